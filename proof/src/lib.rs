@@ -1,0 +1,1 @@
+//! Signed consent proofs: payload types, RFC 8785 canonical JSON, JWS and verification.

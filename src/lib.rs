@@ -1,0 +1,1 @@
+//! consent-widget: a compliant signup form rendered by WebAssembly.
