@@ -1,1 +1,19 @@
-//! consent-widget: a compliant signup form rendered by WebAssembly.
+//! consent-widget: a newsletter and SMS signup form that obeys EU and French
+//! consent law, rendered by WebAssembly into any page, and turning each
+//! submission into a signed consent proof.
+//!
+//! The crate is a pure core, tested natively with `cargo test`, plus
+//! [`web`](crate) (wasm32 only), the one module that touches the browser.
+
+pub mod config; // configuration types, defaults and validation
+pub mod form; // checking what the subscriber entered
+pub mod i18n; // text catalogs and locale lookup
+pub mod phone; // E.164 normalisation
+pub mod rules; // the compliance rules per regime
+pub mod text; // string helpers without format! machinery
+pub mod validate; // e-mail and URL checks
+pub mod value; // the data tree configuration arrives as
+pub mod view; // what to render, as a plain tree
+
+#[cfg(target_arch = "wasm32")]
+mod web; // the browser: DOM, events, the JS API

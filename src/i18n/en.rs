@@ -1,0 +1,61 @@
+//! English texts, worded for GDPR and article L34-5 of the French CPCE.
+
+/// The English catalog.
+pub const CATALOG: super::Catalog = &[
+    ("title", "Stay in touch"),
+    ("intro", "Get our news, only if you want it."),
+    ("email.label", "E-mail address"),
+    ("required", "(required)"),
+    ("email.error.missing", "Enter your e-mail address."),
+    ("email.error.invalid", "This e-mail address is not valid. Example: name@example.com"),
+    ("phone.label", "Mobile phone (optional)"),
+    (
+        "phone.notice",
+        "Optional. Your number is used only for the phone messages you choose below, and for nothing else. You can unsubscribe at any time (reply STOP to any SMS).",
+    ),
+    ("phone.error.invalid", "This phone number is not valid. Example: +33 6 12 34 56 78"),
+    ("phone.error.needed", "Enter your mobile number to receive SMS, or untick the SMS box."),
+    ("purposes.legend", "What you agree to receive"),
+    ("purposes.legend.optout", "The messages we will send you"),
+    ("purposes.hint", "Tick what you would like to receive. Nothing is ticked in advance."),
+    (
+        "purposes.hint.optout",
+        "Tick a box only if you do not want these messages. You can also unsubscribe later, at any time.",
+    ),
+    (
+        "purposes.error.none",
+        "Tick at least one box to sign up. Without your agreement we send nothing, and your details do not leave this page.",
+    ),
+    ("purposes.error.objected", "You declined every message offered, so there is nothing to record."),
+    ("purpose.consent", "I agree to receive {label}."),
+    (
+        "purpose.inform.b2b",
+        "We will send you {label} related to your professional activity. You can unsubscribe at any time.",
+    ),
+    (
+        "purpose.inform.softOptIn",
+        "As a customer, you will receive {label} about products similar to those you bought. You can unsubscribe at any time.",
+    ),
+    ("purpose.object", "I do not want to receive {label}."),
+    ("channel.email.label", "news and offers from {controller} by e-mail"),
+    ("channel.sms.label", "offers from {controller} by SMS"),
+    ("channel.phone.label", "calls from {controller} about its offers"),
+    ("channel.post.label", "offers from {controller} by post"),
+    ("channel.email.description", "Every e-mail has an unsubscribe link."),
+    ("channel.sms.description", "Every SMS says how to unsubscribe for free (reply STOP)."),
+    ("channel.phone.description", "You can object to these calls at any time."),
+    ("channel.post.description", "You can object to these mailings at any time."),
+    ("doi.notice", "We will send you an e-mail to confirm your subscription."),
+    (
+        "privacy.text",
+        "{controller} processes your data to send you the messages you choose, and you can change your mind at any time. Contact: {contact}.",
+    ),
+    ("privacy.link", "Privacy policy"),
+    ("newtab", "(opens in a new tab)"),
+    ("submit", "Subscribe"),
+    ("status.pending", "Sending…"),
+    ("status.sent", "Thank you, your choice is recorded."),
+    ("status.sent.doi", "Thank you! Open the e-mail we just sent you to confirm your subscription."),
+    ("status.invalid", "The form has an error. Please correct the marked field."),
+    ("unavailable", "This signup form is unavailable for now."),
+];

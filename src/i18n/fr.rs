@@ -1,0 +1,61 @@
+//! French texts, worded for GDPR and article L34-5 of the CPCE.
+
+/// The French catalog.
+pub const CATALOG: super::Catalog = &[
+    ("title", "Restez informé(e)"),
+    ("intro", "Recevez nos nouveautés, seulement si vous le souhaitez."),
+    ("email.label", "Adresse e-mail"),
+    ("required", "(obligatoire)"),
+    ("email.error.missing", "Saisissez votre adresse e-mail."),
+    ("email.error.invalid", "Cette adresse e-mail n’est pas valide. Exemple\u{a0}: nom@exemple.fr"),
+    ("phone.label", "Téléphone mobile (facultatif)"),
+    (
+        "phone.notice",
+        "Facultatif. Votre numéro sert uniquement aux messages par téléphone que vous choisissez ci-dessous, et à rien d’autre. Vous pouvez vous désabonner à tout moment (répondez STOP à un SMS).",
+    ),
+    ("phone.error.invalid", "Ce numéro de téléphone n’est pas valide. Exemple\u{a0}: 06 12 34 56 78 ou +33 6 12 34 56 78"),
+    ("phone.error.needed", "Indiquez votre numéro de mobile pour recevoir des SMS, ou décochez la case SMS."),
+    ("purposes.legend", "Ce que vous acceptez de recevoir"),
+    ("purposes.legend.optout", "Les messages que nous vous enverrons"),
+    ("purposes.hint", "Cochez ce que vous souhaitez recevoir. Rien n’est coché d’avance."),
+    (
+        "purposes.hint.optout",
+        "Cochez une case seulement si vous ne souhaitez pas recevoir ces messages. Vous pourrez aussi vous désabonner plus tard, à tout moment.",
+    ),
+    (
+        "purposes.error.none",
+        "Cochez au moins une case pour vous inscrire. Sans votre accord, nous n’envoyons rien et vos données ne quittent pas cette page.",
+    ),
+    ("purposes.error.objected", "Vous refusez tous les messages proposés\u{a0}: il n’y a donc rien à enregistrer."),
+    ("purpose.consent", "J’accepte de recevoir {label}."),
+    (
+        "purpose.inform.b2b",
+        "Nous vous enverrons {label}, en lien avec votre activité professionnelle. Vous pouvez vous désabonner à tout moment.",
+    ),
+    (
+        "purpose.inform.softOptIn",
+        "En tant que client(e), vous recevrez {label} sur des produits semblables à ceux que vous avez achetés. Vous pouvez vous désabonner à tout moment.",
+    ),
+    ("purpose.object", "Je ne souhaite pas recevoir {label}."),
+    ("channel.email.label", "les actualités et offres de {controller} par e-mail"),
+    ("channel.sms.label", "les offres de {controller} par SMS"),
+    ("channel.phone.label", "les appels de {controller} au sujet de ses offres"),
+    ("channel.post.label", "les offres de {controller} par courrier"),
+    ("channel.email.description", "Chaque e-mail contient un lien de désabonnement."),
+    ("channel.sms.description", "Chaque SMS indique comment se désabonner gratuitement (STOP)."),
+    ("channel.phone.description", "Vous pouvez vous opposer à ces appels à tout moment."),
+    ("channel.post.description", "Vous pouvez vous opposer à ces envois à tout moment."),
+    ("doi.notice", "Nous vous enverrons un e-mail pour confirmer votre inscription."),
+    (
+        "privacy.text",
+        "{controller} traite vos données pour vous envoyer les messages choisis, et vous pouvez changer d’avis à tout moment. Contact\u{a0}: {contact}.",
+    ),
+    ("privacy.link", "Politique de confidentialité"),
+    ("newtab", "(s’ouvre dans un nouvel onglet)"),
+    ("submit", "S’inscrire"),
+    ("status.pending", "Envoi en cours…"),
+    ("status.sent", "Merci, votre choix est bien enregistré."),
+    ("status.sent.doi", "Merci\u{a0}! Ouvrez l’e-mail que nous venons de vous envoyer pour confirmer votre inscription."),
+    ("status.invalid", "Le formulaire contient une erreur. Corrigez le champ signalé."),
+    ("unavailable", "Ce formulaire d’inscription est momentanément indisponible."),
+];

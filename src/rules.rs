@@ -1,0 +1,98 @@
+//! The compliance rules per regime: how each purpose is asked, what a ticked
+//! box means, and when a submission may leave the page.
+
+use crate::config::Regime;
+
+/// How a regime asks for each purpose.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Ask {
+    /// Catalog key of the fieldset legend.
+    pub legend: &'static str,
+    /// Catalog key of the hint under the legend.
+    pub hint: &'static str,
+    /// Catalog key of each box's text, with `{label}`.
+    pub boxed: &'static str,
+    /// Catalog key of the sentence that states what will be sent, if the
+    /// regime sends without prior consent.
+    pub inform: Option<&'static str>,
+    /// The lawful basis recorded in the proof.
+    pub basis: &'static str,
+    /// The mechanism recorded in the proof.
+    pub mechanism: &'static str,
+}
+
+/// The way `regime` asks.
+pub fn ask(regime: Regime) -> Ask {
+    match regime {
+        Regime::B2c => Ask {
+            legend: "purposes.legend",
+            hint: "purposes.hint",
+            boxed: "purpose.consent",
+            inform: None,
+            basis: "consent",
+            mechanism: "unchecked-box-ticked",
+        },
+        Regime::B2b => Ask {
+            legend: "purposes.legend.optout",
+            hint: "purposes.hint.optout",
+            boxed: "purpose.object",
+            inform: Some("purpose.inform.b2b"),
+            basis: "legitimate-interest",
+            mechanism: "informed-with-unchecked-objection-box",
+        },
+        Regime::SoftOptIn => Ask {
+            legend: "purposes.legend.optout",
+            hint: "purposes.hint.optout",
+            boxed: "purpose.object",
+            inform: Some("purpose.inform.softOptIn"),
+            basis: "soft-opt-in",
+            mechanism: "informed-with-unchecked-objection-box",
+        },
+    }
+}
+
+/// What the subscriber chose for one purpose, as the proof records it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Choice {
+    /// b2c: the box was ticked.
+    Granted,
+    /// b2c: the box was left unticked.
+    Refused,
+    /// b2b / soft opt-in: the objection box was ticked.
+    Objected,
+    /// b2b / soft opt-in: the objection box was left unticked.
+    NotObjected,
+}
+
+impl Choice {
+    /// The name recorded in proofs and events.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Choice::Granted => "granted",
+            Choice::Refused => "refused",
+            Choice::Objected => "objected",
+            Choice::NotObjected => "not-objected",
+        }
+    }
+
+    /// Whether messages may be sent for this purpose.
+    pub fn allows_sending(self) -> bool {
+        matches!(self, Choice::Granted | Choice::NotObjected)
+    }
+}
+
+/// What a box's state means under `regime`.
+pub fn choice(regime: Regime, ticked: bool) -> Choice {
+    match (regime, ticked) {
+        (Regime::B2c, true) => Choice::Granted,
+        (Regime::B2c, false) => Choice::Refused,
+        (_, true) => Choice::Objected,
+        (_, false) => Choice::NotObjected,
+    }
+}
+
+/// Whether a submission with these choices has a purpose: with none, no
+/// personal data leaves the page.
+pub fn has_purpose(choices: &[Choice]) -> bool {
+    choices.iter().any(|c| c.allows_sending())
+}

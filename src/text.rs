@@ -1,0 +1,63 @@
+//! Small string helpers that keep `format!` machinery out of the wasm.
+
+/// Concatenates the parts.
+pub fn cat(parts: &[&str]) -> String {
+    let mut out = String::with_capacity(parts.iter().map(|p| p.len()).sum());
+    for p in parts {
+        out.push_str(p);
+    }
+    out
+}
+
+/// Replaces each `{name}` in `template` with its value; unknown names stay.
+pub fn fill(template: &str, vars: &[(&str, &str)]) -> String {
+    let mut out = String::with_capacity(template.len() + 32);
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        let var = after.find('}').and_then(|close| {
+            let name = &after[..close];
+            vars.iter().find(|(n, _)| *n == name).map(|(_, v)| (close, *v))
+        });
+        match var {
+            Some((close, value)) => {
+                out.push_str(value);
+                rest = &after[close + 1..];
+            }
+            None => {
+                out.push('{');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The decimal digits of `n`.
+pub fn uint(mut n: usize) -> String {
+    let mut digits = [0u8; 20];
+    let mut i = digits.len();
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    digits[i..].iter().map(|&d| d as char).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fill_replaces_known_names_only() {
+        assert_eq!(fill("a {x} b {y} {", &[("x", "1")]), "a 1 b {y} {");
+        assert_eq!(uint(0), "0");
+        assert_eq!(uint(4071), "4071");
+    }
+}

@@ -1,0 +1,59 @@
+//! Field checks: e-mail addresses and URLs.
+
+/// Whether `email` is a plausible address: one `@`, a local part without
+/// spaces, and a domain with at least one dot and valid labels.
+pub fn email(email: &str) -> bool {
+    let Some((local, domain)) = email.rsplit_once('@') else { return false };
+    let local_ok = !local.is_empty()
+        && local.len() <= 64
+        && !local.starts_with('.')
+        && !local.ends_with('.')
+        && !local.contains("..")
+        && local.chars().all(|c| !c.is_whitespace() && !c.is_control() && !"@<>()[]\\,;:\"".contains(c));
+    let labels_ok = domain.split('.').all(|label| {
+        !label.is_empty()
+            && label.len() <= 63
+            && !label.starts_with('-')
+            && !label.ends_with('-')
+            && label.chars().all(|c| c.is_alphanumeric() || c == '-')
+    });
+    let tld_ok = domain.rsplit('.').next().is_some_and(|tld| tld.chars().count() >= 2 && !tld.bytes().all(|b| b.is_ascii_digit()));
+    local_ok && domain.contains('.') && domain.len() <= 253 && labels_ok && tld_ok && email.len() <= 254
+}
+
+/// Checks a URL the widget links to or posts to: `http://` or `https://` with
+/// a host, or a root-relative path (`/policies/privacy-policy`) resolved
+/// against the page.
+///
+/// # Errors
+/// A lowercase sentence saying what is wrong.
+pub fn url(url: &str) -> Result<(), &'static str> {
+    if url.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err("must not contain spaces or control characters");
+    }
+    if url.starts_with('/') && !url.starts_with("//") {
+        return Ok(());
+    }
+    let lower = url.get(..8).unwrap_or(url).to_ascii_lowercase();
+    let rest = if lower.starts_with("https://") {
+        &url[8..]
+    } else if lower.starts_with("http://") {
+        &url[7..]
+    } else {
+        return Err("must be an http(s) URL or a path starting with /");
+    };
+    let host = rest.split(['/', '?', '#']).next().unwrap_or("");
+    let host = host.rsplit('@').next().unwrap_or(host);
+    let (name, port) = match host.strip_prefix('[') {
+        Some(v6) => v6.split_once(']').map_or((host, ""), |(n, p)| (n, p)),
+        None => host.split_once(':').map_or((host, ""), |(n, p)| (n, p)),
+    };
+    let port = port.strip_prefix(':').unwrap_or(port);
+    if !port.bytes().all(|b| b.is_ascii_digit()) {
+        return Err("has an invalid port");
+    }
+    if name.is_empty() || name.starts_with('.') || name.contains("..") {
+        return Err("has no valid host");
+    }
+    Ok(())
+}
