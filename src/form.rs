@@ -1,5 +1,7 @@
 //! Checking a submission: the fields people typed and the boxes they ticked.
 
+use crate::prelude::*;
+
 use crate::config::{Channel, Config, PhoneMode};
 use crate::rules::{self, Choice};
 use crate::view::ids;

@@ -2,8 +2,11 @@
 //! consent law, rendered by WebAssembly into any page, and turning each
 //! submission into a signed consent proof.
 //!
-//! The crate is a pure core, tested natively with `cargo test`, plus
-//! [`web`](crate) (wasm32 only), the one module that touches the browser.
+//! The crate is a pure core, tested natively with `cargo test`, plus a `web`
+//! module (wasm32 only), the one module that touches the browser.
+#![cfg_attr(all(target_arch = "wasm32", feature = "small"), no_std)]
+
+extern crate alloc;
 
 pub mod config; // configuration types, defaults and validation
 pub mod form; // checking what the subscriber entered
@@ -17,3 +20,18 @@ pub mod view; // what to render, as a plain tree
 
 #[cfg(target_arch = "wasm32")]
 mod web; // the browser: DOM, events, the JS API
+
+/// The allocation types, for std and no-std builds alike.
+mod prelude {
+    pub use alloc::borrow::ToOwned;
+    pub use alloc::string::{String, ToString};
+    pub use alloc::vec;
+    pub use alloc::vec::Vec;
+}
+
+// A panic in the page traps: no message, no formatting code.
+#[cfg(all(target_arch = "wasm32", feature = "small"))]
+#[panic_handler]
+fn panic(_: &core::panic::PanicInfo) -> ! {
+    core::arch::wasm32::unreachable()
+}

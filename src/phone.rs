@@ -5,6 +5,8 @@
 //! America. Numbers from other countries are accepted when typed in
 //! international form with a plausible E.164 length (8 to 15 digits).
 
+use crate::prelude::*;
+
 /// One country's numbering facts.
 #[derive(Debug, PartialEq, Eq)]
 pub struct Country {

@@ -1,5 +1,7 @@
 //! Small string helpers that keep `format!` machinery out of the wasm.
 
+use crate::prelude::*;
+
 /// Concatenates the parts.
 pub fn cat(parts: &[&str]) -> String {
     let mut out = String::with_capacity(parts.iter().map(|p| p.len()).sum());

@@ -5,6 +5,8 @@
 //! serde_json out of the WebAssembly build and lets every configuration rule
 //! be tested natively.
 
+use crate::prelude::*;
+
 /// A JSON-like value.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Value {
@@ -20,6 +22,8 @@ pub enum Value {
     Arr(Vec<Value>),
     /// An object, in the order its keys were listed.
     Obj(Vec<(String, Value)>),
+    /// Anything else a page can pass: a function, a symbol, a bigint.
+    Unsupported,
 }
 
 impl Value {
@@ -40,6 +44,7 @@ impl Value {
             Value::Str(_) => "a string",
             Value::Arr(_) => "an array",
             Value::Obj(_) => "an object",
+            Value::Unsupported => "an unsupported value",
         }
     }
 }

@@ -4,6 +4,8 @@
 //! `createTextNode`, so merchant and catalog text is always text. The plan
 //! also lists every string shown, in display order, for the proof.
 
+use crate::prelude::*;
+
 use crate::config::{Config, Localized, PhoneMode, Purpose};
 use crate::i18n::Texts;
 use crate::rules;

@@ -6,6 +6,8 @@
 //! has any problem renders no form. The TypeScript types in
 //! `src/web/config.d.ts` document every field with its default.
 
+use crate::prelude::*;
+
 mod parse;
 mod problem;
 

@@ -1,5 +1,7 @@
 //! Reads a [`Config`] out of a [`Value`], collecting every problem.
 
+use crate::prelude::*;
+
 use super::{Channel, Code, Config, Controller, Localized, PhoneMode, Problem, Purpose, Regime, THEME_KEYS};
 use crate::text::{cat, uint};
 use crate::value::Value;

@@ -1,5 +1,7 @@
 //! A configuration problem: what is wrong, and in which field.
 
+use crate::prelude::*;
+
 use crate::text::cat;
 
 /// What kind of problem a configuration field has. The code is stable; the

@@ -4,6 +4,8 @@
 //! locale through the configuration's `texts`. Lookup goes exact tag, then
 //! language, then the default locale.
 
+use crate::prelude::*;
+
 mod en;
 mod fr;
 

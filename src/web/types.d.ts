@@ -1,0 +1,114 @@
+/** Where consent proofs go, and who collects them. The widget's public contract. */
+export interface ConsentWidgetConfig {
+  /** URL proofs are POSTed to: http(s), or a path starting with `/`. Required. */
+  endpoint: string;
+  /** Extra request headers for the endpoint. Default: none. */
+  headers?: Record<string, string>;
+  /** The data controller, named on the form and in the proof. Required. */
+  controller: { name: string; contact: string };
+  /** The privacy policy: http(s) URL or a path starting with `/`. Required: no policy, no form. */
+  privacyPolicyUrl: string;
+  /** The privacy policy's version, recorded in the proof. Default: none. */
+  privacyPolicyVersion?: string;
+  /** BCP 47 tag. Default: the page's `<html lang>`, then `"fr"`. Built in: `fr`, `en`. */
+  locale?: string;
+  /** ISO 3166 alpha-2 country whose law applies. Default: `"FR"`. */
+  jurisdiction?: string;
+  /**
+   * `"b2c"`: active opt-in, one unchecked box per purpose (default).
+   * `"b2b"`: messages about the recipient's professional activity; the form informs and offers a box to object.
+   * `"softOptIn"`: existing customers, similar products; the form informs and offers a box to object.
+   */
+  regime?: "b2c" | "b2b" | "softOptIn";
+  /** One box per purpose, in display order. At least one. */
+  purposes: ConsentPurpose[];
+  /** `"optional"` shows an optional phone field with a usage notice. Default: `"off"`. */
+  phone?: "off" | "optional";
+  /** ISO 3166 alpha-2 country for phone numbers typed without `+`. Default: `"FR"`. */
+  defaultCountry?: string;
+  /** Ask the collector to confirm by e-mail before the consent counts. Default: `true`. */
+  doubleOptIn?: boolean;
+  /** The form's id, recorded in the proof. Default: `"signup"`. */
+  formId?: string;
+  /** The form's version, recorded in the proof. Default: `"1"`. */
+  formVersion?: string;
+  /** Per-locale overrides of any text key, e.g. `{ fr: { submit: "Je m'abonne" } }`. A locale with no built-in catalog must give every key. Default: none. */
+  texts?: Record<string, Partial<Record<ConsentTextKey, string>> & Record<string, string>>;
+  /** CSS custom properties set on the host. The same `--cw-*` properties can be set from the page's CSS. Default: none. */
+  theme?: ConsentTheme;
+}
+
+/** One purpose: one box, one channel. */
+export interface ConsentPurpose {
+  /** Stable id (letters, digits, `-`, `_`), recorded in the proof. */
+  id: string;
+  /** The channel: `sms` and `phone` need `phone: "optional"`. */
+  channel: "email" | "sms" | "phone" | "post";
+  /** What is sent, as the object of "I agree to receive …". Default: a text per channel. */
+  label?: string | Record<string, string>;
+  /** A sentence on the messages (content, frequency). Default: a text per channel. */
+  description?: string | Record<string, string>;
+  /** Must be absent or `false`: a pre-checked box is refused. */
+  checked?: false;
+}
+
+/** Theme keys and the custom property each sets: accent `--cw-accent`, accentText `--cw-accent-text`, text `--cw-text`, background `--cw-background`, border `--cw-border`, error `--cw-error`, radius `--cw-radius`, font `--cw-font`. */
+export interface ConsentTheme {
+  accent?: string;
+  accentText?: string;
+  text?: string;
+  background?: string;
+  border?: string;
+  error?: string;
+  radius?: string;
+  font?: string;
+}
+
+/** A configuration problem, naming its field. */
+export interface ConfigProblem {
+  /** The field's path, e.g. `purposes[1].channel`. */
+  field: string;
+  /** A stable code. */
+  code: "required" | "type" | "invalid" | "unknown-field" | "pre-checked" | "not-http" | "duplicate" | "needs-phone" | "empty" | "unknown-locale";
+  /** A sentence saying what is wrong. */
+  message: string;
+}
+
+/** `consent:submit` detail: what the subscriber chose, refusals included. */
+export interface ConsentSubmitDetail {
+  email: string;
+  phone: string | null;
+  locale: string;
+  regime: "b2c" | "b2b" | "softOptIn";
+  formId: string;
+  formVersion: string;
+  doubleOptIn: boolean;
+  purposes: { id: string; channel: string; choice: "granted" | "refused" | "objected" | "not-objected" }[];
+  /** Every string shown, by key, in display order. */
+  texts: Record<string, string>;
+}
+
+/** `consent:error` detail. */
+export interface ConsentErrorDetail {
+  code: "config";
+  message: string;
+  problems: ConfigProblem[];
+}
+
+/** Events fired on the host element; they bubble and cross the shadow boundary. */
+export interface ConsentWidgetEventMap {
+  "consent:submit": CustomEvent<ConsentSubmitDetail>;
+  "consent:error": CustomEvent<ConsentErrorDetail>;
+}
+
+/** Every text key a catalog has. */
+export type ConsentTextKey =
+  | "title" | "intro" | "email.label" | "required" | "email.error.missing" | "email.error.invalid"
+  | "phone.label" | "phone.notice" | "phone.error.invalid" | "phone.error.needed"
+  | "purposes.legend" | "purposes.legend.optout" | "purposes.hint" | "purposes.hint.optout"
+  | "purposes.error.none" | "purposes.error.objected" | "purpose.consent" | "purpose.inform.b2b"
+  | "purpose.inform.softOptIn" | "purpose.object" | "channel.email.label" | "channel.sms.label"
+  | "channel.phone.label" | "channel.post.label" | "channel.email.description" | "channel.sms.description"
+  | "channel.phone.description" | "channel.post.description" | "doi.notice" | "privacy.text"
+  | "privacy.link" | "newtab" | "submit" | "status.pending" | "status.sent" | "status.sent.doi"
+  | "status.invalid" | "unavailable";
