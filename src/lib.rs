@@ -19,7 +19,7 @@ pub mod value; // the data tree configuration arrives as
 pub mod view; // what to render, as a plain tree
 
 #[cfg(target_arch = "wasm32")]
-mod web; // the browser: DOM, events, the JS API
+pub mod web; // the browser: DOM, events, the JS API
 
 /// The allocation types, for std and no-std builds alike.
 mod prelude {
