@@ -56,6 +56,6 @@ pub const CATALOG: super::Catalog = &[
     ("status.pending", "Sending…"),
     ("status.sent", "Thank you, your choice is recorded."),
     ("status.sent.doi", "Thank you! Open the e-mail we just sent you to confirm your subscription."),
-    ("status.invalid", "The form has an error. Please correct the marked field."),
+    ("status.invalid", "The form was not sent: please correct the marked fields."),
     ("unavailable", "This signup form is unavailable for now."),
 ];

@@ -56,6 +56,6 @@ pub const CATALOG: super::Catalog = &[
     ("status.pending", "Envoi en cours…"),
     ("status.sent", "Merci, votre choix est bien enregistré."),
     ("status.sent.doi", "Merci\u{a0}! Ouvrez l’e-mail que nous venons de vous envoyer pour confirmer votre inscription."),
-    ("status.invalid", "Le formulaire contient une erreur. Corrigez le champ signalé."),
+    ("status.invalid", "Le formulaire n’a pas été envoyé\u{a0}: corrigez les champs signalés."),
     ("unavailable", "Ce formulaire d’inscription est momentanément indisponible."),
 ];

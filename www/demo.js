@@ -1,0 +1,20 @@
+// The demo storefront: mounts the widget from the page's JSON config and
+// switches the page language (FR / EN) with it.
+import init, { mount } from "/pkg/consent_widget.js";
+
+await init();
+const config = JSON.parse(document.getElementById("signup-config").textContent);
+const widget = mount("#signup", config);
+
+for (const button of document.querySelectorAll("[data-lang]")) {
+  button.addEventListener("click", () => {
+    const lang = button.dataset.lang;
+    document.documentElement.lang = lang;
+    for (const el of document.querySelectorAll("[data-" + lang + "]")) el.textContent = el.dataset[lang];
+    for (const b of document.querySelectorAll("[data-lang]")) b.setAttribute("aria-pressed", String(b === button));
+    widget.setLocale(lang);
+  });
+}
+
+document.addEventListener("consent:submit", (event) => console.info("consent:submit", event.detail));
+document.addEventListener("consent:error", (event) => console.warn("consent:error", event.detail));
