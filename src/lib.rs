@@ -23,7 +23,6 @@ pub mod web; // the browser: DOM, events, the JS API
 
 /// The allocation types, for std and no-std builds alike.
 mod prelude {
-    pub use alloc::borrow::ToOwned;
     pub use alloc::string::{String, ToString};
     pub use alloc::vec;
     pub use alloc::vec::Vec;

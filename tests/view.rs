@@ -17,7 +17,7 @@ fn checkboxes(root: &Node) -> Vec<&Node> {
     root.descendants().into_iter().filter(|n| n.get("type") == Some("checkbox")).collect()
 }
 
-fn label_for<'a>(root: &'a Node, id: &str) -> String {
+fn label_for(root: &Node, id: &str) -> String {
     let labels: Vec<&Node> = root.descendants().into_iter().filter(|n| n.tag == "label" && n.get("for") == Some(id)).collect();
     assert_eq!(labels.len(), 1, "one label for {id}");
     labels[0].text_content()

@@ -25,8 +25,11 @@ pub struct Mounted {
     host: Element,
     root: ShadowRoot,
     config: Result<Config, Vec<Problem>>,
-    listener: Option<(Element, Closure<dyn FnMut(Event)>)>,
+    listener: Option<Listener>,
 }
+
+/// The form's submit listener, kept so it can be removed.
+type Listener = (Element, Closure<dyn FnMut(Event)>);
 
 /// A shared, mutable mounted widget.
 pub type Shared = Rc<RefCell<Mounted>>;
