@@ -1,1 +1,17 @@
 //! Signed consent proofs: payload types, RFC 8785 canonical JSON, JWS and verification.
+#![deny(missing_docs)]
+
+pub mod base64url;
+pub mod canonical;
+pub mod jwk;
+pub mod jws;
+pub mod record;
+pub mod timestamp;
+pub mod validate;
+mod vocabulary;
+
+pub use canonical::Canonical;
+pub use jwk::Jwk;
+pub use jws::{Alg, ProtectedHeader};
+pub use record::{Basis, Channel, Choice, Controller, DoubleOptIn, Form, Kind, PrivacyPolicy, Proof, Purpose, Regime, Schema, Site, Subject, Texts};
+pub use validate::SchemaError;
