@@ -15,3 +15,17 @@ pub use jwk::Jwk;
 pub use jws::{Alg, ProtectedHeader};
 pub use record::{Basis, Channel, Choice, Controller, DoubleOptIn, Form, Kind, PrivacyPolicy, Proof, Purpose, Regime, Schema, Site, Subject, Texts};
 pub use validate::SchemaError;
+
+#[cfg(feature = "verify")]
+pub mod error;
+#[cfg(feature = "verify")]
+pub mod jcs;
+#[cfg(feature = "verify")]
+pub mod sign;
+#[cfg(feature = "verify")]
+pub mod verify;
+
+#[cfg(feature = "verify")]
+pub use error::VerifyError;
+#[cfg(feature = "verify")]
+pub use verify::{verify, VerifyOptions, Verified};
