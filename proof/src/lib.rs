@@ -29,3 +29,5 @@ pub mod verify;
 pub use error::VerifyError;
 #[cfg(feature = "verify")]
 pub use verify::{verify, VerifyOptions, Verified};
+#[cfg(any(test, feature = "fixture"))]
+pub mod fixture;
