@@ -115,10 +115,13 @@ pub struct CompactParts<'a> {
 
 impl<'a> CompactParts<'a> {
     /// Splits `jws` at its two dots; `None` unless there are exactly three parts.
+    ///
+    /// An empty signature part is returned as such (an `alg: none` token), so
+    /// that the header can be read and refused for its `alg`.
     pub fn split(jws: &'a str) -> Option<Self> {
         let (signing_input, signature) = jws.rsplit_once('.')?;
         let (header, payload) = signing_input.split_once('.')?;
-        if payload.contains('.') || signature.is_empty() {
+        if payload.contains('.') {
             return None;
         }
         Some(CompactParts { header, payload, signature, signing_input })
