@@ -12,7 +12,7 @@
 //! - no whitespace anywhere.
 //!
 //! The `verify` feature has the general canonicalizer for arbitrary JSON
-//! ([`crate::jcs`]); the tests check that both agree byte for byte.
+//! (the `jcs` module); the tests check that both agree byte for byte.
 
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
