@@ -19,11 +19,10 @@
 //! deterministic, a browser importing [`ED25519_PRIVATE_D`] into WebCrypto
 //! produces the very same [`JWS`].
 
-use std::collections::BTreeMap;
-
 use crate::jwk::Jwk;
 use crate::jws::ProtectedHeader;
 use crate::record::*;
+use crate::texts::{ShownTexts, Texts};
 
 /// The payload's canonical JSON, byte for byte.
 pub const CANONICAL_PROOF: &str = include_str!("../fixtures/proof.canonical.json");
@@ -59,7 +58,7 @@ pub const SHOWN: [(&str, &str); 6] = [
 
 /// The fixed record: a b2c consent with one refusal, a phone and double opt-in.
 pub fn proof() -> Proof {
-    let shown: BTreeMap<String, String> = SHOWN.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
+    let shown: ShownTexts = SHOWN.into_iter().collect();
     let purpose = |id: &str, channel, choice, text_sha256: &str| Purpose {
         id: id.to_owned(),
         channel,

@@ -20,12 +20,11 @@
 //! # 1. Build a record
 //!
 //! ```
-//! use std::collections::BTreeMap;
 //! use consent_proof::*;
 //!
-//! let mut shown = BTreeMap::new();
-//! shown.insert("purpose.newsletter".to_owned(), "I agree to receive the newsletter by e-mail.".to_owned());
-//! shown.insert("privacy.link".to_owned(), "Privacy policy".to_owned());
+//! let mut shown = ShownTexts::new();
+//! shown.push("purpose.newsletter", "I agree to receive the newsletter by e-mail.");
+//! shown.push("privacy.link", "Privacy policy");
 //! // The widget hashes with WebCrypto; these are the SHA-256 of the texts.
 //! let texts_sha256 = "9f8e0c7b65bbe1f3a4b1a9ab6c4b7a2d3d5e0e6a9c0a1b2c3d4e5f60718293a4".to_owned();
 //! let label_sha256 = "1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b1c2d".to_owned();
@@ -122,6 +121,7 @@ pub mod canonical;
 pub mod jwk;
 pub mod jws;
 pub mod record;
+pub mod texts;
 pub mod timestamp;
 pub mod validate;
 mod vocabulary;
@@ -143,8 +143,9 @@ pub use jwk::Jwk;
 pub use jws::{Alg, ProtectedHeader};
 pub use record::{
     Basis, Channel, Choice, Controller, DoubleOptIn, Form, Kind, PrivacyPolicy, Proof, Purpose, Regime, Schema, Site,
-    Subject, Texts,
+    Subject,
 };
+pub use texts::{ShownTexts, Texts};
 pub use validate::SchemaError;
 
 #[cfg(feature = "verify")]

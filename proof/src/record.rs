@@ -13,9 +13,8 @@
 //! Hashes (`texts.sha256`, `purposes[].textSha256`, `prev`) are lowercase hex
 //! SHA-256, 64 characters.
 
-use std::collections::BTreeMap;
-
 use crate::canonical::{Canonical, ObjectWriter};
+pub use crate::texts::{ShownTexts, Texts};
 pub use crate::vocabulary::{Basis, Channel, Choice, DoubleOptIn, Kind, Regime, Schema};
 
 /// One consent (or withdrawal) record: the JWS payload.
@@ -126,18 +125,6 @@ pub struct Form {
     pub widget: String,
 }
 
-/// `texts`: the exact strings shown, keyed by their catalog key.
-#[derive(Clone, Debug, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
-pub struct Texts {
-    /// `sha256`: lowercase hex SHA-256 of [`Texts::digest_input`], the
-    /// canonical JSON of `shown`.
-    pub sha256: String,
-    /// `shown`: catalog key (e.g. `"purpose.newsletter"`) → text exactly as displayed.
-    pub shown: BTreeMap<String, String>,
-}
-
 /// One purpose offered on the form, and the subject's choice.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -154,15 +141,6 @@ pub struct Purpose {
     /// `textSha256`: lowercase hex SHA-256 of the UTF-8 label shown next to the
     /// box; the same text appears among `texts.shown`.
     pub text_sha256: String,
-}
-
-impl Texts {
-    /// The bytes whose SHA-256 is `texts.sha256`: the canonical JSON of `shown`.
-    ///
-    /// The widget hashes this with WebCrypto; no hashing happens here.
-    pub fn digest_input(shown: &BTreeMap<String, String>) -> String {
-        shown.to_canonical_json()
-    }
 }
 
 // Members below are written in RFC 8785 order. All keys are ASCII, so this is
@@ -229,12 +207,6 @@ impl Canonical for Form {
             .string("version", &self.version)
             .string("widget", &self.widget)
             .finish();
-    }
-}
-
-impl Canonical for Texts {
-    fn write_canonical(&self, out: &mut String) {
-        ObjectWriter::new(out).string("sha256", &self.sha256).value("shown", &self.shown).finish();
     }
 }
 

@@ -56,12 +56,12 @@ pub fn parse_millis(text: &str) -> Option<i64> {
         return None;
     }
     for (i, sep) in [(4, b'-'), (7, b'-'), (10, b'T'), (13, b':'), (16, b':'), (19, b'.'), (23, b'Z')] {
-        if b[i] != sep {
+        if b.get(i) != Some(&sep) {
             return None;
         }
     }
     let num = |from: usize, len: usize| -> Option<i64> {
-        b[from..from + len].iter().try_fold(0i64, |n, &c| c.is_ascii_digit().then(|| n * 10 + i64::from(c - b'0')))
+        b.get(from..from + len)?.iter().try_fold(0i64, |n, &c| c.is_ascii_digit().then(|| n * 10 + i64::from(c - b'0')))
     };
     let (year, month, day) = (num(0, 4)?, num(5, 2)?, num(8, 2)?);
     let (hour, minute, second, milli) = (num(11, 2)?, num(14, 2)?, num(17, 2)?, num(20, 3)?);

@@ -47,15 +47,16 @@ fn field_at(list: &str, index: usize, member: &str) -> String {
     let mut s = String::from(list);
     s.push('[');
     // Hand-rolled digits: keeps core::fmt's integer code out of the wasm.
-    let start = s.len();
+    let mut digits = Vec::new();
     let mut n = index;
     loop {
-        s.insert(start, char::from(b'0' + (n % 10) as u8));
+        digits.push(char::from(b'0' + (n % 10) as u8));
         n /= 10;
         if n == 0 {
             break;
         }
     }
+    s.extend(digits.iter().rev());
     s.push_str("].");
     s.push_str(member);
     s
@@ -88,10 +89,11 @@ impl Proof {
         rule(!self.form.widget.is_empty(), "form.widget", "must not be empty")?;
         rule(is_sha256_hex(&self.texts.sha256), "texts.sha256", "must be lowercase hex sha-256")?;
         rule(!self.texts.shown.is_empty(), "texts.shown", "must not be empty")?;
+        rule(self.texts.shown.duplicate_key().is_none(), "texts.shown", "keys must be unique")?;
         rule(!self.purposes.is_empty(), "purposes", "must not be empty")?;
         for (i, p) in self.purposes.iter().enumerate() {
             rule(!p.id.is_empty(), &field_at("purposes", i, "id"), "must not be empty")?;
-            let unique = self.purposes[..i].iter().all(|q| q.id != p.id);
+            let unique = self.purposes.iter().take(i).all(|q| q.id != p.id);
             rule(unique, &field_at("purposes", i, "id"), "must be unique")?;
             let fits = match self.kind {
                 Kind::Consent => p.basis.allows(p.choice),

@@ -149,10 +149,10 @@ pub fn parse_proof(payload: &str) -> Result<Proof, VerifyError> {
 /// Checks that `texts.sha256` and every `purposes[].textSha256` match the texts shown.
 fn check_text_hashes(proof: &Proof) -> Result<(), SchemaError> {
     let shown = &proof.texts.shown;
-    if sha256_hex(crate::Texts::digest_input(shown).as_bytes()) != proof.texts.sha256 {
+    if sha256_hex(crate::texts::Texts::digest_input(shown).as_bytes()) != proof.texts.sha256 {
         return Err(SchemaError::new("texts.sha256", "is not the sha-256 of the canonical json of texts.shown"));
     }
-    let shown_hashes: Vec<String> = shown.values().map(|t| sha256_hex(t.as_bytes())).collect();
+    let shown_hashes: Vec<String> = shown.texts().map(|t| sha256_hex(t.as_bytes())).collect();
     for (i, purpose) in proof.purposes.iter().enumerate() {
         if !shown_hashes.contains(&purpose.text_sha256) {
             return Err(SchemaError::new(

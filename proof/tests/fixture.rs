@@ -30,7 +30,7 @@ fn check_file(name: &str, contents: &str) {
 #[test]
 fn hashes_in_the_fixture_are_the_texts_hashes() {
     let p = fixture::proof();
-    let text = |key: &str| sha256_hex(p.texts.shown[key].as_bytes());
+    let text = |key: &str| sha256_hex(p.texts.shown.get(key).unwrap().as_bytes());
     let computed = [
         ("TEXTS_SHA256", sha256_hex(Texts::digest_input(&p.texts.shown).as_bytes())),
         ("NEWSLETTER_SHA256", text("purpose.newsletter")),
