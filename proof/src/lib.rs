@@ -109,6 +109,17 @@
 //!   the collector's countersigned hash chain proves nothing was changed
 //!   after receipt.
 //!
+//! # Test vectors and fixture
+//!
+//! - `proof/vectors/proofs.json`: flagged proofs (good EdDSA and ES256,
+//!   tampered, truncated, wrong key, kid mismatch, `alg: none`, HS256,
+//!   non-canonical, schema violations, oversized, out of time) with the exact
+//!   verdict each must get: `"ok"` or a `VerifyError::code`
+//!   and, for schema errors, the field. Generated reproducibly from fixed keys
+//!   by `proof/tests/vectors.rs`, which also checks every verdict.
+//! - `proof/fixtures/`: one fixed record and its exact bytes (payload,
+//!   header, thumbprint input, signing input, JWS); see its `README.md`.
+//!
 //! # Stability
 //!
 //! Member names, vocabularies, the absent-versus-null rule (see [`record`])
