@@ -13,7 +13,7 @@ use std::path::PathBuf;
 use consent_proof::canonical::Canonical;
 use consent_proof::sign::{sign, sign_json, SigningKey};
 use consent_proof::verify::{sha256_hex, thumbprint};
-use consent_proof::{base64url, fixture, jcs, verify, Choice, Kind, Proof, ProtectedHeader, VerifyError, VerifyOptions};
+use consent_proof::{base64url, fixture, jcs, jws, verify, Choice, Jwk, Kind, Proof, ProtectedHeader, VerifyError, VerifyOptions};
 use consent_proof::sign::p256::elliptic_curve::PrimeField;
 use serde_json::{json, Value};
 
@@ -184,6 +184,24 @@ fn cases() -> Vec<Case> {
         let private = header.replace("\"kty\":\"OKP\"", &format!("\"d\":\"{}\",\"kty\":\"OKP\"", fixture::ED25519_PRIVATE_D));
         out.push(case("header-private-key", &["header"], sign_header(&private), "header"));
         out.push(case("header-not-json", &["encoding"], replace_part(&good, 0, &b64("{\"alg\":")), "encoding"));
+        let no_kid = header.replace(&format!(",\"kid\":\"{}\"", fixture::KID), "");
+        out.push(case("header-missing-kid", &["header"], sign_header(&no_kid), "header"));
+    }
+    {
+        // The identity point as public key with R = identity, S = 0 "verifies"
+        // any message under lax Ed25519 rules; verify_strict refuses it.
+        let mut identity = [0u8; 32];
+        identity[0] = 1;
+        let weak = ProtectedHeader::new(Jwk::ed25519(&identity), thumbprint(&Jwk::ed25519(&identity)));
+        let input = jws::signing_input(&weak.to_canonical_json(), fixture::CANONICAL_PROOF);
+        let mut signature = identity.to_vec();
+        signature.extend_from_slice(&[0; 32]);
+        out.push(case("weak-key-identity", &["small-order"], jws::compact(&input, &signature), "signature"));
+        // A P-256 "key" that is not on the curve.
+        let off_curve = Jwk::p256(&[1; 32], &[2; 32]);
+        let bogus = ProtectedHeader::new(off_curve.clone(), thumbprint(&off_curve));
+        let input = jws::signing_input(&bogus.to_canonical_json(), fixture::CANONICAL_PROOF);
+        out.push(case("es256-point-off-curve", &["invalid-key"], jws::compact(&input, &[1; 64]), "header"));
     }
 
     // --- canonical form ---
