@@ -101,7 +101,10 @@ impl<'a> ObjectWriter<'a> {
         #[cfg(debug_assertions)]
         {
             if let Some(last) = &self.last_key {
-                debug_assert!(utf16_cmp(last, key) == Ordering::Less, "keys out of order: {last:?} then {key:?}");
+                debug_assert!(
+                    utf16_cmp(last, key) == Ordering::Less,
+                    "keys out of order: {last:?} then {key:?}"
+                );
             }
             self.last_key = Some(key.to_owned());
         }
@@ -197,7 +200,10 @@ fn insertion_sort(members: &mut [(&str, &str)]) {
 }
 
 /// Writes an object of string members given in any order, sorting by UTF-16.
-pub fn write_string_members<'s>(out: &mut String, members: impl Iterator<Item = (&'s str, &'s str)>) {
+pub fn write_string_members<'s>(
+    out: &mut String,
+    members: impl Iterator<Item = (&'s str, &'s str)>,
+) {
     let mut members: Vec<(&str, &str)> = members.collect();
     insertion_sort(&mut members);
     let mut object = ObjectWriter::new(out);
@@ -222,7 +228,10 @@ mod tests {
         // RFC 8785 §3.2.2.2's example string, "\u20ac$\u000F\u000aA'\u0042\u0022\u005c\\\"\/".
         let input = "\u{20ac}$\u{000f}\u{000a}A'\u{0042}\u{0022}\u{005c}\\\"/";
         assert_eq!(string(input), "\"€$\\u000f\\nA'B\\\"\\\\\\\\\\\"/\"");
-        assert_eq!(string("\u{8}\u{9}\u{c}\u{d}\u{1f}\u{7f}\u{2028}"), "\"\\b\\t\\f\\r\\u001f\u{7f}\u{2028}\"");
+        assert_eq!(
+            string("\u{8}\u{9}\u{c}\u{d}\u{1f}\u{7f}\u{2028}"),
+            "\"\\b\\t\\f\\r\\u001f\u{7f}\u{2028}\""
+        );
     }
 
     #[test]

@@ -73,25 +73,41 @@ impl VerifyError {
     }
 
     pub(crate) fn header(reason: &str) -> Self {
-        VerifyError::Header { reason: reason.to_owned() }
+        VerifyError::Header {
+            reason: reason.to_owned(),
+        }
     }
 }
 
 impl fmt::Display for VerifyError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            VerifyError::Oversized { len, max } => write!(f, "proof is {len} bytes, more than the {max} allowed"),
+            VerifyError::Oversized { len, max } => {
+                write!(f, "proof is {len} bytes, more than the {max} allowed")
+            }
             VerifyError::Encoding { part } => write!(f, "bad encoding in the jws {part}"),
             VerifyError::Header { reason } => write!(f, "bad protected header: {reason}"),
-            VerifyError::UnsupportedAlg { alg } => write!(f, "unsupported alg {alg:?}: only EdDSA and ES256 are accepted"),
+            VerifyError::UnsupportedAlg { alg } => write!(
+                f,
+                "unsupported alg {alg:?}: only EdDSA and ES256 are accepted"
+            ),
             VerifyError::KidMismatch { kid, thumbprint } => {
-                write!(f, "kid {kid:?} is not the thumbprint of the header key ({thumbprint})")
+                write!(
+                    f,
+                    "kid {kid:?} is not the thumbprint of the header key ({thumbprint})"
+                )
             }
             VerifyError::Signature => f.write_str("signature does not verify"),
             VerifyError::NonCanonical => f.write_str("payload is not rfc 8785 canonical json"),
             VerifyError::Schema(e) => e.fmt(f),
-            VerifyError::Time { issued_at_ms, now_ms } => {
-                write!(f, "issuedAt is out of range: {issued_at_ms} ms against a clock of {now_ms} ms")
+            VerifyError::Time {
+                issued_at_ms,
+                now_ms,
+            } => {
+                write!(
+                    f,
+                    "issuedAt is out of range: {issued_at_ms} ms against a clock of {now_ms} ms"
+                )
             }
         }
     }

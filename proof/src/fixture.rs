@@ -49,11 +49,23 @@ pub const ISSUED_AT_MS: i64 = 1_795_947_302_481;
 /// The texts shown on the fixture form, catalog key → text.
 pub const SHOWN: [(&str, &str); 6] = [
     ("legend", "Restez informé·e"),
-    ("phone.notice", "Votre numéro sert uniquement à l'envoi des SMS que vous avez acceptés."),
+    (
+        "phone.notice",
+        "Votre numéro sert uniquement à l'envoi des SMS que vous avez acceptés.",
+    ),
     ("privacy.link", "Politique de confidentialité"),
-    ("purpose.newsletter", "J'accepte de recevoir la newsletter « Les nouveautés » par e-mail."),
-    ("purpose.partners", "J'accepte de recevoir par e-mail les offres des partenaires."),
-    ("purpose.sms", "J'accepte de recevoir des offres par SMS.\nRépondez STOP pour ne plus en recevoir."),
+    (
+        "purpose.newsletter",
+        "J'accepte de recevoir la newsletter « Les nouveautés » par e-mail.",
+    ),
+    (
+        "purpose.partners",
+        "J'accepte de recevoir par e-mail les offres des partenaires.",
+    ),
+    (
+        "purpose.sms",
+        "J'accepte de recevoir des offres par SMS.\nRépondez STOP pour ne plus en recevoir.",
+    ),
 ];
 
 /// The fixed record: a b2c consent with one refusal, a phone and double opt-in.
@@ -75,10 +87,16 @@ pub fn proof() -> Proof {
             origin: "https://boutique.example".to_owned(),
             page: "https://boutique.example/produits/tasse".to_owned(),
         },
-        controller: Controller { name: "Boutique Exemple SAS".to_owned(), contact: "dpo@boutique.example".to_owned() },
+        controller: Controller {
+            name: "Boutique Exemple SAS".to_owned(),
+            contact: "dpo@boutique.example".to_owned(),
+        },
         jurisdiction: "FR".to_owned(),
         regime: Regime::B2c,
-        subject: Subject { email: "marie@example.org".to_owned(), phone: Some("+33612345678".to_owned()) },
+        subject: Subject {
+            email: "marie@example.org".to_owned(),
+            phone: Some("+33612345678".to_owned()),
+        },
         locale: "fr".to_owned(),
         privacy_policy: PrivacyPolicy {
             url: "https://boutique.example/confidentialite".to_owned(),
@@ -89,9 +107,17 @@ pub fn proof() -> Proof {
             version: "3".to_owned(),
             widget: "consent-widget 0.1.0+fixture".to_owned(),
         },
-        texts: Texts { sha256: TEXTS_SHA256.to_owned(), shown },
+        texts: Texts {
+            sha256: TEXTS_SHA256.to_owned(),
+            shown,
+        },
         purposes: vec![
-            purpose("newsletter", Channel::Email, Choice::Granted, NEWSLETTER_SHA256),
+            purpose(
+                "newsletter",
+                Channel::Email,
+                Choice::Granted,
+                NEWSLETTER_SHA256,
+            ),
             purpose("partners", Channel::Email, Choice::Refused, PARTNERS_SHA256),
             purpose("sms", Channel::Sms, Choice::Granted, SMS_SHA256),
         ],
@@ -103,15 +129,22 @@ pub fn proof() -> Proof {
 
 /// The fixture's protected header (RFC 8037's key and thumbprint).
 pub fn header() -> ProtectedHeader {
-    ProtectedHeader::new(Jwk::Ed25519 { x: ED25519_PUBLIC_X.to_owned() }, KID.to_owned())
+    ProtectedHeader::new(
+        Jwk::Ed25519 {
+            x: ED25519_PUBLIC_X.to_owned(),
+        },
+        KID.to_owned(),
+    )
 }
 
 /// SHA-256 of [`TEXTS_DIGEST_INPUT`].
 pub const TEXTS_SHA256: &str = "65b31ef49e348939114691402fabc409e5b99bb368bdf0d3d139a0e394046f06";
 /// SHA-256 of the `purpose.newsletter` text.
-pub const NEWSLETTER_SHA256: &str = "320198a953cb4461d1e1a862823c8a3156516b4dcde62c8c9c5a7ecf05eeac65";
+pub const NEWSLETTER_SHA256: &str =
+    "320198a953cb4461d1e1a862823c8a3156516b4dcde62c8c9c5a7ecf05eeac65";
 /// SHA-256 of the `purpose.partners` text.
-pub const PARTNERS_SHA256: &str = "d094f59ae3e0926d807dcee34a81539005ce4b0174f3a5dcc73e7fd2e318d6f3";
+pub const PARTNERS_SHA256: &str =
+    "d094f59ae3e0926d807dcee34a81539005ce4b0174f3a5dcc73e7fd2e318d6f3";
 /// SHA-256 of the `purpose.sms` text.
 pub const SMS_SHA256: &str = "0287e2089217c42112d6ef15e40d4f48f0d8648e3933b88706f703286be22d7e";
 
@@ -124,16 +157,25 @@ mod tests {
     #[test]
     fn writes_the_fixture_bytes() {
         assert_eq!(proof().to_canonical_json(), CANONICAL_PROOF);
-        assert_eq!(Texts::digest_input(&proof().texts.shown), TEXTS_DIGEST_INPUT);
+        assert_eq!(
+            Texts::digest_input(&proof().texts.shown),
+            TEXTS_DIGEST_INPUT
+        );
         assert_eq!(header().to_canonical_json(), CANONICAL_HEADER);
         assert_eq!(header().jwk.thumbprint_input(), THUMBPRINT_INPUT);
-        assert_eq!(signing_input(CANONICAL_HEADER, CANONICAL_PROOF), SIGNING_INPUT);
+        assert_eq!(
+            signing_input(CANONICAL_HEADER, CANONICAL_PROOF),
+            SIGNING_INPUT
+        );
         assert!(JWS.starts_with(SIGNING_INPUT) && JWS[SIGNING_INPUT.len()..].starts_with('.'));
     }
 
     #[test]
     fn fixture_keeps_the_schema() {
         assert_eq!(proof().check(), Ok(()));
-        assert_eq!(crate::timestamp::parse_millis(&proof().issued_at), Some(ISSUED_AT_MS));
+        assert_eq!(
+            crate::timestamp::parse_millis(&proof().issued_at),
+            Some(ISSUED_AT_MS)
+        );
     }
 }

@@ -28,12 +28,17 @@ pub enum Jwk {
 impl Jwk {
     /// An Ed25519 key from its 32 raw public-key bytes.
     pub fn ed25519(public_key: &[u8; 32]) -> Self {
-        Jwk::Ed25519 { x: base64url::encode(public_key) }
+        Jwk::Ed25519 {
+            x: base64url::encode(public_key),
+        }
     }
 
     /// A P-256 key from its raw affine coordinates.
     pub fn p256(x: &[u8; 32], y: &[u8; 32]) -> Self {
-        Jwk::P256 { x: base64url::encode(x), y: base64url::encode(y) }
+        Jwk::P256 {
+            x: base64url::encode(x),
+            y: base64url::encode(y),
+        }
     }
 
     /// The JWS `alg` this key signs with.
@@ -57,8 +62,15 @@ impl Canonical for Jwk {
     fn write_canonical(&self, out: &mut String) {
         let mut object = ObjectWriter::new(out);
         match self {
-            Jwk::Ed25519 { x } => object.string("crv", "Ed25519").string("kty", "OKP").string("x", x),
-            Jwk::P256 { x, y } => object.string("crv", "P-256").string("kty", "EC").string("x", x).string("y", y),
+            Jwk::Ed25519 { x } => object
+                .string("crv", "Ed25519")
+                .string("kty", "OKP")
+                .string("x", x),
+            Jwk::P256 { x, y } => object
+                .string("crv", "P-256")
+                .string("kty", "EC")
+                .string("x", x)
+                .string("y", y),
         };
         object.finish();
     }

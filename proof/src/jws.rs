@@ -124,6 +124,11 @@ impl<'a> CompactParts<'a> {
         if payload.contains('.') {
             return None;
         }
-        Some(CompactParts { header, payload, signature, signing_input })
+        Some(CompactParts {
+            header,
+            payload,
+            signature,
+            signing_input,
+        })
     }
 }

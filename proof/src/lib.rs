@@ -153,8 +153,8 @@ pub use canonical::Canonical;
 pub use jwk::Jwk;
 pub use jws::{Alg, ProtectedHeader};
 pub use record::{
-    Basis, Channel, Choice, Controller, DoubleOptIn, Form, Kind, PrivacyPolicy, Proof, Purpose, Regime, Schema, Site,
-    Subject,
+    Basis, Channel, Choice, Controller, DoubleOptIn, Form, Kind, PrivacyPolicy, Proof, Purpose,
+    Regime, Schema, Site, Subject,
 };
 pub use texts::{ShownTexts, Texts};
 pub use validate::SchemaError;

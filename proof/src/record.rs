@@ -22,7 +22,10 @@ pub use crate::vocabulary::{Basis, Channel, Choice, DoubleOptIn, Kind, Regime, S
 /// Build it, then [`Canonical::to_canonical_json`] gives the exact bytes to sign.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "serde", serde(rename_all = "camelCase", deny_unknown_fields))]
+#[cfg_attr(
+    feature = "serde",
+    serde(rename_all = "camelCase", deny_unknown_fields)
+)]
 pub struct Proof {
     /// `schema`: always `"consent-proof/1"`.
     pub schema: Schema,
@@ -96,7 +99,10 @@ pub struct Subject {
     /// `email`: as typed, trimmed.
     pub email: String,
     /// `phone`: E.164 (`+` then 2 to 15 digits), absent when not given.
-    #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub phone: Option<String>,
 }
 
@@ -108,7 +114,10 @@ pub struct PrivacyPolicy {
     /// `url`: absolute URL of the policy.
     pub url: String,
     /// `version`: the merchant's label for the policy version, absent when not configured.
-    #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub version: Option<String>,
 }
 
@@ -128,7 +137,10 @@ pub struct Form {
 /// One purpose offered on the form, and the subject's choice.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "serde", serde(rename_all = "camelCase", deny_unknown_fields))]
+#[cfg_attr(
+    feature = "serde",
+    serde(rename_all = "camelCase", deny_unknown_fields)
+)]
 pub struct Purpose {
     /// `id`: the purpose id, e.g. `"newsletter"`; unique within a record.
     pub id: String,
@@ -172,13 +184,19 @@ impl Canonical for Proof {
 
 impl Canonical for Site {
     fn write_canonical(&self, out: &mut String) {
-        ObjectWriter::new(out).string("origin", &self.origin).string("page", &self.page).finish();
+        ObjectWriter::new(out)
+            .string("origin", &self.origin)
+            .string("page", &self.page)
+            .finish();
     }
 }
 
 impl Canonical for Controller {
     fn write_canonical(&self, out: &mut String) {
-        ObjectWriter::new(out).string("contact", &self.contact).string("name", &self.name).finish();
+        ObjectWriter::new(out)
+            .string("contact", &self.contact)
+            .string("name", &self.name)
+            .finish();
     }
 }
 

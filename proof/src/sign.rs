@@ -30,7 +30,9 @@ impl SigningKey {
 
     /// A P-256 key from a 32-byte big-endian scalar; `None` if it is zero or not below the group order.
     pub fn p256_from_scalar(scalar: &[u8; 32]) -> Option<Self> {
-        p256::ecdsa::SigningKey::from_bytes(scalar.into()).ok().map(SigningKey::P256)
+        p256::ecdsa::SigningKey::from_bytes(scalar.into())
+            .ok()
+            .map(SigningKey::P256)
     }
 
     /// The public key as the header's `jwk`.
@@ -69,7 +71,11 @@ impl SigningKey {
 
 /// Signs `proof` into a compact JWS, exactly as the widget does.
 pub fn sign(proof: &Proof, key: &SigningKey) -> String {
-    sign_json(&key.header().to_canonical_json(), &proof.to_canonical_json(), key)
+    sign_json(
+        &key.header().to_canonical_json(),
+        &proof.to_canonical_json(),
+        key,
+    )
 }
 
 /// Signs arbitrary header and payload text (for test vectors: bad headers,

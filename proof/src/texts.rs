@@ -55,7 +55,10 @@ impl ShownTexts {
 
     /// The text shown under `key`.
     pub fn get(&self, key: &str) -> Option<&str> {
-        self.0.iter().find(|(k, _)| k == key).map(|(_, t)| t.as_str())
+        self.0
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, t)| t.as_str())
     }
 
     /// The texts, in the order held.
@@ -66,7 +69,10 @@ impl ShownTexts {
     /// Whether a key appears twice; the first duplicate key if so.
     pub fn duplicate_key(&self) -> Option<&str> {
         let keys = &self.0;
-        keys.iter().enumerate().find(|(i, (k, _))| keys.iter().take(*i).any(|(j, _)| j == k)).map(|(_, (k, _))| k.as_str())
+        keys.iter()
+            .enumerate()
+            .find(|(i, (k, _))| keys.iter().take(*i).any(|(j, _)| j == k))
+            .map(|(_, (k, _))| k.as_str())
     }
 
     /// Whether nothing was shown.
@@ -77,7 +83,11 @@ impl ShownTexts {
 
 impl<K: Into<String>, T: Into<String>> FromIterator<(K, T)> for ShownTexts {
     fn from_iter<I: IntoIterator<Item = (K, T)>>(iter: I) -> Self {
-        ShownTexts(iter.into_iter().map(|(k, t)| (k.into(), t.into())).collect())
+        ShownTexts(
+            iter.into_iter()
+                .map(|(k, t)| (k.into(), t.into()))
+                .collect(),
+        )
     }
 }
 
@@ -89,7 +99,10 @@ impl Canonical for ShownTexts {
 
 impl Canonical for Texts {
     fn write_canonical(&self, out: &mut String) {
-        ObjectWriter::new(out).string("sha256", &self.sha256).value("shown", &self.shown).finish();
+        ObjectWriter::new(out)
+            .string("sha256", &self.sha256)
+            .value("shown", &self.shown)
+            .finish();
     }
 }
 
@@ -117,7 +130,10 @@ mod serde_impl {
                 fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                     f.write_str("an object of strings")
                 }
-                fn visit_map<A: serde::de::MapAccess<'de>>(self, mut access: A) -> Result<ShownTexts, A::Error> {
+                fn visit_map<A: serde::de::MapAccess<'de>>(
+                    self,
+                    mut access: A,
+                ) -> Result<ShownTexts, A::Error> {
                     let mut pairs: Vec<(String, String)> = Vec::new();
                     while let Some((k, t)) = access.next_entry::<String, String>()? {
                         if pairs.iter().any(|(seen, _)| *seen == k) {

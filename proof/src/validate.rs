@@ -22,7 +22,10 @@ pub struct SchemaError {
 impl SchemaError {
     /// A violation at `field`.
     pub fn new(field: impl Into<String>, reason: impl Into<String>) -> Self {
-        SchemaError { field: field.into(), reason: reason.into() }
+        SchemaError {
+            field: field.into(),
+            reason: reason.into(),
+        }
     }
 }
 
@@ -69,43 +72,123 @@ impl Proof {
     /// The first rule broken, naming the field.
     pub fn check(&self) -> Result<(), SchemaError> {
         rule(is_uuid(&self.id), "id", "must be a lowercase uuid")?;
-        rule(timestamp::parse_millis(&self.issued_at).is_some(), "issuedAt", "must be YYYY-MM-DDTHH:MM:SS.mmmZ")?;
-        rule(is_web_url(&self.site.origin), "site.origin", "must be an http(s) origin")?;
-        rule(is_web_url(&self.site.page), "site.page", "must be an http(s) url")?;
-        rule(!self.controller.name.is_empty(), "controller.name", "must not be empty")?;
-        rule(!self.controller.contact.is_empty(), "controller.contact", "must not be empty")?;
-        rule(is_country(&self.jurisdiction), "jurisdiction", "must be an iso 3166-1 alpha-2 code")?;
-        rule(is_email(&self.subject.email), "subject.email", "must be an e-mail address")?;
+        rule(
+            timestamp::parse_millis(&self.issued_at).is_some(),
+            "issuedAt",
+            "must be YYYY-MM-DDTHH:MM:SS.mmmZ",
+        )?;
+        rule(
+            is_web_url(&self.site.origin),
+            "site.origin",
+            "must be an http(s) origin",
+        )?;
+        rule(
+            is_web_url(&self.site.page),
+            "site.page",
+            "must be an http(s) url",
+        )?;
+        rule(
+            !self.controller.name.is_empty(),
+            "controller.name",
+            "must not be empty",
+        )?;
+        rule(
+            !self.controller.contact.is_empty(),
+            "controller.contact",
+            "must not be empty",
+        )?;
+        rule(
+            is_country(&self.jurisdiction),
+            "jurisdiction",
+            "must be an iso 3166-1 alpha-2 code",
+        )?;
+        rule(
+            is_email(&self.subject.email),
+            "subject.email",
+            "must be an e-mail address",
+        )?;
         if let Some(phone) = &self.subject.phone {
             rule(is_e164(phone), "subject.phone", "must be e.164")?;
         }
-        rule(is_language_tag(&self.locale), "locale", "must be a bcp 47 language tag")?;
-        rule(is_web_url(&self.privacy_policy.url), "privacyPolicy.url", "must be an http(s) url")?;
+        rule(
+            is_language_tag(&self.locale),
+            "locale",
+            "must be a bcp 47 language tag",
+        )?;
+        rule(
+            is_web_url(&self.privacy_policy.url),
+            "privacyPolicy.url",
+            "must be an http(s) url",
+        )?;
         if let Some(version) = &self.privacy_policy.version {
-            rule(!version.is_empty(), "privacyPolicy.version", "must be absent rather than empty")?;
+            rule(
+                !version.is_empty(),
+                "privacyPolicy.version",
+                "must be absent rather than empty",
+            )?;
         }
         rule(!self.form.id.is_empty(), "form.id", "must not be empty")?;
-        rule(!self.form.version.is_empty(), "form.version", "must not be empty")?;
-        rule(!self.form.widget.is_empty(), "form.widget", "must not be empty")?;
-        rule(is_sha256_hex(&self.texts.sha256), "texts.sha256", "must be lowercase hex sha-256")?;
-        rule(!self.texts.shown.is_empty(), "texts.shown", "must not be empty")?;
-        rule(self.texts.shown.duplicate_key().is_none(), "texts.shown", "keys must be unique")?;
+        rule(
+            !self.form.version.is_empty(),
+            "form.version",
+            "must not be empty",
+        )?;
+        rule(
+            !self.form.widget.is_empty(),
+            "form.widget",
+            "must not be empty",
+        )?;
+        rule(
+            is_sha256_hex(&self.texts.sha256),
+            "texts.sha256",
+            "must be lowercase hex sha-256",
+        )?;
+        rule(
+            !self.texts.shown.is_empty(),
+            "texts.shown",
+            "must not be empty",
+        )?;
+        rule(
+            self.texts.shown.duplicate_key().is_none(),
+            "texts.shown",
+            "keys must be unique",
+        )?;
         rule(!self.purposes.is_empty(), "purposes", "must not be empty")?;
         for (i, p) in self.purposes.iter().enumerate() {
-            rule(!p.id.is_empty(), &field_at("purposes", i, "id"), "must not be empty")?;
+            rule(
+                !p.id.is_empty(),
+                &field_at("purposes", i, "id"),
+                "must not be empty",
+            )?;
             let unique = self.purposes.iter().take(i).all(|q| q.id != p.id);
             rule(unique, &field_at("purposes", i, "id"), "must be unique")?;
             let fits = match self.kind {
                 Kind::Consent => p.basis.allows(p.choice),
                 Kind::Withdrawal => p.choice == Choice::Withdrawn,
             };
-            rule(fits, &field_at("purposes", i, "choice"), "does not fit the basis and kind")?;
-            rule(is_sha256_hex(&p.text_sha256), &field_at("purposes", i, "textSha256"), "must be lowercase hex sha-256")?;
+            rule(
+                fits,
+                &field_at("purposes", i, "choice"),
+                "does not fit the basis and kind",
+            )?;
+            rule(
+                is_sha256_hex(&p.text_sha256),
+                &field_at("purposes", i, "textSha256"),
+                "must be lowercase hex sha-256",
+            )?;
         }
         rule(!self.mechanism.is_empty(), "mechanism", "must not be empty")?;
         match &self.prev {
-            Some(prev) => rule(is_sha256_hex(prev), "prev", "must be lowercase hex sha-256 or null"),
-            None => rule(self.kind == Kind::Consent, "prev", "a withdrawal must name the proof it withdraws from"),
+            Some(prev) => rule(
+                is_sha256_hex(prev),
+                "prev",
+                "must be lowercase hex sha-256 or null",
+            ),
+            None => rule(
+                self.kind == Kind::Consent,
+                "prev",
+                "a withdrawal must name the proof it withdraws from",
+            ),
         }
     }
 }
@@ -128,7 +211,9 @@ pub fn is_sha256_hex(s: &str) -> bool {
 /// E.164: `+`, a non-zero digit, then 1 to 14 more digits.
 pub fn is_e164(s: &str) -> bool {
     let digits = s.strip_prefix('+').unwrap_or("");
-    (2..=15).contains(&digits.len()) && !digits.starts_with('0') && digits.bytes().all(|c| c.is_ascii_digit())
+    (2..=15).contains(&digits.len())
+        && !digits.starts_with('0')
+        && digits.bytes().all(|c| c.is_ascii_digit())
 }
 
 /// A plausible address: one `@` with text on both sides, a dot in the domain, no spaces.
@@ -149,7 +234,10 @@ pub fn is_email(s: &str) -> bool {
 }
 
 fn is_web_url(s: &str) -> bool {
-    let rest = s.strip_prefix("https://").or_else(|| s.strip_prefix("http://")).unwrap_or("");
+    let rest = s
+        .strip_prefix("https://")
+        .or_else(|| s.strip_prefix("http://"))
+        .unwrap_or("");
     !rest.is_empty() && !s.chars().any(|c| c.is_whitespace() || c.is_control())
 }
 
@@ -160,8 +248,11 @@ fn is_country(s: &str) -> bool {
 /// Subtags of 1 to 8 ASCII letters or digits joined by `-`, the first all letters.
 fn is_language_tag(s: &str) -> bool {
     let mut parts = s.split('-');
-    let first_ok = parts.next().is_some_and(|p| (2..=8).contains(&p.len()) && p.bytes().all(|c| c.is_ascii_alphabetic()));
-    first_ok && parts.all(|p| (1..=8).contains(&p.len()) && p.bytes().all(|c| c.is_ascii_alphanumeric()))
+    let first_ok = parts
+        .next()
+        .is_some_and(|p| (2..=8).contains(&p.len()) && p.bytes().all(|c| c.is_ascii_alphabetic()));
+    first_ok
+        && parts.all(|p| (1..=8).contains(&p.len()) && p.bytes().all(|c| c.is_ascii_alphanumeric()))
 }
 
 #[cfg(test)]

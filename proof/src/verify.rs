@@ -94,29 +94,56 @@ impl Verified {
 /// The first failed check, as listed in the [module docs](self).
 pub fn verify(jws: &str, options: &VerifyOptions) -> Result<Verified, VerifyError> {
     if jws.len() > options.max_bytes {
-        return Err(VerifyError::Oversized { len: jws.len(), max: options.max_bytes });
+        return Err(VerifyError::Oversized {
+            len: jws.len(),
+            max: options.max_bytes,
+        });
     }
     let parts = CompactParts::split(jws).ok_or(VerifyError::Encoding { part: "jws" })?;
-    let header_bytes = base64url::decode(parts.header).ok_or(VerifyError::Encoding { part: "header" })?;
+    let header_bytes =
+        base64url::decode(parts.header).ok_or(VerifyError::Encoding { part: "header" })?;
     let header = parse_header(&header_bytes)?;
     let thumbprint = thumbprint(&header.jwk);
     if thumbprint != header.kid {
-        return Err(VerifyError::KidMismatch { kid: header.kid, thumbprint });
+        return Err(VerifyError::KidMismatch {
+            kid: header.kid,
+            thumbprint,
+        });
     }
-    let signature = base64url::decode(parts.signature).ok_or(VerifyError::Encoding { part: "signature" })?;
-    verify_signature(header.alg(), &header.jwk, parts.signing_input.as_bytes(), &signature)?;
+    let signature =
+        base64url::decode(parts.signature).ok_or(VerifyError::Encoding { part: "signature" })?;
+    verify_signature(
+        header.alg(),
+        &header.jwk,
+        parts.signing_input.as_bytes(),
+        &signature,
+    )?;
 
-    let payload_bytes = base64url::decode(parts.payload).ok_or(VerifyError::Encoding { part: "payload" })?;
-    let payload = String::from_utf8(payload_bytes).map_err(|_| VerifyError::Encoding { part: "payload" })?;
+    let payload_bytes =
+        base64url::decode(parts.payload).ok_or(VerifyError::Encoding { part: "payload" })?;
+    let payload =
+        String::from_utf8(payload_bytes).map_err(|_| VerifyError::Encoding { part: "payload" })?;
     let proof = parse_proof(&payload)?;
 
     let issued_at_ms = timestamp::parse_millis(&proof.issued_at)
         .ok_or_else(|| SchemaError::new("issuedAt", "must be YYYY-MM-DDTHH:MM:SS.mmmZ"))?;
     let now = options.now_ms;
-    if issued_at_ms > now.saturating_add(options.max_skew_ms) || issued_at_ms < now.saturating_sub(options.max_age_ms) {
-        return Err(VerifyError::Time { issued_at_ms, now_ms: now });
+    if issued_at_ms > now.saturating_add(options.max_skew_ms)
+        || issued_at_ms < now.saturating_sub(options.max_age_ms)
+    {
+        return Err(VerifyError::Time {
+            issued_at_ms,
+            now_ms: now,
+        });
     }
-    Ok(Verified { kid: header.kid.clone(), header, proof, payload, issued_at_ms, jws_sha256: sha256(jws.as_bytes()) })
+    Ok(Verified {
+        kid: header.kid.clone(),
+        header,
+        proof,
+        payload,
+        issued_at_ms,
+        jws_sha256: sha256(jws.as_bytes()),
+    })
 }
 
 /// Parses and checks a payload: canonical form, shape, schema rules and text hashes.
@@ -127,7 +154,8 @@ pub fn verify(jws: &str, options: &VerifyOptions) -> Result<Verified, VerifyErro
 /// [`VerifyError::Encoding`] if it is not JSON, [`VerifyError::NonCanonical`],
 /// or [`VerifyError::Schema`].
 pub fn parse_proof(payload: &str) -> Result<Proof, VerifyError> {
-    let value: Value = serde_json::from_str(payload).map_err(|_| VerifyError::Encoding { part: "payload" })?;
+    let value: Value =
+        serde_json::from_str(payload).map_err(|_| VerifyError::Encoding { part: "payload" })?;
     if jcs::canonicalize(&value).as_deref() != Some(payload) {
         return Err(VerifyError::NonCanonical);
     }
@@ -139,7 +167,11 @@ pub fn parse_proof(payload: &str) -> Result<Proof, VerifyError> {
         let ours: Value = serde_json::from_str(&written).map_err(|_| VerifyError::NonCanonical)?;
         let mut path = String::new();
         first_difference(&value, &ours, &mut path);
-        return Err(SchemaError::new(path, "is not written the way schema consent-proof/1 writes it").into());
+        return Err(SchemaError::new(
+            path,
+            "is not written the way schema consent-proof/1 writes it",
+        )
+        .into());
     }
     proof.check()?;
     check_text_hashes(&proof)?;
@@ -150,7 +182,10 @@ pub fn parse_proof(payload: &str) -> Result<Proof, VerifyError> {
 fn check_text_hashes(proof: &Proof) -> Result<(), SchemaError> {
     let shown = &proof.texts.shown;
     if sha256_hex(crate::texts::Texts::digest_input(shown).as_bytes()) != proof.texts.sha256 {
-        return Err(SchemaError::new("texts.sha256", "is not the sha-256 of the canonical json of texts.shown"));
+        return Err(SchemaError::new(
+            "texts.sha256",
+            "is not the sha-256 of the canonical json of texts.shown",
+        ));
     }
     let shown_hashes: Vec<String> = shown.texts().map(|t| sha256_hex(t.as_bytes())).collect();
     for (i, purpose) in proof.purposes.iter().enumerate() {
@@ -172,7 +207,10 @@ fn shape_error(e: serde_path_to_error::Error<serde_json::Error>) -> VerifyError 
     }
     let reason = e.inner().to_string();
     // "missing field `kind`": the path stops at the parent, so add the name.
-    if let Some(name) = reason.strip_prefix("missing field `").and_then(|r| r.strip_suffix('`')) {
+    if let Some(name) = reason
+        .strip_prefix("missing field `")
+        .and_then(|r| r.strip_suffix('`'))
+    {
         if !field.is_empty() {
             field.push('.');
         }
@@ -187,7 +225,10 @@ fn first_difference(a: &Value, b: &Value, path: &mut String) -> bool {
         (Value::Object(x), Value::Object(y)) => {
             let keys = x.keys().chain(y.keys().filter(|k| !x.contains_key(*k)));
             for key in keys {
-                let (u, v) = (x.get(key).unwrap_or(&Value::Null), y.get(key).unwrap_or(&Value::Null));
+                let (u, v) = (
+                    x.get(key).unwrap_or(&Value::Null),
+                    y.get(key).unwrap_or(&Value::Null),
+                );
                 let before = path.len();
                 if !path.is_empty() {
                     path.push('.');
@@ -223,13 +264,16 @@ fn first_difference(a: &Value, b: &Value, path: &mut String) -> bool {
 /// [`VerifyError::Encoding`] if not a UTF-8 JSON text, [`VerifyError::UnsupportedAlg`],
 /// or [`VerifyError::Header`].
 pub fn parse_header(bytes: &[u8]) -> Result<ProtectedHeader, VerifyError> {
-    let value: Value = serde_json::from_slice(bytes).map_err(|_| VerifyError::Encoding { part: "header" })?;
+    let value: Value =
+        serde_json::from_slice(bytes).map_err(|_| VerifyError::Encoding { part: "header" })?;
     let Value::Object(members) = value else {
         return Err(VerifyError::header("not a json object"));
     };
     // `alg` first, so that `none` and `HS256` are named as such.
     let alg = match members.get("alg") {
-        Some(Value::String(name)) => Alg::from_name(name).ok_or_else(|| VerifyError::UnsupportedAlg { alg: name.clone() })?,
+        Some(Value::String(name)) => {
+            Alg::from_name(name).ok_or_else(|| VerifyError::UnsupportedAlg { alg: name.clone() })?
+        }
         Some(_) => return Err(VerifyError::UnsupportedAlg { alg: String::new() }),
         None => return Err(VerifyError::header("missing alg")),
     };
@@ -250,7 +294,10 @@ pub fn parse_header(bytes: &[u8]) -> Result<ProtectedHeader, VerifyError> {
 }
 
 fn parse_jwk(members: &Map<String, Value>) -> Result<Jwk, VerifyError> {
-    let (kty, crv) = (string_member(members, "kty")?, string_member(members, "crv")?);
+    let (kty, crv) = (
+        string_member(members, "kty")?,
+        string_member(members, "crv")?,
+    );
     let x = string_member(members, "x")?.to_owned();
     match (kty, crv) {
         ("OKP", "Ed25519") => {
@@ -260,15 +307,26 @@ fn parse_jwk(members: &Map<String, Value>) -> Result<Jwk, VerifyError> {
         }
         ("EC", "P-256") => {
             only_members(members, &["crv", "kty", "x", "y"], "jwk")?;
-            Ok(Jwk::P256 { x, y: string_member(members, "y")?.to_owned() })
+            Ok(Jwk::P256 {
+                x,
+                y: string_member(members, "y")?.to_owned(),
+            })
         }
-        _ => Err(VerifyError::header("jwk must be an OKP Ed25519 or EC P-256 key")),
+        _ => Err(VerifyError::header(
+            "jwk must be an OKP Ed25519 or EC P-256 key",
+        )),
     }
 }
 
-fn only_members(members: &Map<String, Value>, allowed: &[&str], what: &str) -> Result<(), VerifyError> {
+fn only_members(
+    members: &Map<String, Value>,
+    allowed: &[&str],
+    what: &str,
+) -> Result<(), VerifyError> {
     match members.keys().find(|k| !allowed.contains(&k.as_str())) {
-        Some(k) => Err(VerifyError::Header { reason: format!("unexpected {what} member {k:?}") }),
+        Some(k) => Err(VerifyError::Header {
+            reason: format!("unexpected {what} member {k:?}"),
+        }),
         None => Ok(()),
     }
 }
@@ -276,7 +334,9 @@ fn only_members(members: &Map<String, Value>, allowed: &[&str], what: &str) -> R
 fn string_member<'a>(members: &'a Map<String, Value>, name: &str) -> Result<&'a str, VerifyError> {
     match members.get(name) {
         Some(Value::String(s)) => Ok(s),
-        _ => Err(VerifyError::Header { reason: format!("missing string member {name:?}") }),
+        _ => Err(VerifyError::Header {
+            reason: format!("missing string member {name:?}"),
+        }),
     }
 }
 
@@ -290,16 +350,24 @@ impl PublicKey {
     fn from_jwk(jwk: &Jwk) -> Result<Self, VerifyError> {
         let bad = || VerifyError::header("jwk is not a valid public key");
         let coordinate = |text: &str| -> Result<[u8; 32], VerifyError> {
-            base64url::decode(text).and_then(|b| <[u8; 32]>::try_from(b).ok()).ok_or_else(bad)
+            base64url::decode(text)
+                .and_then(|b| <[u8; 32]>::try_from(b).ok())
+                .ok_or_else(bad)
         };
         match jwk {
             Jwk::Ed25519 { x } => {
-                let key = ed25519_dalek::VerifyingKey::from_bytes(&coordinate(x)?).map_err(|_| bad())?;
+                let key =
+                    ed25519_dalek::VerifyingKey::from_bytes(&coordinate(x)?).map_err(|_| bad())?;
                 Ok(PublicKey::Ed25519(key))
             }
             Jwk::P256 { x, y } => {
-                let point = p256::EncodedPoint::from_affine_coordinates(&coordinate(x)?.into(), &coordinate(y)?.into(), false);
-                let key = p256::ecdsa::VerifyingKey::from_encoded_point(&point).map_err(|_| bad())?;
+                let point = p256::EncodedPoint::from_affine_coordinates(
+                    &coordinate(x)?.into(),
+                    &coordinate(y)?.into(),
+                    false,
+                );
+                let key =
+                    p256::ecdsa::VerifyingKey::from_encoded_point(&point).map_err(|_| bad())?;
                 Ok(PublicKey::P256(key))
             }
         }
@@ -316,14 +384,26 @@ impl PublicKey {
 /// [`VerifyError::Header`] if `jwk` does not fit `alg` or is not a valid key,
 /// [`VerifyError::Encoding`] for a signature that is not 64 bytes,
 /// [`VerifyError::Signature`] if it does not verify.
-pub fn verify_signature(alg: Alg, jwk: &Jwk, signing_input: &[u8], signature: &[u8]) -> Result<(), VerifyError> {
+pub fn verify_signature(
+    alg: Alg,
+    jwk: &Jwk,
+    signing_input: &[u8],
+    signature: &[u8],
+) -> Result<(), VerifyError> {
     use p256::ecdsa::signature::Verifier;
     if jwk.alg() != alg {
         return Err(VerifyError::header("jwk key type does not match alg"));
     }
-    let signature: &[u8; 64] = signature.try_into().map_err(|_| VerifyError::Encoding { part: "signature" })?;
+    let signature: &[u8; 64] = signature
+        .try_into()
+        .map_err(|_| VerifyError::Encoding { part: "signature" })?;
     let ok = match PublicKey::from_jwk(jwk)? {
-        PublicKey::Ed25519(key) => key.verify_strict(signing_input, &ed25519_dalek::Signature::from_bytes(signature)).is_ok(),
+        PublicKey::Ed25519(key) => key
+            .verify_strict(
+                signing_input,
+                &ed25519_dalek::Signature::from_bytes(signature),
+            )
+            .is_ok(),
         PublicKey::P256(key) => p256::ecdsa::Signature::from_slice(signature)
             .map(|sig| key.verify(signing_input, &sig).is_ok())
             .unwrap_or(false),

@@ -14,7 +14,17 @@ fn variants() -> Vec<Proof> {
     let odd = "quote \" backslash \\ slash / tab \t nul \u{0} bell \u{7} del \u{7f} ls \u{2028} emoji 😀 é";
     awkward.controller.name = odd.to_owned();
     awkward.form.widget = "\u{1f}\u{8}\u{c}\r\n".to_owned();
-    for key in ["\u{20ac}", "\r", "\u{fb33}", "1", "\u{1f600}", "\u{80}", "\u{f6}", "Z", "a"] {
+    for key in [
+        "\u{20ac}",
+        "\r",
+        "\u{fb33}",
+        "1",
+        "\u{1f600}",
+        "\u{80}",
+        "\u{f6}",
+        "Z",
+        "a",
+    ] {
         awkward.texts.shown.push(key, odd);
     }
     awkward.texts.sha256 = sha256_hex(Texts::digest_input(&awkward.texts.shown).as_bytes());
@@ -61,7 +71,10 @@ fn absent_optionals_are_omitted_and_prev_is_always_written() {
 
 #[test]
 fn signed_variants_verify_with_both_algorithms() {
-    let keys = [SigningKey::ed25519_from_seed(&[9; 32]), SigningKey::p256_from_scalar(&[9; 32]).unwrap()];
+    let keys = [
+        SigningKey::ed25519_from_seed(&[9; 32]),
+        SigningKey::p256_from_scalar(&[9; 32]).unwrap(),
+    ];
     for proof in variants() {
         for key in &keys {
             let jws = sign(&proof, key);
