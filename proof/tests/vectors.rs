@@ -297,50 +297,26 @@ fn cases() -> Vec<Case> {
         ));
     }
     {
-        let es_with_okp = header.replace("\"EdDSA\"", "\"ES256\"");
-        out.push(case(
-            "alg-key-mismatch",
-            &["header"],
-            sign_header(&es_with_okp),
-            "header",
-        ));
-        let typ = header.replace("consent-proof+jws", "JWT");
-        out.push(case(
-            "header-wrong-typ",
-            &["header"],
-            sign_header(&typ),
-            "header",
-        ));
-        let crit = header.replace("{\"alg\"", "{\"crit\":[\"exp\"],\"alg\"");
-        out.push(case(
-            "header-crit",
-            &["header"],
-            sign_header(&crit),
-            "header",
-        ));
-        let private = header.replace(
-            "\"kty\":\"OKP\"",
-            &format!("\"d\":\"{}\",\"kty\":\"OKP\"", fixture::ED25519_PRIVATE_D),
-        );
-        out.push(case(
-            "header-private-key",
-            &["header"],
-            sign_header(&private),
-            "header",
-        ));
-        out.push(case(
-            "header-not-json",
-            &["encoding"],
-            replace_part(&good, 0, &b64("{\"alg\":")),
-            "encoding",
-        ));
-        let no_kid = header.replace(&format!(",\"kid\":\"{}\"", fixture::KID), "");
-        out.push(case(
-            "header-missing-kid",
-            &["header"],
-            sign_header(&no_kid),
-            "header",
-        ));
+        let private_jwk = format!("\"d\":\"{}\",\"kty\":\"OKP\"", fixture::ED25519_PRIVATE_D);
+        let kid_member = format!(",\"kid\":\"{}\"", fixture::KID);
+        #[rustfmt::skip]
+        let edits: [(&'static str, &str, &str); 5] = [
+            ("alg-key-mismatch", "\"EdDSA\"", "\"ES256\""),
+            ("header-wrong-typ", "consent-proof+jws", "JWT"),
+            ("header-crit", "{\"alg\"", "{\"crit\":[\"exp\"],\"alg\""),
+            ("header-private-key", "\"kty\":\"OKP\"", &private_jwk),
+            ("header-missing-kid", &kid_member, ""),
+        ];
+        for (name, from, to) in edits {
+            out.push(case(
+                name,
+                &["header"],
+                sign_header(&header.replace(from, to)),
+                "header",
+            ));
+        }
+        let not_json = replace_part(&good, 0, &b64("{\"alg\":"));
+        out.push(case("header-not-json", &["encoding"], not_json, "encoding"));
     }
     {
         // The identity point as public key with R = identity, S = 0 "verifies"
@@ -374,44 +350,25 @@ fn cases() -> Vec<Case> {
 
     // --- canonical form ---
     {
-        let pretty = serde_json::to_string_pretty(&payload_value()).unwrap();
-        out.push(case(
-            "non-canonical-whitespace",
-            &["non-canonical"],
-            sign_json(&header, &pretty, &ed),
-            "non-canonical",
-        ));
-        let escaped = fixture::CANONICAL_PROOF.replacen('é', "\\u00e9", 1);
-        out.push(case(
-            "non-canonical-escape",
-            &["non-canonical"],
-            sign_json(&header, &escaped, &ed),
-            "non-canonical",
-        ));
-        let unsorted = fixture::CANONICAL_PROOF.replacen("{\"controller\":{\"contact\":\"dpo@boutique.example\",\"name\":\"Boutique Exemple SAS\"}", "{\"controller\":{\"name\":\"Boutique Exemple SAS\",\"contact\":\"dpo@boutique.example\"}", 1);
-        out.push(case(
-            "non-canonical-key-order",
-            &["non-canonical"],
-            sign_json(&header, &unsorted, &ed),
-            "non-canonical",
-        ));
-        let duplicated = fixture::CANONICAL_PROOF.replacen(
-            "{\"controller\"",
-            "{\"controller\":{},\"controller\"",
-            1,
-        );
-        out.push(case(
-            "non-canonical-duplicate-key",
-            &["non-canonical"],
-            sign_json(&header, &duplicated, &ed),
-            "non-canonical",
-        ));
-        out.push(case(
-            "payload-not-json",
-            &["encoding"],
-            sign_json(&header, "consent", &ed),
-            "encoding",
-        ));
+        let payload = fixture::CANONICAL_PROOF;
+        let sorted = "{\"controller\":{\"contact\":\"dpo@boutique.example\",\"name\":\"Boutique Exemple SAS\"}";
+        let unsorted = "{\"controller\":{\"name\":\"Boutique Exemple SAS\",\"contact\":\"dpo@boutique.example\"}";
+        #[rustfmt::skip]
+        let payloads = [
+            ("non-canonical-whitespace", serde_json::to_string_pretty(&payload_value()).unwrap(), "non-canonical"),
+            ("non-canonical-escape", payload.replacen('é', "\\u00e9", 1), "non-canonical"),
+            ("non-canonical-key-order", payload.replacen(sorted, unsorted, 1), "non-canonical"),
+            ("non-canonical-duplicate-key", payload.replacen("{\"controller\"", "{\"controller\":{},\"controller\"", 1), "non-canonical"),
+            ("payload-not-json", "consent".to_owned(), "encoding"),
+        ];
+        for (name, text, expect) in payloads {
+            let flag: &'static [&'static str] = if expect == "encoding" {
+                &["encoding"]
+            } else {
+                &["non-canonical"]
+            };
+            out.push(case(name, flag, sign_json(&header, &text, &ed), expect));
+        }
     }
 
     // --- schema ---
