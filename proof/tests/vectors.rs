@@ -373,94 +373,37 @@ fn cases() -> Vec<Case> {
 
     // --- schema ---
     {
-        let edit = |f: &dyn Fn(&mut Value)| {
+        fn remove(object: &mut Value, key: &str) {
+            object.as_object_mut().unwrap().remove(key);
+        }
+        fn withdraw_without_prev(v: &mut Value) {
+            v["kind"] = json!("withdrawal");
+            for i in 0..3 {
+                v["purposes"][i]["choice"] = json!("withdrawn");
+            }
+        }
+        type Edit = fn(&mut Value);
+        #[rustfmt::skip]
+        let edits: [(&'static str, &'static [&'static str], &'static str, Edit); 13] = [
+            ("missing-purposes", &["missing-field"], "purposes", |v| remove(v, "purposes")),
+            ("missing-prev", &["missing-field"], "prev", |v| remove(v, "prev")),
+            ("missing-subject-email", &["missing-field"], "subject.email", |v| remove(&mut v["subject"], "email")),
+            ("null-phone", &["absent-vs-null"], "subject.phone", |v| v["subject"]["phone"] = Value::Null),
+            ("unknown-member", &["unknown-field"], "subject.name", |v| v["subject"]["name"] = json!("Marie")),
+            ("wrong-schema", &["schema-version"], "schema", |v| v["schema"] = json!("consent-proof/2")),
+            ("unknown-choice", &["vocabulary"], "purposes[0].choice", |v| v["purposes"][0]["choice"] = json!("maybe")),
+            ("b2c-choice-objected", &["basis"], "purposes[2].choice", |v| v["purposes"][2]["choice"] = json!("objected")),
+            ("phone-not-e164", &["format"], "subject.phone", |v| v["subject"]["phone"] = json!("06 12 34 56 78")),
+            ("issued-at-no-millis", &["format"], "issuedAt", |v| v["issuedAt"] = json!("2026-11-29T10:15:02Z")),
+            ("texts-hash-mismatch", &["hash"], "texts.sha256", |v| v["texts"]["shown"]["legend"] = json!("Autre texte")),
+            ("purpose-text-hash-unknown", &["hash"], "purposes[0].textSha256", |v| v["purposes"][0]["textSha256"] = json!("0".repeat(64))),
+            ("withdrawal-without-prev", &["withdrawal"], "prev", withdraw_without_prev),
+        ];
+        for (name, flags, field, edit) in edits {
             let mut value = payload_value();
-            f(&mut value);
-            sign_value(&value)
-        };
-        out.push(schema_case(
-            "missing-purposes",
-            &["missing-field"],
-            edit(&|v| drop(v.as_object_mut().unwrap().remove("purposes"))),
-            "purposes",
-        ));
-        out.push(schema_case(
-            "missing-prev",
-            &["missing-field"],
-            edit(&|v| drop(v.as_object_mut().unwrap().remove("prev"))),
-            "prev",
-        ));
-        out.push(schema_case(
-            "missing-subject-email",
-            &["missing-field"],
-            edit(&|v| drop(v["subject"].as_object_mut().unwrap().remove("email"))),
-            "subject.email",
-        ));
-        out.push(schema_case(
-            "null-phone",
-            &["absent-vs-null"],
-            edit(&|v| v["subject"]["phone"] = Value::Null),
-            "subject.phone",
-        ));
-        out.push(schema_case(
-            "unknown-member",
-            &["unknown-field"],
-            edit(&|v| v["subject"]["name"] = json!("Marie")),
-            "subject.name",
-        ));
-        out.push(schema_case(
-            "wrong-schema",
-            &["schema-version"],
-            edit(&|v| v["schema"] = json!("consent-proof/2")),
-            "schema",
-        ));
-        out.push(schema_case(
-            "unknown-choice",
-            &["vocabulary"],
-            edit(&|v| v["purposes"][0]["choice"] = json!("maybe")),
-            "purposes[0].choice",
-        ));
-        out.push(schema_case(
-            "b2c-choice-objected",
-            &["basis"],
-            edit(&|v| v["purposes"][2]["choice"] = json!("objected")),
-            "purposes[2].choice",
-        ));
-        out.push(schema_case(
-            "phone-not-e164",
-            &["format"],
-            edit(&|v| v["subject"]["phone"] = json!("06 12 34 56 78")),
-            "subject.phone",
-        ));
-        out.push(schema_case(
-            "issued-at-no-millis",
-            &["format"],
-            edit(&|v| v["issuedAt"] = json!("2026-11-29T10:15:02Z")),
-            "issuedAt",
-        ));
-        out.push(schema_case(
-            "texts-hash-mismatch",
-            &["hash"],
-            edit(&|v| v["texts"]["shown"]["legend"] = json!("Autre texte")),
-            "texts.sha256",
-        ));
-        out.push(schema_case(
-            "purpose-text-hash-unknown",
-            &["hash"],
-            edit(&|v| v["purposes"][0]["textSha256"] = json!("0".repeat(64))),
-            "purposes[0].textSha256",
-        ));
-        out.push(schema_case(
-            "withdrawal-without-prev",
-            &["withdrawal"],
-            edit(&|v| {
-                v["kind"] = json!("withdrawal");
-                for i in 0..3 {
-                    v["purposes"][i]["choice"] = json!("withdrawn");
-                }
-            }),
-            "prev",
-        ));
+            edit(&mut value);
+            out.push(schema_case(name, flags, sign_value(&value), field));
+        }
     }
 
     // --- limits ---
