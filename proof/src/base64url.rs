@@ -6,6 +6,8 @@
 //! here: a lenient decoder would let one signature be spelled several ways, and
 //! the collector identifies a proof by the SHA-256 of its exact JWS text.
 
+#[allow(unused_imports)]
+use crate::prelude::*;
 const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
 /// Encodes bytes as unpadded base64url.

@@ -14,7 +14,9 @@
 //! The `verify` feature has the general canonicalizer for arbitrary JSON
 //! (the `jcs` module); the tests check that both agree byte for byte.
 
-use std::cmp::Ordering;
+#[allow(unused_imports)]
+use crate::prelude::*;
+use core::cmp::Ordering;
 
 /// A value that has one RFC 8785 canonical JSON form.
 pub trait Canonical {

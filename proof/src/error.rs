@@ -1,6 +1,8 @@
 //! Why a proof was refused: one variant per failure, so callers can answer precisely.
 
-use std::fmt;
+#[allow(unused_imports)]
+use crate::prelude::*;
+use core::fmt;
 
 use crate::validate::SchemaError;
 

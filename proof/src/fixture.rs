@@ -19,6 +19,8 @@
 //! deterministic, a browser importing [`ED25519_PRIVATE_D`] into WebCrypto
 //! produces the very same [`JWS`].
 
+#[allow(unused_imports)]
+use crate::prelude::*;
 use crate::jwk::Jwk;
 use crate::jws::ProtectedHeader;
 use crate::record::*;

@@ -5,6 +5,8 @@
 //! via the `ryu-js` crate. Input is parsed with serde_json's `float_roundtrip`
 //! so every number is the nearest IEEE 754 double, as JavaScript reads it.
 
+#[allow(unused_imports)]
+use crate::prelude::*;
 use serde_json::Value;
 
 use crate::canonical::{utf16_cmp, write_string};

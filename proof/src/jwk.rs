@@ -1,5 +1,7 @@
 //! The public key carried in the protected header, and its RFC 7638 thumbprint input.
 
+#[allow(unused_imports)]
+use crate::prelude::*;
 use crate::base64url;
 use crate::canonical::{write_string_members, Canonical, ObjectWriter};
 use crate::jws::Alg;

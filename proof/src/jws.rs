@@ -5,6 +5,8 @@
 //! with the `verify` feature's `sign` module. This module only builds the
 //! exact bytes to sign and assembles the result.
 
+#[allow(unused_imports)]
+use crate::prelude::*;
 use crate::base64url;
 use crate::canonical::{Canonical, ObjectWriter};
 use crate::jwk::Jwk;

@@ -126,6 +126,19 @@
 //! and the hash spellings (lowercase hex SHA-256; `kid` base64url) are fixed
 //! for schema `consent-proof/1`. A change means a new schema string.
 #![deny(missing_docs)]
+// The default layer is no_std (alloc only), so the widget's small wasm build,
+// which has no std, can use it; the native features bring std back.
+#![no_std]
+
+extern crate alloc;
+#[cfg(any(test, feature = "serde"))]
+extern crate std;
+
+/// The allocation types, for the no_std layer.
+mod prelude {
+    #[allow(unused_imports)]
+    pub use alloc::{borrow::ToOwned, boxed::Box, format, string::{String, ToString}, vec, vec::Vec};
+}
 
 pub mod base64url;
 pub mod canonical;

@@ -4,6 +4,8 @@
 //! module produces byte-identical JWS text from a key held in memory, so the
 //! collector can be tested without a browser.
 
+#[allow(unused_imports)]
+use crate::prelude::*;
 pub use ed25519_dalek;
 pub use p256;
 

@@ -1,5 +1,7 @@
 //! `texts`: the exact strings the subject saw, and the hash that pins them.
 
+#[allow(unused_imports)]
+use crate::prelude::*;
 use crate::canonical::{write_string_members, Canonical, ObjectWriter};
 
 /// `texts`: every string shown on the form, and their hash.
@@ -121,6 +123,8 @@ mod serde_impl {
             map.end()
         }
     }
+
+    use crate::prelude::*;
 
     impl<'de> serde::Deserialize<'de> for ShownTexts {
         fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {

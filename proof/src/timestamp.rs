@@ -5,6 +5,8 @@
 //! One spelling per instant keeps the payload canonical. The clock is never
 //! read here: callers pass milliseconds since the Unix epoch.
 
+#[allow(unused_imports)]
+use crate::prelude::*;
 /// Formats milliseconds since the Unix epoch as `YYYY-MM-DDTHH:MM:SS.mmmZ`.
 ///
 /// Returns `None` outside years 0000..=9999.

@@ -5,7 +5,9 @@
 //! `texts.sha256` really is the digest of `shown`) need SHA-256 and are checked
 //! by the `verify` feature; here only their spelling is.
 
-use std::fmt;
+#[allow(unused_imports)]
+use crate::prelude::*;
+use core::fmt;
 
 use crate::record::{Choice, Kind, Proof};
 use crate::timestamp;
@@ -35,7 +37,7 @@ impl fmt::Display for SchemaError {
     }
 }
 
-impl std::error::Error for SchemaError {}
+impl core::error::Error for SchemaError {}
 
 /// Fails with a [`SchemaError`] at `field` unless `ok`.
 fn rule(ok: bool, field: &str, reason: &str) -> Result<(), SchemaError> {

@@ -18,6 +18,8 @@
 //!
 //! The clock is a parameter: nothing here reads the time.
 
+#[allow(unused_imports)]
+use crate::prelude::*;
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 

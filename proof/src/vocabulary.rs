@@ -1,5 +1,7 @@
 //! The closed vocabularies of the payload: each enum is written as one fixed string.
 
+#[allow(unused_imports)]
+use crate::prelude::*;
 use crate::canonical::Canonical;
 
 /// Declares a string enum: variants, their wire spelling, `as_str`, canonical form and serde names.
