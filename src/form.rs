@@ -105,7 +105,7 @@ pub fn check(config: &Config, input: &Input) -> Result<Submission, Vec<FieldErro
                 Some(e164) => phone = Some(e164),
                 None => errors.push(phone_error("phone.error.invalid")),
             }
-        } else if outcomes.iter().any(|o| o.channel.needs_phone() && o.choice == Choice::Granted) {
+        } else if outcomes.iter().any(|o| rules::needs_phone(o.channel) && o.choice == Choice::Granted) {
             errors.push(phone_error("phone.error.needed"));
         }
     }

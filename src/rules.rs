@@ -1,7 +1,8 @@
 //! The compliance rules per regime: how each purpose is asked, what a ticked
 //! box means, and when a submission may leave the page.
 
-use crate::config::Regime;
+use crate::config::{Channel, Regime};
+use consent_proof::Basis;
 
 /// How a regime asks for each purpose.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -16,7 +17,7 @@ pub struct Ask {
     /// regime sends without prior consent.
     pub inform: Option<&'static str>,
     /// The lawful basis recorded in the proof.
-    pub basis: &'static str,
+    pub basis: Basis,
     /// The mechanism recorded in the proof.
     pub mechanism: &'static str,
 }
@@ -29,7 +30,7 @@ pub fn ask(regime: Regime) -> Ask {
             hint: "purposes.hint",
             boxed: "purpose.consent",
             inform: None,
-            basis: "consent",
+            basis: Basis::Consent,
             mechanism: "unchecked-box-ticked",
         },
         Regime::B2b => Ask {
@@ -37,7 +38,7 @@ pub fn ask(regime: Regime) -> Ask {
             hint: "purposes.hint.optout",
             boxed: "purpose.object",
             inform: Some("purpose.inform.b2b"),
-            basis: "legitimate-interest",
+            basis: Basis::LegitimateInterest,
             mechanism: "informed-with-unchecked-objection-box",
         },
         Regime::SoftOptIn => Ask {
@@ -45,40 +46,23 @@ pub fn ask(regime: Regime) -> Ask {
             hint: "purposes.hint.optout",
             boxed: "purpose.object",
             inform: Some("purpose.inform.softOptIn"),
-            basis: "soft-opt-in",
+            basis: Basis::SoftOptIn,
             mechanism: "informed-with-unchecked-objection-box",
         },
     }
 }
 
-/// What the subscriber chose for one purpose, as the proof records it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Choice {
-    /// b2c: the box was ticked.
-    Granted,
-    /// b2c: the box was left unticked.
-    Refused,
-    /// b2b / soft opt-in: the objection box was ticked.
-    Objected,
-    /// b2b / soft opt-in: the objection box was left unticked.
-    NotObjected,
+/// What the subscriber chose for one purpose: the proof's own vocabulary.
+pub use consent_proof::Choice;
+
+/// Whether messages may be sent for a purpose with this choice.
+pub fn allows_sending(choice: Choice) -> bool {
+    matches!(choice, Choice::Granted | Choice::NotObjected)
 }
 
-impl Choice {
-    /// The name recorded in proofs and events.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Choice::Granted => "granted",
-            Choice::Refused => "refused",
-            Choice::Objected => "objected",
-            Choice::NotObjected => "not-objected",
-        }
-    }
-
-    /// Whether messages may be sent for this purpose.
-    pub fn allows_sending(self) -> bool {
-        matches!(self, Choice::Granted | Choice::NotObjected)
-    }
+/// Whether messages on this channel need a phone number.
+pub fn needs_phone(channel: Channel) -> bool {
+    matches!(channel, Channel::Sms | Channel::Phone)
 }
 
 /// What a box's state means under `regime`.
@@ -94,5 +78,5 @@ pub fn choice(regime: Regime, ticked: bool) -> Choice {
 /// Whether a submission with these choices has a purpose: with none, no
 /// personal data leaves the page.
 pub fn has_purpose(choices: &[Choice]) -> bool {
-    choices.iter().any(|c| c.allows_sending())
+    choices.iter().any(|c| allows_sending(*c))
 }

@@ -13,60 +13,9 @@ mod problem;
 
 pub use problem::{Code, Problem};
 
-/// The marketing regime, which decides how each purpose is asked.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Regime {
-    /// Consumers: active opt-in, one unchecked box per purpose (the default).
-    B2c,
-    /// Professionals, about their activity: opt-out, with a box to object.
-    B2b,
-    /// Existing customers, about similar products: informed, with a box to object.
-    SoftOptIn,
-}
-
-impl Regime {
-    /// The name used in configuration and proofs.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Regime::B2c => "b2c",
-            Regime::B2b => "b2b",
-            Regime::SoftOptIn => "softOptIn",
-        }
-    }
-}
-
-/// How a purpose reaches the subscriber.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Channel {
-    /// E-mail.
-    Email,
-    /// SMS, which needs the phone field.
-    Sms,
-    /// Phone calls, which need the phone field.
-    Phone,
-    /// Postal mail.
-    Post,
-}
-
-impl Channel {
-    /// Every channel, in the order the docs list them.
-    pub const ALL: [Channel; 4] = [Channel::Email, Channel::Sms, Channel::Phone, Channel::Post];
-
-    /// The name used in configuration and proofs.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Channel::Email => "email",
-            Channel::Sms => "sms",
-            Channel::Phone => "phone",
-            Channel::Post => "post",
-        }
-    }
-
-    /// Whether messages on this channel need a phone number.
-    pub fn needs_phone(self) -> bool {
-        matches!(self, Channel::Sms | Channel::Phone)
-    }
-}
+/// The marketing regime (`b2c`, `b2b`, `softOptIn`) and the channel of a
+/// purpose (`email`, `sms`, `phone`, `post`) are the proof's own vocabulary.
+pub use consent_proof::{Channel, Regime};
 
 /// Whether the form shows a phone field.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -5,7 +5,7 @@ use crate::prelude::*;
 use super::{Channel, Code, Config, Controller, Localized, PhoneMode, Problem, Purpose, Regime, THEME_KEYS};
 use crate::text::{cat, uint};
 use crate::value::Value;
-use crate::{i18n, phone, validate};
+use crate::{i18n, phone, rules, validate};
 
 const TOP_KEYS: [&str; 17] = [
     "endpoint",
@@ -27,6 +27,7 @@ const TOP_KEYS: [&str; 17] = [
     "$schema",
 ];
 const PURPOSE_KEYS: [&str; 5] = ["id", "channel", "label", "description", "checked"];
+const CHANNELS: [Channel; 4] = [Channel::Email, Channel::Sms, Channel::Phone, Channel::Post];
 const CONTROLLER_KEYS: [&str; 2] = ["name", "contact"];
 
 /// Collects problems while reading fields.
@@ -156,7 +157,7 @@ impl Reader {
         }
         let channel_field = cat(&[field, ".channel"]);
         let channel = self.string(item, "channel", &channel_field, true).and_then(|name| {
-            let found = Channel::ALL.into_iter().find(|c| c.as_str() == name);
+            let found = CHANNELS.into_iter().find(|c| c.as_str() == name);
             if found.is_none() {
                 self.fail(&channel_field, Code::Invalid, "must be one of email, sms, phone, post");
             }
@@ -315,7 +316,7 @@ pub(super) fn parse(root: &Value) -> Result<Config, Vec<Problem>> {
     });
     if phone == PhoneMode::Off {
         for (i, p) in purposes.iter().enumerate() {
-            if p.channel.needs_phone() {
+            if rules::needs_phone(p.channel) {
                 let field = cat(&["purposes[", &uint(i), "].channel"]);
                 r.fail(&field, Code::NeedsPhone, "needs the phone field: set phone to \"optional\"");
             }
