@@ -12,6 +12,7 @@ pub mod config; // configuration types, defaults and validation
 pub mod form; // checking what the subscriber entered
 pub mod i18n; // text catalogs and locale lookup
 pub mod phone; // E.164 normalisation
+pub mod record; // the proof payload the widget fills
 pub mod rules; // the compliance rules per regime
 pub mod text; // string helpers without format! machinery
 pub mod validate; // e-mail and URL checks

@@ -179,7 +179,7 @@ impl Builder<'_> {
             described_by = cat(&[&inform_id, " ", &desc_id]);
         }
         let boxed = fill(self.texts.get(ask.boxed), &[("label", &label)]);
-        self.record(cat(&["purpose.", &p.id, ".box"]), &boxed);
+        self.record(crate::record::box_key(&p.id), &boxed);
         let description = self.purpose_text(p, "description", &p.description);
         self.record(cat(&["purpose.", &p.id, ".description"]), &description);
         let input = Node::new("input")

@@ -111,7 +111,7 @@ fn the_plan_lists_every_string_shown_in_order() {
     let keys: Vec<&str> = p.shown.iter().map(|(k, _)| k.as_str()).collect();
     assert_eq!(keys.first(), Some(&"title"));
     assert_eq!(keys.last(), Some(&"submit"));
-    for key in ["email.label", "phone.notice", "purposes.legend", "purpose.newsletter.box", "purpose.sms.description", "privacy.text", "privacy.link"] {
+    for key in ["email.label", "phone.notice", "purposes.legend", "purpose.newsletter", "purpose.sms.description", "privacy.text", "privacy.link"] {
         assert!(keys.contains(&key), "{key}");
     }
     let all_text = p.root.text_content();

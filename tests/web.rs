@@ -205,7 +205,7 @@ fn submit_fires_with_every_choice_refusals_included() {
     );
     let texts = get(&detail, "texts");
     assert_eq!(
-        get(&texts, "purpose.partners.box").as_string().as_deref(),
+        get(&texts, "purpose.partners").as_string().as_deref(),
         Some("I agree to receive offers from our partners.")
     );
     let status = host.q("[role=status]").unwrap().text_content().unwrap();

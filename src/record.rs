@@ -1,0 +1,168 @@
+//! The proof payload the widget fills: a consent record from a submission,
+//! or a withdrawal record. Hashes and the clock come in as parameters (the
+//! browser computes SHA-256 with WebCrypto), so the bytes are testable here.
+
+use crate::prelude::*;
+
+use consent_proof::{
+    Controller, DoubleOptIn, Form, Kind, PrivacyPolicy, Proof, Purpose, Schema, ShownTexts, Site, Subject, Texts,
+};
+
+use crate::config::Config;
+use crate::form::Submission;
+use crate::rules::{self, Choice};
+use crate::text::cat;
+
+/// The widget build recorded in `form.widget`: the version, then the build
+/// id that `scripts/build` passes in `CONSENT_WIDGET_BUILD`.
+pub fn widget_build() -> String {
+    cat(&["consent-widget ", env!("CARGO_PKG_VERSION"), "+", option_env!("CONSENT_WIDGET_BUILD").unwrap_or("dev")])
+}
+
+/// Where and when the record is made, and its links.
+#[derive(Debug, Clone)]
+pub struct Context {
+    /// The page's origin, e.g. `https://boutique.example`.
+    pub origin: String,
+    /// The page: origin and path, without query or fragment (they can carry
+    /// personal data the proof does not need).
+    pub page: String,
+    /// `issuedAt`, in milliseconds since the Unix epoch.
+    pub now_ms: i64,
+    /// The record id (a lowercase UUID; see [`uuid_v4`]).
+    pub id: String,
+    /// SHA-256 (hex) of the previous proof JWS from this browser.
+    pub prev: Option<String>,
+    /// `form.widget`.
+    pub widget: String,
+}
+
+/// The catalog-style key under which a purpose's box text is shown.
+pub fn box_key(purpose_id: &str) -> String {
+    cat(&["purpose.", purpose_id])
+}
+
+/// The strings to hash for a record: first the texts digest input, then
+/// each purpose's box text, in purpose order.
+pub fn hash_inputs(shown: &ShownTexts, purpose_ids: &[&str]) -> Vec<String> {
+    let mut out = vec![Texts::digest_input(shown)];
+    for id in purpose_ids {
+        out.push(shown.get(&box_key(id)).unwrap_or_default().to_string());
+    }
+    out
+}
+
+/// A lowercase UUID version 4 from 16 random bytes.
+pub fn uuid_v4(mut random: [u8; 16]) -> String {
+    random[6] = (random[6] & 0x0f) | 0x40;
+    random[8] = (random[8] & 0x3f) | 0x80;
+    let mut out = String::with_capacity(36);
+    for (i, b) in random.iter().enumerate() {
+        if matches!(i, 4 | 6 | 8 | 10) {
+            out.push('-');
+        }
+        push_hex(&mut out, *b);
+    }
+    out
+}
+
+fn push_hex(out: &mut String, b: u8) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    out.push(HEX[(b >> 4) as usize] as char);
+    out.push(HEX[(b & 15) as usize] as char);
+}
+
+/// Lowercase hex of `bytes`.
+pub fn hex(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        push_hex(&mut out, *b);
+    }
+    out
+}
+
+/// `url` made absolute against `origin` when it is a root-relative path.
+pub fn absolute(url: &str, origin: &str) -> String {
+    if url.starts_with('/') && !url.starts_with("//") {
+        cat(&[origin, url])
+    } else {
+        url.into()
+    }
+}
+
+fn envelope(config: &Config, kind: Kind, locale: &str, subject: Subject, ctx: Context, texts: Texts) -> Proof {
+    Proof {
+        schema: Schema::V1,
+        id: ctx.id,
+        kind,
+        issued_at: consent_proof::timestamp::format_millis(ctx.now_ms).unwrap_or_default(),
+        site: Site { origin: ctx.origin.clone(), page: ctx.page },
+        controller: Controller { name: config.controller.name.clone(), contact: config.controller.contact.clone() },
+        jurisdiction: config.jurisdiction.clone(),
+        regime: config.regime,
+        subject,
+        locale: locale.into(),
+        privacy_policy: PrivacyPolicy {
+            url: absolute(&config.privacy_policy_url, &ctx.origin),
+            version: config.privacy_policy_version.clone(),
+        },
+        form: Form { id: config.form_id.clone(), version: config.form_version.clone(), widget: ctx.widget },
+        texts,
+        purposes: Vec::new(),
+        mechanism: String::new(),
+        double_opt_in: if config.double_opt_in { DoubleOptIn::Requested } else { DoubleOptIn::NotRequested },
+        prev: ctx.prev,
+    }
+}
+
+/// A consent record: every purpose with its choice, refusals included.
+/// `hashes` are the SHA-256 (hex) of [`hash_inputs`], in that order.
+pub fn consent(config: &Config, locale: &str, sub: &Submission, shown: ShownTexts, hashes: &[String], ctx: Context) -> Proof {
+    let ask = rules::ask(config.regime);
+    let texts = Texts { sha256: hashes.first().cloned().unwrap_or_default(), shown };
+    let subject = Subject { email: sub.email.clone(), phone: sub.phone.clone() };
+    let mut proof = envelope(config, Kind::Consent, locale, subject, ctx, texts);
+    proof.mechanism = ask.mechanism.into();
+    proof.purposes = sub
+        .outcomes
+        .iter()
+        .enumerate()
+        .map(|(i, o)| Purpose {
+            id: o.id.clone(),
+            channel: o.channel,
+            basis: ask.basis,
+            choice: o.choice,
+            text_sha256: hashes.get(i + 1).cloned().unwrap_or_default(),
+        })
+        .collect();
+    proof
+}
+
+/// A withdrawal record for `purpose_ids` of an earlier consent, whose JWS
+/// hash is `ctx.prev`. `shown` holds the withdrawal view's texts.
+pub fn withdrawal(
+    config: &Config,
+    locale: &str,
+    subject: Subject,
+    purposes: &[(String, consent_proof::Channel)],
+    shown: ShownTexts,
+    hashes: &[String],
+    ctx: Context,
+) -> Proof {
+    let ask = rules::ask(config.regime);
+    let texts = Texts { sha256: hashes.first().cloned().unwrap_or_default(), shown };
+    let mut proof = envelope(config, Kind::Withdrawal, locale, subject, ctx, texts);
+    proof.mechanism = "withdrawal-box-ticked".into();
+    proof.purposes = purposes
+        .iter()
+        .enumerate()
+        .map(|(i, (id, channel))| Purpose {
+            id: id.clone(),
+            channel: *channel,
+            basis: ask.basis,
+            choice: Choice::Withdrawn,
+            text_sha256: hashes.get(i + 1).cloned().unwrap_or_default(),
+        })
+        .collect();
+    proof
+}
