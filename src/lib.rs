@@ -9,6 +9,7 @@
 extern crate alloc;
 
 pub mod config; // configuration types, defaults and validation
+pub mod delivery; // outbox entries, response verdicts, backoff
 pub mod form; // checking what the subscriber entered
 pub mod i18n; // text catalogs and locale lookup
 pub mod phone; // E.164 normalisation

@@ -166,3 +166,49 @@ pub fn withdrawal(
         .collect();
     proof
 }
+
+/// What this browser last consented to with one form: enough to sign a
+/// withdrawal linked to it later, kept in the browser's storage.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Consented {
+    /// SHA-256 (hex) of the consent JWS.
+    pub proof_hash: String,
+    /// The subject's e-mail.
+    pub email: String,
+    /// The subject's phone, if given.
+    pub phone: Option<String>,
+    /// The purposes messages may be sent for, with their channels.
+    pub purposes: Vec<(String, consent_proof::Channel)>,
+}
+
+const CONSENTED_VERSION: &str = "cw1";
+
+impl Consented {
+    /// The stored form: one field per line, then `id channel` per purpose.
+    pub fn encode(&self) -> String {
+        let mut lines: Vec<String> =
+            vec![CONSENTED_VERSION.into(), self.proof_hash.clone(), self.email.clone(), self.phone.clone().unwrap_or_default()];
+        lines.extend(self.purposes.iter().map(|(id, ch)| cat(&[id, " ", ch.as_str()])));
+        lines.join("\n")
+    }
+
+    /// Reads a stored summary; `None` for anything else.
+    pub fn decode(stored: &str) -> Option<Consented> {
+        let mut lines = stored.split('\n');
+        if lines.next()? != CONSENTED_VERSION {
+            return None;
+        }
+        let proof_hash = lines.next()?.to_string();
+        let email = lines.next()?.to_string();
+        let phone = Some(lines.next()?.to_string()).filter(|p| !p.is_empty());
+        let mut purposes = Vec::new();
+        for line in lines {
+            let (id, channel) = line.split_once(' ')?;
+            let channel = [consent_proof::Channel::Email, consent_proof::Channel::Sms, consent_proof::Channel::Phone, consent_proof::Channel::Post]
+                .into_iter()
+                .find(|c| c.as_str() == channel)?;
+            purposes.push((id.to_string(), channel));
+        }
+        Some(Consented { proof_hash, email, phone, purposes })
+    }
+}

@@ -35,6 +35,14 @@ pub mod ids {
     pub const SUBMIT: &str = "cw-submit";
     /// Prefix of each purpose checkbox id; the purpose id follows.
     pub const PURPOSE_PREFIX: &str = "cw-p-";
+    /// The "manage my choices" toggle button.
+    pub const MANAGE_TOGGLE: &str = "cw-manage-toggle";
+    /// The withdrawal form.
+    pub const MANAGE: &str = "cw-manage";
+    /// The withdrawal form's error message.
+    pub const MANAGE_ERROR: &str = "cw-manage-error";
+    /// Prefix of each withdrawal checkbox id; the purpose id follows.
+    pub const WITHDRAW_PREFIX: &str = "cw-w-";
 }
 
 /// An element.
@@ -259,4 +267,41 @@ pub fn plan(config: &Config, texts: &Texts) -> Plan {
     form = form.child(Node::new("button").attr("id", ids::SUBMIT).attr("type", "submit").text(&b.say("submit")));
     form = form.child(Node::new("p").attr("id", ids::STATUS).attr("class", "cw-status").attr("role", "status"));
     Plan { root: form, shown: b.shown }
+}
+
+/// Plans the "manage my choices" section: a toggle, and a form with one
+/// unchecked box per purpose this browser consented to, to withdraw it.
+pub fn manage(config: &Config, texts: &Texts, consented: &[(String, crate::config::Channel)]) -> Plan {
+    let mut b = Builder { config, texts, shown: Vec::new() };
+    let toggle = Node::new("button")
+        .attr("type", "button")
+        .attr("id", ids::MANAGE_TOGGLE)
+        .attr("class", "cw-link")
+        .attr("aria-expanded", "false")
+        .attr("aria-controls", ids::MANAGE)
+        .text(texts.get("manage.toggle"));
+    let mut set = Node::new("fieldset")
+        .attr("aria-describedby", "cw-manage-hint")
+        .child(Node::new("legend").text(&b.say("manage.legend")))
+        .child(Node::new("p").attr("id", "cw-manage-hint").attr("class", "cw-hint").text(&b.say("manage.hint")));
+    for (id, _) in consented {
+        let Some(p) = config.purposes.iter().find(|p| &p.id == id) else { continue };
+        let label = b.purpose_text(p, "label", &p.label);
+        let text = fill(texts.get("purpose.withdraw"), &[("label", &label)]);
+        b.record(crate::record::box_key(id), &text);
+        let box_id = cat(&[ids::WITHDRAW_PREFIX, id]);
+        let input = Node::new("input").attr("type", "checkbox").attr("id", &box_id).attr("value", id);
+        let label = Node::new("span").attr("class", "cw-text").child(Node::new("label").attr("for", &box_id).text(&text));
+        set = set.child(Node::new("div").attr("class", "cw-choice").child(input).child(label));
+    }
+    let form = Node::new("form")
+        .attr("id", ids::MANAGE)
+        .attr("class", "cw-manage")
+        .attr("novalidate", "")
+        .attr("hidden", "")
+        .attr("aria-label", texts.get("manage.legend"))
+        .child(set.child(error(ids::MANAGE_ERROR)))
+        .child(Node::new("button").attr("type", "submit").text(&b.say("manage.submit")));
+    let root = Node::new("div").attr("class", "cw-manage-wrap").attr("lang", texts.locale()).child(toggle).child(form);
+    Plan { root, shown: b.shown }
 }

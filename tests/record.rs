@@ -1,5 +1,6 @@
 //! The widget's record builder makes exactly the proof crate's fixture bytes,
 //! and what it builds verifies.
+#![cfg(not(target_arch = "wasm32"))]
 
 mod common;
 

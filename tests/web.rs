@@ -12,8 +12,10 @@ use web_sys::{CustomEvent, Document, Element, HtmlFormElement, HtmlInputElement,
 
 wasm_bindgen_test_configure!(run_in_browser);
 
+const EVENTS: [&str; 6] = ["consent:submit", "consent:error", "consent:delivered", "consent:queued", "consent:rejected", "consent:withdraw"];
+
 const CONFIG: &str = r#"{
-  "endpoint": "https://collector.example/v1/proofs",
+  "endpoint": "/no-collector-here",
   "controller": {"name": "Boutique Exemple", "contact": "dpo@boutique.example"},
   "privacyPolicyUrl": "https://boutique.example/confidentialite",
   "locale": "en",
@@ -24,6 +26,14 @@ const CONFIG: &str = r#"{
     {"id": "sms", "channel": "sms"}
   ]
 }"#;
+
+/// Waits one macrotask, so that promises and timers can run.
+async fn tick(ms: i32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        web_sys::window().unwrap().set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms).unwrap();
+    });
+    wasm_bindgen_futures::JsFuture::from(promise).await.unwrap();
+}
 
 fn doc() -> Document {
     web_sys::window().unwrap().document().unwrap()
@@ -42,7 +52,7 @@ impl Host {
         doc().body().unwrap().append_child(&el).unwrap();
         let events = Rc::new(RefCell::new(Vec::new()));
         let mut listeners = Vec::new();
-        for name in ["consent:submit", "consent:error"] {
+        for name in EVENTS {
             let log = events.clone();
             let closure = Closure::<dyn FnMut(CustomEvent)>::new(move |e: CustomEvent| {
                 log.borrow_mut().push((e.type_(), e.detail()));
@@ -76,6 +86,17 @@ impl Host {
         form.request_submit().unwrap();
     }
 
+    /// Waits until `name` has fired `count` times (at most about 5 s).
+    async fn wait_for(&self, name: &str, count: usize) -> Vec<JsValue> {
+        for _ in 0..250 {
+            if self.fired(name).len() >= count {
+                break;
+            }
+            tick(20).await;
+        }
+        self.fired(name)
+    }
+
     fn fired(&self, name: &str) -> Vec<JsValue> {
         self.events.borrow().iter().filter(|(n, _)| n == name).map(|(_, d)| d.clone()).collect()
     }
@@ -87,7 +108,7 @@ impl Host {
 
 impl Drop for Host {
     fn drop(&mut self) {
-        for (closure, name) in self._listeners.iter().zip(["consent:submit", "consent:error"]) {
+        for (closure, name) in self._listeners.iter().zip(EVENTS) {
             let _ = doc().remove_event_listener_with_callback(name, closure.as_ref().unchecked_ref());
         }
         self.el.remove();
@@ -102,7 +123,7 @@ fn get(v: &JsValue, key: &str) -> JsValue {
 fn mounts_with_every_box_unchecked_and_labelled() {
     let host = Host::new();
     let _w = host.mount(CONFIG);
-    let boxes = host.root().query_selector_all("input[type=checkbox]").unwrap();
+    let boxes = host.root().query_selector_all("#cw-form input[type=checkbox]").unwrap();
     assert_eq!(boxes.length(), 3);
     for i in 0..boxes.length() {
         let b: HtmlInputElement = boxes.get(i).unwrap().dyn_into().unwrap();
@@ -134,7 +155,7 @@ fn the_phone_notice_is_tied_to_the_field() {
 }
 
 #[wasm_bindgen_test]
-fn inline_errors_mark_the_field_and_take_focus() {
+async fn inline_errors_mark_the_field_and_take_focus() {
     let host = Host::new();
     let _w = host.mount(CONFIG);
     host.input("cw-email").set_value("marie@");
@@ -153,11 +174,11 @@ fn inline_errors_mark_the_field_and_take_focus() {
     host.submit();
     assert_eq!(email.get_attribute("aria-invalid"), None);
     assert!(error.has_attribute("hidden"));
-    assert_eq!(host.fired("consent:submit").len(), 1);
+    assert_eq!(host.wait_for("consent:submit", 1).await.len(), 1);
 }
 
 #[wasm_bindgen_test]
-fn sms_without_a_phone_is_an_error_on_the_phone_field() {
+async fn sms_without_a_phone_is_an_error_on_the_phone_field() {
     let host = Host::new();
     let _w = host.mount(CONFIG);
     host.input("cw-email").set_value("marie@example.org");
@@ -167,7 +188,7 @@ fn sms_without_a_phone_is_an_error_on_the_phone_field() {
     assert_eq!(host.active_id(), "cw-phone");
     host.input("cw-phone").set_value("06 12 34 56 78");
     host.submit();
-    let detail = host.fired("consent:submit").pop().expect("submitted");
+    let detail = host.wait_for("consent:submit", 1).await.pop().expect("submitted");
     assert_eq!(get(&detail, "phone").as_string().as_deref(), Some("+33612345678"));
 }
 
@@ -186,13 +207,13 @@ fn nothing_leaves_the_page_with_no_box_ticked() {
 }
 
 #[wasm_bindgen_test]
-fn submit_fires_with_every_choice_refusals_included() {
+async fn submit_fires_with_every_choice_refusals_included() {
     let host = Host::new();
     let _w = host.mount(CONFIG);
     host.input("cw-email").set_value(" marie@example.org ");
     host.input("cw-p-partners").set_checked(true);
     host.submit();
-    let detail = host.fired("consent:submit").pop().expect("consent:submit fired");
+    let detail = host.wait_for("consent:submit", 1).await.pop().expect("consent:submit fired");
     assert_eq!(get(&detail, "email").as_string().as_deref(), Some("marie@example.org"));
     let purposes: js_sys::Array = get(&detail, "purposes").dyn_into().unwrap();
     let choices: Vec<(String, String)> = purposes
@@ -208,8 +229,12 @@ fn submit_fires_with_every_choice_refusals_included() {
         get(&texts, "purpose.partners").as_string().as_deref(),
         Some("I agree to receive offers from our partners.")
     );
+    // The test server has no collector: the backend refuses the proof, the
+    // proof stays in the outbox, and the subscriber is told.
+    let rejected = host.wait_for("consent:rejected", 1).await;
+    assert_eq!(rejected.len(), 1);
     let status = host.q("[role=status]").unwrap().text_content().unwrap();
-    assert!(status.starts_with("Thank you"), "{status}");
+    assert!(status.contains("could not be recorded"), "{status}");
 }
 
 #[wasm_bindgen_test]
@@ -252,4 +277,119 @@ fn set_locale_keeps_what_was_typed_and_destroy_cleans_up() {
     assert!(w.set_locale("xx").is_err());
     w.destroy();
     assert!(host.q("form").is_none());
+}
+
+mod signing {
+    use super::*;
+    use consent_proof::{base64url, fixture, Canonical, Jwk};
+    use consent_widget::web::{crypto, sign};
+    use wasm_bindgen_futures::JsFuture;
+    use web_sys::{CryptoKey, SubtleCrypto};
+
+    fn subtle() -> SubtleCrypto {
+        web_sys::window().unwrap().crypto().unwrap().subtle()
+    }
+
+    fn decode_json(part: &str) -> JsValue {
+        let bytes = base64url::decode(part).expect("base64url");
+        js_sys::JSON::parse(std::str::from_utf8(&bytes).unwrap()).unwrap()
+    }
+
+    /// Verifies a compact JWS with WebCrypto, from the key in its own header.
+    async fn webcrypto_verifies(jws: &str) -> bool {
+        let parts: Vec<&str> = jws.split('.').collect();
+        let header = decode_json(parts[0]);
+        let jwk = get(&header, "jwk");
+        let ed = get(&header, "alg").as_string().as_deref() == Some("EdDSA");
+        let algo = js_sys::Object::new();
+        let set = |k: &str, v: &str| js_sys::Reflect::set(&algo, &k.into(), &v.into()).unwrap();
+        if ed {
+            set("name", "Ed25519");
+        } else {
+            set("name", "ECDSA");
+            set("namedCurve", "P-256");
+            set("hash", "SHA-256");
+        }
+        let usages: js_sys::Array = [JsValue::from("verify")].into_iter().collect();
+        let key: CryptoKey = JsFuture::from(subtle().import_key_with_object("jwk", jwk.unchecked_ref(), &algo, true, &usages).unwrap())
+            .await
+            .unwrap()
+            .unchecked_into();
+        let signature = base64url::decode(parts[2]).unwrap();
+        let input = [parts[0], ".", parts[1]].concat();
+        let ok = subtle()
+            .verify_with_object_and_u8_array_and_u8_array(&algo, &key, &signature, input.as_bytes())
+            .unwrap();
+        JsFuture::from(ok).await.unwrap().as_bool().unwrap()
+    }
+
+    async fn submit_once(host: &Host, n: usize) -> String {
+        host.input("cw-email").set_value("marie@example.org");
+        host.input("cw-p-newsletter").set_checked(true);
+        host.submit();
+        let details = host.wait_for("consent:submit", n).await;
+        assert_eq!(details.len(), n, "consent:submit fired");
+        get(&details[n - 1], "proof").as_string().expect("a JWS")
+    }
+
+    #[wasm_bindgen_test]
+    async fn a_submission_is_a_jws_that_webcrypto_verifies_and_chains() {
+        let host = Host::new();
+        let _w = host.mount(CONFIG);
+        let first = submit_once(&host, 1).await;
+        assert!(webcrypto_verifies(&first).await, "first proof verifies");
+        host.wait_for("consent:rejected", 1).await;
+        let second = submit_once(&host, 2).await;
+        assert!(webcrypto_verifies(&second).await, "second proof verifies");
+        let (h1, h2) = (decode_json(first.split('.').next().unwrap()), decode_json(second.split('.').next().unwrap()));
+        assert_eq!(get(&h1, "kid").as_string(), get(&h2, "kid").as_string(), "the browser key is reused");
+        assert_eq!(get(&h1, "typ").as_string().as_deref(), Some("consent-proof+jws"));
+        let payload = decode_json(second.split('.').nth(1).unwrap());
+        let expected_prev = crypto::sha256_hex(&first).await.unwrap();
+        assert_eq!(get(&payload, "prev").as_string(), Some(expected_prev), "the second proof chains to the first");
+        let purposes: js_sys::Array = get(&payload, "purposes").dyn_into().unwrap();
+        assert_eq!(get(&purposes.get(1), "choice").as_string().as_deref(), Some("refused"));
+    }
+
+    #[wasm_bindgen_test]
+    async fn the_private_key_cannot_be_exported() {
+        let key = crypto::key().await.expect("a key");
+        assert!(!key.private.extractable());
+        let export = subtle().export_key("jwk", &key.private).unwrap();
+        assert!(JsFuture::from(export).await.is_err(), "exportKey of the private key throws");
+        let again = crypto::key().await.unwrap();
+        assert_eq!(again.jwk, key.jwk, "the stored key is reused");
+    }
+
+    #[wasm_bindgen_test]
+    async fn the_browser_makes_the_fixture_bytes_and_signature() {
+        // The same record, hashed by WebCrypto and signed with the fixture's
+        // RFC 8037 key, gives the native crate's bytes exactly.
+        let mut proof = fixture::proof();
+        let shown = proof.texts.shown.clone();
+        let inputs = consent_widget::record::hash_inputs(&shown, &["newsletter", "partners", "sms"]);
+        assert_eq!(inputs[0], fixture::TEXTS_DIGEST_INPUT);
+        let hashes = sign::hashes(&inputs).await.unwrap();
+        proof.texts.sha256 = hashes[0].clone();
+        for (p, h) in proof.purposes.iter_mut().zip(&hashes[1..]) {
+            p.text_sha256 = h.clone();
+        }
+        assert_eq!(proof.to_canonical_json(), fixture::CANONICAL_PROOF);
+        let jwk = js_sys::JSON::parse(&format!(
+            r#"{{"kty":"OKP","crv":"Ed25519","x":"{}","d":"{}"}}"#,
+            fixture::ED25519_PUBLIC_X,
+            fixture::ED25519_PRIVATE_D
+        ))
+        .unwrap();
+        let algo = js_sys::Object::new();
+        js_sys::Reflect::set(&algo, &"name".into(), &"Ed25519".into()).unwrap();
+        let usages: js_sys::Array = [JsValue::from("sign")].into_iter().collect();
+        let private: CryptoKey = JsFuture::from(subtle().import_key_with_object("jwk", jwk.unchecked_ref(), &algo, false, &usages).unwrap())
+            .await
+            .unwrap()
+            .unchecked_into();
+        let key = crypto::Key { private, jwk: Jwk::Ed25519 { x: fixture::ED25519_PUBLIC_X.into() } };
+        let jws = sign::sign(&key, &proof).await.unwrap();
+        assert_eq!(jws, fixture::JWS);
+    }
 }

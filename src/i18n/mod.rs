@@ -53,6 +53,16 @@ pub const KEYS: &[&str] = &[
     "status.sent",
     "status.sent.doi",
     "status.invalid",
+    "status.queued",
+    "status.rejected",
+    "status.failed",
+    "status.withdrawn",
+    "manage.toggle",
+    "manage.legend",
+    "manage.hint",
+    "purpose.withdraw",
+    "manage.submit",
+    "manage.error.none",
     "unavailable",
 ];
 

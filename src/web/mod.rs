@@ -5,9 +5,17 @@
 use crate::prelude::*;
 
 mod convert; // JS values in and out
+pub mod crypto; // WebCrypto: the browser key, signatures, SHA-256
+mod deliver; // the outbox runner: retries, online, pagehide
 mod dom; // the view plan as DOM nodes; error marks
 mod events; // custom events on the host element
-mod widget; // a mounted widget and its submit handling
+pub mod sign; // a record into a compact JWS
+mod storage; // IndexedDB key store, localStorage outbox
+mod page; // the page's language, origin and address
+mod submit; // a consent: check, sign, store, send
+mod transport; // the POST of one proof
+mod widget; // a mounted widget: shadow root, listeners, courier
+mod withdraw; // "manage my choices": signed withdrawals
 
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -74,6 +82,17 @@ impl Widget {
         widget::set_locale(&self.inner, locale).map_err(JsError::new)
     }
 
+    /// Withdraws consent for `purposeIds`, given earlier from this browser
+    /// with this form: signs a withdrawal record linked to that consent and
+    /// sends it like any proof. Resolves with the record id.
+    #[wasm_bindgen(unchecked_return_type = "Promise<string>")]
+    pub fn withdraw(&self, purpose_ids: Vec<String>) -> js_sys::Promise {
+        let inner = self.inner.clone();
+        wasm_bindgen_futures::future_to_promise(async move {
+            withdraw::withdraw(&inner, purpose_ids).await.map(|id| JsValue::from_str(&id))
+        })
+    }
+
     /// The configuration's problems; empty when the form is rendered.
     #[wasm_bindgen(getter, unchecked_return_type = "ConfigProblem[]")]
     pub fn problems(&self) -> js_sys::Array {
@@ -95,5 +114,5 @@ pub fn mount(target: TargetArg, config: ConfigArg) -> Result<Widget, JsError> {
         None => target.dyn_into::<Element>().ok(),
     };
     let Some(host) = host else { return Err(JsError::new("mount: the target element was not found")) };
-    Ok(Widget { inner: widget::mount(host, read(&config)) })
+    Ok(Widget { inner: widget::mount(host, read(&config)).map_err(JsError::new)? })
 }

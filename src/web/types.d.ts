@@ -111,4 +111,6 @@ export type ConsentTextKey =
   | "channel.phone.label" | "channel.post.label" | "channel.email.description" | "channel.sms.description"
   | "channel.phone.description" | "channel.post.description" | "doi.notice" | "privacy.text"
   | "privacy.link" | "newtab" | "submit" | "status.pending" | "status.sent" | "status.sent.doi"
-  | "status.invalid" | "unavailable";
+  | "status.invalid" | "status.queued" | "status.rejected" | "status.failed" | "status.withdrawn"
+  | "manage.toggle" | "manage.legend" | "manage.hint" | "purpose.withdraw" | "manage.submit"
+  | "manage.error.none" | "unavailable";

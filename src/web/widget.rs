@@ -1,65 +1,139 @@
-//! A mounted widget: its shadow root, its configuration, and what it does
-//! when the subscriber submits.
+//! A mounted widget: its shadow root, its configuration, its listeners and
+//! its courier.
 
 use crate::prelude::*;
 
+use alloc::rc::{Rc, Weak};
 use core::cell::RefCell;
-use alloc::rc::Rc;
 
 use wasm_bindgen::closure::Closure;
-use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen::JsCast;
 use web_sys::{Element, Event, HtmlElement, HtmlInputElement, ShadowRoot, ShadowRootInit, ShadowRootMode};
 
 use super::convert::{object, problems, s};
-use super::{dom, events};
+use super::deliver::{self, Courier, Outcome};
+use super::{dom, events, page, storage, submit, withdraw};
 use crate::config::{Config, Problem};
-use crate::form::{self, Input, Submission};
 use crate::i18n::{self, Texts};
 use crate::text::cat;
 use crate::view::{self, ids};
 
 const CSS: &str = include_str!("style.css");
 
-/// The state behind a `Widget` handle.
-pub struct Mounted {
-    host: Element,
-    root: ShadowRoot,
-    config: Result<Config, Vec<Problem>>,
-    listener: Option<Listener>,
+/// What the status region is following: the subscriber's own latest record.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Current {
+    /// The record id.
+    pub id: String,
+    /// Whether it is a withdrawal.
+    pub withdrawal: bool,
 }
 
-/// The form's submit listener, kept so it can be removed.
-type Listener = (Element, Closure<dyn FnMut(Event)>);
+/// The state behind a `Widget` handle.
+pub struct Mounted {
+    /// The host element; events fire here.
+    pub host: Element,
+    /// The open shadow root holding the form.
+    pub root: ShadowRoot,
+    /// The configuration, or every problem it has.
+    pub config: Result<Config, Vec<Problem>>,
+    /// Sends this widget's outbox.
+    pub courier: Option<Rc<Courier>>,
+    /// The record the status region follows.
+    pub current: Option<Current>,
+    listeners: Vec<Listener>,
+}
+
+/// A DOM listener, kept so it can be removed.
+type Listener = (Element, &'static str, Closure<dyn FnMut(Event)>);
 
 /// A shared, mutable mounted widget.
 pub type Shared = Rc<RefCell<Mounted>>;
 
-fn page_lang() -> Option<String> {
-    let lang = web_sys::window()?.document()?.document_element()?.get_attribute("lang")?;
-    (!lang.trim().is_empty()).then_some(lang)
+impl Mounted {
+    /// The texts in the current locale.
+    pub fn texts(&self) -> Option<Texts<'_>> {
+        let config = self.config.as_ref().ok()?;
+        Some(Texts::resolve(config, page::lang().as_deref()))
+    }
+
+    /// Sets the status region to the catalog text `key`.
+    pub fn say(&self, key: &str) {
+        if let (Some(texts), Ok(config)) = (self.texts(), &self.config) {
+            let text = crate::text::fill(texts.get(key), &[("contact", &config.controller.contact)]);
+            dom::status(&self.root, &text);
+        }
+    }
+}
+
+/// The storage key of this browser's consent summary for a form.
+pub fn consented_key(config: &Config) -> String {
+    cat(&["consent-widget/consented/", &config.form_id])
+}
+
+fn listen(shared: &Shared, el: Element, event: &'static str, handler: fn(&Shared, Event)) {
+    let weak: Weak<RefCell<Mounted>> = Rc::downgrade(shared);
+    let closure = Closure::<dyn FnMut(Event)>::new(move |e: Event| {
+        if let Some(shared) = weak.upgrade() {
+            handler(&shared, e);
+        }
+    });
+    let _ = el.add_event_listener_with_callback(event, closure.as_ref().unchecked_ref());
+    shared.borrow_mut().listeners.push((el, event, closure));
+}
+
+fn on_outcome(weak: Weak<RefCell<Mounted>>) -> deliver::OnOutcome {
+    Rc::new(move |id: &str, outcome: Outcome| {
+        let Some(shared) = weak.upgrade() else { return };
+        let m = shared.borrow();
+        let Some(current) = m.current.clone().filter(|c| c.id == id) else { return };
+        let double_opt_in = m.config.as_ref().is_ok_and(|c| c.double_opt_in);
+        m.say(match outcome {
+            Outcome::Delivered if current.withdrawal => "status.withdrawn",
+            Outcome::Delivered if double_opt_in => "status.sent.doi",
+            Outcome::Delivered => "status.sent",
+            Outcome::Queued => "status.queued",
+            Outcome::Rejected => "status.rejected",
+        });
+    })
 }
 
 /// Mounts on `host`: an open shadow root holding the form, or, for an
-/// invalid configuration, a short neutral message.
-pub fn mount(host: Element, config: Result<Config, Vec<Problem>>) -> Shared {
+/// invalid configuration, a short neutral message. Proofs left in the
+/// outbox by an earlier page are sent again.
+///
+/// # Errors
+/// When neither `host` nor a wrapper inside it can hold a shadow root.
+pub fn mount(host: Element, config: Result<Config, Vec<Problem>>) -> Result<Shared, &'static str> {
+    let init = ShadowRootInit::new(ShadowRootMode::Open);
     let root = match host.shadow_root() {
         Some(root) => root,
-        None => host.attach_shadow(&ShadowRootInit::new(ShadowRootMode::Open)).unwrap_or_else(|_| {
-            // Hosts that cannot carry a shadow root (e.g. <input>) get one on a wrapper.
-            let doc = host.owner_document().expect("an element has a document");
-            let wrap = doc.create_element("div").expect("div");
-            let _ = host.append_child(&wrap);
-            wrap.attach_shadow(&ShadowRootInit::new(ShadowRootMode::Open)).expect("a div takes a shadow root")
-        }),
+        None => host.attach_shadow(&init).or_else(|_| {
+            // Hosts that cannot carry a shadow root (e.g. <p>) get a wrapper that can.
+            let wrap = host.owner_document().ok_or(())?.create_element("div").map_err(|_| ())?;
+            host.append_child(&wrap).map_err(|_| ())?;
+            wrap.attach_shadow(&init).map_err(|_| ())
+        }).map_err(|_| "mount: the target cannot hold a shadow root")?,
     };
-    let shared = Rc::new(RefCell::new(Mounted { host, root, config, listener: None }));
+    let shared = Rc::new(RefCell::new(Mounted { host, root, config, courier: None, current: None, listeners: Vec::new() }));
+    let courier = match &shared.borrow().config {
+        Ok(config) => Some(Courier::new(
+            shared.borrow().host.clone(),
+            page::absolute(&config.endpoint),
+            config.headers.clone(),
+            on_outcome(Rc::downgrade(&shared)),
+        )),
+        Err(list) => {
+            report(&shared.borrow().host, list);
+            None
+        }
+    };
+    shared.borrow_mut().courier = courier.clone();
     render(&shared);
-    let m = shared.borrow();
-    if let Err(list) = &m.config {
-        report(&m.host, list);
+    if let Some(courier) = courier {
+        deliver::flush(&courier);
     }
-    drop(m);
-    shared
+    Ok(shared)
 }
 
 /// Logs every problem and fires `consent:error`.
@@ -76,14 +150,18 @@ pub fn problem_list(shared: &Shared) -> Vec<Problem> {
     shared.borrow().config.as_ref().err().cloned().unwrap_or_default()
 }
 
-/// What the subscriber has entered so far, to keep across a re-render.
-struct Entered {
-    email: String,
-    phone: String,
-    ticked: Vec<String>,
+/// What the subscriber has entered so far.
+pub struct Entered {
+    /// The e-mail field.
+    pub email: String,
+    /// The phone field.
+    pub phone: String,
+    /// The ids of the ticked purposes.
+    pub ticked: Vec<String>,
 }
 
-fn entered(root: &ShadowRoot, config: &Config) -> Entered {
+/// Reads the form's fields.
+pub fn entered(root: &ShadowRoot, config: &Config) -> Entered {
     Entered {
         email: dom::input_value(root, ids::EMAIL),
         phone: dom::input_value(root, ids::PHONE),
@@ -111,65 +189,87 @@ fn restore(root: &ShadowRoot, e: &Entered) {
     }
 }
 
+fn unlisten(m: &mut Mounted) {
+    for (el, event, closure) in m.listeners.drain(..) {
+        let _ = el.remove_event_listener_with_callback(event, closure.as_ref().unchecked_ref());
+    }
+}
+
 /// (Re)builds the shadow root's content, keeping what was typed.
 pub fn render(shared: &Shared) {
-    let weak = Rc::downgrade(shared);
-    let mut m = shared.borrow_mut();
-    let Some(doc) = m.host.owner_document() else { return };
-    let kept = m.config.as_ref().ok().map(|c| entered(&m.root, c));
-    unlisten(&mut m);
-    m.root.set_text_content(None);
-    if let Ok(style) = doc.create_element("style") {
-        style.set_text_content(Some(CSS));
-        let _ = m.root.append_child(&style);
+    let (doc, config) = {
+        let mut m = shared.borrow_mut();
+        let Some(doc) = m.host.owner_document() else { return };
+        let kept = m.config.as_ref().ok().map(|c| entered(&m.root, c));
+        unlisten(&mut m);
+        m.root.set_text_content(None);
+        if let Ok(style) = doc.create_element("style") {
+            style.set_text_content(Some(CSS));
+            let _ = m.root.append_child(&style);
+        }
+        let lang = page::lang();
+        let config = match &m.config {
+            Ok(config) => config.clone(),
+            Err(_) => {
+                let locale = lang.as_deref().unwrap_or(i18n::DEFAULT_LOCALE);
+                let catalog = i18n::catalog_for(locale).unwrap_or(i18n::CATALOGS[0].1);
+                let text = catalog.iter().find(|(k, _)| *k == "unavailable").map_or("", |(_, v)| *v);
+                if let Ok(p) = doc.create_element("p") {
+                    let _ = p.set_attribute("class", "cw-unavailable");
+                    p.set_text_content(Some(text));
+                    let _ = m.root.append_child(&p);
+                }
+                return;
+            }
+        };
+        if let Some(host) = m.host.dyn_ref::<HtmlElement>() {
+            for (property, value) in &config.theme {
+                let _ = host.style().set_property(property, value);
+            }
+        }
+        let texts = Texts::resolve(&config, lang.as_deref());
+        let Some(form) = dom::build(&doc, &view::plan(&config, &texts).root) else { return };
+        let _ = m.root.append_child(&form);
+        if let Some(kept) = kept {
+            restore(&m.root, &kept);
+        }
+        (doc, config)
+    };
+    let root = shared.borrow().root.clone();
+    if let Some(form) = dom::by_id(&root, ids::FORM) {
+        listen(shared, form, "submit", submit::on_submit);
     }
-    let lang = page_lang();
-    match &m.config {
-        Ok(config) => {
-            if let Some(host) = m.host.dyn_ref::<HtmlElement>() {
-                for (property, value) in &config.theme {
-                    let _ = host.style().set_property(property, value);
-                }
-            }
-            let texts = Texts::resolve(config, lang.as_deref());
-            let plan = view::plan(config, &texts);
-            let Some(form) = dom::build(&doc, &plan.root) else { return };
-            let _ = m.root.append_child(&form);
-            if let Some(kept) = kept {
-                restore(&m.root, &kept);
-            }
-            let on_submit = Closure::<dyn FnMut(Event)>::new(move |event: Event| {
-                event.prevent_default();
-                if let Some(shared) = weak.upgrade() {
-                    submit(&shared);
-                }
-            });
-            let _ = form.add_event_listener_with_callback("submit", on_submit.as_ref().unchecked_ref());
-            m.listener = Some((form, on_submit));
+    render_manage(shared, &doc, &config);
+}
+
+/// Adds the "manage my choices" section when this browser has consented
+/// with this form.
+pub fn render_manage(shared: &Shared, doc: &web_sys::Document, config: &Config) {
+    let consented = storage::get(&consented_key(config)).and_then(|v| crate::record::Consented::decode(&v));
+    {
+        let m = shared.borrow();
+        if let Some(old) = m.root.query_selector(".cw-manage-wrap").ok().flatten() {
+            old.remove();
         }
-        Err(_) => {
-            let texts_locale = lang.as_deref().unwrap_or(i18n::DEFAULT_LOCALE);
-            let catalog = i18n::catalog_for(texts_locale).unwrap_or(i18n::CATALOGS[0].1);
-            let text = catalog.iter().find(|(k, _)| *k == "unavailable").map_or("", |(_, v)| *v);
-            if let Ok(p) = doc.create_element("p") {
-                let _ = p.set_attribute("class", "cw-unavailable");
-                p.set_text_content(Some(text));
-                let _ = m.root.append_child(&p);
-            }
-        }
+        let Some(consented) = consented.filter(|c| !c.purposes.is_empty()) else { return };
+        let texts = Texts::resolve(config, page::lang().as_deref());
+        let Some(section) = dom::build(doc, &view::manage(config, &texts, &consented.purposes).root) else { return };
+        let _ = m.root.append_child(&section);
+    }
+    let root = shared.borrow().root.clone();
+    if let Some(toggle) = dom::by_id(&root, ids::MANAGE_TOGGLE) {
+        listen(shared, toggle, "click", withdraw::on_toggle);
+    }
+    if let Some(form) = dom::by_id(&root, ids::MANAGE) {
+        listen(shared, form, "submit", withdraw::on_submit);
     }
 }
 
-fn unlisten(m: &mut Mounted) {
-    if let Some((form, closure)) = m.listener.take() {
-        let _ = form.remove_event_listener_with_callback("submit", closure.as_ref().unchecked_ref());
-    }
-}
-
-/// Removes the form and its listener; the host stays as it was.
+/// Removes the form and its listeners; the host stays as it was.
 pub fn destroy(shared: &Shared) {
     let mut m = shared.borrow_mut();
     unlisten(&mut m);
+    m.courier = None;
     m.root.set_text_content(None);
 }
 
@@ -188,47 +288,4 @@ pub fn set_locale(shared: &Shared, locale: &str) -> Result<(), &'static str> {
     }
     render(shared);
     Ok(())
-}
-
-fn submit(shared: &Shared) {
-    let m = shared.borrow();
-    let Ok(config) = &m.config else { return };
-    let lang = page_lang();
-    let texts = Texts::resolve(config, lang.as_deref());
-    let e = entered(&m.root, config);
-    let input = Input { email: &e.email, phone: &e.phone, ticked: e.ticked.iter().map(String::as_str).collect() };
-    let purpose_ids: Vec<String> = config.purposes.iter().map(|p| p.id.clone()).collect();
-    match form::check(config, &input) {
-        Err(errors) => {
-            dom::show_errors(&m.root, &texts, &errors, &purpose_ids);
-            dom::status(&m.root, texts.get("status.invalid"));
-        }
-        Ok(sub) => {
-            dom::show_errors(&m.root, &texts, &[], &purpose_ids);
-            let plan = view::plan(config, &texts);
-            events::fire(&m.host, "consent:submit", &submit_detail(config, &texts, &sub, &plan.shown));
-            let key = if config.double_opt_in { "status.sent.doi" } else { "status.sent" };
-            dom::status(&m.root, texts.get(key));
-        }
-    }
-}
-
-fn submit_detail(config: &Config, texts: &Texts, sub: &Submission, shown: &[(String, String)]) -> JsValue {
-    let purposes: js_sys::Array = sub
-        .outcomes
-        .iter()
-        .map(|o| object(&[("id", s(&o.id)), ("channel", s(o.channel.as_str())), ("choice", s(o.choice.as_str()))]))
-        .collect();
-    let shown_texts: Vec<(&str, JsValue)> = shown.iter().map(|(k, v)| (k.as_str(), s(v))).collect();
-    object(&[
-        ("email", s(&sub.email)),
-        ("phone", sub.phone.as_deref().map_or(JsValue::NULL, s)),
-        ("locale", s(texts.locale())),
-        ("regime", s(config.regime.as_str())),
-        ("formId", s(&config.form_id)),
-        ("formVersion", s(&config.form_version)),
-        ("doubleOptIn", JsValue::from_bool(config.double_opt_in)),
-        ("purposes", purposes.into()),
-        ("texts", object(&shown_texts)),
-    ])
 }
