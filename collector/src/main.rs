@@ -1,0 +1,2 @@
+//! The consent-collector command line.
+fn main() {}
