@@ -15,3 +15,10 @@ pub mod receipt; // the receipt payload
 pub mod store; // the storage trait and its SQL implementation
 pub mod stored_proof; // proofs split for storage, rebuilt byte for byte
 pub mod verify_log; // offline re-verification of the whole log
+pub mod config; // settings from flags, environment and file
+pub mod ip; // IP truncation
+pub mod mail; // SMTP and outbox delivery
+pub mod messages; // French and English texts for mail and pages
+pub mod rate_limit; // per-key fixed-window limits
+pub mod tokens; // confirm and unsubscribe tokens
+pub mod http; // routes, handlers and startup
