@@ -22,3 +22,5 @@ pub mod messages; // French and English texts for mail and pages
 pub mod rate_limit; // per-key fixed-window limits
 pub mod tokens; // confirm and unsubscribe tokens
 pub mod http; // routes, handlers and startup
+pub mod export; // current state per subject and purpose, as JSONL or CSV
+pub mod cli; // the command line
