@@ -2,8 +2,8 @@
 
 use std::path::{Path, PathBuf};
 
-use lettre::message::header::{ContentType, HeaderName, HeaderValue};
-use lettre::message::Mailbox;
+use lettre::message::header::{ContentTransferEncoding, ContentType, HeaderName, HeaderValue};
+use lettre::message::{Body, Mailbox};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use serde::{Deserialize, Serialize};
 
@@ -104,7 +104,8 @@ impl Mailer {
             .to(parse_mailbox(&mail.to)?)
             .subject(subject.clone())
             .header(ContentType::TEXT_PLAIN)
-            .body(body)
+            // Quoted-printable keeps the links readable in the raw message and 7-bit safe.
+            .body(Body::new_with_encoding(body, ContentTransferEncoding::QuotedPrintable).map_err(|_| MailError::Build("body cannot be encoded".into()))?)
             .map_err(|e| MailError::Build(e.to_string().to_lowercase()))?;
         // RFC 8058: mail clients offer one-click unsubscribe with these two headers.
         let headers = message.headers_mut();

@@ -87,7 +87,7 @@ impl SqlStore {
     }
 
     async fn migrate(&self) -> Result<(), StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         self.lock(&mut tx, MIGRATE_LOCK).await?;
         tx.execute("CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, applied_at TEXT NOT NULL)")
             .await?;
@@ -107,6 +107,16 @@ impl SqlStore {
         }
         tx.commit().await?;
         Ok(())
+    }
+
+    /// Begins a transaction that holds the write lock from its first statement.
+    async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>, StoreError> {
+        Ok(match self.backend {
+            // A deferred SQLite transaction that reads first fails with SQLITE_BUSY when
+            // another connection writes meanwhile; IMMEDIATE waits (busy_timeout) instead.
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => self.pool.begin().await?,
+        })
     }
 
     async fn lock(&self, conn: &mut AnyConnection, id: i64) -> Result<(), StoreError> {
@@ -249,7 +259,7 @@ fn entry_from(row: &AnyRow) -> Result<StoredEntry, sqlx::Error> {
 impl Store for SqlStore {
     async fn append(&self, batch: Vec<Append>, keys: &Keyring, now: DateTime<Utc>) -> Result<Vec<Appended>, StoreError> {
         let _guard = self.append_lock.lock().await;
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         self.lock(&mut tx, APPEND_LOCK).await?;
         let received_at = timestamp(now);
         let mut head = head(&mut tx).await?;
@@ -326,7 +336,7 @@ impl Store for SqlStore {
 
     async fn prune(&self, cutoff: DateTime<Utc>, keys: &Keyring, now: DateTime<Utc>) -> Result<Option<StoredEntry>, StoreError> {
         let _guard = self.append_lock.lock().await;
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         self.lock(&mut tx, APPEND_LOCK).await?;
         let subjects: Vec<String> = sqlx::query(
             "SELECT subject FROM entries WHERE subject IS NOT NULL GROUP BY subject HAVING MAX(received_at) < $1 ORDER BY subject",
