@@ -4,7 +4,6 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use ed25519_dalek::{Signature, Signer, SigningKey, Verifier, VerifyingKey};
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 
 /// Encodes bytes as base64url without padding, as JOSE requires.
 pub fn b64(bytes: impl AsRef<[u8]>) -> String {
@@ -18,9 +17,8 @@ pub fn unb64(text: &str) -> Option<Vec<u8>> {
 
 /// RFC 7638 thumbprint of an Ed25519 public key: the `kid` of that key.
 pub fn thumbprint(key: &VerifyingKey) -> String {
-    // Members in lexicographic order, no whitespace, as RFC 7638 §3 requires.
-    let canonical = format!(r#"{{"crv":"Ed25519","kty":"OKP","x":"{}"}}"#, b64(key.as_bytes()));
-    b64(Sha256::digest(canonical.as_bytes()))
+    // The same computation as for browser keys, from the proof crate.
+    consent_proof::verify::thumbprint(&consent_proof::Jwk::ed25519(key.as_bytes()))
 }
 
 /// Signs `payload` (serialized as RFC 8785 canonical JSON) under `header`.

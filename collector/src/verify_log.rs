@@ -137,7 +137,7 @@ async fn check_content(
     if sha256_hex(&jws) != entry.proof_sha256 {
         return Ok(Err("stored proof does not match its hash".into()));
     }
-    if let Err(e) = proof_check::verify_signature(&jws) {
+    if let Err(e) = proof_check::verify_stored(&jws) {
         return Ok(Err(format!("proof does not verify: {e}")));
     }
     report.proofs += 1;

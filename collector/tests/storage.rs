@@ -31,14 +31,14 @@ on_both_backends!(
 
 fn proof_append(email: &str) -> Append {
     let jws = common::sign(&common::browser_key(), &common::consent(email, "fr"));
-    let proof = proof_check::verify_signature(&jws).unwrap();
+    let proof = proof_check::verify_stored(&jws).unwrap();
     Append {
         entry: NewEntry {
             kind: EntryKind::Proof,
             proof_sha256: proof.sha256.clone(),
             body: NewBody::Proof(stored_proof::split(&proof)),
             record_id: Some(proof.record.id.clone()),
-            subject: Some(proof.record.subject_key()),
+            subject: Some(proof.subject_key()),
         },
         tokens: Vec::new(),
         consume: None,

@@ -28,9 +28,10 @@ impl ApiError {
 impl From<ProofError> for ApiError {
     fn from(e: ProofError) -> Self {
         let status = match e {
-            ProofError::Malformed(_) | ProofError::Header(_) | ProofError::NotCanonical | ProofError::Payload(_) => StatusCode::BAD_REQUEST,
-            // Well-formed but not acceptable: the signature or the time is wrong.
-            ProofError::Signature | ProofError::Future(_) | ProofError::TooOld => StatusCode::UNPROCESSABLE_ENTITY,
+            ProofError::Malformed(_) | ProofError::Header(_) | ProofError::NotCanonical => StatusCode::BAD_REQUEST,
+            ProofError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            // Well-formed but not acceptable: signature, schema or time is wrong.
+            ProofError::Signature | ProofError::Payload(_) | ProofError::Future | ProofError::TooOld => StatusCode::UNPROCESSABLE_ENTITY,
         };
         ApiError::new(status, e.code(), e.to_string())
     }

@@ -38,15 +38,15 @@ pub async fn submit(
         return Err(ApiError::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited", "too many submissions from this network; retry later"));
     }
     let jws = jws_from_body(&headers, &body)?;
-    let proof = proof_check::verify(&jws, Utc::now(), &state.config.limits)?;
+    let proof = proof_check::verify(&jws, Utc::now(), state.config.max_body, &state.config.limits)?;
     check_request(&state, &headers, &proof)?;
 
     // A replay is answered before the mail limit: retrying must never be refused.
     if let Some(stored) = state.store.by_record_id(&proof.record.id).await? {
         return replay(stored, &proof);
     }
-    let wants_mail = proof.record.wants_double_opt_in();
-    if wants_mail && !state.email_limit.allow(&proof.record.subject_key()) {
+    let wants_mail = proof.wants_double_opt_in();
+    if wants_mail && !state.email_limit.allow(&proof.subject_key()) {
         return Err(ApiError::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited", "too many confirmation e-mails for this address; retry later"));
     }
 
@@ -109,7 +109,7 @@ fn to_append(state: &AppState, proof: &VerifiedProof, wants_mail: bool, now: chr
         proof_sha256: proof.sha256.clone(),
         body: NewBody::Proof(stored_proof::split(proof)),
         record_id: Some(proof.record.id.clone()),
-        subject: Some(proof.record.subject_key()),
+        subject: Some(proof.subject_key()),
     };
     let mut append = Append { entry, tokens: Vec::new(), consume: None };
     if !wants_mail {

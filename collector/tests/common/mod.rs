@@ -7,78 +7,61 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use consent_collector::config::Settings;
 use consent_collector::http::{self, Running};
-use consent_collector::jws::{b64, thumbprint};
 use consent_collector::keys::Keyring;
 use consent_collector::store::{self, SqlStore, Store};
-use ed25519_dalek::{Signer, SigningKey};
-use serde_json::{json, Value};
+use consent_proof::sign::SigningKey;
+use consent_proof::Proof;
+use serde_json::json;
 use sqlx::Connection;
 
 /// A browser key, as the widget would hold in IndexedDB.
 pub fn browser_key() -> SigningKey {
-    SigningKey::generate(&mut rand::rngs::OsRng)
+    let mut seed = [0u8; 32];
+    rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut seed);
+    SigningKey::ed25519_from_seed(&seed)
 }
 
-/// Signs a payload the way the widget does: EdDSA, jwk in the header, kid = thumbprint, JCS payload.
-pub fn sign(key: &SigningKey, payload: &Value) -> String {
-    let public = key.verifying_key();
-    let header = json!({
-        "alg": "EdDSA", "typ": "consent-proof+jws", "kid": thumbprint(&public),
-        "jwk": { "kty": "OKP", "crv": "Ed25519", "x": b64(public.as_bytes()) },
-    });
-    let input = format!(
-        "{}.{}",
-        b64(serde_json_canonicalizer::to_vec(&header).unwrap()),
-        b64(serde_json_canonicalizer::to_vec(payload).unwrap())
-    );
-    let signature = key.sign(input.as_bytes());
-    format!("{input}.{}", b64(signature.to_bytes()))
+/// Signs a record exactly as the widget does.
+pub fn sign(key: &SigningKey, proof: &Proof) -> String {
+    consent_proof::sign::sign(proof, key)
 }
 
 pub const ORIGIN: &str = "https://boutique.example";
 
-/// A consent payload shaped like PROOF-EXAMPLE.md, issued now.
-pub fn consent(email: &str, locale: &str) -> Value {
-    consent_at(email, locale, Utc::now())
-}
-
-/// A fresh lowercase record id.
+/// A fresh lowercase UUID-shaped record id.
 pub fn record_id() -> String {
     let (_, hash) = consent_collector::tokens::new_token();
     format!("{}-{}-{}-{}-{}", &hash[..8], &hash[8..12], &hash[12..16], &hash[16..20], &hash[20..32])
 }
 
-pub fn consent_at(email: &str, locale: &str, issued: DateTime<Utc>) -> Value {
-    let shown = json!({
-        "legend": "Restons en contact",
-        "purpose.newsletter": "J'accepte de recevoir la lettre d'information par e-mail.",
-        "purpose.sms": "J'accepte de recevoir des offres par SMS.",
-        "privacy.link": "Politique de confidentialité",
-    });
-    let texts_sha = consent_collector::hash::sha256_hex(serde_json_canonicalizer::to_vec(&shown).unwrap());
-    json!({
-        "schema": "consent-proof/1",
-        "id": record_id(),
-        "kind": "consent",
-        "issuedAt": consent_collector::store::timestamp(issued),
-        "site": { "origin": ORIGIN, "page": format!("{ORIGIN}/produits/tasse") },
-        "controller": { "name": "Boutique Exemple SAS", "contact": "dpo@boutique.example" },
-        "jurisdiction": "FR",
-        "regime": "b2c",
-        "subject": { "email": email },
-        "locale": locale,
-        "privacyPolicy": { "url": format!("{ORIGIN}/confidentialite"), "version": "2026-01" },
-        "form": { "id": "footer-signup", "version": "3", "widget": "consent-widget 0.1.0+test" },
-        "texts": { "sha256": texts_sha, "shown": shown },
-        "purposes": [
-            { "id": "newsletter", "channel": "email", "basis": "consent", "choice": "granted", "textSha256": "00".repeat(32) },
-            { "id": "partners", "channel": "email", "basis": "consent", "choice": "refused", "textSha256": "01".repeat(32) },
-            { "id": "sms", "channel": "sms", "basis": "consent", "choice": "granted", "textSha256": "02".repeat(32) },
-        ],
-        "mechanism": "unchecked-box-ticked",
-        "doubleOptIn": "requested",
-        "prev": null,
-    })
+/// The shared fixture record (PROOF-EXAMPLE.md's shape) for `email`, in `locale`, issued now.
+pub fn consent(email: &str, locale: &str) -> Proof {
+    consent_at(email, locale, Utc::now())
+}
+
+pub fn consent_at(email: &str, locale: &str, issued: DateTime<Utc>) -> Proof {
+    let mut proof = consent_proof::fixture::proof();
+    proof.id = record_id();
+    proof.subject.email = email.to_string();
+    proof.locale = locale.to_string();
+    proof.issued_at = consent_collector::store::timestamp(issued);
+    proof
+}
+
+/// A withdrawal of every purpose granted in `consent`, signed later by the same browser.
+pub fn withdrawal(consent: &Proof, consent_jws: &str) -> Proof {
+    let mut proof = consent.clone();
+    proof.id = record_id();
+    proof.kind = consent_proof::Kind::Withdrawal;
+    proof.issued_at = consent_collector::store::timestamp(Utc::now());
+    proof.purposes.retain(|p| p.choice == consent_proof::Choice::Granted);
+    for purpose in &mut proof.purposes {
+        purpose.choice = consent_proof::Choice::Withdrawn;
+    }
+    proof.mechanism = "withdrawal-form".into();
+    proof.double_opt_in = consent_proof::DoubleOptIn::NotRequested;
+    proof.prev = Some(consent_collector::hash::sha256_hex(consent_jws));
+    proof
 }
 
 /// The backends every storage test runs against.
