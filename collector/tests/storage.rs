@@ -1,5 +1,6 @@
 //! The storage suite: every test runs against SQLite and against a real PostgreSQL.
 
+#[macro_use]
 mod common;
 
 use chrono::{Duration, Utc};
@@ -10,13 +11,6 @@ use consent_collector::receipt::EntryKind;
 use consent_collector::store::{Append, Appended, NewBody, NewEntry, NewToken, Store, TokenProblem, TokenPurpose};
 use consent_collector::stored_proof;
 use consent_collector::verify_log::{verify_log, Broken, VerifyLogError};
-
-macro_rules! on_both_backends {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite { $( #[tokio::test] async fn $name() { super::$name(super::Db::Sqlite).await } )* }
-        mod postgres { $( #[tokio::test] async fn $name() { super::$name(super::Db::Postgres).await } )* }
-    };
-}
 
 on_both_backends!(
     appends_link_into_one_chain_that_verifies,

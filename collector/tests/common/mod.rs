@@ -64,6 +64,15 @@ pub fn withdrawal(consent: &Proof, consent_jws: &str) -> Proof {
     proof
 }
 
+/// Generates one `#[tokio::test]` per backend for each async fn taking a [`Db`].
+#[macro_export]
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite { $( #[tokio::test] async fn $name() { super::$name(super::Db::Sqlite).await } )* }
+        mod postgres { $( #[tokio::test] async fn $name() { super::$name(super::Db::Postgres).await } )* }
+    };
+}
+
 /// The backends every storage test runs against.
 #[derive(Clone, Copy, Debug)]
 pub enum Db {
@@ -132,9 +141,13 @@ pub fn settings(db: &TestDb, data_dir: &Path) -> Settings {
     }
 }
 
-/// Starts a collector.
+/// Starts a collector, with a fresh key if its data folder has none (as `keygen` would make).
 pub async fn start(settings: Settings) -> Running {
-    http::start(settings.resolve(false).unwrap()).await.unwrap()
+    let config = settings.resolve(false).unwrap();
+    if Keyring::load(&config.key_dir()).is_err() {
+        Keyring::generate(&config.key_dir(), Utc::now()).unwrap();
+    }
+    http::start(config).await.unwrap()
 }
 
 /// Posts a proof as the widget does.
@@ -202,4 +215,16 @@ pub fn quoted_printable_decode(text: &str) -> String {
         }
     }
     String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Waits (up to 20 s) for the outbox to hold a message to `to`.
+pub async fn wait_for_outbox(dir: &Path, to: &str) -> consent_collector::mail::OutboxItem {
+    for _ in 0..200 {
+        let items = consent_collector::mail::outbox_items(dir).unwrap_or_default();
+        if let Some(item) = items.into_iter().find(|i| i.to == to) {
+            return item;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("no outbox mail to {to}");
 }
