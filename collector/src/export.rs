@@ -74,9 +74,9 @@ pub async fn current_states(store: &dyn Store, filter: &Filter) -> Result<Vec<St
     let until = filter.until.map(crate::store::timestamp);
     Ok(states
         .into_values()
-        .filter(|row| wanted.as_ref().is_none_or(|s| *s == row.subject))
-        .filter(|row| since.as_ref().is_none_or(|t| row.since >= *t))
-        .filter(|row| until.as_ref().is_none_or(|t| row.since < *t))
+        .filter(|row| wanted.as_ref().map_or(true, |s| *s == row.subject))
+        .filter(|row| since.as_ref().map_or(true, |t| row.since >= *t))
+        .filter(|row| until.as_ref().map_or(true, |t| row.since < *t))
         .collect())
 }
 
