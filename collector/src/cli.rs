@@ -112,9 +112,13 @@ pub async fn run(cli: Cli) -> Result<ExitCode, CliError> {
     match cli.command {
         Command::Serve { demo, settings } => {
             let config = settings.over_file(file)?.resolve(demo)?;
+            let outbox = matches!(config.mail, crate::config::MailConfig::Outbox { .. });
             let running = crate::http::start(config).await?;
-            // Tests and scripts read this line to learn the port.
+            // Tests and scripts read this first line to learn the port.
             println!("listening on {}", running.url);
+            if outbox {
+                println!("mail goes to the outbox: {}/outbox", running.url);
+            }
             running.wait().await.map_err(|e| CliError::Io(format!("server: {e}")))?;
         }
         Command::Keygen { settings } => {

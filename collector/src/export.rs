@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use crate::receipt::EntryKind;
-use crate::store::{Store, StoreError, StoredEntry};
+use crate::store::{Pages, Store, StoreError, StoredEntry};
 
 /// One subject and purpose, and where they stand.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -60,11 +60,8 @@ struct ProofFacts {
 pub async fn current_states(store: &dyn Store, filter: &Filter) -> Result<Vec<StateRow>, StoreError> {
     let mut proofs: HashMap<i64, ProofFacts> = HashMap::new();
     let mut states: BTreeMap<(String, String), StateRow> = BTreeMap::new();
-    let mut after = 0;
-    loop {
-        let page = store.entries(after, 500).await?;
-        let Some(last) = page.last() else { break };
-        after = last.seq;
+    let mut pages = Pages::new(store);
+    while let Some(page) = pages.next().await? {
         for entry in &page {
             apply(entry, &mut proofs, &mut states);
         }

@@ -7,7 +7,7 @@ use crate::hash::sha256_hex;
 use crate::keys::PublicKeys;
 use crate::proof_check;
 use crate::receipt::{EntryKind, RECEIPT_SCHEMA};
-use crate::store::{Store, StoreError, StoredEntry};
+use crate::store::{Pages, Store, StoreError, StoredEntry};
 use crate::stored_proof;
 
 /// The first broken link found.
@@ -48,11 +48,8 @@ pub async fn verify_log(store: &dyn Store, keys: &PublicKeys) -> Result<Report, 
     let mut prev_chain = chain::GENESIS.to_string();
     let mut erased_by_prune = BTreeSet::new();
     let mut erased_seen = Vec::new();
-    let mut after = 0;
-    loop {
-        let page = store.entries(after, 500).await?;
-        let Some(last) = page.last() else { break };
-        after = last.seq;
+    let mut pages = Pages::new(store);
+    while let Some(page) = pages.next().await? {
         for entry in &page {
             let broken = |reason: String| Broken { seq: entry.seq, reason };
             if entry.seq != report.entries as i64 + 1 {

@@ -18,6 +18,14 @@ async fn states(db: &TestDb, subject: &str) -> Vec<(String, String)> {
     current_states(store.as_ref(), &filter).await.unwrap().into_iter().map(|r| (r.purpose, r.state)).collect()
 }
 
+/// A collector that mails through the test SMTP server.
+async fn smtp_collector(db: &TestDb, data: &std::path::Path) -> consent_collector::http::Running {
+    let mut settings = common::settings(db, data);
+    settings.smtp_url = Some(std::env::var("CONSENT_TEST_SMTP").expect("CONSENT_TEST_SMTP is not set: run scripts/test-collector"));
+    settings.outbox = Some(false);
+    common::start(settings).await
+}
+
 fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
     list.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect()
 }
@@ -25,10 +33,7 @@ fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
 async fn double_opt_in_then_unsubscribe_then_withdrawal(db: Db) {
     let db = TestDb::new(db).await;
     let data = tempfile::tempdir().unwrap();
-    let mut settings = common::settings(&db, data.path());
-    settings.smtp_url = Some(std::env::var("CONSENT_TEST_SMTP").expect("CONSENT_TEST_SMTP is not set: run scripts/test-collector"));
-    settings.outbox = Some(false);
-    let server = common::start(settings).await;
+    let server = smtp_collector(&db, data.path()).await;
     // A unique address per run, so this test reads only its own mail.
     let email = format!("marie-{}@example.org", &common::record_id()[..8]);
     let key = common::browser_key();
@@ -85,10 +90,7 @@ async fn double_opt_in_then_unsubscribe_then_withdrawal(db: Db) {
 async fn the_mail_speaks_the_subscribers_language() {
     let db = TestDb::new(Db::Sqlite).await;
     let data = tempfile::tempdir().unwrap();
-    let mut settings = common::settings(&db, data.path());
-    settings.smtp_url = Some(std::env::var("CONSENT_TEST_SMTP").expect("CONSENT_TEST_SMTP is not set: run scripts/test-collector"));
-    settings.outbox = Some(false);
-    let server = common::start(settings).await;
+    let server = smtp_collector(&db, data.path()).await;
     let email = format!("mary-{}@example.org", &common::record_id()[..8]);
     let response = common::post_proof(&server.url, &common::sign(&common::browser_key(), &common::consent(&email, "en-GB"))).await;
     assert_eq!(response.status(), StatusCode::CREATED);

@@ -8,7 +8,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use chrono::Utc;
 
-use super::{client_ip, AppState};
+use super::{client_network, AppState};
 use crate::events;
 use crate::messages::{self, Lang, Page};
 use crate::store::{timestamp, Append, Appended, StoredEntry, TokenProblem, TokenPurpose, TokenRow};
@@ -21,41 +21,28 @@ pub struct TokenQuery {
 }
 
 /// Records the double opt-in confirmation.
-pub async fn confirm(
-    State(state): State<Arc<AppState>>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
-    Query(query): Query<TokenQuery>,
-) -> Response {
-    let ip = client_network(&state, peer, &headers);
-    follow(&state, query.token, TokenPurpose::Confirm, |row, proof, at| {
-        events::confirmation(row.entry_seq, &proof.proof_sha256, at, Some(ip), subject_of(proof))
-    })
-    .await
+pub async fn confirm(state: State<Arc<AppState>>, peer: ConnectInfo<SocketAddr>, headers: HeaderMap, query: Query<TokenQuery>) -> Response {
+    follow(&state, peer.0, &headers, query.0.token, TokenPurpose::Confirm).await
 }
 
 /// Records a withdrawal of the proof's e-mail purposes (RFC 8058 one-click on POST).
-pub async fn unsubscribe(
-    State(state): State<Arc<AppState>>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
-    Query(query): Query<TokenQuery>,
-) -> Response {
-    let ip = client_network(&state, peer, &headers);
-    follow(&state, query.token, TokenPurpose::Unsubscribe, |row, proof, at| {
-        let purposes = email_purposes(proof);
-        events::withdrawal(row.entry_seq, &proof.proof_sha256, &purposes, at, Some(ip), subject_of(proof))
-    })
-    .await
+pub async fn unsubscribe(state: State<Arc<AppState>>, peer: ConnectInfo<SocketAddr>, headers: HeaderMap, query: Query<TokenQuery>) -> Response {
+    follow(&state, peer.0, &headers, query.0.token, TokenPurpose::Unsubscribe).await
+}
+
+/// The event a token's use records.
+fn event(purpose: TokenPurpose, row: &TokenRow, proof: &StoredEntry, at: &str, ip: String) -> crate::store::NewEntry {
+    let subject = proof.subject.clone().unwrap_or_default();
+    match purpose {
+        TokenPurpose::Confirm => events::confirmation(row.entry_seq, &proof.proof_sha256, at, Some(ip), subject),
+        TokenPurpose::Unsubscribe => {
+            events::withdrawal(row.entry_seq, &proof.proof_sha256, &email_purposes(proof), at, Some(ip), subject)
+        }
+    }
 }
 
 /// Looks the token up, appends the event it triggers, and renders the page.
-async fn follow(
-    state: &AppState,
-    token: Option<String>,
-    purpose: TokenPurpose,
-    event: impl FnOnce(&TokenRow, &StoredEntry, &str) -> crate::store::NewEntry,
-) -> Response {
+async fn follow(state: &AppState, peer: SocketAddr, headers: &HeaderMap, token: Option<String>, purpose: TokenPurpose) -> Response {
     let Some(token) = token else { return page(Lang::En, Page::Unknown) };
     let hash = crate::tokens::hash(&token);
     let row = match state.store.token(&hash).await {
@@ -70,7 +57,8 @@ async fn follow(
         Err(e) => return unavailable(e),
     };
     let now = Utc::now();
-    let append = Append { entry: event(&row, &proof, &timestamp(now)), tokens: Vec::new(), consume: Some(hash) };
+    let ip = client_network(state, peer, headers);
+    let append = Append { entry: event(purpose, &row, &proof, &timestamp(now), ip), tokens: Vec::new(), consume: Some(hash) };
     let outcome = match state.store.append(vec![append], &state.keys, now).await {
         Ok(mut outcomes) => outcomes.pop().expect("one outcome per append"),
         Err(e) => return unavailable(e),
@@ -99,14 +87,6 @@ fn page(lang: Lang, which: Page) -> Response {
 fn unavailable(e: crate::store::StoreError) -> Response {
     tracing::error!(error = %e, "storage failed");
     (StatusCode::SERVICE_UNAVAILABLE, Html(messages::html(Lang::En, "Unavailable", "<p>Please retry in a moment.</p>"))).into_response()
-}
-
-fn client_network(state: &AppState, peer: SocketAddr, headers: &HeaderMap) -> String {
-    crate::ip::truncate(client_ip(state, peer, headers), state.config.ipv4_prefix, state.config.ipv6_prefix)
-}
-
-fn subject_of(proof: &StoredEntry) -> String {
-    proof.subject.clone().unwrap_or_default()
 }
 
 /// The purposes an e-mail unsubscribe link withdraws: those granted on the e-mail channel.

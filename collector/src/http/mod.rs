@@ -189,6 +189,11 @@ fn client_ip(state: &AppState, peer: SocketAddr, headers: &HeaderMap) -> IpAddr 
     peer.ip()
 }
 
+/// The client's network as events record it: the address truncated per configuration.
+fn client_network(state: &AppState, peer: SocketAddr, headers: &HeaderMap) -> String {
+    crate::ip::truncate(client_ip(state, peer, headers), state.config.ipv4_prefix, state.config.ipv6_prefix)
+}
+
 /// `scheme://host[:port]` of a URL.
 fn origin_of(url: &str) -> Option<String> {
     let (scheme, rest) = url.split_once("://")?;

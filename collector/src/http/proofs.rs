@@ -12,7 +12,7 @@ use chrono::Utc;
 use serde_json::{json, Value};
 
 use super::error::ApiError;
-use super::{client_ip, AppState};
+use super::{client_network, AppState};
 use crate::mail::ConfirmationMail;
 use crate::messages::Lang;
 use crate::proof_check::{self, VerifiedProof};
@@ -33,7 +33,7 @@ pub async fn submit(
         }
         status => ApiError::new(status, "unreadable_body", r.body_text().to_lowercase()),
     })?;
-    let network = crate::ip::truncate(client_ip(&state, peer, &headers), state.config.ipv4_prefix, state.config.ipv6_prefix);
+    let network = client_network(&state, peer, &headers);
     if !state.ip_limit.allow(&network) {
         return Err(ApiError::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited", "too many submissions from this network; retry later"));
     }

@@ -185,6 +185,28 @@ pub trait Store: Send + Sync {
     async fn prune(&self, cutoff: DateTime<Utc>, keys: &Keyring, now: DateTime<Utc>) -> Result<Option<StoredEntry>, StoreError>;
 }
 
+/// Reads the whole log in seq order, one page at a time.
+pub struct Pages<'a> {
+    store: &'a dyn Store,
+    after: i64,
+}
+
+impl<'a> Pages<'a> {
+    /// Starts at seq 1.
+    pub fn new(store: &'a dyn Store) -> Self {
+        Pages { store, after: 0 }
+    }
+
+    /// The next page, or `None` past the last entry.
+    pub async fn next(&mut self) -> Result<Option<Vec<StoredEntry>>, StoreError> {
+        let page = self.store.entries(self.after, 500).await?;
+        Ok(page.last().map(|last| last.seq).map(|seq| {
+            self.after = seq;
+            page
+        }))
+    }
+}
+
 /// RFC 3339 UTC with milliseconds: the one time format stored and signed.
 pub fn timestamp(time: DateTime<Utc>) -> String {
     time.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)

@@ -237,6 +237,12 @@ async fn consume_token(conn: &mut AnyConnection, hash: &str, now: &str) -> Resul
     Ok(None)
 }
 
+async fn by_record_id(conn: &mut AnyConnection, id: &str) -> Result<Option<StoredEntry>, StoreError> {
+    let query = format!("SELECT {COLUMNS} FROM entries WHERE record_id = $1");
+    let row = sqlx::query(&query).bind(id).fetch_optional(conn).await?;
+    Ok(row.as_ref().map(entry_from).transpose()?)
+}
+
 fn entry_from(row: &AnyRow) -> Result<StoredEntry, sqlx::Error> {
     Ok(StoredEntry {
         seq: row.try_get("seq")?,
@@ -266,9 +272,8 @@ impl Store for SqlStore {
         let mut outcomes = Vec::with_capacity(batch.len());
         for item in batch {
             if let Some(id) = &item.entry.record_id {
-                let query = format!("SELECT {COLUMNS} FROM entries WHERE record_id = $1");
-                if let Some(row) = sqlx::query(&query).bind(id).fetch_optional(&mut *tx).await? {
-                    outcomes.push(Appended::Replay(entry_from(&row)?));
+                if let Some(stored) = by_record_id(&mut tx, id).await? {
+                    outcomes.push(Appended::Replay(stored));
                     continue;
                 }
             }
@@ -308,9 +313,7 @@ impl Store for SqlStore {
     }
 
     async fn by_record_id(&self, id: &str) -> Result<Option<StoredEntry>, StoreError> {
-        let query = format!("SELECT {COLUMNS} FROM entries WHERE record_id = $1");
-        let row = sqlx::query(&query).bind(id).fetch_optional(&self.pool).await?;
-        Ok(row.as_ref().map(entry_from).transpose()?)
+        by_record_id(&mut *self.pool.acquire().await?, id).await
     }
 
     async fn token(&self, hash: &str) -> Result<Option<TokenRow>, StoreError> {
