@@ -71,125 +71,61 @@ impl Proof {
     /// # Errors
     /// The first rule broken, naming the field.
     pub fn check(&self) -> Result<(), SchemaError> {
-        rule(is_uuid(&self.id), "id", "must be a lowercase uuid")?;
-        rule(
-            timestamp::parse_millis(&self.issued_at).is_some(),
-            "issuedAt",
-            "must be YYYY-MM-DDTHH:MM:SS.mmmZ",
-        )?;
-        rule(
-            is_web_url(&self.site.origin),
-            "site.origin",
-            "must be an http(s) origin",
-        )?;
-        rule(
-            is_web_url(&self.site.page),
-            "site.page",
-            "must be an http(s) url",
-        )?;
-        rule(
-            !self.controller.name.is_empty(),
-            "controller.name",
-            "must not be empty",
-        )?;
-        rule(
-            !self.controller.contact.is_empty(),
-            "controller.contact",
-            "must not be empty",
-        )?;
-        rule(
-            is_country(&self.jurisdiction),
-            "jurisdiction",
-            "must be an iso 3166-1 alpha-2 code",
-        )?;
-        rule(
-            is_email(&self.subject.email),
-            "subject.email",
-            "must be an e-mail address",
-        )?;
-        if let Some(phone) = &self.subject.phone {
-            rule(is_e164(phone), "subject.phone", "must be e.164")?;
+        const NOT_EMPTY: &str = "must not be empty";
+        const SHA256: &str = "must be lowercase hex sha-256";
+        let prev_ok = match &self.prev {
+            Some(prev) => is_sha256_hex(prev),
+            // A withdrawal must name the proof it withdraws from.
+            None => self.kind == Kind::Consent,
+        };
+        let version = self.privacy_policy.version.as_deref();
+        // Checked in this order; the first broken rule is reported.
+        #[rustfmt::skip]
+        let rules: [(bool, &str, &str); 21] = [
+            (is_uuid(&self.id), "id", "must be a lowercase uuid"),
+            (timestamp::parse_millis(&self.issued_at).is_some(), "issuedAt", "must be YYYY-MM-DDTHH:MM:SS.mmmZ"),
+            (is_web_url(&self.site.origin), "site.origin", "must be an http(s) origin"),
+            (is_web_url(&self.site.page), "site.page", "must be an http(s) url"),
+            (!self.controller.name.is_empty(), "controller.name", NOT_EMPTY),
+            (!self.controller.contact.is_empty(), "controller.contact", NOT_EMPTY),
+            (is_country(&self.jurisdiction), "jurisdiction", "must be an iso 3166-1 alpha-2 code"),
+            (is_email(&self.subject.email), "subject.email", "must be an e-mail address"),
+            (self.subject.phone.as_deref().map_or(true, is_e164), "subject.phone", "must be e.164"),
+            (is_language_tag(&self.locale), "locale", "must be a bcp 47 language tag"),
+            (is_web_url(&self.privacy_policy.url), "privacyPolicy.url", "must be an http(s) url"),
+            (version != Some(""), "privacyPolicy.version", "must be absent rather than empty"),
+            (!self.form.id.is_empty(), "form.id", NOT_EMPTY),
+            (!self.form.version.is_empty(), "form.version", NOT_EMPTY),
+            (!self.form.widget.is_empty(), "form.widget", NOT_EMPTY),
+            (is_sha256_hex(&self.texts.sha256), "texts.sha256", SHA256),
+            (!self.texts.shown.is_empty(), "texts.shown", NOT_EMPTY),
+            (self.texts.shown.duplicate_key().is_none(), "texts.shown", "keys must be unique"),
+            (!self.purposes.is_empty(), "purposes", NOT_EMPTY),
+            (!self.mechanism.is_empty(), "mechanism", NOT_EMPTY),
+            (prev_ok, "prev", "must be lowercase hex sha-256, or null in a consent record"),
+        ];
+        for (ok, field, reason) in rules {
+            rule(ok, field, reason)?;
         }
-        rule(
-            is_language_tag(&self.locale),
-            "locale",
-            "must be a bcp 47 language tag",
-        )?;
-        rule(
-            is_web_url(&self.privacy_policy.url),
-            "privacyPolicy.url",
-            "must be an http(s) url",
-        )?;
-        if let Some(version) = &self.privacy_policy.version {
-            rule(
-                !version.is_empty(),
-                "privacyPolicy.version",
-                "must be absent rather than empty",
-            )?;
-        }
-        rule(!self.form.id.is_empty(), "form.id", "must not be empty")?;
-        rule(
-            !self.form.version.is_empty(),
-            "form.version",
-            "must not be empty",
-        )?;
-        rule(
-            !self.form.widget.is_empty(),
-            "form.widget",
-            "must not be empty",
-        )?;
-        rule(
-            is_sha256_hex(&self.texts.sha256),
-            "texts.sha256",
-            "must be lowercase hex sha-256",
-        )?;
-        rule(
-            !self.texts.shown.is_empty(),
-            "texts.shown",
-            "must not be empty",
-        )?;
-        rule(
-            self.texts.shown.duplicate_key().is_none(),
-            "texts.shown",
-            "keys must be unique",
-        )?;
-        rule(!self.purposes.is_empty(), "purposes", "must not be empty")?;
         for (i, p) in self.purposes.iter().enumerate() {
-            rule(
-                !p.id.is_empty(),
-                &field_at("purposes", i, "id"),
-                "must not be empty",
-            )?;
-            let unique = self.purposes.iter().take(i).all(|q| q.id != p.id);
-            rule(unique, &field_at("purposes", i, "id"), "must be unique")?;
             let fits = match self.kind {
                 Kind::Consent => p.basis.allows(p.choice),
                 Kind::Withdrawal => p.choice == Choice::Withdrawn,
             };
-            rule(
-                fits,
-                &field_at("purposes", i, "choice"),
-                "does not fit the basis and kind",
-            )?;
-            rule(
-                is_sha256_hex(&p.text_sha256),
-                &field_at("purposes", i, "textSha256"),
-                "must be lowercase hex sha-256",
-            )?;
+            #[rustfmt::skip]
+            let rules = [
+                (!p.id.is_empty(), "id", NOT_EMPTY),
+                (self.purposes.iter().take(i).all(|q| q.id != p.id), "id", "must be unique"),
+                (fits, "choice", "does not fit the basis and kind"),
+                (is_sha256_hex(&p.text_sha256), "textSha256", SHA256),
+            ];
+            for (ok, member, reason) in rules {
+                if !ok {
+                    return Err(SchemaError::new(field_at("purposes", i, member), reason));
+                }
+            }
         }
-        rule(!self.mechanism.is_empty(), "mechanism", "must not be empty")?;
-        match &self.prev {
-            Some(prev) => rule(
-                is_sha256_hex(prev),
-                "prev",
-                "must be lowercase hex sha-256 or null",
-            ),
-            None => rule(
-                self.kind == Kind::Consent,
-                "prev",
-                "a withdrawal must name the proof it withdraws from",
-            ),
-        }
+        Ok(())
     }
 }
 

@@ -297,50 +297,26 @@ fn cases() -> Vec<Case> {
         ));
     }
     {
-        let es_with_okp = header.replace("\"EdDSA\"", "\"ES256\"");
-        out.push(case(
-            "alg-key-mismatch",
-            &["header"],
-            sign_header(&es_with_okp),
-            "header",
-        ));
-        let typ = header.replace("consent-proof+jws", "JWT");
-        out.push(case(
-            "header-wrong-typ",
-            &["header"],
-            sign_header(&typ),
-            "header",
-        ));
-        let crit = header.replace("{\"alg\"", "{\"crit\":[\"exp\"],\"alg\"");
-        out.push(case(
-            "header-crit",
-            &["header"],
-            sign_header(&crit),
-            "header",
-        ));
-        let private = header.replace(
-            "\"kty\":\"OKP\"",
-            &format!("\"d\":\"{}\",\"kty\":\"OKP\"", fixture::ED25519_PRIVATE_D),
-        );
-        out.push(case(
-            "header-private-key",
-            &["header"],
-            sign_header(&private),
-            "header",
-        ));
-        out.push(case(
-            "header-not-json",
-            &["encoding"],
-            replace_part(&good, 0, &b64("{\"alg\":")),
-            "encoding",
-        ));
-        let no_kid = header.replace(&format!(",\"kid\":\"{}\"", fixture::KID), "");
-        out.push(case(
-            "header-missing-kid",
-            &["header"],
-            sign_header(&no_kid),
-            "header",
-        ));
+        let private_jwk = format!("\"d\":\"{}\",\"kty\":\"OKP\"", fixture::ED25519_PRIVATE_D);
+        let kid_member = format!(",\"kid\":\"{}\"", fixture::KID);
+        #[rustfmt::skip]
+        let edits: [(&'static str, &str, &str); 5] = [
+            ("alg-key-mismatch", "\"EdDSA\"", "\"ES256\""),
+            ("header-wrong-typ", "consent-proof+jws", "JWT"),
+            ("header-crit", "{\"alg\"", "{\"crit\":[\"exp\"],\"alg\""),
+            ("header-private-key", "\"kty\":\"OKP\"", &private_jwk),
+            ("header-missing-kid", &kid_member, ""),
+        ];
+        for (name, from, to) in edits {
+            out.push(case(
+                name,
+                &["header"],
+                sign_header(&header.replace(from, to)),
+                "header",
+            ));
+        }
+        let not_json = replace_part(&good, 0, &b64("{\"alg\":"));
+        out.push(case("header-not-json", &["encoding"], not_json, "encoding"));
     }
     {
         // The identity point as public key with R = identity, S = 0 "verifies"
@@ -374,136 +350,60 @@ fn cases() -> Vec<Case> {
 
     // --- canonical form ---
     {
-        let pretty = serde_json::to_string_pretty(&payload_value()).unwrap();
-        out.push(case(
-            "non-canonical-whitespace",
-            &["non-canonical"],
-            sign_json(&header, &pretty, &ed),
-            "non-canonical",
-        ));
-        let escaped = fixture::CANONICAL_PROOF.replacen('é', "\\u00e9", 1);
-        out.push(case(
-            "non-canonical-escape",
-            &["non-canonical"],
-            sign_json(&header, &escaped, &ed),
-            "non-canonical",
-        ));
-        let unsorted = fixture::CANONICAL_PROOF.replacen("{\"controller\":{\"contact\":\"dpo@boutique.example\",\"name\":\"Boutique Exemple SAS\"}", "{\"controller\":{\"name\":\"Boutique Exemple SAS\",\"contact\":\"dpo@boutique.example\"}", 1);
-        out.push(case(
-            "non-canonical-key-order",
-            &["non-canonical"],
-            sign_json(&header, &unsorted, &ed),
-            "non-canonical",
-        ));
-        let duplicated = fixture::CANONICAL_PROOF.replacen(
-            "{\"controller\"",
-            "{\"controller\":{},\"controller\"",
-            1,
-        );
-        out.push(case(
-            "non-canonical-duplicate-key",
-            &["non-canonical"],
-            sign_json(&header, &duplicated, &ed),
-            "non-canonical",
-        ));
-        out.push(case(
-            "payload-not-json",
-            &["encoding"],
-            sign_json(&header, "consent", &ed),
-            "encoding",
-        ));
+        let payload = fixture::CANONICAL_PROOF;
+        let sorted = "{\"controller\":{\"contact\":\"dpo@boutique.example\",\"name\":\"Boutique Exemple SAS\"}";
+        let unsorted = "{\"controller\":{\"name\":\"Boutique Exemple SAS\",\"contact\":\"dpo@boutique.example\"}";
+        #[rustfmt::skip]
+        let payloads = [
+            ("non-canonical-whitespace", serde_json::to_string_pretty(&payload_value()).unwrap(), "non-canonical"),
+            ("non-canonical-escape", payload.replacen('é', "\\u00e9", 1), "non-canonical"),
+            ("non-canonical-key-order", payload.replacen(sorted, unsorted, 1), "non-canonical"),
+            ("non-canonical-duplicate-key", payload.replacen("{\"controller\"", "{\"controller\":{},\"controller\"", 1), "non-canonical"),
+            ("payload-not-json", "consent".to_owned(), "encoding"),
+        ];
+        for (name, text, expect) in payloads {
+            let flag: &'static [&'static str] = if expect == "encoding" {
+                &["encoding"]
+            } else {
+                &["non-canonical"]
+            };
+            out.push(case(name, flag, sign_json(&header, &text, &ed), expect));
+        }
     }
 
     // --- schema ---
     {
-        let edit = |f: &dyn Fn(&mut Value)| {
+        fn remove(object: &mut Value, key: &str) {
+            object.as_object_mut().unwrap().remove(key);
+        }
+        fn withdraw_without_prev(v: &mut Value) {
+            v["kind"] = json!("withdrawal");
+            for i in 0..3 {
+                v["purposes"][i]["choice"] = json!("withdrawn");
+            }
+        }
+        type Edit = fn(&mut Value);
+        #[rustfmt::skip]
+        let edits: [(&'static str, &'static [&'static str], &'static str, Edit); 13] = [
+            ("missing-purposes", &["missing-field"], "purposes", |v| remove(v, "purposes")),
+            ("missing-prev", &["missing-field"], "prev", |v| remove(v, "prev")),
+            ("missing-subject-email", &["missing-field"], "subject.email", |v| remove(&mut v["subject"], "email")),
+            ("null-phone", &["absent-vs-null"], "subject.phone", |v| v["subject"]["phone"] = Value::Null),
+            ("unknown-member", &["unknown-field"], "subject.name", |v| v["subject"]["name"] = json!("Marie")),
+            ("wrong-schema", &["schema-version"], "schema", |v| v["schema"] = json!("consent-proof/2")),
+            ("unknown-choice", &["vocabulary"], "purposes[0].choice", |v| v["purposes"][0]["choice"] = json!("maybe")),
+            ("b2c-choice-objected", &["basis"], "purposes[2].choice", |v| v["purposes"][2]["choice"] = json!("objected")),
+            ("phone-not-e164", &["format"], "subject.phone", |v| v["subject"]["phone"] = json!("06 12 34 56 78")),
+            ("issued-at-no-millis", &["format"], "issuedAt", |v| v["issuedAt"] = json!("2026-11-29T10:15:02Z")),
+            ("texts-hash-mismatch", &["hash"], "texts.sha256", |v| v["texts"]["shown"]["legend"] = json!("Autre texte")),
+            ("purpose-text-hash-unknown", &["hash"], "purposes[0].textSha256", |v| v["purposes"][0]["textSha256"] = json!("0".repeat(64))),
+            ("withdrawal-without-prev", &["withdrawal"], "prev", withdraw_without_prev),
+        ];
+        for (name, flags, field, edit) in edits {
             let mut value = payload_value();
-            f(&mut value);
-            sign_value(&value)
-        };
-        out.push(schema_case(
-            "missing-purposes",
-            &["missing-field"],
-            edit(&|v| drop(v.as_object_mut().unwrap().remove("purposes"))),
-            "purposes",
-        ));
-        out.push(schema_case(
-            "missing-prev",
-            &["missing-field"],
-            edit(&|v| drop(v.as_object_mut().unwrap().remove("prev"))),
-            "prev",
-        ));
-        out.push(schema_case(
-            "missing-subject-email",
-            &["missing-field"],
-            edit(&|v| drop(v["subject"].as_object_mut().unwrap().remove("email"))),
-            "subject.email",
-        ));
-        out.push(schema_case(
-            "null-phone",
-            &["absent-vs-null"],
-            edit(&|v| v["subject"]["phone"] = Value::Null),
-            "subject.phone",
-        ));
-        out.push(schema_case(
-            "unknown-member",
-            &["unknown-field"],
-            edit(&|v| v["subject"]["name"] = json!("Marie")),
-            "subject.name",
-        ));
-        out.push(schema_case(
-            "wrong-schema",
-            &["schema-version"],
-            edit(&|v| v["schema"] = json!("consent-proof/2")),
-            "schema",
-        ));
-        out.push(schema_case(
-            "unknown-choice",
-            &["vocabulary"],
-            edit(&|v| v["purposes"][0]["choice"] = json!("maybe")),
-            "purposes[0].choice",
-        ));
-        out.push(schema_case(
-            "b2c-choice-objected",
-            &["basis"],
-            edit(&|v| v["purposes"][2]["choice"] = json!("objected")),
-            "purposes[2].choice",
-        ));
-        out.push(schema_case(
-            "phone-not-e164",
-            &["format"],
-            edit(&|v| v["subject"]["phone"] = json!("06 12 34 56 78")),
-            "subject.phone",
-        ));
-        out.push(schema_case(
-            "issued-at-no-millis",
-            &["format"],
-            edit(&|v| v["issuedAt"] = json!("2026-11-29T10:15:02Z")),
-            "issuedAt",
-        ));
-        out.push(schema_case(
-            "texts-hash-mismatch",
-            &["hash"],
-            edit(&|v| v["texts"]["shown"]["legend"] = json!("Autre texte")),
-            "texts.sha256",
-        ));
-        out.push(schema_case(
-            "purpose-text-hash-unknown",
-            &["hash"],
-            edit(&|v| v["purposes"][0]["textSha256"] = json!("0".repeat(64))),
-            "purposes[0].textSha256",
-        ));
-        out.push(schema_case(
-            "withdrawal-without-prev",
-            &["withdrawal"],
-            edit(&|v| {
-                v["kind"] = json!("withdrawal");
-                for i in 0..3 {
-                    v["purposes"][i]["choice"] = json!("withdrawn");
-                }
-            }),
-            "prev",
-        ));
+            edit(&mut value);
+            out.push(schema_case(name, flags, sign_value(&value), field));
+        }
     }
 
     // --- limits ---
