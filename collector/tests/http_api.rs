@@ -271,3 +271,45 @@ async fn demo_serves_the_storefront_the_widget_and_the_outbox() {
     assert!(data.path().join("keys").read_dir().unwrap().count() == 1, "the demo made its key");
     server.stop().await.unwrap();
 }
+
+#[tokio::test]
+async fn raw_jose_bodies_and_forwarded_clients_behind_a_trusted_proxy() {
+    let db = TestDb::new(Db::Sqlite).await;
+    let data = tempfile::tempdir().unwrap();
+    let server = collector(&db, &data, |s| {
+        s.trust_forwarded = Some(true);
+        s.rate_ip = Some(1);
+    })
+    .await;
+    let key = common::browser_key();
+    let post = |client_ip: &'static str, email: &str| {
+        let jws = common::sign(&key, &common::consent(email, "fr"));
+        let url = server.url.clone();
+        async move {
+            // The compact JWS as the whole body, as `application/jose` allows.
+            reqwest::Client::new()
+                .post(format!("{url}/v1/proofs"))
+                .header("origin", ORIGIN)
+                .header("content-type", "application/jose")
+                .header("x-forwarded-for", format!("{client_ip}, 10.0.0.1"))
+                .body(jws)
+                .send()
+                .await
+                .unwrap()
+                .status()
+        }
+    };
+    // One per client network per minute: the proxy's own address does not count.
+    assert_eq!(post("198.51.100.7", "p@example.org").await, StatusCode::CREATED);
+    assert_eq!(post("203.0.113.9", "q@example.org").await, StatusCode::CREATED);
+    assert_eq!(post("198.51.100.200", "r@example.org").await, StatusCode::TOO_MANY_REQUESTS);
+
+    // The confirmation records the client network, truncated, never the address.
+    let mail = common::wait_for_outbox(&data.path().join("outbox"), "p@example.org").await;
+    let confirmed = reqwest::Client::new().get(&mail.confirm_url).header("x-forwarded-for", "192.0.2.77").send().await.unwrap();
+    assert_eq!(confirmed.status(), StatusCode::OK);
+    let store = db.store().await;
+    let event: Value = serde_json::from_str(&store.entry(3).await.unwrap().unwrap().body.unwrap()).unwrap();
+    assert_eq!((event["type"].as_str(), event["ip"].as_str()), (Some("confirmed"), Some("192.0.2.0/24")));
+    server.stop().await.unwrap();
+}
