@@ -72,6 +72,16 @@ pub enum Command {
         #[command(flatten)]
         settings: Settings,
     },
+    /// Print a new one-click unsubscribe URL for a subscriber, to put in a marketing mail
+    /// (in the body and as List-Unsubscribe, with List-Unsubscribe-Post: List-Unsubscribe=One-Click).
+    UnsubscribeLink {
+        /// The subscriber's e-mail address.
+        #[arg(long)]
+        subject: String,
+        /// Settings (--database, --data-dir and --public-url are used).
+        #[command(flatten)]
+        settings: Settings,
+    },
     /// Erase subjects inactive for longer than a duration, keeping a chained record of it.
     Prune {
         /// Inactivity after which a subject is erased, e.g. 3y (CNIL: at most 3 years for prospects).
@@ -101,6 +111,9 @@ pub enum CliError {
     /// A file could not be read or written.
     #[error("{0}")]
     Io(String),
+    /// No link could be made.
+    #[error(transparent)]
+    Link(#[from] crate::unsubscribe_link::LinkError),
     /// The log is broken.
     #[error("log broken at {0}")]
     Broken(crate::verify_log::Broken),
@@ -153,6 +166,12 @@ pub async fn run(cli: Cli) -> Result<ExitCode, CliError> {
                 Err(VerifyLogError::Broken(broken)) => return Err(CliError::Broken(broken)),
                 Err(VerifyLogError::Store(e)) => return Err(e.into()),
             }
+        }
+        Command::UnsubscribeLink { subject, settings } => {
+            let settings = settings.over_file(file)?;
+            let public_url = settings.public_url.clone().ok_or(ConfigError::Missing("no public url: set --public-url to the collector's address as subscribers reach it"))?;
+            let store = crate::store::open(&settings.database()).await?;
+            println!("{}", crate::unsubscribe_link::unsubscribe_link(store.as_ref(), &subject, &public_url).await?);
         }
         Command::Prune { inactive, settings } => {
             let settings = settings.over_file(file)?;

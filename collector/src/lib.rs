@@ -24,3 +24,4 @@ pub mod tokens; // confirm and unsubscribe tokens
 pub mod http; // routes, handlers and startup
 pub mod export; // current state per subject and purpose, as JSONL or CSV
 pub mod cli; // the command line
+pub mod unsubscribe_link; // one-click unsubscribe links for marketing mail

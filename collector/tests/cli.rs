@@ -45,6 +45,13 @@ fn run(db: &TestDb, data: &Path, args: &[&str]) -> Output {
     Command::new(BIN).args(args).args(["--database", &db.url]).arg("--data-dir").arg(data).output().unwrap()
 }
 
+/// Runs `keygen` and returns the new key's kid.
+fn keygen(data: &Path) -> String {
+    let output = Command::new(BIN).arg("keygen").arg("--data-dir").arg(data).output().unwrap();
+    assert!(output.status.success(), "{}", stderr(&output));
+    stdout(&output).trim().to_string()
+}
+
 fn stdout(output: &Output) -> String {
     String::from_utf8_lossy(&output.stdout).into_owned()
 }
@@ -57,9 +64,7 @@ fn stderr(output: &Output) -> String {
 async fn an_auditor_exports_and_reverifies_the_log_offline() {
     let db = TestDb::new(Db::Sqlite).await;
     let data = tempfile::tempdir().unwrap();
-    let keygen = Command::new(BIN).arg("keygen").arg("--data-dir").arg(data.path()).output().unwrap();
-    assert!(keygen.status.success(), "{}", stderr(&keygen));
-    let first_kid = stdout(&keygen).trim().to_string();
+    let first_kid = keygen(data.path());
     assert_eq!(first_kid.len(), 43, "a base64url sha-256 thumbprint");
 
     let server = serve(&db, data.path(), &[]);
@@ -72,8 +77,7 @@ async fn an_auditor_exports_and_reverifies_the_log_offline() {
     drop(server);
 
     // Rotation: a new key signs from now on; the old one stays published and verifying.
-    let rotated = Command::new(BIN).arg("keygen").arg("--data-dir").arg(data.path()).output().unwrap();
-    assert_ne!(stdout(&rotated).trim(), first_kid);
+    assert_ne!(keygen(data.path()), first_kid);
     let server = serve(&db, data.path(), &[]);
     let response = common::post_proof(&server.url, &common::sign(&key, &common::consent("carl@example.org", "en"))).await;
     assert_eq!(response.status(), StatusCode::CREATED);
@@ -118,7 +122,7 @@ async fn an_auditor_exports_and_reverifies_the_log_offline() {
 async fn prune_erases_inactive_subjects_and_keeps_the_log_verifiable() {
     let db = TestDb::new(Db::Sqlite).await;
     let data = tempfile::tempdir().unwrap();
-    assert!(Command::new(BIN).arg("keygen").arg("--data-dir").arg(data.path()).status().unwrap().success());
+    keygen(data.path());
     let server = serve(&db, data.path(), &[]);
     let response = common::post_proof(&server.url, &common::sign(&common::browser_key(), &common::consent("gone@example.org", "fr"))).await;
     assert_eq!(response.status(), StatusCode::CREATED);
@@ -132,6 +136,32 @@ async fn prune_erases_inactive_subjects_and_keeps_the_log_verifiable() {
     assert_eq!(stdout(&run(&db, data.path(), &["export"])), "");
     let clean = run(&db, data.path(), &["verify-log"]);
     assert_eq!(stdout(&clean).trim(), "ok: 2 entries, 0 proof signatures re-verified, 1 erased by prune");
+}
+
+#[tokio::test]
+async fn marketing_mail_gets_one_click_unsubscribe_links() {
+    let db = TestDb::new(Db::Sqlite).await;
+    let data = tempfile::tempdir().unwrap();
+    keygen(data.path());
+    let server = serve(&db, data.path(), &[]);
+    let response = common::post_proof(&server.url, &common::sign(&common::browser_key(), &common::consent("news@example.org", "fr"))).await;
+    assert_eq!(response.status(), StatusCode::CREATED);
+
+    let link = run(&db, data.path(), &["unsubscribe-link", "--subject", "News@example.org", "--public-url", &server.url]);
+    assert!(link.status.success(), "{}", stderr(&link));
+    let url = stdout(&link).trim().to_string();
+    assert!(url.starts_with(&format!("{}/v1/unsubscribe?token=", server.url)), "{url}");
+    let one_click = reqwest::Client::new().post(&url).body("List-Unsubscribe=One-Click").send().await.unwrap();
+    assert_eq!(one_click.status(), StatusCode::OK);
+    assert!(one_click.text().await.unwrap().contains("Désinscription enregistrée"));
+    let states = stdout(&run(&db, data.path(), &["export", "--format", "csv"]));
+    assert!(states.contains("news@example.org,newsletter,email,withdrawn,"), "{states}");
+    assert!(states.contains("news@example.org,sms,sms,pending,"), "{states}");
+
+    let nobody = run(&db, data.path(), &["unsubscribe-link", "--subject", "nobody@example.org", "--public-url", &server.url]);
+    assert_eq!(stderr(&nobody).trim(), "error: no e-mail consent recorded for nobody@example.org");
+    let no_url = run(&db, data.path(), &["unsubscribe-link", "--subject", "news@example.org"]);
+    assert!(stderr(&no_url).starts_with("error: no public url"), "{}", stderr(&no_url));
 }
 
 #[test]

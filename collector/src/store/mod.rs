@@ -178,6 +178,10 @@ pub trait Store: Send + Sync {
     async fn by_record_id(&self, id: &str) -> Result<Option<StoredEntry>, StoreError>;
     /// The token with this hash.
     async fn token(&self, hash: &str) -> Result<Option<TokenRow>, StoreError>;
+    /// The proof entries of a subject that still hold their content, newest first.
+    async fn subject_proofs(&self, subject: &str) -> Result<Vec<StoredEntry>, StoreError>;
+    /// Stores a token for the entry at `entry_seq` (no log entry: a token is not an event).
+    async fn add_token(&self, entry_seq: i64, token: NewToken) -> Result<(), StoreError>;
     /// A shown-texts set by its SHA-256.
     async fn text(&self, sha256: &str) -> Result<Option<String>, StoreError>;
     /// Erases subjects whose last entry is older than `cutoff` and appends

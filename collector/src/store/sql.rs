@@ -220,6 +220,18 @@ async fn insert_entry(
     Ok(stored)
 }
 
+async fn insert_token(conn: &mut AnyConnection, entry_seq: i64, token: NewToken) -> Result<(), StoreError> {
+    sqlx::query("INSERT INTO tokens (hash, purpose, entry_seq, locale, expires_at) VALUES ($1, $2, $3, $4, $5)")
+        .bind(token.hash)
+        .bind(token.purpose.as_str())
+        .bind(entry_seq)
+        .bind(token.locale)
+        .bind(token.expires_at.map(timestamp))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
 /// Marks a token used if it can be; the reason if not.
 async fn consume_token(conn: &mut AnyConnection, hash: &str, now: &str) -> Result<Option<TokenProblem>, StoreError> {
     let Some(row) = sqlx::query("SELECT expires_at, used_at FROM tokens WHERE hash = $1").bind(hash).fetch_optional(&mut *conn).await?
@@ -285,14 +297,7 @@ impl Store for SqlStore {
             }
             let stored = insert_entry(&mut tx, &mut head, item.entry, keys, &received_at).await?;
             for token in item.tokens {
-                sqlx::query("INSERT INTO tokens (hash, purpose, entry_seq, locale, expires_at) VALUES ($1, $2, $3, $4, $5)")
-                    .bind(token.hash)
-                    .bind(token.purpose.as_str())
-                    .bind(stored.seq)
-                    .bind(token.locale)
-                    .bind(token.expires_at.map(timestamp))
-                    .execute(&mut *tx)
-                    .await?;
+                insert_token(&mut tx, stored.seq, token).await?;
             }
             outcomes.push(Appended::New(stored));
         }
@@ -330,6 +335,16 @@ impl Store for SqlStore {
             expires_at: row.try_get("expires_at")?,
             used_at: row.try_get("used_at")?,
         }))
+    }
+
+    async fn subject_proofs(&self, subject: &str) -> Result<Vec<StoredEntry>, StoreError> {
+        let query = format!("SELECT {COLUMNS} FROM entries WHERE subject = $1 AND kind = 'proof' AND body IS NOT NULL ORDER BY seq DESC");
+        let rows = sqlx::query(&query).bind(subject).fetch_all(&self.pool).await?;
+        Ok(rows.iter().map(entry_from).collect::<Result<_, _>>()?)
+    }
+
+    async fn add_token(&self, entry_seq: i64, token: NewToken) -> Result<(), StoreError> {
+        insert_token(&mut *self.pool.acquire().await?, entry_seq, token).await
     }
 
     async fn text(&self, sha256: &str) -> Result<Option<String>, StoreError> {
