@@ -5,6 +5,7 @@
 //! Ed25519 key, runs double opt-in over SMTP, records withdrawals, and can
 //! export and re-verify the whole log offline.
 
+pub mod appender; // group commit: many requests, one transaction
 pub mod chain; // the hash chain's link function and genesis value
 pub mod events; // entries the collector writes itself
 pub mod hash; // SHA-256 as hex

@@ -9,7 +9,12 @@ use consent_collector::receipt::EntryKind;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
-on_both_backends!(bad_input_gets_its_exact_status_and_stores_nothing, replay_returns_the_original_receipt_and_stores_nothing, links_are_single_use_and_expire);
+on_both_backends!(
+    bad_input_gets_its_exact_status_and_stores_nothing,
+    replay_returns_the_original_receipt_and_stores_nothing,
+    links_are_single_use_and_expire,
+    concurrent_submissions_are_each_committed_once,
+);
 
 /// A collector on `db` that writes mail to its outbox.
 async fn collector(db: &TestDb, data: &tempfile::TempDir, tweak: impl FnOnce(&mut consent_collector::config::Settings)) -> consent_collector::http::Running {
@@ -311,5 +316,36 @@ async fn raw_jose_bodies_and_forwarded_clients_behind_a_trusted_proxy() {
     let store = db.store().await;
     let event: Value = serde_json::from_str(&store.entry(3).await.unwrap().unwrap().body.unwrap()).unwrap();
     assert_eq!((event["type"].as_str(), event["ip"].as_str()), (Some("confirmed"), Some("192.0.2.0/24")));
+    server.stop().await.unwrap();
+}
+
+async fn concurrent_submissions_are_each_committed_once(db: Db) {
+    let db = TestDb::new(db).await;
+    let data = tempfile::tempdir().unwrap();
+    let server = collector(&db, &data, |s| {
+        s.rate_ip = Some(0);
+        s.rate_email = Some(0);
+    })
+    .await;
+    // Forty at once, each sent twice: the appender may batch them; every one is stored once.
+    let key = common::browser_key();
+    let jws: Vec<String> = (0..40).map(|i| common::sign(&key, &common::consent(&format!("c{i}@example.org"), "en"))).collect();
+    let tasks: Vec<_> = jws
+        .iter()
+        .chain(jws.iter())
+        .map(|j| {
+            let (url, j) = (server.url.clone(), j.clone());
+            tokio::spawn(async move { common::post_proof(&url, &j).await.status() })
+        })
+        .collect();
+    let mut statuses = Vec::new();
+    for task in tasks {
+        statuses.push(task.await.unwrap());
+    }
+    assert_eq!(statuses.iter().filter(|s| **s == StatusCode::CREATED).count(), 40, "{statuses:?}");
+    assert_eq!(statuses.iter().filter(|s| **s == StatusCode::OK).count(), 40, "{statuses:?}");
+    let keys = consent_collector::keys::Keyring::load(&data.path().join("keys")).unwrap();
+    let report = consent_collector::verify_log::verify_log(db.store().await.as_ref(), &keys.public()).await.unwrap();
+    assert_eq!(report.entries, 40);
     server.stop().await.unwrap();
 }

@@ -59,8 +59,8 @@ async fn follow(state: &AppState, peer: SocketAddr, headers: &HeaderMap, token: 
     let now = Utc::now();
     let ip = client_network(state, peer, headers);
     let append = Append { entry: event(purpose, &row, &proof, &timestamp(now), ip), tokens: Vec::new(), consume: Some(hash) };
-    let outcome = match state.store.append(vec![append], &state.keys, now).await {
-        Ok(mut outcomes) => outcomes.pop().expect("one outcome per append"),
+    let outcome = match state.appender.append(append).await {
+        Ok(outcome) => outcome,
         Err(e) => return unavailable(e),
     };
     match (purpose, outcome) {

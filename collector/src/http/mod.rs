@@ -21,6 +21,7 @@ use tower_http::trace::TraceLayer;
 
 pub use error::ApiError;
 
+use crate::appender::Appender;
 use crate::config::{Config, MailConfig};
 use crate::keys::{KeyError, Keyring};
 use crate::mail::{MailError, Mailer};
@@ -33,6 +34,8 @@ pub struct AppState {
     pub store: Arc<dyn Store>,
     /// The collector's keys.
     pub keys: Keyring,
+    /// Where appends go: batched into shared transactions.
+    pub appender: Appender,
     /// The configuration.
     pub config: Config,
     /// Base URL of mailed links, without trailing slash.
@@ -122,9 +125,11 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
     if allowed_origins.is_empty() {
         allowed_origins.push(origin_of(&public_url).ok_or_else(|| StartError::PublicUrl(public_url.clone()))?);
     }
+    let appender = Appender::spawn(store.clone(), keys.clone(), 64);
     let state = Arc::new(AppState {
         store,
         keys,
+        appender,
         ip_limit: RateLimit::new(config.rate_ip_per_minute, Duration::from_secs(60)),
         email_limit: RateLimit::new(config.rate_email_per_hour, Duration::from_secs(3600)),
         config,

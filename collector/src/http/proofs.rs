@@ -50,9 +50,9 @@ pub async fn submit(
         return Err(ApiError::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited", "too many confirmation e-mails for this address; retry later"));
     }
 
-    let now = Utc::now();
-    let (append, links) = to_append(&state, &proof, wants_mail, now);
-    let outcome = state.store.append(vec![append], &state.keys, now).await?.pop().expect("one outcome per append");
+    // Tokens expire from now; the receive time is set when the batch commits, moments later.
+    let (append, links) = to_append(&state, &proof, wants_mail, Utc::now());
+    let outcome = state.appender.append(append).await?;
     let stored = match outcome {
         Appended::New(stored) => stored,
         Appended::Replay(stored) => return replay(stored, &proof),

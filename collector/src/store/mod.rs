@@ -24,6 +24,9 @@ pub enum StoreError {
     /// The database URL names no supported backend.
     #[error("unsupported database url {0:?}: use sqlite://path or postgres://...")]
     Url(String),
+    /// The batch this append was part of failed (see [`crate::appender`]).
+    #[error("append failed: {0}")]
+    Batch(String),
     /// The stored log cannot be appended to (its head is unreadable).
     #[error("corrupt log head: {0}")]
     Corrupt(String),
