@@ -107,6 +107,13 @@ async fn an_auditor_exports_and_reverifies_the_log_offline() {
     assert_eq!(lines.len(), 1 + 9);
     let later = run(&db, data.path(), &["export", "--since", "2999-01-01T00:00:00Z"]);
     assert_eq!(stdout(&later), "");
+    // The same settings from the environment, and from a config file.
+    let from_env = Command::new(BIN).args(["export", "--format", "csv"]).env("CONSENT_DATABASE", &db.url).output().unwrap();
+    assert_eq!(from_env.stdout, csv.stdout);
+    let config = data.path().join("collector.toml");
+    std::fs::write(&config, format!("database = {:?}\ndata-dir = {:?}\n", db.url, data.path())).unwrap();
+    let from_file = Command::new(BIN).arg("--config").arg(&config).arg("verify-log").output().unwrap();
+    assert_eq!(stdout(&from_file), stdout(&clean));
 
     // Tampering: one byte of one stored row; verify-log names the entry.
     sqlx::query("UPDATE entries SET body = REPLACE(body, 'bob@example.org', 'bob@example.net') WHERE seq = 2")
