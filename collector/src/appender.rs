@@ -56,7 +56,13 @@ impl Appender {
     /// Appends one item and returns once it is committed (or refused).
     pub async fn append(&self, item: Append) -> Result<Appended, StoreError> {
         let (reply, answer) = oneshot::channel();
-        self.queue.send((item, reply)).await.map_err(|_| StoreError::Batch("the appender has stopped".into()))?;
-        answer.await.map_err(|_| StoreError::Batch("the appender has stopped".into()))?.map_err(StoreError::Batch)
+        self.queue
+            .send((item, reply))
+            .await
+            .map_err(|_| StoreError::Batch("the appender has stopped".into()))?;
+        answer
+            .await
+            .map_err(|_| StoreError::Batch("the appender has stopped".into()))?
+            .map_err(StoreError::Batch)
     }
 }

@@ -38,10 +38,22 @@ mod tests {
     fn link_depends_on_every_field() {
         let proof = "11".repeat(32);
         let base = link(GENESIS, &proof, 1, "2026-11-29T10:15:02.913Z").unwrap();
-        assert_ne!(base, link(GENESIS, &proof, 2, "2026-11-29T10:15:02.913Z").unwrap());
-        assert_ne!(base, link(GENESIS, &"12".repeat(32), 1, "2026-11-29T10:15:02.913Z").unwrap());
-        assert_ne!(base, link(&proof, &proof, 1, "2026-11-29T10:15:02.913Z").unwrap());
-        assert_ne!(base, link(GENESIS, &proof, 1, "2026-11-29T10:15:02.914Z").unwrap());
+        assert_ne!(
+            base,
+            link(GENESIS, &proof, 2, "2026-11-29T10:15:02.913Z").unwrap()
+        );
+        assert_ne!(
+            base,
+            link(GENESIS, &"12".repeat(32), 1, "2026-11-29T10:15:02.913Z").unwrap()
+        );
+        assert_ne!(
+            base,
+            link(&proof, &proof, 1, "2026-11-29T10:15:02.913Z").unwrap()
+        );
+        assert_ne!(
+            base,
+            link(GENESIS, &proof, 1, "2026-11-29T10:15:02.914Z").unwrap()
+        );
         assert!(link("zz", &proof, 1, "x").is_none());
         assert!(link(&"AA".repeat(32), &proof, 1, "x").is_none());
     }

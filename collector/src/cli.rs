@@ -132,19 +132,40 @@ pub async fn run(cli: Cli) -> Result<ExitCode, CliError> {
             if outbox {
                 println!("mail goes to the outbox: {}/outbox", running.url);
             }
-            running.wait().await.map_err(|e| CliError::Io(format!("server: {e}")))?;
+            running
+                .wait()
+                .await
+                .map_err(|e| CliError::Io(format!("server: {e}")))?;
         }
         Command::Keygen { settings } => {
             let dir = settings.over_file(file)?.data_dir().join("keys");
             let kid = Keyring::generate(&dir, Utc::now())?;
             println!("{kid}");
         }
-        Command::Export { format, subject, since, until, output, settings } => {
+        Command::Export {
+            format,
+            subject,
+            since,
+            until,
+            output,
+            settings,
+        } => {
             let store = crate::store::open(&settings.over_file(file)?.database()).await?;
-            let rows = export::current_states(store.as_ref(), &Filter { subject, since, until }).await?;
+            let rows = export::current_states(
+                store.as_ref(),
+                &Filter {
+                    subject,
+                    since,
+                    until,
+                },
+            )
+            .await?;
             let io = |e: std::io::Error| CliError::Io(format!("export: {e}"));
             match output {
-                Some(path) => export::write(&rows, format, &mut std::fs::File::create(path).map_err(io)?).map_err(io)?,
+                Some(path) => {
+                    export::write(&rows, format, &mut std::fs::File::create(path).map_err(io)?)
+                        .map_err(io)?
+                }
                 None => export::write(&rows, format, &mut std::io::stdout().lock()).map_err(io)?,
             }
         }
@@ -152,7 +173,9 @@ pub async fn run(cli: Cli) -> Result<ExitCode, CliError> {
             let settings = settings.over_file(file)?;
             let keys = match jwks {
                 Some(path) => {
-                    let bytes = std::fs::read(&path).map_err(|e| CliError::Io(format!("cannot read {}: {e}", path.display())))?;
+                    let bytes = std::fs::read(&path).map_err(|e| {
+                        CliError::Io(format!("cannot read {}: {e}", path.display()))
+                    })?;
                     PublicKeys::from_jwks(&bytes)?
                 }
                 None => Keyring::load(&settings.data_dir().join("keys"))?.public(),
@@ -171,17 +194,30 @@ pub async fn run(cli: Cli) -> Result<ExitCode, CliError> {
             let settings = settings.over_file(file)?;
             let public_url = settings.public_url.clone().ok_or(ConfigError::Missing("no public url: set --public-url to the collector's address as subscribers reach it"))?;
             let store = crate::store::open(&settings.database()).await?;
-            println!("{}", crate::unsubscribe_link::unsubscribe_link(store.as_ref(), &subject, &public_url).await?);
+            println!(
+                "{}",
+                crate::unsubscribe_link::unsubscribe_link(store.as_ref(), &subject, &public_url)
+                    .await?
+            );
         }
         Command::Prune { inactive, settings } => {
             let settings = settings.over_file(file)?;
             let inactive = crate::config::duration("--inactive", Some(&inactive), "3y")?;
-            let cutoff = Utc::now() - chrono::Duration::from_std(inactive).map_err(|_| CliError::Io("--inactive is too large".into()))?;
+            let cutoff = Utc::now()
+                - chrono::Duration::from_std(inactive)
+                    .map_err(|_| CliError::Io("--inactive is too large".into()))?;
             let keys = Keyring::load(&settings.data_dir().join("keys"))?;
             let store = crate::store::open(&settings.database()).await?;
             match store.prune(cutoff, &keys, Utc::now()).await? {
-                Some(entry) => println!("pruned: {} (recorded at seq {})", entry.body.unwrap_or_default(), entry.seq),
-                None => println!("nothing to prune: no subject inactive since {}", crate::store::timestamp(cutoff)),
+                Some(entry) => println!(
+                    "pruned: {} (recorded at seq {})",
+                    entry.body.unwrap_or_default(),
+                    entry.seq
+                ),
+                None => println!(
+                    "nothing to prune: no subject inactive since {}",
+                    crate::store::timestamp(cutoff)
+                ),
             }
         }
     }

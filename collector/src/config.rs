@@ -113,9 +113,14 @@ impl Settings {
     /// Layers `self` (flags and environment) over a TOML file's settings.
     pub fn over_file(self, path: Option<&Path>) -> Result<Settings, ConfigError> {
         let Some(path) = path else { return Ok(self) };
-        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read { path: path.into(), source })?;
-        let file: Settings =
-            toml::from_str(&text).map_err(|e| ConfigError::Parse { path: path.into(), message: e.message().to_lowercase() })?;
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.into(),
+            source,
+        })?;
+        let file: Settings = toml::from_str(&text).map_err(|e| ConfigError::Parse {
+            path: path.into(),
+            message: e.message().to_lowercase(),
+        })?;
         let mut merged = serde_json::to_value(file).expect("settings serialize");
         let flags = serde_json::to_value(self).expect("settings serialize");
         for (name, value) in flags.as_object().expect("settings are an object") {
@@ -128,12 +133,19 @@ impl Settings {
 
     /// The data folder.
     pub fn data_dir(&self) -> PathBuf {
-        self.data_dir.clone().unwrap_or_else(|| PathBuf::from("data"))
+        self.data_dir
+            .clone()
+            .unwrap_or_else(|| PathBuf::from("data"))
     }
 
     /// The database URL.
     pub fn database(&self) -> String {
-        self.database.clone().unwrap_or_else(|| format!("sqlite://{}", self.data_dir().join("collector.db").display()))
+        self.database.clone().unwrap_or_else(|| {
+            format!(
+                "sqlite://{}",
+                self.data_dir().join("collector.db").display()
+            )
+        })
     }
 
     /// Resolves every setting, applying defaults; `demo` picks the demo defaults.
@@ -143,16 +155,30 @@ impl Settings {
             .as_deref()
             .unwrap_or("127.0.0.1:8080")
             .parse()
-            .map_err(|_| ConfigError::Value { name: "--listen", message: "expected host:port, such as 127.0.0.1:8080".into() })?;
+            .map_err(|_| ConfigError::Value {
+                name: "--listen",
+                message: "expected host:port, such as 127.0.0.1:8080".into(),
+            })?;
         let data_dir = self.data_dir();
-        let mail_from = self.mail_from.clone().unwrap_or_else(|| "consent-collector <no-reply@localhost>".into());
+        let mail_from = self
+            .mail_from
+            .clone()
+            .unwrap_or_else(|| "consent-collector <no-reply@localhost>".into());
         // "Real SMTP is one flag away": in demo, giving --smtp-url replaces the outbox.
         let mail = if self.outbox.unwrap_or(demo && self.smtp_url.is_none()) {
-            MailConfig::Outbox { dir: data_dir.join("outbox"), from: mail_from }
+            MailConfig::Outbox {
+                dir: data_dir.join("outbox"),
+                from: mail_from,
+            }
         } else if let Some(url) = &self.smtp_url {
-            MailConfig::Smtp { url: url.clone(), from: mail_from }
+            MailConfig::Smtp {
+                url: url.clone(),
+                from: mail_from,
+            }
         } else {
-            return Err(ConfigError::Missing("no mail transport: set --smtp-url (or --outbox true to write mail to a folder)"));
+            return Err(ConfigError::Missing(
+                "no mail transport: set --smtp-url (or --outbox true to write mail to a folder)",
+            ));
         };
         let allowed_origins = self.allowed_origins.clone().unwrap_or_default();
         if allowed_origins.is_empty() && !demo {
@@ -162,7 +188,10 @@ impl Settings {
             listen,
             database: self.database(),
             data_dir,
-            public_url: self.public_url.as_ref().map(|u| u.trim_end_matches('/').to_string()),
+            public_url: self
+                .public_url
+                .as_ref()
+                .map(|u| u.trim_end_matches('/').to_string()),
             allowed_origins,
             max_body: self.max_body.unwrap_or(64 * 1024),
             limits: ProofLimits {
@@ -175,8 +204,14 @@ impl Settings {
             rate_ip_per_minute: self.rate_ip.unwrap_or(30),
             rate_email_per_hour: self.rate_email.unwrap_or(3),
             mail,
-            www: self.www.clone().or_else(|| demo.then(|| PathBuf::from("www"))),
-            pkg: self.pkg.clone().or_else(|| demo.then(|| PathBuf::from("pkg"))),
+            www: self
+                .www
+                .clone()
+                .or_else(|| demo.then(|| PathBuf::from("www"))),
+            pkg: self
+                .pkg
+                .clone()
+                .or_else(|| demo.then(|| PathBuf::from("pkg"))),
             request_timeout: duration("--request-timeout", self.request_timeout.as_deref(), "10s")?,
             trust_forwarded: self.trust_forwarded.unwrap_or(false),
             demo,
@@ -252,14 +287,27 @@ impl Config {
 }
 
 /// Parses a duration such as `48h`, `7d` or `3y`.
-pub fn duration(name: &'static str, value: Option<&str>, default: &str) -> Result<Duration, ConfigError> {
-    humantime::parse_duration(value.unwrap_or(default))
-        .map_err(|e| ConfigError::Value { name, message: format!("{e}; expected e.g. 30s, 48h, 7d").to_lowercase() })
+pub fn duration(
+    name: &'static str,
+    value: Option<&str>,
+    default: &str,
+) -> Result<Duration, ConfigError> {
+    humantime::parse_duration(value.unwrap_or(default)).map_err(|e| ConfigError::Value {
+        name,
+        message: format!("{e}; expected e.g. 30s, 48h, 7d").to_lowercase(),
+    })
 }
 
-fn chrono_duration(name: &'static str, value: Option<&str>, default: &str) -> Result<chrono::Duration, ConfigError> {
+fn chrono_duration(
+    name: &'static str,
+    value: Option<&str>,
+    default: &str,
+) -> Result<chrono::Duration, ConfigError> {
     let std = duration(name, value, default)?;
-    chrono::Duration::from_std(std).map_err(|_| ConfigError::Value { name, message: "too large".into() })
+    chrono::Duration::from_std(std).map_err(|_| ConfigError::Value {
+        name,
+        message: "too large".into(),
+    })
 }
 
 #[cfg(test)]
@@ -270,9 +318,21 @@ mod tests {
     fn flags_override_the_file_and_defaults_fill_the_rest() {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("collector.toml");
-        std::fs::write(&file, "listen = \"127.0.0.1:9000\"\nrate-ip = 5\nallowed-origins = [\"https://a.example\"]\n").unwrap();
-        let flags = Settings { rate_ip: Some(7), smtp_url: Some("smtp://127.0.0.1:2525".into()), ..Settings::default() };
-        let config = flags.over_file(Some(&file)).unwrap().resolve(false).unwrap();
+        std::fs::write(
+            &file,
+            "listen = \"127.0.0.1:9000\"\nrate-ip = 5\nallowed-origins = [\"https://a.example\"]\n",
+        )
+        .unwrap();
+        let flags = Settings {
+            rate_ip: Some(7),
+            smtp_url: Some("smtp://127.0.0.1:2525".into()),
+            ..Settings::default()
+        };
+        let config = flags
+            .over_file(Some(&file))
+            .unwrap()
+            .resolve(false)
+            .unwrap();
         assert_eq!(config.listen.port(), 9000);
         assert_eq!(config.rate_ip_per_minute, 7);
         assert_eq!(config.allowed_origins, ["https://a.example"]);
@@ -282,9 +342,22 @@ mod tests {
 
     #[test]
     fn startup_errors_name_the_setting() {
-        let missing = Settings { smtp_url: Some("smtp://x".into()), ..Settings::default() }.resolve(false).unwrap_err();
-        assert!(missing.to_string().contains("--allowed-origins"), "{missing}");
-        let bad = Settings { token_ttl: Some("soon".into()), ..Settings::default() }.resolve(true).unwrap_err();
+        let missing = Settings {
+            smtp_url: Some("smtp://x".into()),
+            ..Settings::default()
+        }
+        .resolve(false)
+        .unwrap_err();
+        assert!(
+            missing.to_string().contains("--allowed-origins"),
+            "{missing}"
+        );
+        let bad = Settings {
+            token_ttl: Some("soon".into()),
+            ..Settings::default()
+        }
+        .resolve(true)
+        .unwrap_err();
         assert!(bad.to_string().starts_with("invalid --token-ttl"), "{bad}");
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("c.toml");

@@ -12,11 +12,23 @@ pub const EVENT_SCHEMA: &str = "consent-event/1";
 /// Wraps an event as a log entry: canonical JSON, hashed.
 pub fn entry(kind: EntryKind, event: Value, subject: Option<String>) -> NewEntry {
     let json = serde_json_canonicalizer::to_string(&event).expect("json serializes");
-    NewEntry { kind, proof_sha256: sha256_hex(&json), body: NewBody::Event(json), record_id: None, subject }
+    NewEntry {
+        kind,
+        proof_sha256: sha256_hex(&json),
+        body: NewBody::Event(json),
+        record_id: None,
+        subject,
+    }
 }
 
 /// The subscriber clicked the confirmation link of the proof at `proof_seq`.
-pub fn confirmation(proof_seq: i64, proof_sha256: &str, at: &str, ip: Option<String>, subject: String) -> NewEntry {
+pub fn confirmation(
+    proof_seq: i64,
+    proof_sha256: &str,
+    at: &str,
+    ip: Option<String>,
+    subject: String,
+) -> NewEntry {
     let event = json!({
         "schema": EVENT_SCHEMA, "type": "confirmed", "at": at,
         "proofSeq": proof_seq, "proof": proof_sha256, "ip": ip,
@@ -25,7 +37,14 @@ pub fn confirmation(proof_seq: i64, proof_sha256: &str, at: &str, ip: Option<Str
 }
 
 /// The subscriber used the unsubscribe link of the proof at `proof_seq`.
-pub fn withdrawal(proof_seq: i64, proof_sha256: &str, purposes: &[String], at: &str, ip: Option<String>, subject: String) -> NewEntry {
+pub fn withdrawal(
+    proof_seq: i64,
+    proof_sha256: &str,
+    purposes: &[String],
+    at: &str,
+    ip: Option<String>,
+    subject: String,
+) -> NewEntry {
     let event = json!({
         "schema": EVENT_SCHEMA, "type": "withdrawn", "via": "unsubscribe-link", "at": at,
         "proofSeq": proof_seq, "proof": proof_sha256, "purposes": purposes, "ip": ip,

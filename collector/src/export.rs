@@ -57,7 +57,10 @@ struct ProofFacts {
 }
 
 /// Replays the log into the current state per subject and purpose.
-pub async fn current_states(store: &dyn Store, filter: &Filter) -> Result<Vec<StateRow>, StoreError> {
+pub async fn current_states(
+    store: &dyn Store,
+    filter: &Filter,
+) -> Result<Vec<StateRow>, StoreError> {
     let mut proofs: HashMap<i64, ProofFacts> = HashMap::new();
     let mut states: BTreeMap<(String, String), StateRow> = BTreeMap::new();
     let mut pages = Pages::new(store);
@@ -77,10 +80,22 @@ pub async fn current_states(store: &dyn Store, filter: &Filter) -> Result<Vec<St
         .collect())
 }
 
-fn apply(entry: &StoredEntry, proofs: &mut HashMap<i64, ProofFacts>, states: &mut BTreeMap<(String, String), StateRow>) {
+fn apply(
+    entry: &StoredEntry,
+    proofs: &mut HashMap<i64, ProofFacts>,
+    states: &mut BTreeMap<(String, String), StateRow>,
+) {
     // Erased entries carry nothing to replay.
-    let Some(body) = entry.body.as_deref().and_then(|b| serde_json::from_str::<serde_json::Value>(b).ok()) else { return };
-    let Some(subject) = entry.subject.clone() else { return };
+    let Some(body) = entry
+        .body
+        .as_deref()
+        .and_then(|b| serde_json::from_str::<serde_json::Value>(b).ok())
+    else {
+        return;
+    };
+    let Some(subject) = entry.subject.clone() else {
+        return;
+    };
     let row = |purpose: &str, channel: &str, state: &str, record_id: Option<String>| {
         let row = StateRow {
             subject: subject.clone(),
@@ -111,21 +126,39 @@ fn apply(entry: &StoredEntry, proofs: &mut HashMap<i64, ProofFacts>, states: &mu
                 };
                 states.extend([row(id, channel, state, entry.record_id.clone())]);
             }
-            proofs.insert(entry.seq, ProofFacts { subject: subject.clone(), record_id: entry.record_id.clone(), purposes });
+            proofs.insert(
+                entry.seq,
+                ProofFacts {
+                    subject: subject.clone(),
+                    record_id: entry.record_id.clone(),
+                    purposes,
+                },
+            );
         }
         Some(EntryKind::Confirmation) => {
-            let Some(proof) = body["proofSeq"].as_i64().and_then(|s| proofs.get(&s)) else { return };
+            let Some(proof) = body["proofSeq"].as_i64().and_then(|s| proofs.get(&s)) else {
+                return;
+            };
             for (id, channel, _) in &proof.purposes {
                 // Only what that proof left pending is confirmed: a withdrawal in between wins.
                 let key = (proof.subject.clone(), id.clone());
-                if states.get(&key).is_some_and(|r| r.state == "pending" && r.seq == body["proofSeq"].as_i64().unwrap_or(-1)) {
+                if states.get(&key).is_some_and(|r| {
+                    r.state == "pending" && r.seq == body["proofSeq"].as_i64().unwrap_or(-1)
+                }) {
                     states.extend([row(id, channel, "confirmed", proof.record_id.clone())]);
                 }
             }
         }
         Some(EntryKind::Withdrawal) => {
-            let Some(proof) = body["proofSeq"].as_i64().and_then(|s| proofs.get(&s)) else { return };
-            let withdrawn: Vec<String> = body["purposes"].as_array().into_iter().flatten().map(text).collect();
+            let Some(proof) = body["proofSeq"].as_i64().and_then(|s| proofs.get(&s)) else {
+                return;
+            };
+            let withdrawn: Vec<String> = body["purposes"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(text)
+                .collect();
             for (id, channel, _) in proof.purposes.iter().filter(|p| withdrawn.contains(&p.0)) {
                 states.extend([row(id, channel, "withdrawn", proof.record_id.clone())]);
             }

@@ -62,6 +62,9 @@ pub fn verify_ed25519(key: &VerifyingKey, compact: &Compact) -> bool {
     let Ok(signature) = Signature::from_slice(&compact.signature) else {
         return false;
     };
-    key.verify_strict(compact.signing_input.as_bytes(), &signature).is_ok()
-        && key.verify(compact.signing_input.as_bytes(), &signature).is_ok()
+    key.verify_strict(compact.signing_input.as_bytes(), &signature)
+        .is_ok()
+        && key
+            .verify(compact.signing_input.as_bytes(), &signature)
+            .is_ok()
 }

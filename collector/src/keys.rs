@@ -67,10 +67,18 @@ impl Keyring {
         std::fs::create_dir_all(dir).map_err(io(dir))?;
         let signing = SigningKey::generate(&mut rand::rngs::OsRng);
         let kid = jws::thumbprint(&signing.verifying_key());
-        let file = KeyFile { kid: kid.clone(), created: now, d: b64(signing.to_bytes()) };
+        let file = KeyFile {
+            kid: kid.clone(),
+            created: now,
+            d: b64(signing.to_bytes()),
+        };
         // The timestamp prefix keeps `ls` in rotation order.
         let path = dir.join(format!("{}-{kid}.json", now.format("%Y%m%dT%H%M%S%.3fZ")));
-        write_private(&path, &serde_json::to_vec_pretty(&file).expect("key serializes")).map_err(io(&path))?;
+        write_private(
+            &path,
+            &serde_json::to_vec_pretty(&file).expect("key serializes"),
+        )
+        .map_err(io(&path))?;
         Ok(kid)
     }
 
@@ -78,17 +86,33 @@ impl Keyring {
     pub fn load(dir: &Path) -> Result<Self, KeyError> {
         let entries = match std::fs::read_dir(dir) {
             Ok(entries) => entries,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(KeyError::NoKey(dir.into())),
-            Err(source) => return Err(KeyError::Io { path: dir.into(), source }),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Err(KeyError::NoKey(dir.into()))
+            }
+            Err(source) => {
+                return Err(KeyError::Io {
+                    path: dir.into(),
+                    source,
+                })
+            }
         };
         let mut keys = Vec::new();
         for entry in entries {
-            let path = entry.map_err(|source| KeyError::Io { path: dir.into(), source })?.path();
+            let path = entry
+                .map_err(|source| KeyError::Io {
+                    path: dir.into(),
+                    source,
+                })?
+                .path();
             if path.extension().and_then(|e| e.to_str()) != Some("json") {
                 continue;
             }
-            let bytes = std::fs::read(&path).map_err(|source| KeyError::Io { path: path.clone(), source })?;
-            let file: KeyFile = serde_json::from_slice(&bytes).map_err(|_| KeyError::Invalid(path.clone()))?;
+            let bytes = std::fs::read(&path).map_err(|source| KeyError::Io {
+                path: path.clone(),
+                source,
+            })?;
+            let file: KeyFile =
+                serde_json::from_slice(&bytes).map_err(|_| KeyError::Invalid(path.clone()))?;
             let seed: [u8; 32] = unb64(&file.d)
                 .and_then(|d| d.try_into().ok())
                 .ok_or_else(|| KeyError::Invalid(path.clone()))?;
@@ -96,7 +120,11 @@ impl Keyring {
             if jws::thumbprint(&signing.verifying_key()) != file.kid {
                 return Err(KeyError::Invalid(path));
             }
-            keys.push(CollectorKey { kid: file.kid, created: file.created, signing });
+            keys.push(CollectorKey {
+                kid: file.kid,
+                created: file.created,
+                signing,
+            });
         }
         if keys.is_empty() {
             return Err(KeyError::NoKey(dir.into()));
@@ -134,7 +162,13 @@ impl Keyring {
 
     /// The public keys alone, for checking.
     pub fn public(&self) -> PublicKeys {
-        PublicKeys { keys: self.keys.iter().map(|k| (k.kid.clone(), k.signing.verifying_key())).collect() }
+        PublicKeys {
+            keys: self
+                .keys
+                .iter()
+                .map(|k| (k.kid.clone(), k.signing.verifying_key()))
+                .collect(),
+        }
     }
 }
 
@@ -147,8 +181,11 @@ pub struct PublicKeys {
 impl PublicKeys {
     /// Reads a JWKS document such as `/.well-known/jwks.json` serves.
     pub fn from_jwks(json: &[u8]) -> Result<Self, KeyError> {
-        let doc: serde_json::Value = serde_json::from_slice(json).map_err(|e| KeyError::Jwks(e.to_string()))?;
-        let list = doc["keys"].as_array().ok_or_else(|| KeyError::Jwks("no \"keys\" array".into()))?;
+        let doc: serde_json::Value =
+            serde_json::from_slice(json).map_err(|e| KeyError::Jwks(e.to_string()))?;
+        let list = doc["keys"]
+            .as_array()
+            .ok_or_else(|| KeyError::Jwks("no \"keys\" array".into()))?;
         let mut keys = Vec::new();
         for jwk in list {
             let (Some(kid), Some(x)) = (jwk["kid"].as_str(), jwk["x"].as_str()) else {
@@ -159,7 +196,9 @@ impl PublicKeys {
                 .and_then(|x| VerifyingKey::from_bytes(&x).ok())
                 .ok_or_else(|| KeyError::Jwks(format!("key {kid} is not an ed25519 key")))?;
             if jws::thumbprint(&key) != kid {
-                return Err(KeyError::Jwks(format!("kid {kid} is not the thumbprint of its key")));
+                return Err(KeyError::Jwks(format!(
+                    "kid {kid} is not the thumbprint of its key"
+                )));
             }
             keys.push((kid.to_string(), key));
         }
@@ -214,18 +253,25 @@ mod tests {
         let t0 = "2026-01-01T00:00:00Z".parse().unwrap();
         let first = Keyring::generate(dir.path(), t0).unwrap();
         let old = Keyring::load(dir.path()).unwrap().sign_receipt(&receipt());
-        let second = Keyring::generate(dir.path(), "2026-06-01T00:00:00Z".parse().unwrap()).unwrap();
+        let second =
+            Keyring::generate(dir.path(), "2026-06-01T00:00:00Z".parse().unwrap()).unwrap();
         let ring = Keyring::load(dir.path()).unwrap();
         assert_eq!(ring.active().kid, second);
         assert_ne!(first, second);
         let public = PublicKeys::from_jwks(ring.jwks().to_string().as_bytes()).unwrap();
         assert_eq!(public.verify_receipt(&old), Some(receipt()));
-        assert_eq!(public.verify_receipt(&ring.sign_receipt(&receipt())), Some(receipt()));
+        assert_eq!(
+            public.verify_receipt(&ring.sign_receipt(&receipt())),
+            Some(receipt())
+        );
         // One flipped payload byte and the signature fails.
         let mut forged = old.clone().into_bytes();
         let i = forged.iter().position(|&b| b == b'.').unwrap() + 5;
         forged[i] = if forged[i] == b'A' { b'B' } else { b'A' };
-        assert_eq!(public.verify_receipt(std::str::from_utf8(&forged).unwrap()), None);
+        assert_eq!(
+            public.verify_receipt(std::str::from_utf8(&forged).unwrap()),
+            None
+        );
     }
 
     #[test]

@@ -82,20 +82,33 @@ pub enum Mailer {
 impl Mailer {
     /// SMTP from a URL such as `smtp://127.0.0.1:2525` (plain) or `smtps://user:pass@host`.
     pub fn smtp(url: &str, from: &str) -> Result<Self, MailError> {
-        let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url).map_err(|e| MailError::Url(e.to_string()))?.build();
-        Ok(Mailer::Smtp { transport, from: parse_mailbox(from)? })
+        let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
+            .map_err(|e| MailError::Url(e.to_string()))?
+            .build();
+        Ok(Mailer::Smtp {
+            transport,
+            from: parse_mailbox(from)?,
+        })
     }
 
     /// A local outbox folder.
     pub fn outbox(dir: &Path, from: &str) -> Result<Self, MailError> {
         std::fs::create_dir_all(dir)?;
-        Ok(Mailer::Outbox { dir: dir.to_path_buf(), from: parse_mailbox(from)? })
+        Ok(Mailer::Outbox {
+            dir: dir.to_path_buf(),
+            from: parse_mailbox(from)?,
+        })
     }
 
     /// Sends a confirmation mail.
     pub async fn send(&self, mail: &ConfirmationMail) -> Result<(), MailError> {
-        let (subject, body) =
-            messages::confirmation_mail(mail.lang, &mail.sender_name, &mail.confirm_url, &mail.unsubscribe_url, mail.ttl_hours);
+        let (subject, body) = messages::confirmation_mail(
+            mail.lang,
+            &mail.sender_name,
+            &mail.confirm_url,
+            &mail.unsubscribe_url,
+            mail.ttl_hours,
+        );
         let from = match self {
             Mailer::Smtp { from, .. } | Mailer::Outbox { from, .. } => from.clone(),
         };
@@ -105,7 +118,10 @@ impl Mailer {
             .subject(subject.clone())
             .header(ContentType::TEXT_PLAIN)
             // Quoted-printable keeps the links readable in the raw message and 7-bit safe.
-            .body(Body::new_with_encoding(body, ContentTransferEncoding::QuotedPrintable).map_err(|_| MailError::Build("body cannot be encoded".into()))?)
+            .body(
+                Body::new_with_encoding(body, ContentTransferEncoding::QuotedPrintable)
+                    .map_err(|_| MailError::Build("body cannot be encoded".into()))?,
+            )
             .map_err(|e| MailError::Build(e.to_string().to_lowercase()))?;
         // RFC 8058: mail clients offer one-click unsubscribe with these two headers.
         let headers = message.headers_mut();
@@ -119,10 +135,17 @@ impl Mailer {
         ));
         match self {
             Mailer::Smtp { transport, .. } => {
-                transport.send(message).await.map_err(|e| MailError::Smtp(e.to_string().to_lowercase()))?;
+                transport
+                    .send(message)
+                    .await
+                    .map_err(|e| MailError::Smtp(e.to_string().to_lowercase()))?;
             }
             Mailer::Outbox { dir, .. } => {
-                let stem = format!("{}-{}", chrono::Utc::now().format("%Y%m%dT%H%M%S%.6fZ"), &crate::tokens::new_token().1[..8]);
+                let stem = format!(
+                    "{}-{}",
+                    chrono::Utc::now().format("%Y%m%dT%H%M%S%.6fZ"),
+                    &crate::tokens::new_token().1[..8]
+                );
                 let item = OutboxItem {
                     file: format!("{stem}.eml"),
                     to: mail.to.clone(),
@@ -131,7 +154,11 @@ impl Mailer {
                     unsubscribe_url: mail.unsubscribe_url.clone(),
                 };
                 tokio::fs::write(dir.join(&item.file), message.formatted()).await?;
-                tokio::fs::write(dir.join(format!("{stem}.json")), serde_json::to_vec_pretty(&item).expect("item serializes")).await?;
+                tokio::fs::write(
+                    dir.join(format!("{stem}.json")),
+                    serde_json::to_vec_pretty(&item).expect("item serializes"),
+                )
+                .await?;
             }
         }
         Ok(())
@@ -154,5 +181,6 @@ pub fn outbox_items(dir: &Path) -> std::io::Result<Vec<OutboxItem>> {
 }
 
 fn parse_mailbox(text: &str) -> Result<Mailbox, MailError> {
-    text.parse().map_err(|_| MailError::Address(text.to_string()))
+    text.parse()
+        .map_err(|_| MailError::Address(text.to_string()))
 }

@@ -65,7 +65,13 @@ pub fn page(lang: Lang, page: Page) -> (&'static str, &'static str) {
 }
 
 /// Subject and plain-text body of the double opt-in e-mail.
-pub fn confirmation_mail(lang: Lang, sender: &str, confirm_url: &str, unsubscribe_url: &str, ttl_hours: i64) -> (String, String) {
+pub fn confirmation_mail(
+    lang: Lang,
+    sender: &str,
+    confirm_url: &str,
+    unsubscribe_url: &str,
+    ttl_hours: i64,
+) -> (String, String) {
     match lang {
         Lang::Fr => (
             format!("Confirmez votre inscription – {sender}"),
@@ -92,7 +98,11 @@ pub fn confirmation_mail(lang: Lang, sender: &str, confirm_url: &str, unsubscrib
 
 /// Escapes text for HTML.
 pub fn escape(text: &str) -> String {
-    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&#39;")
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&#39;")
 }
 
 /// A minimal, self-contained HTML page.

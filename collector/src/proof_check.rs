@@ -67,7 +67,10 @@ impl ProofError {
             VerifyError::Signature => ProofError::Signature,
             VerifyError::NonCanonical => ProofError::NotCanonical,
             VerifyError::Schema(_) => ProofError::Payload(message),
-            VerifyError::Time { issued_at_ms, now_ms } if issued_at_ms > now_ms => ProofError::Future,
+            VerifyError::Time {
+                issued_at_ms,
+                now_ms,
+            } if issued_at_ms > now_ms => ProofError::Future,
             VerifyError::Time { .. } => ProofError::TooOld,
             // Header, alg and kid failures, and any check added later.
             _ => ProofError::Header(message),
@@ -93,7 +96,11 @@ impl VerifiedProof {
     pub fn wants_double_opt_in(&self) -> bool {
         self.record.kind == Kind::Consent
             && self.record.double_opt_in == DoubleOptIn::Requested
-            && self.record.purposes.iter().any(|p| p.choice == Choice::Granted)
+            && self
+                .record
+                .purposes
+                .iter()
+                .any(|p| p.choice == Choice::Granted)
     }
 
     /// The e-mail address as the collector keys subjects: trimmed, lowercase.
@@ -103,7 +110,12 @@ impl VerifiedProof {
 }
 
 /// Verifies a proof on arrival: everything `consent-proof` checks, `issuedAt` against `now`.
-pub fn verify(jws: &str, now: DateTime<Utc>, max_bytes: usize, limits: &ProofLimits) -> Result<VerifiedProof, ProofError> {
+pub fn verify(
+    jws: &str,
+    now: DateTime<Utc>,
+    max_bytes: usize,
+    limits: &ProofLimits,
+) -> Result<VerifiedProof, ProofError> {
     let options = VerifyOptions {
         now_ms: now.timestamp_millis(),
         max_skew_ms: limits.max_skew.num_milliseconds(),
@@ -111,12 +123,21 @@ pub fn verify(jws: &str, now: DateTime<Utc>, max_bytes: usize, limits: &ProofLim
         max_bytes,
     };
     let verified = consent_proof::verify(jws, &options).map_err(ProofError::from_verify)?;
-    let payload = serde_json::from_str(&verified.payload).map_err(|e| ProofError::Malformed(e.to_string().to_lowercase()))?;
-    Ok(VerifiedProof { jws: jws.to_string(), sha256: verified.jws_sha256_hex(), payload, record: verified.proof })
+    let payload = serde_json::from_str(&verified.payload)
+        .map_err(|e| ProofError::Malformed(e.to_string().to_lowercase()))?;
+    Ok(VerifiedProof {
+        jws: jws.to_string(),
+        sha256: verified.jws_sha256_hex(),
+        payload,
+        record: verified.proof,
+    })
 }
 
 /// Verifies a stored proof with no time or size limit: what `verify-log` re-runs offline.
 pub fn verify_stored(jws: &str) -> Result<VerifiedProof, ProofError> {
-    let unbounded = ProofLimits { max_skew: Duration::MAX, max_age: Duration::MAX };
+    let unbounded = ProofLimits {
+        max_skew: Duration::MAX,
+        max_age: Duration::MAX,
+    };
     verify(jws, DateTime::UNIX_EPOCH, usize::MAX, &unbounded)
 }

@@ -18,7 +18,11 @@ pub struct RateLimit {
 impl RateLimit {
     /// A limiter; a `limit` of 0 turns it off.
     pub fn new(limit: u32, window: Duration) -> Self {
-        RateLimit { limit, window, counts: Mutex::new(HashMap::new()) }
+        RateLimit {
+            limit,
+            window,
+            counts: Mutex::new(HashMap::new()),
+        }
     }
 
     /// Counts one event for `key`; `false` when over the limit.

@@ -32,9 +32,14 @@ impl EntryKind {
 
     /// Parses a stored name.
     pub fn parse(text: &str) -> Option<Self> {
-        [Self::Proof, Self::Confirmation, Self::Withdrawal, Self::Prune]
-            .into_iter()
-            .find(|k| k.as_str() == text)
+        [
+            Self::Proof,
+            Self::Confirmation,
+            Self::Withdrawal,
+            Self::Prune,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == text)
     }
 }
 

@@ -25,29 +25,62 @@ pub fn split(proof: &VerifiedProof) -> ProofParts {
     let header_b64 = parts.next().unwrap_or_default().to_string();
     let _payload = parts.next();
     let signature_b64 = parts.next().unwrap_or_default().to_string();
-    let whole = serde_json_canonicalizer::to_string(&proof.payload).expect("verified payload serializes");
+    let whole =
+        serde_json_canonicalizer::to_string(&proof.payload).expect("verified payload serializes");
     let mut stripped = proof.payload.clone();
-    let shown = stripped.get_mut("texts").and_then(|t| t.as_object_mut()).and_then(|t| t.remove("shown"));
+    let shown = stripped
+        .get_mut("texts")
+        .and_then(|t| t.as_object_mut())
+        .and_then(|t| t.remove("shown"));
     let candidate = shown.map(|shown| {
         let shown = serde_json_canonicalizer::to_string(&shown).expect("json serializes");
         let body = serde_json_canonicalizer::to_string(&stripped).expect("json serializes");
-        ProofParts { header_b64: header_b64.clone(), body, signature_b64: signature_b64.clone(), texts: Some((sha256_hex(&shown), shown)) }
+        ProofParts {
+            header_b64: header_b64.clone(),
+            body,
+            signature_b64: signature_b64.clone(),
+            texts: Some((sha256_hex(&shown), shown)),
+        }
     });
     // Keep the texts apart only if the rebuild gives back the exact JWS.
     match candidate {
-        Some(parts) if rebuild(&parts.header_b64, &parts.body, &parts.signature_b64, parts.texts.as_ref().map(|t| t.1.as_str())).as_deref() == Some(proof.jws.as_str()) => parts,
-        _ => ProofParts { header_b64, body: whole, signature_b64, texts: None },
+        Some(parts)
+            if rebuild(
+                &parts.header_b64,
+                &parts.body,
+                &parts.signature_b64,
+                parts.texts.as_ref().map(|t| t.1.as_str()),
+            )
+            .as_deref()
+                == Some(proof.jws.as_str()) =>
+        {
+            parts
+        }
+        _ => ProofParts {
+            header_b64,
+            body: whole,
+            signature_b64,
+            texts: None,
+        },
     }
 }
 
 /// Rebuilds the JWS from its stored parts; `None` if they do not fit together.
-pub fn rebuild(header_b64: &str, body: &str, signature_b64: &str, shown: Option<&str>) -> Option<String> {
+pub fn rebuild(
+    header_b64: &str,
+    body: &str,
+    signature_b64: &str,
+    shown: Option<&str>,
+) -> Option<String> {
     let payload = match shown {
         None => body.to_string(),
         Some(shown) => {
             let mut value: serde_json::Value = serde_json::from_str(body).ok()?;
             let shown: serde_json::Value = serde_json::from_str(shown).ok()?;
-            value.get_mut("texts")?.as_object_mut()?.insert("shown".into(), shown);
+            value
+                .get_mut("texts")?
+                .as_object_mut()?
+                .insert("shown".into(), shown);
             serde_json_canonicalizer::to_string(&value).ok()?
         }
     };
@@ -58,4 +91,3 @@ pub fn rebuild(header_b64: &str, body: &str, signature_b64: &str, shown: Option<
 pub fn body_json(body: &str) -> Option<serde_json::Value> {
     serde_json::from_str(body).ok()
 }
-

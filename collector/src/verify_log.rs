@@ -51,15 +51,24 @@ pub async fn verify_log(store: &dyn Store, keys: &PublicKeys) -> Result<Report, 
     let mut pages = Pages::new(store);
     while let Some(page) = pages.next().await? {
         for entry in &page {
-            let broken = |reason: String| Broken { seq: entry.seq, reason };
+            let broken = |reason: String| Broken {
+                seq: entry.seq,
+                reason,
+            };
             if entry.seq != report.entries as i64 + 1 {
-                return Err(Broken { seq: report.entries as i64 + 1, reason: format!("missing: the next entry is seq {}", entry.seq) }.into());
+                return Err(Broken {
+                    seq: report.entries as i64 + 1,
+                    reason: format!("missing: the next entry is seq {}", entry.seq),
+                }
+                .into());
             }
             check_links(entry, &prev_chain, keys).map_err(broken)?;
             match &entry.body {
                 None => erased_seen.push(entry.seq),
                 Some(body) => {
-                    check_content(store, entry, body, &mut report, &mut erased_by_prune).await?.map_err(broken)?;
+                    check_content(store, entry, body, &mut report, &mut erased_by_prune)
+                        .await?
+                        .map_err(broken)?;
                 }
             }
             prev_chain = entry.chain.clone();
@@ -68,7 +77,11 @@ pub async fn verify_log(store: &dyn Store, keys: &PublicKeys) -> Result<Report, 
     }
     // An erased body is only legitimate where a later prune entry says so.
     if let Some(seq) = erased_seen.iter().find(|s| !erased_by_prune.contains(*s)) {
-        return Err(Broken { seq: *seq, reason: "content missing and no prune entry records its erasure".into() }.into());
+        return Err(Broken {
+            seq: *seq,
+            reason: "content missing and no prune entry records its erasure".into(),
+        }
+        .into());
     }
     report.erased = erased_seen.len() as u64;
     Ok(report)
@@ -76,8 +89,11 @@ pub async fn verify_log(store: &dyn Store, keys: &PublicKeys) -> Result<Report, 
 
 /// Receipt signature and claims, and the chain link, for one entry.
 fn check_links(entry: &StoredEntry, prev_chain: &str, keys: &PublicKeys) -> Result<(), String> {
-    let receipt = keys.verify_receipt(&entry.receipt).ok_or("receipt signature does not verify with any collector key")?;
-    let kind = EntryKind::parse(&entry.kind).ok_or_else(|| format!("unknown entry kind {:?}", entry.kind))?;
+    let receipt = keys
+        .verify_receipt(&entry.receipt)
+        .ok_or("receipt signature does not verify with any collector key")?;
+    let kind = EntryKind::parse(&entry.kind)
+        .ok_or_else(|| format!("unknown entry kind {:?}", entry.kind))?;
     if receipt.schema != RECEIPT_SCHEMA
         || receipt.entry != kind
         || receipt.seq != entry.seq as u64
@@ -91,10 +107,17 @@ fn check_links(entry: &StoredEntry, prev_chain: &str, keys: &PublicKeys) -> Resu
     if entry.prev_chain != prev_chain {
         return Err("prevChain is not the chain value of the previous entry".into());
     }
-    let expected = chain::link(prev_chain, &entry.proof_sha256, entry.seq as u64, &entry.received_at)
-        .ok_or("proof hash is not a sha-256")?;
+    let expected = chain::link(
+        prev_chain,
+        &entry.proof_sha256,
+        entry.seq as u64,
+        &entry.received_at,
+    )
+    .ok_or("proof hash is not a sha-256")?;
     if expected != entry.chain {
-        return Err("chain value does not match sha-256(prevChain || proof || seq || receivedAt)".into());
+        return Err(
+            "chain value does not match sha-256(prevChain || proof || seq || receivedAt)".into(),
+        );
     }
     Ok(())
 }
@@ -113,7 +136,13 @@ async fn check_content(
         }
         if entry.kind == EntryKind::Prune.as_str() {
             let event: serde_json::Value = serde_json::from_str(body).unwrap_or_default();
-            erased_by_prune.extend(event["erased"].as_array().into_iter().flatten().filter_map(|s| s.as_i64()));
+            erased_by_prune.extend(
+                event["erased"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|s| s.as_i64()),
+            );
         }
         return Ok(Ok(()));
     }

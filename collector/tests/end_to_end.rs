@@ -14,20 +14,33 @@ on_both_backends!(double_opt_in_then_unsubscribe_then_withdrawal);
 /// `(purpose, state)` pairs of one subject, in purpose order.
 async fn states(db: &TestDb, subject: &str) -> Vec<(String, String)> {
     let store = db.store().await;
-    let filter = Filter { subject: Some(subject.into()), ..Filter::default() };
-    current_states(store.as_ref(), &filter).await.unwrap().into_iter().map(|r| (r.purpose, r.state)).collect()
+    let filter = Filter {
+        subject: Some(subject.into()),
+        ..Filter::default()
+    };
+    current_states(store.as_ref(), &filter)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|r| (r.purpose, r.state))
+        .collect()
 }
 
 /// A collector that mails through the test SMTP server.
 async fn smtp_collector(db: &TestDb, data: &std::path::Path) -> consent_collector::http::Running {
     let mut settings = common::settings(db, data);
-    settings.smtp_url = Some(std::env::var("CONSENT_TEST_SMTP").expect("CONSENT_TEST_SMTP is not set: run scripts/test-collector"));
+    settings.smtp_url = Some(
+        std::env::var("CONSENT_TEST_SMTP")
+            .expect("CONSENT_TEST_SMTP is not set: run scripts/test-collector"),
+    );
     settings.outbox = Some(false);
     common::start(settings).await
 }
 
 fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
-    list.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect()
+    list.iter()
+        .map(|(a, b)| (a.to_string(), b.to_string()))
+        .collect()
 }
 
 async fn double_opt_in_then_unsubscribe_then_withdrawal(db: Db) {
@@ -42,20 +55,43 @@ async fn double_opt_in_then_unsubscribe_then_withdrawal(db: Db) {
 
     let response = common::post_proof(&server.url, &consent_jws).await;
     assert_eq!(response.status(), StatusCode::CREATED);
-    assert_eq!(states(&db, &email).await, pairs(&[("newsletter", "pending"), ("partners", "refused"), ("sms", "pending")]));
+    assert_eq!(
+        states(&db, &email).await,
+        pairs(&[
+            ("newsletter", "pending"),
+            ("partners", "refused"),
+            ("sms", "pending")
+        ])
+    );
 
     // The mail reached the SMTP server, in French, with both links and the RFC 8058 headers.
     let mail = common::wait_for_mail(&email).await;
-    assert!(mail.contains("Bonjour") && mail.contains("Boutique Exemple SAS"), "{mail}");
-    assert!(mail.contains("List-Unsubscribe-Post: List-Unsubscribe=One-Click"), "{mail}");
+    assert!(
+        mail.contains("Bonjour") && mail.contains("Boutique Exemple SAS"),
+        "{mail}"
+    );
+    assert!(
+        mail.contains("List-Unsubscribe-Post: List-Unsubscribe=One-Click"),
+        "{mail}"
+    );
     let confirm = common::link(&mail, &format!("{}/v1/confirm?token=", server.url));
     let unsubscribe = common::link(&mail, &format!("{}/v1/unsubscribe?token=", server.url));
-    assert!(mail.contains(&format!("List-Unsubscribe: <{unsubscribe}>")), "{mail}");
+    assert!(
+        mail.contains(&format!("List-Unsubscribe: <{unsubscribe}>")),
+        "{mail}"
+    );
 
     let page = reqwest::get(&confirm).await.unwrap();
     assert_eq!(page.status(), StatusCode::OK);
     assert!(page.text().await.unwrap().contains("lang=\"fr\""));
-    assert_eq!(states(&db, &email).await, pairs(&[("newsletter", "confirmed"), ("partners", "refused"), ("sms", "confirmed")]));
+    assert_eq!(
+        states(&db, &email).await,
+        pairs(&[
+            ("newsletter", "confirmed"),
+            ("partners", "refused"),
+            ("sms", "confirmed")
+        ])
+    );
 
     // One-click unsubscribe as a mail client does it (RFC 8058): POST, fixed body.
     let one_click = reqwest::Client::new()
@@ -67,7 +103,14 @@ async fn double_opt_in_then_unsubscribe_then_withdrawal(db: Db) {
         .unwrap();
     assert_eq!(one_click.status(), StatusCode::OK);
     // The e-mail link withdraws the e-mail purposes; SMS consent is distinct.
-    assert_eq!(states(&db, &email).await, pairs(&[("newsletter", "withdrawn"), ("partners", "refused"), ("sms", "confirmed")]));
+    assert_eq!(
+        states(&db, &email).await,
+        pairs(&[
+            ("newsletter", "withdrawn"),
+            ("partners", "refused"),
+            ("sms", "confirmed")
+        ])
+    );
     let again = reqwest::get(&unsubscribe).await.unwrap();
     assert_eq!(again.status(), StatusCode::OK);
     assert!(again.text().await.unwrap().contains("Déjà désinscrit"));
@@ -76,7 +119,14 @@ async fn double_opt_in_then_unsubscribe_then_withdrawal(db: Db) {
     let withdrawal = common::withdrawal(&consent, &consent_jws);
     let response = common::post_proof(&server.url, &common::sign(&key, &withdrawal)).await;
     assert_eq!(response.status(), StatusCode::CREATED);
-    assert_eq!(states(&db, &email).await, pairs(&[("newsletter", "withdrawn"), ("partners", "refused"), ("sms", "withdrawn")]));
+    assert_eq!(
+        states(&db, &email).await,
+        pairs(&[
+            ("newsletter", "withdrawn"),
+            ("partners", "refused"),
+            ("sms", "withdrawn")
+        ])
+    );
 
     // Consent, confirmation, unsubscribe, withdrawal: four entries, all verifiable offline.
     let keys = Keyring::load(&data.path().join("keys")).unwrap();
@@ -92,11 +142,27 @@ async fn the_mail_speaks_the_subscribers_language() {
     let data = tempfile::tempdir().unwrap();
     let server = smtp_collector(&db, data.path()).await;
     let email = format!("mary-{}@example.org", &common::record_id()[..8]);
-    let response = common::post_proof(&server.url, &common::sign(&common::browser_key(), &common::consent(&email, "en-GB"))).await;
+    let response = common::post_proof(
+        &server.url,
+        &common::sign(&common::browser_key(), &common::consent(&email, "en-GB")),
+    )
+    .await;
     assert_eq!(response.status(), StatusCode::CREATED);
     let mail = common::wait_for_mail(&email).await;
-    assert!(mail.contains("Hello,") && mail.contains("valid for 48 hours"), "{mail}");
-    let page = reqwest::get(common::link(&mail, &format!("{}/v1/confirm?token=", server.url))).await.unwrap();
-    assert!(page.text().await.unwrap().contains("Subscription confirmed"));
+    assert!(
+        mail.contains("Hello,") && mail.contains("valid for 48 hours"),
+        "{mail}"
+    );
+    let page = reqwest::get(common::link(
+        &mail,
+        &format!("{}/v1/confirm?token=", server.url),
+    ))
+    .await
+    .unwrap();
+    assert!(page
+        .text()
+        .await
+        .unwrap()
+        .contains("Subscription confirmed"));
     server.stop().await.unwrap();
 }

@@ -17,7 +17,11 @@ on_both_backends!(
 );
 
 /// A collector on `db` that writes mail to its outbox.
-async fn collector(db: &TestDb, data: &tempfile::TempDir, tweak: impl FnOnce(&mut consent_collector::config::Settings)) -> consent_collector::http::Running {
+async fn collector(
+    db: &TestDb,
+    data: &tempfile::TempDir,
+    tweak: impl FnOnce(&mut consent_collector::config::Settings),
+) -> consent_collector::http::Running {
     let mut settings = common::settings(db, data.path());
     settings.outbox = Some(true);
     settings.max_body = Some(16 * 1024);
@@ -40,7 +44,12 @@ async fn error_of(response: reqwest::Response) -> (StatusCode, String) {
     let status = response.status();
     let body: Value = response.json().await.unwrap();
     // Messages start lowercase; field names inside keep their spelling (issuedAt).
-    assert!(body["message"].as_str().is_some_and(|m| m.starts_with(|c: char| c.is_lowercase())), "{body}");
+    assert!(
+        body["message"]
+            .as_str()
+            .is_some_and(|m| m.starts_with(|c: char| c.is_lowercase())),
+        "{body}"
+    );
     (status, body["error"].as_str().unwrap().to_string())
 }
 
@@ -69,19 +78,81 @@ async fn bad_input_gets_its_exact_status_and_stores_nothing(db: Db) {
     let mut foreign = common::consent("bad@example.org", "fr");
     foreign.site.origin = "https://evil.example".into();
     foreign.site.page = "https://evil.example/".into();
-    let future = common::consent_at("bad@example.org", "fr", chrono::Utc::now() + chrono::Duration::hours(1));
-    let stale = common::consent_at("bad@example.org", "fr", chrono::Utc::now() - chrono::Duration::days(30));
+    let future = common::consent_at(
+        "bad@example.org",
+        "fr",
+        chrono::Utc::now() + chrono::Duration::hours(1),
+    );
+    let stale = common::consent_at(
+        "bad@example.org",
+        "fr",
+        chrono::Utc::now() - chrono::Duration::days(30),
+    );
 
     let cases: Vec<(&str, String, &str, StatusCode, &str)> = vec![
-        ("forged signature", json!({ "proof": forged.join(".") }).to_string(), ORIGIN, StatusCode::UNPROCESSABLE_ENTITY, "invalid_signature"),
-        ("tampered payload", json!({ "proof": tampered.join(".") }).to_string(), ORIGIN, StatusCode::UNPROCESSABLE_ENTITY, "invalid_signature"),
-        ("origin not allowed", json!({ "proof": common::sign(&key, &foreign) }).to_string(), "https://evil.example", StatusCode::FORBIDDEN, "origin_not_allowed"),
-        ("origin header differs", json!({ "proof": good }).to_string(), "https://evil.example", StatusCode::FORBIDDEN, "origin_mismatch"),
-        ("oversized body", json!({ "proof": "a".repeat(20 * 1024) }).to_string(), ORIGIN, StatusCode::PAYLOAD_TOO_LARGE, "body_too_large"),
-        ("malformed json", "{\"proof\": ".into(), ORIGIN, StatusCode::BAD_REQUEST, "malformed_json"),
-        ("not a jws", json!({ "proof": "abc" }).to_string(), ORIGIN, StatusCode::BAD_REQUEST, "malformed_proof"),
-        ("from the future", json!({ "proof": common::sign(&key, &future) }).to_string(), ORIGIN, StatusCode::UNPROCESSABLE_ENTITY, "clock_skew"),
-        ("too old", json!({ "proof": common::sign(&key, &stale) }).to_string(), ORIGIN, StatusCode::UNPROCESSABLE_ENTITY, "proof_expired"),
+        (
+            "forged signature",
+            json!({ "proof": forged.join(".") }).to_string(),
+            ORIGIN,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_signature",
+        ),
+        (
+            "tampered payload",
+            json!({ "proof": tampered.join(".") }).to_string(),
+            ORIGIN,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_signature",
+        ),
+        (
+            "origin not allowed",
+            json!({ "proof": common::sign(&key, &foreign) }).to_string(),
+            "https://evil.example",
+            StatusCode::FORBIDDEN,
+            "origin_not_allowed",
+        ),
+        (
+            "origin header differs",
+            json!({ "proof": good }).to_string(),
+            "https://evil.example",
+            StatusCode::FORBIDDEN,
+            "origin_mismatch",
+        ),
+        (
+            "oversized body",
+            json!({ "proof": "a".repeat(20 * 1024) }).to_string(),
+            ORIGIN,
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "body_too_large",
+        ),
+        (
+            "malformed json",
+            "{\"proof\": ".into(),
+            ORIGIN,
+            StatusCode::BAD_REQUEST,
+            "malformed_json",
+        ),
+        (
+            "not a jws",
+            json!({ "proof": "abc" }).to_string(),
+            ORIGIN,
+            StatusCode::BAD_REQUEST,
+            "malformed_proof",
+        ),
+        (
+            "from the future",
+            json!({ "proof": common::sign(&key, &future) }).to_string(),
+            ORIGIN,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "clock_skew",
+        ),
+        (
+            "too old",
+            json!({ "proof": common::sign(&key, &stale) }).to_string(),
+            ORIGIN,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "proof_expired",
+        ),
     ];
     for (name, body, origin, status, code) in cases {
         let (got_status, got_code) = error_of(post_raw(url, &body, origin).await).await;
@@ -95,14 +166,20 @@ async fn bad_input_gets_its_exact_status_and_stores_nothing(db: Db) {
         .send()
         .await
         .unwrap();
-    assert_eq!(error_of(mismatch).await, (StatusCode::BAD_REQUEST, "idempotency_key_mismatch".into()));
+    assert_eq!(
+        error_of(mismatch).await,
+        (StatusCode::BAD_REQUEST, "idempotency_key_mismatch".into())
+    );
 
     let store = db.open().await;
     for table in ["entries", "texts", "tokens"] {
         assert_eq!(common::count(&store, table).await, 0, "{table}");
     }
     // The good proof is accepted afterwards: the failures above were about the input only.
-    assert_eq!(common::post_proof(url, &good).await.status(), StatusCode::CREATED);
+    assert_eq!(
+        common::post_proof(url, &good).await.status(),
+        StatusCode::CREATED
+    );
     server.stop().await.unwrap();
 }
 
@@ -132,21 +209,40 @@ async fn replay_returns_the_original_receipt_and_stores_nothing(db: Db) {
     assert_eq!(second["status"], "replay");
 
     // The receipt verifies with the published keys and states what was stored.
-    let jwks = reqwest::get(format!("{}/.well-known/jwks.json", server.url)).await.unwrap().bytes().await.unwrap();
-    let receipt = PublicKeys::from_jwks(&jwks).unwrap().verify_receipt(first["receipt"].as_str().unwrap()).unwrap();
+    let jwks = reqwest::get(format!("{}/.well-known/jwks.json", server.url))
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    let receipt = PublicKeys::from_jwks(&jwks)
+        .unwrap()
+        .verify_receipt(first["receipt"].as_str().unwrap())
+        .unwrap();
     assert_eq!(receipt.entry, EntryKind::Proof);
     assert_eq!(receipt.proof, consent_collector::hash::sha256_hex(&jws));
-    assert_eq!((receipt.seq, receipt.prev_chain.as_str()), (1, consent_collector::chain::GENESIS));
+    assert_eq!(
+        (receipt.seq, receipt.prev_chain.as_str()),
+        (1, consent_collector::chain::GENESIS)
+    );
 
     // Another proof under the same record id is a conflict, not a replay.
     let mut other = proof.clone();
     other.subject.email = "someone-else@example.org".into();
-    let (status, code) = error_of(common::post_proof(&server.url, &common::sign(&key, &other)).await).await;
-    assert_eq!((status, code.as_str()), (StatusCode::CONFLICT, "record_id_conflict"));
+    let (status, code) =
+        error_of(common::post_proof(&server.url, &common::sign(&key, &other)).await).await;
+    assert_eq!(
+        (status, code.as_str()),
+        (StatusCode::CONFLICT, "record_id_conflict")
+    );
 
     let store = db.open().await;
     assert_eq!(common::count(&store, "entries").await, 1);
-    assert_eq!(common::count(&store, "tokens").await, 2, "one confirm and one unsubscribe token");
+    assert_eq!(
+        common::count(&store, "tokens").await,
+        2,
+        "one confirm and one unsubscribe token"
+    );
     server.stop().await.unwrap();
 }
 
@@ -156,24 +252,51 @@ async fn links_are_single_use_and_expire(db: Db) {
     let server = collector(&db, &data, |_| {}).await;
     let outbox = data.path().join("outbox");
     let key = common::browser_key();
-    assert_eq!(common::post_proof(&server.url, &common::sign(&key, &common::consent("once@example.org", "fr"))).await.status(), StatusCode::CREATED);
+    assert_eq!(
+        common::post_proof(
+            &server.url,
+            &common::sign(&key, &common::consent("once@example.org", "fr"))
+        )
+        .await
+        .status(),
+        StatusCode::CREATED
+    );
     let mail = common::wait_for_outbox(&outbox, "once@example.org").await;
     let first = reqwest::get(&mail.confirm_url).await.unwrap();
     assert_eq!(first.status(), StatusCode::OK);
-    assert!(first.text().await.unwrap().contains("Inscription confirmée"));
+    assert!(first
+        .text()
+        .await
+        .unwrap()
+        .contains("Inscription confirmée"));
     let reused = reqwest::get(&mail.confirm_url).await.unwrap();
     assert_eq!(reused.status(), StatusCode::GONE);
     assert!(reused.text().await.unwrap().contains("déjà été utilisé"));
-    let unknown = reqwest::get(format!("{}/v1/confirm?token=nope", server.url)).await.unwrap();
+    let unknown = reqwest::get(format!("{}/v1/confirm?token=nope", server.url))
+        .await
+        .unwrap();
     assert_eq!(unknown.status(), StatusCode::NOT_FOUND);
     // An unsubscribe token does not confirm.
-    let crossed = reqwest::get(mail.unsubscribe_url.replace("/v1/unsubscribe", "/v1/confirm")).await.unwrap();
+    let crossed = reqwest::get(
+        mail.unsubscribe_url
+            .replace("/v1/unsubscribe", "/v1/confirm"),
+    )
+    .await
+    .unwrap();
     assert_eq!(crossed.status(), StatusCode::NOT_FOUND);
     server.stop().await.unwrap();
 
     // A collector whose confirm links expire at once.
     let server = collector(&db, &data, |s| s.token_ttl = Some("0s".into())).await;
-    assert_eq!(common::post_proof(&server.url, &common::sign(&key, &common::consent("late@example.org", "en"))).await.status(), StatusCode::CREATED);
+    assert_eq!(
+        common::post_proof(
+            &server.url,
+            &common::sign(&key, &common::consent("late@example.org", "en"))
+        )
+        .await
+        .status(),
+        StatusCode::CREATED
+    );
     let mail = common::wait_for_outbox(&outbox, "late@example.org").await;
     let expired = reqwest::get(&mail.confirm_url).await.unwrap();
     assert_eq!(expired.status(), StatusCode::GONE);
@@ -203,7 +326,10 @@ async fn limits_per_network_and_per_address() {
     assert_eq!(post("x@example.org").await.status(), StatusCode::CREATED);
     // Same address again: a second confirmation mail would be mailbox bombing.
     let (status, code) = error_of(post("X@Example.org").await).await;
-    assert_eq!((status, code.as_str()), (StatusCode::TOO_MANY_REQUESTS, "rate_limited"));
+    assert_eq!(
+        (status, code.as_str()),
+        (StatusCode::TOO_MANY_REQUESTS, "rate_limited")
+    );
     assert_eq!(post("y@example.org").await.status(), StatusCode::CREATED);
     // Fourth submission from this network in the minute.
     let (status, _) = error_of(post("z@example.org").await).await;
@@ -219,17 +345,29 @@ async fn cors_admits_only_the_allowed_origins() {
     let server = collector(&db, &data, |_| {}).await;
     let preflight = |origin: &'static str| {
         reqwest::Client::new()
-            .request(reqwest::Method::OPTIONS, format!("{}/v1/proofs", server.url))
+            .request(
+                reqwest::Method::OPTIONS,
+                format!("{}/v1/proofs", server.url),
+            )
             .header("origin", origin)
             .header("access-control-request-method", "POST")
-            .header("access-control-request-headers", "content-type,idempotency-key")
+            .header(
+                "access-control-request-headers",
+                "content-type,idempotency-key",
+            )
             .send()
     };
     let allowed = preflight(ORIGIN).await.unwrap();
     assert_eq!(allowed.headers()["access-control-allow-origin"], ORIGIN);
-    assert!(allowed.headers()["access-control-allow-headers"].to_str().unwrap().contains("idempotency-key"));
+    assert!(allowed.headers()["access-control-allow-headers"]
+        .to_str()
+        .unwrap()
+        .contains("idempotency-key"));
     let refused = preflight("https://evil.example").await.unwrap();
-    assert!(refused.headers().get("access-control-allow-origin").is_none());
+    assert!(refused
+        .headers()
+        .get("access-control-allow-origin")
+        .is_none());
     server.stop().await.unwrap();
 }
 
@@ -241,7 +379,11 @@ async fn demo_serves_the_storefront_the_widget_and_the_outbox() {
     std::fs::create_dir_all(site.path().join("www")).unwrap();
     std::fs::create_dir_all(site.path().join("pkg")).unwrap();
     std::fs::write(site.path().join("www/index.html"), "<h1>Boutique</h1>").unwrap();
-    std::fs::write(site.path().join("pkg/consent_widget.js"), "export default 1;").unwrap();
+    std::fs::write(
+        site.path().join("pkg/consent_widget.js"),
+        "export default 1;",
+    )
+    .unwrap();
     let settings = consent_collector::config::Settings {
         listen: Some("127.0.0.1:0".into()),
         database: Some(db.url.clone()),
@@ -251,10 +393,23 @@ async fn demo_serves_the_storefront_the_widget_and_the_outbox() {
         ..Default::default()
     };
     // Demo: no key, no SMTP, no origin list given; all defaulted.
-    let server = consent_collector::http::start(settings.resolve(true).unwrap()).await.unwrap();
+    let server = consent_collector::http::start(settings.resolve(true).unwrap())
+        .await
+        .unwrap();
     let get = |path: &str| reqwest::get(format!("{}{path}", server.url));
-    assert_eq!(get("/").await.unwrap().text().await.unwrap(), "<h1>Boutique</h1>");
-    assert_eq!(get("/pkg/consent_widget.js").await.unwrap().text().await.unwrap(), "export default 1;");
+    assert_eq!(
+        get("/").await.unwrap().text().await.unwrap(),
+        "<h1>Boutique</h1>"
+    );
+    assert_eq!(
+        get("/pkg/consent_widget.js")
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap(),
+        "export default 1;"
+    );
     // The demo accepts proofs from its own origin.
     let mut proof = common::consent("demo@example.org", "en");
     proof.site.origin = server.url.clone();
@@ -269,11 +424,26 @@ async fn demo_serves_the_storefront_the_widget_and_the_outbox() {
     assert_eq!(response.status(), StatusCode::CREATED);
     let mail = common::wait_for_outbox(&data.path().join("outbox"), "demo@example.org").await;
     let page = get("/outbox").await.unwrap().text().await.unwrap();
-    assert!(page.contains("demo@example.org") && page.contains(&mail.confirm_url.replace('&', "&amp;")), "{page}");
+    assert!(
+        page.contains("demo@example.org") && page.contains(&mail.confirm_url.replace('&', "&amp;")),
+        "{page}"
+    );
     let eml = std::fs::read_to_string(data.path().join("outbox").join(&mail.file)).unwrap();
-    assert!(eml.contains("List-Unsubscribe-Post: List-Unsubscribe=One-Click"), "{eml}");
-    assert_eq!(get(&mail.confirm_url.replace(&server.url, "")).await.unwrap().status(), StatusCode::OK);
-    assert!(data.path().join("keys").read_dir().unwrap().count() == 1, "the demo made its key");
+    assert!(
+        eml.contains("List-Unsubscribe-Post: List-Unsubscribe=One-Click"),
+        "{eml}"
+    );
+    assert_eq!(
+        get(&mail.confirm_url.replace(&server.url, ""))
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::OK
+    );
+    assert!(
+        data.path().join("keys").read_dir().unwrap().count() == 1,
+        "the demo made its key"
+    );
     server.stop().await.unwrap();
 }
 
@@ -305,17 +475,35 @@ async fn raw_jose_bodies_and_forwarded_clients_behind_a_trusted_proxy() {
         }
     };
     // One per client network per minute: the proxy's own address does not count.
-    assert_eq!(post("198.51.100.7", "p@example.org").await, StatusCode::CREATED);
-    assert_eq!(post("203.0.113.9", "q@example.org").await, StatusCode::CREATED);
-    assert_eq!(post("198.51.100.200", "r@example.org").await, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(
+        post("198.51.100.7", "p@example.org").await,
+        StatusCode::CREATED
+    );
+    assert_eq!(
+        post("203.0.113.9", "q@example.org").await,
+        StatusCode::CREATED
+    );
+    assert_eq!(
+        post("198.51.100.200", "r@example.org").await,
+        StatusCode::TOO_MANY_REQUESTS
+    );
 
     // The confirmation records the client network, truncated, never the address.
     let mail = common::wait_for_outbox(&data.path().join("outbox"), "p@example.org").await;
-    let confirmed = reqwest::Client::new().get(&mail.confirm_url).header("x-forwarded-for", "192.0.2.77").send().await.unwrap();
+    let confirmed = reqwest::Client::new()
+        .get(&mail.confirm_url)
+        .header("x-forwarded-for", "192.0.2.77")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(confirmed.status(), StatusCode::OK);
     let store = db.store().await;
-    let event: Value = serde_json::from_str(&store.entry(3).await.unwrap().unwrap().body.unwrap()).unwrap();
-    assert_eq!((event["type"].as_str(), event["ip"].as_str()), (Some("confirmed"), Some("192.0.2.0/24")));
+    let event: Value =
+        serde_json::from_str(&store.entry(3).await.unwrap().unwrap().body.unwrap()).unwrap();
+    assert_eq!(
+        (event["type"].as_str(), event["ip"].as_str()),
+        (Some("confirmed"), Some("192.0.2.0/24"))
+    );
     server.stop().await.unwrap();
 }
 
@@ -329,7 +517,9 @@ async fn concurrent_submissions_are_each_committed_once(db: Db) {
     .await;
     // Forty at once, each sent twice: the appender may batch them; every one is stored once.
     let key = common::browser_key();
-    let jws: Vec<String> = (0..40).map(|i| common::sign(&key, &common::consent(&format!("c{i}@example.org"), "en"))).collect();
+    let jws: Vec<String> = (0..40)
+        .map(|i| common::sign(&key, &common::consent(&format!("c{i}@example.org"), "en")))
+        .collect();
     let tasks: Vec<_> = jws
         .iter()
         .chain(jws.iter())
@@ -342,10 +532,24 @@ async fn concurrent_submissions_are_each_committed_once(db: Db) {
     for task in tasks {
         statuses.push(task.await.unwrap());
     }
-    assert_eq!(statuses.iter().filter(|s| **s == StatusCode::CREATED).count(), 40, "{statuses:?}");
-    assert_eq!(statuses.iter().filter(|s| **s == StatusCode::OK).count(), 40, "{statuses:?}");
+    assert_eq!(
+        statuses
+            .iter()
+            .filter(|s| **s == StatusCode::CREATED)
+            .count(),
+        40,
+        "{statuses:?}"
+    );
+    assert_eq!(
+        statuses.iter().filter(|s| **s == StatusCode::OK).count(),
+        40,
+        "{statuses:?}"
+    );
     let keys = consent_collector::keys::Keyring::load(&data.path().join("keys")).unwrap();
-    let report = consent_collector::verify_log::verify_log(db.store().await.as_ref(), &keys.public()).await.unwrap();
+    let report =
+        consent_collector::verify_log::verify_log(db.store().await.as_ref(), &keys.public())
+            .await
+            .unwrap();
     assert_eq!(report.entries, 40);
     server.stop().await.unwrap();
 }

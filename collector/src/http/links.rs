@@ -11,7 +11,9 @@ use chrono::Utc;
 use super::{client_network, AppState};
 use crate::events;
 use crate::messages::{self, Lang, Page};
-use crate::store::{timestamp, Append, Appended, StoredEntry, TokenProblem, TokenPurpose, TokenRow};
+use crate::store::{
+    timestamp, Append, Appended, StoredEntry, TokenProblem, TokenPurpose, TokenRow,
+};
 use crate::stored_proof;
 
 /// The `token` query parameter.
@@ -21,29 +23,74 @@ pub struct TokenQuery {
 }
 
 /// Records the double opt-in confirmation.
-pub async fn confirm(state: State<Arc<AppState>>, peer: ConnectInfo<SocketAddr>, headers: HeaderMap, query: Query<TokenQuery>) -> Response {
-    follow(&state, peer.0, &headers, query.0.token, TokenPurpose::Confirm).await
+pub async fn confirm(
+    state: State<Arc<AppState>>,
+    peer: ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    query: Query<TokenQuery>,
+) -> Response {
+    follow(
+        &state,
+        peer.0,
+        &headers,
+        query.0.token,
+        TokenPurpose::Confirm,
+    )
+    .await
 }
 
 /// Records a withdrawal of the proof's e-mail purposes (RFC 8058 one-click on POST).
-pub async fn unsubscribe(state: State<Arc<AppState>>, peer: ConnectInfo<SocketAddr>, headers: HeaderMap, query: Query<TokenQuery>) -> Response {
-    follow(&state, peer.0, &headers, query.0.token, TokenPurpose::Unsubscribe).await
+pub async fn unsubscribe(
+    state: State<Arc<AppState>>,
+    peer: ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    query: Query<TokenQuery>,
+) -> Response {
+    follow(
+        &state,
+        peer.0,
+        &headers,
+        query.0.token,
+        TokenPurpose::Unsubscribe,
+    )
+    .await
 }
 
 /// The event a token's use records.
-fn event(purpose: TokenPurpose, row: &TokenRow, proof: &StoredEntry, at: &str, ip: String) -> crate::store::NewEntry {
+fn event(
+    purpose: TokenPurpose,
+    row: &TokenRow,
+    proof: &StoredEntry,
+    at: &str,
+    ip: String,
+) -> crate::store::NewEntry {
     let subject = proof.subject.clone().unwrap_or_default();
     match purpose {
-        TokenPurpose::Confirm => events::confirmation(row.entry_seq, &proof.proof_sha256, at, Some(ip), subject),
-        TokenPurpose::Unsubscribe => {
-            events::withdrawal(row.entry_seq, &proof.proof_sha256, &email_purposes(proof), at, Some(ip), subject)
+        TokenPurpose::Confirm => {
+            events::confirmation(row.entry_seq, &proof.proof_sha256, at, Some(ip), subject)
         }
+        TokenPurpose::Unsubscribe => events::withdrawal(
+            row.entry_seq,
+            &proof.proof_sha256,
+            &email_purposes(proof),
+            at,
+            Some(ip),
+            subject,
+        ),
     }
 }
 
 /// Looks the token up, appends the event it triggers, and renders the page.
-async fn follow(state: &AppState, peer: SocketAddr, headers: &HeaderMap, token: Option<String>, purpose: TokenPurpose) -> Response {
-    let Some(token) = token else { return page(Lang::En, Page::Unknown) };
+async fn follow(
+    state: &AppState,
+    peer: SocketAddr,
+    headers: &HeaderMap,
+    token: Option<String>,
+    purpose: TokenPurpose,
+) -> Response {
+    let Some(token) = token else {
+        return page(Lang::En, Page::Unknown);
+    };
     let hash = crate::tokens::hash(&token);
     let row = match state.store.token(&hash).await {
         Ok(Some(row)) if row.purpose == purpose => row,
@@ -58,7 +105,11 @@ async fn follow(state: &AppState, peer: SocketAddr, headers: &HeaderMap, token: 
     };
     let now = Utc::now();
     let ip = client_network(state, peer, headers);
-    let append = Append { entry: event(purpose, &row, &proof, &timestamp(now), ip), tokens: Vec::new(), consume: Some(hash) };
+    let append = Append {
+        entry: event(purpose, &row, &proof, &timestamp(now), ip),
+        tokens: Vec::new(),
+        consume: Some(hash),
+    };
     let outcome = match state.appender.append(append).await {
         Ok(outcome) => outcome,
         Err(e) => return unavailable(e),
@@ -67,10 +118,14 @@ async fn follow(state: &AppState, peer: SocketAddr, headers: &HeaderMap, token: 
         (TokenPurpose::Confirm, Appended::New(_)) => page(lang, Page::Confirmed),
         (TokenPurpose::Unsubscribe, Appended::New(_)) => page(lang, Page::Unsubscribed),
         // Unsubscribing twice is not an error: the first click did it.
-        (TokenPurpose::Unsubscribe, Appended::Token(TokenProblem::Used)) => page(lang, Page::AlreadyUnsubscribed),
+        (TokenPurpose::Unsubscribe, Appended::Token(TokenProblem::Used)) => {
+            page(lang, Page::AlreadyUnsubscribed)
+        }
         (_, Appended::Token(TokenProblem::Used)) => page(lang, Page::Used),
         (_, Appended::Token(TokenProblem::Expired)) => page(lang, Page::Expired),
-        (_, Appended::Token(TokenProblem::Unknown) | Appended::Replay(_)) => page(lang, Page::Unknown),
+        (_, Appended::Token(TokenProblem::Unknown) | Appended::Replay(_)) => {
+            page(lang, Page::Unknown)
+        }
     }
 }
 
@@ -81,17 +136,37 @@ fn page(lang: Lang, which: Page) -> Response {
         Page::Unknown => StatusCode::NOT_FOUND,
     };
     let (title, text) = messages::page(lang, which);
-    (status, Html(messages::html(lang, title, &format!("<p>{}</p>", messages::escape(text))))).into_response()
+    (
+        status,
+        Html(messages::html(
+            lang,
+            title,
+            &format!("<p>{}</p>", messages::escape(text)),
+        )),
+    )
+        .into_response()
 }
 
 fn unavailable(e: crate::store::StoreError) -> Response {
     tracing::error!(error = %e, "storage failed");
-    (StatusCode::SERVICE_UNAVAILABLE, Html(messages::html(Lang::En, "Unavailable", "<p>Please retry in a moment.</p>"))).into_response()
+    (
+        StatusCode::SERVICE_UNAVAILABLE,
+        Html(messages::html(
+            Lang::En,
+            "Unavailable",
+            "<p>Please retry in a moment.</p>",
+        )),
+    )
+        .into_response()
 }
 
 /// The purposes an e-mail unsubscribe link withdraws: those granted on the e-mail channel.
 fn email_purposes(proof: &StoredEntry) -> Vec<String> {
-    let body = proof.body.as_deref().and_then(stored_proof::body_json).unwrap_or_default();
+    let body = proof
+        .body
+        .as_deref()
+        .and_then(stored_proof::body_json)
+        .unwrap_or_default();
     body["purposes"]
         .as_array()
         .into_iter()

@@ -89,7 +89,9 @@ impl Running {
     /// Stops accepting connections and waits for requests in flight.
     pub async fn stop(self) -> std::io::Result<()> {
         let _ = self.shutdown.send(());
-        self.task.await.unwrap_or_else(|e| Err(std::io::Error::other(e)))
+        self.task
+            .await
+            .unwrap_or_else(|e| Err(std::io::Error::other(e)))
     }
 
     /// Serves until the task ends (for `serve`, until Ctrl-C).
@@ -118,12 +120,24 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
         MailConfig::Smtp { url, from } => Mailer::smtp(url, from)?,
         MailConfig::Outbox { dir, from } => Mailer::outbox(dir, from)?,
     };
-    let listener = TcpListener::bind(config.listen).await.map_err(|source| StartError::Bind { addr: config.listen, source })?;
-    let addr = listener.local_addr().map_err(|source| StartError::Bind { addr: config.listen, source })?;
-    let public_url = config.public_url.clone().unwrap_or_else(|| format!("http://{addr}"));
+    let listener = TcpListener::bind(config.listen)
+        .await
+        .map_err(|source| StartError::Bind {
+            addr: config.listen,
+            source,
+        })?;
+    let addr = listener.local_addr().map_err(|source| StartError::Bind {
+        addr: config.listen,
+        source,
+    })?;
+    let public_url = config
+        .public_url
+        .clone()
+        .unwrap_or_else(|| format!("http://{addr}"));
     let mut allowed_origins = config.allowed_origins.clone();
     if allowed_origins.is_empty() {
-        allowed_origins.push(origin_of(&public_url).ok_or_else(|| StartError::PublicUrl(public_url.clone()))?);
+        allowed_origins
+            .push(origin_of(&public_url).ok_or_else(|| StartError::PublicUrl(public_url.clone()))?);
     }
     let appender = Appender::spawn(store.clone(), keys.clone(), 64);
     let state = Arc::new(AppState {
@@ -146,21 +160,36 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
             })
             .await
     });
-    Ok(Running { addr, url: public_url, shutdown, task })
+    Ok(Running {
+        addr,
+        url: public_url,
+        shutdown,
+        task,
+    })
 }
 
 /// All routes and layers.
 pub fn router(state: Arc<AppState>) -> Router {
-    let origins: Vec<HeaderValue> = state.allowed_origins.iter().filter_map(|o| HeaderValue::from_str(o).ok()).collect();
+    let origins: Vec<HeaderValue> = state
+        .allowed_origins
+        .iter()
+        .filter_map(|o| HeaderValue::from_str(o).ok())
+        .collect();
     let cors = CorsLayer::new()
         .allow_origin(AllowOrigin::list(origins))
         .allow_methods([Method::GET, Method::POST])
-        .allow_headers([header::CONTENT_TYPE, HeaderName::from_static("idempotency-key")])
+        .allow_headers([
+            header::CONTENT_TYPE,
+            HeaderName::from_static("idempotency-key"),
+        ])
         .max_age(Duration::from_secs(3600));
     let mut app = Router::new()
         .route("/v1/proofs", post(proofs::submit))
         .route("/v1/confirm", get(links::confirm))
-        .route("/v1/unsubscribe", get(links::unsubscribe).post(links::unsubscribe))
+        .route(
+            "/v1/unsubscribe",
+            get(links::unsubscribe).post(links::unsubscribe),
+        )
         .route("/.well-known/jwks.json", get(jwks))
         .route("/healthz", get(|| async { "ok" }));
     if matches!(state.config.mail, MailConfig::Outbox { .. }) {
@@ -174,20 +203,34 @@ pub fn router(state: Arc<AppState>) -> Router {
     }
     app.layer(DefaultBodyLimit::max(state.config.max_body))
         .layer(cors)
-        .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, state.config.request_timeout))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::SERVICE_UNAVAILABLE,
+            state.config.request_timeout,
+        ))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }
 
-async fn jwks(State(state): State<Arc<AppState>>) -> ([(header::HeaderName, &'static str); 1], Json<serde_json::Value>) {
-    ([(header::CACHE_CONTROL, "public, max-age=300")], Json(state.keys.jwks()))
+async fn jwks(
+    State(state): State<Arc<AppState>>,
+) -> (
+    [(header::HeaderName, &'static str); 1],
+    Json<serde_json::Value>,
+) {
+    (
+        [(header::CACHE_CONTROL, "public, max-age=300")],
+        Json(state.keys.jwks()),
+    )
 }
 
 /// The client's address: the socket peer, or the first X-Forwarded-For hop when trusted.
 fn client_ip(state: &AppState, peer: SocketAddr, headers: &HeaderMap) -> IpAddr {
     if state.config.trust_forwarded {
         let forwarded = headers.get("x-forwarded-for").and_then(|v| v.to_str().ok());
-        if let Some(ip) = forwarded.and_then(|v| v.split(',').next()).and_then(|v| v.trim().parse().ok()) {
+        if let Some(ip) = forwarded
+            .and_then(|v| v.split(',').next())
+            .and_then(|v| v.trim().parse().ok())
+        {
             return ip;
         }
     }
@@ -196,7 +239,11 @@ fn client_ip(state: &AppState, peer: SocketAddr, headers: &HeaderMap) -> IpAddr 
 
 /// The client's network as events record it: the address truncated per configuration.
 fn client_network(state: &AppState, peer: SocketAddr, headers: &HeaderMap) -> String {
-    crate::ip::truncate(client_ip(state, peer, headers), state.config.ipv4_prefix, state.config.ipv6_prefix)
+    crate::ip::truncate(
+        client_ip(state, peer, headers),
+        state.config.ipv4_prefix,
+        state.config.ipv6_prefix,
+    )
 }
 
 /// `scheme://host[:port]` of a URL.

@@ -12,7 +12,11 @@ use crate::messages::{escape, html, Lang};
 /// Lists the outbox, newest first.
 pub async fn page(State(state): State<Arc<AppState>>) -> Html<String> {
     let MailConfig::Outbox { dir, .. } = &state.config.mail else {
-        return Html(html(Lang::En, "Outbox", "<p>Mail goes to an SMTP server, not to the outbox.</p>"));
+        return Html(html(
+            Lang::En,
+            "Outbox",
+            "<p>Mail goes to an SMTP server, not to the outbox.</p>",
+        ));
     };
     let items = crate::mail::outbox_items(dir).unwrap_or_default();
     let mut body = String::from("<p>Mail the collector would have sent, newest first.</p><ul>");

@@ -28,17 +28,28 @@ pub async fn submit(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     let body = body.map_err(|r| match r.status() {
-        StatusCode::PAYLOAD_TOO_LARGE => {
-            ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "body_too_large", format!("the body exceeds {} bytes", state.config.max_body))
-        }
+        StatusCode::PAYLOAD_TOO_LARGE => ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "body_too_large",
+            format!("the body exceeds {} bytes", state.config.max_body),
+        ),
         status => ApiError::new(status, "unreadable_body", r.body_text().to_lowercase()),
     })?;
     let network = client_network(&state, peer, &headers);
     if !state.ip_limit.allow(&network) {
-        return Err(ApiError::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited", "too many submissions from this network; retry later"));
+        return Err(ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "rate_limited",
+            "too many submissions from this network; retry later",
+        ));
     }
     let jws = jws_from_body(&headers, &body)?;
-    let proof = proof_check::verify(&jws, Utc::now(), state.config.max_body, &state.config.limits)?;
+    let proof = proof_check::verify(
+        &jws,
+        Utc::now(),
+        state.config.max_body,
+        &state.config.limits,
+    )?;
     check_request(&state, &headers, &proof)?;
 
     // A replay is answered before the mail limit: retrying must never be refused.
@@ -47,7 +58,11 @@ pub async fn submit(
     }
     let wants_mail = proof.wants_double_opt_in();
     if wants_mail && !state.email_limit.allow(&proof.subject_key()) {
-        return Err(ApiError::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited", "too many confirmation e-mails for this address; retry later"));
+        return Err(ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "rate_limited",
+            "too many confirmation e-mails for this address; retry later",
+        ));
     }
 
     // Tokens expire from now; the receive time is set when the batch commits, moments later.
@@ -67,9 +82,18 @@ pub async fn submit(
 
 /// The proof JWS, from `{"proof": "<jws>"}` (application/json) or the raw compact form (application/jose).
 fn jws_from_body(headers: &HeaderMap, body: &[u8]) -> Result<String, ApiError> {
-    let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
     if content_type.starts_with("application/jose") {
-        let text = std::str::from_utf8(body).map_err(|_| ApiError::new(StatusCode::BAD_REQUEST, "malformed_proof", "body is not utf-8"))?;
+        let text = std::str::from_utf8(body).map_err(|_| {
+            ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "malformed_proof",
+                "body is not utf-8",
+            )
+        })?;
         return Ok(text.trim().to_string());
     }
     #[derive(serde::Deserialize)]
@@ -77,33 +101,62 @@ fn jws_from_body(headers: &HeaderMap, body: &[u8]) -> Result<String, ApiError> {
         proof: String,
     }
     let submission: Submission = serde_json::from_slice(body).map_err(|e| {
-        ApiError::new(StatusCode::BAD_REQUEST, "malformed_json", format!("expected {{\"proof\": \"<compact jws>\"}}: {e}").to_lowercase())
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "malformed_json",
+            format!("expected {{\"proof\": \"<compact jws>\"}}: {e}").to_lowercase(),
+        )
     })?;
     Ok(submission.proof)
 }
 
 /// Idempotency key and origin checks.
-fn check_request(state: &AppState, headers: &HeaderMap, proof: &VerifiedProof) -> Result<(), ApiError> {
+fn check_request(
+    state: &AppState,
+    headers: &HeaderMap,
+    proof: &VerifiedProof,
+) -> Result<(), ApiError> {
     let record = &proof.record;
     if let Some(key) = headers.get("idempotency-key") {
         if key.to_str().ok() != Some(record.id.as_str()) {
-            return Err(ApiError::new(StatusCode::BAD_REQUEST, "idempotency_key_mismatch", "the idempotency-key header must equal the proof's record id"));
+            return Err(ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "idempotency_key_mismatch",
+                "the idempotency-key header must equal the proof's record id",
+            ));
         }
     }
-    if !state.allowed_origins.iter().any(|o| o == &record.site.origin) {
-        return Err(ApiError::new(StatusCode::FORBIDDEN, "origin_not_allowed", format!("origin {} is not on the allow-list", record.site.origin)));
+    if !state
+        .allowed_origins
+        .iter()
+        .any(|o| o == &record.site.origin)
+    {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "origin_not_allowed",
+            format!("origin {} is not on the allow-list", record.site.origin),
+        ));
     }
     // A browser names the page's origin; it must be the one the proof claims.
     if let Some(origin) = headers.get(header::ORIGIN) {
         if origin.to_str().ok() != Some(record.site.origin.as_str()) {
-            return Err(ApiError::new(StatusCode::FORBIDDEN, "origin_mismatch", "the origin header differs from the proof's site origin"));
+            return Err(ApiError::new(
+                StatusCode::FORBIDDEN,
+                "origin_mismatch",
+                "the origin header differs from the proof's site origin",
+            ));
         }
     }
     Ok(())
 }
 
 /// The log entry and tokens for a proof, and the links to mail if any.
-fn to_append(state: &AppState, proof: &VerifiedProof, wants_mail: bool, now: chrono::DateTime<Utc>) -> (Append, Option<(String, String)>) {
+fn to_append(
+    state: &AppState,
+    proof: &VerifiedProof,
+    wants_mail: bool,
+    now: chrono::DateTime<Utc>,
+) -> (Append, Option<(String, String)>) {
     let entry = NewEntry {
         kind: EntryKind::Proof,
         proof_sha256: proof.sha256.clone(),
@@ -111,7 +164,11 @@ fn to_append(state: &AppState, proof: &VerifiedProof, wants_mail: bool, now: chr
         record_id: Some(proof.record.id.clone()),
         subject: Some(proof.subject_key()),
     };
-    let mut append = Append { entry, tokens: Vec::new(), consume: None };
+    let mut append = Append {
+        entry,
+        tokens: Vec::new(),
+        consume: None,
+    };
     if !wants_mail {
         return (append, None);
     }
@@ -119,8 +176,18 @@ fn to_append(state: &AppState, proof: &VerifiedProof, wants_mail: bool, now: chr
     let (unsubscribe, unsubscribe_hash) = tokens::new_token();
     let locale = proof.record.locale.clone();
     append.tokens = vec![
-        NewToken { hash: confirm_hash, purpose: TokenPurpose::Confirm, locale: locale.clone(), expires_at: Some(now + state.config.token_ttl) },
-        NewToken { hash: unsubscribe_hash, purpose: TokenPurpose::Unsubscribe, locale, expires_at: None },
+        NewToken {
+            hash: confirm_hash,
+            purpose: TokenPurpose::Confirm,
+            locale: locale.clone(),
+            expires_at: Some(now + state.config.token_ttl),
+        },
+        NewToken {
+            hash: unsubscribe_hash,
+            purpose: TokenPurpose::Unsubscribe,
+            locale,
+            expires_at: None,
+        },
     ];
     let links = (
         format!("{}/v1/confirm?token={confirm}", state.public_url),
@@ -130,8 +197,16 @@ fn to_append(state: &AppState, proof: &VerifiedProof, wants_mail: bool, now: chr
 }
 
 /// Sends the double opt-in mail after the commit, off the request path.
-fn send_confirmation(state: &Arc<AppState>, proof: &VerifiedProof, confirm_url: String, unsubscribe_url: String) {
-    let sender_name = proof.payload["controller"]["name"].as_str().unwrap_or(&proof.record.site.origin).to_string();
+fn send_confirmation(
+    state: &Arc<AppState>,
+    proof: &VerifiedProof,
+    confirm_url: String,
+    unsubscribe_url: String,
+) {
+    let sender_name = proof.payload["controller"]["name"]
+        .as_str()
+        .unwrap_or(&proof.record.site.origin)
+        .to_string();
     let mail = ConfirmationMail {
         to: proof.record.subject.email.trim().to_string(),
         lang: Lang::from_locale(&proof.record.locale),
@@ -150,9 +225,16 @@ fn send_confirmation(state: &Arc<AppState>, proof: &VerifiedProof, confirm_url: 
 }
 
 /// A replay answers with the original receipt; a different proof under the same id is a conflict.
-fn replay(stored: StoredEntry, proof: &VerifiedProof) -> Result<(StatusCode, Json<Value>), ApiError> {
+fn replay(
+    stored: StoredEntry,
+    proof: &VerifiedProof,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
     if stored.proof_sha256 != proof.sha256 {
-        return Err(ApiError::new(StatusCode::CONFLICT, "record_id_conflict", "another proof was stored under this record id"));
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "record_id_conflict",
+            "another proof was stored under this record id",
+        ));
     }
     Ok((StatusCode::OK, Json(answer(&stored, "replay"))))
 }

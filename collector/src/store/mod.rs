@@ -172,7 +172,12 @@ pub trait Store: Send + Sync {
     /// Appends a batch in one transaction, serialized against every other
     /// writer, and commits before returning: one outcome per item, in order.
     /// Receipts are signed with `keys` inside the transaction.
-    async fn append(&self, batch: Vec<Append>, keys: &Keyring, now: DateTime<Utc>) -> Result<Vec<Appended>, StoreError>;
+    async fn append(
+        &self,
+        batch: Vec<Append>,
+        keys: &Keyring,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<Appended>, StoreError>;
     /// Up to `limit` entries with `seq > after`, in order.
     async fn entries(&self, after: i64, limit: i64) -> Result<Vec<StoredEntry>, StoreError>;
     /// The entry at `seq`.
@@ -189,7 +194,12 @@ pub trait Store: Send + Sync {
     async fn text(&self, sha256: &str) -> Result<Option<String>, StoreError>;
     /// Erases subjects whose last entry is older than `cutoff` and appends
     /// a prune entry listing the erased entries; `None` when nobody was inactive.
-    async fn prune(&self, cutoff: DateTime<Utc>, keys: &Keyring, now: DateTime<Utc>) -> Result<Option<StoredEntry>, StoreError>;
+    async fn prune(
+        &self,
+        cutoff: DateTime<Utc>,
+        keys: &Keyring,
+        now: DateTime<Utc>,
+    ) -> Result<Option<StoredEntry>, StoreError>;
 }
 
 /// Reads the whole log in seq order, one page at a time.

@@ -44,12 +44,19 @@ impl SqlStore {
         static DRIVERS: Once = Once::new();
         DRIVERS.call_once(sqlx::any::install_default_drivers);
         let (backend, url) = if let Some(path) = url.strip_prefix("sqlite://") {
-            if let Some(parent) = std::path::Path::new(path.split('?').next().unwrap_or(path)).parent() {
+            if let Some(parent) =
+                std::path::Path::new(path.split('?').next().unwrap_or(path)).parent()
+            {
                 if !parent.as_os_str().is_empty() {
-                    std::fs::create_dir_all(parent).map_err(|e| StoreError::Database(sqlx::Error::Io(e)))?;
+                    std::fs::create_dir_all(parent)
+                        .map_err(|e| StoreError::Database(sqlx::Error::Io(e)))?;
                 }
             }
-            let url = if path.contains('?') { url.to_string() } else { format!("{url}?mode=rwc") };
+            let url = if path.contains('?') {
+                url.to_string()
+            } else {
+                format!("{url}?mode=rwc")
+            };
             (Backend::Sqlite, url)
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             (Backend::Postgres, url.to_string())
@@ -71,7 +78,11 @@ impl SqlStore {
             })
             .connect(&url)
             .await?;
-        let store = SqlStore { pool, backend, append_lock: Mutex::new(()) };
+        let store = SqlStore {
+            pool,
+            backend,
+            append_lock: Mutex::new(()),
+        };
         store.migrate().await?;
         Ok(store)
     }
@@ -138,10 +149,18 @@ struct Head {
 }
 
 async fn head(conn: &mut AnyConnection) -> Result<Head, StoreError> {
-    let row = sqlx::query("SELECT seq, chain FROM entries ORDER BY seq DESC LIMIT 1").fetch_optional(conn).await?;
+    let row = sqlx::query("SELECT seq, chain FROM entries ORDER BY seq DESC LIMIT 1")
+        .fetch_optional(conn)
+        .await?;
     Ok(match row {
-        Some(row) => Head { seq: row.try_get("seq")?, chain: row.try_get("chain")? },
-        None => Head { seq: 0, chain: chain::GENESIS.to_string() },
+        Some(row) => Head {
+            seq: row.try_get("seq")?,
+            chain: row.try_get("chain")?,
+        },
+        None => Head {
+            seq: 0,
+            chain: chain::GENESIS.to_string(),
+        },
     })
 }
 
@@ -154,8 +173,9 @@ async fn insert_entry(
     received_at: &str,
 ) -> Result<StoredEntry, StoreError> {
     let seq = head.seq + 1;
-    let chain = chain::link(&head.chain, &entry.proof_sha256, seq as u64, received_at)
-        .ok_or_else(|| StoreError::Corrupt(format!("chain value at seq {} is not a sha-256", head.seq)))?;
+    let chain = chain::link(&head.chain, &entry.proof_sha256, seq as u64, received_at).ok_or_else(
+        || StoreError::Corrupt(format!("chain value at seq {} is not a sha-256", head.seq)),
+    )?;
     let receipt = keys.sign_receipt(&Receipt {
         schema: RECEIPT_SCHEMA.into(),
         entry: entry.kind,
@@ -178,7 +198,12 @@ async fn insert_entry(
                 }
                 None => None,
             };
-            (Some(parts.header_b64), Some(parts.signature_b64), parts.body, texts_sha256)
+            (
+                Some(parts.header_b64),
+                Some(parts.signature_b64),
+                parts.body,
+                texts_sha256,
+            )
         }
         NewBody::Event(json) => (None, None, json, None),
     };
@@ -220,7 +245,11 @@ async fn insert_entry(
     Ok(stored)
 }
 
-async fn insert_token(conn: &mut AnyConnection, entry_seq: i64, token: NewToken) -> Result<(), StoreError> {
+async fn insert_token(
+    conn: &mut AnyConnection,
+    entry_seq: i64,
+    token: NewToken,
+) -> Result<(), StoreError> {
     sqlx::query("INSERT INTO tokens (hash, purpose, entry_seq, locale, expires_at) VALUES ($1, $2, $3, $4, $5)")
         .bind(token.hash)
         .bind(token.purpose.as_str())
@@ -233,8 +262,15 @@ async fn insert_token(conn: &mut AnyConnection, entry_seq: i64, token: NewToken)
 }
 
 /// Marks a token used if it can be; the reason if not.
-async fn consume_token(conn: &mut AnyConnection, hash: &str, now: &str) -> Result<Option<TokenProblem>, StoreError> {
-    let Some(row) = sqlx::query("SELECT expires_at, used_at FROM tokens WHERE hash = $1").bind(hash).fetch_optional(&mut *conn).await?
+async fn consume_token(
+    conn: &mut AnyConnection,
+    hash: &str,
+    now: &str,
+) -> Result<Option<TokenProblem>, StoreError> {
+    let Some(row) = sqlx::query("SELECT expires_at, used_at FROM tokens WHERE hash = $1")
+        .bind(hash)
+        .fetch_optional(&mut *conn)
+        .await?
     else {
         return Ok(Some(TokenProblem::Unknown));
     };
@@ -242,14 +278,24 @@ async fn consume_token(conn: &mut AnyConnection, hash: &str, now: &str) -> Resul
         return Ok(Some(TokenProblem::Used));
     }
     // Stored times share one fixed-width format, so text order is time order.
-    if row.try_get::<Option<String>, _>("expires_at")?.is_some_and(|e| e.as_str() <= now) {
+    if row
+        .try_get::<Option<String>, _>("expires_at")?
+        .is_some_and(|e| e.as_str() <= now)
+    {
         return Ok(Some(TokenProblem::Expired));
     }
-    sqlx::query("UPDATE tokens SET used_at = $1 WHERE hash = $2").bind(now).bind(hash).execute(&mut *conn).await?;
+    sqlx::query("UPDATE tokens SET used_at = $1 WHERE hash = $2")
+        .bind(now)
+        .bind(hash)
+        .execute(&mut *conn)
+        .await?;
     Ok(None)
 }
 
-async fn by_record_id(conn: &mut AnyConnection, id: &str) -> Result<Option<StoredEntry>, StoreError> {
+async fn by_record_id(
+    conn: &mut AnyConnection,
+    id: &str,
+) -> Result<Option<StoredEntry>, StoreError> {
     let query = format!("SELECT {COLUMNS} FROM entries WHERE record_id = $1");
     let row = sqlx::query(&query).bind(id).fetch_optional(conn).await?;
     Ok(row.as_ref().map(entry_from).transpose()?)
@@ -275,7 +321,12 @@ fn entry_from(row: &AnyRow) -> Result<StoredEntry, sqlx::Error> {
 
 #[async_trait]
 impl Store for SqlStore {
-    async fn append(&self, batch: Vec<Append>, keys: &Keyring, now: DateTime<Utc>) -> Result<Vec<Appended>, StoreError> {
+    async fn append(
+        &self,
+        batch: Vec<Append>,
+        keys: &Keyring,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<Appended>, StoreError> {
         let _guard = self.append_lock.lock().await;
         let mut tx = self.begin_write().await?;
         self.lock(&mut tx, APPEND_LOCK).await?;
@@ -307,13 +358,20 @@ impl Store for SqlStore {
 
     async fn entries(&self, after: i64, limit: i64) -> Result<Vec<StoredEntry>, StoreError> {
         let query = format!("SELECT {COLUMNS} FROM entries WHERE seq > $1 ORDER BY seq LIMIT $2");
-        let rows = sqlx::query(&query).bind(after).bind(limit).fetch_all(&self.pool).await?;
+        let rows = sqlx::query(&query)
+            .bind(after)
+            .bind(limit)
+            .fetch_all(&self.pool)
+            .await?;
         Ok(rows.iter().map(entry_from).collect::<Result<_, _>>()?)
     }
 
     async fn entry(&self, seq: i64) -> Result<Option<StoredEntry>, StoreError> {
         let query = format!("SELECT {COLUMNS} FROM entries WHERE seq = $1");
-        let row = sqlx::query(&query).bind(seq).fetch_optional(&self.pool).await?;
+        let row = sqlx::query(&query)
+            .bind(seq)
+            .fetch_optional(&self.pool)
+            .await?;
         Ok(row.as_ref().map(entry_from).transpose()?)
     }
 
@@ -322,15 +380,21 @@ impl Store for SqlStore {
     }
 
     async fn token(&self, hash: &str) -> Result<Option<TokenRow>, StoreError> {
-        let row = sqlx::query("SELECT entry_seq, purpose, locale, expires_at, used_at FROM tokens WHERE hash = $1")
-            .bind(hash)
-            .fetch_optional(&self.pool)
-            .await?;
+        let row = sqlx::query(
+            "SELECT entry_seq, purpose, locale, expires_at, used_at FROM tokens WHERE hash = $1",
+        )
+        .bind(hash)
+        .fetch_optional(&self.pool)
+        .await?;
         let Some(row) = row else { return Ok(None) };
         let purpose: String = row.try_get("purpose")?;
         Ok(Some(TokenRow {
             entry_seq: row.try_get("entry_seq")?,
-            purpose: if purpose == "confirm" { TokenPurpose::Confirm } else { TokenPurpose::Unsubscribe },
+            purpose: if purpose == "confirm" {
+                TokenPurpose::Confirm
+            } else {
+                TokenPurpose::Unsubscribe
+            },
             locale: row.try_get("locale")?,
             expires_at: row.try_get("expires_at")?,
             used_at: row.try_get("used_at")?,
@@ -339,7 +403,10 @@ impl Store for SqlStore {
 
     async fn subject_proofs(&self, subject: &str) -> Result<Vec<StoredEntry>, StoreError> {
         let query = format!("SELECT {COLUMNS} FROM entries WHERE subject = $1 AND kind = 'proof' AND body IS NOT NULL ORDER BY seq DESC");
-        let rows = sqlx::query(&query).bind(subject).fetch_all(&self.pool).await?;
+        let rows = sqlx::query(&query)
+            .bind(subject)
+            .fetch_all(&self.pool)
+            .await?;
         Ok(rows.iter().map(entry_from).collect::<Result<_, _>>()?)
     }
 
@@ -348,11 +415,19 @@ impl Store for SqlStore {
     }
 
     async fn text(&self, sha256: &str) -> Result<Option<String>, StoreError> {
-        let row = sqlx::query("SELECT shown FROM texts WHERE sha256 = $1").bind(sha256).fetch_optional(&self.pool).await?;
+        let row = sqlx::query("SELECT shown FROM texts WHERE sha256 = $1")
+            .bind(sha256)
+            .fetch_optional(&self.pool)
+            .await?;
         Ok(row.map(|r| r.try_get("shown")).transpose()?)
     }
 
-    async fn prune(&self, cutoff: DateTime<Utc>, keys: &Keyring, now: DateTime<Utc>) -> Result<Option<StoredEntry>, StoreError> {
+    async fn prune(
+        &self,
+        cutoff: DateTime<Utc>,
+        keys: &Keyring,
+        now: DateTime<Utc>,
+    ) -> Result<Option<StoredEntry>, StoreError> {
         let _guard = self.append_lock.lock().await;
         let mut tx = self.begin_write().await?;
         self.lock(&mut tx, APPEND_LOCK).await?;
@@ -370,10 +445,16 @@ impl Store for SqlStore {
         }
         let mut erased: Vec<i64> = Vec::new();
         for subject in &subjects {
-            let seqs = sqlx::query("SELECT seq FROM entries WHERE subject = $1").bind(subject).fetch_all(&mut *tx).await?;
+            let seqs = sqlx::query("SELECT seq FROM entries WHERE subject = $1")
+                .bind(subject)
+                .fetch_all(&mut *tx)
+                .await?;
             for row in seqs {
                 let seq: i64 = row.try_get("seq")?;
-                sqlx::query("DELETE FROM tokens WHERE entry_seq = $1").bind(seq).execute(&mut *tx).await?;
+                sqlx::query("DELETE FROM tokens WHERE entry_seq = $1")
+                    .bind(seq)
+                    .execute(&mut *tx)
+                    .await?;
                 erased.push(seq);
             }
             // Hashes, receipts and chain values stay: the chain still verifies

@@ -31,7 +31,14 @@ pub const ORIGIN: &str = "https://boutique.example";
 /// A fresh lowercase UUID-shaped record id.
 pub fn record_id() -> String {
     let (_, hash) = consent_collector::tokens::new_token();
-    format!("{}-{}-{}-{}-{}", &hash[..8], &hash[8..12], &hash[12..16], &hash[16..20], &hash[20..32])
+    format!(
+        "{}-{}-{}-{}-{}",
+        &hash[..8],
+        &hash[8..12],
+        &hash[12..16],
+        &hash[16..20],
+        &hash[20..32]
+    )
 }
 
 /// The shared fixture record (PROOF-EXAMPLE.md's shape) for `email`, in `locale`, issued now.
@@ -54,7 +61,9 @@ pub fn withdrawal(consent: &Proof, consent_jws: &str) -> Proof {
     proof.id = record_id();
     proof.kind = consent_proof::Kind::Withdrawal;
     proof.issued_at = consent_collector::store::timestamp(Utc::now());
-    proof.purposes.retain(|p| p.choice == consent_proof::Choice::Granted);
+    proof
+        .purposes
+        .retain(|p| p.choice == consent_proof::Choice::Granted);
     for purpose in &mut proof.purposes {
         purpose.choice = consent_proof::Choice::Withdrawn;
     }
@@ -92,16 +101,27 @@ impl TestDb {
             Db::Sqlite => {
                 let dir = tempfile::tempdir().unwrap();
                 let url = format!("sqlite://{}", dir.path().join("collector.db").display());
-                TestDb { url, _dir: Some(dir) }
+                TestDb {
+                    url,
+                    _dir: Some(dir),
+                }
             }
             Db::Postgres => {
                 let admin = std::env::var("CONSENT_TEST_POSTGRES")
                     .expect("CONSENT_TEST_POSTGRES is not set: run scripts/test-collector, which starts PostgreSQL");
                 let name = format!("t_{}", &consent_collector::tokens::new_token().1[..16]);
-                let mut conn = sqlx::PgConnection::connect(&admin).await.expect("connect to the test postgresql");
-                sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut conn).await.unwrap();
+                let mut conn = sqlx::PgConnection::connect(&admin)
+                    .await
+                    .expect("connect to the test postgresql");
+                sqlx::query(&format!("CREATE DATABASE {name}"))
+                    .execute(&mut conn)
+                    .await
+                    .unwrap();
                 let base = admin.rsplit_once('/').unwrap().0;
-                TestDb { url: format!("{base}/{name}"), _dir: None }
+                TestDb {
+                    url: format!("{base}/{name}"),
+                    _dir: None,
+                }
             }
         }
     }
@@ -163,17 +183,25 @@ pub async fn post_proof(url: &str, jws: &str) -> reqwest::Response {
 
 /// The SMTP server's maildir, where aiosmtpd's Mailbox handler stores messages.
 pub fn maildir() -> PathBuf {
-    PathBuf::from(std::env::var("CONSENT_TEST_MAILDIR").expect("CONSENT_TEST_MAILDIR is not set: run scripts/test-collector"))
+    PathBuf::from(
+        std::env::var("CONSENT_TEST_MAILDIR")
+            .expect("CONSENT_TEST_MAILDIR is not set: run scripts/test-collector"),
+    )
 }
 
 /// Waits (up to 20 s) for the message to `to` in the maildir and returns it, unfolded.
 pub async fn wait_for_mail(to: &str) -> String {
     for _ in 0..200 {
         for sub in ["new", "cur"] {
-            let Ok(entries) = std::fs::read_dir(maildir().join(sub)) else { continue };
+            let Ok(entries) = std::fs::read_dir(maildir().join(sub)) else {
+                continue;
+            };
             for entry in entries.flatten() {
                 let text = std::fs::read_to_string(entry.path()).unwrap_or_default();
-                if text.lines().any(|l| l.eq_ignore_ascii_case(&format!("To: {to}"))) {
+                if text
+                    .lines()
+                    .any(|l| l.eq_ignore_ascii_case(&format!("To: {to}")))
+                {
                     return quoted_printable_decode(&text.replace("\r\n", "\n"));
                 }
             }
@@ -185,24 +213,39 @@ pub async fn wait_for_mail(to: &str) -> String {
 
 /// The first link in `mail` that starts with `prefix`.
 pub fn link(mail: &str, prefix: &str) -> String {
-    let start = mail.find(prefix).unwrap_or_else(|| panic!("no {prefix} link in:\n{mail}"));
-    mail[start..].split(|c: char| c.is_whitespace() || c == '>').next().unwrap().to_string()
+    let start = mail
+        .find(prefix)
+        .unwrap_or_else(|| panic!("no {prefix} link in:\n{mail}"));
+    mail[start..]
+        .split(|c: char| c.is_whitespace() || c == '>')
+        .next()
+        .unwrap()
+        .to_string()
 }
 
 /// Counts the rows of a table, to check that nothing was stored.
 pub async fn count(store: &SqlStore, table: &str) -> i64 {
     use sqlx::Row;
-    sqlx::query(&format!("SELECT COUNT(*) AS n FROM {table}")).fetch_one(store.pool()).await.unwrap().try_get("n").unwrap()
+    sqlx::query(&format!("SELECT COUNT(*) AS n FROM {table}"))
+        .fetch_one(store.pool())
+        .await
+        .unwrap()
+        .try_get("n")
+        .unwrap()
 }
 
-/// Decodes a quoted-printable message (the whole text: headers pass through unchanged).
+/// Decodes the quoted-printable body of a message; the headers stay as they are.
 pub fn quoted_printable_decode(text: &str) -> String {
-    let joined = text.replace("=\n", "");
+    let (headers, body) = text.split_once("\n\n").unwrap_or((text, ""));
+    let joined = body.replace("=\n", "");
     let bytes = joined.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while i < bytes.len() {
-        let hex = bytes.get(i + 1..i + 3).and_then(|h| std::str::from_utf8(h).ok()).and_then(|h| u8::from_str_radix(h, 16).ok());
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok())
+            .and_then(|h| u8::from_str_radix(h, 16).ok());
         match (bytes[i], hex) {
             (b'=', Some(byte)) => {
                 out.push(byte);
@@ -214,7 +257,7 @@ pub fn quoted_printable_decode(text: &str) -> String {
             }
         }
     }
-    String::from_utf8_lossy(&out).into_owned()
+    format!("{headers}\n\n{}", String::from_utf8_lossy(&out))
 }
 
 /// Waits (up to 20 s) for the outbox to hold a message to `to`.
