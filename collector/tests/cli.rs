@@ -65,6 +65,20 @@ fn run(db: &TestDb, data: &Path, args: &[&str]) -> Output {
         .unwrap()
 }
 
+/// A served SQLite collector with a key, holding one consent from `email`.
+async fn served_with_consent(email: &str) -> (TestDb, tempfile::TempDir, Served) {
+    let db = TestDb::new(Db::Sqlite).await;
+    let data = tempfile::tempdir().unwrap();
+    keygen(data.path());
+    let server = serve(&db, data.path(), &[]);
+    let jws = common::sign(&common::browser_key(), &common::consent(email, "fr"));
+    assert_eq!(
+        common::post_proof(&server.url, &jws).await.status(),
+        StatusCode::CREATED
+    );
+    (db, data, server)
+}
+
 /// Runs `keygen` and returns the new key's kid.
 fn keygen(data: &Path) -> String {
     let output = Command::new(BIN)
@@ -210,19 +224,7 @@ async fn an_auditor_exports_and_reverifies_the_log_offline() {
 
 #[tokio::test]
 async fn prune_erases_inactive_subjects_and_keeps_the_log_verifiable() {
-    let db = TestDb::new(Db::Sqlite).await;
-    let data = tempfile::tempdir().unwrap();
-    keygen(data.path());
-    let server = serve(&db, data.path(), &[]);
-    let response = common::post_proof(
-        &server.url,
-        &common::sign(
-            &common::browser_key(),
-            &common::consent("gone@example.org", "fr"),
-        ),
-    )
-    .await;
-    assert_eq!(response.status(), StatusCode::CREATED);
+    let (db, data, server) = served_with_consent("gone@example.org").await;
     drop(server);
 
     let kept = run(&db, data.path(), &["prune", "--inactive", "3y"]);
@@ -248,19 +250,7 @@ async fn prune_erases_inactive_subjects_and_keeps_the_log_verifiable() {
 
 #[tokio::test]
 async fn marketing_mail_gets_one_click_unsubscribe_links() {
-    let db = TestDb::new(Db::Sqlite).await;
-    let data = tempfile::tempdir().unwrap();
-    keygen(data.path());
-    let server = serve(&db, data.path(), &[]);
-    let response = common::post_proof(
-        &server.url,
-        &common::sign(
-            &common::browser_key(),
-            &common::consent("news@example.org", "fr"),
-        ),
-    )
-    .await;
-    assert_eq!(response.status(), StatusCode::CREATED);
+    let (db, data, server) = served_with_consent("news@example.org").await;
 
     let link = run(
         &db,

@@ -3,7 +3,7 @@
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use axum::extract::{ConnectInfo, Query, State};
+use axum::extract::{ConnectInfo, MatchedPath, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use chrono::Utc;
@@ -22,38 +22,21 @@ pub struct TokenQuery {
     token: Option<String>,
 }
 
-/// Records the double opt-in confirmation.
-pub async fn confirm(
-    state: State<Arc<AppState>>,
-    peer: ConnectInfo<SocketAddr>,
+/// Follows a mailed link: `/v1/confirm` records the double opt-in confirmation,
+/// `/v1/unsubscribe` a withdrawal of the proof's e-mail purposes (RFC 8058 one-click on POST).
+pub async fn follow_link(
+    State(state): State<Arc<AppState>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    path: MatchedPath,
     headers: HeaderMap,
-    query: Query<TokenQuery>,
+    Query(query): Query<TokenQuery>,
 ) -> Response {
-    follow(
-        &state,
-        peer.0,
-        &headers,
-        query.0.token,
-        TokenPurpose::Confirm,
-    )
-    .await
-}
-
-/// Records a withdrawal of the proof's e-mail purposes (RFC 8058 one-click on POST).
-pub async fn unsubscribe(
-    state: State<Arc<AppState>>,
-    peer: ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
-    query: Query<TokenQuery>,
-) -> Response {
-    follow(
-        &state,
-        peer.0,
-        &headers,
-        query.0.token,
-        TokenPurpose::Unsubscribe,
-    )
-    .await
+    let purpose = if path.as_str() == "/v1/confirm" {
+        TokenPurpose::Confirm
+    } else {
+        TokenPurpose::Unsubscribe
+    };
+    follow(&state, peer, &headers, query.token, purpose).await
 }
 
 /// The event a token's use records.

@@ -185,10 +185,10 @@ pub fn router(state: Arc<AppState>) -> Router {
         .max_age(Duration::from_secs(3600));
     let mut app = Router::new()
         .route("/v1/proofs", post(proofs::submit))
-        .route("/v1/confirm", get(links::confirm))
+        .route("/v1/confirm", get(links::follow_link))
         .route(
             "/v1/unsubscribe",
-            get(links::unsubscribe).post(links::unsubscribe),
+            get(links::follow_link).post(links::follow_link),
         )
         .route("/.well-known/jwks.json", get(jwks))
         .route("/healthz", get(|| async { "ok" }));
