@@ -98,6 +98,21 @@ impl Running {
     pub async fn wait(self) -> std::io::Result<()> {
         let Running { shutdown, task, .. } = self;
         tokio::spawn(async move {
+            // Ctrl-C at a terminal, SIGTERM from a service manager or container runtime.
+            #[cfg(unix)]
+            {
+                use tokio::signal::unix::{signal, SignalKind};
+                match signal(SignalKind::terminate()) {
+                    Ok(mut term) => tokio::select! {
+                        _ = tokio::signal::ctrl_c() => {}
+                        _ = term.recv() => {}
+                    },
+                    Err(_) => {
+                        let _ = tokio::signal::ctrl_c().await;
+                    }
+                }
+            }
+            #[cfg(not(unix))]
             let _ = tokio::signal::ctrl_c().await;
             let _ = shutdown.send(());
         });
