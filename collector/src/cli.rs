@@ -1,0 +1,225 @@
+//! The command line: `serve`, `keygen`, `export`, `verify-log`, `prune`.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use chrono::{DateTime, Utc};
+use clap::{Parser, Subcommand};
+
+use crate::config::{ConfigError, Settings};
+use crate::export::{self, Filter, Format};
+use crate::keys::{Keyring, PublicKeys};
+use crate::verify_log::{verify_log, VerifyLogError};
+
+/// consent-collector: verifies, stores, countersigns and hash-chains consent proofs.
+#[derive(Debug, Parser)]
+#[command(version, about)]
+pub struct Cli {
+    /// TOML config file; flags and CONSENT_* variables override it.
+    #[arg(long, global = true, env = "CONSENT_CONFIG")]
+    pub config: Option<PathBuf>,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the HTTP service.
+    Serve {
+        /// Demo defaults: SQLite in data/, a key made on first start, mail to data/outbox
+        /// listed at /outbox, www/ served at / and pkg/ at /pkg/.
+        #[arg(long)]
+        demo: bool,
+        /// Settings.
+        #[command(flatten)]
+        settings: Settings,
+    },
+    /// Generate a collector signing key; the newest key signs, older ones stay in the JWKS.
+    Keygen {
+        /// Settings (only --data-dir is used).
+        #[command(flatten)]
+        settings: Settings,
+    },
+    /// Export the current state per subject and purpose.
+    Export {
+        /// Output format.
+        #[arg(long, value_enum, default_value = "jsonl")]
+        format: Format,
+        /// Only this e-mail address.
+        #[arg(long)]
+        subject: Option<String>,
+        /// Only states that changed at or after this RFC 3339 time.
+        #[arg(long)]
+        since: Option<DateTime<Utc>>,
+        /// Only states that changed before this RFC 3339 time.
+        #[arg(long)]
+        until: Option<DateTime<Utc>>,
+        /// Write here instead of standard output.
+        #[arg(long)]
+        output: Option<PathBuf>,
+        /// Settings (only --database and --data-dir are used).
+        #[command(flatten)]
+        settings: Settings,
+    },
+    /// Re-verify every proof signature, receipt and chain link, offline.
+    VerifyLog {
+        /// Public keys as served at /.well-known/jwks.json [default: the keys in <data-dir>/keys].
+        #[arg(long)]
+        jwks: Option<PathBuf>,
+        /// Settings (only --database and --data-dir are used).
+        #[command(flatten)]
+        settings: Settings,
+    },
+    /// Print a new one-click unsubscribe URL for a subscriber, to put in a marketing mail
+    /// (in the body and as List-Unsubscribe, with List-Unsubscribe-Post: List-Unsubscribe=One-Click).
+    UnsubscribeLink {
+        /// The subscriber's e-mail address.
+        #[arg(long)]
+        subject: String,
+        /// Settings (--database, --data-dir and --public-url are used).
+        #[command(flatten)]
+        settings: Settings,
+    },
+    /// Erase subjects inactive for longer than a duration, keeping a chained record of it.
+    Prune {
+        /// Inactivity after which a subject is erased, e.g. 3y (CNIL: at most 3 years for prospects).
+        #[arg(long)]
+        inactive: String,
+        /// Settings (only --database and --data-dir are used).
+        #[command(flatten)]
+        settings: Settings,
+    },
+}
+
+/// Why a command failed; printed as `error: ...`.
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    /// Bad configuration.
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    /// The service could not start.
+    #[error(transparent)]
+    Start(#[from] crate::http::StartError),
+    /// Keys missing or unreadable.
+    #[error(transparent)]
+    Keys(#[from] crate::keys::KeyError),
+    /// The database failed.
+    #[error(transparent)]
+    Store(#[from] crate::store::StoreError),
+    /// A file could not be read or written.
+    #[error("{0}")]
+    Io(String),
+    /// No link could be made.
+    #[error(transparent)]
+    Link(#[from] crate::unsubscribe_link::LinkError),
+    /// The log is broken.
+    #[error("log broken at {0}")]
+    Broken(crate::verify_log::Broken),
+}
+
+/// Runs the parsed command.
+pub async fn run(cli: Cli) -> Result<ExitCode, CliError> {
+    let file = cli.config.as_deref();
+    match cli.command {
+        Command::Serve { demo, settings } => {
+            let config = settings.over_file(file)?.resolve(demo)?;
+            let outbox = matches!(config.mail, crate::config::MailConfig::Outbox { .. });
+            let running = crate::http::start(config).await?;
+            // Tests and scripts read this first line to learn the port.
+            println!("listening on {}", running.url);
+            if outbox {
+                println!("mail goes to the outbox: {}/outbox", running.url);
+            }
+            running
+                .wait()
+                .await
+                .map_err(|e| CliError::Io(format!("server: {e}")))?;
+        }
+        Command::Keygen { settings } => {
+            let dir = settings.over_file(file)?.data_dir().join("keys");
+            let kid = Keyring::generate(&dir, Utc::now())?;
+            println!("{kid}");
+        }
+        Command::Export {
+            format,
+            subject,
+            since,
+            until,
+            output,
+            settings,
+        } => {
+            let store = crate::store::open(&settings.over_file(file)?.database()).await?;
+            let rows = export::current_states(
+                store.as_ref(),
+                &Filter {
+                    subject,
+                    since,
+                    until,
+                },
+            )
+            .await?;
+            let io = |e: std::io::Error| CliError::Io(format!("export: {e}"));
+            match output {
+                Some(path) => {
+                    export::write(&rows, format, &mut std::fs::File::create(path).map_err(io)?)
+                        .map_err(io)?
+                }
+                None => export::write(&rows, format, &mut std::io::stdout().lock()).map_err(io)?,
+            }
+        }
+        Command::VerifyLog { jwks, settings } => {
+            let settings = settings.over_file(file)?;
+            let keys = match jwks {
+                Some(path) => {
+                    let bytes = std::fs::read(&path).map_err(|e| {
+                        CliError::Io(format!("cannot read {}: {e}", path.display()))
+                    })?;
+                    PublicKeys::from_jwks(&bytes)?
+                }
+                None => Keyring::load(&settings.data_dir().join("keys"))?.public(),
+            };
+            let store = crate::store::open(&settings.database()).await?;
+            match verify_log(store.as_ref(), &keys).await {
+                Ok(report) => println!(
+                    "ok: {} entries, {} proof signatures re-verified, {} erased by prune",
+                    report.entries, report.proofs, report.erased
+                ),
+                Err(VerifyLogError::Broken(broken)) => return Err(CliError::Broken(broken)),
+                Err(VerifyLogError::Store(e)) => return Err(e.into()),
+            }
+        }
+        Command::UnsubscribeLink { subject, settings } => {
+            let settings = settings.over_file(file)?;
+            let public_url = settings.public_url.clone().ok_or(ConfigError::Missing("no public url: set --public-url to the collector's address as subscribers reach it"))?;
+            let store = crate::store::open(&settings.database()).await?;
+            println!(
+                "{}",
+                crate::unsubscribe_link::unsubscribe_link(store.as_ref(), &subject, &public_url)
+                    .await?
+            );
+        }
+        Command::Prune { inactive, settings } => {
+            let settings = settings.over_file(file)?;
+            let inactive = crate::config::duration("--inactive", Some(&inactive), "3y")?;
+            let cutoff = Utc::now()
+                - chrono::Duration::from_std(inactive)
+                    .map_err(|_| CliError::Io("--inactive is too large".into()))?;
+            let keys = Keyring::load(&settings.data_dir().join("keys"))?;
+            let store = crate::store::open(&settings.database()).await?;
+            match store.prune(cutoff, &keys, Utc::now()).await? {
+                Some(entry) => println!(
+                    "pruned: {} (recorded at seq {})",
+                    entry.body.unwrap_or_default(),
+                    entry.seq
+                ),
+                None => println!(
+                    "nothing to prune: no subject inactive since {}",
+                    crate::store::timestamp(cutoff)
+                ),
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

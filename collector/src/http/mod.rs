@@ -1,0 +1,269 @@
+//! The HTTP service: routes, shared state, startup.
+
+mod error;
+mod links;
+mod outbox;
+mod proofs;
+
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::{header, HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use tokio::net::TcpListener;
+use tower_http::cors::{AllowOrigin, CorsLayer};
+use tower_http::services::ServeDir;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+
+pub use error::ApiError;
+
+use crate::appender::Appender;
+use crate::config::{Config, MailConfig};
+use crate::keys::{KeyError, Keyring};
+use crate::mail::{MailError, Mailer};
+use crate::rate_limit::RateLimit;
+use crate::store::{Store, StoreError};
+
+/// What every handler shares.
+pub struct AppState {
+    /// The log.
+    pub store: Arc<dyn Store>,
+    /// The collector's keys.
+    pub keys: Keyring,
+    /// Where appends go: batched into shared transactions.
+    pub appender: Appender,
+    /// The configuration.
+    pub config: Config,
+    /// Base URL of mailed links, without trailing slash.
+    pub public_url: String,
+    /// Origins whose proofs are accepted.
+    pub allowed_origins: Vec<String>,
+    /// Where mail goes.
+    pub mailer: Mailer,
+    /// Submissions per client network.
+    pub ip_limit: RateLimit,
+    /// Confirmation mails per address.
+    pub email_limit: RateLimit,
+}
+
+/// Why the service could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    /// Keys missing or unreadable.
+    #[error(transparent)]
+    Keys(#[from] KeyError),
+    /// The database could not be opened or migrated.
+    #[error("cannot open the database: {0}")]
+    Store(#[from] StoreError),
+    /// The mail transport is misconfigured.
+    #[error("mail: {0}")]
+    Mail(#[from] MailError),
+    /// The listen address could not be bound.
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        /// The address.
+        addr: SocketAddr,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// The public URL has no origin.
+    #[error("invalid public url {0:?}")]
+    PublicUrl(String),
+}
+
+/// A running collector.
+pub struct Running {
+    /// The bound address (useful with port 0).
+    pub addr: SocketAddr,
+    /// The public base URL.
+    pub url: String,
+    shutdown: tokio::sync::oneshot::Sender<()>,
+    task: tokio::task::JoinHandle<std::io::Result<()>>,
+}
+
+impl Running {
+    /// Stops accepting connections and waits for requests in flight.
+    pub async fn stop(self) -> std::io::Result<()> {
+        let _ = self.shutdown.send(());
+        self.task
+            .await
+            .unwrap_or_else(|e| Err(std::io::Error::other(e)))
+    }
+
+    /// Serves until the task ends (for `serve`, until Ctrl-C).
+    pub async fn wait(self) -> std::io::Result<()> {
+        let Running { shutdown, task, .. } = self;
+        tokio::spawn(async move {
+            // Ctrl-C at a terminal, SIGTERM from a service manager or container runtime.
+            #[cfg(unix)]
+            {
+                use tokio::signal::unix::{signal, SignalKind};
+                match signal(SignalKind::terminate()) {
+                    Ok(mut term) => tokio::select! {
+                        _ = tokio::signal::ctrl_c() => {}
+                        _ = term.recv() => {}
+                    },
+                    Err(_) => {
+                        let _ = tokio::signal::ctrl_c().await;
+                    }
+                }
+            }
+            #[cfg(not(unix))]
+            let _ = tokio::signal::ctrl_c().await;
+            let _ = shutdown.send(());
+        });
+        task.await.unwrap_or_else(|e| Err(std::io::Error::other(e)))
+    }
+}
+
+/// Opens keys, store and mail, binds, and serves in the background.
+pub async fn start(config: Config) -> Result<Running, StartError> {
+    let keys = match Keyring::load(&config.key_dir()) {
+        Err(KeyError::NoKey(_)) if config.demo => {
+            // The demo must run from one command: make its key on first start.
+            Keyring::generate(&config.key_dir(), chrono::Utc::now())?;
+            Keyring::load(&config.key_dir())?
+        }
+        other => other?,
+    };
+    let store = crate::store::open(&config.database).await?;
+    let mailer = match &config.mail {
+        MailConfig::Smtp { url, from } => Mailer::smtp(url, from)?,
+        MailConfig::Outbox { dir, from } => Mailer::outbox(dir, from)?,
+    };
+    let listener = TcpListener::bind(config.listen)
+        .await
+        .map_err(|source| StartError::Bind {
+            addr: config.listen,
+            source,
+        })?;
+    let addr = listener.local_addr().map_err(|source| StartError::Bind {
+        addr: config.listen,
+        source,
+    })?;
+    let public_url = config
+        .public_url
+        .clone()
+        .unwrap_or_else(|| format!("http://{addr}"));
+    let mut allowed_origins = config.allowed_origins.clone();
+    if allowed_origins.is_empty() {
+        allowed_origins
+            .push(origin_of(&public_url).ok_or_else(|| StartError::PublicUrl(public_url.clone()))?);
+    }
+    let appender = Appender::spawn(store.clone(), keys.clone(), 64);
+    let state = Arc::new(AppState {
+        store,
+        keys,
+        appender,
+        ip_limit: RateLimit::new(config.rate_ip_per_minute, Duration::from_secs(60)),
+        email_limit: RateLimit::new(config.rate_email_per_hour, Duration::from_secs(3600)),
+        config,
+        public_url: public_url.clone(),
+        allowed_origins,
+        mailer,
+    });
+    let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
+    let (shutdown, stopped) = tokio::sync::oneshot::channel::<()>();
+    let task = tokio::spawn(async move {
+        axum::serve(listener, app)
+            .with_graceful_shutdown(async {
+                let _ = stopped.await;
+            })
+            .await
+    });
+    Ok(Running {
+        addr,
+        url: public_url,
+        shutdown,
+        task,
+    })
+}
+
+/// All routes and layers.
+pub fn router(state: Arc<AppState>) -> Router {
+    let origins: Vec<HeaderValue> = state
+        .allowed_origins
+        .iter()
+        .filter_map(|o| HeaderValue::from_str(o).ok())
+        .collect();
+    let cors = CorsLayer::new()
+        .allow_origin(AllowOrigin::list(origins))
+        .allow_methods([Method::GET, Method::POST])
+        .allow_headers([
+            header::CONTENT_TYPE,
+            HeaderName::from_static("idempotency-key"),
+        ])
+        .max_age(Duration::from_secs(3600));
+    let mut app = Router::new()
+        .route("/v1/proofs", post(proofs::submit))
+        .route("/v1/confirm", get(links::follow_link))
+        .route(
+            "/v1/unsubscribe",
+            get(links::follow_link).post(links::follow_link),
+        )
+        .route("/.well-known/jwks.json", get(jwks))
+        .route("/healthz", get(|| async { "ok" }));
+    if matches!(state.config.mail, MailConfig::Outbox { .. }) {
+        app = app.route("/outbox", get(outbox::page));
+    }
+    if let Some(pkg) = &state.config.pkg {
+        app = app.nest_service("/pkg", ServeDir::new(pkg));
+    }
+    if let Some(www) = &state.config.www {
+        app = app.fallback_service(ServeDir::new(www));
+    }
+    app.layer(DefaultBodyLimit::max(state.config.max_body))
+        .layer(cors)
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::SERVICE_UNAVAILABLE,
+            state.config.request_timeout,
+        ))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+async fn jwks(
+    State(state): State<Arc<AppState>>,
+) -> (
+    [(header::HeaderName, &'static str); 1],
+    Json<serde_json::Value>,
+) {
+    (
+        [(header::CACHE_CONTROL, "public, max-age=300")],
+        Json(state.keys.jwks()),
+    )
+}
+
+/// The client's address: the socket peer, or the first X-Forwarded-For hop when trusted.
+fn client_ip(state: &AppState, peer: SocketAddr, headers: &HeaderMap) -> IpAddr {
+    if state.config.trust_forwarded {
+        let forwarded = headers.get("x-forwarded-for").and_then(|v| v.to_str().ok());
+        if let Some(ip) = forwarded
+            .and_then(|v| v.split(',').next())
+            .and_then(|v| v.trim().parse().ok())
+        {
+            return ip;
+        }
+    }
+    peer.ip()
+}
+
+/// The client's network as events record it: the address truncated per configuration.
+fn client_network(state: &AppState, peer: SocketAddr, headers: &HeaderMap) -> String {
+    crate::ip::truncate(
+        client_ip(state, peer, headers),
+        state.config.ipv4_prefix,
+        state.config.ipv6_prefix,
+    )
+}
+
+/// `scheme://host[:port]` of a URL.
+fn origin_of(url: &str) -> Option<String> {
+    let (scheme, rest) = url.split_once("://")?;
+    let host = rest.split('/').next().filter(|h| !h.is_empty())?;
+    Some(format!("{scheme}://{host}"))
+}

@@ -1,0 +1,38 @@
+//! `GET /outbox`: the demo's mailbox, listing each message with its links.
+
+use std::sync::Arc;
+
+use axum::extract::State;
+use axum::response::Html;
+
+use super::AppState;
+use crate::config::MailConfig;
+use crate::messages::{escape, html, Lang};
+
+/// Lists the outbox, newest first.
+pub async fn page(State(state): State<Arc<AppState>>) -> Html<String> {
+    let MailConfig::Outbox { dir, .. } = &state.config.mail else {
+        return Html(html(
+            Lang::En,
+            "Outbox",
+            "<p>Mail goes to an SMTP server, not to the outbox.</p>",
+        ));
+    };
+    let items = crate::mail::outbox_items(dir).unwrap_or_default();
+    let mut body = String::from("<p>Mail the collector would have sent, newest first.</p><ul>");
+    for item in &items {
+        body.push_str(&format!(
+            "<li><strong>{}</strong> to {} — <a href=\"{}\">confirm</a> · <a href=\"{}\">unsubscribe</a> · <code>{}</code></li>",
+            escape(&item.subject),
+            escape(&item.to),
+            escape(&item.confirm_url),
+            escape(&item.unsubscribe_url),
+            escape(&item.file),
+        ));
+    }
+    if items.is_empty() {
+        body.push_str("<li>No mail yet.</li>");
+    }
+    body.push_str("</ul>");
+    Html(html(Lang::En, "Outbox", &body))
+}

@@ -1,0 +1,244 @@
+//! `POST /v1/proofs`: verify, check, dedup, append, answer with the receipt, then mail.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{ConnectInfo, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::Json;
+use chrono::Utc;
+use serde_json::{json, Value};
+
+use super::error::ApiError;
+use super::{client_network, AppState};
+use crate::mail::ConfirmationMail;
+use crate::messages::Lang;
+use crate::proof_check::{self, VerifiedProof};
+use crate::receipt::EntryKind;
+use crate::store::{Append, Appended, NewBody, NewEntry, NewToken, StoredEntry, TokenPurpose};
+use crate::{stored_proof, tokens};
+
+/// Handles a submission; 201 with a receipt when stored, 200 with the original receipt on replay.
+pub async fn submit(
+    State(state): State<Arc<AppState>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let body = body.map_err(|r| match r.status() {
+        StatusCode::PAYLOAD_TOO_LARGE => ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "body_too_large",
+            format!("the body exceeds {} bytes", state.config.max_body),
+        ),
+        status => ApiError::new(status, "unreadable_body", r.body_text().to_lowercase()),
+    })?;
+    let network = client_network(&state, peer, &headers);
+    if !state.ip_limit.allow(&network) {
+        return Err(ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "rate_limited",
+            "too many submissions from this network; retry later",
+        ));
+    }
+    let jws = jws_from_body(&headers, &body)?;
+    let proof = proof_check::verify(
+        &jws,
+        Utc::now(),
+        state.config.max_body,
+        &state.config.limits,
+    )?;
+    check_request(&state, &headers, &proof)?;
+
+    // A replay is answered before the mail limit: retrying must never be refused.
+    if let Some(stored) = state.store.by_record_id(&proof.record.id).await? {
+        return replay(stored, &proof);
+    }
+    let wants_mail = proof.wants_double_opt_in();
+    if wants_mail && !state.email_limit.allow(&proof.subject_key()) {
+        return Err(ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "rate_limited",
+            "too many confirmation e-mails for this address; retry later",
+        ));
+    }
+
+    // Tokens expire from now; the receive time is set when the batch commits, moments later.
+    let (append, links) = to_append(&state, &proof, wants_mail, Utc::now());
+    let outcome = state.appender.append(append).await?;
+    let stored = match outcome {
+        Appended::New(stored) => stored,
+        Appended::Replay(stored) => return replay(stored, &proof),
+        Appended::Token(_) => unreachable!("a proof consumes no token"),
+    };
+    if let Some((confirm_url, unsubscribe_url)) = links {
+        send_confirmation(&state, &proof, confirm_url, unsubscribe_url);
+    }
+    let status = if wants_mail { "pending" } else { "recorded" };
+    Ok((StatusCode::CREATED, Json(answer(&stored, status))))
+}
+
+/// The proof JWS, from `{"proof": "<jws>"}` (application/json) or the raw compact form (application/jose).
+fn jws_from_body(headers: &HeaderMap, body: &[u8]) -> Result<String, ApiError> {
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    if content_type.starts_with("application/jose") {
+        let text = std::str::from_utf8(body).map_err(|_| {
+            ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "malformed_proof",
+                "body is not utf-8",
+            )
+        })?;
+        return Ok(text.trim().to_string());
+    }
+    #[derive(serde::Deserialize)]
+    struct Submission {
+        proof: String,
+    }
+    let submission: Submission = serde_json::from_slice(body).map_err(|e| {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "malformed_json",
+            format!("expected {{\"proof\": \"<compact jws>\"}}: {e}").to_lowercase(),
+        )
+    })?;
+    Ok(submission.proof)
+}
+
+/// Idempotency key and origin checks.
+fn check_request(
+    state: &AppState,
+    headers: &HeaderMap,
+    proof: &VerifiedProof,
+) -> Result<(), ApiError> {
+    let record = &proof.record;
+    if let Some(key) = headers.get("idempotency-key") {
+        if key.to_str().ok() != Some(record.id.as_str()) {
+            return Err(ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "idempotency_key_mismatch",
+                "the idempotency-key header must equal the proof's record id",
+            ));
+        }
+    }
+    if !state
+        .allowed_origins
+        .iter()
+        .any(|o| o == &record.site.origin)
+    {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "origin_not_allowed",
+            format!("origin {} is not on the allow-list", record.site.origin),
+        ));
+    }
+    // A browser names the page's origin; it must be the one the proof claims.
+    if let Some(origin) = headers.get(header::ORIGIN) {
+        if origin.to_str().ok() != Some(record.site.origin.as_str()) {
+            return Err(ApiError::new(
+                StatusCode::FORBIDDEN,
+                "origin_mismatch",
+                "the origin header differs from the proof's site origin",
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The log entry and tokens for a proof, and the links to mail if any.
+fn to_append(
+    state: &AppState,
+    proof: &VerifiedProof,
+    wants_mail: bool,
+    now: chrono::DateTime<Utc>,
+) -> (Append, Option<(String, String)>) {
+    let entry = NewEntry {
+        kind: EntryKind::Proof,
+        proof_sha256: proof.sha256.clone(),
+        body: NewBody::Proof(stored_proof::split(proof)),
+        record_id: Some(proof.record.id.clone()),
+        subject: Some(proof.subject_key()),
+    };
+    let mut append = Append {
+        entry,
+        tokens: Vec::new(),
+        consume: None,
+    };
+    if !wants_mail {
+        return (append, None);
+    }
+    let (confirm, confirm_hash) = tokens::new_token();
+    let (unsubscribe, unsubscribe_hash) = tokens::new_token();
+    let locale = proof.record.locale.clone();
+    append.tokens = vec![
+        NewToken {
+            hash: confirm_hash,
+            purpose: TokenPurpose::Confirm,
+            locale: locale.clone(),
+            expires_at: Some(now + state.config.token_ttl),
+        },
+        NewToken {
+            hash: unsubscribe_hash,
+            purpose: TokenPurpose::Unsubscribe,
+            locale,
+            expires_at: None,
+        },
+    ];
+    let links = (
+        format!("{}/v1/confirm?token={confirm}", state.public_url),
+        format!("{}/v1/unsubscribe?token={unsubscribe}", state.public_url),
+    );
+    (append, Some(links))
+}
+
+/// Sends the double opt-in mail after the commit, off the request path.
+fn send_confirmation(
+    state: &Arc<AppState>,
+    proof: &VerifiedProof,
+    confirm_url: String,
+    unsubscribe_url: String,
+) {
+    let sender_name = proof.payload["controller"]["name"]
+        .as_str()
+        .unwrap_or(&proof.record.site.origin)
+        .to_string();
+    let mail = ConfirmationMail {
+        to: proof.record.subject.email.trim().to_string(),
+        lang: Lang::from_locale(&proof.record.locale),
+        sender_name,
+        confirm_url,
+        unsubscribe_url,
+        ttl_hours: state.config.token_ttl.num_hours(),
+    };
+    let state = state.clone();
+    tokio::spawn(async move {
+        if let Err(e) = state.mailer.send(&mail).await {
+            // The proof stays pending; the subscriber can sign up again.
+            tracing::error!(error = %e, "confirmation mail not sent");
+        }
+    });
+}
+
+/// A replay answers with the original receipt; a different proof under the same id is a conflict.
+fn replay(
+    stored: StoredEntry,
+    proof: &VerifiedProof,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    if stored.proof_sha256 != proof.sha256 {
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "record_id_conflict",
+            "another proof was stored under this record id",
+        ));
+    }
+    Ok((StatusCode::OK, Json(answer(&stored, "replay"))))
+}
+
+fn answer(stored: &StoredEntry, status: &str) -> Value {
+    json!({ "receipt": stored.receipt, "seq": stored.seq, "chain": stored.chain, "proof": stored.proof_sha256, "status": status })
+}

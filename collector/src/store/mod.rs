@@ -1,0 +1,235 @@
+//! Durable storage of the hash-chained log, behind one trait.
+//!
+//! One SQL implementation serves SQLite (embedded default) and PostgreSQL;
+//! the statements are written in the dialect both accept, and the few places
+//! that differ (locking, connection setup) branch on [`Backend`].
+
+mod migrations;
+mod sql;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+
+use crate::keys::Keyring;
+use crate::receipt::EntryKind;
+
+pub use sql::{Backend, SqlStore};
+
+/// A storage failure: always a server-side error.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The database refused or failed.
+    #[error("database: {0}")]
+    Database(#[from] sqlx::Error),
+    /// The database URL names no supported backend.
+    #[error("unsupported database url {0:?}: use sqlite://path or postgres://...")]
+    Url(String),
+    /// The batch this append was part of failed (see [`crate::appender`]).
+    #[error("append failed: {0}")]
+    Batch(String),
+    /// The stored log cannot be appended to (its head is unreadable).
+    #[error("corrupt log head: {0}")]
+    Corrupt(String),
+}
+
+/// What a new entry holds.
+#[derive(Clone, Debug)]
+pub enum NewBody {
+    /// A verified proof, split for storage.
+    Proof(crate::stored_proof::ProofParts),
+    /// An event the collector writes itself: canonical JSON.
+    Event(String),
+}
+
+/// An entry to append.
+#[derive(Clone, Debug)]
+pub struct NewEntry {
+    /// What it records.
+    pub kind: EntryKind,
+    /// SHA-256 (hex) of the proof JWS or of the event JSON.
+    pub proof_sha256: String,
+    /// The content.
+    pub body: NewBody,
+    /// Record id of a proof: a second proof with the same id is a replay.
+    pub record_id: Option<String>,
+    /// Lowercased e-mail of the subject, so that prune can find their entries.
+    pub subject: Option<String>,
+}
+
+/// A confirm or unsubscribe token to store with an entry (its hash only).
+#[derive(Clone, Debug)]
+pub struct NewToken {
+    /// SHA-256 (hex) of the token.
+    pub hash: String,
+    /// What it does.
+    pub purpose: TokenPurpose,
+    /// Language of the pages it leads to.
+    pub locale: String,
+    /// When it stops working; `None` for unsubscribe links, which must keep working.
+    pub expires_at: Option<DateTime<Utc>>,
+}
+
+/// What a token is for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TokenPurpose {
+    /// Double opt-in confirmation.
+    Confirm,
+    /// One-click unsubscribe.
+    Unsubscribe,
+}
+
+impl TokenPurpose {
+    fn as_str(self) -> &'static str {
+        match self {
+            TokenPurpose::Confirm => "confirm",
+            TokenPurpose::Unsubscribe => "unsubscribe",
+        }
+    }
+}
+
+/// A stored token.
+#[derive(Clone, Debug)]
+pub struct TokenRow {
+    /// Seq of the proof entry it belongs to.
+    pub entry_seq: i64,
+    /// What it does.
+    pub purpose: TokenPurpose,
+    /// Language of its pages.
+    pub locale: String,
+    /// When it stops working.
+    pub expires_at: Option<String>,
+    /// When it was used, if it was.
+    pub used_at: Option<String>,
+}
+
+/// One unit of work for [`Store::append`].
+#[derive(Clone, Debug)]
+pub struct Append {
+    /// The entry.
+    pub entry: NewEntry,
+    /// Tokens created with it.
+    pub tokens: Vec<NewToken>,
+    /// A token this entry uses up: the append happens only if it is unused and unexpired.
+    pub consume: Option<String>,
+}
+
+/// Why a token could not be used.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TokenProblem {
+    /// No such token (or its subject was pruned).
+    Unknown,
+    /// Past its expiry.
+    Expired,
+    /// Already used.
+    Used,
+}
+
+/// The outcome of one [`Append`].
+#[derive(Clone, Debug)]
+pub enum Appended {
+    /// Appended and committed.
+    New(StoredEntry),
+    /// A proof with this record id was already stored: here it is, nothing new stored.
+    Replay(StoredEntry),
+    /// The token could not be used: nothing stored.
+    Token(TokenProblem),
+}
+
+/// A log entry as stored.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoredEntry {
+    /// Position in the log, from 1.
+    pub seq: i64,
+    /// Stored kind name.
+    pub kind: String,
+    /// RFC 3339 receive time.
+    pub received_at: String,
+    /// SHA-256 (hex) of the proof JWS or event JSON.
+    pub proof_sha256: String,
+    /// Chain value before this entry.
+    pub prev_chain: String,
+    /// Chain value after this entry.
+    pub chain: String,
+    /// The collector's receipt JWS.
+    pub receipt: String,
+    /// Proof record id.
+    pub record_id: Option<String>,
+    /// Subject key (lowercased e-mail); `None` once pruned.
+    pub subject: Option<String>,
+    /// Proof header (base64url); `None` for events and once pruned.
+    pub jws_header: Option<String>,
+    /// Proof signature (base64url); `None` for events and once pruned.
+    pub jws_signature: Option<String>,
+    /// Stripped proof payload or event JSON; `None` once pruned.
+    pub body: Option<String>,
+    /// Key of the proof's shown texts in the text store.
+    pub texts_sha256: Option<String>,
+}
+
+/// The log store.
+#[async_trait]
+pub trait Store: Send + Sync {
+    /// Appends a batch in one transaction, serialized against every other
+    /// writer, and commits before returning: one outcome per item, in order.
+    /// Receipts are signed with `keys` inside the transaction.
+    async fn append(
+        &self,
+        batch: Vec<Append>,
+        keys: &Keyring,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<Appended>, StoreError>;
+    /// Up to `limit` entries with `seq > after`, in order.
+    async fn entries(&self, after: i64, limit: i64) -> Result<Vec<StoredEntry>, StoreError>;
+    /// The entry at `seq`.
+    async fn entry(&self, seq: i64) -> Result<Option<StoredEntry>, StoreError>;
+    /// The proof stored under this record id.
+    async fn by_record_id(&self, id: &str) -> Result<Option<StoredEntry>, StoreError>;
+    /// The token with this hash.
+    async fn token(&self, hash: &str) -> Result<Option<TokenRow>, StoreError>;
+    /// The proof entries of a subject that still hold their content, newest first.
+    async fn subject_proofs(&self, subject: &str) -> Result<Vec<StoredEntry>, StoreError>;
+    /// Stores a token for the entry at `entry_seq` (no log entry: a token is not an event).
+    async fn add_token(&self, entry_seq: i64, token: NewToken) -> Result<(), StoreError>;
+    /// A shown-texts set by its SHA-256.
+    async fn text(&self, sha256: &str) -> Result<Option<String>, StoreError>;
+    /// Erases subjects whose last entry is older than `cutoff` and appends
+    /// a prune entry listing the erased entries; `None` when nobody was inactive.
+    async fn prune(
+        &self,
+        cutoff: DateTime<Utc>,
+        keys: &Keyring,
+        now: DateTime<Utc>,
+    ) -> Result<Option<StoredEntry>, StoreError>;
+}
+
+/// Reads the whole log in seq order, one page at a time.
+pub struct Pages<'a> {
+    store: &'a dyn Store,
+    after: i64,
+}
+
+impl<'a> Pages<'a> {
+    /// Starts at seq 1.
+    pub fn new(store: &'a dyn Store) -> Self {
+        Pages { store, after: 0 }
+    }
+
+    /// The next page, or `None` past the last entry.
+    pub async fn next(&mut self) -> Result<Option<Vec<StoredEntry>>, StoreError> {
+        let page = self.store.entries(self.after, 500).await?;
+        Ok(page.last().map(|last| last.seq).map(|seq| {
+            self.after = seq;
+            page
+        }))
+    }
+}
+
+/// RFC 3339 UTC with milliseconds: the one time format stored and signed.
+pub fn timestamp(time: DateTime<Utc>) -> String {
+    time.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
+/// Opens the store a URL names and brings its schema up to date.
+pub async fn open(url: &str) -> Result<std::sync::Arc<dyn Store>, StoreError> {
+    Ok(std::sync::Arc::new(SqlStore::open(url).await?))
+}

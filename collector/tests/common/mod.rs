@@ -1,0 +1,273 @@
+//! Shared test support: signed proofs, real databases, a running collector, the SMTP maildir.
+#![allow(dead_code, missing_docs)]
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use consent_collector::config::Settings;
+use consent_collector::http::{self, Running};
+use consent_collector::keys::Keyring;
+use consent_collector::store::{self, SqlStore, Store};
+use consent_proof::sign::SigningKey;
+use consent_proof::Proof;
+use serde_json::json;
+use sqlx::Connection;
+
+/// A browser key, as the widget would hold in IndexedDB.
+pub fn browser_key() -> SigningKey {
+    let mut seed = [0u8; 32];
+    rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut seed);
+    SigningKey::ed25519_from_seed(&seed)
+}
+
+/// Signs a record exactly as the widget does.
+pub fn sign(key: &SigningKey, proof: &Proof) -> String {
+    consent_proof::sign::sign(proof, key)
+}
+
+pub const ORIGIN: &str = "https://boutique.example";
+
+/// A fresh lowercase UUID-shaped record id.
+pub fn record_id() -> String {
+    let (_, hash) = consent_collector::tokens::new_token();
+    format!(
+        "{}-{}-{}-{}-{}",
+        &hash[..8],
+        &hash[8..12],
+        &hash[12..16],
+        &hash[16..20],
+        &hash[20..32]
+    )
+}
+
+/// The shared fixture record (PROOF-EXAMPLE.md's shape) for `email`, in `locale`, issued now.
+pub fn consent(email: &str, locale: &str) -> Proof {
+    consent_at(email, locale, Utc::now())
+}
+
+pub fn consent_at(email: &str, locale: &str, issued: DateTime<Utc>) -> Proof {
+    let mut proof = consent_proof::fixture::proof();
+    proof.id = record_id();
+    proof.subject.email = email.to_string();
+    proof.locale = locale.to_string();
+    proof.issued_at = consent_collector::store::timestamp(issued);
+    proof
+}
+
+/// A withdrawal of every purpose granted in `consent`, signed later by the same browser.
+pub fn withdrawal(consent: &Proof, consent_jws: &str) -> Proof {
+    let mut proof = consent.clone();
+    proof.id = record_id();
+    proof.kind = consent_proof::Kind::Withdrawal;
+    proof.issued_at = consent_collector::store::timestamp(Utc::now());
+    proof
+        .purposes
+        .retain(|p| p.choice == consent_proof::Choice::Granted);
+    for purpose in &mut proof.purposes {
+        purpose.choice = consent_proof::Choice::Withdrawn;
+    }
+    proof.mechanism = "withdrawal-form".into();
+    proof.double_opt_in = consent_proof::DoubleOptIn::NotRequested;
+    proof.prev = Some(consent_collector::hash::sha256_hex(consent_jws));
+    proof
+}
+
+/// Generates one `#[tokio::test]` per backend for each async fn taking a [`Db`].
+#[macro_export]
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite { $( #[tokio::test] async fn $name() { super::$name(super::Db::Sqlite).await } )* }
+        mod postgres { $( #[tokio::test] async fn $name() { super::$name(super::Db::Postgres).await } )* }
+    };
+}
+
+/// The backends every storage test runs against.
+#[derive(Clone, Copy, Debug)]
+pub enum Db {
+    Sqlite,
+    Postgres,
+}
+
+/// A fresh, empty database of that backend: a SQLite file or a new PostgreSQL database.
+pub struct TestDb {
+    pub url: String,
+    _dir: Option<tempfile::TempDir>,
+}
+
+impl TestDb {
+    pub async fn new(db: Db) -> TestDb {
+        match db {
+            Db::Sqlite => {
+                let dir = tempfile::tempdir().unwrap();
+                let url = format!("sqlite://{}", dir.path().join("collector.db").display());
+                TestDb {
+                    url,
+                    _dir: Some(dir),
+                }
+            }
+            Db::Postgres => {
+                let admin = std::env::var("CONSENT_TEST_POSTGRES")
+                    .expect("CONSENT_TEST_POSTGRES is not set: run scripts/test-collector, which starts PostgreSQL");
+                let name = format!("t_{}", &consent_collector::tokens::new_token().1[..16]);
+                let mut conn = sqlx::PgConnection::connect(&admin)
+                    .await
+                    .expect("connect to the test postgresql");
+                sqlx::query(&format!("CREATE DATABASE {name}"))
+                    .execute(&mut conn)
+                    .await
+                    .unwrap();
+                let base = admin.rsplit_once('/').unwrap().0;
+                TestDb {
+                    url: format!("{base}/{name}"),
+                    _dir: None,
+                }
+            }
+        }
+    }
+
+    pub async fn open(&self) -> SqlStore {
+        SqlStore::open(&self.url).await.unwrap()
+    }
+
+    pub async fn store(&self) -> Arc<dyn Store> {
+        store::open(&self.url).await.unwrap()
+    }
+}
+
+/// A collector key ring in a temporary folder.
+pub struct TestKeys {
+    pub dir: tempfile::TempDir,
+    pub ring: Keyring,
+}
+
+pub fn keys() -> TestKeys {
+    let dir = tempfile::tempdir().unwrap();
+    Keyring::generate(&dir.path().join("keys"), Utc::now()).unwrap();
+    let ring = Keyring::load(&dir.path().join("keys")).unwrap();
+    TestKeys { dir, ring }
+}
+
+/// Settings for a collector on port 0 with its data in `data_dir`.
+pub fn settings(db: &TestDb, data_dir: &Path) -> Settings {
+    Settings {
+        listen: Some("127.0.0.1:0".into()),
+        database: Some(db.url.clone()),
+        data_dir: Some(data_dir.to_path_buf()),
+        allowed_origins: Some(vec![ORIGIN.into()]),
+        smtp_url: std::env::var("CONSENT_TEST_SMTP").ok(),
+        outbox: Some(std::env::var("CONSENT_TEST_SMTP").is_err()),
+        ..Settings::default()
+    }
+}
+
+/// Starts a collector, with a fresh key if its data folder has none (as `keygen` would make).
+pub async fn start(settings: Settings) -> Running {
+    let config = settings.resolve(false).unwrap();
+    if Keyring::load(&config.key_dir()).is_err() {
+        Keyring::generate(&config.key_dir(), Utc::now()).unwrap();
+    }
+    http::start(config).await.unwrap()
+}
+
+/// Posts a proof as the widget does.
+pub async fn post_proof(url: &str, jws: &str) -> reqwest::Response {
+    reqwest::Client::new()
+        .post(format!("{url}/v1/proofs"))
+        .header("origin", ORIGIN)
+        .json(&json!({ "proof": jws }))
+        .send()
+        .await
+        .unwrap()
+}
+
+/// The SMTP server's maildir, where aiosmtpd's Mailbox handler stores messages.
+pub fn maildir() -> PathBuf {
+    PathBuf::from(
+        std::env::var("CONSENT_TEST_MAILDIR")
+            .expect("CONSENT_TEST_MAILDIR is not set: run scripts/test-collector"),
+    )
+}
+
+/// Waits (up to 20 s) for the message to `to` in the maildir and returns it, unfolded.
+pub async fn wait_for_mail(to: &str) -> String {
+    for _ in 0..200 {
+        for sub in ["new", "cur"] {
+            let Ok(entries) = std::fs::read_dir(maildir().join(sub)) else {
+                continue;
+            };
+            for entry in entries.flatten() {
+                let text = std::fs::read_to_string(entry.path()).unwrap_or_default();
+                if text
+                    .lines()
+                    .any(|l| l.eq_ignore_ascii_case(&format!("To: {to}")))
+                {
+                    return quoted_printable_decode(&text.replace("\r\n", "\n"));
+                }
+            }
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("no mail to {to} arrived at the smtp server");
+}
+
+/// The first link in `mail` that starts with `prefix`.
+pub fn link(mail: &str, prefix: &str) -> String {
+    let start = mail
+        .find(prefix)
+        .unwrap_or_else(|| panic!("no {prefix} link in:\n{mail}"));
+    mail[start..]
+        .split(|c: char| c.is_whitespace() || c == '>')
+        .next()
+        .unwrap()
+        .to_string()
+}
+
+/// Counts the rows of a table, to check that nothing was stored.
+pub async fn count(store: &SqlStore, table: &str) -> i64 {
+    use sqlx::Row;
+    sqlx::query(&format!("SELECT COUNT(*) AS n FROM {table}"))
+        .fetch_one(store.pool())
+        .await
+        .unwrap()
+        .try_get("n")
+        .unwrap()
+}
+
+/// Decodes the quoted-printable body of a message; the headers stay as they are.
+pub fn quoted_printable_decode(text: &str) -> String {
+    let (headers, body) = text.split_once("\n\n").unwrap_or((text, ""));
+    let joined = body.replace("=\n", "");
+    let bytes = joined.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok())
+            .and_then(|h| u8::from_str_radix(h, 16).ok());
+        match (bytes[i], hex) {
+            (b'=', Some(byte)) => {
+                out.push(byte);
+                i += 3;
+            }
+            (byte, _) => {
+                out.push(byte);
+                i += 1;
+            }
+        }
+    }
+    format!("{headers}\n\n{}", String::from_utf8_lossy(&out))
+}
+
+/// Waits (up to 20 s) for the outbox to hold a message to `to`.
+pub async fn wait_for_outbox(dir: &Path, to: &str) -> consent_collector::mail::OutboxItem {
+    for _ in 0..200 {
+        let items = consent_collector::mail::outbox_items(dir).unwrap_or_default();
+        if let Some(item) = items.into_iter().find(|i| i.to == to) {
+            return item;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("no outbox mail to {to}");
+}

@@ -1,0 +1,555 @@
+//! The HTTP API against a running collector: statuses, replay, receipts, links, limits.
+
+#[macro_use]
+mod common;
+
+use common::{Db, TestDb, ORIGIN};
+use consent_collector::keys::PublicKeys;
+use consent_collector::receipt::EntryKind;
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+on_both_backends!(
+    bad_input_gets_its_exact_status_and_stores_nothing,
+    replay_returns_the_original_receipt_and_stores_nothing,
+    links_are_single_use_and_expire,
+    concurrent_submissions_are_each_committed_once,
+);
+
+/// A collector on `db` that writes mail to its outbox.
+async fn collector(
+    db: &TestDb,
+    data: &tempfile::TempDir,
+    tweak: impl FnOnce(&mut consent_collector::config::Settings),
+) -> consent_collector::http::Running {
+    let mut settings = common::settings(db, data.path());
+    settings.outbox = Some(true);
+    settings.max_body = Some(16 * 1024);
+    tweak(&mut settings);
+    common::start(settings).await
+}
+
+async fn post_raw(url: &str, body: &str, origin: &str) -> reqwest::Response {
+    reqwest::Client::new()
+        .post(format!("{url}/v1/proofs"))
+        .header("origin", origin)
+        .header("content-type", "application/json")
+        .body(body.to_string())
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn error_of(response: reqwest::Response) -> (StatusCode, String) {
+    let status = response.status();
+    let body: Value = response.json().await.unwrap();
+    // Messages start lowercase; field names inside keep their spelling (issuedAt).
+    assert!(
+        body["message"]
+            .as_str()
+            .is_some_and(|m| m.starts_with(|c: char| c.is_lowercase())),
+        "{body}"
+    );
+    (status, body["error"].as_str().unwrap().to_string())
+}
+
+fn parts(jws: &str) -> Vec<String> {
+    jws.split('.').map(String::from).collect()
+}
+
+async fn bad_input_gets_its_exact_status_and_stores_nothing(db: Db) {
+    let db = TestDb::new(db).await;
+    let data = tempfile::tempdir().unwrap();
+    let server = collector(&db, &data, |_| {}).await;
+    let url = &server.url;
+    let key = common::browser_key();
+    let proof = common::consent("bad@example.org", "fr");
+    let good = common::sign(&key, &proof);
+
+    // Forged: a valid header and payload with another key's signature.
+    let other = parts(&common::sign(&common::browser_key(), &proof));
+    let mut forged = parts(&good);
+    forged[2] = other[2].clone();
+    // Tampered: the payload changed after signing (another address).
+    let mut tampered = parts(&good);
+    let mut changed = proof.clone();
+    changed.subject.email = "mallory@example.org".into();
+    tampered[1] = parts(&common::sign(&key, &changed))[1].clone();
+    let mut foreign = common::consent("bad@example.org", "fr");
+    foreign.site.origin = "https://evil.example".into();
+    foreign.site.page = "https://evil.example/".into();
+    let future = common::consent_at(
+        "bad@example.org",
+        "fr",
+        chrono::Utc::now() + chrono::Duration::hours(1),
+    );
+    let stale = common::consent_at(
+        "bad@example.org",
+        "fr",
+        chrono::Utc::now() - chrono::Duration::days(30),
+    );
+
+    let cases: Vec<(&str, String, &str, StatusCode, &str)> = vec![
+        (
+            "forged signature",
+            json!({ "proof": forged.join(".") }).to_string(),
+            ORIGIN,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_signature",
+        ),
+        (
+            "tampered payload",
+            json!({ "proof": tampered.join(".") }).to_string(),
+            ORIGIN,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_signature",
+        ),
+        (
+            "origin not allowed",
+            json!({ "proof": common::sign(&key, &foreign) }).to_string(),
+            "https://evil.example",
+            StatusCode::FORBIDDEN,
+            "origin_not_allowed",
+        ),
+        (
+            "origin header differs",
+            json!({ "proof": good }).to_string(),
+            "https://evil.example",
+            StatusCode::FORBIDDEN,
+            "origin_mismatch",
+        ),
+        (
+            "oversized body",
+            json!({ "proof": "a".repeat(20 * 1024) }).to_string(),
+            ORIGIN,
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "body_too_large",
+        ),
+        (
+            "malformed json",
+            "{\"proof\": ".into(),
+            ORIGIN,
+            StatusCode::BAD_REQUEST,
+            "malformed_json",
+        ),
+        (
+            "not a jws",
+            json!({ "proof": "abc" }).to_string(),
+            ORIGIN,
+            StatusCode::BAD_REQUEST,
+            "malformed_proof",
+        ),
+        (
+            "from the future",
+            json!({ "proof": common::sign(&key, &future) }).to_string(),
+            ORIGIN,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "clock_skew",
+        ),
+        (
+            "too old",
+            json!({ "proof": common::sign(&key, &stale) }).to_string(),
+            ORIGIN,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "proof_expired",
+        ),
+    ];
+    for (name, body, origin, status, code) in cases {
+        let (got_status, got_code) = error_of(post_raw(url, &body, origin).await).await;
+        assert_eq!((got_status, got_code.as_str()), (status, code), "{name}");
+    }
+    let mismatch = reqwest::Client::new()
+        .post(format!("{url}/v1/proofs"))
+        .header("origin", ORIGIN)
+        .header("idempotency-key", common::record_id())
+        .json(&json!({ "proof": good }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        error_of(mismatch).await,
+        (StatusCode::BAD_REQUEST, "idempotency_key_mismatch".into())
+    );
+
+    let store = db.open().await;
+    for table in ["entries", "texts", "tokens"] {
+        assert_eq!(common::count(&store, table).await, 0, "{table}");
+    }
+    // The good proof is accepted afterwards: the failures above were about the input only.
+    assert_eq!(
+        common::post_proof(url, &good).await.status(),
+        StatusCode::CREATED
+    );
+    server.stop().await.unwrap();
+}
+
+async fn replay_returns_the_original_receipt_and_stores_nothing(db: Db) {
+    let db = TestDb::new(db).await;
+    let data = tempfile::tempdir().unwrap();
+    let server = collector(&db, &data, |_| {}).await;
+    let key = common::browser_key();
+    let proof = common::consent("replay@example.org", "en");
+    let jws = common::sign(&key, &proof);
+    let send = || {
+        reqwest::Client::new()
+            .post(format!("{}/v1/proofs", server.url))
+            .header("origin", ORIGIN)
+            .header("idempotency-key", &proof.id)
+            .json(&json!({ "proof": jws }))
+            .send()
+    };
+    let first = send().await.unwrap();
+    assert_eq!(first.status(), StatusCode::CREATED);
+    let first: Value = first.json().await.unwrap();
+    assert_eq!(first["status"], "pending");
+    let second = send().await.unwrap();
+    assert_eq!(second.status(), StatusCode::OK);
+    let second: Value = second.json().await.unwrap();
+    assert_eq!(second["receipt"], first["receipt"]);
+    assert_eq!(second["status"], "replay");
+
+    // The receipt verifies with the published keys and states what was stored.
+    let jwks = reqwest::get(format!("{}/.well-known/jwks.json", server.url))
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    let receipt = PublicKeys::from_jwks(&jwks)
+        .unwrap()
+        .verify_receipt(first["receipt"].as_str().unwrap())
+        .unwrap();
+    assert_eq!(receipt.entry, EntryKind::Proof);
+    assert_eq!(receipt.proof, consent_collector::hash::sha256_hex(&jws));
+    assert_eq!(
+        (receipt.seq, receipt.prev_chain.as_str()),
+        (1, consent_collector::chain::GENESIS)
+    );
+
+    // Another proof under the same record id is a conflict, not a replay.
+    let mut other = proof.clone();
+    other.subject.email = "someone-else@example.org".into();
+    let (status, code) =
+        error_of(common::post_proof(&server.url, &common::sign(&key, &other)).await).await;
+    assert_eq!(
+        (status, code.as_str()),
+        (StatusCode::CONFLICT, "record_id_conflict")
+    );
+
+    let store = db.open().await;
+    assert_eq!(common::count(&store, "entries").await, 1);
+    assert_eq!(
+        common::count(&store, "tokens").await,
+        2,
+        "one confirm and one unsubscribe token"
+    );
+    server.stop().await.unwrap();
+}
+
+async fn links_are_single_use_and_expire(db: Db) {
+    let db = TestDb::new(db).await;
+    let data = tempfile::tempdir().unwrap();
+    let server = collector(&db, &data, |_| {}).await;
+    let outbox = data.path().join("outbox");
+    let key = common::browser_key();
+    assert_eq!(
+        common::post_proof(
+            &server.url,
+            &common::sign(&key, &common::consent("once@example.org", "fr"))
+        )
+        .await
+        .status(),
+        StatusCode::CREATED
+    );
+    let mail = common::wait_for_outbox(&outbox, "once@example.org").await;
+    let first = reqwest::get(&mail.confirm_url).await.unwrap();
+    assert_eq!(first.status(), StatusCode::OK);
+    assert!(first
+        .text()
+        .await
+        .unwrap()
+        .contains("Inscription confirmée"));
+    let reused = reqwest::get(&mail.confirm_url).await.unwrap();
+    assert_eq!(reused.status(), StatusCode::GONE);
+    assert!(reused.text().await.unwrap().contains("déjà été utilisé"));
+    let unknown = reqwest::get(format!("{}/v1/confirm?token=nope", server.url))
+        .await
+        .unwrap();
+    assert_eq!(unknown.status(), StatusCode::NOT_FOUND);
+    // An unsubscribe token does not confirm.
+    let crossed = reqwest::get(
+        mail.unsubscribe_url
+            .replace("/v1/unsubscribe", "/v1/confirm"),
+    )
+    .await
+    .unwrap();
+    assert_eq!(crossed.status(), StatusCode::NOT_FOUND);
+    server.stop().await.unwrap();
+
+    // A collector whose confirm links expire at once.
+    let server = collector(&db, &data, |s| s.token_ttl = Some("0s".into())).await;
+    assert_eq!(
+        common::post_proof(
+            &server.url,
+            &common::sign(&key, &common::consent("late@example.org", "en"))
+        )
+        .await
+        .status(),
+        StatusCode::CREATED
+    );
+    let mail = common::wait_for_outbox(&outbox, "late@example.org").await;
+    let expired = reqwest::get(&mail.confirm_url).await.unwrap();
+    assert_eq!(expired.status(), StatusCode::GONE);
+    assert!(expired.text().await.unwrap().contains("Link expired"));
+    server.stop().await.unwrap();
+
+    // Two proofs and one confirmation: the reused, unknown and expired links stored nothing.
+    let store = db.open().await;
+    assert_eq!(common::count(&store, "entries").await, 3);
+}
+
+#[tokio::test]
+async fn limits_per_network_and_per_address() {
+    let db = TestDb::new(Db::Sqlite).await;
+    let data = tempfile::tempdir().unwrap();
+    let server = collector(&db, &data, |s| {
+        s.rate_ip = Some(3);
+        s.rate_email = Some(1);
+    })
+    .await;
+    let key = common::browser_key();
+    let post = |email: &str| {
+        let jws = common::sign(&key, &common::consent(email, "fr"));
+        let url = server.url.clone();
+        async move { common::post_proof(&url, &jws).await }
+    };
+    assert_eq!(post("x@example.org").await.status(), StatusCode::CREATED);
+    // Same address again: a second confirmation mail would be mailbox bombing.
+    let (status, code) = error_of(post("X@Example.org").await).await;
+    assert_eq!(
+        (status, code.as_str()),
+        (StatusCode::TOO_MANY_REQUESTS, "rate_limited")
+    );
+    assert_eq!(post("y@example.org").await.status(), StatusCode::CREATED);
+    // Fourth submission from this network in the minute.
+    let (status, _) = error_of(post("z@example.org").await).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(common::count(&db.open().await, "entries").await, 2);
+    server.stop().await.unwrap();
+}
+
+#[tokio::test]
+async fn cors_admits_only_the_allowed_origins() {
+    let db = TestDb::new(Db::Sqlite).await;
+    let data = tempfile::tempdir().unwrap();
+    let server = collector(&db, &data, |_| {}).await;
+    let preflight = |origin: &'static str| {
+        reqwest::Client::new()
+            .request(
+                reqwest::Method::OPTIONS,
+                format!("{}/v1/proofs", server.url),
+            )
+            .header("origin", origin)
+            .header("access-control-request-method", "POST")
+            .header(
+                "access-control-request-headers",
+                "content-type,idempotency-key",
+            )
+            .send()
+    };
+    let allowed = preflight(ORIGIN).await.unwrap();
+    assert_eq!(allowed.headers()["access-control-allow-origin"], ORIGIN);
+    assert!(allowed.headers()["access-control-allow-headers"]
+        .to_str()
+        .unwrap()
+        .contains("idempotency-key"));
+    let refused = preflight("https://evil.example").await.unwrap();
+    assert!(refused
+        .headers()
+        .get("access-control-allow-origin")
+        .is_none());
+    server.stop().await.unwrap();
+}
+
+#[tokio::test]
+async fn demo_serves_the_storefront_the_widget_and_the_outbox() {
+    let db = TestDb::new(Db::Sqlite).await;
+    let data = tempfile::tempdir().unwrap();
+    let site = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(site.path().join("www")).unwrap();
+    std::fs::create_dir_all(site.path().join("pkg")).unwrap();
+    std::fs::write(site.path().join("www/index.html"), "<h1>Boutique</h1>").unwrap();
+    std::fs::write(
+        site.path().join("pkg/consent_widget.js"),
+        "export default 1;",
+    )
+    .unwrap();
+    let settings = consent_collector::config::Settings {
+        listen: Some("127.0.0.1:0".into()),
+        database: Some(db.url.clone()),
+        data_dir: Some(data.path().to_path_buf()),
+        www: Some(site.path().join("www")),
+        pkg: Some(site.path().join("pkg")),
+        ..Default::default()
+    };
+    // Demo: no key, no SMTP, no origin list given; all defaulted.
+    let server = consent_collector::http::start(settings.resolve(true).unwrap())
+        .await
+        .unwrap();
+    let get = |path: &str| reqwest::get(format!("{}{path}", server.url));
+    assert_eq!(
+        get("/").await.unwrap().text().await.unwrap(),
+        "<h1>Boutique</h1>"
+    );
+    assert_eq!(
+        get("/pkg/consent_widget.js")
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap(),
+        "export default 1;"
+    );
+    // The demo accepts proofs from its own origin.
+    let mut proof = common::consent("demo@example.org", "en");
+    proof.site.origin = server.url.clone();
+    proof.site.page = format!("{}/", server.url);
+    let response = reqwest::Client::new()
+        .post(format!("{}/v1/proofs", server.url))
+        .header("origin", &server.url)
+        .json(&json!({ "proof": common::sign(&common::browser_key(), &proof) }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::CREATED);
+    let mail = common::wait_for_outbox(&data.path().join("outbox"), "demo@example.org").await;
+    let page = get("/outbox").await.unwrap().text().await.unwrap();
+    assert!(
+        page.contains("demo@example.org") && page.contains(&mail.confirm_url.replace('&', "&amp;")),
+        "{page}"
+    );
+    let eml = std::fs::read_to_string(data.path().join("outbox").join(&mail.file)).unwrap();
+    assert!(
+        eml.contains("List-Unsubscribe-Post: List-Unsubscribe=One-Click"),
+        "{eml}"
+    );
+    assert_eq!(
+        get(&mail.confirm_url.replace(&server.url, ""))
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::OK
+    );
+    assert!(
+        data.path().join("keys").read_dir().unwrap().count() == 1,
+        "the demo made its key"
+    );
+    server.stop().await.unwrap();
+}
+
+#[tokio::test]
+async fn raw_jose_bodies_and_forwarded_clients_behind_a_trusted_proxy() {
+    let db = TestDb::new(Db::Sqlite).await;
+    let data = tempfile::tempdir().unwrap();
+    let server = collector(&db, &data, |s| {
+        s.trust_forwarded = Some(true);
+        s.rate_ip = Some(1);
+    })
+    .await;
+    let key = common::browser_key();
+    let post = |client_ip: &'static str, email: &str| {
+        let jws = common::sign(&key, &common::consent(email, "fr"));
+        let url = server.url.clone();
+        async move {
+            // The compact JWS as the whole body, as `application/jose` allows.
+            reqwest::Client::new()
+                .post(format!("{url}/v1/proofs"))
+                .header("origin", ORIGIN)
+                .header("content-type", "application/jose")
+                .header("x-forwarded-for", format!("{client_ip}, 10.0.0.1"))
+                .body(jws)
+                .send()
+                .await
+                .unwrap()
+                .status()
+        }
+    };
+    // One per client network per minute: the proxy's own address does not count.
+    assert_eq!(
+        post("198.51.100.7", "p@example.org").await,
+        StatusCode::CREATED
+    );
+    assert_eq!(
+        post("203.0.113.9", "q@example.org").await,
+        StatusCode::CREATED
+    );
+    assert_eq!(
+        post("198.51.100.200", "r@example.org").await,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+
+    // The confirmation records the client network, truncated, never the address.
+    let mail = common::wait_for_outbox(&data.path().join("outbox"), "p@example.org").await;
+    let confirmed = reqwest::Client::new()
+        .get(&mail.confirm_url)
+        .header("x-forwarded-for", "192.0.2.77")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(confirmed.status(), StatusCode::OK);
+    let store = db.store().await;
+    let event: Value =
+        serde_json::from_str(&store.entry(3).await.unwrap().unwrap().body.unwrap()).unwrap();
+    assert_eq!(
+        (event["type"].as_str(), event["ip"].as_str()),
+        (Some("confirmed"), Some("192.0.2.0/24"))
+    );
+    server.stop().await.unwrap();
+}
+
+async fn concurrent_submissions_are_each_committed_once(db: Db) {
+    let db = TestDb::new(db).await;
+    let data = tempfile::tempdir().unwrap();
+    let server = collector(&db, &data, |s| {
+        s.rate_ip = Some(0);
+        s.rate_email = Some(0);
+    })
+    .await;
+    // Forty at once, each sent twice: the appender may batch them; every one is stored once.
+    let key = common::browser_key();
+    let jws: Vec<String> = (0..40)
+        .map(|i| common::sign(&key, &common::consent(&format!("c{i}@example.org"), "en")))
+        .collect();
+    let tasks: Vec<_> = jws
+        .iter()
+        .chain(jws.iter())
+        .map(|j| {
+            let (url, j) = (server.url.clone(), j.clone());
+            tokio::spawn(async move { common::post_proof(&url, &j).await.status() })
+        })
+        .collect();
+    let mut statuses = Vec::new();
+    for task in tasks {
+        statuses.push(task.await.unwrap());
+    }
+    assert_eq!(
+        statuses
+            .iter()
+            .filter(|s| **s == StatusCode::CREATED)
+            .count(),
+        40,
+        "{statuses:?}"
+    );
+    assert_eq!(
+        statuses.iter().filter(|s| **s == StatusCode::OK).count(),
+        40,
+        "{statuses:?}"
+    );
+    let keys = consent_collector::keys::Keyring::load(&data.path().join("keys")).unwrap();
+    let report =
+        consent_collector::verify_log::verify_log(db.store().await.as_ref(), &keys.public())
+            .await
+            .unwrap();
+    assert_eq!(report.entries, 40);
+    server.stop().await.unwrap();
+}

@@ -1,0 +1,392 @@
+//! The storage suite: every test runs against SQLite and against a real PostgreSQL.
+
+#[macro_use]
+mod common;
+
+use chrono::{Duration, Utc};
+use common::{Db, TestDb};
+use consent_collector::events;
+use consent_collector::proof_check;
+use consent_collector::receipt::EntryKind;
+use consent_collector::store::{
+    Append, Appended, NewBody, NewEntry, NewToken, Store, TokenProblem, TokenPurpose,
+};
+use consent_collector::stored_proof;
+use consent_collector::verify_log::{verify_log, Broken, VerifyLogError};
+
+on_both_backends!(
+    appends_link_into_one_chain_that_verifies,
+    replay_returns_the_stored_entry_and_stores_nothing,
+    texts_are_stored_once_per_hash_and_proofs_rebuild_exactly,
+    tokens_are_single_use_and_expire,
+    tampering_with_any_stored_field_is_named_by_seq,
+    prune_erases_inactive_subjects_and_the_chain_still_verifies,
+    migrations_run_once_per_database,
+    concurrent_writers_keep_one_chain,
+);
+
+fn proof_append(email: &str) -> Append {
+    let jws = common::sign(&common::browser_key(), &common::consent(email, "fr"));
+    let proof = proof_check::verify_stored(&jws).unwrap();
+    Append {
+        entry: NewEntry {
+            kind: EntryKind::Proof,
+            proof_sha256: proof.sha256.clone(),
+            body: NewBody::Proof(stored_proof::split(&proof)),
+            record_id: Some(proof.record.id.clone()),
+            subject: Some(proof.subject_key()),
+        },
+        tokens: Vec::new(),
+        consume: None,
+    }
+}
+
+fn new(outcome: Appended) -> consent_collector::store::StoredEntry {
+    match outcome {
+        Appended::New(entry) => entry,
+        other => panic!("expected a new entry, got {other:?}"),
+    }
+}
+
+async fn appends_link_into_one_chain_that_verifies(db: Db) {
+    let db = TestDb::new(db).await;
+    let store = db.store().await;
+    let keys = common::keys();
+    // One batch of three (group commit) and one single append.
+    let batch = vec![
+        proof_append("a@example.org"),
+        proof_append("b@example.org"),
+        proof_append("c@example.org"),
+    ];
+    let outcomes = store.append(batch, &keys.ring, Utc::now()).await.unwrap();
+    let seqs: Vec<i64> = outcomes.into_iter().map(|o| new(o).seq).collect();
+    assert_eq!(seqs, [1, 2, 3]);
+    let fourth = new(store
+        .append(vec![proof_append("d@example.org")], &keys.ring, Utc::now())
+        .await
+        .unwrap()
+        .remove(0));
+    assert_eq!(fourth.seq, 4);
+    assert_eq!(
+        fourth.prev_chain,
+        store.entry(3).await.unwrap().unwrap().chain
+    );
+    assert_eq!(
+        store.entry(1).await.unwrap().unwrap().prev_chain,
+        consent_collector::chain::GENESIS
+    );
+    let report = verify_log(store.as_ref(), &keys.ring.public())
+        .await
+        .unwrap();
+    assert_eq!((report.entries, report.proofs, report.erased), (4, 4, 0));
+}
+
+async fn replay_returns_the_stored_entry_and_stores_nothing(db: Db) {
+    let db = TestDb::new(db).await;
+    let store = db.open().await;
+    let keys = common::keys();
+    let append = proof_append("a@example.org");
+    let first = new(store
+        .append(vec![append.clone()], &keys.ring, Utc::now())
+        .await
+        .unwrap()
+        .remove(0));
+    // The same record twice in one batch, then again later: the original each time.
+    let again = store
+        .append(vec![append.clone(), append], &keys.ring, Utc::now())
+        .await
+        .unwrap();
+    for outcome in again {
+        match outcome {
+            Appended::Replay(entry) => assert_eq!(entry, first),
+            other => panic!("expected a replay, got {other:?}"),
+        }
+    }
+    assert_eq!(common::count(&store, "entries").await, 1);
+}
+
+async fn texts_are_stored_once_per_hash_and_proofs_rebuild_exactly(db: Db) {
+    let db = TestDb::new(db).await;
+    let store = db.open().await;
+    let keys = common::keys();
+    let batch = vec![proof_append("a@example.org"), proof_append("b@example.org")];
+    let entries: Vec<_> = store
+        .append(batch, &keys.ring, Utc::now())
+        .await
+        .unwrap()
+        .into_iter()
+        .map(new)
+        .collect();
+    assert_eq!(common::count(&store, "texts").await, 1);
+    let sha = entries[0].texts_sha256.clone().expect("texts kept apart");
+    assert_eq!(entries[1].texts_sha256.as_deref(), Some(sha.as_str()));
+    assert!(!entries[0].body.as_deref().unwrap().contains("shown"));
+    let shown = store.text(&sha).await.unwrap().unwrap();
+    let e = &entries[0];
+    let jws = stored_proof::rebuild(
+        e.jws_header.as_deref().unwrap(),
+        e.body.as_deref().unwrap(),
+        e.jws_signature.as_deref().unwrap(),
+        Some(&shown),
+    )
+    .unwrap();
+    assert_eq!(consent_collector::hash::sha256_hex(&jws), e.proof_sha256);
+}
+
+async fn tokens_are_single_use_and_expire(db: Db) {
+    let db = TestDb::new(db).await;
+    let store = db.open().await;
+    let keys = common::keys();
+    let now = Utc::now();
+    let mut append = proof_append("a@example.org");
+    append.tokens = vec![
+        NewToken {
+            hash: "live".into(),
+            purpose: TokenPurpose::Confirm,
+            locale: "fr".into(),
+            expires_at: Some(now + Duration::hours(48)),
+        },
+        NewToken {
+            hash: "stale".into(),
+            purpose: TokenPurpose::Confirm,
+            locale: "fr".into(),
+            expires_at: Some(now + Duration::hours(1)),
+        },
+    ];
+    let proof = new(store
+        .append(vec![append], &keys.ring, now)
+        .await
+        .unwrap()
+        .remove(0));
+    let token = store.token("live").await.unwrap().unwrap();
+    assert_eq!(
+        (token.entry_seq, token.purpose, token.used_at),
+        (proof.seq, TokenPurpose::Confirm, None)
+    );
+    let confirm = |hash: &str| Append {
+        entry: events::confirmation(
+            proof.seq,
+            &proof.proof_sha256,
+            "t",
+            None,
+            "a@example.org".into(),
+        ),
+        tokens: Vec::new(),
+        consume: Some(hash.into()),
+    };
+    let first = store
+        .append(vec![confirm("live")], &keys.ring, now)
+        .await
+        .unwrap()
+        .remove(0);
+    assert!(
+        matches!(first, Appended::New(ref e) if e.seq == 2),
+        "{first:?}"
+    );
+    let outcomes = store
+        .append(
+            vec![confirm("live"), confirm("stale"), confirm("unknown")],
+            &keys.ring,
+            now + Duration::hours(2),
+        )
+        .await
+        .unwrap();
+    let problems: Vec<_> = outcomes
+        .into_iter()
+        .map(|o| match o {
+            Appended::Token(problem) => problem,
+            other => panic!("expected a token problem, got {other:?}"),
+        })
+        .collect();
+    assert_eq!(
+        problems,
+        [
+            TokenProblem::Used,
+            TokenProblem::Expired,
+            TokenProblem::Unknown
+        ]
+    );
+    assert_eq!(common::count(&store, "entries").await, 2);
+    // Only hashes are stored: no column holds the token itself.
+    assert!(store
+        .token("live")
+        .await
+        .unwrap()
+        .unwrap()
+        .used_at
+        .is_some());
+}
+
+async fn tampering_with_any_stored_field_is_named_by_seq(db: Db) {
+    let db = TestDb::new(db).await;
+    let store = db.open().await;
+    let keys = common::keys();
+    let batch = vec![
+        proof_append("a@example.org"),
+        proof_append("b@example.org"),
+        proof_append("c@example.org"),
+    ];
+    store.append(batch, &keys.ring, Utc::now()).await.unwrap();
+    let public = keys.ring.public();
+    // One byte changed in one row of one column at a time; verify-log must name seq 2.
+    for (column, expect) in [
+        ("body", "proof"),
+        ("jws_signature", "does not match its hash"),
+        ("received_at", "differs from its signed receipt"),
+        ("proof_sha256", "differs from its signed receipt"),
+        ("receipt", "receipt signature does not verify"),
+    ] {
+        use sqlx::Row;
+        let original: String =
+            sqlx::query(&format!("SELECT {column} AS v FROM entries WHERE seq = 2"))
+                .fetch_one(store.pool())
+                .await
+                .unwrap()
+                .try_get("v")
+                .unwrap();
+        let mut bytes = original.clone().into_bytes();
+        let at = bytes.len() / 2;
+        bytes[at] = if bytes[at] == b'1' { b'2' } else { b'1' };
+        let tampered = String::from_utf8(bytes).unwrap();
+        sqlx::query(&format!("UPDATE entries SET {column} = $1 WHERE seq = 2"))
+            .bind(&tampered)
+            .execute(store.pool())
+            .await
+            .unwrap();
+        match verify_log(&store, &public).await {
+            Err(VerifyLogError::Broken(Broken { seq, reason })) => {
+                assert_eq!(seq, 2, "{column}: {reason}");
+                assert!(reason.contains(expect), "{column}: {reason}");
+            }
+            other => panic!("{column}: tampering not detected: {other:?}"),
+        }
+        sqlx::query(&format!("UPDATE entries SET {column} = $1 WHERE seq = 2"))
+            .bind(&original)
+            .execute(store.pool())
+            .await
+            .unwrap();
+    }
+    // A changed shown text is caught through its hash.
+    sqlx::query("UPDATE texts SET shown = REPLACE(shown, 'accepte', 'acceptE')")
+        .execute(store.pool())
+        .await
+        .unwrap();
+    let err = verify_log(&store, &public).await.unwrap_err();
+    assert!(
+        matches!(err, VerifyLogError::Broken(Broken { seq: 1, ref reason }) if reason.contains("texts")),
+        "{err}"
+    );
+    sqlx::query("UPDATE texts SET shown = REPLACE(shown, 'acceptE', 'accepte')")
+        .execute(store.pool())
+        .await
+        .unwrap();
+    // A removed entry is a gap.
+    sqlx::query("DELETE FROM entries WHERE seq = 2")
+        .execute(store.pool())
+        .await
+        .unwrap();
+    let err = verify_log(&store, &public).await.unwrap_err();
+    assert!(
+        matches!(err, VerifyLogError::Broken(Broken { seq: 2, ref reason }) if reason.contains("missing")),
+        "{err}"
+    );
+}
+
+async fn prune_erases_inactive_subjects_and_the_chain_still_verifies(db: Db) {
+    let db = TestDb::new(db).await;
+    let store = db.open().await;
+    let keys = common::keys();
+    let long_ago = Utc::now() - Duration::days(4 * 365);
+    store
+        .append(vec![proof_append("old@example.org")], &keys.ring, long_ago)
+        .await
+        .unwrap();
+    store
+        .append(
+            vec![proof_append("new@example.org")],
+            &keys.ring,
+            Utc::now(),
+        )
+        .await
+        .unwrap();
+    let cutoff = Utc::now() - Duration::days(3 * 365);
+    let prune = store
+        .prune(cutoff, &keys.ring, Utc::now())
+        .await
+        .unwrap()
+        .expect("one subject inactive");
+    assert_eq!(prune.seq, 3);
+    assert_eq!(prune.kind, "prune");
+    let erased = store.entry(1).await.unwrap().unwrap();
+    assert_eq!(
+        (erased.subject, erased.body, erased.jws_header),
+        (None, None, None)
+    );
+    assert!(store.entry(2).await.unwrap().unwrap().body.is_some());
+    let report = verify_log(&store, &keys.ring.public()).await.unwrap();
+    assert_eq!((report.entries, report.proofs, report.erased), (3, 1, 1));
+    assert!(
+        store
+            .prune(cutoff, &keys.ring, Utc::now())
+            .await
+            .unwrap()
+            .is_none(),
+        "nobody left to prune"
+    );
+    // Erasing content without a prune record is tampering.
+    sqlx::query("UPDATE entries SET body = NULL WHERE seq = 2")
+        .execute(store.pool())
+        .await
+        .unwrap();
+    let err = verify_log(&store, &keys.ring.public()).await.unwrap_err();
+    assert!(
+        matches!(err, VerifyLogError::Broken(Broken { seq: 2, .. })),
+        "{err}"
+    );
+}
+
+async fn migrations_run_once_per_database(db: Db) {
+    let db = TestDb::new(db).await;
+    let first = db.open().await;
+    let keys = common::keys();
+    first
+        .append(vec![proof_append("a@example.org")], &keys.ring, Utc::now())
+        .await
+        .unwrap();
+    drop(first);
+    let second = db.open().await;
+    assert_eq!(common::count(&second, "schema_migrations").await, 1);
+    assert_eq!(common::count(&second, "entries").await, 1);
+}
+
+async fn concurrent_writers_keep_one_chain(db: Db) {
+    let db = TestDb::new(db).await;
+    let keys = common::keys();
+    // Eight collectors, each with its own connection pool, appending at once.
+    let mut writers = Vec::new();
+    for w in 0..8 {
+        let store = db.store().await;
+        let ring = keys.ring.clone();
+        writers.push(tokio::spawn(async move {
+            for i in 0..10 {
+                let outcome = store
+                    .append(
+                        vec![proof_append(&format!("w{w}-{i}@example.org"))],
+                        &ring,
+                        Utc::now(),
+                    )
+                    .await
+                    .unwrap();
+                new(outcome.into_iter().next().unwrap());
+            }
+        }));
+    }
+    for writer in writers {
+        writer.await.unwrap();
+    }
+    let store = db.store().await;
+    let report = verify_log(store.as_ref(), &keys.ring.public())
+        .await
+        .unwrap();
+    assert_eq!((report.entries, report.proofs), (80, 80));
+}
