@@ -7,7 +7,7 @@ use alloc::rc::{Rc, Weak};
 use core::cell::RefCell;
 
 use wasm_bindgen::closure::Closure;
-use wasm_bindgen::JsCast;
+use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{Element, Event, HtmlElement, HtmlInputElement, ShadowRoot, ShadowRootInit, ShadowRootMode};
 
 use super::convert::{object, problems, s};
@@ -71,13 +71,32 @@ pub fn consented_key(config: &Config) -> String {
     cat(&["consent-widget/consented/", &config.form_id])
 }
 
-fn listen(shared: &Shared, el: Element, event: &'static str, handler: fn(&Shared, Event)) {
-    let weak: Weak<RefCell<Mounted>> = Rc::downgrade(shared);
-    let closure = Closure::<dyn FnMut(Event)>::new(move |e: Event| {
-        if let Some(shared) = weak.upgrade() {
-            handler(&shared, e);
+/// Gives the shadow root its stylesheet: a constructed one, which a strict
+/// CSP (no `'unsafe-inline'` styles) allows, or a `<style>` element where
+/// constructed sheets are unavailable (older browsers, another document).
+fn style(root: &ShadowRoot, doc: &web_sys::Document) {
+    let same_document = web_sys::window().and_then(|w| w.document()).is_some_and(|d| &d == doc);
+    let adoptable = js_sys::Reflect::has(root, &s("adoptedStyleSheets")).unwrap_or(false);
+    if same_document && adoptable {
+        if let Ok(sheet) = web_sys::CssStyleSheet::new() {
+            if sheet.replace_sync(CSS).is_ok() {
+                let sheets: js_sys::Array = core::iter::once(JsValue::from(sheet)).collect();
+                root.set_adopted_style_sheets(&sheets);
+                return;
+            }
         }
-    });
+    }
+    if let Ok(el) = doc.create_element("style") {
+        el.set_text_content(Some(CSS));
+        let _ = root.append_child(&el);
+    }
+}
+
+/// Adds a listener that holds the widget alive: a page need not keep the
+/// handle `mount` returns. `destroy` removes the listeners and so frees it.
+fn listen(shared: &Shared, el: Element, event: &'static str, handler: fn(&Shared, Event)) {
+    let strong = shared.clone();
+    let closure = Closure::<dyn FnMut(Event)>::new(move |e: Event| handler(&strong, e));
     let _ = el.add_event_listener_with_callback(event, closure.as_ref().unchecked_ref());
     shared.borrow_mut().listeners.push((el, event, closure));
 }
@@ -203,10 +222,7 @@ pub fn render(shared: &Shared) {
         let kept = m.config.as_ref().ok().map(|c| entered(&m.root, c));
         unlisten(&mut m);
         m.root.set_text_content(None);
-        if let Ok(style) = doc.create_element("style") {
-            style.set_text_content(Some(CSS));
-            let _ = m.root.append_child(&style);
-        }
+        style(&m.root, &doc);
         let lang = page::lang();
         let config = match &m.config {
             Ok(config) => config.clone(),
