@@ -3,9 +3,12 @@
 // scripts/package after scripts/build. Idempotent: every file is derived from
 // the wasm-bindgen output, and the one patch to it is applied once.
 //
-//  1. pkg/consent_widget.js (the ESM entry): one patch, so that the form's
-//     stylesheet is a constructed stylesheet instead of a <style> element,
-//     which a strict CSP (no 'unsafe-inline' in style-src) refuses.
+//  1. pkg/consent_widget.js (the ESM entry), two patches: the form's
+//     stylesheet becomes a constructed stylesheet instead of a <style>
+//     element, which a strict CSP (no 'unsafe-inline' in style-src) refuses;
+//     and a mounted widget stays alive until destroy() even when the caller
+//     drops the handle (otherwise garbage collection frees it, its submit
+//     listener dies, and the browser submits the form natively).
 //  2. pkg/consent-widget.js: the one-file script tag. A classic script: the
 //     same glue, the wasm inlined as a byte string (see `byteString`),
 //     compiled with initSync, window.ConsentWidget, and auto-mount of every
@@ -31,9 +34,11 @@ function replaceOnce(text, from, to, what) {
   return text.slice(0, at) + to + text.slice(at + from.length);
 }
 
-// --- 1. the ESM entry, patched for strict CSP --------------------------------
-const MARK = "/* consent-widget: strict-CSP stylesheet (scripts/package) */";
-const CSP_STYLE = `${MARK}
+// --- 1. the ESM entry, patched ---------------------------------------------
+const MARK = "/* consent-widget: packaging patches (scripts/package) */";
+const PATCHES = `${MARK}
+// Mounted widgets, kept until destroy(): the page need not hold the handle.
+const cwLive = new Set();
 // A <style> element in the shadow root is refused by a CSP whose style-src
 // lacks 'unsafe-inline'; a constructed stylesheet is not subject to CSP.
 let cwSheet = null;
@@ -57,7 +62,9 @@ function appendChildCsp(parent, child) {
 let esm = read("consent_widget.js");
 if (!esm.includes(MARK)) {
   esm = replaceOnce(esm, "const ret = arg0.appendChild(arg1);", "const ret = appendChildCsp(arg0, arg1);", "appendChild import");
-  esm = replaceOnce(esm, "function __wbg_get_imports() {", `${CSP_STYLE}\nfunction __wbg_get_imports() {`, "imports function");
+  esm = replaceOnce(esm, "return Widget.__wrap(ret[0]);", "const widget = Widget.__wrap(ret[0]);\n    cwLive.add(widget);\n    return widget;", "mount's return");
+  esm = replaceOnce(esm, "wasm.widget_destroy(this.__wbg_ptr);", "wasm.widget_destroy(this.__wbg_ptr);\n        cwLive.delete(this);", "destroy body");
+  esm = replaceOnce(esm, "function __wbg_get_imports() {", `${PATCHES}\nfunction __wbg_get_imports() {`, "imports function");
   write("consent_widget.js", esm);
 }
 
@@ -160,15 +167,19 @@ declare global {
 }
 `);
 
-// The widget's events, typed on elements and the document.
-const dts = read("consent_widget.d.ts");
+// The types: the widget's events on elements, the document and the window;
+// and no \`[Symbol.dispose]\` member, which fails to compile for projects
+// whose TypeScript lib predates esnext.disposable (the method stays at run time).
+let dts = read("consent_widget.d.ts");
 const EVENTS = "// consent-widget: typed events (scripts/package)";
 if (!dts.includes(EVENTS)) {
+  dts = dts.replace(/^\s*\[Symbol\.dispose\]\(\): void;\n/m, "");
   write("consent_widget.d.ts", `${dts}
 ${EVENTS}
 declare global {
-  interface HTMLElementEventMap extends ConsentWidgetEventMap {}
+  interface ElementEventMap extends ConsentWidgetEventMap {}
   interface DocumentEventMap extends ConsentWidgetEventMap {}
+  interface WindowEventMap extends ConsentWidgetEventMap {}
 }
 `);
 }

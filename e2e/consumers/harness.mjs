@@ -95,6 +95,11 @@ export async function submitValid(page, host, email = "marie@example.org") {
   const submitted = page.locator(host).evaluate(
     (el) => new Promise((resolve) => el.addEventListener("consent:submit", (e) => resolve(e.detail), { once: true })),
   );
+  // A page need not keep the handle mount() returned: collect garbage first.
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send("HeapProfiler.collectGarbage");
+  await page.waitForTimeout(50); // finalizers run after the collection
+  await cdp.detach();
   await page.locator(`${host} input[type=email]`).fill(email);
   await page.locator(`${host} input[type=checkbox]`).first().check();
   await page.locator(`${host} button[type=submit]`).click();

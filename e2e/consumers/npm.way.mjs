@@ -1,0 +1,65 @@
+// The npm package in a Vite app and a webpack 5 app. scripts/test-ways has
+// installed the packed tarball (npm pack of pkg/) into each app's own
+// node_modules; here each app builds with its documented configuration, its
+// output is served under a strict CSP, the form appears, and a valid
+// submission fires consent:submit. Vite's dev server is checked too, and the
+// package's types compile.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { join } from "node:path";
+import { startSite, openPage, formAppears, submitValid, launch } from "./harness.mjs";
+
+const HERE = new URL(".", import.meta.url).pathname;
+const app = (name) => join(HERE, name);
+const run = (dir, ...args) => execFileSync("npm", ["run", "--silent", ...args], { cwd: dir, stdio: ["ignore", "pipe", "inherit"] });
+
+let browser;
+before(async () => {
+  browser = await launch();
+});
+after(() => browser?.close());
+
+const apps = {
+  vite: { routes: { "/": join(app("vite"), "dist/") }, formId: "vite" },
+  webpack: { routes: { "/dist/": join(app("webpack"), "dist/"), "/": join(app("webpack"), "public/") }, formId: "webpack" },
+};
+
+for (const [name, { routes, formId }] of Object.entries(apps)) {
+  test(`${name}: the app builds, mounts under a strict CSP, and a valid submission fires consent:submit`, async () => {
+    run(app(name), "build");
+    const site = await startSite(routes);
+    try {
+      const query = site.collector.startsWith("/") ? "" : `?collector=${encodeURIComponent(site.collector)}`;
+      const { context, page, errors, violations } = await openPage(browser, `${site.base}/${query}`);
+      await formAppears(page, "#signup");
+      const detail = await submitValid(page, "#signup");
+      assert.equal(detail.formId, formId);
+      assert.ok(site.received.every((r) => !r.path.endsWith(".wasm")));
+      assert.deepEqual(await violations(), []);
+      assert.deepEqual(errors, []);
+      await context.close();
+    } finally {
+      site.close();
+    }
+  });
+}
+
+test("vite: the dev server, with the documented optimizeDeps setting, serves a working form", async () => {
+  const { createServer } = await import(join(app("vite"), "node_modules/vite/dist/node/index.js"));
+  const server = await createServer({ root: app("vite"), configFile: join(app("vite"), "vite.config.js"), logLevel: "error", server: { port: 0, host: "127.0.0.1" } });
+  await server.listen();
+  try {
+    const { context, page, errors } = await openPage(browser, server.resolvedUrls.local[0]);
+    await formAppears(page, "#signup");
+    assert.equal((await submitValid(page, "#signup")).formId, "vite");
+    assert.deepEqual(errors, []);
+    await context.close();
+  } finally {
+    await server.close();
+  }
+});
+
+test("types: the configuration, the handle, the events and the script tag's global compile (tsc --strict)", () => {
+  run(app("vite"), "typecheck");
+});
