@@ -18,6 +18,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { execFileSync } from "node:child_process";
 import { Script } from "node:vm";
+import { gzipSync, brotliCompressSync, constants } from "node:zlib";
 
 const PKG = "pkg";
 const read = (name) => readFileSync(`${PKG}/${name}`, "utf8");
@@ -215,5 +216,27 @@ const manifest = {
   keywords: ["gdpr", "consent", "newsletter", "sms", "opt-in", "signup", "webassembly", "cnil"],
 };
 write("package.json", JSON.stringify(manifest, null, 2) + "\n");
-// The package README: the npm and script-tag quick starts, as in docs/.
-write("README.md", ["npm.md", "script-tag.md"].map((f) => readFileSync(`docs/${f}`, "utf8").trim()).join("\n\n") + "\n");
+// The package README: the npm and script-tag quick starts from docs/, then
+// the configuration, theme and events reference from the project README.
+const readme = readFileSync("README.md", "utf8");
+const reference = readme.slice(readme.indexOf("### Configuration"), readme.indexOf("## Layout")).trim()
+  .replace("[`src/web/types.d.ts`](src/web/types.d.ts), which wasm-bindgen copies into\n`pkg/consent_widget.d.ts`", "`consent_widget.d.ts` in this package");
+if (!reference.startsWith("### Configuration") || !reference.includes("### Events")) throw new Error("package: README.md lost its Configuration or Events section");
+const quickStarts = ["npm.md", "script-tag.md"].map((f) => readFileSync(`docs/${f}`, "utf8").trim().replace(/^(#+) /gm, "#$1 ").replace(/^## consent-widget: (.)/m, (_, c) => `## ${c.toUpperCase()}`));
+write("README.md", `# consent-widget\n\n${quickStarts.join("\n\n")}\n\n## Reference\n\n${reference}\n`
+  .replaceAll("(../README.md#configuration)", "(#configuration)"));
+
+// --- figures: the one-file script tag against the two-file ESM build --------
+const sizes = (paths) => {
+  const each = paths.map((p) => readFileSync(`${PKG}/${p}`));
+  const brotli = (b) => brotliCompressSync(b, { params: { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_SIZE_HINT]: b.length } }).length;
+  const sum = (f) => each.reduce((t, b) => t + f(b), 0);
+  return { raw: sum((b) => b.length), gzip: sum((b) => gzipSync(b, { level: 9 }).length), brotli: sum(brotli) };
+};
+const one = sizes(["consent-widget.js"]);
+const two = sizes(["consent_widget.js", "consent_widget_bg.wasm"]);
+const row = (name, r) => `${name.padEnd(44)} ${String(r.raw).padStart(8)} ${String(r.gzip).padStart(8)} ${String(r.brotli).padStart(8)}`;
+console.log(`${"".padEnd(44)} ${"raw".padStart(8)} ${"gzip -9".padStart(8)} ${"br -q11".padStart(8)}`);
+console.log(row("consent-widget.js (script tag, one request)", one));
+console.log(row("consent_widget.js + _bg.wasm (two requests)", two));
+console.log(`inlining costs ${one.brotli - two.brotli} B brotli (${(((one.brotli - two.brotli) / two.brotli) * 100).toFixed(1)}%) and saves one request`);
