@@ -222,7 +222,7 @@ const readme = readFileSync("README.md", "utf8");
 const reference = readme.slice(readme.indexOf("### Configuration"), readme.indexOf("## Layout")).trim()
   .replace("[`src/web/types.d.ts`](src/web/types.d.ts), which wasm-bindgen copies into\n`pkg/consent_widget.d.ts`", "`consent_widget.d.ts` in this package");
 if (!reference.startsWith("### Configuration") || !reference.includes("### Events")) throw new Error("package: README.md lost its Configuration or Events section");
-const quickStarts = ["npm.md", "script-tag.md"].map((f) => readFileSync(`docs/${f}`, "utf8").trim().replace(/^(#+) /gm, "#$1 ").replace(/^## consent-widget: (.)/m, (_, c) => `## ${c.toUpperCase()}`));
+const quickStarts = ["npm.md", "script-tag.md"].map((f) => readFileSync(`docs/${f}`, "utf8").trim().replace(/^(#+) /gm, "#$1 ").replace(/^## consent-widget: /m, "## "));
 write("README.md", `# consent-widget\n\n${quickStarts.join("\n\n")}\n\n## Reference\n\n${reference}\n`
   .replaceAll("(../README.md#configuration)", "(#configuration)"));
 
