@@ -155,3 +155,18 @@ test("shopify: theme-check (Shopify's linter) reports no error on shopify/", asy
   for (const o of offenses) console.log(`theme-check: ${o.severity === 0 ? "error" : "warning"} ${o.check} ${o.uri.split("/shopify/")[1]}: ${o.message}`);
   assert.deepEqual(offenses.filter((o) => o.severity === 0).map((o) => `${o.check}: ${o.message}`), []);
 });
+
+test("shopify: no e-mail consent, no Shopify customer (an SMS-only signup stays in the collector)", async () => {
+  const host = "#consent-widget-AbC123";
+  const { context, page: p } = await openPage(browser, site.base + "/block");
+  await formAppears(p, host);
+  const submitted = p.locator(host).evaluate((el) => new Promise((resolve) => el.addEventListener("consent:submit", (e) => resolve(e.detail), { once: true })));
+  await p.locator(`${host} input[type=email]`).fill("sms.only@example.org");
+  await p.locator(`${host} input[type=tel]`).fill("06 12 34 56 78");
+  await p.locator(`${host} #cw-p-sms`).check();
+  await p.locator(`${host} button[type=submit]`).click();
+  assert.deepEqual((await submitted).purposes.map((x) => x.choice), ["refused", "granted"]);
+  await p.waitForTimeout(300);
+  assert.deepEqual(site.received.filter((r) => r.path === "/contact"), []);
+  await context.close();
+});
