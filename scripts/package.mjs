@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Turns wasm-bindgen's output in pkg/ into the three things we ship, run by
 // scripts/package after scripts/build. Idempotent: every file is derived from
-// the wasm-bindgen output, and the one patch to it is applied once.
+// the wasm-bindgen output, and the patches to it are applied once.
 //
 //  1. pkg/consent_widget.js (the ESM entry), two patches: the form's
 //     stylesheet becomes a constructed stylesheet instead of a <style>
@@ -46,7 +46,7 @@ let cwSheet = null;
 let cwSheetText = null;
 function appendChildCsp(parent, child) {
     if (typeof ShadowRoot === 'function' && parent instanceof ShadowRoot && child instanceof HTMLStyleElement
-        && 'adoptedStyleSheets' in parent && typeof CSSStyleSheet === 'function' && 'replaceSync' in CSSStyleSheet.prototype) {
+        && parent.ownerDocument === document && 'adoptedStyleSheets' in parent && 'replaceSync' in CSSStyleSheet.prototype) {
         const text = child.textContent;
         if (text !== cwSheetText) {
             cwSheet = new CSSStyleSheet();
@@ -109,10 +109,18 @@ for (let i = 0; i < WASM.length; i++) bytes[i] = WASM.charCodeAt(i);
 if (bytes.length !== ${wasm.length} || WASM.charCodeAt(${wasm.length - 1}) !== ${wasm[wasm.length - 1]}) {
     throw new Error("consent-widget: the script was altered or misread; serve consent-widget.js unchanged");
 }
-initSync({ module: bytes });
+// Compile at once where the browser allows it (Chrome before 2023 refused
+// synchronous compiles over 4 KB on the main thread); otherwise asynchronously.
+let ready;
+try {
+    initSync({ module: bytes });
+    ready = Promise.resolve();
+} catch (e) {
+    if (!(e instanceof RangeError)) throw e;
+    ready = __wbg_init({ module_or_path: bytes }).then(() => undefined);
+}
 
-const api = Object.freeze({ mount, validateConfig, version });
-window.ConsentWidget = api;
+window.ConsentWidget = Object.freeze({ mount, validateConfig, version, ready });
 
 // Auto-mount: every [data-consent-widget] element, its config in data-config
 // (JSON), or in the <script type="application/json"> that data-config-id
@@ -144,8 +152,10 @@ function start() {
         for (const r of records) r.addedNodes.forEach((n) => n.nodeType === 1 && mountAll(n));
     }).observe(document.documentElement, { childList: true, subtree: true });
 }
-if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start, { once: true });
-else start();
+ready.then(() => {
+    if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start, { once: true });
+    else start();
+}, (e) => console.error("consent-widget: the WebAssembly did not compile:", e));
 })();
 `;
 new Script(script, { filename: "consent-widget.js" }); // a classic script: syntax check
@@ -159,6 +169,8 @@ export interface ConsentWidgetGlobal {
   mount: typeof mount;
   validateConfig: typeof validateConfig;
   version: typeof version;
+  /** Resolves once the WebAssembly is compiled: at once in current browsers; later in those that refuse large synchronous compiles. */
+  ready: Promise<void>;
 }
 
 declare global {

@@ -51,10 +51,12 @@ test("script tag: both elements mount under a strict CSP, and a valid submission
   assert.equal(await p.locator("#b form").getAttribute("lang"), "fr");
   const api = await p.evaluate(() => ({
     keys: Object.keys(window.ConsentWidget).sort(),
+    ready: window.ConsentWidget.ready instanceof Promise,
     version: window.ConsentWidget.version(),
     problems: window.ConsentWidget.validateConfig({ purposes: [] }).length,
   }));
-  assert.deepEqual(api.keys, ["mount", "validateConfig", "version"]);
+  assert.deepEqual(api.keys, ["mount", "ready", "validateConfig", "version"]);
+  assert.ok(api.ready);
   assert.match(api.version, /^\d+\.\d+\.\d+/);
   assert.ok(api.problems > 0, "validateConfig reports problems");
   const detail = await submitValid(p, "#a");
@@ -86,5 +88,20 @@ test("script tag: an element added later mounts, and a bad config shows no form 
   assert.ok((await error).includes("pre-checked"));
   assert.equal(await p.locator("#bad form").count(), 0);
   assert.deepEqual(await violations(), []);
+  await context.close();
+});
+
+test("script tag: where the browser refuses a synchronous compile (Chrome before 2023), it compiles asynchronously", async () => {
+  const context = await browser.newContext();
+  await context.addInitScript(() => {
+    WebAssembly.Module = function () {
+      throw new RangeError("WebAssembly.Compile is disallowed on the main thread, if the buffer size is larger than 4KB.");
+    };
+  });
+  const page = await context.newPage();
+  await page.goto(site.base + "/");
+  await formAppears(page, "#a");
+  assert.match(await page.evaluate(() => window.ConsentWidget.ready.then(() => window.ConsentWidget.version())), /^\d+\.\d+\.\d+/);
+  await submitValid(page, "#a");
   await context.close();
 });
