@@ -7,7 +7,7 @@
 // Shopify's theme-check finds no error in shopify/.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { ROOT, startSite, openPage, formAppears, submitValid, launch } from "./harness.mjs";
@@ -19,7 +19,10 @@ const { themeCheckRun } = require("@shopify/theme-check-node");
 
 const POLICY = "/policies/privacy-policy";
 const shop = { name: "Atelier Exemple", email: "bonjour@atelier.example", privacy_policy: { url: POLICY } };
-const locales = (lang) => JSON.parse(readFileSync(join(SHOPIFY, "locales", lang === "en" ? "en.default.json" : `${lang}.json`), "utf8"));
+const locales = (lang) => {
+  const file = join(SHOPIFY, "locales", `${lang}.json`);
+  return JSON.parse(readFileSync(existsSync(file) ? file : join(SHOPIFY, "locales/en.default.json"), "utf8"));
+};
 
 /** liquidjs with Shopify's storefront objects (global, so snippets see them too) and filters stood in. */
 function shopifyLiquid(lang) {
@@ -90,6 +93,11 @@ const pages = {
     });
     return page("en", html);
   },
+  // A German storefront: the widget has no German texts, so the form is in English.
+  "/snippet-de": async (collector) => {
+    const html = await shopifyLiquid("de").parseAndRender(`{% render 'consent-widget', endpoint: collector %}`, { collector });
+    return page("de", html);
+  },
 };
 
 let site, browser;
@@ -147,6 +155,14 @@ test("shopify app embed: the same settings, at the end of the page", async () =>
 test("shopify classic snippet: one render line in theme code", async () => {
   const detail = await signUp("/snippet", "#consent-widget", "en");
   assert.deepEqual(detail.purposes.map((p) => p.id), ["newsletter"]);
+});
+
+test("shopify: a storefront in a language the widget has no texts for gets the English form", async () => {
+  const { context, page: p, errors } = await openPage(browser, site.base + "/snippet-de");
+  await formAppears(p, "#consent-widget");
+  assert.equal(await p.locator("#consent-widget form").getAttribute("lang"), "en");
+  assert.deepEqual(errors, []);
+  await context.close();
 });
 
 test("shopify: theme-check (Shopify's linter) reports no error on shopify/", async () => {
