@@ -2,7 +2,8 @@
 // installed the packed tarball (npm pack of pkg/) into each app's own
 // node_modules; here each app builds with its documented configuration, its
 // output is served under a strict CSP, the form appears, and a valid
-// submission fires consent:submit. Vite's dev server is checked too, and the
+// submission fires consent:submit. Vite's dev server is checked too (Vite 8
+// with no configuration, Vite 7 with the one setting the docs give), and the
 // package's types compile.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
@@ -45,9 +46,10 @@ for (const [name, { routes, formId }] of Object.entries(apps)) {
   });
 }
 
-test("vite: the dev server, with the documented optimizeDeps setting, serves a working form", async () => {
-  const { createServer } = await import(join(app("vite"), "node_modules/vite/dist/node/index.js"));
-  const server = await createServer({ root: app("vite"), configFile: join(app("vite"), "vite.config.js"), logLevel: "error", server: { port: 0, host: "127.0.0.1" } });
+/** Vite's dev server (from `viteDir`'s node_modules) serving the Vite app; resolves with the form's consent:submit detail. */
+async function devServer(viteDir, configFile) {
+  const { createServer } = await import(join(app(viteDir), "node_modules/vite/dist/node/index.js"));
+  const server = await createServer({ root: app("vite"), configFile, logLevel: "error", server: { port: 0, host: "127.0.0.1" } });
   await server.listen();
   try {
     const { context, page, errors } = await openPage(browser, server.resolvedUrls.local[0]);
@@ -58,7 +60,12 @@ test("vite: the dev server, with the documented optimizeDeps setting, serves a w
   } finally {
     await server.close();
   }
-});
+}
+
+test("vite 8: the dev server serves a working form with no configuration", () => devServer("vite", false));
+
+test("vite 7: the dev server serves a working form with the documented optimizeDeps setting", () =>
+  devServer("vite7", join(app("vite7"), "vite.config.js")));
 
 test("types: the configuration, the handle, the events and the script tag's global compile (tsc --strict)", () => {
   run(app("vite"), "typecheck");
