@@ -162,7 +162,7 @@ new Script(script, { filename: "consent-widget.js" }); // a classic script: synt
 write("consent-widget.js", script);
 
 write("consent-widget.d.ts", `// Types for the one-file script tag (consent-widget/script): window.ConsentWidget.
-import type { mount, validateConfig, version } from "./consent_widget.js";
+import type { mount, validateConfig, version, Widget } from "./consent_widget.js";
 
 /** What the script tag puts on \`window.ConsentWidget\`. */
 export interface ConsentWidgetGlobal {
@@ -176,6 +176,10 @@ export interface ConsentWidgetGlobal {
 declare global {
   interface Window {
     ConsentWidget: ConsentWidgetGlobal;
+  }
+  interface Element {
+    /** The handle of the form auto-mounted on this \`[data-consent-widget]\` element. */
+    consentWidget?: Widget;
   }
 }
 `);

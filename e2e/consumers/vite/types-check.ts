@@ -31,3 +31,4 @@ document.addEventListener("consent:submit", (e) => {
 document.querySelector("#signup")?.addEventListener("consent:error", (e) => console.log(e.detail.problems[0]?.code));
 const global: ConsentWidgetGlobal = window.ConsentWidget;
 global.mount("#other", JSON.stringify(config)).destroy();
+document.querySelector("[data-consent-widget]")?.consentWidget?.setLocale("fr");
