@@ -1,0 +1,188 @@
+// The Shopify way in: the app block, the app embed and the classic snippet
+// rendered with liquidjs and stand-ins for Shopify's objects and filters
+// (shop, request, block, asset_url, t, json, {% form 'customer' %},
+// {% schema %}), served under a strict CSP. The form appears in the
+// storefront's locale with the shop's privacy policy, a valid submission fires
+// consent:submit, and then the customer is posted through the customer form.
+// Shopify's theme-check finds no error in shopify/.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { existsSync, readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { join } from "node:path";
+import { ROOT, startSite, openPage, formAppears, submitValid, launch } from "./harness.mjs";
+
+const SHOPIFY = join(ROOT, "shopify");
+const require = createRequire(new URL("./shopify/", import.meta.url));
+const { Liquid, Hash } = require("liquidjs");
+const { themeCheckRun } = require("@shopify/theme-check-node");
+
+const POLICY = "/policies/privacy-policy";
+const shop = { name: "Atelier Exemple", email: "bonjour@atelier.example", privacy_policy: { url: POLICY } };
+const locales = (lang) => {
+  const file = join(SHOPIFY, "locales", `${lang}.json`);
+  return JSON.parse(readFileSync(existsSync(file) ? file : join(SHOPIFY, "locales/en.default.json"), "utf8"));
+};
+
+/** liquidjs with Shopify's storefront objects (global, so snippets see them too) and filters stood in. */
+function shopifyLiquid(lang) {
+  const engine = new Liquid({
+    root: [join(SHOPIFY, "blocks")], partials: [join(SHOPIFY, "snippets")], extname: ".liquid", strictFilters: true,
+    globals: { shop, request: { locale: { iso_code: lang } } },
+  });
+  const strings = locales(lang);
+  engine.registerFilter("asset_url", (name) => `/assets/${name}`);
+  engine.registerFilter("t", (key) => key.split(".").reduce((o, k) => o?.[k], strings) ?? `translation missing: ${lang}.${key}`);
+  // Shopify's json escapes <, > and & so the output is safe inside <script>.
+  engine.registerFilter("json", (v) => JSON.stringify(v ?? null).replace(/[<>&]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`));
+  engine.registerTag("schema", {
+    parse(_token, remain) {
+      while (remain.length && remain.shift().name !== "endschema");
+    },
+    render() {},
+  });
+  engine.registerTag("form", {
+    parse(token, remain) {
+      const [, type, rest] = /^\s*'(\w+)'\s*,?(.*)$/s.exec(token.args);
+      assert.equal(type, "customer", "only the customer form is stood in");
+      this.hash = new Hash(rest);
+      this.templates = [];
+      const stream = this.liquid.parser.parseStream(remain);
+      stream.on("tag:endform", () => stream.stop()).on("template", (t) => this.templates.push(t)).start();
+    },
+    *render(ctx, emitter) {
+      const { id = "ContactForm" } = yield this.hash.render(ctx);
+      emitter.write(`<form method="post" action="/contact#${id}" id="${id}" accept-charset="UTF-8" class="contact-form">` +
+        '<input type="hidden" name="form_type" value="customer"><input type="hidden" name="utf8" value="✓">');
+      yield this.liquid.renderer.renderTemplates(this.templates, ctx, emitter);
+      emitter.write("</form>");
+    },
+  });
+  return engine;
+}
+
+const blockSettings = (collector) => ({
+  purpose_newsletter: true, purpose_partners: false, purpose_sms: true, regime: "b2c", phone: true,
+  double_opt_in: true, endpoint: collector, privacy_url: "", controller_contact: "", subscribe: true,
+});
+
+const page = (lang, body) => `<!doctype html>
+<html lang="${lang}"><head><meta charset="utf-8"><title>Shopify consumer</title></head>
+<body><main><h1>Atelier Exemple</h1></main>${body}</body></html>`;
+
+/** What each test page renders, by path. */
+const pages = {
+  // The app block inside a newsletter section (a section that accepts @app blocks).
+  "/block": async (collector) => {
+    const html = await shopifyLiquid("fr").parseAndRender(readFileSync(join(SHOPIFY, "blocks/consent-widget.liquid"), "utf8"), {
+      block: { id: "AbC123", settings: blockSettings(collector), shopify_attributes: 'data-shopify-editor-block="{}"' },
+    });
+    return page("fr", `<footer><section class="newsletter"><h2>Newsletter</h2>${html}</section></footer>`);
+  },
+  // The app embed: the form at the end of every page.
+  "/embed": async (collector) => {
+    const html = await shopifyLiquid("en").parseAndRender(readFileSync(join(SHOPIFY, "blocks/consent-widget-embed.liquid"), "utf8"), {
+      block: { id: "Emb42", settings: blockSettings(collector), shopify_attributes: "" },
+    });
+    return page("en", html);
+  },
+  // A classic theme, no app extension: the snippet rendered from theme code.
+  "/snippet": async (collector) => {
+    const html = await shopifyLiquid("en").parseAndRender(`<footer>{% render 'consent-widget', endpoint: collector %}</footer>`, {
+      collector,
+    });
+    return page("en", html);
+  },
+  // A German storefront: the widget has no German texts, so the form is in English.
+  "/snippet-de": async (collector) => {
+    const html = await shopifyLiquid("de").parseAndRender(`{% render 'consent-widget', endpoint: collector %}`, { collector });
+    return page("de", html);
+  },
+};
+
+let site, browser;
+before(async () => {
+  const routes = { "/assets/": join(SHOPIFY, "assets/") };
+  routes["/contact"] = (req, res) => res.writeHead(302, { location: "/snippet?customer_posted=true" }).end();
+  for (const [path, render] of Object.entries(pages)) {
+    routes[path] = async (req, res) => {
+      res.writeHead(200, { "content-type": "text/html; charset=utf-8", "content-security-policy": site.csp });
+      res.end(await render(site.collector));
+    };
+  }
+  site = await startSite(routes);
+  browser = await launch();
+});
+after(async () => {
+  await browser?.close();
+  site?.close();
+});
+
+async function signUp(path, host, lang) {
+  const { context, page: p, errors, violations } = await openPage(browser, site.base + path);
+  await formAppears(p, host);
+  assert.equal(await p.locator(`${host} form`).getAttribute("lang"), lang, "the storefront's locale");
+  assert.equal(await p.locator(`${host} a[href="${POLICY}"]`).count(), 1, "the shop's privacy policy is linked");
+  const customer = p.locator(host).evaluate((el) => new Promise((resolve) => el.addEventListener("consent:shopify-customer", (e) => resolve(e.detail), { once: true })));
+  const detail = await submitValid(p, host);
+  assert.deepEqual(await customer, { ok: true, status: 200 });
+  const posted = site.received.filter((r) => r.path === "/contact").map((r) => Object.fromEntries(new URLSearchParams(r.body)));
+  assert.equal(posted.length, 1);
+  assert.deepEqual(posted[0], {
+    form_type: "customer",
+    utf8: "✓",
+    "contact[email]": detail.email,
+    "contact[tags]": "consent-widget,consent-newsletter",
+    "contact[accepts_marketing]": "true",
+  });
+  assert.deepEqual(await violations(), []);
+  assert.deepEqual(errors, []);
+  site.received.length = 0;
+  await context.close();
+  return detail;
+}
+
+test("shopify app block: French storefront, shop's policy, submission, then the Shopify customer form", async () => {
+  const detail = await signUp("/block", "#consent-widget-AbC123", "fr");
+  assert.equal(detail.formId, "shopify-consent-widget-AbC123");
+  assert.deepEqual(detail.purposes.map((p) => p.id), ["newsletter", "sms"]);
+});
+
+test("shopify app embed: the same settings, at the end of the page", async () => {
+  await signUp("/embed", "#consent-widget-Emb42", "en");
+});
+
+test("shopify classic snippet: one render line in theme code", async () => {
+  const detail = await signUp("/snippet", "#consent-widget", "en");
+  assert.deepEqual(detail.purposes.map((p) => p.id), ["newsletter"]);
+});
+
+test("shopify: a storefront in a language the widget has no texts for gets the English form", async () => {
+  const { context, page: p, errors } = await openPage(browser, site.base + "/snippet-de");
+  await formAppears(p, "#consent-widget");
+  assert.equal(await p.locator("#consent-widget form").getAttribute("lang"), "en");
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test("shopify: theme-check (Shopify's linter) reports no error on shopify/", async () => {
+  const { offenses, theme } = await themeCheckRun(SHOPIFY, undefined, () => {});
+  assert.ok(theme.length >= 6, "theme-check read the extension");
+  for (const o of offenses) console.log(`theme-check: ${o.severity === 0 ? "error" : "warning"} ${o.check} ${o.uri.split("/shopify/")[1]}: ${o.message}`);
+  assert.deepEqual(offenses.filter((o) => o.severity === 0).map((o) => `${o.check}: ${o.message}`), []);
+});
+
+test("shopify: no e-mail consent, no Shopify customer (an SMS-only signup stays in the collector)", async () => {
+  const host = "#consent-widget-AbC123";
+  const { context, page: p } = await openPage(browser, site.base + "/block");
+  await formAppears(p, host);
+  const submitted = p.locator(host).evaluate((el) => new Promise((resolve) => el.addEventListener("consent:submit", (e) => resolve(e.detail), { once: true })));
+  await p.locator(`${host} input[type=email]`).fill("sms.only@example.org");
+  await p.locator(`${host} input[type=tel]`).fill("06 12 34 56 78");
+  await p.locator(`${host} #cw-p-sms`).check();
+  await p.locator(`${host} button[type=submit]`).click();
+  assert.deepEqual((await submitted).purposes.map((x) => x.choice), ["refused", "granted"]);
+  await p.waitForTimeout(300);
+  assert.deepEqual(site.received.filter((r) => r.path === "/contact"), []);
+  await context.close();
+});

@@ -1,0 +1,38 @@
+// consent-widget on Shopify: once the widget has handled a submission, keep
+// the shop's customer list in step through Shopify's own storefront customer
+// form ({% form 'customer' %}: contact[email], contact[tags],
+// contact[accepts_marketing]). Shopify records this as SINGLE opt-in; whether
+// the subscriber confirmed by e-mail (double opt-in) is known to the collector
+// only, and the signed proof stays the record of consent.
+//
+// The event: "consent:delivered" (the proof reached the collector) once the
+// widget fires it; until then "consent:submit" (the subscriber's choices).
+(function () {
+  "use strict";
+  var EVENT = "consent:submit";
+  var EMAIL_YES = { granted: true, "not-objected": true };
+
+  function subscribe(event) {
+    var host = event.target.closest && event.target.closest("[data-shopify-customer-form]");
+    if (!host) return;
+    var form = document.getElementById(host.getAttribute("data-shopify-customer-form"));
+    var detail = event.detail || {};
+    var yes = (detail.purposes || []).filter(function (p) { return EMAIL_YES[p.choice]; });
+    if (!form || !detail.email || !yes.some(function (p) { return p.channel === "email"; })) return;
+    form.elements["contact[email]"].value = detail.email;
+    form.elements["contact[tags]"].value = ["consent-widget"].concat(yes.map(function (p) { return "consent-" + p.id; })).join(",");
+    form.elements["contact[accepts_marketing]"].value = "true";
+    var done = function (ok, status) {
+      host.dispatchEvent(new CustomEvent("consent:shopify-customer", { bubbles: true, detail: { ok: ok, status: status } }));
+    };
+    fetch(form.action, { method: "POST", body: new URLSearchParams(new FormData(form)), credentials: "same-origin" })
+      .then(function (res) {
+        // Shopify may answer with its bot challenge page: then post the form for real.
+        if (/\/challenge\b/.test(res.url)) return form.submit();
+        done(res.ok, res.status);
+      })
+      .catch(function () { done(false, 0); });
+  }
+
+  document.addEventListener(EVENT, subscribe);
+})();
