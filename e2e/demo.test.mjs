@@ -25,7 +25,7 @@ async function openDemo() {
   const page = await context.newPage();
   const errors = watchErrors(page);
   await page.goto(base + "/");
-  await page.locator("#signup form").waitFor();
+  await page.locator("#signup #cw-form").waitFor();
   return { page, context, errors };
 }
 
@@ -33,14 +33,14 @@ for (const lang of ["fr", "en"]) {
   test(`axe reports no violation and a screenshot is written (${lang})`, async () => {
     const { page, context, errors } = await openDemo();
     if (lang === "en") await page.click("button[data-lang=en]");
-    await page.locator(`#signup form[lang=${lang}]`).waitFor();
+    await page.locator(`#signup #cw-form[lang=${lang}]`).waitFor();
     const results = await new AxeBuilder({ page }).include("#signup").analyze();
     assert.deepEqual(results.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target).join(", ")}`), []);
     assert.ok(results.passes.length > 10, "axe ran its checks");
     const shot = (name) => page.screenshot({ path: new URL(`./out/${name}.png`, import.meta.url).pathname, fullPage: true });
     await shot(`demo-${lang}`);
     // The error state must be clean too.
-    await page.locator("#signup button[type=submit]").click();
+    await page.locator("#signup #cw-submit").click();
     const invalid = await new AxeBuilder({ page }).include("#signup").analyze();
     assert.deepEqual(invalid.violations.map((v) => v.id), []);
     await shot(`demo-${lang}-errors`);

@@ -3,12 +3,7 @@
 // scripts/package after scripts/build. Idempotent: every file is derived from
 // the wasm-bindgen output, and the patches to it are applied once.
 //
-//  1. pkg/consent_widget.js (the ESM entry), two patches: the form's
-//     stylesheet becomes a constructed stylesheet instead of a <style>
-//     element, which a strict CSP (no 'unsafe-inline' in style-src) refuses;
-//     and a mounted widget stays alive until destroy() even when the caller
-//     drops the handle (otherwise garbage collection frees it, its submit
-//     listener dies, and the browser submits the form natively).
+//  1. pkg/consent_widget.js (the ESM entry), used as wasm-bindgen wrote it.
 //  2. pkg/consent-widget.js: the one-file script tag. A classic script: the
 //     same glue, the wasm inlined as a byte string (see `byteString`),
 //     compiled with initSync, window.ConsentWidget, and auto-mount of every
@@ -35,39 +30,10 @@ function replaceOnce(text, from, to, what) {
   return text.slice(0, at) + to + text.slice(at + from.length);
 }
 
-// --- 1. the ESM entry, patched ---------------------------------------------
-const MARK = "/* consent-widget: packaging patches (scripts/package) */";
-const PATCHES = `${MARK}
-// Mounted widgets, kept until destroy(): the page need not hold the handle.
-const cwLive = new Set();
-// A <style> element in the shadow root is refused by a CSP whose style-src
-// lacks 'unsafe-inline'; a constructed stylesheet is not subject to CSP.
-let cwSheet = null;
-let cwSheetText = null;
-function appendChildCsp(parent, child) {
-    if (typeof ShadowRoot === 'function' && parent instanceof ShadowRoot && child instanceof HTMLStyleElement
-        && parent.ownerDocument === document && 'adoptedStyleSheets' in parent && 'replaceSync' in CSSStyleSheet.prototype) {
-        const text = child.textContent;
-        if (text !== cwSheetText) {
-            cwSheet = new CSSStyleSheet();
-            cwSheet.replaceSync(text);
-            cwSheetText = text;
-        }
-        if (!parent.adoptedStyleSheets.includes(cwSheet)) parent.adoptedStyleSheets = [...parent.adoptedStyleSheets, cwSheet];
-        return child;
-    }
-    return parent.appendChild(child);
-}
-`;
-
-let esm = read("consent_widget.js");
-if (!esm.includes(MARK)) {
-  esm = replaceOnce(esm, "const ret = arg0.appendChild(arg1);", "const ret = appendChildCsp(arg0, arg1);", "appendChild import");
-  esm = replaceOnce(esm, "return Widget.__wrap(ret[0]);", "const widget = Widget.__wrap(ret[0]);\n    cwLive.add(widget);\n    return widget;", "mount's return");
-  esm = replaceOnce(esm, "wasm.widget_destroy(this.__wbg_ptr);", "wasm.widget_destroy(this.__wbg_ptr);\n        cwLive.delete(this);", "destroy body");
-  esm = replaceOnce(esm, "function __wbg_get_imports() {", `${PATCHES}\nfunction __wbg_get_imports() {`, "imports function");
-  write("consent_widget.js", esm);
-}
+// --- 1. the ESM entry, as wasm-bindgen wrote it ---------------------------
+// (The widget itself adopts a constructed stylesheet, which a strict CSP
+// allows, and keeps mounted widgets alive until destroy(); no patch needed.)
+const esm = read("consent_widget.js");
 
 // --- 2. the one-file script tag ---------------------------------------------
 const wasm = readFileSync(`${PKG}/consent_widget_bg.wasm`);

@@ -1,0 +1,124 @@
+// The demo end to end: the widget in Chromium signs a proof, the real
+// collector verifies, stores and countersigns it and "mails" a confirmation
+// to its outbox; the link confirms; the unsubscribe link withdraws;
+// verify-log is clean. The proof and the receipt are verified here with
+// `jose`, and the payload checked against `canonicalize` (RFC 8785): code we
+// did not write.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { compactVerify, importJWK, decodeProtectedHeader, createLocalJWKSet } from "jose";
+import canonicalize from "canonicalize";
+import { launch, watchErrors } from "./browser.mjs";
+import { startCollector } from "./collector.mjs";
+
+let collector, browser;
+before(async () => {
+  collector = await startCollector();
+  browser = await launch();
+});
+after(async () => {
+  await browser?.close();
+  collector?.stop();
+});
+
+const events = (page, names) =>
+  page.evaluate((names) => {
+    window.__events = [];
+    for (const n of names) document.addEventListener(n, (e) => window.__events.push({ type: e.type, detail: e.detail }));
+  }, names);
+const waitEvent = (page, type, count = 1) =>
+  page.waitForFunction(([t, c]) => window.__events.filter((e) => e.type === t).length >= c, [type, count], { timeout: 30000 })
+    .then(() => page.evaluate((t) => window.__events.filter((e) => e.type === t), type));
+
+async function verifyProof(jws) {
+  const header = decodeProtectedHeader(jws);
+  const key = await importJWK(header.jwk, header.alg);
+  const { payload } = await compactVerify(jws, key);
+  const text = new TextDecoder().decode(payload);
+  assert.equal(text, canonicalize(JSON.parse(text)), "the payload is RFC 8785 canonical JSON");
+  return JSON.parse(text);
+}
+
+test("sign up, confirm from the outbox, unsubscribe, and the log verifies", async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const errors = watchErrors(page);
+  await page.goto(collector.url + "/");
+  await page.locator("#signup #cw-form").waitFor();
+  await events(page, ["consent:submit", "consent:delivered", "consent:queued", "consent:rejected", "consent:error", "consent:withdraw"]);
+  const shadow = (sel) => page.locator("#signup").locator(sel);
+  await shadow("#cw-email").fill("marie@example.org");
+  await shadow("#cw-phone").fill("06 12 34 56 78");
+  await shadow("#cw-p-newsletter").check();
+  await shadow("#cw-p-sms").check();
+  await shadow("#cw-submit").click();
+
+  const [submitted] = await waitEvent(page, "consent:submit");
+  const proof = await verifyProof(submitted.detail.proof);
+  assert.equal(proof.subject.email, "marie@example.org");
+  assert.equal(proof.subject.phone, "+33612345678");
+  assert.deepEqual(proof.purposes.map((p) => [p.id, p.choice]), [["newsletter", "granted"], ["partners", "refused"], ["sms", "granted"]]);
+  assert.equal(proof.privacyPolicy.url, collector.url + "/privacy.html");
+
+  const [delivered] = await waitEvent(page, "consent:delivered");
+  assert.equal(delivered.detail.id, proof.id);
+  const jwks = createLocalJWKSet(await (await fetch(collector.url + "/.well-known/jwks.json")).json());
+  const receiptJws = delivered.detail.response.receipt ?? delivered.detail.response;
+  const { payload: receiptBytes } = await compactVerify(receiptJws, jwks);
+  const receipt = JSON.parse(new TextDecoder().decode(receiptBytes));
+  assert.equal(receipt.schema, "consent-receipt/1");
+  assert.match(await shadow("[role=status]").textContent(), /confirm/i);
+
+  const state = () => collector.admin("export", "--subject", "marie@example.org").trim().split("\n").map((l) => JSON.parse(l));
+  assert.ok(state().some((r) => r.purpose === "newsletter" && r.state === "pending"), JSON.stringify(state()));
+
+  await page.goto(collector.url + "/outbox");
+  const confirm = await page.locator("a[href*='/v1/confirm']").first().getAttribute("href");
+  const unsubscribe = await page.locator("a[href*='/v1/unsubscribe']").first().getAttribute("href");
+  const confirmed = await page.goto(new URL(confirm, collector.url).href);
+  assert.equal(confirmed.status(), 200);
+  assert.ok(state().some((r) => r.purpose === "newsletter" && r.state === "confirmed"), JSON.stringify(state()));
+  assert.ok(!state().some((r) => r.purpose === "partners" && ["granted", "confirmed", "pending"].includes(r.state)));
+
+  const left = await page.goto(new URL(unsubscribe, collector.url).href);
+  assert.equal(left.status(), 200);
+  assert.ok(state().some((r) => r.state === "withdrawn"), JSON.stringify(state()));
+
+  const verdict = collector.admin("verify-log");
+  assert.match(verdict, /^ok: /);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test("a withdrawal from the same browser is signed, chained and recorded", async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto(collector.url + "/");
+  await page.locator("#signup #cw-form").waitFor();
+  await events(page, ["consent:submit", "consent:delivered", "consent:withdraw"]);
+  const shadow = (sel) => page.locator("#signup").locator(sel);
+  await shadow("#cw-email").fill("paul@example.org");
+  await shadow("#cw-p-newsletter").check();
+  await shadow("#cw-p-partners").check();
+  await shadow("#cw-submit").click();
+  const [submitted] = await waitEvent(page, "consent:submit");
+  await waitEvent(page, "consent:delivered");
+
+  await shadow("#cw-manage-toggle").click();
+  assert.equal(await shadow("#cw-manage-toggle").getAttribute("aria-expanded"), "true");
+  await shadow("#cw-w-partners").check();
+  await shadow("#cw-manage button[type=submit]").click();
+  const [withdrawn] = await waitEvent(page, "consent:withdraw");
+  const record = await verifyProof(withdrawn.detail.proof);
+  assert.equal(record.kind, "withdrawal");
+  assert.deepEqual(record.purposes.map((p) => [p.id, p.choice]), [["partners", "withdrawn"]]);
+  const { createHash } = await import("node:crypto");
+  assert.equal(record.prev, createHash("sha256").update(submitted.detail.proof).digest("hex"), "linked to the consent");
+  await waitEvent(page, "consent:delivered", 2);
+  assert.match(await shadow("[role=status]").textContent(), /withdrawal is recorded|retrait est enregistré/);
+  const rows = collector.admin("export", "--subject", "paul@example.org").trim().split("\n").map((l) => JSON.parse(l));
+  assert.ok(rows.some((r) => r.purpose === "partners" && r.state === "withdrawn"), JSON.stringify(rows));
+  assert.ok(rows.some((r) => r.purpose === "newsletter" && r.state !== "withdrawn"), JSON.stringify(rows));
+  assert.match(collector.admin("verify-log"), /^ok: /);
+  await context.close();
+});
