@@ -1,13 +1,15 @@
 // Shared by the consumer tests (one per way in): a static site served with a
-// strict CSP, a collector stand-in, a browser, and the submit-a-valid-form
-// step. Set COLLECTOR_URL to send proofs to a real collector instead of the
-// stand-in at /v1/proofs (its origin is then added to connect-src).
+// strict CSP, the real collector on another origin (started here unless
+// COLLECTOR_URL names one), a browser, and the submit-a-valid-form step,
+// which checks that the proof reached the collector and verifies.
 import { createServer } from "node:http";
 import { readFile } from "node:fs/promises";
 import { extname, join, normalize } from "node:path";
 import { fileURLToPath } from "node:url";
 import assert from "node:assert/strict";
+import { compactVerify, importJWK, decodeProtectedHeader } from "jose";
 import { launch, watchErrors } from "../browser.mjs";
+import { startCollector } from "../collector.mjs";
 
 export const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 export const OUT = join(ROOT, "e2e/out/consumers");
@@ -22,19 +24,18 @@ const TYPES = { ".html": "text/html; charset=utf-8", ".js": "text/javascript", "
 
 /**
  * Serves `routes` ({"/prefix/": "/abs/dir/" | (req, res, body) => handled}) under a
- * strict CSP. Records what the collector stand-in (/v1/proofs) and any
- * function route receive in `site.received` as {path, contentType, body}.
+ * strict CSP, with a real collector accepting proofs from the site's origin.
+ * Records what function routes receive in `site.received` as
+ * {path, contentType, body}.
  */
 export async function startSite(routes) {
   const received = [];
-  const collector = process.env.COLLECTOR_URL ?? "/v1/proofs";
-  const csp = strictCsp(collector);
+  let csp = "";
   const server = createServer(async (req, res) => {
     const path = decodeURIComponent(new URL(req.url, "http://x").pathname);
     const body = req.method === "POST" ? await text(req) : "";
     if (req.method === "POST") received.push({ path, contentType: req.headers["content-type"], body });
     if (path === "/favicon.ico") return res.writeHead(204).end();
-    if (path === "/v1/proofs" && req.method === "POST") return res.writeHead(201, { "content-type": "application/json" }).end("{}");
     const prefix = Object.keys(routes).filter((p) => path.startsWith(p)).sort((a, b) => b.length - a.length)[0];
     if (prefix === undefined) return res.writeHead(404).end();
     const route = routes[prefix];
@@ -53,7 +54,14 @@ export async function startSite(routes) {
   });
   await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
   const base = `http://127.0.0.1:${server.address().port}`;
-  return { base, csp, collector, received, close: () => server.close() };
+  const real = process.env.COLLECTOR_URL ? null : await startCollector(["--allowed-origins", base]);
+  const collector = process.env.COLLECTOR_URL ?? `${real.url}/v1/proofs`;
+  csp = strictCsp(collector);
+  const close = () => {
+    server.close();
+    real?.stop();
+  };
+  return { base, csp, collector, received, close };
 }
 
 function text(req) {
@@ -80,20 +88,30 @@ export async function openPage(browser, url) {
 
 /** Waits for the form in `host`'s shadow root and checks it is styled. */
 export async function formAppears(page, host) {
-  const form = page.locator(`${host} form`);
+  const form = page.locator(`${host} #cw-form`);
   await form.waitFor();
   const boxes = await page.locator(`${host} input[type=checkbox]`).count();
   assert.ok(boxes >= 1, "at least one purpose box");
   assert.equal(await page.locator(`${host} input[type=checkbox]:checked`).count(), 0, "nothing pre-checked");
   // The stylesheet applied (a constructed sheet under strict CSP): the submit button is at least 24 px high.
-  const height = await page.locator(`${host} button[type=submit]`).evaluate((b) => b.getBoundingClientRect().height);
+  const height = await page.locator(`${host} #cw-submit`).evaluate((b) => b.getBoundingClientRect().height);
   assert.ok(height >= 24, `the form is styled (submit button ${height}px high)`);
 }
 
-/** Types an e-mail, ticks the first box, submits; resolves with the consent:submit detail. */
+/**
+ * Types an e-mail, ticks the first box, submits; checks that the proof
+ * verifies (with `jose`) and that the collector accepted it
+ * (`consent:delivered` with its receipt); resolves with the consent:submit detail.
+ */
 export async function submitValid(page, host, email = "marie@example.org") {
   const submitted = page.locator(host).evaluate(
-    (el) => new Promise((resolve) => el.addEventListener("consent:submit", (e) => resolve(e.detail), { once: true })),
+    (el) =>
+      new Promise((resolve, reject) => {
+        let proof;
+        el.addEventListener("consent:submit", (e) => (proof = e.detail));
+        el.addEventListener("consent:delivered", (e) => e.detail.id === proof?.id && resolve({ ...proof, delivered: e.detail }));
+        el.addEventListener("consent:rejected", (e) => reject(new Error("the collector refused the proof: " + JSON.stringify(e.detail))));
+      }),
   );
   // A page need not keep the handle mount() returned: collect garbage first.
   const cdp = await page.context().newCDPSession(page);
@@ -101,11 +119,15 @@ export async function submitValid(page, host, email = "marie@example.org") {
   await page.waitForTimeout(50); // finalizers run after the collection
   await cdp.detach();
   await page.locator(`${host} input[type=email]`).fill(email);
-  await page.locator(`${host} input[type=checkbox]`).first().check();
-  await page.locator(`${host} button[type=submit]`).click();
+  await page.locator(`${host} #cw-form input[type=checkbox]`).first().check();
+  await page.locator(`${host} #cw-submit`).click();
   const detail = await submitted;
   assert.equal(detail.email, email);
   assert.equal(detail.purposes[0].choice, "granted");
+  const header = decodeProtectedHeader(detail.proof);
+  const { payload } = await compactVerify(detail.proof, await importJWK(header.jwk, header.alg));
+  assert.equal(JSON.parse(new TextDecoder().decode(payload)).subject.email, email, "the proof verifies");
+  assert.ok(detail.delivered.response.receipt ?? detail.delivered.response, "the collector sent a receipt");
   return detail;
 }
 

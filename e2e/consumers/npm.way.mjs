@@ -10,6 +10,7 @@ import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { join } from "node:path";
 import { startSite, openPage, formAppears, submitValid, launch } from "./harness.mjs";
+import { startCollector } from "../collector.mjs";
 
 const HERE = new URL(".", import.meta.url).pathname;
 const app = (name) => join(HERE, name);
@@ -27,7 +28,7 @@ const apps = {
 };
 
 for (const [name, { routes, formId }] of Object.entries(apps)) {
-  test(`${name}: the app builds, mounts under a strict CSP, and a valid submission fires consent:submit`, async () => {
+  test(`${name}: the app builds, mounts under a strict CSP, and a valid submission reaches the collector and verifies`, async () => {
     run(app(name), "build");
     const site = await startSite(routes);
     try {
@@ -51,13 +52,17 @@ async function devServer(viteDir, configFile) {
   const { createServer } = await import(join(app(viteDir), "node_modules/vite/dist/node/index.js"));
   const server = await createServer({ root: app("vite"), configFile, logLevel: "error", server: { port: 0, host: "127.0.0.1" } });
   await server.listen();
+  const url = server.resolvedUrls.local[0];
+  const collector = await startCollector(["--allowed-origins", new URL(url).origin]);
   try {
-    const { context, page, errors } = await openPage(browser, server.resolvedUrls.local[0]);
+    const endpoint = encodeURIComponent(`${collector.url}/v1/proofs`);
+    const { context, page, errors } = await openPage(browser, `${url}?collector=${endpoint}`);
     await formAppears(page, "#signup");
     assert.equal((await submitValid(page, "#signup")).formId, "vite");
     assert.deepEqual(errors, []);
     await context.close();
   } finally {
+    collector.stop();
     await server.close();
   }
 }

@@ -44,7 +44,7 @@ after(async () => {
   site?.close();
 });
 
-test("script tag: both elements mount under a strict CSP, and a valid submission fires consent:submit", async () => {
+test("script tag: both elements mount under a strict CSP, and a valid submission reaches the collector and verifies", async () => {
   const { context, page: p, errors, violations } = await openPage(browser, site.base + "/");
   await formAppears(p, "#a");
   await formAppears(p, "#b");

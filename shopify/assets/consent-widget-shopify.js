@@ -5,18 +5,17 @@
 // the subscriber confirmed by e-mail (double opt-in) is known to the collector
 // only, and the signed proof stays the record of consent.
 //
-// The event: "consent:delivered" (the proof reached the collector) once the
-// widget fires it; until then "consent:submit" (the subscriber's choices).
+// It runs on "consent:delivered", once the collector has the signed proof,
+// with the choices "consent:submit" carried for the same record id.
 (function () {
   "use strict";
-  var EVENT = "consent:submit";
   var EMAIL_YES = { granted: true, "not-objected": true };
+  var submitted = {};
 
-  function subscribe(event) {
-    var host = event.target.closest && event.target.closest("[data-shopify-customer-form]");
+  function subscribe(target, detail) {
+    var host = target && target.closest && target.closest("[data-shopify-customer-form]");
     if (!host) return;
     var form = document.getElementById(host.getAttribute("data-shopify-customer-form"));
-    var detail = event.detail || {};
     var yes = (detail.purposes || []).filter(function (p) { return EMAIL_YES[p.choice]; });
     if (!form || !detail.email || !yes.some(function (p) { return p.channel === "email"; })) return;
     form.elements["contact[email]"].value = detail.email;
@@ -34,5 +33,14 @@
       .catch(function () { done(false, 0); });
   }
 
-  document.addEventListener(EVENT, subscribe);
+  document.addEventListener("consent:submit", function (event) {
+    if (event.detail && event.detail.id) submitted[event.detail.id] = { target: event.target, detail: event.detail };
+  });
+  document.addEventListener("consent:delivered", function (event) {
+    var id = event.detail && event.detail.id;
+    var seen = submitted[id];
+    if (!seen) return;
+    delete submitted[id];
+    subscribe(seen.target, seen.detail);
+  });
 })();
