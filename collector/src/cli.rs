@@ -119,6 +119,13 @@ pub enum CliError {
     Broken(crate::verify_log::Broken),
 }
 
+/// Prints a line to stdout, ignoring a closed or broken stdout.
+fn announce(line: &str) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "{line}").and_then(|()| out.flush());
+}
+
 /// Runs the parsed command.
 pub async fn run(cli: Cli) -> Result<ExitCode, CliError> {
     let file = cli.config.as_deref();
@@ -127,13 +134,17 @@ pub async fn run(cli: Cli) -> Result<ExitCode, CliError> {
             let config = settings.over_file(file)?.resolve(demo)?;
             let outbox = matches!(config.mail, crate::config::MailConfig::Outbox { .. });
             let running = crate::http::start(config).await?;
-            // Tests and scripts read this first line to learn the port.
-            println!("listening on {}", running.url);
+            let url = running.url.clone();
+            // Signals are handled from here on, before readiness is announced.
+            let stopped = running.wait();
+            // Tests and scripts read this first line to learn the port. A
+            // reader that has gone away must not bring the server down, so
+            // write errors (a closed pipe) are ignored.
+            announce(&format!("listening on {url}"));
             if outbox {
-                println!("mail goes to the outbox: {}/outbox", running.url);
+                announce(&format!("mail goes to the outbox: {url}/outbox"));
             }
-            running
-                .wait()
+            stopped
                 .await
                 .map_err(|e| CliError::Io(format!("server: {e}")))?;
         }

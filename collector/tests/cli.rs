@@ -136,7 +136,8 @@ async fn an_auditor_exports_and_reverifies_the_log_offline() {
         .await
         .unwrap();
     // A graceful stop: in-flight requests finish, the process exits 0.
-    assert!(server.terminate().success());
+    let status = server.terminate();
+    assert!(status.success(), "the collector stopped with {status:?}");
 
     // Rotation: a new key signs from now on; the old one stays published and verifying.
     assert_ne!(keygen(data.path()), first_kid);

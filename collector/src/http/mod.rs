@@ -94,29 +94,30 @@ impl Running {
             .unwrap_or_else(|e| Err(std::io::Error::other(e)))
     }
 
-    /// Serves until the task ends (for `serve`, until Ctrl-C).
-    pub async fn wait(self) -> std::io::Result<()> {
+    /// Serves until Ctrl-C or SIGTERM. The signal handlers are installed when
+    /// this is called, not when the future is first polled, so a caller that
+    /// announces readiness afterwards cannot be killed by an early SIGTERM.
+    pub fn wait(self) -> impl std::future::Future<Output = std::io::Result<()>> {
         let Running { shutdown, task, .. } = self;
+        #[cfg(unix)]
+        let term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
         tokio::spawn(async move {
             // Ctrl-C at a terminal, SIGTERM from a service manager or container runtime.
             #[cfg(unix)]
-            {
-                use tokio::signal::unix::{signal, SignalKind};
-                match signal(SignalKind::terminate()) {
-                    Ok(mut term) => tokio::select! {
-                        _ = tokio::signal::ctrl_c() => {}
-                        _ = term.recv() => {}
-                    },
-                    Err(_) => {
-                        let _ = tokio::signal::ctrl_c().await;
-                    }
+            match term {
+                Some(mut term) => tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                },
+                None => {
+                    let _ = tokio::signal::ctrl_c().await;
                 }
             }
             #[cfg(not(unix))]
             let _ = tokio::signal::ctrl_c().await;
             let _ = shutdown.send(());
         });
-        task.await.unwrap_or_else(|e| Err(std::io::Error::other(e)))
+        async move { task.await.unwrap_or_else(|e| Err(std::io::Error::other(e))) }
     }
 }
 
