@@ -2,7 +2,11 @@
 // Prints the bytes a page fetches for the widget (JS glue and wasm; the CSS
 // and both catalogs are inside the wasm), raw, gzip -9 and brotli -q 11, and
 // fails if the brotli total is over the budget (bytes, env SIZE_BUDGET).
+// It also proves the wasm holds no serde_json and no Rust crypto: neither in
+// the widget's dependency graph for wasm32, nor among the function names of
+// the unstripped release module (signing and hashing are WebCrypto's).
 import { readFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
 import { gzipSync, brotliCompressSync, constants } from "node:zlib";
 
 const budget = Number(process.env.SIZE_BUDGET ?? 40_000);
@@ -23,6 +27,21 @@ for (const r of [...rows, { path: "total", ...total }]) {
 }
 const vcc = 13_783; // vanilla-cookieconsent 3.1.0, brotli, shared/brief/ANCHORS.md §8
 console.log(`brotli total ${total.brotli} B; budget ${budget} B; ratio to vanilla-cookieconsent 3.1.0 (${vcc} B): ${(total.brotli / vcc).toFixed(2)}`);
+
+const FORBIDDEN = ["serde_json", "serde", "sha2", "sha3", "digest", "ed25519", "ed25519-dalek", "curve25519-dalek", "p256", "ecdsa", "elliptic-curve", "ring", "hmac", "rsa"];
+const tree = execFileSync("cargo", ["tree", "-p", "consent-widget", "--target", "wasm32-unknown-unknown", "--features", "small", "-e", "normal", "--prefix", "none"], { encoding: "utf8" });
+const crates = new Set(tree.split("\n").map((l) => l.split(" ")[0]).filter(Boolean));
+const inGraph = FORBIDDEN.filter((c) => crates.has(c));
+const names = readFileSync("target/wasm32-unknown-unknown/wasm-release/consent_widget.wasm").toString("latin1");
+// The names section must be there for the check to mean anything.
+if (!names.includes("consent_proof") || !names.includes("wasm_bindgen")) throw new Error("size: the release module has no function names to check");
+const inModule = ["serde_json", "sha2::", "ed25519_dalek", "curve25519_dalek", "p256::", "ecdsa::"].filter((n) => names.includes(n));
+console.log(`wasm dependencies: ${[...crates].sort().join(", ")}`);
+if (inGraph.length || inModule.length) {
+  console.error(`size: serde_json or Rust crypto in the wasm: ${[...inGraph, ...inModule].join(", ")}`);
+  process.exit(1);
+}
+console.log("no serde_json and no Rust crypto in the wasm (dependency graph and function names checked)");
 if (total.brotli > budget) {
   console.error(`size: over budget by ${total.brotli - budget} B`);
   process.exit(1);

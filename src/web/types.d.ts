@@ -74,8 +74,12 @@ export interface ConfigProblem {
   message: string;
 }
 
-/** `consent:submit` detail: what the subscriber chose, refusals included. */
+/** `consent:submit` detail: the signed proof, in the outbox, and what the subscriber chose, refusals included. */
 export interface ConsentSubmitDetail {
+  /** The record id (a UUID), also the request's `Idempotency-Key`. */
+  id: string;
+  /** The signed proof: a compact JWS. */
+  proof: string;
   email: string;
   phone: string | null;
   locale: string;
@@ -88,16 +92,49 @@ export interface ConsentSubmitDetail {
   texts: Record<string, string>;
 }
 
-/** `consent:error` detail. */
-export interface ConsentErrorDetail {
-  code: "config";
-  message: string;
-  problems: ConfigProblem[];
+/** `consent:error` detail: an invalid configuration, or a proof the browser could not sign or store (nothing was sent). */
+export type ConsentErrorDetail =
+  | { code: "config"; message: string; problems: ConfigProblem[] }
+  | { code: "signing"; message: string; cause: unknown };
+
+/** `consent:delivered` detail: the backend answered 2xx. */
+export interface ConsentDeliveredDetail {
+  id: string;
+  status: number;
+  /** The response body, parsed as JSON when it is JSON (the collector's holds its signed receipt). */
+  response: unknown;
+}
+
+/** `consent:queued` detail: an attempt failed and will be retried. */
+export interface ConsentQueuedDetail {
+  id: string;
+  /** HTTP status, or 0 for a network error or a request abandoned after 15 s. */
+  status: number;
+  attempt: number;
+  retryInMs: number;
+}
+
+/** `consent:rejected` detail: the backend refused the proof for good; it stays in the outbox, marked rejected. */
+export interface ConsentRejectedDetail {
+  id: string;
+  status: number;
+  response: unknown;
+}
+
+/** `consent:withdraw` detail: a signed withdrawal, in the outbox. */
+export interface ConsentWithdrawDetail {
+  id: string;
+  purposes: string[];
+  proof: string;
 }
 
 /** Events fired on the host element; they bubble and cross the shadow boundary. */
 export interface ConsentWidgetEventMap {
   "consent:submit": CustomEvent<ConsentSubmitDetail>;
+  "consent:delivered": CustomEvent<ConsentDeliveredDetail>;
+  "consent:queued": CustomEvent<ConsentQueuedDetail>;
+  "consent:rejected": CustomEvent<ConsentRejectedDetail>;
+  "consent:withdraw": CustomEvent<ConsentWithdrawDetail>;
   "consent:error": CustomEvent<ConsentErrorDetail>;
 }
 

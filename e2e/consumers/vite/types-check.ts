@@ -28,7 +28,14 @@ document.addEventListener("consent:submit", (e) => {
   const detail: ConsentSubmitDetail = e.detail;
   console.log(detail.email, detail.purposes[0]?.choice, problems, v);
 });
-document.querySelector("#signup")?.addEventListener("consent:error", (e) => console.log(e.detail.problems[0]?.code));
+document.querySelector("#signup")?.addEventListener("consent:error", (e) => {
+  if (e.detail.code === "config") console.log(e.detail.problems[0]?.code);
+});
+document.addEventListener("consent:delivered", (e) => console.log(e.detail.id, e.detail.status, e.detail.response));
+document.addEventListener("consent:queued", (e) => console.log(e.detail.attempt, e.detail.retryInMs));
+document.addEventListener("consent:withdraw", (e) => console.log(e.detail.purposes.length, e.detail.proof));
+const withdrawn: Promise<string> = widget.withdraw(["newsletter"]);
+void withdrawn;
 const global: ConsentWidgetGlobal = window.ConsentWidget;
 global.mount("#other", JSON.stringify(config)).destroy();
 document.querySelector("[data-consent-widget]")?.consentWidget?.setLocale("fr");
