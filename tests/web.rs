@@ -392,4 +392,25 @@ mod signing {
         let jws = sign::sign(&key, &proof).await.unwrap();
         assert_eq!(jws, fixture::JWS);
     }
+
+    #[wasm_bindgen_test]
+    async fn the_es256_fallback_signs_what_webcrypto_verifies() {
+        // Where Ed25519 is missing the widget signs with ECDSA P-256: the same
+        // path, with a P-256 key, gives an ES256 JWS (raw r||s signature).
+        let algo = js_sys::Object::new();
+        js_sys::Reflect::set(&algo, &"name".into(), &"ECDSA".into()).unwrap();
+        js_sys::Reflect::set(&algo, &"namedCurve".into(), &"P-256".into()).unwrap();
+        let usages: js_sys::Array = [JsValue::from("sign"), JsValue::from("verify")].into_iter().collect();
+        let pair = JsFuture::from(subtle().generate_key_with_object(&algo, false, &usages).unwrap()).await.unwrap();
+        let private: CryptoKey = get(&pair, "privateKey").unchecked_into();
+        let public: CryptoKey = get(&pair, "publicKey").unchecked_into();
+        let jwk = JsFuture::from(subtle().export_key("jwk", &public).unwrap()).await.unwrap();
+        let coordinate = |k: &str| get(&jwk, k).as_string().unwrap();
+        let key = crypto::Key { private, jwk: Jwk::P256 { x: coordinate("x"), y: coordinate("y") } };
+        let jws = sign::sign(&key, &fixture::proof()).await.unwrap();
+        let header = decode_json(jws.split('.').next().unwrap());
+        assert_eq!(get(&header, "alg").as_string().as_deref(), Some("ES256"));
+        assert_eq!(base64url::decode(jws.split('.').nth(2).unwrap()).unwrap().len(), 64, "raw r||s");
+        assert!(webcrypto_verifies(&jws).await);
+    }
 }

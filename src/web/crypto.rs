@@ -65,10 +65,12 @@ async fn from_pair(pair: &JsValue) -> Result<Key, JsValue> {
 }
 
 /// This browser's key: the stored one, or a new non-extractable Ed25519 key
-/// (ECDSA P-256 where Ed25519 is unavailable), stored for next time.
+/// (ECDSA P-256 where Ed25519 is unavailable), stored for next time. Where
+/// IndexedDB cannot store it (some private modes), the new key still signs:
+/// the proof is as valid, only not linkable to this browser's later records.
 ///
 /// # Errors
-/// When WebCrypto or IndexedDB is unavailable.
+/// When WebCrypto is unavailable.
 pub async fn key() -> Result<Key, JsValue> {
     let stored = storage::key_get(KEY_NAME).await.unwrap_or(JsValue::UNDEFINED);
     if stored.is_object() {
@@ -80,7 +82,7 @@ pub async fn key() -> Result<Key, JsValue> {
         Ok(pair) => pair,
         Err(_) => generate(false).await?,
     };
-    storage::key_put(KEY_NAME, &pair).await?;
+    let _ = storage::key_put(KEY_NAME, &pair).await;
     from_pair(&pair).await
 }
 
