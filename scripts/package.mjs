@@ -206,7 +206,7 @@ const reference = readme.slice(readme.indexOf("### Configuration"), readme.index
 if (!reference.startsWith("### Configuration") || !reference.includes("### Events")) throw new Error("package: README.md lost its Configuration or Events section");
 const quickStarts = ["npm.md", "script-tag.md"].map((f) => readFileSync(`docs/${f}`, "utf8").trim().replace(/^(#+) /gm, "#$1 ").replace(/^## consent-widget: /m, "## "));
 write("README.md", `# consent-widget\n\n${quickStarts.join("\n\n")}\n\n## Reference\n\n${reference}\n`
-  .replaceAll("(../README.md#configuration)", "(#configuration)"));
+  .replaceAll("(../README.md#configuration)", "(#configuration)").replaceAll("(../README.md#events)", "(#events)"));
 
 // --- figures: the one-file script tag against the two-file ESM build --------
 const sizes = (paths) => {
