@@ -109,13 +109,18 @@ pub fn check(config: &Config, input: &Input) -> Result<Submission, Vec<FieldErro
             errors.push(phone_error("phone.error.needed"));
         }
     }
-    let choices: Vec<Choice> = outcomes.iter().map(|o| o.choice).collect();
-    if !rules::has_purpose(&choices) {
-        let key = if config.regime == crate::config::Regime::B2c { "purposes.error.none" } else { "purposes.error.objected" };
-        errors.push(FieldError { field: Field::Purposes, key });
+    // In b2c nothing leaves the page without a ticked box. In b2b and soft
+    // opt-in the objections themselves are the record the controller needs.
+    if config.regime == crate::config::Regime::B2c && !outcomes.iter().any(|o| o.choice == Choice::Granted) {
+        errors.push(FieldError { field: Field::Purposes, key: "purposes.error.none" });
     }
     if !errors.is_empty() {
         return Err(errors);
+    }
+    // The number serves only phone purposes the subscriber allows: without
+    // one, it stays on the page.
+    if !outcomes.iter().any(|o| rules::needs_phone(o.channel) && rules::allows_sending(o.choice)) {
+        phone = None;
     }
     Ok(Submission { email: email.into(), phone, outcomes })
 }

@@ -123,6 +123,10 @@ pub fn consent(config: &Config, locale: &str, sub: &Submission, shown: ShownText
     let subject = Subject { email: sub.email.clone(), phone: sub.phone.clone() };
     let mut proof = envelope(config, Kind::Consent, locale, subject, ctx, texts);
     proof.mechanism = ask.mechanism.into();
+    // Nothing to confirm when every purpose was objected to.
+    if !asks_confirmation(config, sub) {
+        proof.double_opt_in = DoubleOptIn::NotRequested;
+    }
     proof.purposes = sub
         .outcomes
         .iter()
@@ -136,6 +140,12 @@ pub fn consent(config: &Config, locale: &str, sub: &Submission, shown: ShownText
         })
         .collect();
     proof
+}
+
+/// Whether this consent asks the collector for a confirmation e-mail: double
+/// opt-in is configured and some purpose allows sending.
+pub fn asks_confirmation(config: &Config, sub: &Submission) -> bool {
+    config.double_opt_in && sub.outcomes.iter().any(|o| rules::allows_sending(o.choice))
 }
 
 /// A withdrawal record for `purpose_ids` of an earlier consent, whose JWS

@@ -74,9 +74,3 @@ pub fn choice(regime: Regime, ticked: bool) -> Choice {
         (_, false) => Choice::NotObjected,
     }
 }
-
-/// Whether a submission with these choices has a purpose: with none, no
-/// personal data leaves the page.
-pub fn has_purpose(choices: &[Choice]) -> bool {
-    choices.iter().any(|c| allows_sending(*c))
-}

@@ -30,13 +30,13 @@ fn a_valid_configuration_has_documented_defaults() {
 #[test]
 fn a_pre_checked_purpose_is_refused() {
     let p = purposes(vec![obj([("id", s("newsletter")), ("channel", s("email")), ("checked", Value::Bool(true))])]);
-    assert_eq!(problems(with(valid(), "purposes", p)), [("purposes[0].checked".to_string(), "pre-checked")]);
+    assert_eq!(problems(with(without(valid(), "phone"), "purposes", p)), [("purposes[0].checked".to_string(), "pre-checked")]);
 }
 
 #[test]
 fn an_explicitly_unchecked_purpose_is_fine() {
     let p = purposes(vec![obj([("id", s("newsletter")), ("channel", s("email")), ("checked", Value::Bool(false))])]);
-    config(with(valid(), "purposes", p));
+    config(with(without(valid(), "phone"), "purposes", p));
 }
 
 #[test]
@@ -58,7 +58,7 @@ fn duplicate_purpose_ids_are_refused() {
         obj([("id", s("news")), ("channel", s("email"))]),
         obj([("id", s("news")), ("channel", s("post"))]),
     ]);
-    assert_eq!(problems(with(valid(), "purposes", p)), [("purposes[1].id".to_string(), "duplicate")]);
+    assert_eq!(problems(with(without(valid(), "phone"), "purposes", p)), [("purposes[1].id".to_string(), "duplicate")]);
 }
 
 #[test]
@@ -163,7 +163,7 @@ fn types_are_checked_and_named() {
 
 #[test]
 fn regimes_headers_theme_and_labels_are_read() {
-    let v = with(valid(), "regime", s("softOptIn"));
+    let v = with(without(valid(), "phone"), "regime", s("softOptIn"));
     let v = with(v, "headers", obj([("X-Shop", s("demo"))]));
     let v = with(v, "theme", obj([("accent", s("#0a7"))]));
     let v = with(
@@ -178,4 +178,10 @@ fn regimes_headers_theme_and_labels_are_read() {
     assert_eq!(c.purposes[0].label.get("en-GB"), Some("the letter"));
     let bad = problems(with(valid(), "headers", obj([("Bad Header", s("x"))])));
     assert_eq!(bad, [("headers.Bad Header".to_string(), "invalid")]);
+}
+
+#[test]
+fn a_phone_field_needs_a_phone_purpose() {
+    let p = arr([obj([("id", s("newsletter")), ("channel", s("email"))])]);
+    assert_eq!(problems(with(valid(), "purposes", p)), [("phone".to_string(), "invalid")]);
 }

@@ -52,13 +52,31 @@ fn sms_ticked_without_a_phone_is_an_error_on_the_phone_field() {
 }
 
 #[test]
-fn b2b_records_objections_and_needs_no_tick() {
-    let c = config(with(valid(), "regime", s("b2b")));
-    let sub = check(&c, &input("p@pro.example", "", &["sms"])).unwrap();
-    let choices: Vec<Choice> = sub.outcomes.iter().map(|o| o.choice).collect();
-    assert_eq!(choices, [Choice::NotObjected, Choice::Objected]);
-    let errors = check(&c, &input("p@pro.example", "", &["sms", "newsletter"])).unwrap_err();
-    assert_eq!(fields(errors), [(Field::Purposes, "purposes.error.objected")]);
+fn b2b_and_soft_opt_in_record_objections_even_to_everything() {
+    for regime in ["b2b", "softOptIn"] {
+        let c = config(with(valid(), "regime", s(regime)));
+        let sub = check(&c, &input("p@pro.example", "", &["sms"])).unwrap();
+        let choices: Vec<Choice> = sub.outcomes.iter().map(|o| o.choice).collect();
+        assert_eq!(choices, [Choice::NotObjected, Choice::Objected]);
+        // Objecting to everything is itself the record the controller needs.
+        let all = check(&c, &input("p@pro.example", "", &["sms", "newsletter"])).unwrap();
+        assert!(all.outcomes.iter().all(|o| o.choice == Choice::Objected));
+        assert!(!consent_widget::record::asks_confirmation(&c, &all), "nothing to confirm");
+        assert!(consent_widget::record::asks_confirmation(&c, &sub));
+    }
+}
+
+#[test]
+fn the_phone_stays_on_the_page_without_a_phone_purpose() {
+    let c = config(valid());
+    let sub = check(&c, &input("marie@example.org", "06 12 34 56 78", &["newsletter"])).unwrap();
+    assert_eq!(sub.phone, None, "sms refused: the number has no purpose");
+    let sub = check(&c, &input("marie@example.org", "06 12 34 56 78", &["newsletter", "sms"])).unwrap();
+    assert_eq!(sub.phone.as_deref(), Some("+33612345678"));
+    // b2b: not objecting to SMS keeps the number; objecting drops it.
+    let b2b = config(with(valid(), "regime", s("b2b")));
+    assert!(check(&b2b, &input("p@pro.example", "0612345678", &[])).unwrap().phone.is_some());
+    assert!(check(&b2b, &input("p@pro.example", "0612345678", &["sms"])).unwrap().phone.is_none());
 }
 
 #[test]

@@ -314,6 +314,9 @@ pub(super) fn parse(root: &Value) -> Result<Config, Vec<Problem>> {
         r.fail("defaultCountry", Code::Invalid, "is not a supported ISO 3166 alpha-2 country code");
         phone::default_country()
     });
+    if phone == PhoneMode::Optional && !purposes.is_empty() && !purposes.iter().any(|p| rules::needs_phone(p.channel)) {
+        r.fail("phone", Code::Invalid, "is \"optional\" but no purpose uses the phone (sms or phone): the number would have no purpose");
+    }
     if phone == PhoneMode::Off {
         for (i, p) in purposes.iter().enumerate() {
             if rules::needs_phone(p.channel) {

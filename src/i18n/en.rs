@@ -3,7 +3,7 @@
 /// The English catalog.
 pub const CATALOG: super::Catalog = &[
     ("title", "Stay in touch"),
-    ("intro", "Get our news, only if you want it."),
+    ("intro", "Get our news: you choose what you receive."),
     ("email.label", "E-mail address"),
     ("required", "(required)"),
     ("email.error.missing", "Enter your e-mail address."),
@@ -26,7 +26,6 @@ pub const CATALOG: super::Catalog = &[
         "purposes.error.none",
         "Tick at least one box to sign up. Without your agreement we send nothing, and your details do not leave this page.",
     ),
-    ("purposes.error.objected", "You declined every message offered, so there is nothing to record."),
     ("purpose.consent", "I agree to receive {label}."),
     (
         "purpose.inform.b2b",
@@ -48,7 +47,7 @@ pub const CATALOG: super::Catalog = &[
     ("doi.notice", "We will send you an e-mail to confirm your subscription."),
     (
         "privacy.text",
-        "{controller} processes your data to send you the messages you choose, and you can change your mind at any time. Contact: {contact}.",
+        "{controller} processes your data to send you the messages described above, and you can change your mind at any time. Contact: {contact}.",
     ),
     ("privacy.link", "Privacy policy"),
     ("newtab", "(opens in a new tab)"),

@@ -3,7 +3,7 @@
 /// The French catalog.
 pub const CATALOG: super::Catalog = &[
     ("title", "Restez informé(e)"),
-    ("intro", "Recevez nos nouveautés, seulement si vous le souhaitez."),
+    ("intro", "Recevez nos nouveautés\u{a0}: c’est vous qui choisissez ce que vous recevez."),
     ("email.label", "Adresse e-mail"),
     ("required", "(obligatoire)"),
     ("email.error.missing", "Saisissez votre adresse e-mail."),
@@ -26,7 +26,6 @@ pub const CATALOG: super::Catalog = &[
         "purposes.error.none",
         "Cochez au moins une case pour vous inscrire. Sans votre accord, nous n’envoyons rien et vos données ne quittent pas cette page.",
     ),
-    ("purposes.error.objected", "Vous refusez tous les messages proposés\u{a0}: il n’y a donc rien à enregistrer."),
     ("purpose.consent", "J’accepte de recevoir {label}."),
     (
         "purpose.inform.b2b",
@@ -48,7 +47,7 @@ pub const CATALOG: super::Catalog = &[
     ("doi.notice", "Nous vous enverrons un e-mail pour confirmer votre inscription."),
     (
         "privacy.text",
-        "{controller} traite vos données pour vous envoyer les messages choisis, et vous pouvez changer d’avis à tout moment. Contact\u{a0}: {contact}.",
+        "{controller} traite vos données pour vous envoyer les messages décrits ci-dessus, et vous pouvez changer d’avis à tout moment. Contact\u{a0}: {contact}.",
     ),
     ("privacy.link", "Politique de confidentialité"),
     ("newtab", "(s’ouvre dans un nouvel onglet)"),

@@ -31,7 +31,6 @@ pub const KEYS: &[&str] = &[
     "purposes.hint",
     "purposes.hint.optout",
     "purposes.error.none",
-    "purposes.error.objected",
     "purpose.consent",
     "purpose.inform.b2b",
     "purpose.inform.softOptIn",

@@ -143,7 +143,7 @@ export type ConsentTextKey =
   | "title" | "intro" | "email.label" | "required" | "email.error.missing" | "email.error.invalid"
   | "phone.label" | "phone.notice" | "phone.error.invalid" | "phone.error.needed"
   | "purposes.legend" | "purposes.legend.optout" | "purposes.hint" | "purposes.hint.optout"
-  | "purposes.error.none" | "purposes.error.objected" | "purpose.consent" | "purpose.inform.b2b"
+  | "purposes.error.none" | "purpose.consent" | "purpose.inform.b2b"
   | "purpose.inform.softOptIn" | "purpose.object" | "channel.email.label" | "channel.sms.label"
   | "channel.phone.label" | "channel.post.label" | "channel.email.description" | "channel.sms.description"
   | "channel.phone.description" | "channel.post.description" | "doi.notice" | "privacy.text"
