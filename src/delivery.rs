@@ -56,6 +56,8 @@ pub struct Entry {
     pub id: String,
     /// Where it goes.
     pub endpoint: String,
+    /// The form it came from: its events go to that form's widget.
+    pub form: String,
     /// The compact JWS.
     pub jws: String,
     /// Attempts made so far.
@@ -64,22 +66,23 @@ pub struct Entry {
     pub state: State,
 }
 
-const VERSION: &str = "cw1";
+const VERSION: &str = "cw2";
 
 impl Entry {
     /// A new pending entry.
-    pub fn new(id: String, endpoint: String, jws: String) -> Entry {
-        Entry { id, endpoint, jws, attempts: 0, state: State::Pending }
+    pub fn new(id: String, endpoint: String, form: String, jws: String) -> Entry {
+        Entry { id, endpoint, form, jws, attempts: 0, state: State::Pending }
     }
 
     /// The stored form: one field per line (none can hold a newline: the id
-    /// is a UUID, the JWS is base64url and dots, and the endpoint a URL).
+    /// is a UUID, the JWS is base64url and dots, the endpoint a URL, and the
+    /// form id a configuration string without control characters).
     pub fn encode(&self) -> String {
         let state = match self.state {
             State::Pending => "pending",
             State::Rejected => "rejected",
         };
-        [VERSION, state, &uint(self.attempts as usize), &self.id, &self.endpoint, &self.jws].join("\n")
+        [VERSION, state, &uint(self.attempts as usize), &self.id, &self.endpoint, &self.form, &self.jws].join("\n")
     }
 
     /// Reads a stored entry; `None` for anything else.
@@ -96,10 +99,11 @@ impl Entry {
         let attempts = lines.next()?.parse().ok()?;
         let id = lines.next()?.into();
         let endpoint = lines.next()?.into();
+        let form = lines.next()?.into();
         let jws: String = lines.next()?.into();
         if lines.next().is_some() || jws.is_empty() {
             return None;
         }
-        Some(Entry { id, endpoint, jws, attempts, state })
+        Some(Entry { id, endpoint, form, jws, attempts, state })
     }
 }

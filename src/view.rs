@@ -265,7 +265,8 @@ pub fn plan(config: &Config, texts: &Texts) -> Plan {
         .child(Node::new("span").attr("class", "cw-vh").text(&cat(&[" ", &b.say("newtab")])));
     form = form.child(Node::new("p").attr("class", "cw-privacy").text(&privacy).text(" ").child(link));
     form = form.child(Node::new("button").attr("id", ids::SUBMIT).attr("type", "submit").text(&b.say("submit")));
-    form = form.child(Node::new("p").attr("id", ids::STATUS).attr("class", "cw-status").attr("role", "status"));
+    // tabindex -1: focus can land here when the control that had it is gone.
+    form = form.child(Node::new("p").attr("id", ids::STATUS).attr("class", "cw-status").attr("role", "status").attr("tabindex", "-1"));
     Plan { root: form, shown: b.shown }
 }
 

@@ -45,6 +45,7 @@ fn lookup_goes_exact_then_language_then_default() {
     assert_eq!(Texts::resolve(&c, Some("en-US")).get("submit"), "Subscribe");
     assert_eq!(Texts::resolve(&c, Some("de")).locale(), "fr");
     assert_eq!(Texts::resolve(&c, None).locale(), "fr");
+    assert_eq!(Texts::resolve(&c, Some("fr_FR")).locale(), "fr-FR", "recorded as BCP 47");
     let en = config(with(valid(), "locale", s("en")));
     assert_eq!(Texts::resolve(&en, Some("fr")).get("submit"), "Subscribe");
 }

@@ -328,6 +328,11 @@ pub(super) fn parse(root: &Value) -> Result<Config, Vec<Problem>> {
     let double_opt_in = r.boolean(root, "doubleOptIn", true);
     let form_id = r.string(root, "formId", "formId", false).unwrap_or_else(|| "signup".into());
     let form_version = r.string(root, "formVersion", "formVersion", false).unwrap_or_else(|| "1".into());
+    for (field, value) in [("formId", &form_id), ("formVersion", &form_version)] {
+        if value.chars().any(char::is_control) {
+            r.fail(field, Code::Invalid, "must not contain control characters");
+        }
+    }
     let texts = r.texts(root, &purposes);
     let theme = r.theme(root);
     if let Some(tag) = &locale {

@@ -127,7 +127,8 @@ impl<'a> Texts<'a> {
                 // A locale served only by `texts` is complete there; the
                 // default catalog is never shown through it.
                 let catalog = catalog.unwrap_or(fr::CATALOG);
-                return Texts { config, locale: tag.into(), catalog };
+                // Pages write `fr_FR` too; the proof records BCP 47 (`fr-FR`).
+                return Texts { config, locale: tag.replace('_', "-"), catalog };
             }
         }
         Texts { config, locale: DEFAULT_LOCALE.into(), catalog: fr::CATALOG }

@@ -5,7 +5,9 @@
 use crate::prelude::*;
 
 use consent_proof::Jwk;
-use js_sys::{Array, Object, Reflect, Uint8Array};
+use core::cell::RefCell;
+
+use js_sys::{Array, Object, Promise, Reflect, Uint8Array};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{CryptoKey, SubtleCrypto};
@@ -64,6 +66,30 @@ async fn from_pair(pair: &JsValue) -> Result<Key, JsValue> {
     Ok(Key { private, jwk })
 }
 
+/// The page's one key request, so that two first submissions at once do
+/// not each make (and store) a key of their own.
+struct KeyRequest(RefCell<Option<Promise>>);
+
+// SAFETY: this wasm module runs on one thread, so the cell is never reached
+// concurrently.
+unsafe impl Sync for KeyRequest {}
+
+static KEY_REQUEST: KeyRequest = KeyRequest(RefCell::new(None));
+
+/// The stored key pair, or a new one, stored for next time.
+async fn pair() -> Result<JsValue, JsValue> {
+    let stored = storage::key_get(KEY_NAME).await.unwrap_or(JsValue::UNDEFINED);
+    if stored.is_object() && from_pair(&stored).await.is_ok() {
+        return Ok(stored);
+    }
+    let pair = match generate(true).await {
+        Ok(pair) => pair,
+        Err(_) => generate(false).await?,
+    };
+    let _ = storage::key_put(KEY_NAME, &pair).await;
+    Ok(pair)
+}
+
 /// This browser's key: the stored one, or a new non-extractable Ed25519 key
 /// (ECDSA P-256 where Ed25519 is unavailable), stored for next time. Where
 /// IndexedDB cannot store it (some private modes), the new key still signs:
@@ -72,18 +98,14 @@ async fn from_pair(pair: &JsValue) -> Result<Key, JsValue> {
 /// # Errors
 /// When WebCrypto is unavailable.
 pub async fn key() -> Result<Key, JsValue> {
-    let stored = storage::key_get(KEY_NAME).await.unwrap_or(JsValue::UNDEFINED);
-    if stored.is_object() {
-        if let Ok(key) = from_pair(&stored).await {
-            return Ok(key);
+    let request = KEY_REQUEST.0.borrow_mut().get_or_insert_with(|| wasm_bindgen_futures::future_to_promise(pair())).clone();
+    match JsFuture::from(request).await {
+        Ok(pair) => from_pair(&pair).await,
+        Err(error) => {
+            KEY_REQUEST.0.borrow_mut().take(); // let a later submission try again
+            Err(error)
         }
     }
-    let pair = match generate(true).await {
-        Ok(pair) => pair,
-        Err(_) => generate(false).await?,
-    };
-    let _ = storage::key_put(KEY_NAME, &pair).await;
-    from_pair(&pair).await
 }
 
 /// Signs `data`: Ed25519, or ECDSA P-256 with SHA-256 (raw r‖s, as JWS wants).

@@ -1,10 +1,11 @@
 //! Runs the outbox: every pending proof for an endpoint is POSTed until a
 //! 2xx, with backoff and jitter between attempts, again on `online`, on the
-//! next page load, and with a keepalive request on `pagehide`.
+//! next page load, and with a keepalive request on `pagehide`. Events go to
+//! the widget whose form made the proof.
 
 use crate::prelude::*;
 
-use alloc::rc::Rc;
+use alloc::rc::{Rc, Weak};
 use core::cell::RefCell;
 
 use wasm_bindgen::closure::Closure;
@@ -15,15 +16,19 @@ use super::convert::{object, s};
 use super::{events, storage, transport};
 use crate::delivery::{backoff_ms, classify, Entry, State, Verdict};
 
-/// Ids being sent right now, across every widget on the page, so that two
-/// flushes never send the same proof at once.
-struct InFlight(RefCell<Vec<String>>);
+/// State shared by every widget on the page.
+struct Shared {
+    /// Ids being sent right now, so that no proof is sent twice at once.
+    in_flight: RefCell<Vec<String>>,
+    /// The page's couriers, to route each proof's events to its own form.
+    couriers: RefCell<Vec<Weak<Courier>>>,
+}
 
 // SAFETY: this wasm module runs on one thread (no atomics, no workers
-// sharing its memory), so the cell is never reached concurrently.
-unsafe impl Sync for InFlight {}
+// sharing its memory), so the cells are never reached concurrently.
+unsafe impl Sync for Shared {}
 
-static IN_FLIGHT: InFlight = InFlight(RefCell::new(Vec::new()));
+static PAGE: Shared = Shared { in_flight: RefCell::new(Vec::new()), couriers: RefCell::new(Vec::new()) };
 
 /// What the subscriber's own submission became, for the status region.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -39,23 +44,27 @@ pub enum Outcome {
 /// Called with the record id and what became of it.
 pub type OnOutcome = Rc<dyn Fn(&str, Outcome)>;
 
-/// Sends the outbox of one endpoint for one host element.
-pub struct Courier {
-    host: Element,
-    endpoint: String,
-    headers: Vec<(String, String)>,
-    on_outcome: OnOutcome,
-    listeners: RefCell<Vec<WindowListener>>,
-}
-
 /// A listener on `window`, kept so it can be removed.
 type WindowListener = (&'static str, Closure<dyn FnMut()>);
 
+/// Sends the outbox of one endpoint, for one widget.
+pub struct Courier {
+    host: Element,
+    endpoint: String,
+    form: String,
+    headers: Vec<(String, String)>,
+    on_outcome: OnOutcome,
+    /// Record ids this widget signed on this page.
+    own: RefCell<Vec<String>>,
+    listeners: RefCell<Vec<WindowListener>>,
+}
+
 impl Courier {
-    /// A courier that fires its events on `host`, listening for `online`
-    /// and `pagehide` until dropped.
-    pub fn new(host: Element, endpoint: String, headers: Vec<(String, String)>, on_outcome: OnOutcome) -> Rc<Courier> {
-        let courier = Rc::new(Courier { host, endpoint, headers, on_outcome, listeners: RefCell::new(Vec::new()) });
+    /// A courier that fires its form's events on `host`, listening for
+    /// `online` and `pagehide` until dropped.
+    pub fn new(host: Element, endpoint: String, form: String, headers: Vec<(String, String)>, on_outcome: OnOutcome) -> Rc<Courier> {
+        let courier = Rc::new(Courier { host, endpoint, form, headers, on_outcome, own: RefCell::new(Vec::new()), listeners: RefCell::new(Vec::new()) });
+        PAGE.couriers.borrow_mut().push(Rc::downgrade(&courier));
         let weak = Rc::downgrade(&courier);
         let online = Closure::<dyn FnMut()>::new(move || {
             if let Some(c) = weak.upgrade() {
@@ -74,6 +83,11 @@ impl Courier {
         }
         courier.listeners.borrow_mut().extend([("online", online), ("pagehide", pagehide)]);
         courier
+    }
+
+    /// Takes a record this widget just signed: its events come here.
+    pub fn adopt(&self, id: &str) {
+        self.own.borrow_mut().push(id.into());
     }
 
     fn pending(&self) -> Vec<Entry> {
@@ -100,25 +114,45 @@ impl Drop for Courier {
                 let _ = window.remove_event_listener_with_callback(name, closure.as_ref().unchecked_ref());
             }
         }
+        PAGE.couriers.borrow_mut().retain(|c| c.strong_count() > 0);
     }
 }
 
+/// The widget that signed `entry` on this page, or else (a proof from an
+/// earlier page) the first live widget of its form.
+fn owner(entry: &Entry) -> Option<Rc<Courier>> {
+    let live: Vec<Rc<Courier>> = PAGE.couriers.borrow().iter().filter_map(Weak::upgrade).collect();
+    let signed_here = live.iter().find(|c| c.own.borrow().contains(&entry.id)).cloned();
+    signed_here.or_else(|| live.into_iter().find(|c| c.form == entry.form && c.endpoint == entry.endpoint))
+}
+
+/// Claims `id` for one attempt; false if it is being sent already.
+fn claim(id: &str) -> bool {
+    let mut f = PAGE.in_flight.borrow_mut();
+    let free = !f.iter().any(|i| i == id);
+    if free {
+        f.push(id.into());
+    }
+    free
+}
+
 /// Tries every pending proof of this courier's endpoint that is not already
-/// being sent.
+/// being sent (proofs of other forms too: nothing waits for its own form).
 pub fn flush(courier: &Rc<Courier>) {
     for entry in courier.pending() {
-        let taken = {
-            let mut f = IN_FLIGHT.0.borrow_mut();
-            let free = !f.contains(&entry.id);
-            if free {
-                f.push(entry.id.clone());
-            }
-            free
-        };
-        if taken {
+        if claim(&entry.id) {
             let courier = courier.clone();
             wasm_bindgen_futures::spawn_local(async move { attempt(courier, entry).await });
         }
+    }
+}
+
+/// Tries one proof again, if it is still pending and not being sent.
+fn retry(courier: &Rc<Courier>, id: &str) {
+    let entry = courier.pending().into_iter().find(|e| e.id == id);
+    if let Some(entry) = entry.filter(|e| claim(&e.id)) {
+        let courier = courier.clone();
+        wasm_bindgen_futures::spawn_local(async move { attempt(courier, entry).await });
     }
 }
 
@@ -126,16 +160,23 @@ fn parsed(body: &str) -> JsValue {
     js_sys::JSON::parse(body).unwrap_or_else(|_| s(body))
 }
 
+/// Fires `name` on the proof's own widget, and tells it the outcome.
+fn report(entry: &Entry, name: &str, detail: &JsValue, outcome: Outcome) {
+    if let Some(owner) = owner(entry) {
+        events::fire(&owner.host, name, detail);
+        (owner.on_outcome)(&entry.id, outcome);
+    }
+}
+
 async fn attempt(courier: Rc<Courier>, mut entry: Entry) {
     let reply = transport::post(&courier.endpoint, &courier.headers, &entry.id, &entry.jws, false).await;
-    IN_FLIGHT.0.borrow_mut().retain(|id| id != &entry.id);
+    PAGE.in_flight.borrow_mut().retain(|id| id != &entry.id);
     let status = JsValue::from(reply.status);
     match classify(reply.status) {
         Verdict::Delivered => {
             storage::outbox_remove(&entry.id);
             let detail = object(&[("id", s(&entry.id)), ("status", status), ("response", parsed(&reply.body))]);
-            events::fire(&courier.host, "consent:delivered", &detail);
-            (courier.on_outcome)(&entry.id, Outcome::Delivered);
+            report(&entry, "consent:delivered", &detail, Outcome::Delivered);
         }
         Verdict::Retry => {
             entry.attempts += 1;
@@ -147,24 +188,24 @@ async fn attempt(courier: Rc<Courier>, mut entry: Entry) {
                 ("attempt", JsValue::from(entry.attempts)),
                 ("retryInMs", JsValue::from(wait)),
             ]);
-            events::fire(&courier.host, "consent:queued", &detail);
-            (courier.on_outcome)(&entry.id, Outcome::Queued);
+            report(&entry, "consent:queued", &detail, Outcome::Queued);
+            // This proof alone is tried again: others keep their own pace.
             let weak = Rc::downgrade(&courier);
-            let retry = Closure::once_into_js(move || {
+            let id = entry.id.clone();
+            let again = Closure::once_into_js(move || {
                 if let Some(c) = weak.upgrade() {
-                    flush(&c);
+                    retry(&c, &id);
                 }
             });
             if let Some(window) = web_sys::window() {
-                let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(retry.unchecked_ref(), wait as i32);
+                let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(again.unchecked_ref(), wait as i32);
             }
         }
         Verdict::Rejected => {
             entry.state = State::Rejected;
             let _ = storage::outbox_put(&entry);
             let detail = object(&[("id", s(&entry.id)), ("status", status), ("response", parsed(&reply.body))]);
-            events::fire(&courier.host, "consent:rejected", &detail);
-            (courier.on_outcome)(&entry.id, Outcome::Rejected);
+            report(&entry, "consent:rejected", &detail, Outcome::Rejected);
         }
     }
 }

@@ -61,6 +61,26 @@ fn with_token(list: &str, token: &str, present: bool) -> String {
     out.join(" ")
 }
 
+/// Marks `input` invalid or valid, tying it to (or untying it from) its
+/// message with `aria-describedby`.
+pub fn mark(input: &Element, message_id: &str, invalid: bool) {
+    let described = input.get_attribute("aria-describedby").unwrap_or_default();
+    let described = with_token(&described, message_id, invalid);
+    let _ = if described.is_empty() {
+        input.remove_attribute("aria-describedby")
+    } else {
+        input.set_attribute("aria-describedby", &described)
+    };
+    let _ = if invalid { input.set_attribute("aria-invalid", "true") } else { input.remove_attribute("aria-invalid") };
+}
+
+/// Moves focus to `el`, if it can take it.
+pub fn focus(el: &Element) {
+    if let Some(el) = el.dyn_ref::<HtmlElement>() {
+        let _ = el.focus();
+    }
+}
+
 /// Shows the errors (and clears the others): message text, `aria-invalid`,
 /// `aria-describedby`; focus goes to the first invalid field.
 pub fn show_errors(root: &ShadowRoot, texts: &Texts, errors: &[FieldError], purpose_ids: &[String]) {
@@ -75,24 +95,12 @@ pub fn show_errors(root: &ShadowRoot, texts: &Texts, errors: &[FieldError], purp
             };
         }
         for input in inputs(root, field, purpose_ids) {
-            let described = input.get_attribute("aria-describedby").unwrap_or_default();
-            let described = with_token(&described, message_id, error.is_some());
-            let _ = if described.is_empty() {
-                input.remove_attribute("aria-describedby")
-            } else {
-                input.set_attribute("aria-describedby", &described)
-            };
-            let _ = match error {
-                Some(_) => input.set_attribute("aria-invalid", "true"),
-                None => input.remove_attribute("aria-invalid"),
-            };
+            mark(&input, message_id, error.is_some());
         }
     }
     if let Some(first) = errors.first() {
         if let Some(el) = inputs(root, first.field, purpose_ids).first() {
-            if let Some(el) = el.dyn_ref::<HtmlElement>() {
-                let _ = el.focus();
-            }
+            focus(el);
         }
     }
 }

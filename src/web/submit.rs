@@ -29,7 +29,7 @@ pub fn on_submit(shared: &Shared, event: Event) {
     if m.current.as_ref().is_some_and(|c| c.id.is_empty()) {
         return; // a record is being signed right now
     }
-    let texts = Texts::resolve(config, page::lang().as_deref());
+    let Some(texts) = m.texts() else { return };
     let e = widget::entered(&m.root, config);
     let input = Input { email: &e.email, phone: &e.phone, ticked: e.ticked.iter().map(String::as_str).collect() };
     let purpose_ids: Vec<String> = config.purposes.iter().map(|p| p.id.clone()).collect();
@@ -44,14 +44,15 @@ pub fn on_submit(shared: &Shared, event: Event) {
             let plan = view::plan(config, &texts);
             let detail = detail(config, &texts, &sub, &plan.shown);
             let (config, locale, host) = (config.clone(), texts.locale().to_string(), m.host.clone());
+            let doi = crate::record::asks_confirmation(&config, &sub);
             drop(m);
             // An empty id marks "signing": no second submission meanwhile.
-            shared.borrow_mut().current = Some(Current { id: String::new(), withdrawal: false });
+            shared.borrow_mut().current = Some(Current { id: String::new(), withdrawal: false, doi });
             let shared = shared.clone();
             wasm_bindgen_futures::spawn_local(async move {
                 match record(&config, &locale, &sub, plan.shown).await {
                     Ok((id, jws)) => {
-                        shared.borrow_mut().current = Some(Current { id: id.clone(), withdrawal: false });
+                        shared.borrow_mut().current = Some(Current { id: id.clone(), withdrawal: false, doi });
                         let _ = js_sys::Reflect::set(&detail, &s("id"), &s(&id));
                         let _ = js_sys::Reflect::set(&detail, &s("proof"), &s(&jws));
                         events::fire(&host, "consent:submit", &detail);
@@ -60,6 +61,7 @@ pub fn on_submit(shared: &Shared, event: Event) {
                         }
                         let courier = shared.borrow().courier.clone();
                         if let Some(courier) = courier {
+                            courier.adopt(&id);
                             deliver::flush(&courier);
                         }
                     }
@@ -90,9 +92,11 @@ async fn record(config: &Config, locale: &str, sub: &Submission, shown: Vec<(Str
     let id = ctx.id.clone();
     let proof = record::consent(config, locale, sub, shown, &hashes, ctx);
     let jws = sign::sign(&key, &proof).await?;
-    storage::outbox_put(&Entry::new(id.clone(), page::absolute(&config.endpoint), jws.clone()))?;
     let hash = crypto::sha256_hex(&jws).await?;
-    storage::set(PREV, &hash)?;
+    storage::outbox_put(&Entry::new(id.clone(), page::absolute(&config.endpoint), config.form_id.clone(), jws.clone()))?;
+    // From here the proof is in the outbox and will be sent: a failure to
+    // keep the chain or the summary must not report it as unsent.
+    let _ = storage::set(PREV, &hash);
     let purposes = sub
         .outcomes
         .iter()
@@ -100,7 +104,7 @@ async fn record(config: &Config, locale: &str, sub: &Submission, shown: Vec<(Str
         .map(|o| (o.id.clone(), o.channel))
         .collect();
     let consented = Consented { proof_hash: hash, email: sub.email.clone(), phone: sub.phone.clone(), purposes };
-    storage::set(&widget::consented_key(config), &consented.encode())?;
+    let _ = storage::set(&widget::consented_key(config), &consented.encode());
     Ok((id, jws))
 }
 

@@ -50,9 +50,15 @@ async fn send(endpoint: &str, extra: &[(String, String)], id: &str, jws: &str, k
     init.set_signal(Some(&controller.signal()));
     let abort = Closure::once(move || controller.abort());
     let timer = window.set_timeout_with_callback_and_timeout_and_arguments_0(abort.as_ref().unchecked_ref(), TIMEOUT_MS)?;
-    let result = JsFuture::from(window.fetch_with_str_and_init(endpoint, &init)).await;
+    // The timer covers the body too: a response that stalls mid-body is
+    // abandoned like one that never starts.
+    let result = read(&window, &init, endpoint).await;
     window.clear_timeout_with_handle(timer);
-    let response: Response = result?.dyn_into()?;
+    result
+}
+
+async fn read(window: &web_sys::Window, init: &RequestInit, endpoint: &str) -> Result<Reply, JsValue> {
+    let response: Response = JsFuture::from(window.fetch_with_str_and_init(endpoint, init)).await?.dyn_into()?;
     let text: Promise = response.text()?;
     let body = JsFuture::from(text).await?.as_string().unwrap_or_default();
     Ok(Reply { status: response.status(), body })

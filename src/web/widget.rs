@@ -27,6 +27,8 @@ pub struct Current {
     pub id: String,
     /// Whether it is a withdrawal.
     pub withdrawal: bool,
+    /// Whether the collector will ask for confirmation by e-mail.
+    pub doi: bool,
 }
 
 /// The state behind a `Widget` handle.
@@ -41,6 +43,8 @@ pub struct Mounted {
     pub courier: Option<Rc<Courier>>,
     /// The record the status region follows.
     pub current: Option<Current>,
+    /// The locale the form was last rendered in: what the proof records.
+    pub locale: Option<String>,
     listeners: Vec<Listener>,
 }
 
@@ -51,10 +55,13 @@ type Listener = (Element, &'static str, Closure<dyn FnMut(Event)>);
 pub type Shared = Rc<RefCell<Mounted>>;
 
 impl Mounted {
-    /// The texts in the current locale.
+    /// The texts in the locale the form is shown in (not the page's
+    /// current `lang`, which may have changed since: the proof must record
+    /// what the subscriber saw).
     pub fn texts(&self) -> Option<Texts<'_>> {
         let config = self.config.as_ref().ok()?;
-        Some(Texts::resolve(config, page::lang().as_deref()))
+        let lang = self.locale.clone().or_else(page::lang);
+        Some(Texts::resolve(config, lang.as_deref()))
     }
 
     /// Sets the status region to the catalog text `key`.
@@ -106,10 +113,9 @@ fn on_outcome(weak: Weak<RefCell<Mounted>>) -> deliver::OnOutcome {
         let Some(shared) = weak.upgrade() else { return };
         let m = shared.borrow();
         let Some(current) = m.current.clone().filter(|c| c.id == id) else { return };
-        let double_opt_in = m.config.as_ref().is_ok_and(|c| c.double_opt_in);
         m.say(match outcome {
             Outcome::Delivered if current.withdrawal => "status.withdrawn",
-            Outcome::Delivered if double_opt_in => "status.sent.doi",
+            Outcome::Delivered if current.doi => "status.sent.doi",
             Outcome::Delivered => "status.sent",
             Outcome::Queued => "status.queued",
             Outcome::Rejected => "status.rejected",
@@ -134,11 +140,12 @@ pub fn mount(host: Element, config: Result<Config, Vec<Problem>>) -> Result<Shar
             wrap.attach_shadow(&init).map_err(|_| ())
         }).map_err(|_| "mount: the target cannot hold a shadow root")?,
     };
-    let shared = Rc::new(RefCell::new(Mounted { host, root, config, courier: None, current: None, listeners: Vec::new() }));
+    let shared = Rc::new(RefCell::new(Mounted { host, root, config, courier: None, current: None, locale: None, listeners: Vec::new() }));
     let courier = match &shared.borrow().config {
         Ok(config) => Some(Courier::new(
             shared.borrow().host.clone(),
             page::absolute(&config.endpoint),
+            config.form_id.clone(),
             config.headers.clone(),
             on_outcome(Rc::downgrade(&shared)),
         )),
@@ -244,11 +251,13 @@ pub fn render(shared: &Shared) {
             }
         }
         let texts = Texts::resolve(&config, lang.as_deref());
+        let shown_in = texts.locale().to_string();
         let Some(form) = dom::build(&doc, &view::plan(&config, &texts).root) else { return };
         let _ = m.root.append_child(&form);
         if let Some(kept) = kept {
             restore(&m.root, &kept);
         }
+        m.locale = Some(shown_in);
         (doc, config)
     };
     let root = shared.borrow().root.clone();
@@ -268,7 +277,7 @@ pub fn render_manage(shared: &Shared, doc: &web_sys::Document, config: &Config) 
             old.remove();
         }
         let Some(consented) = consented.filter(|c| !c.purposes.is_empty()) else { return };
-        let texts = Texts::resolve(config, page::lang().as_deref());
+        let Some(texts) = m.texts() else { return };
         let Some(section) = dom::build(doc, &view::manage(config, &texts, &consented.purposes).root) else { return };
         let _ = m.root.append_child(&section);
     }

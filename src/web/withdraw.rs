@@ -4,8 +4,8 @@
 use crate::prelude::*;
 
 use consent_proof::{ShownTexts, Subject};
-use wasm_bindgen::{JsCast, JsValue};
-use web_sys::{Event, HtmlElement};
+use wasm_bindgen::JsValue;
+use web_sys::{Element, Event};
 
 use super::convert::{object, s};
 use super::submit::PREV;
@@ -25,8 +25,8 @@ pub fn on_toggle(shared: &Shared, _: Event) {
     let _ = toggle.set_attribute("aria-expanded", if open { "true" } else { "false" });
     let _ = if open { form.remove_attribute("hidden") } else { form.set_attribute("hidden", "") };
     if open {
-        if let Some(first) = form.query_selector("input").ok().flatten().and_then(|e| e.dyn_into::<HtmlElement>().ok()) {
-            let _ = first.focus();
+        if let Some(first) = form.query_selector("input").ok().flatten() {
+            dom::focus(&first);
         }
     }
 }
@@ -34,32 +34,36 @@ pub fn on_toggle(shared: &Shared, _: Event) {
 /// The withdrawal form's submit handler.
 pub fn on_submit(shared: &Shared, event: Event) {
     event.prevent_default();
-    let (root, ids_ticked) = {
+    let (root, boxes, ticked) = {
         let m = shared.borrow();
         let Ok(config) = &m.config else { return };
-        let ticked: Vec<String> = config
+        let boxes: Vec<(String, Element)> = config
             .purposes
             .iter()
-            .filter(|p| dom::is_checked(&m.root, &cat(&[ids::WITHDRAW_PREFIX, &p.id])))
-            .map(|p| p.id.clone())
+            .filter_map(|p| dom::by_id(&m.root, &cat(&[ids::WITHDRAW_PREFIX, &p.id])).map(|el| (p.id.clone(), el)))
             .collect();
-        (m.root.clone(), ticked)
+        let ticked = boxes.iter().filter(|(id, _)| dom::is_checked(&m.root, &cat(&[ids::WITHDRAW_PREFIX, id]))).map(|(id, _)| id.clone()).collect::<Vec<_>>();
+        (m.root.clone(), boxes, ticked)
     };
+    let none = ticked.is_empty();
+    for (_, el) in &boxes {
+        dom::mark(el, ids::MANAGE_ERROR, none);
+    }
     if let Some(error) = dom::by_id(&root, ids::MANAGE_ERROR) {
-        let texts_text = shared.borrow().texts().map(|t| t.get("manage.error.none").to_string());
-        if ids_ticked.is_empty() {
-            error.set_text_content(texts_text.as_deref());
-            let _ = error.remove_attribute("hidden");
-            if let Some(first) = root.query_selector("#cw-manage input").ok().flatten().and_then(|e| e.dyn_into::<HtmlElement>().ok()) {
-                let _ = first.focus();
-            }
-            return;
+        let text = shared.borrow().texts().map(|t| t.get("manage.error.none").to_string());
+        error.set_text_content(if none { text.as_deref() } else { None });
+        let _ = if none { error.remove_attribute("hidden") } else { error.set_attribute("hidden", "") };
+    }
+    if none {
+        shared.borrow().say("manage.error.none");
+        if let Some((_, first)) = boxes.first() {
+            dom::focus(first);
         }
-        let _ = error.set_attribute("hidden", "");
+        return;
     }
     let shared = shared.clone();
     wasm_bindgen_futures::spawn_local(async move {
-        if let Err(error) = withdraw(&shared, ids_ticked).await {
+        if let Err(error) = withdraw(&shared, ticked).await {
             super::submit::fail(&shared, error);
         }
     });
@@ -80,13 +84,22 @@ pub async fn withdraw(shared: &Shared, purpose_ids: Vec<String>) -> Result<Strin
     let mut consented = storage::get(&key_name)
         .and_then(|v| Consented::decode(&v))
         .ok_or_else(|| s("no consent from this browser with this form to withdraw"))?;
-    let mut purposes = Vec::new();
+    // Only purposes this browser consented to, each once, and at least one:
+    // anything else would make a record the collector must refuse.
+    let mut purposes: Vec<(String, crate::config::Channel)> = Vec::new();
     for id in &purpose_ids {
-        let p = config.purposes.iter().find(|p| &p.id == id).ok_or_else(|| s(&cat(&["unknown purpose: ", id])))?;
-        purposes.push((p.id.clone(), p.channel));
+        let given = consented.purposes.iter().find(|(p, _)| p == id);
+        let given = given.ok_or_else(|| s(&cat(&["no consent to withdraw for purpose ", id])))?;
+        if !purposes.iter().any(|(p, _)| p == id) {
+            purposes.push(given.clone());
+        }
+    }
+    if purposes.is_empty() {
+        return Err(s("name at least one purpose to withdraw"));
     }
     m_say(shared, "status.pending");
-    let texts = Texts::resolve(&config, page::lang().as_deref());
+    let locale = shared.borrow().locale.clone().or_else(page::lang);
+    let texts = Texts::resolve(&config, locale.as_deref());
     let plan = view::manage(&config, &texts, &purposes);
     let shown: ShownTexts = plan.shown.into_iter().collect();
     let key = crypto::key().await?;
@@ -97,18 +110,26 @@ pub async fn withdraw(shared: &Shared, purpose_ids: Vec<String>) -> Result<Strin
     let subject = Subject { email: consented.email.clone(), phone: consented.phone.clone() };
     let proof = record::withdrawal(&config, texts.locale(), subject, &purposes, shown, &hashes, ctx);
     let jws = sign::sign(&key, &proof).await?;
-    storage::outbox_put(&Entry::new(id.clone(), page::absolute(&config.endpoint), jws.clone()))?;
-    storage::set(PREV, &crypto::sha256_hex(&jws).await?)?;
+    let hash = crypto::sha256_hex(&jws).await?;
+    storage::outbox_put(&Entry::new(id.clone(), page::absolute(&config.endpoint), config.form_id.clone(), jws.clone()))?;
+    // The withdrawal is in the outbox: it will be sent whatever follows.
+    let _ = storage::set(PREV, &hash);
     consented.purposes.retain(|(p, _)| !purpose_ids.contains(p));
-    storage::set(&key_name, &consented.encode())?;
-    shared.borrow_mut().current = Some(Current { id: id.clone(), withdrawal: true });
+    let _ = storage::set(&key_name, &consented.encode());
+    shared.borrow_mut().current = Some(Current { id: id.clone(), withdrawal: true, doi: false });
     let list: js_sys::Array = purpose_ids.iter().map(|p| s(p)).collect();
     events::fire(&host, "consent:withdraw", &object(&[("id", s(&id)), ("purposes", list.into()), ("proof", s(&jws))]));
     if let Some(doc) = host.owner_document() {
         widget::render_manage(shared, &doc, &config);
     }
+    // The button that had focus is gone with the old section.
+    let root = shared.borrow().root.clone();
+    if let Some(next) = dom::by_id(&root, ids::MANAGE_TOGGLE).or_else(|| dom::by_id(&root, ids::STATUS)) {
+        dom::focus(&next);
+    }
     let courier = shared.borrow().courier.clone();
     if let Some(courier) = courier {
+        courier.adopt(&id);
         deliver::flush(&courier);
     }
     Ok(id)
