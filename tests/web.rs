@@ -413,4 +413,74 @@ mod signing {
         assert_eq!(base64url::decode(jws.split('.').nth(2).unwrap()).unwrap().len(), 64, "raw r||s");
         assert!(webcrypto_verifies(&jws).await);
     }
+
+    fn payload(jws: &str) -> JsValue {
+        decode_json(jws.split('.').nth(1).unwrap())
+    }
+
+    #[wasm_bindgen_test]
+    async fn withdrawals_name_only_consented_purposes_once() {
+        let host = Host::new();
+        let w = host.mount(CONFIG);
+        submit_once(&host, 1).await; // newsletter granted
+        let refused = |r: Result<JsValue, JsValue>| r.expect_err("refused before signing");
+        refused(JsFuture::from(w.withdraw(vec![])).await);
+        refused(JsFuture::from(w.withdraw(vec!["partners".into()])).await);
+        let id = JsFuture::from(w.withdraw(vec!["newsletter".into(), "newsletter".into()])).await.expect("signed");
+        let withdrawn = host.wait_for("consent:withdraw", 1).await.pop().unwrap();
+        assert_eq!(get(&withdrawn, "id").as_string(), id.as_string());
+        let record = payload(&get(&withdrawn, "proof").as_string().unwrap());
+        assert_eq!(get(&record, "kind").as_string().as_deref(), Some("withdrawal"));
+        let purposes: js_sys::Array = get(&record, "purposes").dyn_into().unwrap();
+        assert_eq!(purposes.length(), 1, "the purpose is named once");
+        // Nothing left to withdraw: the section is gone, focus went to the status.
+        assert!(host.q("#cw-manage-toggle").is_none());
+    }
+
+    #[wasm_bindgen_test]
+    async fn the_proof_records_the_locale_shown() {
+        let host = Host::new();
+        let config = CONFIG.replace("\"locale\": \"en\",", "");
+        let html = doc().document_element().unwrap();
+        html.set_attribute("lang", "fr").unwrap();
+        let _w = host.mount(&config);
+        html.set_attribute("lang", "en").unwrap(); // the page changes language, the form does not
+        let proof = submit_once(&host, 1).await;
+        html.remove_attribute("lang").unwrap();
+        let record = payload(&proof);
+        assert_eq!(get(&record, "locale").as_string().as_deref(), Some("fr"));
+        let texts = get(&get(&record, "texts"), "shown");
+        assert!(get(&texts, "submit").as_string().unwrap().starts_with("S’inscrire"));
+    }
+
+    #[wasm_bindgen_test]
+    async fn each_widget_gets_its_own_delivery_events() {
+        // Both widgets post to an endpoint that refuses connections, so the
+        // proof stays pending; `online` then makes both couriers flush, and
+        // whichever sends it, the events must reach widget b alone.
+        let config = |form: &str| {
+            CONFIG.replace("/no-collector-here", "http://127.0.0.1:9/v1/proofs").replace("\"locale\"", &format!("\"formId\": \"{form}\", \"locale\""))
+        };
+        let (a, b) = (Host::new(), Host::new());
+        let _wa = a.mount(&config("form-a"));
+        let _wb = b.mount(&config("form-b"));
+        let seen: Rc<RefCell<Vec<String>>> = Rc::new(RefCell::new(Vec::new()));
+        let log = seen.clone();
+        let on_a = Closure::<dyn FnMut(CustomEvent)>::new(move |e: CustomEvent| log.borrow_mut().push(e.type_()));
+        for name in EVENTS {
+            a.el.add_event_listener_with_callback(name, on_a.as_ref().unchecked_ref()).unwrap();
+        }
+        submit_once(&b, 1).await;
+        b.wait_for("consent:queued", 1).await;
+        web_sys::window().unwrap().dispatch_event(&web_sys::Event::new("online").unwrap()).unwrap();
+        assert_eq!(b.wait_for("consent:queued", 2).await.len(), 2, "the retry is reported to b");
+        assert!(seen.borrow().is_empty(), "widget a heard {:?}", seen.borrow());
+        // Leave no pending proof behind for the other tests.
+        let storage = web_sys::window().unwrap().local_storage().unwrap().unwrap();
+        for i in (0..storage.length().unwrap()).rev() {
+            if let Some(k) = storage.key(i).unwrap().filter(|k| k.contains("/outbox/")) {
+                storage.remove_item(&k).unwrap();
+            }
+        }
+    }
 }

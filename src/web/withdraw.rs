@@ -117,7 +117,7 @@ pub async fn withdraw(shared: &Shared, purpose_ids: Vec<String>) -> Result<Strin
     consented.purposes.retain(|(p, _)| !purpose_ids.contains(p));
     let _ = storage::set(&key_name, &consented.encode());
     shared.borrow_mut().current = Some(Current { id: id.clone(), withdrawal: true, doi: false });
-    let list: js_sys::Array = purpose_ids.iter().map(|p| s(p)).collect();
+    let list: js_sys::Array = purposes.iter().map(|(p, _)| s(p)).collect();
     events::fire(&host, "consent:withdraw", &object(&[("id", s(&id)), ("purposes", list.into()), ("proof", s(&jws))]));
     if let Some(doc) = host.owner_document() {
         widget::render_manage(shared, &doc, &config);
