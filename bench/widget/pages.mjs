@@ -10,39 +10,30 @@ const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = join(HERE, "..", "..");
 const MODULES = join(HERE, "node_modules");
 
-// Our config: the demo storefront's, one locale (fr), as a store would paste it.
-const OURS_CONFIG = JSON.stringify({
-  endpoint: "/v1/proofs",
-  controller: { name: "Boutique Exemple SAS", contact: "dpo@boutique.example" },
-  privacyPolicyUrl: "/privacy.html",
-  phone: "optional",
-  purposes: [{ id: "newsletter", channel: "email" }, { id: "sms", channel: "sms" }],
-});
-
 // `root` is what the instrumentation waits for: a selector, or "shadow" for
 // the first content put into a shadow root (ours renders there, out of reach
 // of document-level selectors). The baseline watches a selector that never
 // matches, so it pays the same observer cost as the peers' pages.
 export const PAGES = {
-  baseline: { root: "#never-present", head: "", body: "" },
+  baseline: { root: "#never-present", head: "" },
   ours: {
     root: "shadow",
     head: `<script src="/pkg/consent-widget.js" defer></script>`,
-    body: `<div data-consent-widget data-config='${OURS_CONFIG}'></div>`,
+    // The demo's own form and config (fr, three purposes, phone optional),
+    // mounted by the script tag instead of the demo's module script.
+    form: true,
   },
   "vanilla-cookieconsent": {
     root: "#cc-main .cm",
     head: `<link rel="stylesheet" href="/peers/vanilla-cookieconsent/dist/cookieconsent.css">
 <script src="/peers/vanilla-cookieconsent/dist/cookieconsent.umd.js" defer></script>
 <script src="/init/vanilla-cookieconsent.js" defer></script>`,
-    body: "",
   },
   klaro: {
     root: "#klaro .cookie-notice, #klaro .cookie-modal",
     // klaro reads window.klaroConfig when it runs: the config script goes first.
     head: `<script src="/init/klaro.js" defer></script>
 <script src="/peers/klaro/dist/klaro.js" data-config="klaroConfig" defer></script>`,
-    body: "",
   },
 };
 
@@ -91,37 +82,21 @@ function instrumentation(root) {
 </script>`;
 }
 
-function page({ root, head, body }) {
-  return `<!doctype html>
-<html lang="fr">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Tasse en grès émaillé · Boutique Exemple</title>
-<link rel="icon" href="data:,">
-${instrumentation(root)}
-<link rel="stylesheet" href="/demo.css">
-${head}
-</head>
-<body>
-<header class="shop-header"><a class="brand" href="/">Boutique Exemple</a></header>
-<main>
-  <article class="product">
-    <div class="product-photo" role="img" aria-label="Tasse en grès bleu"></div>
-    <div>
-      <h1>Tasse en grès émaillé</h1>
-      <p class="price">24,00 €</p>
-      <p>Tournée à la main dans notre atelier de Nantes. 35 cl, passe au lave-vaisselle.</p>
-      <button type="button" class="buy">Ajouter au panier</button>
-    </div>
-  </article>
-</main>
-<footer class="shop-footer">
-  <section aria-labelledby="newsletter-heading"><h2 id="newsletter-heading">Newsletter</h2>${body}</section>
-  <p class="legal"><a href="/privacy.html">Confidentialité</a></p>
-</footer>
-</body>
-</html>`;
+// The demo storefront itself (www/index.html), less its demo script and its
+// signup form: every page is that, plus one widget.
+const STORE = readFileSync(join(ROOT, "www", "index.html"), "utf8");
+const DEMO_SCRIPT = `<script type="module" src="/demo.js"></script>`;
+const FORM = `<div id="signup" data-consent-widget></div>`;
+const CONFIG = /<script type="application\/json" id="signup-config">[\s\S]*?<\/script>/;
+if (!STORE.includes(DEMO_SCRIPT) || !STORE.includes(FORM) || !CONFIG.test(STORE)) {
+  throw new Error("bench: www/index.html changed; update DEMO_SCRIPT, FORM and CONFIG in bench/widget/pages.mjs");
+}
+
+function page({ root, head, form }) {
+  const html = STORE.replace(DEMO_SCRIPT, `${instrumentation(root)}\n${head}`);
+  return form
+    ? html.replace(FORM, `<div id="signup" data-consent-widget data-config-id="signup-config"></div>`)
+    : html.replace(FORM, "").replace(CONFIG, "");
 }
 
 const TYPES = { ".html": "text/html; charset=utf-8", ".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8" };
