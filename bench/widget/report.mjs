@@ -50,10 +50,12 @@ const cell = ({ min, median, max }) => `${num(median)} [${num(min)}..${num(max)}
 export function table(summary, widgets, runsPerPage) {
   const lines = [];
   for (const [rate, byPage] of Object.entries(summary)) {
-    lines.push(`\nCPU throttle ${rate}x, ${runsPerPage} runs per page, median [min..max], widget pages minus the baseline page`);
-    const head = ["figure", ...widgets, "ours/vcc"];
+    lines.push(`\nCPU throttle ${rate}x, ${runsPerPage} runs per page, median [min..max]; the widget pages minus the baseline page of`);
+    lines.push(`the same round, except long tasks (counted as they are: compare with the baseline column)`);
+    const head = ["figure", "baseline (itself)", ...widgets, "ours/vcc"];
     const rows = FIGURES.map(([key, label, unit]) => [
       `${label}${unit ? ` (${unit})` : ""}`,
+      cell(byPage.baseline[key]),
       ...widgets.map((w) => cell(byPage[w][key])),
       byPage.ratio[key] === null ? "n/a" : byPage.ratio[key].toFixed(2),
     ]);
