@@ -18,51 +18,96 @@ impl Collector {
     /// Starts `bin serve` storing in `database` (`None`: SQLite in the data folder).
     pub fn start(bin: &Path, data_dir: PathBuf, database: Option<&str>, origin: &str) -> Collector {
         let data = data_dir.to_str().expect("a UTF-8 path");
-        let keygen = Command::new(bin).args(["keygen", "--data-dir", data]).output().expect("run keygen");
-        assert!(keygen.status.success(), "keygen failed: {}", String::from_utf8_lossy(&keygen.stderr));
+        let keygen = Command::new(bin)
+            .args(["keygen", "--data-dir", data])
+            .output()
+            .expect("run keygen");
+        assert!(
+            keygen.status.success(),
+            "keygen failed: {}",
+            String::from_utf8_lossy(&keygen.stderr)
+        );
         let log = std::fs::File::create(data_dir.join("collector.log")).expect("log file");
         let mut command = Command::new(bin);
         // Rate limits off: every proof comes from one address. Mail goes to the
         // outbox folder: the confirmation mail is still written for each proof.
-        command.args(["serve", "--listen", "127.0.0.1:0", "--data-dir", data, "--allowed-origins", origin])
+        command
+            .args([
+                "serve",
+                "--listen",
+                "127.0.0.1:0",
+                "--data-dir",
+                data,
+                "--allowed-origins",
+                origin,
+            ])
             .args(["--rate-ip", "0", "--rate-email", "0", "--outbox", "true"]);
         if let Some(url) = database {
             command.args(["--database", url]);
         }
-        let mut child = command.stdout(Stdio::piped()).stderr(log).spawn().expect("start the collector");
+        let mut child = command
+            .stdout(Stdio::piped())
+            .stderr(log)
+            .spawn()
+            .expect("start the collector");
         let mut out = BufReader::new(child.stdout.take().expect("stdout"));
         let mut line = String::new();
         out.read_line(&mut line).expect("read its first line");
         // Keep draining stdout: a closed pipe would fail the collector's next write.
         std::thread::spawn(move || std::io::copy(&mut out, &mut std::io::sink()));
-        let addr = line.trim().strip_prefix("listening on http://").unwrap_or_else(|| panic!("unexpected first line {line:?}")).to_owned();
-        Collector { child, addr, data_dir }
+        let addr = line
+            .trim()
+            .strip_prefix("listening on http://")
+            .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
+            .to_owned();
+        Collector {
+            child,
+            addr,
+            data_dir,
+        }
     }
 
     /// `verify-log` on what this collector stored: its `ok: …` line, or the error.
     pub fn verify_log(&self, bin: &Path, database: Option<&str>) -> String {
         let mut command = Command::new(bin);
-        command.args(["verify-log", "--data-dir", self.data_dir.to_str().expect("a UTF-8 path")]);
+        command.args([
+            "verify-log",
+            "--data-dir",
+            self.data_dir.to_str().expect("a UTF-8 path"),
+        ]);
         if let Some(url) = database {
             command.args(["--database", url]);
         }
         let out = command.output().expect("run verify-log");
-        String::from_utf8_lossy(if out.status.success() { &out.stdout } else { &out.stderr }).trim().to_owned()
+        String::from_utf8_lossy(if out.status.success() {
+            &out.stdout
+        } else {
+            &out.stderr
+        })
+        .trim()
+        .to_owned()
     }
 
     /// CPU time the collector has used so far (user + system), in seconds:
     /// per stored proof, it says what a request costs beyond the signature.
     pub fn cpu_seconds(&self) -> f64 {
-        let stat = std::fs::read_to_string(format!("/proc/{}/stat", self.child.id())).unwrap_or_default();
+        let stat =
+            std::fs::read_to_string(format!("/proc/{}/stat", self.child.id())).unwrap_or_default();
         // Fields after the ")" that closes the command name: utime and stime are the 12th and 13th.
         let after = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
-        let ticks: f64 = after.split_whitespace().skip(11).take(2).filter_map(|v| v.parse::<f64>().ok()).sum();
+        let ticks: f64 = after
+            .split_whitespace()
+            .skip(11)
+            .take(2)
+            .filter_map(|v| v.parse::<f64>().ok())
+            .sum();
         ticks / clock_ticks()
     }
 
     /// Peak resident set (VmHWM) so far, in KiB.
     pub fn peak_rss_kib(&self) -> u64 {
-        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).unwrap_or_default();
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
+            .unwrap_or_default();
         status
             .lines()
             .find_map(|l| l.strip_prefix("VmHWM:"))

@@ -33,7 +33,8 @@ impl Outcome {
         if self.latencies.is_empty() {
             return f64::NAN;
         }
-        let rank = ((q * self.latencies.len() as f64).ceil() as usize).clamp(1, self.latencies.len());
+        let rank =
+            ((q * self.latencies.len() as f64).ceil() as usize).clamp(1, self.latencies.len());
         self.latencies[rank - 1]
     }
 }
@@ -49,12 +50,20 @@ struct Shared {
 
 /// Posts every proof once to `addr` (`host:port`); `pace` is proofs per second, `None` for as fast as answered.
 pub fn run(addr: &str, proofs: &[Minted], concurrency: usize, pace: Option<f64>) -> Outcome {
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("tokio runtime");
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("tokio runtime");
     runtime.block_on(async {
         let shared = Arc::new(Shared {
             proofs: proofs
                 .iter()
-                .map(|p| (p.id.clone(), Bytes::from(serde_json::json!({ "proof": p.jws }).to_string())))
+                .map(|p| {
+                    (
+                        p.id.clone(),
+                        Bytes::from(serde_json::json!({ "proof": p.jws }).to_string()),
+                    )
+                })
                 .collect(),
             next: AtomicUsize::new(0),
             host: addr.to_owned(),
@@ -62,7 +71,9 @@ pub fn run(addr: &str, proofs: &[Minted], concurrency: usize, pace: Option<f64>)
             start: Instant::now(),
             interval: pace.map(|r| Duration::from_secs_f64(1.0 / r)),
         });
-        let tasks: Vec<_> = (0..concurrency).map(|_| tokio::spawn(connection(shared.clone()))).collect();
+        let tasks: Vec<_> = (0..concurrency)
+            .map(|_| tokio::spawn(connection(shared.clone())))
+            .collect();
         let (mut stored, mut failed, mut latencies) = (0, 0, Vec::with_capacity(proofs.len()));
         for task in tasks {
             let (s, f, l) = task.await.expect("load task");
@@ -72,7 +83,12 @@ pub fn run(addr: &str, proofs: &[Minted], concurrency: usize, pace: Option<f64>)
         }
         let elapsed = shared.start.elapsed().as_secs_f64();
         latencies.sort_by(f64::total_cmp);
-        Outcome { stored, failed, rate: stored as f64 / elapsed, latencies }
+        Outcome {
+            stored,
+            failed,
+            rate: stored as f64 / elapsed,
+            latencies,
+        }
     })
 }
 
@@ -81,7 +97,9 @@ async fn connection(shared: Arc<Shared>) -> (usize, usize, Vec<f64>) {
     let mut sender = None;
     loop {
         let i = shared.next.fetch_add(1, Ordering::Relaxed);
-        let Some((id, body)) = shared.proofs.get(i) else { break };
+        let Some((id, body)) = shared.proofs.get(i) else {
+            break;
+        };
         let sent = match shared.interval {
             Some(step) => {
                 let at = shared.start + step * u32::try_from(i).unwrap_or(u32::MAX);
@@ -117,7 +135,12 @@ async fn connect(host: &str) -> Option<http1::SendRequest<Full<Bytes>>> {
 }
 
 /// One submission exactly as the widget makes it; true on 201.
-async fn post(sender: &mut http1::SendRequest<Full<Bytes>>, shared: &Shared, id: &str, body: Bytes) -> bool {
+async fn post(
+    sender: &mut http1::SendRequest<Full<Bytes>>,
+    shared: &Shared,
+    id: &str,
+    body: Bytes,
+) -> bool {
     let request = Request::post("/v1/proofs")
         .header("host", &shared.host)
         .header("content-type", "application/json")
@@ -125,7 +148,9 @@ async fn post(sender: &mut http1::SendRequest<Full<Bytes>>, shared: &Shared, id:
         .header("idempotency-key", id)
         .body(Full::new(body))
         .expect("a valid request");
-    let Ok(response) = sender.send_request(request).await else { return false };
+    let Ok(response) = sender.send_request(request).await else {
+        return false;
+    };
     let created = response.status() == hyper::StatusCode::CREATED;
     // Read the whole body (the receipt): the answer is not in until it is.
     response.into_body().collect().await.is_ok() && created

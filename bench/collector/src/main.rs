@@ -53,7 +53,8 @@ fn args() -> Args {
 /// One backend: a fresh collector, a full-load run, then a run paced at half
 /// the rate the full one reached (fresh proofs each: replays would be cheap).
 fn backend(a: &Args, name: &str, database: Option<&str>, verify_all: f64) -> Value {
-    let data_dir = std::env::temp_dir().join(format!("collector-bench-{name}-{}", std::process::id()));
+    let data_dir =
+        std::env::temp_dir().join(format!("collector-bench-{name}-{}", std::process::id()));
     std::fs::create_dir_all(&data_dir).expect("data folder");
     let full_proofs = proofs::mint(a.proofs);
     let half_proofs = proofs::mint(a.proofs / 2);
@@ -92,18 +93,43 @@ fn main() {
     }
 
     println!("\n{} proofs at full load, {} at half, {} connections; ratio = proofs/s / bare all-core verify_strict;", a.proofs, a.proofs / 2, a.concurrency);
-    println!("CPU ms/p = the collector's CPU time per stored proof (bare verify_strict: {:.3} ms)", 1000.0 / single);
-    println!("{:<9} {:<5} {:>9} {:>8} {:>8} {:>6} {:>7} {:>10} {:>9}", "backend", "load", "proofs/s", "p50 ms", "p99 ms", "ratio", "failed", "peak RSS", "CPU ms/p");
+    println!(
+        "CPU ms/p = the collector's CPU time per stored proof (bare verify_strict: {:.3} ms)",
+        1000.0 / single
+    );
+    println!(
+        "{:<9} {:<5} {:>9} {:>8} {:>8} {:>6} {:>7} {:>10} {:>9}",
+        "backend",
+        "load",
+        "proofs/s",
+        "p50 ms",
+        "p99 ms",
+        "ratio",
+        "failed",
+        "peak RSS",
+        "CPU ms/p"
+    );
     for r in &rows {
         for load in ["full", "half"] {
             let m = &r[load];
-            println!("{:<9} {:<5} {:>9.0} {:>8.2} {:>8.2} {:>6.3} {:>7} {:>6} MiB {:>9.3}",
-                r["backend"].as_str().unwrap_or(""), load, m["proofsPerSec"].as_f64().unwrap_or(0.0),
-                m["p50Ms"].as_f64().unwrap_or(f64::NAN), m["p99Ms"].as_f64().unwrap_or(f64::NAN),
-                m["ratioToVerifyAllCores"].as_f64().unwrap_or(0.0), m["failed"], r["peakRssKiB"].as_u64().unwrap_or(0) / 1024,
-                m["collectorCpuMsPerProof"].as_f64().unwrap_or(f64::NAN));
+            println!(
+                "{:<9} {:<5} {:>9.0} {:>8.2} {:>8.2} {:>6.3} {:>7} {:>6} MiB {:>9.3}",
+                r["backend"].as_str().unwrap_or(""),
+                load,
+                m["proofsPerSec"].as_f64().unwrap_or(0.0),
+                m["p50Ms"].as_f64().unwrap_or(f64::NAN),
+                m["p99Ms"].as_f64().unwrap_or(f64::NAN),
+                m["ratioToVerifyAllCores"].as_f64().unwrap_or(0.0),
+                m["failed"],
+                r["peakRssKiB"].as_u64().unwrap_or(0) / 1024,
+                m["collectorCpuMsPerProof"].as_f64().unwrap_or(f64::NAN)
+            );
         }
-        println!("{:<9} verify-log: {}", r["backend"].as_str().unwrap_or(""), r["verifyLog"].as_str().unwrap_or(""));
+        println!(
+            "{:<9} verify-log: {}",
+            r["backend"].as_str().unwrap_or(""),
+            r["verifyLog"].as_str().unwrap_or("")
+        );
     }
 
     let report = json!({ "cores": cores, "verifyStrict": { "oneThread": single, "allCores": all },
@@ -111,9 +137,14 @@ fn main() {
     if let Some(dir) = a.out.parent() {
         std::fs::create_dir_all(dir).expect("results folder");
     }
-    std::fs::write(&a.out, serde_json::to_string_pretty(&report).expect("json")).expect("write the results");
+    std::fs::write(&a.out, serde_json::to_string_pretty(&report).expect("json"))
+        .expect("write the results");
     println!("JSON: {}", a.out.display());
-    let failed: u64 = rows.iter().flat_map(|r| [&r["full"]["failed"], &r["half"]["failed"]]).filter_map(Value::as_u64).sum();
+    let failed: u64 = rows
+        .iter()
+        .flat_map(|r| [&r["full"]["failed"], &r["half"]["failed"]])
+        .filter_map(Value::as_u64)
+        .sum();
     if failed > 0 {
         eprintln!("collector-bench: {failed} submissions were not stored");
         std::process::exit(1);

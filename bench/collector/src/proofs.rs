@@ -30,11 +30,20 @@ fn uuid_v4(rng: &mut impl RngCore) -> String {
     b[6] = (b[6] & 0x0f) | 0x40;
     b[8] = (b[8] & 0x3f) | 0x80;
     let h: String = b.iter().map(|x| format!("{x:02x}")).collect();
-    format!("{}-{}-{}-{}-{}", &h[..8], &h[8..12], &h[12..16], &h[16..20], &h[20..])
+    format!(
+        "{}-{}-{}-{}-{}",
+        &h[..8],
+        &h[8..12],
+        &h[12..16],
+        &h[16..20],
+        &h[20..]
+    )
 }
 
 fn now_millis() -> i64 {
-    let since = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+    let since = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
     i64::try_from(since.as_millis()).unwrap_or(i64::MAX)
 }
 
@@ -52,8 +61,14 @@ pub fn mint(n: usize) -> Vec<Minted> {
             record.id = uuid_v4(&mut rng);
             record.issued_at.clone_from(&issued_at);
             record.subject.email = format!("bench-{}@example.org", &record.id[..13]);
-            let SigningKey::Ed25519(ed) = &key else { unreachable!("minted as Ed25519") };
-            Minted { jws: sign(&record, &key), id: record.id, key: ed.verifying_key() }
+            let SigningKey::Ed25519(ed) = &key else {
+                unreachable!("minted as Ed25519")
+            };
+            Minted {
+                jws: sign(&record, &key),
+                id: record.id,
+                key: ed.verifying_key(),
+            }
         })
         .collect()
 }

@@ -21,7 +21,11 @@ fn items(proofs: &[Minted]) -> Vec<Item> {
             let parts = CompactParts::split(&p.jws).expect("a minted JWS has three parts");
             let raw = base64url::decode(parts.signature).expect("a minted signature decodes");
             let signature = Signature::from_slice(&raw).expect("64 bytes");
-            Item { key: p.key, input: parts.signing_input.as_bytes().to_vec(), signature }
+            Item {
+                key: p.key,
+                input: parts.signing_input.as_bytes().to_vec(),
+                signature,
+            }
         })
         .collect()
 }
@@ -32,7 +36,10 @@ fn spin(items: &[Item], time: Duration) -> u64 {
     let mut done = 0u64;
     while start.elapsed() < time {
         for item in items {
-            assert!(item.key.verify_strict(&item.input, &item.signature).is_ok(), "a minted proof verifies");
+            assert!(
+                item.key.verify_strict(&item.input, &item.signature).is_ok(),
+                "a minted proof verifies"
+            );
         }
         done += items.len() as u64;
     }
@@ -44,8 +51,13 @@ pub fn rate(proofs: &[Minted], threads: usize, time: Duration) -> f64 {
     let items = items(proofs);
     let start = Instant::now();
     let total: u64 = std::thread::scope(|s| {
-        let workers: Vec<_> = (0..threads).map(|_| s.spawn(|| spin(&items, time))).collect();
-        workers.into_iter().map(|w| w.join().expect("verify thread")).sum()
+        let workers: Vec<_> = (0..threads)
+            .map(|_| s.spawn(|| spin(&items, time)))
+            .collect();
+        workers
+            .into_iter()
+            .map(|w| w.join().expect("verify thread"))
+            .sum()
     });
     total as f64 / start.elapsed().as_secs_f64()
 }
