@@ -1,0 +1,152 @@
+//! The collector bench: the bare `verify_strict` rate, then proofs/s end to
+//! end against the real collector binary on SQLite and PostgreSQL, at full
+//! load and at half of it, with the ratio end to end / bare all-core verify.
+//!
+//! `collector-bench --collector BIN [--postgres URL] [--proofs N]
+//!  [--concurrency C] [--verify-secs S] [--out FILE]`; `bench/collector/run`
+//! builds everything and starts PostgreSQL first.
+
+mod collector;
+mod load;
+mod proofs;
+mod verify;
+
+use collector::Collector;
+use serde_json::{json, Value};
+use std::path::PathBuf;
+use std::time::Duration;
+
+struct Args {
+    collector: PathBuf,
+    postgres: Option<String>,
+    proofs: usize,
+    concurrency: usize,
+    verify_secs: f64,
+    out: PathBuf,
+}
+
+fn args() -> Args {
+    let mut a = Args {
+        collector: PathBuf::from("target/release/consent-collector"),
+        postgres: None,
+        proofs: 20_000,
+        concurrency: 64,
+        verify_secs: 3.0,
+        out: PathBuf::from("bench/collector/results/collector.json"),
+    };
+    let mut it = std::env::args().skip(1);
+    while let Some(flag) = it.next() {
+        let value = it.next().unwrap_or_else(|| panic!("{flag} needs a value"));
+        match flag.as_str() {
+            "--collector" => a.collector = value.into(),
+            "--postgres" => a.postgres = Some(value),
+            "--proofs" => a.proofs = value.parse().expect("--proofs N"),
+            "--concurrency" => a.concurrency = value.parse().expect("--concurrency C"),
+            "--verify-secs" => a.verify_secs = value.parse().expect("--verify-secs S"),
+            "--out" => a.out = value.into(),
+            _ => panic!("unknown flag {flag}"),
+        }
+    }
+    a
+}
+
+/// One backend: a fresh collector, a full-load run, then a run paced at half
+/// the rate the full one reached (fresh proofs each: replays would be cheap).
+fn backend(a: &Args, name: &str, database: Option<&str>, verify_all: f64) -> Value {
+    let data_dir =
+        std::env::temp_dir().join(format!("collector-bench-{name}-{}", std::process::id()));
+    std::fs::create_dir_all(&data_dir).expect("data folder");
+    let full_proofs = proofs::mint(a.proofs);
+    let half_proofs = proofs::mint(a.proofs / 2);
+    let c = Collector::start(&a.collector, data_dir.clone(), database, &proofs::origin());
+    let cpu0 = c.cpu_seconds();
+    let full = load::run(&c.addr, &full_proofs, a.concurrency, None);
+    let cpu1 = c.cpu_seconds();
+    let half = load::run(&c.addr, &half_proofs, a.concurrency, Some(full.rate / 2.0));
+    let cpu2 = c.cpu_seconds();
+    let rss = c.peak_rss_kib();
+    let log = c.verify_log(&a.collector, database);
+    drop(c);
+    let _ = std::fs::remove_dir_all(&data_dir);
+    let row = |o: &load::Outcome, cpu: f64| {
+        json!({ "proofsPerSec": o.rate, "p50Ms": o.quantile(0.5), "p99Ms": o.quantile(0.99),
+                "stored": o.stored, "failed": o.failed, "ratioToVerifyAllCores": o.rate / verify_all,
+                "collectorCpuMsPerProof": cpu * 1000.0 / o.stored.max(1) as f64 })
+    };
+    json!({ "backend": name, "full": row(&full, cpu1 - cpu0), "half": row(&half, cpu2 - cpu1),
+            "peakRssKiB": rss, "verifyLog": log })
+}
+
+fn main() {
+    let a = args();
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let sample = proofs::mint(256);
+    let time = Duration::from_secs_f64(a.verify_secs);
+    let single = verify::rate(&sample, 1, time);
+    let all = verify::rate(&sample, cores, time);
+    println!("bare verify_strict: {single:.0}/s on 1 thread, {all:.0}/s on {cores} threads");
+
+    let mut rows = vec![backend(&a, "sqlite", None, all)];
+    match &a.postgres {
+        Some(url) => rows.push(backend(&a, "postgres", Some(url), all)),
+        None => println!("PostgreSQL: skipped (no --postgres)"),
+    }
+
+    println!("\n{} proofs at full load, {} at half, {} connections; ratio = proofs/s / bare all-core verify_strict;", a.proofs, a.proofs / 2, a.concurrency);
+    println!(
+        "CPU ms/p = the collector's CPU time per stored proof (bare verify_strict: {:.3} ms)",
+        1000.0 / single
+    );
+    println!(
+        "{:<9} {:<5} {:>9} {:>8} {:>8} {:>6} {:>7} {:>10} {:>9}",
+        "backend",
+        "load",
+        "proofs/s",
+        "p50 ms",
+        "p99 ms",
+        "ratio",
+        "failed",
+        "peak RSS",
+        "CPU ms/p"
+    );
+    for r in &rows {
+        for load in ["full", "half"] {
+            let m = &r[load];
+            println!(
+                "{:<9} {:<5} {:>9.0} {:>8.2} {:>8.2} {:>6.3} {:>7} {:>6} MiB {:>9.3}",
+                r["backend"].as_str().unwrap_or(""),
+                load,
+                m["proofsPerSec"].as_f64().unwrap_or(0.0),
+                m["p50Ms"].as_f64().unwrap_or(f64::NAN),
+                m["p99Ms"].as_f64().unwrap_or(f64::NAN),
+                m["ratioToVerifyAllCores"].as_f64().unwrap_or(0.0),
+                m["failed"],
+                r["peakRssKiB"].as_u64().unwrap_or(0) / 1024,
+                m["collectorCpuMsPerProof"].as_f64().unwrap_or(f64::NAN)
+            );
+        }
+        println!(
+            "{:<9} verify-log: {}",
+            r["backend"].as_str().unwrap_or(""),
+            r["verifyLog"].as_str().unwrap_or("")
+        );
+    }
+
+    let report = json!({ "cores": cores, "verifyStrict": { "oneThread": single, "allCores": all },
+                         "proofs": a.proofs, "concurrency": a.concurrency, "backends": rows });
+    if let Some(dir) = a.out.parent() {
+        std::fs::create_dir_all(dir).expect("results folder");
+    }
+    std::fs::write(&a.out, serde_json::to_string_pretty(&report).expect("json"))
+        .expect("write the results");
+    println!("JSON: {}", a.out.display());
+    let failed: u64 = rows
+        .iter()
+        .flat_map(|r| [&r["full"]["failed"], &r["half"]["failed"]])
+        .filter_map(Value::as_u64)
+        .sum();
+    if failed > 0 {
+        eprintln!("collector-bench: {failed} submissions were not stored");
+        std::process::exit(1);
+    }
+}
