@@ -214,7 +214,7 @@ impl Consented {
         let mut purposes = Vec::new();
         for line in lines {
             let (id, channel) = line.split_once(' ')?;
-            let channel = [consent_proof::Channel::Email, consent_proof::Channel::Sms, consent_proof::Channel::Phone, consent_proof::Channel::Post]
+            let channel = crate::config::CHANNELS
                 .into_iter()
                 .find(|c| c.as_str() == channel)?;
             purposes.push((id.to_string(), channel));

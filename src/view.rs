@@ -129,7 +129,6 @@ pub struct Plan {
 }
 
 struct Builder<'a> {
-    config: &'a Config,
     texts: &'a Texts<'a>,
     shown: Vec<(String, String)>,
 }
@@ -137,8 +136,7 @@ struct Builder<'a> {
 impl Builder<'_> {
     /// A catalog text, with `{controller}` and `{contact}` filled, recorded as shown.
     fn say(&mut self, key: &str) -> String {
-        let c = &self.config.controller;
-        let text = fill(self.texts.get(key), &[("controller", &c.name), ("contact", &c.contact)]);
+        let text = self.texts.say(key);
         self.shown.push((key.into(), text.clone()));
         text
     }
@@ -156,8 +154,7 @@ impl Builder<'_> {
             Some(t) => t,
             None => self.texts.get(&cat(&["channel.", p.channel.as_str(), ".", which])),
         };
-        let c = &self.config.controller;
-        fill(text, &[("controller", &c.name), ("contact", &c.contact)])
+        self.texts.with_controller(text)
     }
 
     fn field(&mut self, input: Node, label_key: &str, required: bool, notice: Option<(&str, &str)>, error_id: &str) -> Node {
@@ -211,7 +208,7 @@ fn error(id: &str) -> Node {
 
 /// Plans the form for a valid configuration in the given texts.
 pub fn plan(config: &Config, texts: &Texts) -> Plan {
-    let mut b = Builder { config, texts, shown: Vec::new() };
+    let mut b = Builder { texts, shown: Vec::new() };
     let ask = rules::ask(config.regime);
     let mut form = Node::new("form")
         .attr("id", ids::FORM)
@@ -273,7 +270,7 @@ pub fn plan(config: &Config, texts: &Texts) -> Plan {
 /// Plans the "manage my choices" section: a toggle, and a form with one
 /// unchecked box per purpose this browser consented to, to withdraw it.
 pub fn manage(config: &Config, texts: &Texts, consented: &[(String, crate::config::Channel)]) -> Plan {
-    let mut b = Builder { config, texts, shown: Vec::new() };
+    let mut b = Builder { texts, shown: Vec::new() };
     let toggle = Node::new("button")
         .attr("type", "button")
         .attr("id", ids::MANAGE_TOGGLE)

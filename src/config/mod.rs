@@ -17,6 +17,9 @@ pub use problem::{Code, Problem};
 /// purpose (`email`, `sms`, `phone`, `post`) are the proof's own vocabulary.
 pub use consent_proof::{Channel, Regime};
 
+/// Every channel, in the order the docs list them.
+pub const CHANNELS: [Channel; 4] = [Channel::Email, Channel::Sms, Channel::Phone, Channel::Post];
+
 /// Whether the form shows a phone field.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PhoneMode {

@@ -2,7 +2,7 @@
 
 use crate::prelude::*;
 
-use super::{Channel, Code, Config, Controller, Localized, PhoneMode, Problem, Purpose, Regime, THEME_KEYS};
+use super::{CHANNELS, Code, Config, Controller, Localized, PhoneMode, Problem, Purpose, Regime, THEME_KEYS};
 use crate::text::{cat, uint};
 use crate::value::Value;
 use crate::{i18n, phone, rules, validate};
@@ -27,7 +27,6 @@ const TOP_KEYS: [&str; 17] = [
     "$schema",
 ];
 const PURPOSE_KEYS: [&str; 5] = ["id", "channel", "label", "description", "checked"];
-const CHANNELS: [Channel; 4] = [Channel::Email, Channel::Sms, Channel::Phone, Channel::Post];
 const CONTROLLER_KEYS: [&str; 2] = ["name", "contact"];
 
 /// Collects problems while reading fields.

@@ -159,6 +159,17 @@ impl<'a> Texts<'a> {
         self.catalog.iter().find(|(k, _)| *k == key).map(|(_, v)| *v).unwrap_or("")
     }
 
+    /// `text` with the controller's `{controller}` and `{contact}` filled in.
+    pub fn with_controller(&self, text: &str) -> String {
+        let c = &self.config.controller;
+        crate::text::fill(text, &[("controller", &c.name), ("contact", &c.contact)])
+    }
+
+    /// The text for `key`, with the controller filled in.
+    pub fn say(&self, key: &str) -> String {
+        self.with_controller(self.get(key))
+    }
+
     /// An optional override of a purpose-specific key (`purpose.<id>.label`).
     pub fn get_override(&self, key: &str) -> Option<&'a str> {
         self.override_of(key)

@@ -149,7 +149,7 @@ pub fn flush(courier: &Rc<Courier>) {
 
 /// Tries one proof again, if it is still pending and not being sent.
 fn retry(courier: &Rc<Courier>, id: &str) {
-    let entry = courier.pending().into_iter().find(|e| e.id == id);
+    let entry = storage::outbox_get(id).filter(|e| e.state == State::Pending && e.endpoint == courier.endpoint);
     if let Some(entry) = entry.filter(|e| claim(&e.id)) {
         let courier = courier.clone();
         wasm_bindgen_futures::spawn_local(async move { attempt(courier, entry).await });

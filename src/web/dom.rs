@@ -39,7 +39,12 @@ pub fn input_value(root: &ShadowRoot, id: &str) -> String {
 
 /// Whether the checkbox with `id` is ticked.
 pub fn is_checked(root: &ShadowRoot, id: &str) -> bool {
-    by_id(root, id).and_then(|e| e.dyn_into::<HtmlInputElement>().ok()).is_some_and(|i| i.checked())
+    by_id(root, id).is_some_and(|e| checked(&e))
+}
+
+/// Whether `el` is a ticked checkbox.
+pub fn checked(el: &Element) -> bool {
+    el.dyn_ref::<HtmlInputElement>().is_some_and(HtmlInputElement::checked)
 }
 
 /// The inputs a field's error marks.

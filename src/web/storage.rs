@@ -89,6 +89,11 @@ pub fn outbox_remove(id: &str) {
     }
 }
 
+/// The outbox entry `id`, if it is stored and readable.
+pub fn outbox_get(id: &str) -> Option<Entry> {
+    get(&cat(&[OUTBOX, id])).and_then(|v| Entry::decode(&v))
+}
+
 /// Every readable outbox entry.
 pub fn outbox_all() -> Vec<Entry> {
     let Ok(storage) = local() else { return Vec::new() };

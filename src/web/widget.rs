@@ -60,15 +60,18 @@ impl Mounted {
     /// what the subscriber saw).
     pub fn texts(&self) -> Option<Texts<'_>> {
         let config = self.config.as_ref().ok()?;
-        let lang = self.locale.clone().or_else(page::lang);
-        Some(Texts::resolve(config, lang.as_deref()))
+        Some(Texts::resolve(config, self.locale_shown().as_deref()))
+    }
+
+    /// The locale the form was rendered in, else the page's.
+    pub fn locale_shown(&self) -> Option<String> {
+        self.locale.clone().or_else(page::lang)
     }
 
     /// Sets the status region to the catalog text `key`.
     pub fn say(&self, key: &str) {
-        if let (Some(texts), Ok(config)) = (self.texts(), &self.config) {
-            let text = crate::text::fill(texts.get(key), &[("contact", &config.controller.contact)]);
-            dom::status(&self.root, &text);
+        if let Some(texts) = self.texts() {
+            dom::status(&self.root, &texts.say(key));
         }
     }
 }

@@ -42,7 +42,7 @@ pub fn on_submit(shared: &Shared, event: Event) {
             .iter()
             .filter_map(|p| dom::by_id(&m.root, &cat(&[ids::WITHDRAW_PREFIX, &p.id])).map(|el| (p.id.clone(), el)))
             .collect();
-        let ticked = boxes.iter().filter(|(id, _)| dom::is_checked(&m.root, &cat(&[ids::WITHDRAW_PREFIX, id]))).map(|(id, _)| id.clone()).collect::<Vec<_>>();
+        let ticked: Vec<String> = boxes.iter().filter(|(_, el)| dom::checked(el)).map(|(id, _)| id.clone()).collect();
         (m.root.clone(), boxes, ticked)
     };
     let none = ticked.is_empty();
@@ -98,7 +98,7 @@ pub async fn withdraw(shared: &Shared, purpose_ids: Vec<String>) -> Result<Strin
         return Err(s("name at least one purpose to withdraw"));
     }
     m_say(shared, "status.pending");
-    let locale = shared.borrow().locale.clone().or_else(page::lang);
+    let locale = shared.borrow().locale_shown();
     let texts = Texts::resolve(&config, locale.as_deref());
     let plan = view::manage(&config, &texts, &purposes);
     let shown: ShownTexts = plan.shown.into_iter().collect();
