@@ -17,10 +17,21 @@ export function launch() {
   });
 }
 
-/** Fails the test on any console error or uncaught page error. */
-export function watchErrors(page) {
+/**
+ * Fails the test on any console error or uncaught page error. `expected`, if
+ * given, is called with each console error as `{ text, url }` (`url`: where it
+ * was logged from, e.g. the request that failed) and returns true for an error
+ * the test causes on purpose; those are collected in `errors.expected` instead.
+ */
+export function watchErrors(page, expected = () => false) {
   const errors = [];
-  page.on("console", (m) => m.type() === "error" && errors.push(m.text()));
+  Object.defineProperty(errors, "expected", { value: [] });
+  page.on("console", (m) => {
+    if (m.type() !== "error") return;
+    const error = { text: m.text(), url: m.location()?.url ?? "" };
+    if (expected(error)) errors.expected.push(error);
+    else errors.push(error.text);
+  });
   page.on("pageerror", (e) => errors.push(String(e)));
   return errors;
 }

@@ -1,13 +1,13 @@
 #!/usr/bin/env node
-// Turns wasm-bindgen's output in pkg/ into the three things we ship, run by
+// Turns scripts/build's output into the three things we ship, run by
 // scripts/package after scripts/build. Idempotent: every file is derived from
-// the wasm-bindgen output, and the patches to it are applied once.
+// the build's output.
 //
-//  1. pkg/consent_widget.js (the ESM entry), used as wasm-bindgen wrote it.
+//  1. pkg/consent_widget.js (the ESM entry) and pkg/consent_widget.d.ts, as
+//     scripts/bundle.mjs wrote them.
 //  2. pkg/consent-widget.js: the one-file script tag. A classic script: the
-//     same glue, the wasm inlined as a byte string (see `byteString`),
-//     compiled with initSync, window.ConsentWidget, and auto-mount of every
-//     [data-consent-widget] element.
+//     shell's script-tag entry (src/web/js/script-tag.js) bundled as an IIFE,
+//     with the wasm inlined as a byte string (see `byteString`).
 //  3. pkg/package.json, pkg/consent-widget.d.ts and pkg/README.md: the npm
 //     package, its version taken from Cargo.toml.
 import { readFileSync, writeFileSync } from "node:fs";
@@ -25,15 +25,10 @@ const cargo = JSON.parse(execFileSync("cargo", ["metadata", "--no-deps", "--form
 function replaceOnce(text, from, to, what) {
   const at = text.indexOf(from);
   if (at < 0 || text.indexOf(from, at + 1) >= 0) {
-    throw new Error(`package: expected exactly one ${what} in wasm-bindgen's glue; its output changed, update scripts/package.mjs`);
+    throw new Error(`package: expected exactly one ${what} in the script tag's bundle; update scripts/package.mjs`);
   }
   return text.slice(0, at) + to + text.slice(at + from.length);
 }
-
-// --- 1. the ESM entry, as wasm-bindgen wrote it ---------------------------
-// (The widget itself adopts a constructed stylesheet, which a strict CSP
-// allows, and keeps mounted widgets alive until destroy(); no patch needed.)
-const esm = read("consent_widget.js");
 
 // --- 2. the one-file script tag ---------------------------------------------
 const wasm = readFileSync(`${PKG}/consent_widget_bg.wasm`);
@@ -57,73 +52,11 @@ function byteString(bytes) {
   return out + '"';
 }
 
-let glue = esm.replace(/^\/\* @ts-self-types=.*\*\/\n/, "");
-glue = replaceOnce(glue, "export { initSync, __wbg_init as default };", "", "export list");
-glue = replaceOnce(glue, "new URL('consent_widget_bg.wasm', import.meta.url)", "undefined", "default wasm URL");
-glue = glue.replace(/^export (class|function) /gm, "$1 ");
-if (/^\s*export\b|import\.meta/m.test(glue)) throw new Error("package: the glue still has ESM syntax; update scripts/package.mjs");
-
-const script = `\uFEFF/*! consent-widget ${cargo.version} | one-file script tag | MIT OR Apache-2.0 */
-(function () {
-"use strict";
-if (window.ConsentWidget) return;
-${glue.trim()}
-
-const WASM = ${byteString(wasm)};
-const bytes = new Uint8Array(WASM.length);
-for (let i = 0; i < WASM.length; i++) bytes[i] = WASM.charCodeAt(i);
-if (bytes.length !== ${wasm.length} || WASM.charCodeAt(${wasm.length - 1}) !== ${wasm[wasm.length - 1]}) {
-    throw new Error("consent-widget: the script was altered or misread; serve consent-widget.js unchanged");
-}
-// Compile at once where the browser allows it (Chrome before 2023 refused
-// synchronous compiles over 4 KB on the main thread); otherwise asynchronously.
-let ready;
-try {
-    initSync({ module: bytes });
-    ready = Promise.resolve();
-} catch (e) {
-    if (!(e instanceof RangeError)) throw e;
-    ready = __wbg_init({ module_or_path: bytes }).then(() => undefined);
-}
-
-window.ConsentWidget = Object.freeze({ mount, validateConfig, version, ready });
-
-// Auto-mount: every [data-consent-widget] element, its config in data-config
-// (JSON), or in the <script type="application/json"> that data-config-id
-// names. Elements added later (e.g. by the Shopify theme editor) mount too.
-const SELECTOR = "[data-consent-widget]";
-function configOf(el) {
-    if (el.hasAttribute("data-config")) return el.getAttribute("data-config");
-    const id = el.getAttribute("data-config-id");
-    const source = id ? document.getElementById(id) : null;
-    if (source) return source.textContent;
-    console.error("consent-widget: " + (id ? "no element with id " + JSON.stringify(id) : "no data-config or data-config-id") + " on", el);
-    return "";
-}
-function mountOne(el) {
-    if (el.consentWidget) return;
-    try {
-        el.consentWidget = mount(el, configOf(el));
-    } catch (e) {
-        console.error("consent-widget:", e);
-    }
-}
-function mountAll(root) {
-    if (root.matches && root.matches(SELECTOR)) mountOne(root);
-    if (root.querySelectorAll) root.querySelectorAll(SELECTOR).forEach(mountOne);
-}
-function start() {
-    mountAll(document);
-    new MutationObserver((records) => {
-        for (const r of records) r.addedNodes.forEach((n) => n.nodeType === 1 && mountAll(n));
-    }).observe(document.documentElement, { childList: true, subtree: true });
-}
-ready.then(() => {
-    if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start, { once: true });
-    else start();
-}, (e) => console.error("consent-widget: the WebAssembly did not compile:", e));
-})();
-`;
+const glueDir = `${process.env.CARGO_TARGET_DIR ?? "target"}/glue`;
+let shell = readFileSync(`${glueDir}/script-tag.js`, "utf8");
+shell = replaceOnce(shell, "WASM_BYTES", byteString(wasm), "WASM_BYTES");
+shell = replaceOnce(shell, "WASM_LENGTH", String(wasm.length), "WASM_LENGTH");
+const script = `\uFEFF/*! consent-widget ${cargo.version} | one-file script tag | MIT OR Apache-2.0 */\n${shell}`;
 new Script(script, { filename: "consent-widget.js" }); // a classic script: syntax check
 write("consent-widget.js", script);
 
@@ -150,23 +83,6 @@ declare global {
 }
 `);
 
-// The types: the widget's events on elements, the document and the window;
-// and no \`[Symbol.dispose]\` member, which fails to compile for projects
-// whose TypeScript lib predates esnext.disposable (the method stays at run time).
-let dts = read("consent_widget.d.ts");
-const EVENTS = "// consent-widget: typed events (scripts/package)";
-if (!dts.includes(EVENTS)) {
-  dts = dts.replace(/^\s*\[Symbol\.dispose\]\(\): void;\n/m, "");
-  write("consent_widget.d.ts", `${dts}
-${EVENTS}
-declare global {
-  interface ElementEventMap extends ConsentWidgetEventMap {}
-  interface DocumentEventMap extends ConsentWidgetEventMap {}
-  interface WindowEventMap extends ConsentWidgetEventMap {}
-}
-`);
-}
-
 // --- 3. the npm package ------------------------------------------------------
 
 const manifest = {
@@ -189,7 +105,6 @@ const manifest = {
     "consent_widget.js",
     "consent_widget.d.ts",
     "consent_widget_bg.wasm",
-    "consent_widget_bg.wasm.d.ts",
     "consent-widget.js",
     "consent-widget.d.ts",
     "README.md",

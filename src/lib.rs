@@ -3,13 +3,14 @@
 //! submission into a signed consent proof.
 //!
 //! The crate is a pure core, tested natively with `cargo test`, plus a `web`
-//! module (wasm32 only), the one module that touches the browser.
+//! module (wasm32 only): the functions the JS shell in `src/web/js/` calls,
+//! the shell being the one place that touches the browser.
 #![cfg_attr(all(target_arch = "wasm32", feature = "small"), no_std)]
 
 extern crate alloc;
 
 pub mod config; // configuration types, defaults and validation
-pub mod delivery; // outbox entries, response verdicts, backoff
+pub mod delivery; // response verdicts, backoff
 pub mod form; // checking what the subscriber entered
 pub mod i18n; // text catalogs and locale lookup
 pub mod phone; // E.164 normalisation
@@ -18,10 +19,11 @@ pub mod rules; // the compliance rules per regime
 pub mod text; // string helpers without format! machinery
 pub mod validate; // e-mail and URL checks
 pub mod value; // the data tree configuration arrives as
+pub mod json; // JSON text into that tree
 pub mod view; // what to render, as a plain tree
 
 #[cfg(target_arch = "wasm32")]
-pub mod web; // the browser: DOM, events, the JS API
+pub mod web; // what the JS shell in src/web/js/ calls
 
 /// The allocation types, for std and no-std builds alike.
 mod prelude {

@@ -1,7 +1,7 @@
 //! A plain data tree that configuration arrives as.
 //!
-//! The browser side turns a JS object (or parsed JSON) into a [`Value`]; the
-//! pure core reads the configuration from it. This keeps serde and
+//! The page's configuration arrives as JSON text, which [`crate::json`]
+//! reads into a [`Value`]; the pure core reads the configuration from it. This keeps serde and
 //! serde_json out of the WebAssembly build and lets every configuration rule
 //! be tested natively.
 
@@ -14,16 +14,14 @@ pub enum Value {
     Null,
     /// A boolean.
     Bool(bool),
-    /// A number.
-    Num(f64),
+    /// A number (no field takes one, so only its type is kept).
+    Num,
     /// A string.
     Str(String),
     /// An array.
     Arr(Vec<Value>),
     /// An object, in the order its keys were listed.
     Obj(Vec<(String, Value)>),
-    /// Anything else a page can pass: a function, a symbol, a bigint.
-    Unsupported,
 }
 
 impl Value {
@@ -40,11 +38,10 @@ impl Value {
         match self {
             Value::Null => "null",
             Value::Bool(_) => "a boolean",
-            Value::Num(_) => "a number",
+            Value::Num => "a number",
             Value::Str(_) => "a string",
             Value::Arr(_) => "an array",
             Value::Obj(_) => "an object",
-            Value::Unsupported => "an unsupported value",
         }
     }
 }

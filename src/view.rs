@@ -1,8 +1,8 @@
-//! What to render: a plain tree of elements and text, never HTML.
+//! What to render: a plain tree of elements and text.
 //!
-//! The browser side turns the tree into DOM nodes with `createElement` and
-//! `createTextNode`, so merchant and catalog text is always text. The plan
-//! also lists every string shown, in display order, for the proof.
+//! The page gets the tree as HTML from [`Node::html`], where every text and
+//! attribute value is escaped, so merchant and catalog text is always text.
+//! The plan also lists every string shown, in display order, for the proof.
 
 use crate::prelude::*;
 
@@ -66,16 +66,16 @@ pub enum Child {
 }
 
 impl Node {
-    fn new(tag: &'static str) -> Node {
+    pub(crate) fn new(tag: &'static str) -> Node {
         Node { tag, attrs: Vec::new(), children: Vec::new() }
     }
 
-    fn attr(mut self, name: &'static str, value: &str) -> Node {
+    pub(crate) fn attr(mut self, name: &'static str, value: &str) -> Node {
         self.attrs.push((name, value.into()));
         self
     }
 
-    fn text(mut self, text: &str) -> Node {
+    pub(crate) fn text(mut self, text: &str) -> Node {
         self.children.push(Child::Text(text.into()));
         self
     }
@@ -106,6 +106,41 @@ impl Node {
         self.descendants().into_iter().find(|n| n.get("id") == Some(id))
     }
 
+    /// The tree as HTML: text and attribute values escaped, so no text can
+    /// become markup.
+    pub fn html(&self) -> String {
+        let mut out = String::new();
+        self.write_html(&mut out);
+        out
+    }
+
+    fn write_html(&self, out: &mut String) {
+        out.push('<');
+        out.push_str(self.tag);
+        for (name, value) in &self.attrs {
+            out.push(' ');
+            out.push_str(name);
+            if !value.is_empty() {
+                out.push_str("=\"");
+                escape(out, value);
+                out.push('"');
+            }
+        }
+        out.push('>');
+        if self.tag == "input" {
+            return; // a void element: no children, no end tag
+        }
+        for c in &self.children {
+            match c {
+                Child::Text(t) => escape(out, t),
+                Child::Node(n) => n.write_html(out),
+            }
+        }
+        out.push_str("</");
+        out.push_str(self.tag);
+        out.push('>');
+    }
+
     /// The text content of the tree.
     pub fn text_content(&self) -> String {
         let mut out = String::new();
@@ -116,6 +151,19 @@ impl Node {
             }
         }
         out
+    }
+}
+
+/// Escapes text for HTML content and double-quoted attribute values.
+fn escape(out: &mut String, text: &str) {
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            c => out.push(c),
+        }
     }
 }
 

@@ -1,6 +1,6 @@
-//! Delivery policy: verdicts, backoff with jitter, stored entries.
+//! Delivery policy: verdicts, backoff with jitter; the consent summary kept for withdrawals.
 
-use consent_widget::delivery::{backoff_ms, classify, Entry, State, Verdict, MAX_DELAY_MS};
+use consent_widget::delivery::{backoff_ms, classify, Verdict, MAX_DELAY_MS};
 
 #[test]
 fn statuses_are_classified() {
@@ -28,23 +28,6 @@ fn backoff_grows_is_capped_and_jittered() {
         let low = backoff_ms(attempt, 0.0);
         assert!(low >= previous, "attempt {attempt}");
         previous = low;
-    }
-}
-
-#[test]
-fn entries_round_trip_and_bad_ones_are_refused() {
-    let mut e = Entry::new(
-        "0193f0a2-7c4e-4d1a-9a55-1c2f3e4d5a6b".into(),
-        "https://c.example/v1/proofs".into(),
-        "footer-signup".into(),
-        "aGVhZA.cGF5.c2ln".into(),
-    );
-    assert_eq!(Entry::decode(&e.encode()), Some(e.clone()));
-    e.attempts = 7;
-    e.state = State::Rejected;
-    assert_eq!(Entry::decode(&e.encode()), Some(e.clone()));
-    for bad in ["", "cw2", "cw1\npending\n0\nid\nurl\nform\njws", "cw2\nlost\n0\nid\nurl\nform\njws", "cw2\npending\nx\nid\nurl\nform\njws", "cw2\npending\n0\nid\nurl\nform\n", "cw2\npending\n0\nid\nurl\nform\njws\nmore"] {
-        assert_eq!(Entry::decode(bad), None, "{bad:?}");
     }
 }
 

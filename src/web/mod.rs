@@ -1,118 +1,187 @@
-//! The browser side: the `#[wasm_bindgen]` API (`mount`, `validateConfig`,
-//! `version`), the DOM, and events. The only module that touches web-sys,
-//! js-sys or wasm-bindgen.
+//! The core's face to the page: the functions the JS shell in `js/` calls.
+//!
+//! The shell does the browser's I/O (DOM, WebCrypto, storage, fetch); every
+//! decision and every byte that is signed comes from here. Values cross as
+//! strings and JSON text, so the glue stays a few hundred bytes.
 
 use crate::prelude::*;
 
-mod convert; // JS values in and out
-pub mod crypto; // WebCrypto: the browser key, signatures, SHA-256
-mod deliver; // the outbox runner: retries, online, pagehide
-mod dom; // the view plan as DOM nodes; error marks
-mod events; // custom events on the host element
-pub mod sign; // a record into a compact JWS
-mod storage; // IndexedDB key store, localStorage outbox
-mod page; // the page's language, origin and address
-mod submit; // a consent: check, sign, store, send
-mod transport; // the POST of one proof
-mod widget; // a mounted widget: shadow root, listeners, courier
-mod withdraw; // "manage my choices": signed withdrawals
+mod reply;
+mod sealing; // a record from check to signing input
+mod slots; // the open widgets, by handle
 
 use wasm_bindgen::prelude::*;
-use wasm_bindgen::JsCast;
-use web_sys::Element;
 
 use crate::config::{Config, Problem};
+use crate::i18n::{self, Texts};
+use crate::record::{absolute, Consented};
+use crate::text::cat;
+use crate::view;
+use reply::{list, pairs, Obj};
+use slots::Slot;
+
+pub use sealing::{check, seal, summary, withdrawing};
 
 // The page is single-threaded; the free-list allocator is a fraction of dlmalloc's size.
 #[global_allocator]
 static ALLOCATOR: lol_alloc::AssumeSingleThreaded<lol_alloc::FreeListAllocator> =
     unsafe { lol_alloc::AssumeSingleThreaded::new(lol_alloc::FreeListAllocator::new()) };
 
-#[wasm_bindgen(typescript_custom_section)]
-const TYPES: &str = include_str!("types.d.ts");
+/// The status and error texts the shell shows without asking again.
+const SAY: [&str; 9] = [
+    "status.pending",
+    "status.invalid",
+    "status.sent",
+    "status.sent.doi",
+    "status.queued",
+    "status.rejected",
+    "status.failed",
+    "status.withdrawn",
+    "manage.error.none",
+];
 
+fn read(config: &str) -> Result<Config, Vec<Problem>> {
+    match crate::json::parse(config) {
+        Ok(value) => Config::from_value(&value),
+        Err(at) => Err(vec![Problem::new(
+            "(config)",
+            crate::config::Code::Type,
+            &cat(&["is not valid JSON (at byte ", &crate::text::uint(at), ")"]),
+        )]),
+    }
+}
+
+fn problem_list(problems: &[Problem]) -> String {
+    list(problems.iter().map(|p| Obj::new().str("field", &p.field).str("code", p.code.as_str()).str("message", &p.message).end()))
+}
+
+/// The problems of a configuration (JSON text), as a JSON array of
+/// `{field, code, message}`; `[]` when it is valid.
 #[wasm_bindgen]
-extern "C" {
-    /// A configuration object, or its JSON text.
-    #[wasm_bindgen(typescript_type = "ConsentWidgetConfig | string")]
-    pub type ConfigArg;
-    /// A host element, or a CSS selector for it.
-    #[wasm_bindgen(typescript_type = "Element | string")]
-    pub type TargetArg;
-    /// The list `validateConfig` returns.
-    #[wasm_bindgen(typescript_type = "ConfigProblem[]")]
-    pub type ProblemList;
+pub fn problems(config: &str) -> String {
+    problem_list(&read(config).err().unwrap_or_default())
 }
 
-fn read(config: &JsValue) -> Result<Config, Vec<Problem>> {
-    let value = convert::config_value(config).map_err(|p| vec![p])?;
-    Config::from_value(&value)
+/// Opens a widget for a configuration (JSON text); returns its handle.
+#[wasm_bindgen]
+pub fn open(config: &str) -> u32 {
+    slots::open(Slot { config: read(config), locale: String::new(), pending: None })
 }
 
-/// Checks a configuration without rendering anything: every problem, each
-/// naming its field. An empty list means the configuration is valid.
-#[wasm_bindgen(js_name = validateConfig)]
-pub fn validate_config(config: ConfigArg) -> ProblemList {
-    let list = read(&config).err().unwrap_or_default();
-    convert::problems(&list).unchecked_into()
+/// Forgets widget `h`.
+#[wasm_bindgen]
+pub fn close(h: u32) {
+    slots::close(h);
+}
+
+/// What the shell needs to know of widget `h`, as JSON: for a valid
+/// configuration `{endpoint, headers, form, theme}` (the endpoint made
+/// absolute against `origin`), else `{problems, message}`.
+#[wasm_bindgen]
+pub fn facts(h: u32, origin: &str) -> String {
+    slots::with(h, |slot| match &slot.config {
+        Ok(c) => Obj::new()
+            .str("endpoint", &absolute(&c.endpoint, origin))
+            .raw("headers", &pairs(c.headers.iter().map(|(k, v)| (k.as_str(), v.as_str()))))
+            .str("form", &c.form_id)
+            .raw("theme", &list(c.theme.iter().map(|(k, v)| reply::strings([k.as_ref(), v.as_str()]))))
+            .end(),
+        Err(problems) => {
+            let lines: Vec<String> = problems.iter().map(Problem::line).collect();
+            let message = cat(&["consent-widget: invalid configuration, no form rendered:\n", &lines.join("\n")]);
+            Obj::new().raw("problems", &problem_list(problems)).str("message", &message).end()
+        }
+    })
+    .unwrap_or_default()
+}
+
+/// Renders widget `h` for a page whose `<html lang>` is `lang`: JSON
+/// `{html, say}`, `say` holding the status texts. For an invalid
+/// configuration, `html` is a short neutral message.
+#[wasm_bindgen]
+pub fn render(h: u32, lang: &str) -> String {
+    let lang = Some(lang).filter(|l| !l.trim().is_empty());
+    slots::with(h, |slot| {
+        let Ok(config) = &slot.config else {
+            let catalog = i18n::catalog_for(lang.unwrap_or(i18n::DEFAULT_LOCALE)).unwrap_or(i18n::CATALOGS[0].1);
+            let text = catalog.iter().find(|(k, _)| *k == "unavailable").map_or("", |(_, v)| *v);
+            let p = view::Node::new("p").attr("class", "cw-unavailable").text(text);
+            return Obj::new().str("html", &p.html()).end();
+        };
+        let texts = Texts::resolve(config, lang);
+        slot.locale = texts.locale().into();
+        let say: Vec<(&str, String)> = SAY.iter().map(|k| (*k, texts.say(k))).collect();
+        Obj::new()
+            .str("html", &view::plan(config, &texts).root.html())
+            .raw("say", &pairs(say.iter().map(|(k, v)| (*k, v.as_str()))))
+            .end()
+    })
+    .unwrap_or_default()
+}
+
+/// Sets widget `h`'s locale for its next render; an error message when no
+/// catalog and no configured texts serve it, else "".
+#[wasm_bindgen(js_name = setLocale)]
+pub fn set_locale(h: u32, locale: &str) -> String {
+    slots::with(h, |slot| {
+        let Ok(config) = &mut slot.config else { return "the configuration is invalid" };
+        if i18n::catalog_for(locale).is_none() && !config.texts.iter().any(|(l, _)| i18n::matches(l, locale)) {
+            return "unknown locale: no catalog and no texts for it";
+        }
+        config.locale = Some(locale.into());
+        ""
+    })
+    .unwrap_or("the widget is destroyed")
+    .into()
+}
+
+/// The "manage my choices" section's HTML for the consent summary this
+/// browser keeps (`consented`), or "" when there is nothing to withdraw.
+#[wasm_bindgen]
+pub fn manage(h: u32, consented: &str) -> String {
+    slots::with(h, |slot| {
+        let (Ok(config), Some(c)) = (&slot.config, Consented::decode(consented)) else { return String::new() };
+        if c.purposes.is_empty() {
+            return String::new();
+        }
+        let texts = Texts::resolve(config, Some(&slot.locale));
+        view::manage(config, &texts, &c.purposes).root.html()
+    })
+    .unwrap_or_default()
+}
+
+/// The RFC 7638 thumbprint input of a public key: Ed25519 when `y` is "",
+/// else P-256.
+#[wasm_bindgen]
+pub fn thumbprint(x: &str, y: &str) -> String {
+    sealing::jwk(x, y).thumbprint_input()
+}
+
+/// base64url without padding.
+#[wasm_bindgen]
+pub fn b64u(bytes: &[u8]) -> String {
+    consent_proof::base64url::encode(bytes)
+}
+
+/// What an attempt's HTTP status (0: no response) means: 0 delivered,
+/// 1 try again, 2 refused for good.
+#[wasm_bindgen]
+pub fn verdict(status: u16) -> u8 {
+    match crate::delivery::classify(status) {
+        crate::delivery::Verdict::Delivered => 0,
+        crate::delivery::Verdict::Retry => 1,
+        crate::delivery::Verdict::Rejected => 2,
+    }
+}
+
+/// The wait in ms before retry `attempt`, `jitter` uniform in [0, 1).
+#[wasm_bindgen]
+pub fn backoff(attempt: u32, jitter: f64) -> u32 {
+    crate::delivery::backoff_ms(attempt, jitter)
 }
 
 /// The widget's version.
 #[wasm_bindgen]
 pub fn version() -> String {
     env!("CARGO_PKG_VERSION").into()
-}
-
-/// A mounted widget.
-#[wasm_bindgen]
-pub struct Widget {
-    inner: widget::Shared,
-}
-
-#[wasm_bindgen]
-impl Widget {
-    /// Removes the form and its listeners.
-    pub fn destroy(&self) {
-        widget::destroy(&self.inner);
-    }
-
-    /// Switches the form to another locale, keeping what was typed.
-    #[wasm_bindgen(js_name = setLocale)]
-    pub fn set_locale(&self, locale: &str) -> Result<(), JsError> {
-        widget::set_locale(&self.inner, locale).map_err(JsError::new)
-    }
-
-    /// Withdraws consent for `purposeIds`, given earlier from this browser
-    /// with this form: signs a withdrawal record linked to that consent and
-    /// sends it like any proof. Resolves with the record id.
-    #[wasm_bindgen(unchecked_return_type = "Promise<string>")]
-    pub fn withdraw(&self, purpose_ids: Vec<String>) -> js_sys::Promise {
-        let inner = self.inner.clone();
-        wasm_bindgen_futures::future_to_promise(async move {
-            withdraw::withdraw(&inner, purpose_ids).await.map(|id| JsValue::from_str(&id))
-        })
-    }
-
-    /// The configuration's problems; empty when the form is rendered.
-    #[wasm_bindgen(getter, unchecked_return_type = "ConfigProblem[]")]
-    pub fn problems(&self) -> js_sys::Array {
-        convert::problems(&widget::problem_list(&self.inner))
-    }
-}
-
-/// Mounts the signup form on `target` (an element or a CSS selector).
-///
-/// An invalid configuration renders no form: the host shows a short neutral
-/// message, the console lists every problem, and `consent:error` fires.
-#[wasm_bindgen]
-pub fn mount(target: TargetArg, config: ConfigArg) -> Result<Widget, JsError> {
-    let target: JsValue = target.into();
-    let host = match target.as_string() {
-        Some(selector) => web_sys::window()
-            .and_then(|w| w.document())
-            .and_then(|d| d.query_selector(&selector).ok().flatten()),
-        None => target.dyn_into::<Element>().ok(),
-    };
-    let Some(host) = host else { return Err(JsError::new("mount: the target element was not found")) };
-    Ok(Widget { inner: widget::mount(host, read(&config)).map_err(JsError::new)? })
 }

@@ -151,3 +151,49 @@ export type ConsentTextKey =
   | "status.invalid" | "status.queued" | "status.rejected" | "status.failed" | "status.withdrawn"
   | "manage.toggle" | "manage.legend" | "manage.hint" | "purpose.withdraw" | "manage.submit"
   | "manage.error.none" | "unavailable";
+
+/** A mounted widget. */
+export class Widget {
+  private constructor();
+  /** Removes the form and its listeners; the host stays as it was. */
+  destroy(): void;
+  /** Switches the form to another locale, keeping what was typed. Throws for a locale no catalog and no configured texts serve. */
+  setLocale(locale: string): void;
+  /**
+   * Withdraws consent for `purposeIds`, given earlier from this browser
+   * with this form: signs a withdrawal record linked to that consent and
+   * sends it like any proof. Resolves with the record id.
+   */
+  withdraw(purposeIds: string[]): Promise<string>;
+  /** The configuration's problems; empty when the form is rendered. */
+  readonly problems: ConfigProblem[];
+}
+
+/**
+ * Mounts the signup form on `target` (an element or a CSS selector).
+ *
+ * An invalid configuration renders no form: the host shows a short neutral
+ * message, the console lists every problem, and `consent:error` fires.
+ */
+export function mount(target: Element | string, config: ConsentWidgetConfig | string): Widget;
+
+/** Checks a configuration without rendering anything: every problem, each naming its field. An empty list means it is valid. */
+export function validateConfig(config: ConsentWidgetConfig | string): ConfigProblem[];
+
+/** The widget's version. */
+export function version(): string;
+
+/** What `init` accepts: the wasm's URL, a response, its bytes or a compiled module. Default: `consent_widget_bg.wasm` next to this file. */
+export type InitInput = RequestInfo | URL | Response | BufferSource | WebAssembly.Module;
+
+/** Loads the WebAssembly; `mount` and `validateConfig` work once it resolves. */
+export default function init(module_or_path?: { module_or_path: InitInput | Promise<InitInput> } | InitInput | Promise<InitInput>): Promise<unknown>;
+
+/** Loads the WebAssembly from bytes or a compiled module, synchronously. */
+export function initSync(module: { module: BufferSource | WebAssembly.Module } | BufferSource | WebAssembly.Module): unknown;
+
+declare global {
+  interface ElementEventMap extends ConsentWidgetEventMap {}
+  interface DocumentEventMap extends ConsentWidgetEventMap {}
+  interface WindowEventMap extends ConsentWidgetEventMap {}
+}

@@ -1,0 +1,20 @@
+// The widget's public API: mount, validateConfig, version, and the
+// WebAssembly's initialisers. The core (src/web/*.rs, compiled to wasm)
+// makes every decision and every signed byte; this shell is the browser
+// side: DOM, events, WebCrypto, storage and fetch.
+import init, { initSync, problems, version } from "./core.js";
+import { Widget, configText } from "./widget.js";
+
+export { init as default, initSync, version, Widget };
+
+/** Mounts the signup form on `target` (an element or a CSS selector). */
+export function mount(target, config) {
+  const host = typeof target === "string" ? document.querySelector(target) : target;
+  if (!(host instanceof Element)) throw new Error("mount: the target element was not found");
+  return new Widget(host, configText(config));
+}
+
+/** Every problem of a configuration, each naming its field; [] when valid. */
+export function validateConfig(config) {
+  return JSON.parse(problems(configText(config)));
+}

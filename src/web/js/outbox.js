@@ -1,0 +1,152 @@
+// The outbox and its courier. A signed proof is written to localStorage
+// (synchronously, before the first attempt) and POSTed until a 2xx: with
+// backoff and jitter per proof, again on `online` and on the next page load,
+// and with a keepalive request on `pagehide`. Events go to the widget whose
+// form signed the proof. What a status means and how long to wait are the
+// core's decisions.
+import { backoff, verdict } from "./core.js";
+import { fire, stored } from "./page.js";
+
+const PREFIX = "consent-widget/outbox/";
+/** A request that has not answered (body included) within this long is abandoned and retried. */
+const TIMEOUT_MS = 15000;
+/** Ids being sent right now, page-wide: no proof is sent twice at once. */
+const inFlight = new Set();
+/** The page's live couriers, to route each proof's events to its own form. */
+const couriers = new Set();
+
+/** Writes an entry; throws where storage is unavailable or full (the proof must not be sent then). */
+export function put(entry) {
+  localStorage.setItem(PREFIX + entry.id, JSON.stringify(entry));
+}
+
+function get(id) {
+  try {
+    return JSON.parse(stored(PREFIX + id) || "null");
+  } catch {
+    return null;
+  }
+}
+
+function all() {
+  const out = [];
+  try {
+    for (let i = 0; i < localStorage.length; i++) {
+      const key = localStorage.key(i);
+      if (key?.startsWith(PREFIX)) out.push(get(key.slice(PREFIX.length)));
+    }
+  } catch {
+    // no storage: nothing pending
+  }
+  return out.filter((e) => e?.id && e.jws);
+}
+
+function parsed(body) {
+  try {
+    return JSON.parse(body);
+  } catch {
+    return body;
+  }
+}
+
+/** POSTs a compact JWS with the configured headers and `Idempotency-Key`; status 0 for no answer. */
+async function post(c, entry, keepalive) {
+  const abort = new AbortController();
+  const timer = setTimeout(() => abort.abort(), TIMEOUT_MS);
+  try {
+    const headers = new Headers(c.headers);
+    headers.set("Content-Type", "application/jose");
+    headers.set("Idempotency-Key", entry.id);
+    const res = await fetch(c.endpoint, { method: "POST", headers, body: entry.jws, keepalive, signal: abort.signal });
+    return { status: res.status, body: await res.text() };
+  } catch {
+    return { status: 0, body: "" };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Sends the outbox of one endpoint for one widget, until stopped. */
+export class Courier {
+  constructor(host, facts, onOutcome) {
+    Object.assign(this, { host, onOutcome, endpoint: facts.endpoint, headers: facts.headers, form: facts.form, own: new Set() });
+    this.online = () => this.flush();
+    // Duplicates are harmless: the backend deduplicates on the record id.
+    this.hide = () => this.pending().forEach((e) => post(this, e, true));
+    addEventListener("online", this.online);
+    addEventListener("pagehide", this.hide);
+    couriers.add(this);
+  }
+
+  stop() {
+    removeEventListener("online", this.online);
+    removeEventListener("pagehide", this.hide);
+    couriers.delete(this);
+  }
+
+  /** Takes a proof this widget just signed: its events come here. */
+  adopt(id) {
+    this.own.add(id);
+  }
+
+  pending() {
+    return all().filter((e) => e.state === "pending" && e.endpoint === this.endpoint);
+  }
+
+  /** Tries every pending proof of this endpoint, whichever form made it. */
+  flush() {
+    this.pending().forEach((e) => this.attempt(e));
+  }
+
+  async attempt(entry) {
+    if (inFlight.has(entry.id)) return;
+    inFlight.add(entry.id);
+    const { status, body } = await post(this, entry, false);
+    inFlight.delete(entry.id);
+    const v = verdict(status);
+    if (v === 0) {
+      try {
+        localStorage.removeItem(PREFIX + entry.id);
+      } catch {
+        // gone with the storage
+      }
+      report(entry, "consent:delivered", { id: entry.id, status, response: parsed(body) }, "delivered");
+    } else if (v === 1) {
+      entry.attempts++;
+      try {
+        put(entry);
+      } catch {
+        // the attempt count is advisory
+      }
+      const wait = backoff(entry.attempts, Math.random());
+      report(entry, "consent:queued", { id: entry.id, status, attempt: entry.attempts, retryInMs: wait }, "queued");
+      // This proof alone is tried again: others keep their own pace.
+      setTimeout(() => {
+        const again = get(entry.id);
+        if (couriers.has(this) && again?.state === "pending") this.attempt(again);
+      }, wait);
+    } else {
+      entry.state = "rejected";
+      try {
+        put(entry);
+      } catch {
+        // kept as evidence where storage allows
+      }
+      report(entry, "consent:rejected", { id: entry.id, status, response: parsed(body) }, "rejected");
+    }
+  }
+}
+
+/** The widget that signed `entry` on this page, else (a proof from an earlier page) the first live one of its form. */
+function owner(entry) {
+  const live = [...couriers];
+  return live.find((c) => c.own.has(entry.id)) ?? live.find((c) => c.form === entry.form && c.endpoint === entry.endpoint);
+}
+
+function report(entry, name, detail, outcome) {
+  const c = owner(entry);
+  if (c) {
+    fire(c.host, name, detail);
+    c.onOutcome(entry.id, outcome);
+  }
+}
