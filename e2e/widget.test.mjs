@@ -502,11 +502,6 @@ test("the private key cannot be exported", async (t) => {
   assert.deepEqual(errors, []);
 });
 
-// "the browser makes the fixture bytes and signature" signs the crate's fixture
-// record with the fixture key through the Rust internals; it has no public-API
-// equivalent and stays in tests/web.rs.
-test.skip("the browser makes the fixture bytes and signature (Rust internals: stays in tests/web.rs)");
-
 test("the ES256 fallback signs what jose verifies", async (t) => {
   // Where Ed25519 is missing the widget signs with ECDSA P-256. A fresh
   // context holds no stored Ed25519 key.

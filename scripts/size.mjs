@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// Prints the bytes a page fetches for the widget (JS glue and wasm; the CSS
-// and both catalogs are inside the wasm), raw, gzip -9 and brotli -q 11, and
+// Prints the bytes a page fetches for the widget (the JS shell with the glue
+// and the CSS inside, and the wasm with both catalogs inside), raw, gzip -9
+// and brotli -q 11, and
 // fails if the brotli total is over the budget (bytes, env SIZE_BUDGET).
 // It also proves the wasm holds no serde_json and no Rust crypto: neither in
 // the widget's dependency graph for wasm32, nor among the function names of

@@ -2,9 +2,10 @@
 //! consent law, rendered by WebAssembly into any page, and turning each
 //! submission into a signed consent proof.
 //!
-//! The crate is a pure core, tested natively with `cargo test`, plus a `web`
-//! module (wasm32 only): the functions the JS shell in `src/web/js/` calls,
-//! the shell being the one place that touches the browser.
+//! The crate is a pure core, tested natively with `cargo test`, plus `web`:
+//! the functions the JS shell in `src/web/js/` calls (also plain functions
+//! natively, and tested so), the shell being the one place that touches the
+//! browser.
 #![cfg_attr(all(target_arch = "wasm32", feature = "small"), no_std)]
 
 extern crate alloc;
@@ -22,7 +23,6 @@ pub mod value; // the data tree configuration arrives as
 pub mod json; // JSON text into that tree
 pub mod view; // what to render, as a plain tree
 
-#[cfg(target_arch = "wasm32")]
 pub mod web; // what the JS shell in src/web/js/ calls
 
 /// The allocation types, for std and no-std builds alike.

@@ -23,6 +23,7 @@ use slots::Slot;
 pub use sealing::{check, seal, summary, withdrawing};
 
 // The page is single-threaded; the free-list allocator is a fraction of dlmalloc's size.
+#[cfg(target_arch = "wasm32")]
 #[global_allocator]
 static ALLOCATOR: lol_alloc::AssumeSingleThreaded<lol_alloc::FreeListAllocator> =
     unsafe { lol_alloc::AssumeSingleThreaded::new(lol_alloc::FreeListAllocator::new()) };

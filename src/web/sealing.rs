@@ -50,6 +50,7 @@ fn inputs(field: Field, config: &Config) -> Vec<String> {
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn check(h: u32, email: &str, phone: &str, ticked: &str) -> String {
     slots::with(h, |slot| {
+        slot.pending = None;
         let Ok(config) = &slot.config else { return String::new() };
         let texts = Texts::resolve(config, Some(&slot.locale));
         let ticked = string_list(ticked);

@@ -27,35 +27,47 @@ pub struct Slot {
     pub pending: Option<(Pending, Vec<(String, String)>)>,
 }
 
-struct Slots(RefCell<Vec<Option<Slot>>>);
+type List = Vec<Option<Slot>>;
 
-// SAFETY: this wasm module runs on one thread (no atomics, no workers
-// sharing its memory), so the cell is never reached concurrently.
-unsafe impl Sync for Slots {}
+#[cfg(target_arch = "wasm32")]
+fn slots<T>(f: impl FnOnce(&mut List) -> T) -> T {
+    struct Slots(RefCell<List>);
+    // SAFETY: this wasm module runs on one thread (no atomics, no workers
+    // sharing its memory), so the cell is never reached concurrently.
+    unsafe impl Sync for Slots {}
+    static SLOTS: Slots = Slots(RefCell::new(Vec::new()));
+    f(&mut SLOTS.0.borrow_mut())
+}
 
-static SLOTS: Slots = Slots(RefCell::new(Vec::new()));
+// Natively (the tests) each thread has its own widgets.
+#[cfg(not(target_arch = "wasm32"))]
+fn slots<T>(f: impl FnOnce(&mut List) -> T) -> T {
+    std::thread_local! { static SLOTS: RefCell<List> = const { RefCell::new(Vec::new()) }; }
+    SLOTS.with(|s| f(&mut s.borrow_mut()))
+}
 
 /// Keeps `slot`, returning its handle.
 pub fn open(slot: Slot) -> u32 {
-    let mut slots = SLOTS.0.borrow_mut();
-    let free = slots.iter().position(Option::is_none);
-    let at = free.unwrap_or(slots.len());
-    if free.is_some() {
+    slots(|slots| {
+        let at = slots.iter().position(Option::is_none).unwrap_or(slots.len());
+        if at == slots.len() {
+            slots.push(None);
+        }
         slots[at] = Some(slot);
-    } else {
-        slots.push(Some(slot));
-    }
-    at as u32
+        at as u32
+    })
 }
 
 /// Forgets the widget `h`.
 pub fn close(h: u32) {
-    if let Some(slot) = SLOTS.0.borrow_mut().get_mut(h as usize) {
-        *slot = None;
-    }
+    slots(|slots| {
+        if let Some(slot) = slots.get_mut(h as usize) {
+            *slot = None;
+        }
+    });
 }
 
 /// Runs `f` on widget `h`; `None` when it is not open.
 pub fn with<T>(h: u32, f: impl FnOnce(&mut Slot) -> T) -> Option<T> {
-    SLOTS.0.borrow_mut().get_mut(h as usize)?.as_mut().map(f)
+    slots(|slots| slots.get_mut(h as usize)?.as_mut().map(f))
 }

@@ -1,0 +1,159 @@
+//! What the JS shell gets from the core: the JSON replies of `src/web/`,
+//! from configuration to a signed record, run natively here and by the
+//! page tests (e2e/widget.test.mjs) in Chromium.
+#![cfg(not(target_arch = "wasm32"))]
+
+use consent_proof::sign::SigningKey;
+use consent_proof::verify::sha256_hex;
+use consent_proof::{fixture, jws, verify, Choice, Jwk, Kind, VerifyOptions};
+use consent_widget::web;
+use serde_json::{json, Value};
+
+const CONFIG: &str = r##"{
+  "endpoint": "/v1/proofs",
+  "headers": {"X-Shop": "demo"},
+  "controller": {"name": "Boutique <Exemple>", "contact": "dpo@boutique.example"},
+  "privacyPolicyUrl": "/confidentialite",
+  "locale": "en",
+  "phone": "optional",
+  "formId": "footer",
+  "theme": {"accent": "#0a7"},
+  "purposes": [
+    {"id": "newsletter", "channel": "email", "label": "our <b>news</b> & offers"},
+    {"id": "sms", "channel": "sms"}
+  ]
+}"##;
+
+fn parse(reply: &str) -> Value {
+    serde_json::from_str(reply).unwrap_or_else(|e| panic!("{e}: {reply}"))
+}
+
+fn strings(v: &Value) -> Vec<String> {
+    v.as_array().unwrap().iter().map(|s| s.as_str().unwrap().to_string()).collect()
+}
+
+/// Hashes, seals and signs the pending record as the shell does; returns the JWS.
+fn sign_pending(h: u32, hash: &Value, prev: &str, key: &SigningKey) -> (String, String) {
+    let hashes: Vec<String> = strings(hash).iter().map(|s| sha256_hex(s.as_bytes())).collect();
+    let Jwk::Ed25519 { x } = key.jwk() else { unreachable!() };
+    let kid = consent_proof::base64url::encode(&sha256_bytes(&web::thumbprint(&x, "")));
+    let sealed = parse(&web::seal(h, &json!(hashes).to_string(), "https://shop.example", "/p/mug", fixture::ISSUED_AT_MS as f64, &[7; 16], prev, &x, "", &kid));
+    let input = sealed["input"].as_str().unwrap();
+    (sealed["id"].as_str().unwrap().into(), jws::compact(input, &key.sign_raw(input.as_bytes())))
+}
+
+fn sha256_bytes(input: &str) -> Vec<u8> {
+    (0..32).map(|i| u8::from_str_radix(&sha256_hex(input.as_bytes())[i * 2..i * 2 + 2], 16).unwrap()).collect()
+}
+
+#[test]
+fn problems_name_every_field_and_bad_json() {
+    assert_eq!(parse(&web::problems(CONFIG)), json!([]));
+    let list = parse(&web::problems(r#"{"purposes": [{"id": "a", "channel": "email", "checked": true}]}"#));
+    let fields: Vec<&str> = list.as_array().unwrap().iter().map(|p| p["field"].as_str().unwrap()).collect();
+    for f in ["endpoint", "controller", "privacyPolicyUrl", "purposes[0].checked"] {
+        assert!(fields.contains(&f), "{f} in {fields:?}");
+    }
+    let bad = parse(&web::problems("{\"endpoint\": "));
+    assert_eq!(bad[0]["field"], "(config)");
+    assert_eq!(bad[0]["message"], "is not valid JSON (at byte 13)");
+}
+
+#[test]
+fn facts_and_render_give_escaped_html_and_the_status_texts() {
+    let h = web::open(CONFIG);
+    let facts = parse(&web::facts(h, "https://shop.example"));
+    assert_eq!(facts, json!({"endpoint": "https://shop.example/v1/proofs", "headers": {"X-Shop": "demo"}, "form": "footer", "theme": [["--cw-accent", "#0a7"]]}));
+    let r = parse(&web::render(h, "fr"));
+    let html = r["html"].as_str().unwrap();
+    assert!(html.starts_with("<form id=\"cw-form\""), "{html}");
+    assert!(html.contains("our &lt;b&gt;news&lt;/b&gt; &amp; offers"), "merchant text stays text");
+    assert!(html.contains("Boutique &lt;Exemple&gt;"));
+    assert!(!html.contains("checked"), "no box is pre-checked");
+    assert_eq!(html.matches("type=\"checkbox\"").count(), 2);
+    assert!(r["say"]["status.sent.doi"].as_str().unwrap().contains("e-mail"), "english, as configured");
+    web::close(h);
+    assert_eq!(web::render(h, "fr"), "", "a closed widget renders nothing");
+}
+
+#[test]
+fn an_invalid_configuration_gets_the_neutral_message_only() {
+    let h = web::open("{}");
+    let facts = parse(&web::facts(h, "https://shop.example"));
+    assert!(facts["message"].as_str().unwrap().starts_with("consent-widget: invalid configuration, no form rendered:\nendpoint: "));
+    assert!(facts["problems"].as_array().unwrap().len() >= 4);
+    let html = parse(&web::render(h, "en"))["html"].as_str().unwrap().to_string();
+    assert!(html.starts_with("<p class=\"cw-unavailable\">") && !html.contains("<form"), "{html}");
+    assert_eq!(parse(&web::withdrawing(h, "[]", ""))["error"], "the configuration is invalid");
+}
+
+#[test]
+fn check_marks_each_field_and_nothing_is_pending_on_error() {
+    let h = web::open(CONFIG);
+    web::render(h, "");
+    let r = parse(&web::check(h, "marie@", "", r#"["sms"]"#));
+    assert_eq!(r["ok"], false);
+    let fields = r["fields"].as_array().unwrap();
+    assert_eq!(fields.len(), 3);
+    assert_eq!(fields[0]["msg"], "cw-email-error");
+    assert!(fields[0]["text"].is_string());
+    assert_eq!(fields[1]["inputs"], json!(["cw-phone"]));
+    assert!(fields[1]["text"].is_string(), "sms ticked without a phone");
+    assert_eq!(fields[2]["text"], Value::Null);
+    assert_eq!(fields[2]["inputs"], json!(["cw-p-newsletter", "cw-p-sms"]));
+    assert_eq!(web::seal(h, "[]", "o", "/", 0.0, &[0; 16], "", "x", "", "k"), "", "nothing to seal");
+}
+
+#[test]
+fn a_consent_then_a_withdrawal_sign_chain_and_verify() {
+    let key = SigningKey::ed25519_from_seed(&[9; 32]);
+    let h = web::open(CONFIG);
+    web::render(h, "");
+    let r = parse(&web::check(h, " marie@example.org ", "06 12 34 56 78", r#"["newsletter"]"#));
+    assert_eq!(r["ok"], true, "{r}");
+    assert_eq!(r["detail"]["phone"], Value::Null, "no sms purpose granted: the number stays on the page");
+    assert_eq!(r["detail"]["purposes"][1]["choice"], "refused");
+    assert_eq!(r["doi"], true);
+    let (id, consent) = sign_pending(h, &r["hash"], "", &key);
+    let verified = verify(&consent, &VerifyOptions::new(fixture::ISSUED_AT_MS)).expect("the consent verifies");
+    assert_eq!(verified.proof.id, id);
+    assert_eq!(verified.proof.site.page, "https://shop.example/p/mug");
+    assert_eq!(verified.proof.locale, "en");
+    assert_eq!(verified.proof.prev, None);
+    let consent_hash = sha256_hex(consent.as_bytes());
+    let summary = web::summary(h, &consent_hash);
+    assert!(summary.starts_with("cw1\n"), "{summary}");
+    let manage = web::manage(h, &summary);
+    assert!(manage.contains("id=\"cw-w-newsletter\"") && !manage.contains("cw-w-sms"), "only what was granted");
+
+    assert_eq!(parse(&web::withdrawing(h, r#"["sms"]"#, &summary))["error"], "no consent to withdraw for purpose sms");
+    assert_eq!(parse(&web::withdrawing(h, "[]", &summary))["error"], "name at least one purpose to withdraw");
+    let w = parse(&web::withdrawing(h, r#"["newsletter", "newsletter"]"#, &summary));
+    assert_eq!(w["purposes"], json!(["newsletter"]));
+    let (_, withdrawal) = sign_pending(h, &w["hash"], "ignored: a withdrawal chains to its consent", &key);
+    let verified = verify(&withdrawal, &VerifyOptions::new(fixture::ISSUED_AT_MS)).expect("the withdrawal verifies");
+    assert_eq!(verified.proof.kind, Kind::Withdrawal);
+    assert_eq!(verified.proof.prev.as_deref(), Some(consent_hash.as_str()));
+    assert_eq!(verified.proof.purposes.len(), 1);
+    assert_eq!(verified.proof.purposes[0].choice, Choice::Withdrawn);
+    let left = web::summary(h, "");
+    assert_eq!(web::manage(h, &left), "", "nothing left to withdraw");
+}
+
+#[test]
+fn locales_switch_only_to_served_ones() {
+    let h = web::open(CONFIG);
+    assert_eq!(web::set_locale(h, "xx"), "unknown locale: no catalog and no texts for it");
+    assert_eq!(web::set_locale(h, "fr-FR"), "");
+    assert!(parse(&web::render(h, "en"))["html"].as_str().unwrap().contains("lang=\"fr-FR\""));
+    web::close(h);
+    assert_eq!(web::set_locale(h, "fr"), "the widget is destroyed");
+}
+
+#[test]
+fn delivery_verdicts_and_waits() {
+    assert_eq!([200, 201, 0, 503, 429, 400, 409].map(web::verdict), [0, 0, 1, 1, 1, 2, 2]);
+    assert_eq!(web::backoff(1, 0.0), 500);
+    assert_eq!(web::thumbprint(fixture::ED25519_PUBLIC_X, ""), fixture::THUMBPRINT_INPUT);
+    assert_eq!(web::b64u(&[0xfb, 0xff]), "-_8");
+}
