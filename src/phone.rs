@@ -148,9 +148,8 @@ pub fn to_e164(input: &str, default_country: &Country) -> Option<String> {
         };
         return national_ok(nsn, default_country).then(|| e164(default_country.code, nsn));
     }
-    match COUNTRIES.iter().find(|c| digits.starts_with(c.code)) {
-        Some(country) => {
-            let mut nsn = &digits[country.code.len()..];
+    match COUNTRIES.iter().find_map(|c| Some((c, digits.strip_prefix(c.code)?))) {
+        Some((country, mut nsn)) => {
             // "+33 (0)6 12 34 56 78": the trunk zero typed after the code.
             if country.trunk == "0" && nsn.len() > country.max as usize {
                 nsn = nsn.strip_prefix('0').unwrap_or(nsn);

@@ -15,17 +15,14 @@ pub fn cat(parts: &[&str]) -> String {
 pub fn fill(template: &str, vars: &[(&str, &str)]) -> String {
     let mut out = String::with_capacity(template.len() + 32);
     let mut rest = template;
-    while let Some(open) = rest.find('{') {
-        out.push_str(&rest[..open]);
-        let after = &rest[open + 1..];
-        let var = after.find('}').and_then(|close| {
-            let name = &after[..close];
-            vars.iter().find(|(n, _)| *n == name).map(|(_, v)| (close, *v))
-        });
+    // split_once, not indexing: no slicing panic path ships in the wasm.
+    while let Some((before, after)) = rest.split_once('{') {
+        out.push_str(before);
+        let var = after.split_once('}').and_then(|(name, tail)| vars.iter().find(|(n, _)| *n == name).map(|(_, v)| (*v, tail)));
         match var {
-            Some((close, value)) => {
+            Some((value, tail)) => {
                 out.push_str(value);
-                rest = &after[close + 1..];
+                rest = tail;
             }
             None => {
                 out.push('{');
