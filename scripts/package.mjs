@@ -117,11 +117,14 @@ write("package.json", JSON.stringify(manifest, null, 2) + "\n");
 // the configuration, theme and events reference from the project README.
 const readme = readFileSync("README.md", "utf8");
 const reference = readme.slice(readme.indexOf("### Configuration"), readme.indexOf("## Layout")).trim()
-  .replace("[`src/web/types.d.ts`](src/web/types.d.ts), which wasm-bindgen copies into\n`pkg/consent_widget.d.ts`", "`consent_widget.d.ts` in this package");
+  .replace("[`src/web/js/index.d.ts`](src/web/js/index.d.ts), which the build copies into\n`pkg/consent_widget.d.ts`", "`consent_widget.d.ts` in this package");
+if (reference.includes("src/web/js/index.d.ts")) throw new Error("package: README.md's types sentence changed; update scripts/package.mjs");
 if (!reference.startsWith("### Configuration") || !reference.includes("### Events")) throw new Error("package: README.md lost its Configuration or Events section");
 const quickStarts = ["npm.md", "script-tag.md"].map((f) => readFileSync(`docs/${f}`, "utf8").trim().replace(/^(#+) /gm, "#$1 ").replace(/^## consent-widget: /m, "## "));
 write("README.md", `# consent-widget\n\n${quickStarts.join("\n\n")}\n\n## Reference\n\n${reference}\n`
-  .replaceAll("(../README.md#configuration)", "(#configuration)").replaceAll("(../README.md#events)", "(#events)"));
+  .replaceAll("(../README.md#configuration)", "(#configuration)").replaceAll("(../README.md#events)", "(#events)")
+  // Links into the repository mean nothing on npm: their text stays.
+  .replace(/\[([^\]]+)\]\((?!https?:|#)[^)]*\)/g, "$1"));
 
 // --- figures: the one-file script tag against the two-file ESM build --------
 const sizes = (paths) => {
