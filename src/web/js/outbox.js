@@ -20,6 +20,15 @@ export function put(entry) {
   localStorage.setItem(PREFIX + entry.id, JSON.stringify(entry));
 }
 
+/** Updates an entry already sent once: its attempts and state are advisory. */
+function update(entry) {
+  try {
+    put(entry);
+  } catch {
+    // kept as it was
+  }
+}
+
 function get(id) {
   try {
     return JSON.parse(stored(PREFIX + id) || "null");
@@ -108,16 +117,12 @@ export class Courier {
       try {
         localStorage.removeItem(PREFIX + entry.id);
       } catch {
-        // gone with the storage
+        // no storage: nothing to remove
       }
       report(entry, "consent:delivered", { id: entry.id, status, response: parsed(body) }, "delivered");
     } else if (v === 1) {
       entry.attempts++;
-      try {
-        put(entry);
-      } catch {
-        // the attempt count is advisory
-      }
+      update(entry);
       const wait = backoff(entry.attempts, Math.random());
       report(entry, "consent:queued", { id: entry.id, status, attempt: entry.attempts, retryInMs: wait }, "queued");
       // This proof alone is tried again: others keep their own pace.
@@ -126,12 +131,8 @@ export class Courier {
         if (couriers.has(this) && again?.state === "pending") this.attempt(again);
       }, wait);
     } else {
-      entry.state = "rejected";
-      try {
-        put(entry);
-      } catch {
-        // kept as evidence where storage allows
-      }
+      entry.state = "rejected"; // kept as evidence
+      update(entry);
       report(entry, "consent:rejected", { id: entry.id, status, response: parsed(body) }, "rejected");
     }
   }

@@ -66,6 +66,8 @@ export class Widget {
   #current = null;
   #courier = null;
   #consented;
+  #onSubmit = (e) => this.#submit(e);
+  #onClick = (e) => this.#click(e);
 
   constructor(host, config) {
     const h = (this.#h = core.open(config));
@@ -91,18 +93,16 @@ export class Widget {
       this.#courier = new Courier(host, facts, (id, outcome) => this.#outcome(id, outcome));
     }
     // Listeners on the root hold the widget alive: a page need not keep the handle.
-    this.onSubmit = (e) => this.#submit(e);
-    this.onClick = (e) => this.#click(e);
-    root.addEventListener("submit", this.onSubmit);
-    root.addEventListener("click", this.onClick);
+    root.addEventListener("submit", this.#onSubmit);
+    root.addEventListener("click", this.#onClick);
     this.#render();
     this.#courier?.flush();
   }
 
   /** Removes the form and its listeners; the host stays as it was. */
   destroy() {
-    this.#root.removeEventListener("submit", this.onSubmit);
-    this.#root.removeEventListener("click", this.onClick);
+    this.#root.removeEventListener("submit", this.#onSubmit);
+    this.#root.removeEventListener("click", this.#onClick);
     this.#courier?.stop();
     this.#courier = null;
     core.close(this.#h);
@@ -118,6 +118,7 @@ export class Widget {
 
   /** Withdraws consent for `purposeIds`, given earlier from this browser with this form; resolves with the record id. */
   async withdraw(purposeIds) {
+    if (!this.#courier) throw new Error(this.problems.length ? "the configuration is invalid" : "the widget is destroyed");
     const r = JSON.parse(core.withdrawing(this.#h, JSON.stringify(purposeIds ?? []), stored(this.#consented)));
     if (r.error) throw new Error(r.error);
     this.#status("status.pending");
