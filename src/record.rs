@@ -196,10 +196,12 @@ const CONSENTED_VERSION: &str = "cw1";
 impl Consented {
     /// The stored form: one field per line, then `id channel` per purpose.
     pub fn encode(&self) -> String {
-        let mut lines: Vec<String> =
-            vec![CONSENTED_VERSION.into(), self.proof_hash.clone(), self.email.clone(), self.phone.clone().unwrap_or_default()];
-        lines.extend(self.purposes.iter().map(|(id, ch)| cat(&[id, " ", ch.as_str()])));
-        lines.join("\n")
+        let phone = self.phone.as_deref().unwrap_or_default();
+        let mut out = crate::text::join(&[CONSENTED_VERSION, &self.proof_hash, &self.email, phone], "\n");
+        for (id, ch) in &self.purposes {
+            out.push_str(&cat(&["\n", id, " ", ch.as_str()]));
+        }
+        out
     }
 
     /// Reads a stored summary; `None` for anything else.

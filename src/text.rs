@@ -11,6 +11,19 @@ pub fn cat(parts: &[&str]) -> String {
     out
 }
 
+/// The parts with `sep` between them (one small loop instead of the
+/// standard library's generic join, which ships once per element type).
+pub fn join(parts: &[&str], sep: &str) -> String {
+    let mut out = String::new();
+    for (i, p) in parts.iter().enumerate() {
+        if i > 0 {
+            out.push_str(sep);
+        }
+        out.push_str(p);
+    }
+    out
+}
+
 /// Replaces each `{name}` in `template` with its value; unknown names stay.
 pub fn fill(template: &str, vars: &[(&str, &str)]) -> String {
     let mut out = String::with_capacity(template.len() + 32);

@@ -3,7 +3,7 @@
 use crate::prelude::*;
 
 use super::{CHANNELS, Code, Config, Controller, Localized, PhoneMode, Problem, Purpose, Regime, THEME_KEYS};
-use crate::text::{cat, uint};
+use crate::text::{cat, join, uint};
 use crate::value::Value;
 use crate::{i18n, phone, rules, validate};
 
@@ -209,7 +209,7 @@ impl Reader {
             Some((_, v)) => *v,
             None => {
                 let names: Vec<&str> = options.iter().map(|(n, _)| *n).collect();
-                self.fail(key, Code::Invalid, &cat(&["must be one of ", &names.join(", ")]));
+                self.fail(key, Code::Invalid, &cat(&["must be one of ", &join(&names, ", ")]));
                 default
             }
         }
@@ -245,7 +245,7 @@ impl Reader {
                 let missing: Vec<&str> =
                     i18n::KEYS.iter().copied().filter(|k| !strings.iter().any(|(s, _)| s == k)).collect();
                 if !missing.is_empty() {
-                    let message = cat(&["has no built-in catalog, so it must give every text; missing: ", &missing.join(", ")]);
+                    let message = cat(&["has no built-in catalog, so it must give every text; missing: ", &join(&missing, ", ")]);
                     self.fail(&field, Code::UnknownLocale, &message);
                 }
             }

@@ -88,8 +88,10 @@ pub fn facts(h: u32, origin: &str) -> String {
             .raw("theme", &list(c.theme.iter().map(|(k, v)| reply::strings([k.as_ref(), v.as_str()]))))
             .end(),
         Err(problems) => {
-            let lines: Vec<String> = problems.iter().map(Problem::line).collect();
-            let message = cat(&["consent-widget: invalid configuration, no form rendered:\n", &lines.join("\n")]);
+            let mut message = String::from("consent-widget: invalid configuration, no form rendered:");
+            for p in problems {
+                message.push_str(&cat(&["\n", &p.line()]));
+            }
             Obj::new().raw("problems", &problem_list(problems)).str("message", &message).end()
         }
     })
