@@ -1,4 +1,4 @@
-// The four pages of the widget bench and the server that counts what each
+// The five pages of the widget bench and the server that counts what each
 // page fetches. Every page is the same storefront; only the widget differs.
 import { createServer } from "node:http";
 import { readFileSync } from "node:fs";
@@ -21,6 +21,17 @@ export const PAGES = {
     head: `<script src="/pkg/consent-widget.js" defer></script>`,
     // The demo's own form and config (fr, three purposes, phone optional),
     // mounted by the script tag instead of the demo's module script.
+    form: true,
+  },
+  // The same form from the npm package's ESM entry: the wasm is a second
+  // file, fetched and compiled by streaming, not a string in the script.
+  "ours-esm": {
+    root: "shadow",
+    head: `<script type="module">
+import init, { mount } from "/pkg/consent_widget.js";
+await init();
+mount("#signup", document.getElementById("signup-config").textContent);
+</script>`,
     form: true,
   },
   "vanilla-cookieconsent": {
@@ -99,7 +110,7 @@ function page({ root, head, form }) {
     : html.replace(FORM, "").replace(CONFIG, "");
 }
 
-const TYPES = { ".html": "text/html; charset=utf-8", ".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8" };
+const TYPES = { ".html": "text/html; charset=utf-8", ".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8", ".wasm": "application/wasm" };
 
 /** The bytes behind a URL path, or null: generated pages, init scripts, our pkg/, the storefront CSS, the peers' files. */
 function resolve(path) {

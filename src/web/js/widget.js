@@ -66,6 +66,7 @@ export class Widget {
   #current = null;
   #courier = null;
   #consented;
+  #problems;
   #onSubmit = (e) => this.#submit(e);
   #onClick = (e) => this.#click(e);
 
@@ -83,7 +84,7 @@ export class Widget {
     }
     this.#root = root;
     const facts = JSON.parse(core.facts(h, location.origin));
-    this.problems = facts.problems ?? [];
+    this.#problems = Object.freeze(facts.problems ?? []);
     if (facts.problems) {
       console.error(facts.message);
       fire(host, "consent:error", { code: "config", message: facts.message, problems: facts.problems });
@@ -97,6 +98,11 @@ export class Widget {
     root.addEventListener("click", this.#onClick);
     this.#render();
     this.#courier?.flush();
+  }
+
+  /** The configuration's problems; empty when the form is rendered. */
+  get problems() {
+    return this.#problems;
   }
 
   /** Removes the form and its listeners; the host stays as it was. */
