@@ -34,6 +34,10 @@ pub fn url(url: &str) -> Result<(), &'static str> {
     if url.chars().any(|c| c.is_whitespace() || c.is_control()) {
         return Err("must not contain spaces or control characters");
     }
+    // Browsers read `\` as `/`: "/\\evil.example" would leave the shop's origin.
+    if url.bytes().any(|b| b == b'\\') {
+        return Err("must not contain a backslash");
+    }
     if url.starts_with('/') && !url.starts_with("//") {
         return Ok(());
     }

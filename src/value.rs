@@ -25,10 +25,11 @@ pub enum Value {
 }
 
 impl Value {
-    /// The member `key` of an object, if this is an object that has it.
+    /// The member `key` of an object, if this is an object that has it; of
+    /// a name given twice, the last, as in `JSON.parse`.
     pub fn get(&self, key: &str) -> Option<&Value> {
         match self {
-            Value::Obj(members) => members.iter().find(|(k, _)| k == key).map(|(_, v)| v),
+            Value::Obj(members) => members.iter().rev().find(|(k, _)| k == key).map(|(_, v)| v),
             _ => None,
         }
     }

@@ -261,6 +261,9 @@ pub fn plan(config: &Config, texts: &Texts) -> Plan {
     let mut form = Node::new("form")
         .attr("id", ids::FORM)
         .attr("class", "cw")
+        // A submission that no listener takes (after destroy) goes nowhere:
+        // never into a URL with the address in it.
+        .attr("method", "dialog")
         .attr("novalidate", "")
         .attr("lang", texts.locale())
         .attr("aria-labelledby", "cw-title");
@@ -343,6 +346,7 @@ pub fn manage(config: &Config, texts: &Texts, consented: &[(String, crate::confi
     let form = Node::new("form")
         .attr("id", ids::MANAGE)
         .attr("class", "cw-manage")
+        .attr("method", "dialog")
         .attr("novalidate", "")
         .attr("hidden", "")
         .attr("aria-label", texts.get("manage.legend"))

@@ -42,7 +42,7 @@ fn an_explicitly_unchecked_purpose_is_fine() {
 #[test]
 fn the_privacy_url_is_required_and_http() {
     assert_eq!(problems(without(valid(), "privacyPolicyUrl")), [("privacyPolicyUrl".to_string(), "required")]);
-    for bad in ["javascript:alert(1)", "mailto:dpo@x.fr", "ftp://x.fr/p", "//x.fr/p", "https://", "https:// x.fr"] {
+    for bad in ["javascript:alert(1)", "mailto:dpo@x.fr", "ftp://x.fr/p", "//x.fr/p", "/\\evil.example/p", "https://x.fr\\@evil.example/", "https://", "https:// x.fr"] {
         let got = problems(with(valid(), "privacyPolicyUrl", s(bad)));
         assert_eq!(got.len(), 1, "{bad}");
         assert_eq!(got[0].0, "privacyPolicyUrl", "{bad}");
@@ -178,6 +178,8 @@ fn regimes_headers_theme_and_labels_are_read() {
     assert_eq!(c.purposes[0].label.get("en-GB"), Some("the letter"));
     let bad = problems(with(valid(), "headers", obj([("Bad Header", s("x"))])));
     assert_eq!(bad, [("headers.Bad Header".to_string(), "invalid")]);
+    let bad = problems(with(valid(), "headers", obj([("X-Token", s("a\r\nX-Evil: 1")), ("X-Name", s("Été"))])));
+    assert_eq!(bad, [("headers.X-Token".to_string(), "invalid"), ("headers.X-Name".to_string(), "invalid")]);
 }
 
 #[test]

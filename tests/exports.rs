@@ -24,6 +24,16 @@ const CONFIG: &str = r##"{
   ]
 }"##;
 
+/// The problems `open` reports for a configuration.
+fn problems(config: &str) -> Value {
+    parse(&web::open(config, "https://shop.example"))["problems"].clone()
+}
+
+/// Opens a widget; its handle.
+fn open(config: &str) -> u32 {
+    parse(&web::open(config, "https://shop.example"))["h"].as_u64().unwrap() as u32
+}
+
 fn parse(reply: &str) -> Value {
     serde_json::from_str(reply).unwrap_or_else(|e| panic!("{e}: {reply}"))
 }
@@ -33,11 +43,13 @@ fn strings(v: &Value) -> Vec<String> {
 }
 
 /// Hashes, seals and signs the pending record as the shell does; returns the JWS.
-fn sign_pending(h: u32, hash: &Value, prev: &str, key: &SigningKey) -> (String, String) {
-    let hashes: Vec<String> = strings(hash).iter().map(|s| sha256_hex(s.as_bytes())).collect();
+fn sign_pending(h: u32, reply: &Value, prev: &str, key: &SigningKey) -> (String, String) {
+    let hashes: Vec<String> = strings(&reply["hash"]).iter().map(|s| sha256_hex(s.as_bytes())).collect();
+    let ticket = reply["ticket"].as_u64().unwrap() as u32;
     let Jwk::Ed25519 { x } = key.jwk() else { unreachable!() };
     let kid = consent_proof::base64url::encode(&sha256_bytes(&web::thumbprint(&x, "")));
-    let sealed = parse(&web::seal(h, &json!(hashes).to_string(), "https://shop.example", "/p/mug", fixture::ISSUED_AT_MS as f64, &[7; 16], prev, &x, "", &kid));
+    let lines = [&["https://shop.example", "/p/mug", prev, &x, "", &kid][..], &hashes.iter().map(String::as_str).collect::<Vec<_>>()].concat().join("\n");
+    let sealed = parse(&web::seal(h, ticket, fixture::ISSUED_AT_MS as f64, &[7; 16], &lines));
     let input = sealed["input"].as_str().unwrap();
     (sealed["id"].as_str().unwrap().into(), jws::compact(input, &key.sign_raw(input.as_bytes())))
 }
@@ -48,22 +60,22 @@ fn sha256_bytes(input: &str) -> Vec<u8> {
 
 #[test]
 fn problems_name_every_field_and_bad_json() {
-    assert_eq!(parse(&web::problems(CONFIG)), json!([]));
-    let list = parse(&web::problems(r#"{"purposes": [{"id": "a", "channel": "email", "checked": true}]}"#));
+    assert_eq!(problems(CONFIG), Value::Null, "none for a valid configuration");
+    let list = problems(r#"{"purposes": [{"id": "a", "channel": "email", "checked": true}]}"#);
     let fields: Vec<&str> = list.as_array().unwrap().iter().map(|p| p["field"].as_str().unwrap()).collect();
     for f in ["endpoint", "controller", "privacyPolicyUrl", "purposes[0].checked"] {
         assert!(fields.contains(&f), "{f} in {fields:?}");
     }
-    let bad = parse(&web::problems("{\"endpoint\": "));
+    let bad = problems("{\"endpoint\": ");
     assert_eq!(bad[0]["field"], "(config)");
     assert_eq!(bad[0]["message"], "is not valid JSON (at byte 13)");
 }
 
 #[test]
 fn facts_and_render_give_escaped_html_and_the_status_texts() {
-    let h = web::open(CONFIG);
-    let facts = parse(&web::facts(h, "https://shop.example"));
-    assert_eq!(facts, json!({"endpoint": "https://shop.example/v1/proofs", "headers": {"X-Shop": "demo"}, "form": "footer", "theme": [["--cw-accent", "#0a7"]]}));
+    let facts = parse(&web::open(CONFIG, "https://shop.example"));
+    let h = facts["h"].as_u64().unwrap() as u32;
+    assert_eq!(facts, json!({"h": h, "endpoint": "https://shop.example/v1/proofs", "headers": {"X-Shop": "demo"}, "form": "footer", "theme": [["--cw-accent", "#0a7"]]}));
     let r = parse(&web::render(h, "fr"));
     let html = r["html"].as_str().unwrap();
     assert!(html.starts_with("<form id=\"cw-form\""), "{html}");
@@ -78,20 +90,20 @@ fn facts_and_render_give_escaped_html_and_the_status_texts() {
 
 #[test]
 fn an_invalid_configuration_gets_the_neutral_message_only() {
-    let h = web::open("{}");
-    let facts = parse(&web::facts(h, "https://shop.example"));
+    let facts = parse(&web::open("{}", "https://shop.example"));
+    let h = facts["h"].as_u64().unwrap() as u32;
     assert!(facts["message"].as_str().unwrap().starts_with("consent-widget: invalid configuration, no form rendered:\nendpoint: "));
     assert!(facts["problems"].as_array().unwrap().len() >= 4);
     let html = parse(&web::render(h, "en"))["html"].as_str().unwrap().to_string();
     assert!(html.starts_with("<p class=\"cw-unavailable\">") && !html.contains("<form"), "{html}");
-    assert_eq!(parse(&web::withdrawing(h, "[]", ""))["error"], "the configuration is invalid");
+    assert_eq!(parse(&web::withdrawing(h, "", ""))["error"], "the configuration is invalid");
 }
 
 #[test]
 fn check_marks_each_field_and_nothing_is_pending_on_error() {
-    let h = web::open(CONFIG);
+    let h = open(CONFIG);
     web::render(h, "");
-    let r = parse(&web::check(h, "marie@", "", r#"["sms"]"#));
+    let r = parse(&web::check(h, "marie@", "", "sms"));
     assert_eq!(r["ok"], false);
     let fields = r["fields"].as_array().unwrap();
     assert_eq!(fields.len(), 3);
@@ -101,48 +113,49 @@ fn check_marks_each_field_and_nothing_is_pending_on_error() {
     assert!(fields[1]["text"].is_string(), "sms ticked without a phone");
     assert_eq!(fields[2]["text"], Value::Null);
     assert_eq!(fields[2]["inputs"], json!(["cw-p-newsletter", "cw-p-sms"]));
-    assert_eq!(web::seal(h, "[]", "o", "/", 0.0, &[0; 16], "", "x", "", "k"), "", "nothing to seal");
+    assert_eq!(web::seal(h, 1, 0.0, &[0; 16], "o\n/\n\nx\n\nk"), "", "nothing to seal");
 }
 
 #[test]
 fn a_consent_then_a_withdrawal_sign_chain_and_verify() {
     let key = SigningKey::ed25519_from_seed(&[9; 32]);
-    let h = web::open(CONFIG);
+    let h = open(CONFIG);
     web::render(h, "");
-    let r = parse(&web::check(h, " marie@example.org ", "06 12 34 56 78", r#"["newsletter"]"#));
+    let r = parse(&web::check(h, " marie@example.org ", "06 12 34 56 78", "newsletter"));
     assert_eq!(r["ok"], true, "{r}");
     assert_eq!(r["detail"]["phone"], Value::Null, "no sms purpose granted: the number stays on the page");
     assert_eq!(r["detail"]["purposes"][1]["choice"], "refused");
     assert_eq!(r["doi"], true);
-    let (id, consent) = sign_pending(h, &r["hash"], "", &key);
+    let (id, consent) = sign_pending(h, &r, "", &key);
     let verified = verify(&consent, &VerifyOptions::new(fixture::ISSUED_AT_MS)).expect("the consent verifies");
     assert_eq!(verified.proof.id, id);
     assert_eq!(verified.proof.site.page, "https://shop.example/p/mug");
     assert_eq!(verified.proof.locale, "en");
     assert_eq!(verified.proof.prev, None);
     let consent_hash = sha256_hex(consent.as_bytes());
-    let summary = web::summary(h, &consent_hash);
+    let summary = web::finish(h, r["ticket"].as_u64().unwrap() as u32, &consent_hash);
     assert!(summary.starts_with("cw1\n"), "{summary}");
     let manage = web::manage(h, &summary);
     assert!(manage.contains("id=\"cw-w-newsletter\"") && !manage.contains("cw-w-sms"), "only what was granted");
 
-    assert_eq!(parse(&web::withdrawing(h, r#"["sms"]"#, &summary))["error"], "no consent to withdraw for purpose sms");
-    assert_eq!(parse(&web::withdrawing(h, "[]", &summary))["error"], "name at least one purpose to withdraw");
-    let w = parse(&web::withdrawing(h, r#"["newsletter", "newsletter"]"#, &summary));
+    assert_eq!(parse(&web::withdrawing(h, "sms", &summary))["error"], "no consent to withdraw for purpose sms");
+    assert_eq!(parse(&web::withdrawing(h, "", &summary))["error"], "name at least one purpose to withdraw");
+    let w = parse(&web::withdrawing(h, "newsletter\nnewsletter", &summary));
     assert_eq!(w["purposes"], json!(["newsletter"]));
-    let (_, withdrawal) = sign_pending(h, &w["hash"], "ignored: a withdrawal chains to its consent", &key);
+    let (_, withdrawal) = sign_pending(h, &w, "ignored: a withdrawal chains to its consent", &key);
     let verified = verify(&withdrawal, &VerifyOptions::new(fixture::ISSUED_AT_MS)).expect("the withdrawal verifies");
     assert_eq!(verified.proof.kind, Kind::Withdrawal);
     assert_eq!(verified.proof.prev.as_deref(), Some(consent_hash.as_str()));
     assert_eq!(verified.proof.purposes.len(), 1);
     assert_eq!(verified.proof.purposes[0].choice, Choice::Withdrawn);
-    let left = web::summary(h, "");
+    let left = web::finish(h, w["ticket"].as_u64().unwrap() as u32, &sha256_hex(withdrawal.as_bytes()));
     assert_eq!(web::manage(h, &left), "", "nothing left to withdraw");
+    assert_eq!(web::finish(h, w["ticket"].as_u64().unwrap() as u32, "x"), "", "a ticket ends once");
 }
 
 #[test]
 fn locales_switch_only_to_served_ones() {
-    let h = web::open(CONFIG);
+    let h = open(CONFIG);
     assert_eq!(web::set_locale(h, "xx"), "unknown locale: no catalog and no texts for it");
     assert_eq!(web::set_locale(h, "fr-FR"), "");
     assert!(parse(&web::render(h, "en"))["html"].as_str().unwrap().contains("lang=\"fr-FR\""));
@@ -156,4 +169,34 @@ fn delivery_verdicts_and_waits() {
     assert_eq!(web::backoff(1, 0.0), 500);
     assert_eq!(web::thumbprint(fixture::ED25519_PUBLIC_X, ""), fixture::THUMBPRINT_INPUT);
     assert_eq!(web::b64u(&[0xfb, 0xff]), "-_8");
+}
+
+#[test]
+fn records_in_flight_keep_their_own_data_and_locale() {
+    let key = SigningKey::ed25519_from_seed(&[3; 32]);
+    let h = open(CONFIG);
+    web::render(h, "");
+    let first = parse(&web::check(h, "a@example.org", "", "newsletter"));
+    assert_eq!(web::set_locale(h, "fr"), "");
+    web::render(h, "");
+    let second = parse(&web::check(h, "b@example.org", "", "newsletter"));
+    assert_ne!(first["ticket"], second["ticket"]);
+    // Sealed in the other order: each is still its own subscriber, in the locale shown then.
+    let (_, b) = sign_pending(h, &second, "", &key);
+    let (_, a) = sign_pending(h, &first, "", &key);
+    let a = verify(&a, &VerifyOptions::new(fixture::ISSUED_AT_MS)).unwrap().proof;
+    let b = verify(&b, &VerifyOptions::new(fixture::ISSUED_AT_MS)).unwrap().proof;
+    assert_eq!((a.subject.email.as_str(), a.locale.as_str()), ("a@example.org", "en"));
+    assert_eq!((b.subject.email.as_str(), b.locale.as_str()), ("b@example.org", "fr"));
+    assert_eq!(web::finish(h, first["ticket"].as_u64().unwrap() as u32, ""), "", "a failed record is dropped");
+}
+
+#[test]
+fn handles_are_never_reused() {
+    let a = open(CONFIG);
+    web::close(a);
+    let b = open(CONFIG);
+    assert_ne!(a, b);
+    assert_eq!(web::set_locale(a, "fr"), "the widget is destroyed", "the old handle reaches nothing");
+    assert_eq!(web::set_locale(b, "fr"), "");
 }

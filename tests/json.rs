@@ -50,3 +50,9 @@ fn refuses_nesting_deeper_than_it_can_afford() {
     assert!(parse(&["[".repeat(64), "]".repeat(64)].concat()).is_ok());
     assert!(parse(&"[".repeat(100_000)).is_err());
 }
+
+#[test]
+fn a_repeated_name_reads_as_the_last_as_in_json_parse() {
+    let v = parse(r#"{"checked": false, "a": 1, "checked": true}"#).unwrap();
+    assert_eq!(v.get("checked"), Some(&Value::Bool(true)));
+}

@@ -74,17 +74,19 @@ async fn the_browser_makes_the_fixture_bytes_and_signature() {
 async fn a_form_checked_and_sealed_in_wasm_signs_what_webcrypto_verifies() {
     let config = r#"{"endpoint": "/v1/proofs", "controller": {"name": "Boutique", "contact": "dpo@boutique.example"},
         "privacyPolicyUrl": "/confidentialite", "purposes": [{"id": "newsletter", "channel": "email"}]}"#;
-    let h = web::open(config);
+    let opened = JSON::parse(&web::open(config, "https://shop.example")).unwrap();
+    let h = Reflect::get(&opened, &"h".into()).unwrap().as_f64().unwrap() as u32;
     assert!(web::render(h, "fr").contains("S’inscrire"));
-    let checked = JSON::parse(&web::check(h, "marie@example.org", "", r#"["newsletter"]"#)).unwrap();
+    let checked = JSON::parse(&web::check(h, "marie@example.org", "", "newsletter")).unwrap();
     assert_eq!(Reflect::get(&checked, &"ok".into()).unwrap(), JsValue::TRUE);
     let hash: Array = Reflect::get(&checked, &"hash".into()).unwrap().unchecked_into();
     let mut hashes = Vec::new();
     for input in hash.iter() {
         hashes.push(sha256_hex(&input.as_string().unwrap()).await);
     }
-    let hashes = JSON::stringify(&hashes.iter().map(JsValue::from).collect::<Array>()).unwrap().as_string().unwrap();
-    let sealed = web::seal(h, &hashes, "https://shop.example", "/", 1.7e12, &[1; 16], "", fixture::ED25519_PUBLIC_X, "", fixture::KID);
+    let ticket = Reflect::get(&checked, &"ticket".into()).unwrap().as_f64().unwrap() as u32;
+    let lines = ["https://shop.example\n/\n\n", fixture::ED25519_PUBLIC_X, "\n\n", fixture::KID, "\n", &hashes.join("\n")].concat();
+    let sealed = web::seal(h, ticket, 1.7e12, &[1; 16], &lines);
     let sealed = JSON::parse(&sealed).unwrap();
     let input = Reflect::get(&sealed, &"input".into()).unwrap().as_string().unwrap();
     let signature = sign(&input).await;
@@ -96,5 +98,5 @@ async fn a_form_checked_and_sealed_in_wasm_signs_what_webcrypto_verifies() {
     let id = Reflect::get(&sealed, &"id".into()).unwrap();
     assert_eq!(Reflect::get(&payload, &"id".into()).unwrap(), id);
     assert_eq!(Reflect::get(&payload, &"locale".into()).unwrap(), "fr");
-    assert!(web::summary(h, &sha256_hex(&input).await).starts_with("cw1\n"));
+    assert!(web::finish(h, ticket, &sha256_hex(&input).await).starts_with("cw1\n"));
 }

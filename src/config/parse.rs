@@ -287,9 +287,12 @@ pub(super) fn parse(root: &Value) -> Result<Config, Vec<Problem>> {
     r.unknown_keys(root, &TOP_KEYS, "");
     let endpoint = r.url(root, "endpoint");
     let headers = r.string_map(root, "headers", "headers");
-    for (name, _) in &headers {
+    for (name, value) in &headers {
         if name.is_empty() || !name.bytes().all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b)) {
             r.fail(&cat(&["headers.", name]), Code::Invalid, "is not a valid header name");
+        } else if !value.bytes().all(|b| b == b'\t' || (b' '..=b'~').contains(&b)) {
+            // fetch refuses such a header: every attempt would fail.
+            r.fail(&cat(&["headers.", name]), Code::Invalid, "is not a valid header value (printable ASCII only)");
         }
     }
     let controller = r.controller(root);

@@ -20,7 +20,7 @@ use crate::view;
 use reply::{list, pairs, Obj};
 use slots::Slot;
 
-pub use sealing::{check, seal, summary, withdrawing};
+pub use sealing::{check, finish, seal, withdrawing};
 
 // The page is single-threaded; the free-list allocator is a fraction of dlmalloc's size.
 #[cfg(target_arch = "wasm32")]
@@ -56,46 +56,35 @@ fn problem_list(problems: &[Problem]) -> String {
     list(problems.iter().map(|p| Obj::new().str("field", &p.field).str("code", p.code.as_str()).str("message", &p.message).end()))
 }
 
-/// The problems of a configuration (JSON text), as a JSON array of
-/// `{field, code, message}`; `[]` when it is valid.
+/// Opens a widget for a configuration (JSON text). JSON: `{h}`, its handle,
+/// and what the shell needs to know of it: for a valid configuration
+/// `{endpoint, headers, form, theme}` (the endpoint made absolute against
+/// `origin`), else `{problems, message}`.
 #[wasm_bindgen]
-pub fn problems(config: &str) -> String {
-    problem_list(&read(config).err().unwrap_or_default())
-}
-
-/// Opens a widget for a configuration (JSON text); returns its handle.
-#[wasm_bindgen]
-pub fn open(config: &str) -> u32 {
-    slots::open(Slot { config: read(config), locale: String::new(), pending: None })
+pub fn open(config: &str, origin: &str) -> String {
+    let config = read(config);
+    let facts = match &config {
+        Ok(c) => Obj::new()
+            .str("endpoint", &absolute(&c.endpoint, origin))
+            .raw("headers", &pairs(c.headers.iter().map(|(k, v)| (k.as_str(), v.as_str()))))
+            .str("form", &c.form_id)
+            .raw("theme", &list(c.theme.iter().map(|(k, v)| reply::strings([k.as_ref(), v.as_str()])))),
+        Err(problems) => {
+            let mut message = String::from("consent-widget: invalid configuration, no form rendered:");
+            for p in problems {
+                message.push_str(&cat(&["\n", &p.line()]));
+            }
+            Obj::new().raw("problems", &problem_list(problems)).str("message", &message)
+        }
+    };
+    let h = slots::open(Slot { config, locale: String::new(), pending: Vec::new() });
+    facts.raw("h", &crate::text::uint(h as usize)).end()
 }
 
 /// Forgets widget `h`.
 #[wasm_bindgen]
 pub fn close(h: u32) {
     slots::close(h);
-}
-
-/// What the shell needs to know of widget `h`, as JSON: for a valid
-/// configuration `{endpoint, headers, form, theme}` (the endpoint made
-/// absolute against `origin`), else `{problems, message}`.
-#[wasm_bindgen]
-pub fn facts(h: u32, origin: &str) -> String {
-    slots::with(h, |slot| match &slot.config {
-        Ok(c) => Obj::new()
-            .str("endpoint", &absolute(&c.endpoint, origin))
-            .raw("headers", &pairs(c.headers.iter().map(|(k, v)| (k.as_str(), v.as_str()))))
-            .str("form", &c.form_id)
-            .raw("theme", &list(c.theme.iter().map(|(k, v)| reply::strings([k.as_ref(), v.as_str()]))))
-            .end(),
-        Err(problems) => {
-            let mut message = String::from("consent-widget: invalid configuration, no form rendered:");
-            for p in problems {
-                message.push_str(&cat(&["\n", &p.line()]));
-            }
-            Obj::new().raw("problems", &problem_list(problems)).str("message", &message).end()
-        }
-    })
-    .unwrap_or_default()
 }
 
 /// Renders widget `h` for a page whose `<html lang>` is `lang`: JSON
@@ -181,10 +170,4 @@ pub fn verdict(status: u16) -> u8 {
 #[wasm_bindgen]
 pub fn backoff(attempt: u32, jitter: f64) -> u32 {
     crate::delivery::backoff_ms(attempt, jitter)
-}
-
-/// The widget's version.
-#[wasm_bindgen]
-pub fn version() -> String {
-    env!("CARGO_PKG_VERSION").into()
 }

@@ -3,17 +3,16 @@
 
 use crate::prelude::*;
 
-use consent_proof::{jws, Canonical, Jwk, ProtectedHeader, ShownTexts, Subject};
+use consent_proof::{jws, Canonical, Jwk, ProtectedHeader, ShownTexts};
 
 use super::reply::{list, pairs, string, strings, Obj};
-use super::slots::{self, Pending};
+use super::slots::{self, Pending, Subject};
 use crate::config::{Channel, Config};
 use crate::form::{self, Field, Input};
 use crate::i18n::Texts;
 use crate::record::{self, Consented, Context};
 use crate::rules;
-use crate::text::cat;
-use crate::value::Value;
+use crate::text::{cat, uint};
 use crate::view::{self, ids};
 
 /// A public key as the JWS header carries it: Ed25519 when `y` is "".
@@ -25,12 +24,10 @@ pub fn jwk(x: &str, y: &str) -> Jwk {
     }
 }
 
-/// The strings of a JSON array (others skipped); none for anything else.
-fn string_list(json: &str) -> Vec<String> {
-    match crate::json::parse(json) {
-        Ok(Value::Arr(items)) => items.into_iter().filter_map(|v| if let Value::Str(s) = v { Some(s) } else { None }).collect(),
-        _ => Vec::new(),
-    }
+/// The non-empty lines of `text`: how id lists cross (purpose ids are
+/// letters, digits, `-` and `_`).
+fn ids(text: &str) -> Vec<&str> {
+    text.split('\n').filter(|l| !l.is_empty()).collect()
 }
 
 /// The input ids a field's error marks.
@@ -42,19 +39,17 @@ fn inputs(field: Field, config: &Config) -> Vec<String> {
     }
 }
 
-/// Checks what was entered in widget `h` (`ticked`: a JSON array of purpose
-/// ids). JSON `{fields, ok}`: per field its message id, its inputs and its
-/// error text or null, in form order. When `ok`, also `hash` (the strings
-/// to SHA-256, in order), `doi`, and `detail` for `consent:submit`; the
-/// record then waits for [`seal`].
+/// Checks what was entered in widget `h` (`ticked`: the ticked purpose
+/// ids, one per line). JSON `{fields, ok}`: per field its message id, its inputs and its
+/// error text or null, in form order. When `ok`, also `ticket` (the record's,
+/// for [`seal`] and [`finish`]), `hash` (the strings to SHA-256, in order),
+/// `doi`, and `detail` for `consent:submit`.
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn check(h: u32, email: &str, phone: &str, ticked: &str) -> String {
     slots::with(h, |slot| {
-        slot.pending = None;
         let Ok(config) = &slot.config else { return String::new() };
         let texts = Texts::resolve(config, Some(&slot.locale));
-        let ticked = string_list(ticked);
-        let input = Input { email, phone, ticked: ticked.iter().map(String::as_str).collect() };
+        let input = Input { email, phone, ticked: ids(ticked) };
         let result = form::check(config, &input);
         let errors = result.as_ref().err().cloned().unwrap_or_default();
         let fields = list(Field::ALL.into_iter().map(|field| {
@@ -83,16 +78,23 @@ pub fn check(h: u32, email: &str, phone: &str, ticked: &str) -> String {
             .raw("texts", &pairs(shown.iter().map(|(k, v)| (k.as_str(), v.as_str()))))
             .end();
         let doi = record::asks_confirmation(config, &sub);
-        slot.pending = Some((Pending::Consent(sub), shown));
-        reply.bool("ok", true).raw("hash", &strings(hash.iter().map(String::as_str))).bool("doi", doi).raw("detail", &detail).end()
+        let locale = texts.locale().to_string();
+        let ticket = pend(slot, Subject::Consent(sub), shown, &locale);
+        reply
+            .bool("ok", true)
+            .raw("ticket", &uint(ticket as usize))
+            .raw("hash", &strings(hash.iter().map(String::as_str)))
+            .bool("doi", doi)
+            .raw("detail", &detail)
+            .end()
     })
     .unwrap_or_default()
 }
 
-/// Starts a withdrawal of `purposes` (a JSON array of ids) in widget `h`,
+/// Starts a withdrawal of `purposes` (ids, one per line) in widget `h`,
 /// from the consent summary this browser keeps. JSON `{error}` when it
 /// cannot be made (no consent, a purpose not consented to, none named),
-/// else `{hash, purposes}`; the record then waits for [`seal`].
+/// else `{ticket, hash, purposes}`, as for [`check`].
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn withdrawing(h: u32, purposes: &str, consented: &str) -> String {
     let fail = |why: &str| Obj::new().str("error", why).end();
@@ -104,9 +106,9 @@ pub fn withdrawing(h: u32, purposes: &str, consented: &str) -> String {
         // Only purposes this browser consented to, each once, and at least
         // one: anything else would make a record the collector must refuse.
         let mut chosen: Vec<(String, Channel)> = Vec::new();
-        for id in string_list(purposes) {
-            let Some(given) = consented.purposes.iter().find(|(p, _)| *p == id) else {
-                return fail(&cat(&["no consent to withdraw for purpose ", &id]));
+        for id in ids(purposes) {
+            let Some(given) = consented.purposes.iter().find(|(p, _)| p == id) else {
+                return fail(&cat(&["no consent to withdraw for purpose ", id]));
             };
             if !chosen.iter().any(|(p, _)| *p == id) {
                 chosen.push(given.clone());
@@ -119,30 +121,34 @@ pub fn withdrawing(h: u32, purposes: &str, consented: &str) -> String {
         let shown = view::manage(config, &texts, &chosen).shown;
         let ids: Vec<&str> = chosen.iter().map(|(id, _)| id.as_str()).collect();
         let hash = record::hash_inputs(&shown.iter().cloned().collect(), &ids);
-        let reply = Obj::new().raw("hash", &strings(hash.iter().map(String::as_str))).raw("purposes", &strings(ids)).end();
-        slot.pending = Some((Pending::Withdrawal(consented, chosen), shown));
-        reply
+        let reply = Obj::new().raw("hash", &strings(hash.iter().map(String::as_str))).raw("purposes", &strings(ids));
+        let locale = texts.locale().to_string();
+        let ticket = pend(slot, Subject::Withdrawal(consented, chosen), shown, &locale);
+        reply.raw("ticket", &uint(ticket as usize)).end()
     })
     .unwrap_or_default()
 }
 
-/// Builds widget `h`'s pending record: `hashes` (a JSON array) are the
-/// SHA-256 hex of the strings [`check`] or [`withdrawing`] gave, `random`
-/// 16 random bytes for its id, `prev` the hash of this browser's last proof
-/// ("" for none), `now` the clock in ms, and `x`, `y`, `kid` the browser's
-/// public key and its thumbprint. JSON `{id, input}`: the record id and the
-/// JWS signing input to sign.
+/// Builds widget `h`'s record `ticket` at `now` (ms), its id from 16
+/// `random` bytes. `lines` are, one per line: the page's origin and path,
+/// the hash of this browser's last proof ("" for none), the browser's public
+/// key `x`, `y` ("" for Ed25519) and thumbprint, then the SHA-256 hex of each
+/// string [`check`] or [`withdrawing`] gave. JSON `{id, input}`: the record
+/// id and the JWS signing input to sign; "" for an unknown ticket.
 #[wasm_bindgen::prelude::wasm_bindgen]
-#[allow(clippy::too_many_arguments)]
-pub fn seal(h: u32, hashes: &str, origin: &str, path: &str, now: f64, random: &[u8], prev: &str, x: &str, y: &str, kid: &str) -> String {
+pub fn seal(h: u32, ticket: u32, now: f64, random: &[u8], lines: &str) -> String {
+    let mut lines = lines.split('\n');
+    let mut next = || lines.next().unwrap_or_default();
+    let (origin, path, prev, x, y, kid) = (next(), next(), next(), next(), next(), next());
+    let hashes: Vec<String> = lines.map(String::from).collect();
     slots::with(h, |slot| {
-        let (Ok(config), Some((pending, shown))) = (&slot.config, &slot.pending) else { return String::new() };
-        let hashes = string_list(hashes);
+        let Ok(config) = &slot.config else { return String::new() };
+        let Some(p) = slot.pending.iter().find(|p| p.ticket == ticket) else { return String::new() };
         let mut bytes = [0u8; 16];
         bytes.iter_mut().zip(random).for_each(|(b, r)| *b = *r);
-        let prev = match pending {
-            Pending::Withdrawal(consented, _) => Some(consented.proof_hash.clone()),
-            Pending::Consent(_) => Some(prev.to_string()).filter(|p| !p.is_empty()),
+        let prev = match &p.subject {
+            Subject::Withdrawal(consented, _) => Some(consented.proof_hash.clone()),
+            Subject::Consent(_) => Some(prev.to_string()).filter(|p| !p.is_empty()),
         };
         let ctx = Context {
             page: cat(&[origin, path]),
@@ -153,12 +159,12 @@ pub fn seal(h: u32, hashes: &str, origin: &str, path: &str, now: f64, random: &[
             widget: record::widget_build(),
         };
         let id = ctx.id.clone();
-        let shown: ShownTexts = shown.iter().cloned().collect();
-        let proof = match pending {
-            Pending::Consent(sub) => record::consent(config, &slot.locale, sub, shown, &hashes, ctx),
-            Pending::Withdrawal(consented, purposes) => {
-                let subject = Subject { email: consented.email.clone(), phone: consented.phone.clone() };
-                record::withdrawal(config, &slot.locale, subject, purposes, shown, &hashes, ctx)
+        let shown: ShownTexts = p.shown.iter().cloned().collect();
+        let proof = match &p.subject {
+            Subject::Consent(sub) => record::consent(config, &p.locale, sub, shown, &hashes, ctx),
+            Subject::Withdrawal(consented, purposes) => {
+                let subject = consent_proof::Subject { email: consented.email.clone(), phone: consented.phone.clone() };
+                record::withdrawal(config, &p.locale, subject, purposes, shown, &hashes, ctx)
             }
         };
         let header = ProtectedHeader::new(jwk(x, y), kid.into()).to_canonical_json();
@@ -167,26 +173,39 @@ pub fn seal(h: u32, hashes: &str, origin: &str, path: &str, now: f64, random: &[
     .unwrap_or_default()
 }
 
-/// Ends widget `h`'s pending record, signed and in the outbox with JWS hash
-/// `proof_hash`: the consent summary this browser keeps for withdrawals
-/// afterwards ("" when there is none).
+/// Ends widget `h`'s record `ticket`. Signed and in the outbox with JWS
+/// hash `proof_hash`, it gives the consent summary this browser keeps for
+/// withdrawals afterwards; with `proof_hash` "" (it failed) it is dropped,
+/// and so is an unknown ticket: "" then.
 #[wasm_bindgen::prelude::wasm_bindgen]
-pub fn summary(h: u32, proof_hash: &str) -> String {
+pub fn finish(h: u32, ticket: u32, proof_hash: &str) -> String {
     slots::with(h, |slot| {
-        let Some((pending, _)) = slot.pending.take() else { return String::new() };
-        match pending {
-            Pending::Consent(sub) => Consented {
+        let at = slot.pending.iter().position(|p| p.ticket == ticket)?;
+        let p = slot.pending.swap_remove(at);
+        if proof_hash.is_empty() {
+            return None;
+        }
+        let summary = match p.subject {
+            Subject::Consent(sub) => Consented {
                 proof_hash: proof_hash.into(),
                 email: sub.email,
                 phone: sub.phone,
                 purposes: sub.outcomes.into_iter().filter(|o| rules::allows_sending(o.choice)).map(|o| (o.id, o.channel)).collect(),
             },
-            Pending::Withdrawal(mut consented, withdrawn) => {
+            Subject::Withdrawal(mut consented, withdrawn) => {
                 consented.purposes.retain(|(p, _)| !withdrawn.iter().any(|(w, _)| w == p));
                 consented
             }
-        }
-        .encode()
+        };
+        Some(summary.encode())
     })
+    .flatten()
     .unwrap_or_default()
+}
+
+/// Keeps a record for [`seal`] and [`finish`]; its ticket.
+fn pend(slot: &mut slots::Slot, subject: Subject, shown: Vec<(String, String)>, locale: &str) -> u32 {
+    let ticket = slots::fresh();
+    slot.pending.push(Pending { ticket, subject, shown, locale: locale.into() });
+    ticket
 }

@@ -1,73 +1,90 @@
-//! The widgets open on the page, by handle: what the core keeps between
-//! the page's calls.
+//! The widgets open on the page, by handle, and the records they are
+//! signing, by ticket: what the core keeps between the page's calls.
+//! Handles and tickets are never reused, so a stale one reaches nothing.
 
 use crate::prelude::*;
 
-use core::cell::RefCell;
+use core::cell::{Cell, RefCell};
 
 use crate::config::{Channel, Config, Problem};
 use crate::form::Submission;
 use crate::record::Consented;
 
-/// A record between its check and its signature.
-pub enum Pending {
+/// What a record is about.
+pub enum Subject {
     /// A consent, as checked.
     Consent(Submission),
     /// A withdrawal of `purposes` from an earlier consent.
     Withdrawal(Consented, Vec<(String, Channel)>),
 }
 
+/// A record between its check and its signature, with what the subscriber
+/// saw then: a later render in another locale does not change it.
+pub struct Pending {
+    /// Its ticket.
+    pub ticket: u32,
+    /// What it records.
+    pub subject: Subject,
+    /// `(key, text)` of every string shown, in display order.
+    pub shown: Vec<(String, String)>,
+    /// The locale they were shown in.
+    pub locale: String,
+}
+
 /// One open widget.
 pub struct Slot {
     /// The configuration, or every problem it has.
     pub config: Result<Config, Vec<Problem>>,
-    /// The locale the form was last rendered in: what a proof records.
+    /// The locale the form was last rendered in.
     pub locale: String,
-    /// The record being signed, with the texts it showed.
-    pub pending: Option<(Pending, Vec<(String, String)>)>,
+    /// The records being signed.
+    pub pending: Vec<Pending>,
 }
 
-type List = Vec<Option<Slot>>;
+#[derive(Default)]
+struct Open {
+    next: Cell<u32>,
+    slots: RefCell<Vec<(u32, Slot)>>,
+}
 
 #[cfg(target_arch = "wasm32")]
-fn slots<T>(f: impl FnOnce(&mut List) -> T) -> T {
-    struct Slots(RefCell<List>);
+fn open_slots<T>(f: impl FnOnce(&Open) -> T) -> T {
+    struct Slots(Open);
     // SAFETY: this wasm module runs on one thread (no atomics, no workers
-    // sharing its memory), so the cell is never reached concurrently.
+    // sharing its memory), so the cells are never reached concurrently.
     unsafe impl Sync for Slots {}
-    static SLOTS: Slots = Slots(RefCell::new(Vec::new()));
-    f(&mut SLOTS.0.borrow_mut())
+    static SLOTS: Slots = Slots(Open { next: Cell::new(0), slots: RefCell::new(Vec::new()) });
+    f(&SLOTS.0)
 }
 
 // Natively (the tests) each thread has its own widgets.
 #[cfg(not(target_arch = "wasm32"))]
-fn slots<T>(f: impl FnOnce(&mut List) -> T) -> T {
-    std::thread_local! { static SLOTS: RefCell<List> = const { RefCell::new(Vec::new()) }; }
-    SLOTS.with(|s| f(&mut s.borrow_mut()))
+fn open_slots<T>(f: impl FnOnce(&Open) -> T) -> T {
+    std::thread_local! { static SLOTS: Open = Open::default(); }
+    SLOTS.with(f)
+}
+
+/// A fresh number, for a handle or a ticket.
+pub fn fresh() -> u32 {
+    open_slots(|o| {
+        o.next.set(o.next.get() + 1);
+        o.next.get()
+    })
 }
 
 /// Keeps `slot`, returning its handle.
 pub fn open(slot: Slot) -> u32 {
-    slots(|slots| {
-        let at = slots.iter().position(Option::is_none).unwrap_or(slots.len());
-        if at == slots.len() {
-            slots.push(None);
-        }
-        slots[at] = Some(slot);
-        at as u32
-    })
+    let h = fresh();
+    open_slots(|o| o.slots.borrow_mut().push((h, slot)));
+    h
 }
 
 /// Forgets the widget `h`.
 pub fn close(h: u32) {
-    slots(|slots| {
-        if let Some(slot) = slots.get_mut(h as usize) {
-            *slot = None;
-        }
-    });
+    open_slots(|o| o.slots.borrow_mut().retain(|(k, _)| *k != h));
 }
 
 /// Runs `f` on widget `h`; `None` when it is not open.
 pub fn with<T>(h: u32, f: impl FnOnce(&mut Slot) -> T) -> Option<T> {
-    slots(|slots| slots.get_mut(h as usize)?.as_mut().map(f))
+    open_slots(|o| o.slots.borrow_mut().iter_mut().find(|(k, _)| *k == h).map(|(_, slot)| f(slot)))
 }

@@ -2,10 +2,15 @@
 // WebAssembly's initialisers. The core (src/web/*.rs, compiled to wasm)
 // makes every decision and every signed byte; this shell is the browser
 // side: DOM, events, WebCrypto, storage and fetch.
-import init, { initSync, problems, version } from "./core.js";
+import init, { close, initSync, open } from "./core.js";
 import { Widget, configText } from "./widget.js";
 
-export { init as default, initSync, version, Widget };
+export { init as default, initSync, Widget };
+
+/** The widget's version (the build puts Cargo.toml's here). */
+export function version() {
+  return VERSION;
+}
 
 /** Mounts the signup form on `target` (an element or a CSS selector). */
 export function mount(target, config) {
@@ -16,5 +21,7 @@ export function mount(target, config) {
 
 /** Every problem of a configuration, each naming its field; [] when valid. */
 export function validateConfig(config) {
-  return JSON.parse(problems(configText(config)));
+  const opened = JSON.parse(open(configText(config), location.origin));
+  close(opened.h);
+  return opened.problems ?? [];
 }

@@ -15,10 +15,15 @@ function store(mode, op) {
     open.onerror = () => reject(open.error);
     open.onsuccess = () => {
       const db = open.result;
-      const req = op(db.transaction("keys", mode).objectStore("keys"));
-      req.onsuccess = () => resolve(req.result);
-      req.onerror = () => reject(req.error);
-      db.close();
+      try {
+        const req = op(db.transaction("keys", mode).objectStore("keys"));
+        req.onsuccess = () => resolve(req.result);
+        req.onerror = () => reject(req.error);
+      } catch (e) {
+        reject(e); // e.g. a store deleted by hand: make a key anyway
+      } finally {
+        db.close(); // closes once the transaction is done
+      }
     };
   });
 }

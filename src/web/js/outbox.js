@@ -30,8 +30,12 @@ function update(entry) {
 }
 
 function get(id) {
+  const text = stored(PREFIX + id);
+  // Entries from the first builds: "cw2", state, attempts, id, endpoint, form, jws, one per line.
+  const [v, state, attempts, ...rest] = text.split("\n");
+  if (v === "cw2" && rest.length === 4) return { state, attempts: Number(attempts) || 0, id: rest[0], endpoint: rest[1], form: rest[2], jws: rest[3] };
   try {
-    return JSON.parse(stored(PREFIX + id) || "null");
+    return JSON.parse(text || "null");
   } catch {
     return null;
   }

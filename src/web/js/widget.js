@@ -34,12 +34,32 @@ function style(root) {
   }
 }
 
+/** The page's Trusted Types policy, where the page enforces them: the core
+ * escapes every text and attribute value, so its HTML passes unchanged. */
+let policy;
+function trusted(html) {
+  policy ??= globalThis.trustedTypes?.createPolicy?.("consent-widget", { createHTML: (s) => s }) ?? null;
+  return policy ? policy.createHTML(html) : html;
+}
+
 /** Parsed HTML from the core, whose text and attribute values are escaped. */
 function nodes(html) {
   const t = document.createElement("template");
-  t.innerHTML = html;
+  t.innerHTML = trusted(html);
   return t.content;
 }
+
+/** Records are signed one at a time on the page: each reads the chain
+ * (`prev`) and the consent summary the one before it left. */
+let queue = Promise.resolve();
+function inTurn(task) {
+  const run = queue.then(task);
+  queue = run.catch(() => {});
+  return run;
+}
+
+/** The widget mounted in each shadow root: mounting again replaces it. */
+const mounted = new WeakMap();
 
 /** Adds or removes `token` in an id list attribute. */
 function mark(input, messageId, invalid) {
@@ -67,37 +87,49 @@ export class Widget {
   #courier = null;
   #consented;
   #problems;
+  #theme = [];
+  #closed = false;
+  /** Records of this widget being signed. */
+  #signing = 0;
   #onSubmit = (e) => this.#submit(e);
   #onClick = (e) => this.#click(e);
 
   constructor(host, config) {
-    const h = (this.#h = core.open(config));
+    const facts = JSON.parse(core.open(config, location.origin));
+    this.#h = facts.h;
     this.#host = host;
-    let root = host.shadowRoot;
-    if (!root) {
-      try {
-        root = host.attachShadow({ mode: "open" });
-      } catch {
-        // Hosts that cannot carry a shadow root (e.g. <p>) get a wrapper that can.
-        root = host.appendChild(document.createElement("div")).attachShadow({ mode: "open" });
+    try {
+      let root = host.shadowRoot;
+      if (!root) {
+        try {
+          root = host.attachShadow({ mode: "open" });
+        } catch {
+          // Hosts that cannot carry a shadow root (e.g. <p>) get a wrapper that can.
+          root = host.appendChild(document.createElement("div")).attachShadow({ mode: "open" });
+        }
       }
+      mounted.get(root)?.destroy();
+      mounted.set(root, this);
+      this.#root = root;
+      this.#problems = Object.freeze(facts.problems ?? []);
+      if (facts.problems) {
+        console.error(facts.message);
+        fire(host, "consent:error", { code: "config", message: facts.message, problems: facts.problems });
+      } else {
+        this.#theme = facts.theme;
+        for (const [property, value] of facts.theme) host.style.setProperty(property, value);
+        this.#consented = "consent-widget/consented/" + facts.form;
+        this.#courier = new Courier(host, facts, (id, outcome) => this.#outcome(id, outcome));
+      }
+      // Listeners on the root hold the widget alive: a page need not keep the handle.
+      root.addEventListener("submit", this.#onSubmit);
+      root.addEventListener("click", this.#onClick);
+      this.#render();
+      this.#courier?.flush();
+    } catch (e) {
+      this.destroy();
+      throw e;
     }
-    this.#root = root;
-    const facts = JSON.parse(core.facts(h, location.origin));
-    this.#problems = Object.freeze(facts.problems ?? []);
-    if (facts.problems) {
-      console.error(facts.message);
-      fire(host, "consent:error", { code: "config", message: facts.message, problems: facts.problems });
-    } else {
-      for (const [property, value] of facts.theme) host.style.setProperty(property, value);
-      this.#consented = "consent-widget/consented/" + facts.form;
-      this.#courier = new Courier(host, facts, (id, outcome) => this.#outcome(id, outcome));
-    }
-    // Listeners on the root hold the widget alive: a page need not keep the handle.
-    root.addEventListener("submit", this.#onSubmit);
-    root.addEventListener("click", this.#onClick);
-    this.#render();
-    this.#courier?.flush();
   }
 
   /** The configuration's problems; empty when the form is rendered. */
@@ -105,18 +137,23 @@ export class Widget {
     return this.#problems;
   }
 
-  /** Removes the form and its listeners; the host stays as it was. */
+  /** Removes the form, its listeners and its theme; the host stays as it was.
+   * A record being signed still goes to the outbox, and is sent from there. */
   destroy() {
-    this.#root.removeEventListener("submit", this.#onSubmit);
-    this.#root.removeEventListener("click", this.#onClick);
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#root?.removeEventListener("submit", this.#onSubmit);
+    this.#root?.removeEventListener("click", this.#onClick);
+    if (mounted.get(this.#root) === this) mounted.delete(this.#root);
     this.#courier?.stop();
-    this.#courier = null;
-    core.close(this.#h);
-    this.#root.replaceChildren();
+    for (const [property] of this.#theme) this.#host.style.removeProperty(property);
+    this.#root?.replaceChildren();
+    if (!this.#signing) core.close(this.#h);
   }
 
   /** Switches the form to another locale, keeping what was typed. */
   setLocale(locale) {
+    this.#open();
     const error = core.setLocale(this.#h, String(locale));
     if (error) throw new Error(error);
     this.#render();
@@ -124,20 +161,30 @@ export class Widget {
 
   /** Withdraws consent for `purposeIds`, given earlier from this browser with this form; resolves with the record id. */
   async withdraw(purposeIds) {
-    if (!this.#courier) throw new Error(this.problems.length ? "the configuration is invalid" : "the widget is destroyed");
-    const r = JSON.parse(core.withdrawing(this.#h, JSON.stringify(purposeIds ?? []), stored(this.#consented)));
-    if (r.error) throw new Error(r.error);
-    this.#status("status.pending");
-    const { id, jws } = await this.#seal(r.hash);
-    this.#current = { id, withdrawal: true };
-    fire(this.#host, "consent:withdraw", { id, purposes: r.purposes, proof: jws });
-    this.#manage();
-    // The button that had focus is gone with the old section.
-    (this.#el("cw-manage-toggle") ?? this.#el("cw-status"))?.focus();
-    this.#send(id);
-    return id;
+    this.#open();
+    if (!this.#courier) throw new Error("the configuration is invalid");
+    const inside = this.#root.activeElement !== null;
+    const r = await this.#record(() => {
+      const w = JSON.parse(core.withdrawing(this.#h, Array.from(purposeIds ?? [], String).join("\n"), stored(this.#consented)));
+      if (w.error) throw new Error(w.error);
+      this.#status("status.pending");
+      return w;
+    });
+    this.#current = { id: r.id, withdrawal: true };
+    fire(this.#host, "consent:withdraw", { id: r.id, purposes: r.purposes, proof: r.jws });
+    if (!this.#closed) {
+      this.#manage();
+      // The button that had focus is gone with the old section.
+      if (inside) (this.#el("cw-manage-toggle") ?? this.#el("cw-status"))?.focus();
+      this.#courier.adopt(r.id);
+      this.#courier.flush();
+    }
+    return r.id;
   }
 
+  #open() {
+    if (this.#closed) throw new Error("the widget is destroyed");
+  }
   #el(id) {
     return this.#root.getElementById(id);
   }
@@ -202,9 +249,9 @@ export class Widget {
   }
 
   #consent() {
-    if (this.#current?.id === "") return; // a record is being signed right now
+    if (this.#signing) return; // a record is being signed right now
     const { email, phone, ticked } = this.#entered();
-    const r = JSON.parse(core.check(this.#h, email, phone, JSON.stringify(ticked)));
+    const r = JSON.parse(core.check(this.#h, email, phone, ticked.join("\n")));
     let first = null;
     for (const f of r.fields) {
       message(this.#el(f.msg), f.text);
@@ -221,19 +268,21 @@ export class Widget {
       return;
     }
     this.#status("status.pending");
-    this.#current = { id: "", doi: r.doi };
-    this.#seal(r.hash).then(
+    this.#record(() => r).then(
       ({ id, jws }) => {
         this.#current = { id, doi: r.doi };
         fire(this.#host, "consent:submit", { id, proof: jws, ...r.detail });
+        if (this.#closed) return;
         this.#manage();
-        this.#send(id);
+        this.#courier.adopt(id);
+        this.#courier.flush();
       },
       (error) => this.#fail(error),
     );
   }
 
   #withdrawForm() {
+    if (this.#signing) return;
     const boxes = Array.from(this.#root.querySelectorAll("#cw-manage input[type=checkbox]"));
     const ticked = boxes.filter((b) => b.checked).map((b) => b.value);
     const none = !ticked.length;
@@ -247,28 +296,41 @@ export class Widget {
     }
   }
 
-  /** Signs the pending record, writes it to the outbox before any attempt, and moves this browser's chain forward. */
-  async #seal(hash) {
-    const key = await browserKey();
-    const hashes = await Promise.all(hash.map(sha256));
-    const random = crypto.getRandomValues(new Uint8Array(16));
+  /**
+   * One record, in its turn on the page: `prepare` gives the core's
+   * `{ticket, hash}`; the record is signed, written to the outbox before any
+   * attempt, and this browser's chain and summary move forward. Resolves
+   * with the prepared reply, the record id and the JWS.
+   */
+  async #record(prepare) {
+    const { endpoint, form } = this.#courier;
     const h = this.#h;
-    const { id, input } = JSON.parse(
-      core.seal(h, JSON.stringify(hashes), location.origin, location.pathname, Date.now(), random, stored(PREV), key.x, key.y, key.kid),
-    );
-    const jws = input + "." + core.b64u(await sign(key, input));
-    const proofHash = await sha256(jws);
-    put({ id, endpoint: this.#courier.endpoint, form: this.#courier.form, jws, attempts: 0, state: "pending" });
-    // From here the proof is in the outbox and will be sent: a failure to
-    // keep the chain or the summary must not report it as unsent.
-    keep(PREV, proofHash);
-    keep(this.#consented, core.summary(h, proofHash));
-    return { id, jws };
-  }
-
-  #send(id) {
-    this.#courier?.adopt(id);
-    this.#courier?.flush();
+    this.#signing++;
+    let ticket = 0;
+    try {
+      return await inTurn(async () => {
+        const r = prepare();
+        ticket = r.ticket;
+        const key = await browserKey();
+        const hashes = await Promise.all(r.hash.map(sha256));
+        const random = crypto.getRandomValues(new Uint8Array(16));
+        const lines = [location.origin, location.pathname, stored(PREV), key.x, key.y, key.kid, ...hashes].join("\n");
+        const { id, input } = JSON.parse(core.seal(h, ticket, Date.now(), random, lines));
+        const jws = input + "." + core.b64u(await sign(key, input));
+        const proofHash = await sha256(jws);
+        put({ id, endpoint, form, jws, attempts: 0, state: "pending" });
+        // From here the proof is in the outbox and will be sent: a failure to
+        // keep the chain or the summary must not report it as unsent.
+        keep(PREV, proofHash);
+        const summary = core.finish(h, ticket, proofHash);
+        ticket = 0;
+        if (summary) keep(this.#consented, summary);
+        return { ...r, id, jws };
+      });
+    } finally {
+      if (ticket) core.finish(h, ticket, ""); // failed: the core forgets it
+      if (!--this.#signing && this.#closed) core.close(h);
+    }
   }
 
   /** A record that could not be signed or stored: nothing was sent. */
