@@ -74,9 +74,6 @@ impl SqlStore {
                         // WAL lets readers run during an append; FULL makes a commit survive power loss.
                         conn.execute("PRAGMA journal_mode = WAL").await?;
                         conn.execute("PRAGMA synchronous = FULL").await?;
-                        // Checkpoint every ~40 MB of log rather than 4 MB: index pages
-                        // that many batches touch are copied to the database once.
-                        conn.execute("PRAGMA wal_autocheckpoint = 10000").await?;
                         conn.execute("PRAGMA busy_timeout = 10000").await?;
                     }
                     Ok(())
