@@ -278,10 +278,24 @@ impl MailQueue {
         (MailQueue { queue }, task)
     }
 
-    /// Queues a mail; waits only when the queue is full (the mailer is behind).
-    pub async fn send(&self, mail: ConfirmationMail) {
-        if let Err(e) = self.queue.send(mail).await {
-            tracing::error!(to = %e.0.to, "confirmation mail not sent: the mail queue has stopped");
+    /// Queues a mail. Never waits: the proof is committed and its answer must
+    /// not hang on a slow mail server; when the queue is full (the mailer is
+    /// behind), a task waits for room instead.
+    pub fn send(&self, mail: ConfirmationMail) {
+        use tokio::sync::mpsc::error::TrySendError;
+        match self.queue.try_send(mail) {
+            Ok(()) => {}
+            Err(TrySendError::Full(mail)) => {
+                let queue = self.queue.clone();
+                tokio::spawn(async move {
+                    if let Err(e) = queue.send(mail).await {
+                        tracing::error!(to = %e.0.to, "confirmation mail not sent: the mail queue has stopped");
+                    }
+                });
+            }
+            Err(TrySendError::Closed(mail)) => {
+                tracing::error!(to = %mail.to, "confirmation mail not sent: the mail queue has stopped");
+            }
         }
     }
 }
@@ -328,4 +342,48 @@ pub fn outbox_message(dir: &Path, file: &str) -> Option<String> {
 fn parse_mailbox(text: &str) -> Result<Mailbox, MailError> {
     text.parse()
         .map_err(|_| MailError::Address(text.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn mail(i: usize) -> ConfirmationMail {
+        ConfirmationMail {
+            to: format!("q{i}@example.org"),
+            lang: Lang::Fr,
+            sender_name: "Boutique".into(),
+            confirm_url: format!("http://127.0.0.1/v1/confirm?token=c{i}"),
+            unsubscribe_url: format!("http://127.0.0.1/v1/unsubscribe?token=u{i}"),
+            ttl_hours: 48,
+        }
+    }
+
+    #[tokio::test]
+    async fn every_queued_mail_goes_out_even_past_the_queue_size() {
+        let dir = tempfile::tempdir().unwrap();
+        let mailer = Mailer::outbox(dir.path(), "Collector <no-reply@example.org>").unwrap();
+        // Room for 16: the other 84 wait in tasks of their own, none in the caller.
+        let (queue, task) = MailQueue::spawn(mailer, 1);
+        for i in 0..100 {
+            queue.send(mail(i));
+        }
+        drop(queue);
+        task.await.unwrap();
+        let items = outbox_items(dir.path()).unwrap();
+        let mut to: Vec<_> = items.iter().map(|i| i.to.clone()).collect();
+        to.sort_unstable();
+        to.dedup();
+        assert_eq!((items.len(), to.len()), (100, 100));
+        let first = items.iter().find(|i| i.to == "q7@example.org").unwrap();
+        assert_eq!(
+            outbox_message(dir.path(), &first.file),
+            first.message.clone()
+        );
+        assert!(first
+            .message
+            .as_deref()
+            .unwrap()
+            .contains("List-Unsubscribe: <http://127.0.0.1/v1/unsubscribe?token=u7>"));
+    }
 }

@@ -85,7 +85,7 @@ pub async fn submit(
         }
     };
     if let Some((confirm_url, unsubscribe_url)) = links {
-        send_confirmation(&state, &proof, confirm_url, unsubscribe_url).await;
+        send_confirmation(&state, &proof, confirm_url, unsubscribe_url);
     }
     let status = if wants_mail { "pending" } else { "recorded" };
     Ok((StatusCode::CREATED, Json(answer(&stored, status))))
@@ -208,7 +208,7 @@ fn to_append(
 }
 
 /// Queues the double opt-in mail after the commit; the mail queue sends it off the request path.
-async fn send_confirmation(
+fn send_confirmation(
     state: &Arc<AppState>,
     proof: &VerifiedProof,
     confirm_url: String,
@@ -226,7 +226,7 @@ async fn send_confirmation(
         unsubscribe_url,
         ttl_hours: state.config.token_ttl.num_hours(),
     };
-    state.mail.send(mail).await;
+    state.mail.send(mail);
 }
 
 /// A replay answers with the original receipt; a different proof under the same id is a conflict.
