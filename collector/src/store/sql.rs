@@ -74,6 +74,10 @@ impl SqlStore {
                         // WAL lets readers run during an append; FULL makes a commit survive power loss.
                         conn.execute("PRAGMA journal_mode = WAL").await?;
                         conn.execute("PRAGMA synchronous = FULL").await?;
+                        // The commit that crosses this many WAL pages copies them into the
+                        // database before its batch is answered: 250 pages (1 MB) stall it
+                        // 2 to 9 ms, SQLite's default 1,000 pages 9 to 15 ms, for the same CPU.
+                        conn.execute("PRAGMA wal_autocheckpoint = 250").await?;
                         conn.execute("PRAGMA busy_timeout = 10000").await?;
                     }
                     Ok(())
