@@ -24,7 +24,7 @@ impl Appender {
     /// Starts the appending task; at most `max_batch` items go in one transaction.
     pub fn spawn(store: Arc<dyn Store>, keys: Keyring, max_batch: usize) -> Self {
         let (queue, mut waiting) = mpsc::channel::<(Append, Reply)>(max_batch * 4);
-        tokio::spawn(async move {
+        let work = async move {
             while let Some(first) = waiting.recv().await {
                 let mut batch = vec![first];
                 while batch.len() < max_batch {
@@ -34,7 +34,14 @@ impl Appender {
                     }
                 }
                 let (items, replies): (Vec<_>, Vec<_>) = batch.into_iter().unzip();
-                match store.append(items, &keys, Utc::now()).await {
+                let (size, started) = (items.len(), std::time::Instant::now());
+                let appended = store.append(items, &keys, Utc::now()).await;
+                tracing::debug!(
+                    size,
+                    took_us = started.elapsed().as_micros() as u64,
+                    "batch"
+                );
+                match appended {
                     Ok(outcomes) => {
                         for (reply, outcome) in replies.into_iter().zip(outcomes) {
                             let _ = reply.send(Ok(outcome));
@@ -49,7 +56,20 @@ impl Appender {
                     }
                 }
             }
-        });
+        };
+        // Its own thread: every request waits on this one task, so it must not
+        // queue behind the request handlers' signature checks on the shared
+        // workers. It ends when the last handle is dropped.
+        std::thread::Builder::new()
+            .name("appender".into())
+            .spawn(move || {
+                tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .expect("appender runtime")
+                    .block_on(work)
+            })
+            .expect("appender thread");
         Appender { queue }
     }
 

@@ -46,10 +46,10 @@ pub struct ConfirmationMail {
     pub ttl_hours: i64,
 }
 
-/// What the outbox keeps beside each message, for the `/outbox` page.
+/// One message in the outbox, as its index keeps it (one JSON line each).
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct OutboxItem {
-    /// File name of the `.eml` message.
+    /// The message's name, `<time>-<random>.eml`: `/outbox/<file>` serves it.
     pub file: String,
     /// Recipient.
     pub to: String,
@@ -59,6 +59,10 @@ pub struct OutboxItem {
     pub confirm_url: String,
     /// The unsubscribe link.
     pub unsubscribe_url: String,
+    /// The whole RFC 5322 message, exactly as SMTP would carry it; `None` in
+    /// the `.json` files older collectors wrote beside a `.eml` file.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
 }
 
 /// Where mail goes.
@@ -70,7 +74,8 @@ pub enum Mailer {
         /// The From address.
         from: Mailbox,
     },
-    /// A folder of `.eml` files with a JSON index beside each (demo mode).
+    /// A folder holding one append-only file, [`OUTBOX_INDEX`]: every message
+    /// with its links, one JSON line each (demo mode).
     Outbox {
         /// The folder.
         dir: PathBuf,
@@ -80,7 +85,8 @@ pub enum Mailer {
 }
 
 impl Mailer {
-    /// SMTP from a URL such as `smtp://127.0.0.1:2525` (plain) or `smtps://user:pass@host`.
+    /// SMTP from a URL such as `smtp://127.0.0.1:2525` (plain) or `smtps://user:pass@host`;
+    /// connections are pooled and reused between mails.
     pub fn smtp(url: &str, from: &str) -> Result<Self, MailError> {
         let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
             .map_err(|e| MailError::Url(e.to_string()))?
@@ -102,72 +108,211 @@ impl Mailer {
 
     /// Sends a confirmation mail.
     pub async fn send(&self, mail: &ConfirmationMail) -> Result<(), MailError> {
-        let (subject, body) = messages::confirmation_mail(
-            mail.lang,
-            &mail.sender_name,
-            &mail.confirm_url,
-            &mail.unsubscribe_url,
-            mail.ttl_hours,
-        );
-        let from = match self {
-            Mailer::Smtp { from, .. } | Mailer::Outbox { from, .. } => from.clone(),
-        };
-        let mut message = Message::builder()
-            .from(from)
-            .to(parse_mailbox(&mail.to)?)
-            .subject(subject.clone())
-            .header(ContentType::TEXT_PLAIN)
-            // Quoted-printable keeps the links readable in the raw message and 7-bit safe.
-            .body(
-                Body::new_with_encoding(body, ContentTransferEncoding::QuotedPrintable)
-                    .map_err(|_| MailError::Build("body cannot be encoded".into()))?,
-            )
-            .map_err(|e| MailError::Build(e.to_string().to_lowercase()))?;
-        // RFC 8058: mail clients offer one-click unsubscribe with these two headers.
-        let headers = message.headers_mut();
-        headers.insert_raw(HeaderValue::new(
-            HeaderName::new_from_ascii_str("List-Unsubscribe"),
-            format!("<{}>", mail.unsubscribe_url),
-        ));
-        headers.insert_raw(HeaderValue::new(
-            HeaderName::new_from_ascii_str("List-Unsubscribe-Post"),
-            "List-Unsubscribe=One-Click".into(),
-        ));
+        let mut results = self.send_all(vec![mail.clone()]).await;
+        results.pop().unwrap_or(Ok(()))
+    }
+
+    /// Sends several mails: the outbox writes them in one blocking call, one
+    /// after the other; SMTP sends up to [`SMTP_PARALLEL`] at once over pooled
+    /// connections. One result per mail, in order.
+    pub async fn send_all(&self, mails: Vec<ConfirmationMail>) -> Vec<Result<(), MailError>> {
         match self {
-            Mailer::Smtp { transport, .. } => {
-                transport
-                    .send(message)
-                    .await
-                    .map_err(|e| MailError::Smtp(e.to_string().to_lowercase()))?;
+            Mailer::Smtp { transport, from } => {
+                let mut results: Vec<Result<(), MailError>> = Vec::with_capacity(mails.len());
+                let mut running = tokio::task::JoinSet::new();
+                for (i, mail) in mails.into_iter().enumerate() {
+                    results.push(Ok(()));
+                    let message = match build(from, &mail) {
+                        Ok((message, _)) => message,
+                        Err(e) => {
+                            results[i] = Err(e);
+                            continue;
+                        }
+                    };
+                    while running.len() >= SMTP_PARALLEL {
+                        if let Some(Ok((j, r))) = running.join_next().await {
+                            results[j] = r;
+                        }
+                    }
+                    let transport = transport.clone();
+                    running.spawn(async move {
+                        let sent = transport
+                            .send(message)
+                            .await
+                            .map(|_| ())
+                            .map_err(|e| MailError::Smtp(e.to_string().to_lowercase()));
+                        (i, sent)
+                    });
+                }
+                while let Some(joined) = running.join_next().await {
+                    if let Ok((j, r)) = joined {
+                        results[j] = r;
+                    }
+                }
+                results
             }
-            Mailer::Outbox { dir, .. } => {
-                let stem = format!(
-                    "{}-{}",
-                    chrono::Utc::now().format("%Y%m%dT%H%M%S%.6fZ"),
-                    &crate::tokens::new_token().1[..8]
-                );
-                let item = OutboxItem {
-                    file: format!("{stem}.eml"),
-                    to: mail.to.clone(),
-                    subject,
-                    confirm_url: mail.confirm_url.clone(),
-                    unsubscribe_url: mail.unsubscribe_url.clone(),
-                };
-                tokio::fs::write(dir.join(&item.file), message.formatted()).await?;
-                tokio::fs::write(
-                    dir.join(format!("{stem}.json")),
-                    serde_json::to_vec_pretty(&item).expect("item serializes"),
-                )
-                .await?;
+            Mailer::Outbox { dir, from } => {
+                let count = mails.len();
+                let (dir, from) = (dir.clone(), from.clone());
+                match tokio::task::spawn_blocking(move || write_outbox(&dir, &from, &mails)).await {
+                    Ok(Ok(results)) => results,
+                    Ok(Err(e)) => (0..count)
+                        .map(|_| {
+                            Err(MailError::Outbox(std::io::Error::new(
+                                e.kind(),
+                                e.to_string(),
+                            )))
+                        })
+                        .collect(),
+                    Err(e) => (0..count)
+                        .map(|_| Err(MailError::Outbox(std::io::Error::other(e.to_string()))))
+                        .collect(),
+                }
             }
         }
-        Ok(())
     }
 }
 
-/// The outbox's messages, newest first.
+/// How many SMTP sends [`Mailer::send_all`] keeps in flight.
+pub const SMTP_PARALLEL: usize = 8;
+
+/// The message for a confirmation mail, and its subject.
+fn build(from: &Mailbox, mail: &ConfirmationMail) -> Result<(Message, String), MailError> {
+    let (subject, body) = messages::confirmation_mail(
+        mail.lang,
+        &mail.sender_name,
+        &mail.confirm_url,
+        &mail.unsubscribe_url,
+        mail.ttl_hours,
+    );
+    let mut message = Message::builder()
+        .from(from.clone())
+        .to(parse_mailbox(&mail.to)?)
+        .subject(subject.clone())
+        .header(ContentType::TEXT_PLAIN)
+        // Quoted-printable keeps the links readable in the raw message and 7-bit safe.
+        .body(
+            Body::new_with_encoding(body, ContentTransferEncoding::QuotedPrintable)
+                .map_err(|_| MailError::Build("body cannot be encoded".into()))?,
+        )
+        .map_err(|e| MailError::Build(e.to_string().to_lowercase()))?;
+    // RFC 8058: mail clients offer one-click unsubscribe with these two headers.
+    let headers = message.headers_mut();
+    headers.insert_raw(HeaderValue::new(
+        HeaderName::new_from_ascii_str("List-Unsubscribe"),
+        format!("<{}>", mail.unsubscribe_url),
+    ));
+    headers.insert_raw(HeaderValue::new(
+        HeaderName::new_from_ascii_str("List-Unsubscribe-Post"),
+        "List-Unsubscribe=One-Click".into(),
+    ));
+    Ok((message, subject))
+}
+
+/// The outbox: one [`OutboxItem`] per line, the message inside, appended.
+/// One append per batch of mail, and no file per message: creating a file
+/// costs more than building the message.
+pub const OUTBOX_INDEX: &str = "outbox.jsonl";
+
+/// Appends the mails to the outbox in one write.
+/// The outer error is that write (every mail of the call then counts as unsent).
+fn write_outbox(
+    dir: &Path,
+    from: &Mailbox,
+    mails: &[ConfirmationMail],
+) -> std::io::Result<Vec<Result<(), MailError>>> {
+    use std::io::Write;
+    let mut results = Vec::with_capacity(mails.len());
+    let mut lines = Vec::new();
+    for mail in mails {
+        results.push(build(from, mail).map(|(message, subject)| {
+            let item = OutboxItem {
+                file: format!(
+                    "{}-{}.eml",
+                    chrono::Utc::now().format("%Y%m%dT%H%M%S%.6fZ"),
+                    &crate::tokens::new_token().1[..8]
+                ),
+                to: mail.to.clone(),
+                subject,
+                confirm_url: mail.confirm_url.clone(),
+                unsubscribe_url: mail.unsubscribe_url.clone(),
+                message: Some(String::from_utf8_lossy(&message.formatted()).into_owned()),
+            };
+            serde_json::to_writer(&mut lines, &item).expect("item serializes");
+            lines.push(b'\n');
+        }));
+    }
+    if !lines.is_empty() {
+        std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(dir.join(OUTBOX_INDEX))?
+            .write_all(&lines)?;
+    }
+    Ok(results)
+}
+
+/// Sends confirmation mail after the commit, off the request path: one task
+/// takes every mail waiting and hands them to the [`Mailer`] together.
+#[derive(Clone)]
+pub struct MailQueue {
+    queue: tokio::sync::mpsc::Sender<ConfirmationMail>,
+}
+
+impl MailQueue {
+    /// Starts the sending task; it ends once every handle is dropped and the
+    /// queue is empty (await the returned handle to let it finish).
+    pub fn spawn(mailer: Mailer, max_batch: usize) -> (Self, tokio::task::JoinHandle<()>) {
+        let (queue, mut waiting) = tokio::sync::mpsc::channel::<ConfirmationMail>(max_batch * 16);
+        let task = tokio::spawn(async move {
+            let mut batch = Vec::with_capacity(max_batch);
+            while waiting.recv_many(&mut batch, max_batch).await > 0 {
+                for result in mailer.send_all(std::mem::take(&mut batch)).await {
+                    if let Err(e) = result {
+                        // The proof stays pending; the subscriber can sign up again.
+                        tracing::error!(error = %e, "confirmation mail not sent");
+                    }
+                }
+            }
+        });
+        (MailQueue { queue }, task)
+    }
+
+    /// Queues a mail. Never waits: the proof is committed and its answer must
+    /// not hang on a slow mail server; when the queue is full (the mailer is
+    /// behind), a task waits for room instead.
+    pub fn send(&self, mail: ConfirmationMail) {
+        use tokio::sync::mpsc::error::TrySendError;
+        match self.queue.try_send(mail) {
+            Ok(()) => {}
+            Err(TrySendError::Full(mail)) => {
+                let queue = self.queue.clone();
+                tokio::spawn(async move {
+                    if let Err(e) = queue.send(mail).await {
+                        tracing::error!(to = %e.0.to, "confirmation mail not sent: the mail queue has stopped");
+                    }
+                });
+            }
+            Err(TrySendError::Closed(mail)) => {
+                tracing::error!(to = %mail.to, "confirmation mail not sent: the mail queue has stopped");
+            }
+        }
+    }
+}
+
+/// The outbox's messages, newest first: the outbox file, and the `.json`
+/// files older collectors wrote beside each `.eml` message.
 pub fn outbox_items(dir: &Path) -> std::io::Result<Vec<OutboxItem>> {
     let mut items = Vec::new();
+    match std::fs::read_to_string(dir.join(OUTBOX_INDEX)) {
+        Ok(index) => items.extend(
+            index
+                .lines()
+                .filter_map(|line| serde_json::from_str::<OutboxItem>(line).ok()),
+        ),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(e),
+    }
     for entry in std::fs::read_dir(dir)? {
         let path = entry?.path();
         if path.extension().and_then(|e| e.to_str()) == Some("json") {
@@ -180,7 +325,65 @@ pub fn outbox_items(dir: &Path) -> std::io::Result<Vec<OutboxItem>> {
     Ok(items)
 }
 
+/// The raw message named `file` in the outbox, if there is one.
+pub fn outbox_message(dir: &Path, file: &str) -> Option<String> {
+    let item = outbox_items(dir)
+        .ok()?
+        .into_iter()
+        .find(|i| i.file == file)?;
+    match item.message {
+        Some(message) => Some(message),
+        // An older outbox: the message is a file beside its item (the name
+        // comes from the outbox itself, not from the request).
+        None => std::fs::read_to_string(dir.join(&item.file)).ok(),
+    }
+}
+
 fn parse_mailbox(text: &str) -> Result<Mailbox, MailError> {
     text.parse()
         .map_err(|_| MailError::Address(text.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn mail(i: usize) -> ConfirmationMail {
+        ConfirmationMail {
+            to: format!("q{i}@example.org"),
+            lang: Lang::Fr,
+            sender_name: "Boutique".into(),
+            confirm_url: format!("http://127.0.0.1/v1/confirm?token=c{i}"),
+            unsubscribe_url: format!("http://127.0.0.1/v1/unsubscribe?token=u{i}"),
+            ttl_hours: 48,
+        }
+    }
+
+    #[tokio::test]
+    async fn every_queued_mail_goes_out_even_past_the_queue_size() {
+        let dir = tempfile::tempdir().unwrap();
+        let mailer = Mailer::outbox(dir.path(), "Collector <no-reply@example.org>").unwrap();
+        // Room for 16: the other 84 wait in tasks of their own, none in the caller.
+        let (queue, task) = MailQueue::spawn(mailer, 1);
+        for i in 0..100 {
+            queue.send(mail(i));
+        }
+        drop(queue);
+        task.await.unwrap();
+        let items = outbox_items(dir.path()).unwrap();
+        let mut to: Vec<_> = items.iter().map(|i| i.to.clone()).collect();
+        to.sort_unstable();
+        to.dedup();
+        assert_eq!((items.len(), to.len()), (100, 100));
+        let first = items.iter().find(|i| i.to == "q7@example.org").unwrap();
+        assert_eq!(
+            outbox_message(dir.path(), &first.file),
+            first.message.clone()
+        );
+        assert!(first
+            .message
+            .as_deref()
+            .unwrap()
+            .contains("List-Unsubscribe: <http://127.0.0.1/v1/unsubscribe?token=u7>"));
+    }
 }

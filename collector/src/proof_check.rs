@@ -87,6 +87,8 @@ pub struct VerifiedProof {
     pub sha256: String,
     /// The payload as JSON, for storage.
     pub payload: serde_json::Value,
+    /// The payload exactly as signed: its RFC 8785 canonical JSON.
+    pub payload_json: String,
     /// The record.
     pub record: Proof,
 }
@@ -129,6 +131,7 @@ pub fn verify(
         jws: jws.to_string(),
         sha256: verified.jws_sha256_hex(),
         payload,
+        payload_json: verified.payload,
         record: verified.proof,
     })
 }

@@ -43,6 +43,17 @@ impl RateLimit {
         slot.1 += 1;
         slot.1 <= self.limit
     }
+
+    /// Gives back an event [`RateLimit::allow`] counted for `key` that did not happen after all.
+    pub fn refund(&self, key: &str) {
+        if self.limit == 0 {
+            return;
+        }
+        let mut counts = self.counts.lock().expect("rate limit lock");
+        if let Some(slot) = counts.get_mut(key) {
+            slot.1 = slot.1.saturating_sub(1);
+        }
+    }
 }
 
 #[cfg(test)]
@@ -56,5 +67,15 @@ mod tests {
         assert!(!limit.allow("a"));
         assert!(limit.allow("b"));
         assert!(RateLimit::new(0, Duration::from_secs(1)).allow("a"));
+    }
+
+    #[test]
+    fn a_refund_gives_the_event_back() {
+        let limit = RateLimit::new(1, Duration::from_secs(3600));
+        assert!(limit.allow("a"));
+        limit.refund("a");
+        assert!(limit.allow("a"));
+        assert!(!limit.allow("a"));
+        limit.refund("unknown");
     }
 }

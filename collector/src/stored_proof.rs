@@ -1,6 +1,9 @@
 //! How a proof JWS is kept: its shown texts set apart (stored once per SHA-256),
 //! the rest as is, so the exact JWS can be rebuilt byte for byte.
 
+use consent_proof::jcs;
+use serde_json::Value;
+
 use crate::hash::sha256_hex;
 use crate::jws::b64;
 use crate::proof_check::VerifiedProof;
@@ -25,44 +28,51 @@ pub fn split(proof: &VerifiedProof) -> ProofParts {
     let header_b64 = parts.next().unwrap_or_default().to_string();
     let _payload = parts.next();
     let signature_b64 = parts.next().unwrap_or_default().to_string();
-    let whole =
-        serde_json_canonicalizer::to_string(&proof.payload).expect("verified payload serializes");
-    let mut stripped = proof.payload.clone();
-    let shown = stripped
-        .get_mut("texts")
-        .and_then(|t| t.as_object_mut())
-        .and_then(|t| t.remove("shown"));
-    let candidate = shown.map(|shown| {
-        let shown = serde_json_canonicalizer::to_string(&shown).expect("json serializes");
-        let body = serde_json_canonicalizer::to_string(&stripped).expect("json serializes");
-        ProofParts {
-            header_b64: header_b64.clone(),
-            body,
-            signature_b64: signature_b64.clone(),
-            texts: Some((sha256_hex(&shown), shown)),
-        }
+    let candidate = without_shown(&proof.payload).and_then(|(stripped, shown)| {
+        let shown = jcs::canonicalize(shown)?;
+        let body = jcs::canonicalize(&stripped)?;
+        // Keep the texts apart only if the rebuild gives back the exact payload.
+        (rebuild_payload(&body, Some(&shown)).as_deref() == Some(proof.payload_json.as_str())).then(
+            || ProofParts {
+                header_b64: header_b64.clone(),
+                body,
+                signature_b64: signature_b64.clone(),
+                texts: Some((sha256_hex(&shown), shown)),
+            },
+        )
     });
-    // Keep the texts apart only if the rebuild gives back the exact JWS.
-    match candidate {
-        Some(parts)
-            if rebuild(
-                &parts.header_b64,
-                &parts.body,
-                &parts.signature_b64,
-                parts.texts.as_ref().map(|t| t.1.as_str()),
-            )
-            .as_deref()
-                == Some(proof.jws.as_str()) =>
-        {
-            parts
-        }
-        _ => ProofParts {
-            header_b64,
-            body: whole,
-            signature_b64,
-            texts: None,
-        },
-    }
+    candidate.unwrap_or(ProofParts {
+        header_b64,
+        // The verifier checked that the payload is its own canonical form.
+        body: proof.payload_json.clone(),
+        signature_b64,
+        texts: None,
+    })
+}
+
+/// The payload without `texts.shown` (the rest copied, the texts not), and `texts.shown`.
+fn without_shown(payload: &Value) -> Option<(Value, &Value)> {
+    let texts = payload.get("texts")?.as_object()?;
+    let shown = texts.get("shown")?;
+    let stripped = payload
+        .as_object()?
+        .iter()
+        .map(|(key, value)| {
+            let value = if key == "texts" {
+                Value::Object(
+                    texts
+                        .iter()
+                        .filter(|(k, _)| *k != "shown")
+                        .map(|(k, v)| (k.clone(), v.clone()))
+                        .collect(),
+                )
+            } else {
+                value.clone()
+            };
+            (key.clone(), value)
+        })
+        .collect();
+    Some((Value::Object(stripped), shown))
 }
 
 /// Rebuilds the JWS from its stored parts; `None` if they do not fit together.
@@ -72,19 +82,25 @@ pub fn rebuild(
     signature_b64: &str,
     shown: Option<&str>,
 ) -> Option<String> {
-    let payload = match shown {
-        None => body.to_string(),
+    let payload = rebuild_payload(body, shown)?;
+    Some(format!("{header_b64}.{}.{signature_b64}", b64(payload)))
+}
+
+/// The signed payload from the stored body and texts: RFC 8785 canonical
+/// JSON, as the verifier requires it.
+fn rebuild_payload(body: &str, shown: Option<&str>) -> Option<String> {
+    match shown {
+        None => Some(body.to_string()),
         Some(shown) => {
-            let mut value: serde_json::Value = serde_json::from_str(body).ok()?;
-            let shown: serde_json::Value = serde_json::from_str(shown).ok()?;
+            let mut value: Value = serde_json::from_str(body).ok()?;
+            let shown: Value = serde_json::from_str(shown).ok()?;
             value
                 .get_mut("texts")?
                 .as_object_mut()?
                 .insert("shown".into(), shown);
-            serde_json_canonicalizer::to_string(&value).ok()?
+            jcs::canonicalize(&value)
         }
-    };
-    Some(format!("{header_b64}.{}.{signature_b64}", b64(payload)))
+    }
 }
 
 /// Reads the header's payload without the texts: what export and unsubscribe read.

@@ -397,3 +397,74 @@ fn startup_errors_are_clear() {
         stderr(&bad_db)
     );
 }
+
+#[tokio::test]
+async fn every_answered_proof_survives_a_kill_right_after() {
+    for backend in [Db::Sqlite, Db::Postgres] {
+        let db = TestDb::new(backend).await;
+        let data = tempfile::tempdir().unwrap();
+        keygen(data.path());
+        let mut server = serve(&db, data.path(), &["--rate-ip", "0", "--rate-email", "0"]);
+        // 200 submissions at once; SIGKILL once 80 are answered 201, while
+        // the others are queued, in a batch being written, or committed but
+        // not yet answered.
+        let key = common::browser_key();
+        let (answered, mut answers) = tokio::sync::mpsc::unbounded_channel();
+        for i in 0..200 {
+            let proof = common::consent(&format!("k{i}@example.org"), "en");
+            let (jws, id) = (common::sign(&key, &proof), proof.id.clone());
+            let (url, answered) = (server.url.clone(), answered.clone());
+            tokio::spawn(async move {
+                let response = reqwest::Client::new()
+                    .post(format!("{url}/v1/proofs"))
+                    .header("origin", common::ORIGIN)
+                    .json(&serde_json::json!({ "proof": jws }))
+                    .send()
+                    .await;
+                let receipt = match response {
+                    Ok(r) if r.status() == StatusCode::CREATED => r
+                        .json::<serde_json::Value>()
+                        .await
+                        .ok()
+                        .and_then(|b| b["receipt"].as_str().map(String::from)),
+                    _ => None,
+                };
+                let _ = answered.send((id, receipt));
+            });
+        }
+        drop(answered);
+        let mut created = Vec::new();
+        while let Some((id, receipt)) = answers.recv().await {
+            if let Some(receipt) = receipt {
+                created.push((id, receipt));
+                if created.len() == 80 {
+                    server.child.kill().unwrap();
+                }
+            }
+        }
+        let _ = server.child.wait();
+        eprintln!(
+            "{backend:?}: {} of 200 answered 201, killed at 80",
+            created.len()
+        );
+        assert!(
+            created.len() >= 80,
+            "{backend:?}: {} answered",
+            created.len()
+        );
+        // Every 201 is in the log with the receipt it was answered with.
+        let store = db.store().await;
+        for (id, receipt) in &created {
+            let stored = store.by_record_id(id).await.unwrap();
+            assert_eq!(
+                stored.map(|s| s.receipt).as_ref(),
+                Some(receipt),
+                "{backend:?}: {id}"
+            );
+        }
+        let keys = consent_collector::keys::Keyring::load(&data.path().join("keys")).unwrap();
+        consent_collector::verify_log::verify_log(store.as_ref(), &keys.public())
+            .await
+            .unwrap();
+    }
+}

@@ -339,6 +339,44 @@ async fn limits_per_network_and_per_address() {
 }
 
 #[tokio::test]
+async fn a_replay_is_answered_over_the_mail_limit_and_uses_none_of_it() {
+    let db = TestDb::new(Db::Sqlite).await;
+    let data = tempfile::tempdir().unwrap();
+    let server = collector(&db, &data, |s| s.rate_email = Some(2)).await;
+    let key = common::browser_key();
+    let first = common::sign(&key, &common::consent("r@example.org", "en"));
+    assert_eq!(
+        common::post_proof(&server.url, &first).await.status(),
+        StatusCode::CREATED
+    );
+    // Retries, each found in the append's batch: no mail, so no allowance used.
+    for _ in 0..3 {
+        assert_eq!(
+            common::post_proof(&server.url, &first).await.status(),
+            StatusCode::OK
+        );
+    }
+    let second = common::sign(&key, &common::consent("r@example.org", "en"));
+    assert_eq!(
+        common::post_proof(&server.url, &second).await.status(),
+        StatusCode::CREATED
+    );
+    // The allowance is used up now; a retry of the first is still answered.
+    let third = common::sign(&key, &common::consent("r@example.org", "en"));
+    let (status, code) = error_of(common::post_proof(&server.url, &third).await).await;
+    assert_eq!(
+        (status, code.as_str()),
+        (StatusCode::TOO_MANY_REQUESTS, "rate_limited")
+    );
+    assert_eq!(
+        common::post_proof(&server.url, &first).await.status(),
+        StatusCode::OK
+    );
+    assert_eq!(common::count(&db.open().await, "entries").await, 2);
+    server.stop().await.unwrap();
+}
+
+#[tokio::test]
 async fn cors_admits_only_the_allowed_origins() {
     let db = TestDb::new(Db::Sqlite).await;
     let data = tempfile::tempdir().unwrap();
@@ -428,7 +466,14 @@ async fn demo_serves_the_storefront_the_widget_and_the_outbox() {
         page.contains("demo@example.org") && page.contains(&mail.confirm_url.replace('&', "&amp;")),
         "{page}"
     );
-    let eml = std::fs::read_to_string(data.path().join("outbox").join(&mail.file)).unwrap();
+    assert!(page.contains(&format!("/outbox/{}", mail.file)), "{page}");
+    let eml = get(&format!("/outbox/{}", mail.file))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(Some(&eml), mail.message.as_ref());
     assert!(
         eml.contains("List-Unsubscribe-Post: List-Unsubscribe=One-Click"),
         "{eml}"
@@ -551,5 +596,20 @@ async fn concurrent_submissions_are_each_committed_once(db: Db) {
             .await
             .unwrap();
     assert_eq!(report.entries, 40);
+    // Stopping sends what the mail queue still holds: one confirmation per
+    // stored proof (none for the replays), each with its own link.
     server.stop().await.unwrap();
+    let mails = consent_collector::mail::outbox_items(&data.path().join("outbox")).unwrap();
+    let mut to: Vec<&str> = mails.iter().map(|m| m.to.as_str()).collect();
+    to.sort_unstable();
+    to.dedup();
+    assert_eq!((mails.len(), to.len()), (40, 40), "{to:?}");
+    for mail in &mails {
+        let message = mail.message.as_deref().unwrap();
+        assert!(
+            message.contains(&format!("To: {}", mail.to))
+                && message.contains("List-Unsubscribe-Post: List-Unsubscribe=One-Click"),
+            "{message}"
+        );
+    }
 }

@@ -91,17 +91,7 @@ impl Collector {
     /// CPU time the collector has used so far (user + system), in seconds:
     /// per stored proof, it says what a request costs beyond the signature.
     pub fn cpu_seconds(&self) -> f64 {
-        let stat =
-            std::fs::read_to_string(format!("/proc/{}/stat", self.child.id())).unwrap_or_default();
-        // Fields after the ")" that closes the command name: utime and stime are the 12th and 13th.
-        let after = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
-        let ticks: f64 = after
-            .split_whitespace()
-            .skip(11)
-            .take(2)
-            .filter_map(|v| v.parse::<f64>().ok())
-            .sum();
-        ticks / clock_ticks()
+        cpu_seconds(&self.child.id().to_string())
     }
 
     /// Peak resident set (VmHWM) so far, in KiB.
@@ -121,6 +111,20 @@ impl Drop for Collector {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// CPU time (user + system) of process `pid` ("self": this one) so far, in seconds.
+pub fn cpu_seconds(pid: &str) -> f64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    // Fields after the ")" that closes the command name: utime and stime are the 12th and 13th.
+    let after = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
+    let ticks: f64 = after
+        .split_whitespace()
+        .skip(11)
+        .take(2)
+        .filter_map(|v| v.parse::<f64>().ok())
+        .sum();
+    ticks / clock_ticks()
 }
 
 /// Clock ticks per second of /proc's CPU times (`getconf CLK_TCK`; 100 on Linux in practice).

@@ -24,7 +24,7 @@ pub use error::ApiError;
 use crate::appender::Appender;
 use crate::config::{Config, MailConfig};
 use crate::keys::{KeyError, Keyring};
-use crate::mail::{MailError, Mailer};
+use crate::mail::{MailError, MailQueue, Mailer};
 use crate::rate_limit::RateLimit;
 use crate::store::{Store, StoreError};
 
@@ -42,8 +42,8 @@ pub struct AppState {
     pub public_url: String,
     /// Origins whose proofs are accepted.
     pub allowed_origins: Vec<String>,
-    /// Where mail goes.
-    pub mailer: Mailer,
+    /// Where mail goes: queued after the commit, sent in batches.
+    pub mail: MailQueue,
     /// Submissions per client network.
     pub ip_limit: RateLimit,
     /// Confirmation mails per address.
@@ -156,6 +156,7 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
             .push(origin_of(&public_url).ok_or_else(|| StartError::PublicUrl(public_url.clone()))?);
     }
     let appender = Appender::spawn(store.clone(), keys.clone(), 64);
+    let (mail, mail_task) = MailQueue::spawn(mailer, 64);
     let state = Arc::new(AppState {
         store,
         keys,
@@ -165,16 +166,21 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
         config,
         public_url: public_url.clone(),
         allowed_origins,
-        mailer,
+        mail,
     });
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
     let (shutdown, stopped) = tokio::sync::oneshot::channel::<()>();
     let task = tokio::spawn(async move {
-        axum::serve(listener, app)
+        let served = axum::serve(listener, app)
             .with_graceful_shutdown(async {
                 let _ = stopped.await;
             })
-            .await
+            .await;
+        // The router and its state are gone: the mail queue drains and ends.
+        if tokio::time::timeout(MAIL_DRAIN, mail_task).await.is_err() {
+            tracing::error!("confirmation mail still queued at shutdown was not sent");
+        }
+        served
     });
     Ok(Running {
         addr,
@@ -183,6 +189,9 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
         task,
     })
 }
+
+/// How long a stopping collector waits for queued confirmation mail to go out.
+const MAIL_DRAIN: Duration = Duration::from_secs(10);
 
 /// All routes and layers.
 pub fn router(state: Arc<AppState>) -> Router {
@@ -209,7 +218,9 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/.well-known/jwks.json", get(jwks))
         .route("/healthz", get(|| async { "ok" }));
     if matches!(state.config.mail, MailConfig::Outbox { .. }) {
-        app = app.route("/outbox", get(outbox::page));
+        app = app
+            .route("/outbox", get(outbox::page))
+            .route("/outbox/{file}", get(outbox::message));
     }
     if let Some(pkg) = &state.config.pkg {
         app = app.nest_service("/pkg", ServeDir::new(pkg));

@@ -52,12 +52,15 @@ pub async fn submit(
     )?;
     check_request(&state, &headers, &proof)?;
 
-    // A replay is answered before the mail limit: retrying must never be refused.
-    if let Some(stored) = state.store.by_record_id(&proof.record.id).await? {
-        return replay(stored, &proof);
-    }
+    // Replays are found inside the append's transaction, with the rest of its
+    // batch; only a submission over the mail limit is looked up first, since a
+    // retry must never be refused.
     let wants_mail = proof.wants_double_opt_in();
-    if wants_mail && !state.email_limit.allow(&proof.subject_key()) {
+    let subject = proof.subject_key();
+    if wants_mail && !state.email_limit.allow(&subject) {
+        if let Some(stored) = state.store.by_record_id(&proof.record.id).await? {
+            return replay(stored, &proof);
+        }
         return Err(ApiError::new(
             StatusCode::TOO_MANY_REQUESTS,
             "rate_limited",
@@ -67,11 +70,19 @@ pub async fn submit(
 
     // Tokens expire from now; the receive time is set when the batch commits, moments later.
     let (append, links) = to_append(&state, &proof, wants_mail, Utc::now());
-    let outcome = state.appender.append(append).await?;
+    let outcome = state.appender.append(append).await;
     let stored = match outcome {
-        Appended::New(stored) => stored,
-        Appended::Replay(stored) => return replay(stored, &proof),
-        Appended::Token(_) => unreachable!("a proof consumes no token"),
+        Ok(Appended::New(stored)) => stored,
+        other => {
+            // No mail goes out: the address keeps its allowance.
+            if wants_mail {
+                state.email_limit.refund(&subject);
+            }
+            match other? {
+                Appended::Replay(stored) => return replay(stored, &proof),
+                _ => unreachable!("a proof consumes no token"),
+            }
+        }
     };
     if let Some((confirm_url, unsubscribe_url)) = links {
         send_confirmation(&state, &proof, confirm_url, unsubscribe_url);
@@ -196,7 +207,7 @@ fn to_append(
     (append, Some(links))
 }
 
-/// Sends the double opt-in mail after the commit, off the request path.
+/// Queues the double opt-in mail after the commit; the mail queue sends it off the request path.
 fn send_confirmation(
     state: &Arc<AppState>,
     proof: &VerifiedProof,
@@ -215,13 +226,7 @@ fn send_confirmation(
         unsubscribe_url,
         ttl_hours: state.config.token_ttl.num_hours(),
     };
-    let state = state.clone();
-    tokio::spawn(async move {
-        if let Err(e) = state.mailer.send(&mail).await {
-            // The proof stays pending; the subscriber can sign up again.
-            tracing::error!(error = %e, "confirmation mail not sent");
-        }
-    });
+    state.mail.send(mail);
 }
 
 /// A replay answers with the original receipt; a different proof under the same id is a conflict.
