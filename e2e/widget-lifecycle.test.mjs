@@ -119,6 +119,13 @@ test("a page that enforces Trusted Types gets the form", async (t) => {
   assert.deepEqual(errors, []);
 });
 
+test("a page whose Trusted Types list leaves the widget out, without enforcing them, still gets the form", async (t) => {
+  const { page, errors } = await open(t, { csp: "trusted-types other-policy", expect: ["policyRefused"] });
+  assert.deepEqual(await mount(page, "a", config()), []);
+  assert.equal(await page.locator("#a #cw-form").count(), 1);
+  assert.deepEqual(errors, []);
+});
+
 test("a proof an earlier build left in the outbox is still sent", async (t) => {
   const jws = "eyJhbGciOiJFZERTQSJ9.e30.c2ln";
   const { page, errors } = await open(t, {

@@ -94,6 +94,8 @@ const expectedErrors = {
   /** Chromium's log line for the backend's 404 to a proof. */
   refusedProof: ({ text, url }) =>
     url === base + NO_COLLECTOR && text === "Failed to load resource: the server responded with a status of 404 (Not Found)",
+  /** Chromium's report of a Trusted Types policy name the page's CSP does not list. */
+  policyRefused: ({ text }) => text.startsWith("Creating a TrustedTypePolicy named 'consent-widget' violates"),
   /** Chromium's log line for an attempt to reach REFUSED (an unsafe port to Chromium, refused elsewhere). */
   unreachable: ({ text, url }) => url === REFUSED && /^Failed to load resource: net::ERR_(UNSAFE_PORT|CONNECTION_REFUSED)$/.test(text),
 };

@@ -23,8 +23,10 @@ export function configText(config) {
 /** Where constructed stylesheets exist (a strict CSP allows them) the root adopts one; elsewhere it gets a <style>. */
 function style(root) {
   try {
-    sheet ??= new CSSStyleSheet();
-    sheet.replaceSync(CSS);
+    if (!sheet) {
+      sheet = new CSSStyleSheet();
+      sheet.replaceSync(CSS);
+    }
     root.adoptedStyleSheets = [sheet];
     return [];
   } catch {
@@ -34,11 +36,19 @@ function style(root) {
   }
 }
 
-/** The page's Trusted Types policy, where the page enforces them: the core
- * escapes every text and attribute value, so its HTML passes unchanged. */
+/** The widget's Trusted Types policy, for pages that enforce them: the core
+ * escapes every text and attribute value, so its HTML passes unchanged. A
+ * page whose CSP does not allow the name gets plain strings (and, if it also
+ * enforces Trusted Types, the browser's error naming the sink). */
 let policy;
 function trusted(html) {
-  policy ??= globalThis.trustedTypes?.createPolicy?.("consent-widget", { createHTML: (s) => s }) ?? null;
+  if (policy === undefined) {
+    try {
+      policy = globalThis.trustedTypes?.createPolicy("consent-widget", { createHTML: (s) => s }) ?? null;
+    } catch {
+      policy = null;
+    }
+  }
   return policy ? policy.createHTML(html) : html;
 }
 
