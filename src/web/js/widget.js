@@ -71,7 +71,7 @@ function inTurn(task) {
 /** The widget mounted in each shadow root: mounting again replaces it. */
 const mounted = new WeakMap();
 
-/** Adds or removes `token` in an id list attribute. */
+/** Marks `input` invalid or valid, tying it to (or untying it from) its message with `aria-describedby`. */
 function mark(input, messageId, invalid) {
   const ids = (input.getAttribute("aria-describedby") ?? "").split(" ").filter((t) => t && t !== messageId);
   if (invalid) ids.push(messageId);
@@ -182,13 +182,9 @@ export class Widget {
     });
     this.#current = { id: r.id, withdrawal: true };
     fire(this.#host, "consent:withdraw", { id: r.id, purposes: r.purposes, proof: r.jws });
-    if (!this.#closed) {
-      this.#manage();
-      // The button that had focus is gone with the old section.
-      if (inside) (this.#el("cw-manage-toggle") ?? this.#el("cw-status"))?.focus();
-      this.#courier.adopt(r.id);
-      this.#courier.flush();
-    }
+    this.#signed(r.id);
+    // The button that had focus is gone with the old section.
+    if (inside && !this.#closed) (this.#el("cw-manage-toggle") ?? this.#el("cw-status"))?.focus();
     return r.id;
   }
 
@@ -282,10 +278,7 @@ export class Widget {
       ({ id, jws }) => {
         this.#current = { id, doi: r.doi };
         fire(this.#host, "consent:submit", { id, proof: jws, ...r.detail });
-        if (this.#closed) return;
-        this.#manage();
-        this.#courier.adopt(id);
-        this.#courier.flush();
+        this.#signed(id);
       },
       (error) => this.#fail(error),
     );
@@ -341,6 +334,15 @@ export class Widget {
       if (ticket) core.finish(h, ticket, ""); // failed: the core forgets it
       if (!--this.#signing && this.#closed) core.close(h);
     }
+  }
+
+  /** After a record of this widget is signed: the manage section as it now
+   * stands, and the record sent (a destroyed widget leaves it to the outbox). */
+  #signed(id) {
+    if (this.#closed) return;
+    this.#manage();
+    this.#courier.adopt(id);
+    this.#courier.flush();
   }
 
   /** A record that could not be signed or stored: nothing was sent. */
