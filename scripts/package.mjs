@@ -37,24 +37,39 @@ const wasm = readFileSync(`${PKG}/consent_widget_bg.wasm`);
  * The wasm as a JS string literal, one char per byte (U+0000–U+00FF), the file
  * being UTF-8 with a BOM so no server or page charset can misread it. Brotli
  * and gzip compress it nearly as well as the binary (base64 costs a third more).
+ * Only the quote, the backslash, LF and CR need an escape in a literal, and
+ * every escape costs compressed bytes: each of those four values trades
+ * places with the rarest printable ASCII byte of this wasm, and the script
+ * tag swaps them back (`swaps`). NUL stays raw: a literal may hold it.
  */
-function byteString(bytes) {
-  let out = '"';
-  for (let i = 0; i < bytes.length; i++) {
-    const c = bytes[i];
-    if (c === 0x22) out += '\\"';
-    else if (c === 0x5c) out += "\\\\";
-    else if (c === 0x0a) out += "\\n";
-    else if (c === 0x0d) out += "\\r";
-    else if (c === 0x00) out += bytes[i + 1] >= 0x30 && bytes[i + 1] <= 0x39 ? "\\x00" : "\\0";
-    else out += String.fromCharCode(c);
+const ESCAPED = [0x27, 0x5c, 0x0a, 0x0d];
+function swaps(bytes) {
+  const count = new Array(256).fill(0);
+  for (const b of bytes) count[b]++;
+  const rare = [];
+  for (let c = 0x20; c < 0x7f; c++) if (!ESCAPED.includes(c)) rare.push(c);
+  rare.sort((a, b) => count[a] - count[b] || a - b);
+  const table = {};
+  ESCAPED.forEach((c, i) => {
+    table[c] = rare[i];
+    table[rare[i]] = c;
+  });
+  return table;
+}
+function byteString(bytes, table) {
+  let out = "'";
+  for (const b of bytes) {
+    const c = table[b] ?? b;
+    out += c === 0x27 ? "\\'" : c === 0x5c ? "\\\\" : c === 0x0a ? "\\n" : c === 0x0d ? "\\r" : String.fromCharCode(c);
   }
-  return out + '"';
+  return out + "'";
 }
 
 const glueDir = `${process.env.CARGO_TARGET_DIR ?? "target"}/glue`;
 let shell = readFileSync(`${glueDir}/script-tag.js`, "utf8");
-shell = replaceOnce(shell, "WASM_BYTES", byteString(wasm), "WASM_BYTES");
+const table = swaps(wasm);
+shell = replaceOnce(shell, "WASM_BYTES", byteString(wasm, table), "WASM_BYTES");
+shell = replaceOnce(shell, "WASM_SWAPS", JSON.stringify(table).replace(/"/g, ""), "WASM_SWAPS");
 shell = replaceOnce(shell, "WASM_LENGTH", String(wasm.length), "WASM_LENGTH");
 const script = `\uFEFF/*! consent-widget ${cargo.version} | one-file script tag | MIT OR Apache-2.0 */\n${shell}`;
 new Script(script, { filename: "consent-widget.js" }); // a classic script: syntax check

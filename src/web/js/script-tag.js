@@ -4,10 +4,14 @@
 import init, { initSync, mount, validateConfig, version } from "./index.js";
 
 if (!window.ConsentWidget) {
-  /* global WASM_BYTES, WASM_LENGTH */
-  const text = WASM_BYTES;
+  /* global WASM_BYTES, WASM_LENGTH, WASM_SWAPS */
+  // A few byte values trade places in the string, so that it needs almost no escapes.
+  const text = WASM_BYTES, swaps = WASM_SWAPS;
   const bytes = new Uint8Array(text.length);
-  for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    bytes[i] = swaps[c] ?? c;
+  }
   if (bytes.length !== WASM_LENGTH) throw new Error("consent-widget: the script was altered or misread; serve consent-widget.js unchanged");
   // Compile at once where the browser allows it (Chrome before 2023 refused
   // synchronous compiles over 4 KB on the main thread); otherwise asynchronously.
