@@ -209,8 +209,10 @@ export class Widget {
     this.#say = r.say ?? {};
     this.#root.replaceChildren(...style(this.#root), nodes(r.html));
     if (!this.#courier) return;
-    this.#el("cw-email").value = kept.email;
-    if (this.#el("cw-phone")) this.#el("cw-phone").value = kept.phone;
+    // Only what was typed is put back: a fresh form is left untouched, so no
+    // input gets a script wrapper (about 13 KiB of heap) before anyone uses it.
+    if (kept.email) this.#el("cw-email").value = kept.email;
+    if (kept.phone && this.#el("cw-phone")) this.#el("cw-phone").value = kept.phone;
     for (const id of kept.ticked) {
       const box = this.#el("cw-p-" + id);
       if (box) box.checked = true;
