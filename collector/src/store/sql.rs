@@ -127,8 +127,20 @@ impl SqlStore {
         Ok(())
     }
 
+    /// This process's append lock on SQLite, for writes beside the appends:
+    /// SQLite's own lock would make them wait in its busy handler's sleeps.
+    /// PostgreSQL needs none: those writes touch other rows.
+    pub(super) async fn sqlite_write_guard(&self) -> Option<tokio::sync::MutexGuard<'_, ()>> {
+        match self.backend {
+            Backend::Sqlite => Some(self.append_lock.lock().await),
+            Backend::Postgres => None,
+        }
+    }
+
     /// Begins a transaction that holds the write lock from its first statement.
-    async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>, StoreError> {
+    pub(super) async fn begin_write(
+        &self,
+    ) -> Result<sqlx::Transaction<'static, sqlx::Any>, StoreError> {
         Ok(match self.backend {
             // A deferred SQLite transaction that reads first fails with SQLITE_BUSY when
             // another connection writes meanwhile; IMMEDIATE waits (busy_timeout) instead.
@@ -193,10 +205,11 @@ struct Rows {
     texts: Vec<(String, String)>,
     entries: Vec<StoredEntry>,
     tokens: Vec<(i64, NewToken)>,
+    mails: Vec<(i64, NewMail)>,
 }
 
 /// Rows per multi-row statement: far below SQLite's 32,766 and PostgreSQL's 65,535 parameters.
-const ROWS_PER_STATEMENT: usize = 64;
+pub(super) const ROWS_PER_STATEMENT: usize = 64;
 
 impl Rows {
     /// Links and signs one entry after `head`, moves `head` on, and keeps its rows for [`Rows::flush`].
@@ -259,7 +272,7 @@ impl Rows {
         Ok(stored)
     }
 
-    /// Inserts every kept row: texts, entries, then tokens, each table in as few statements as fit.
+    /// Inserts every kept row: texts, entries, tokens, then mails, each table in as few statements as fit.
     async fn flush(
         &mut self,
         conn: &mut AnyConnection,
@@ -316,6 +329,7 @@ impl Rows {
             }
             query.execute(&mut *conn).await?;
         }
+        super::pending_mail::insert(conn, backend, &std::mem::take(&mut self.mails)).await?;
         Ok(())
     }
 }
@@ -323,7 +337,7 @@ impl Rows {
 /// `($1, $2), ($3, $4)` for 2 rows of 2 columns, `($1, $2, $3)` for 1 row of 3;
 /// on SQLite `(?, ?), (?, ?)`: the driver looks each numbered parameter up
 /// by name, one linear search each, which costs more than the insert.
-fn placeholders(backend: Backend, rows: usize, columns: usize) -> String {
+pub(super) fn placeholders(backend: Backend, rows: usize, columns: usize) -> String {
     let mut sql = String::with_capacity(rows * columns * 5);
     for row in 0..rows {
         sql.push_str(if row == 0 { "(" } else { ", (" });
@@ -488,6 +502,8 @@ impl Store for SqlStore {
             let stored = rows.link(&mut head, item.entry, keys, &received_at)?;
             rows.tokens
                 .extend(item.tokens.into_iter().map(|token| (stored.seq, token)));
+            rows.mails
+                .extend(item.mail.into_iter().map(|mail| (stored.seq, mail)));
             if let Some(id) = &stored.record_id {
                 stored_ids.insert(id.clone(), stored.clone());
             }
@@ -594,6 +610,11 @@ impl Store for SqlStore {
             for row in seqs {
                 let seq: i64 = row.try_get("seq")?;
                 sqlx::query("DELETE FROM tokens WHERE entry_seq = $1")
+                    .bind(seq)
+                    .execute(&mut *tx)
+                    .await?;
+                // A mail still waiting holds the address and working links.
+                sqlx::query("DELETE FROM pending_mail WHERE entry_seq = $1")
                     .bind(seq)
                     .execute(&mut *tx)
                     .await?;
