@@ -59,7 +59,7 @@ impl MailError {
 }
 
 /// A confirmation mail to send.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ConfirmationMail {
     /// The subscriber's address.
     pub to: String,

@@ -90,8 +90,9 @@ struct Queued {
     rejections: i64,
 }
 
-/// Mail queued or being sent by this process, by seq: the retry task leaves
-/// those alone even when a slow send outlasts their retry delay.
+/// Mail this process has queued, is sending, or has sent without deleting
+/// its row yet, by seq: the retry task leaves those alone, even when a slow
+/// send outlasts their retry delay.
 type InFlight = Arc<Mutex<HashSet<i64>>>;
 
 /// The handle that queues confirmation mail once its proof is committed.
@@ -105,9 +106,12 @@ impl MailQueue {
     /// Starts the sending task and the retry task. The sending task ends once
     /// every handle is dropped and the queue is empty (await the returned
     /// handle to let it finish); the retry task ends with it.
+    ///
+    /// `public_url` is the base of the links of mail taken from the database.
     pub fn spawn(
         mailer: Mailer,
         store: Arc<dyn Store>,
+        public_url: String,
         retry: Retry,
         max_batch: usize,
     ) -> (Self, tokio::task::JoinHandle<()>) {
@@ -115,15 +119,15 @@ impl MailQueue {
         let in_flight = InFlight::default();
         let wake = Arc::new(Notify::new());
         let (stop, stopped) = oneshot::channel::<()>();
-        tokio::spawn(retry_task(
-            store.clone(),
-            queue.downgrade(),
-            in_flight.clone(),
-            wake.clone(),
-            stopped,
+        let retrier = Retrier {
+            store: store.clone(),
+            queue: queue.downgrade(),
+            in_flight: in_flight.clone(),
+            public_url,
             retry,
             max_batch,
-        ));
+        };
+        tokio::spawn(retrier.run(wake.clone(), stopped));
         let sending = in_flight.clone();
         let task = tokio::spawn(async move {
             send_task(mailer, store, waiting, sending, wake, max_batch).await;
@@ -167,8 +171,14 @@ impl MailQueue {
     }
 }
 
-/// Sends what is queued in batches, then deletes the rows of what went out
-/// (one statement per batch) and records the failures.
+/// How long the rows of sent mail may wait before they are deleted together:
+/// one delete per batch sent cost the appends more under load (on SQLite
+/// they wait for the same write lock), and the links leave the database
+/// moments later all the same.
+const FORGET_EVERY: Duration = Duration::from_millis(250);
+
+/// Sends what is queued in batches, records the failures, and deletes the
+/// rows of what went out every [`FORGET_EVERY`] and when it ends.
 async fn send_task(
     mailer: Mailer,
     store: Arc<dyn Store>,
@@ -178,12 +188,32 @@ async fn send_task(
     max_batch: usize,
 ) {
     let mut batch = Vec::with_capacity(max_batch);
-    while waiting.recv_many(&mut batch, max_batch).await > 0 {
+    // Sent or given up, rows not yet deleted; they stay in flight until then,
+    // so that the retry task does not take them again meanwhile.
+    let mut done: Vec<i64> = Vec::new();
+    let mut last_forget = tokio::time::Instant::now();
+    loop {
+        let received = if done.is_empty() {
+            waiting.recv_many(&mut batch, max_batch).await
+        } else {
+            let deadline = last_forget + FORGET_EVERY;
+            match tokio::time::timeout_at(deadline, waiting.recv_many(&mut batch, max_batch)).await
+            {
+                Ok(received) => received,
+                Err(_) => {
+                    forget(&store, &in_flight, &mut done).await;
+                    last_forget = tokio::time::Instant::now();
+                    continue;
+                }
+            }
+        };
+        if received == 0 {
+            break;
+        }
         let queued = std::mem::take(&mut batch);
         let results = mailer
             .send_all(queued.iter().map(|q| q.mail.clone()).collect())
             .await;
-        let mut done = Vec::with_capacity(queued.len());
         let mut failed = Vec::new();
         for (q, result) in queued.iter().zip(results) {
             let Err(e) = result else {
@@ -215,70 +245,52 @@ async fn send_task(
                 }
             }
         }
-        if let Err(e) = store.forget_mail(&done).await {
-            tracing::error!(error = %e, "sent confirmation mail is still stored: it may be sent again");
-        }
-        if let Err(e) = store.mail_failed(&failed).await {
-            tracing::error!(error = %e, "cannot record why confirmation mail failed");
-        }
-        let mut in_flight = in_flight.lock().expect("in-flight set");
-        for q in &queued {
-            in_flight.remove(&q.seq);
-        }
-        drop(in_flight);
         if !failed.is_empty() {
+            if let Err(e) = store.mail_failed(&failed).await {
+                tracing::error!(error = %e, "cannot record why confirmation mail failed");
+            }
+            let mut in_flight = in_flight.lock().expect("in-flight set");
+            for (seq, _, _) in &failed {
+                in_flight.remove(seq);
+            }
+            drop(in_flight);
             // The retry task may be asleep until later than these mails' retries.
             wake.notify_one();
         }
-    }
-}
-
-/// Takes due mail from the database into the queue, then sleeps until the
-/// next one is due, a send fails, or the sending task has ended.
-async fn retry_task(
-    store: Arc<dyn Store>,
-    queue: mpsc::WeakSender<Queued>,
-    in_flight: InFlight,
-    wake: Arc<Notify>,
-    mut stopped: oneshot::Receiver<()>,
-    retry: Retry,
-    max_batch: usize,
-) {
-    loop {
-        let pause = match take_due(&store, &queue, &in_flight, retry, max_batch).await {
-            Ok(Taken::Full) => continue,
-            Ok(Taken::Stopped) => return,
-            Ok(Taken::Some { busy }) => {
-                let until = match store.next_mail_due().await {
-                    Ok(Some(due)) => (due - Utc::now()).to_std().unwrap_or_default(),
-                    Ok(None) => POLL,
-                    Err(e) => {
-                        tracing::error!(error = %e, "cannot read pending confirmation mail");
-                        retry.first
-                    }
-                };
-                // Due mail this process is still sending stays due: do not spin on it.
-                let floor = if busy {
-                    Duration::from_millis(200)
-                } else {
-                    Duration::ZERO
-                };
-                until.clamp(floor, POLL)
-            }
-            Err(e) => {
-                tracing::error!(error = %e, "cannot read pending confirmation mail");
-                retry.first.min(POLL)
-            }
-        };
-        tokio::select! {
-            _ = tokio::time::sleep(pause) => {}
-            _ = wake.notified() => {}
-            _ = &mut stopped => return,
+        if last_forget.elapsed() >= FORGET_EVERY {
+            forget(&store, &in_flight, &mut done).await;
+            last_forget = tokio::time::Instant::now();
         }
     }
+    forget(&store, &in_flight, &mut done).await;
 }
 
-/// What one round of [`take_due`] found.
+/// Deletes the rows of mail that is done with, and lets go of it.
+async fn forget(store: &Arc<dyn Store>, in_flight: &InFlight, done: &mut Vec<i64>) {
+    if done.is_empty() {
+        return;
+    }
+    if let Err(e) = store.forget_mail(done).await {
+        tracing::error!(error = %e, "sent confirmation mail is still stored: it may be sent again");
+    }
+    let mut in_flight = in_flight.lock().expect("in-flight set");
+    for seq in done.drain(..) {
+        in_flight.remove(&seq);
+    }
+}
+
+/// The retry task: takes due mail from the database into the queue.
+struct Retrier {
+    store: Arc<dyn Store>,
+    /// Weak, so that the queue closes when the collector drops its handles.
+    queue: mpsc::WeakSender<Queued>,
+    in_flight: InFlight,
+    public_url: String,
+    retry: Retry,
+    max_batch: usize,
+}
+
+/// What one round of [`Retrier::take_due`] found.
 enum Taken {
     /// A full batch was due: there may be more.
     Full,
@@ -288,89 +300,147 @@ enum Taken {
     Stopped,
 }
 
-/// Deletes expired due mail, claims the rest and queues what it claimed.
-async fn take_due(
-    store: &Arc<dyn Store>,
-    queue: &mpsc::WeakSender<Queued>,
-    in_flight: &InFlight,
-    retry: Retry,
-    max_batch: usize,
-) -> Result<Taken, crate::store::StoreError> {
-    let now = Utc::now();
-    let due = store.due_mail(now, max_batch as i64).await?;
-    let full = due.len() == max_batch;
-    let mut expired = Vec::new();
-    let mut claims = Vec::new();
-    let mut busy = false;
-    {
-        let in_flight = in_flight.lock().expect("in-flight set");
-        for mail in due {
-            if mail.expires_at <= now {
-                expired.push(mail.entry_seq);
-            } else if in_flight.contains(&mail.entry_seq) {
-                busy = true;
-            } else {
-                // The next attempt never falls after expiry, so that an expired
-                // mail's links leave the database when they stop working.
-                let next = retry
-                    .next_attempt(mail.attempts + 1, now)
-                    .min(mail.expires_at);
-                claims.push((mail, next));
+impl Retrier {
+    /// Takes due mail, then sleeps until the next one is due, a send fails,
+    /// or the sending task has ended.
+    async fn run(self, wake: Arc<Notify>, mut stopped: oneshot::Receiver<()>) {
+        loop {
+            let pause = match self.take_due().await {
+                Ok(Taken::Full) => continue,
+                Ok(Taken::Stopped) => return,
+                Ok(Taken::Some { busy }) => {
+                    let until = match self.store.next_mail_due().await {
+                        Ok(Some(due)) => (due - Utc::now()).to_std().unwrap_or_default(),
+                        Ok(None) => POLL,
+                        Err(e) => {
+                            tracing::error!(error = %e, "cannot read pending confirmation mail");
+                            self.retry.first
+                        }
+                    };
+                    // Due mail this process is still sending stays due: do not spin on it.
+                    let floor = if busy { FORGET_EVERY } else { Duration::ZERO };
+                    until.clamp(floor, POLL)
+                }
+                Err(e) => {
+                    tracing::error!(error = %e, "cannot read pending confirmation mail");
+                    self.retry.first.min(POLL)
+                }
+            };
+            tokio::select! {
+                _ = tokio::time::sleep(pause) => {}
+                _ = wake.notified() => {}
+                _ = &mut stopped => return,
             }
         }
     }
-    for seq in &expired {
-        tracing::error!(
-            seq,
-            "confirmation mail given up: its confirm link expired before it could be sent"
-        );
-    }
-    store.forget_mail(&expired).await?;
-    if claims.is_empty() {
-        return Ok(if full {
+
+    /// Deletes due mail that can no longer go out, claims the rest and queues what it claimed.
+    async fn take_due(&self) -> Result<Taken, crate::store::StoreError> {
+        let now = Utc::now();
+        let due = self.store.due_mail(now, self.max_batch as i64).await?;
+        let full = due.len() == self.max_batch;
+        let mut dropped = Vec::new();
+        let mut claims = Vec::new();
+        let mut busy = false;
+        {
+            let in_flight = self.in_flight.lock().expect("in-flight set");
+            for mail in due {
+                if in_flight.contains(&mail.entry_seq) {
+                    busy = true;
+                } else if mail.expires_at <= now {
+                    tracing::error!(
+                        seq = mail.entry_seq,
+                        "confirmation mail given up: its confirm link expired before it could be sent"
+                    );
+                    dropped.push(mail.entry_seq);
+                } else if let Some(confirmation) = confirmation(&mail, &self.public_url, now) {
+                    // The next attempt never falls after expiry, so that an expired
+                    // mail's links leave the database when they stop working.
+                    let next = self
+                        .retry
+                        .next_attempt(mail.attempts + 1, now)
+                        .min(mail.expires_at);
+                    claims.push(((mail, next), confirmation));
+                } else {
+                    tracing::error!(
+                        seq = mail.entry_seq,
+                        "confirmation mail given up: its proof is erased or unreadable"
+                    );
+                    dropped.push(mail.entry_seq);
+                }
+            }
+        }
+        self.store.forget_mail(&dropped).await?;
+        let more = if full {
             Taken::Full
         } else {
             Taken::Some { busy }
-        });
-    }
-    let Some(queue) = queue.upgrade() else {
-        return Ok(Taken::Stopped);
-    };
-    let taken = store.claim_mail(&claims).await?;
-    for ((mail, _), taken) in claims.into_iter().zip(taken) {
-        if !taken {
-            continue; // another collector's attempt
-        }
-        let seq = mail.entry_seq;
-        in_flight.lock().expect("in-flight set").insert(seq);
-        let queued = Queued {
-            seq,
-            rejections: mail.rejections,
-            mail: confirmation(mail, now),
         };
-        if queue.send(queued).await.is_err() {
-            return Ok(Taken::Stopped);
+        if claims.is_empty() {
+            return Ok(more);
         }
+        let Some(queue) = self.queue.upgrade() else {
+            return Ok(Taken::Stopped);
+        };
+        let (claims, mails): (Vec<_>, Vec<_>) = claims.into_iter().unzip();
+        let taken = self.store.claim_mail(&claims).await?;
+        for (((pending, _), mail), taken) in claims.into_iter().zip(mails).zip(taken) {
+            if !taken {
+                continue; // another collector's attempt
+            }
+            let seq = pending.entry_seq;
+            self.in_flight.lock().expect("in-flight set").insert(seq);
+            let queued = Queued {
+                seq,
+                rejections: pending.rejections,
+                mail,
+            };
+            if queue.send(queued).await.is_err() {
+                return Ok(Taken::Stopped);
+            }
+        }
+        Ok(more)
     }
-    Ok(if full {
-        Taken::Full
-    } else {
-        Taken::Some { busy }
+}
+
+/// The confirmation mail for a proof's payload (canonical JSON, as stored or
+/// received) and its two tokens, with links under `public_url`.
+pub fn confirmation_mail(
+    payload: &serde_json::Value,
+    public_url: &str,
+    confirm_token: &str,
+    unsubscribe_token: &str,
+    ttl_hours: i64,
+) -> Option<ConfirmationMail> {
+    let sender_name = payload["controller"]["name"]
+        .as_str()
+        .or_else(|| payload["site"]["origin"].as_str())?;
+    Some(ConfirmationMail {
+        to: payload["subject"]["email"].as_str()?.trim().to_string(),
+        lang: Lang::from_locale(payload["locale"].as_str().unwrap_or_default()),
+        sender_name: sender_name.to_string(),
+        confirm_url: format!("{public_url}/v1/confirm?token={confirm_token}"),
+        unsubscribe_url: format!("{public_url}/v1/unsubscribe?token={unsubscribe_token}"),
+        ttl_hours,
     })
 }
 
 /// The mail of a stored row, saying how long its link still works (whole
-/// hours, rounded, at least one).
-fn confirmation(mail: PendingMail, now: DateTime<Utc>) -> ConfirmationMail {
+/// hours, rounded, at least one); `None` when its proof is erased.
+fn confirmation(
+    mail: &PendingMail,
+    public_url: &str,
+    now: DateTime<Utc>,
+) -> Option<ConfirmationMail> {
+    let payload: serde_json::Value = serde_json::from_str(mail.proof_body.as_deref()?).ok()?;
     let minutes = (mail.expires_at - now).num_minutes();
-    ConfirmationMail {
-        to: mail.to,
-        lang: Lang::from_locale(&mail.locale),
-        sender_name: mail.sender_name,
-        confirm_url: mail.confirm_url,
-        unsubscribe_url: mail.unsubscribe_url,
-        ttl_hours: ((minutes + 30) / 60).max(1),
-    }
+    confirmation_mail(
+        &payload,
+        public_url,
+        &mail.confirm_token,
+        &mail.unsubscribe_token,
+        ((minutes + 30) / 60).max(1),
+    )
 }
 
 #[cfg(test)]
@@ -411,23 +481,41 @@ mod tests {
     #[test]
     fn a_late_mail_says_how_long_its_link_still_works() {
         let now = Utc::now();
+        let body = serde_json::json!({
+            "controller": {"name": "Boutique"},
+            "site": {"origin": "https://boutique.example"},
+            "subject": {"email": " Marie@Example.org "},
+            "locale": "en-GB",
+        })
+        .to_string();
         let pending = |hours: i64, minutes: i64| PendingMail {
             entry_seq: 1,
-            to: "a@example.org".into(),
-            locale: "en-GB".into(),
-            sender_name: "Boutique".into(),
-            confirm_url: "c".into(),
-            unsubscribe_url: "u".into(),
+            confirm_token: "c".into(),
+            unsubscribe_token: "u".into(),
             expires_at: now + chrono::Duration::hours(hours) + chrono::Duration::minutes(minutes),
             attempts: 2,
             rejections: 0,
             next_attempt_at: String::new(),
             last_error: None,
+            proof_body: Some(body.clone()),
         };
-        assert_eq!(confirmation(pending(47, 59), now).ttl_hours, 48);
-        assert_eq!(confirmation(pending(30, 10), now).ttl_hours, 30);
-        assert_eq!(confirmation(pending(0, 10), now).ttl_hours, 1);
-        assert_eq!(confirmation(pending(1, 0), now).lang, Lang::En);
+        let mail =
+            |hours, minutes| confirmation(&pending(hours, minutes), "http://c", now).unwrap();
+        assert_eq!(mail(47, 59).ttl_hours, 48);
+        assert_eq!(mail(30, 10).ttl_hours, 30);
+        assert_eq!(mail(0, 10).ttl_hours, 1);
+        let late = mail(1, 0);
+        assert_eq!(
+            (late.to.as_str(), late.lang, late.sender_name.as_str()),
+            ("Marie@Example.org", Lang::En, "Boutique")
+        );
+        assert_eq!(late.confirm_url, "http://c/v1/confirm?token=c");
+        assert_eq!(late.unsubscribe_url, "http://c/v1/unsubscribe?token=u");
+        let erased = PendingMail {
+            proof_body: None,
+            ..pending(1, 0)
+        };
+        assert_eq!(confirmation(&erased, "http://c", now), None);
     }
 
     #[tokio::test]
@@ -438,8 +526,13 @@ mod tests {
             .unwrap();
         let mailer = Mailer::outbox(dir.path(), "Collector <no-reply@example.org>").unwrap();
         // Room for 16: the other 84 wait in tasks of their own, none in the caller.
-        let (queue, task) =
-            MailQueue::spawn(mailer, store, Retry::from_first(Duration::from_secs(30)), 1);
+        let (queue, task) = MailQueue::spawn(
+            mailer,
+            store,
+            "http://127.0.0.1".into(),
+            Retry::from_first(Duration::from_secs(30)),
+            1,
+        );
         for i in 0..100 {
             queue.send(i as i64 + 1, mail(i));
         }

@@ -21,10 +21,10 @@ on_both_backends!(
     a_4xx_is_retried_and_a_5xx_is_given_up_after_three,
 );
 
-/// The stored row of the mail waiting for `to`: `(attempts, rejections, last_error)`.
+/// The stored row of the mail waiting for `to` (lowercase): `(attempts, rejections, last_error)`.
 async fn pending(store: &SqlStore, to: &str) -> Option<(i64, i64, Option<String>)> {
     let row = sqlx::query(
-        "SELECT attempts, rejections, last_error FROM pending_mail WHERE recipient = $1",
+        "SELECT p.attempts, p.rejections, p.last_error FROM pending_mail p JOIN entries e ON e.seq = p.entry_seq WHERE e.subject = $1",
     )
     .bind(to)
     .fetch_optional(store.pool())

@@ -403,11 +403,8 @@ async fn pending_mail_is_stored_with_its_proof_claimed_once_and_pruned(db: Db) {
     let with_mail = |email: &str| {
         let mut append = proof_append(email);
         append.mail = Some(NewMail {
-            to: email.into(),
-            locale: "fr".into(),
-            sender_name: "Boutique".into(),
-            confirm_url: "http://c.example/v1/confirm?token=c".into(),
-            unsubscribe_url: "http://c.example/v1/unsubscribe?token=u".into(),
+            confirm_token: format!("c-{email}"),
+            unsubscribe_token: format!("u-{email}"),
             expires_at: now + Duration::hours(48),
             retry_at: now + Duration::seconds(30),
         });
@@ -436,13 +433,22 @@ async fn pending_mail_is_stored_with_its_proof_claimed_once_and_pruned(db: Db) {
     let due = store.due_mail(later, 10).await.unwrap();
     assert_eq!(
         due.iter()
-            .map(|m| (m.entry_seq, m.to.as_str(), m.attempts, m.rejections))
+            .map(|m| (
+                m.entry_seq,
+                m.confirm_token.as_str(),
+                m.attempts,
+                m.rejections
+            ))
             .collect::<Vec<_>>(),
         [
-            (seqs[0], "m@example.org", 1, 0),
-            (seqs[2], "n@example.org", 1, 0)
+            (seqs[0], "c-m@example.org", 1, 0),
+            (seqs[2], "c-n@example.org", 1, 0)
         ]
     );
+    // With the proof that names the recipient.
+    let body: serde_json::Value =
+        serde_json::from_str(due[0].proof_body.as_deref().unwrap()).unwrap();
+    assert_eq!(body["subject"]["email"], "m@example.org");
 
     // Two collectors claim the same attempt: exactly one takes it.
     let other = db.store().await;

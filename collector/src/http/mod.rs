@@ -160,6 +160,7 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
     let (mail, mail_task) = MailQueue::spawn(
         mailer,
         store.clone(),
+        public_url.clone(),
         Retry::from_first(config.mail_retry),
         64,
     );

@@ -13,9 +13,7 @@ use serde_json::{json, Value};
 
 use super::error::ApiError;
 use super::{client_network, AppState};
-use crate::mail::ConfirmationMail;
-use crate::mail_queue::Retry;
-use crate::messages::Lang;
+use crate::mail_queue::{confirmation_mail, Retry};
 use crate::proof_check::{self, VerifiedProof};
 use crate::receipt::EntryKind;
 use crate::store::{
@@ -89,7 +87,7 @@ pub async fn submit(
         }
     };
     if let Some(mail) = mail {
-        send_confirmation(&state, stored.seq, mail);
+        send_confirmation(&state, &proof, stored.seq, mail);
     }
     let status = if wants_mail { "pending" } else { "recorded" };
     Ok((StatusCode::CREATED, Json(answer(&stored, status))))
@@ -207,17 +205,11 @@ fn to_append(
             expires_at: None,
         },
     ];
-    // The links go into the database in the clear until the mail is sent:
+    // The tokens go into the database in the clear until the mail is sent:
     // see crate::store::MailOutbox for why.
     append.mail = Some(NewMail {
-        to: proof.record.subject.email.trim().to_string(),
-        locale: proof.record.locale.clone(),
-        sender_name: proof.payload["controller"]["name"]
-            .as_str()
-            .unwrap_or(&proof.record.site.origin)
-            .to_string(),
-        confirm_url: format!("{}/v1/confirm?token={confirm}", state.public_url),
-        unsubscribe_url: format!("{}/v1/unsubscribe?token={unsubscribe}", state.public_url),
+        confirm_token: confirm,
+        unsubscribe_token: unsubscribe,
         expires_at,
         retry_at: Retry::from_first(state.config.mail_retry).next_attempt(1, now),
     });
@@ -226,16 +218,21 @@ fn to_append(
 
 /// Queues the double opt-in mail after the commit; the mail queue sends it off
 /// the request path, and its stored copy is retried should that fail.
-fn send_confirmation(state: &Arc<AppState>, seq: i64, mail: NewMail) {
-    let mail = ConfirmationMail {
-        to: mail.to,
-        lang: Lang::from_locale(&mail.locale),
-        sender_name: mail.sender_name,
-        confirm_url: mail.confirm_url,
-        unsubscribe_url: mail.unsubscribe_url,
-        ttl_hours: state.config.token_ttl.num_hours(),
-    };
-    state.mail.send(seq, mail);
+fn send_confirmation(state: &Arc<AppState>, proof: &VerifiedProof, seq: i64, mail: NewMail) {
+    match confirmation_mail(
+        &proof.payload,
+        &state.public_url,
+        &mail.confirm_token,
+        &mail.unsubscribe_token,
+        state.config.token_ttl.num_hours(),
+    ) {
+        Some(mail) => state.mail.send(seq, mail),
+        // Verified proofs always have an address; the stored copy would be given up too.
+        None => tracing::error!(
+            seq,
+            "confirmation mail not sent: the proof names no address"
+        ),
+    }
 }
 
 /// A replay answers with the original receipt; a different proof under the same id is a conflict.

@@ -42,22 +42,21 @@ pub const MIGRATIONS: &[(i64, &[&str])] = &[
         2,
         &[
             // Confirmation mail not yet sent, written in the transaction that
-            // stores its proof, so that a 201 means the mail will go out even if
-            // the SMTP server is down or the process dies. The links are kept in
-            // the clear, unlike the tokens table's hashes: the mail cannot be
-            // rebuilt from a hash. The row is deleted once the mail is sent, given
-            // up, or its confirm link has expired, and prune deletes it with its subject.
+            // stores its proof, so that a 201 means the mail goes out even if
+            // the SMTP server is down or the process dies. Recipient, language
+            // and sender come from the proof's entry. The two tokens are kept
+            // in the clear, unlike the tokens table's hashes, since a mail
+            // cannot be rebuilt from a hash; the row is deleted once the mail is
+            // sent, given up, or its confirm link has expired, and prune
+            // deletes it with its subject.
             "CREATE TABLE pending_mail (
             entry_seq BIGINT PRIMARY KEY,
-            recipient TEXT NOT NULL,
-            locale TEXT NOT NULL,
-            sender_name TEXT NOT NULL,
-            confirm_url TEXT NOT NULL,
-            unsubscribe_url TEXT NOT NULL,
+            confirm_token TEXT NOT NULL,
+            unsubscribe_token TEXT NOT NULL,
             expires_at TEXT NOT NULL,
-            attempts BIGINT NOT NULL,
-            rejections BIGINT NOT NULL,
             next_attempt_at TEXT NOT NULL,
+            attempts BIGINT NOT NULL DEFAULT 1,
+            rejections BIGINT NOT NULL DEFAULT 0,
             last_error TEXT
         )",
             "CREATE INDEX pending_mail_due ON pending_mail (next_attempt_at)",

@@ -5,12 +5,14 @@
 //! restart if the process stopped first. It is deleted once the mail is sent,
 //! given up, or its confirm link has expired.
 //!
-//! The row holds the confirm and unsubscribe links in the clear, although the
-//! tokens table keeps only their hashes: a mail cannot be rebuilt from a hash,
-//! and a pending mail must survive a restart. The exposure is bounded: the
-//! row lives until the mail is sent (normally milliseconds, at most the
+//! The row holds the confirm and unsubscribe tokens in the clear, although
+//! the tokens table keeps only their hashes: a mail cannot be rebuilt from a
+//! hash, and a pending mail must survive a restart. The exposure is bounded:
+//! the row lives until the mail is sent (normally under a second, at most the
 //! confirm link's lifetime during an outage), and whoever reads the database
-//! at that moment gets links for those few subscribers only.
+//! at that moment gets working links for those few subscribers only.
+//! Recipient, language and sender are not copied: they are read from the
+//! proof's entry, which keeps this row, written with every proof, small.
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -23,16 +25,10 @@ use super::{timestamp, StoreError};
 /// A confirmation mail to store with its proof (see [`super::Append::mail`]).
 #[derive(Clone, Debug)]
 pub struct NewMail {
-    /// The subscriber's address.
-    pub to: String,
-    /// The subscriber's locale, which picks the mail's language.
-    pub locale: String,
-    /// Who the subscriber signed up with.
-    pub sender_name: String,
-    /// The single-use confirm link.
-    pub confirm_url: String,
-    /// The one-click unsubscribe link.
-    pub unsubscribe_url: String,
+    /// The confirm link's token.
+    pub confirm_token: String,
+    /// The unsubscribe link's token.
+    pub unsubscribe_token: String,
     /// When the confirm link stops working: past it, the mail is not sent.
     pub expires_at: DateTime<Utc>,
     /// When any collector may try it again. The committing process tries it
@@ -45,16 +41,10 @@ pub struct NewMail {
 pub struct PendingMail {
     /// Seq of the proof entry it confirms.
     pub entry_seq: i64,
-    /// The subscriber's address.
-    pub to: String,
-    /// The subscriber's locale.
-    pub locale: String,
-    /// Who the subscriber signed up with.
-    pub sender_name: String,
-    /// The confirm link.
-    pub confirm_url: String,
-    /// The unsubscribe link.
-    pub unsubscribe_url: String,
+    /// The confirm link's token.
+    pub confirm_token: String,
+    /// The unsubscribe link's token.
+    pub unsubscribe_token: String,
     /// When the confirm link stops working.
     pub expires_at: DateTime<Utc>,
     /// Attempts taken so far, the one right after the commit included.
@@ -65,6 +55,9 @@ pub struct PendingMail {
     pub next_attempt_at: String,
     /// Why the last attempt failed.
     pub last_error: Option<String>,
+    /// The proof's stored payload (without its shown texts), which names the
+    /// recipient, the language and the sender.
+    pub proof_body: Option<String>,
 }
 
 /// Where confirmation mail waits until it is sent.
@@ -93,7 +86,7 @@ pub trait MailOutbox {
     async fn next_mail_due(&self) -> Result<Option<DateTime<Utc>>, StoreError>;
 }
 
-const COLUMNS: &str = "entry_seq, recipient, locale, sender_name, confirm_url, unsubscribe_url, expires_at, attempts, rejections, next_attempt_at, last_error";
+const COLUMNS: &str = "p.entry_seq, p.confirm_token, p.unsubscribe_token, p.expires_at, p.attempts, p.rejections, p.next_attempt_at, p.last_error, e.body";
 
 /// Inserts the mails of a batch, each under its entry's seq, with one multi-row statement per chunk.
 pub(super) async fn insert(
@@ -102,23 +95,19 @@ pub(super) async fn insert(
     mails: &[(i64, NewMail)],
 ) -> Result<(), StoreError> {
     for chunk in mails.chunks(ROWS_PER_STATEMENT) {
+        // attempts and rejections take their defaults: the attempt right
+        // after the commit is the committing process's.
         let sql = format!(
-            "INSERT INTO pending_mail (entry_seq, recipient, locale, sender_name, confirm_url, unsubscribe_url, expires_at, attempts, rejections, next_attempt_at) VALUES {}",
-            placeholders(backend, chunk.len(), 10)
+            "INSERT INTO pending_mail (entry_seq, confirm_token, unsubscribe_token, expires_at, next_attempt_at) VALUES {}",
+            placeholders(backend, chunk.len(), 5)
         );
         let mut query = sqlx::query(&sql);
         for (seq, mail) in chunk {
             query = query
                 .bind(*seq)
-                .bind(mail.to.as_str())
-                .bind(mail.locale.as_str())
-                .bind(mail.sender_name.as_str())
-                .bind(mail.confirm_url.as_str())
-                .bind(mail.unsubscribe_url.as_str())
+                .bind(mail.confirm_token.as_str())
+                .bind(mail.unsubscribe_token.as_str())
                 .bind(timestamp(mail.expires_at))
-                // The attempt right after the commit is taken by the committing process.
-                .bind(1_i64)
-                .bind(0_i64)
                 .bind(timestamp(mail.retry_at));
         }
         query.execute(&mut *conn).await?;
@@ -135,16 +124,14 @@ fn parse_time(text: &str) -> Result<DateTime<Utc>, StoreError> {
 fn pending_from(row: &AnyRow) -> Result<PendingMail, StoreError> {
     Ok(PendingMail {
         entry_seq: row.try_get("entry_seq")?,
-        to: row.try_get("recipient")?,
-        locale: row.try_get("locale")?,
-        sender_name: row.try_get("sender_name")?,
-        confirm_url: row.try_get("confirm_url")?,
-        unsubscribe_url: row.try_get("unsubscribe_url")?,
+        confirm_token: row.try_get("confirm_token")?,
+        unsubscribe_token: row.try_get("unsubscribe_token")?,
         expires_at: parse_time(&row.try_get::<String, _>("expires_at")?)?,
         attempts: row.try_get("attempts")?,
         rejections: row.try_get("rejections")?,
         next_attempt_at: row.try_get("next_attempt_at")?,
         last_error: row.try_get("last_error")?,
+        proof_body: row.try_get("body")?,
     })
 }
 
@@ -156,7 +143,7 @@ impl MailOutbox for SqlStore {
         limit: i64,
     ) -> Result<Vec<PendingMail>, StoreError> {
         // Stored times share one fixed-width format, so text order is time order.
-        let sql = format!("SELECT {COLUMNS} FROM pending_mail WHERE next_attempt_at <= $1 ORDER BY next_attempt_at LIMIT $2");
+        let sql = format!("SELECT {COLUMNS} FROM pending_mail p LEFT JOIN entries e ON e.seq = p.entry_seq WHERE p.next_attempt_at <= $1 ORDER BY p.next_attempt_at LIMIT $2");
         let rows = sqlx::query(&sql)
             .bind(timestamp(now))
             .bind(limit)
@@ -170,7 +157,7 @@ impl MailOutbox for SqlStore {
         claims: &[(PendingMail, DateTime<Utc>)],
     ) -> Result<Vec<bool>, StoreError> {
         let _guard = self.sqlite_write_guard().await;
-        let mut tx = self.begin_write().await?;
+        let mut tx = self.begin_bookkeeping().await?;
         let mut taken = Vec::with_capacity(claims.len());
         for (mail, next) in claims {
             // On PostgreSQL a concurrent claim waits for this row's lock, then
@@ -192,7 +179,7 @@ impl MailOutbox for SqlStore {
             return Ok(());
         }
         let _guard = self.sqlite_write_guard().await;
-        let mut tx = self.begin_write().await?;
+        let mut tx = self.begin_bookkeeping().await?;
         for chunk in seqs.chunks(ROWS_PER_STATEMENT * 4) {
             let sql = format!(
                 "DELETE FROM pending_mail WHERE entry_seq IN {}",
@@ -213,7 +200,7 @@ impl MailOutbox for SqlStore {
             return Ok(());
         }
         let _guard = self.sqlite_write_guard().await;
-        let mut tx = self.begin_write().await?;
+        let mut tx = self.begin_bookkeeping().await?;
         for (seq, error, rejected) in failures {
             sqlx::query("UPDATE pending_mail SET last_error = $1, rejections = rejections + $2 WHERE entry_seq = $3")
                 .bind(error.as_str())

@@ -32,6 +32,10 @@ const COLUMNS: &str = "seq, kind, received_at, proof_sha256, prev_chain, chain, 
 /// The SQL implementation of [`Store`].
 pub struct SqlStore {
     pool: AnyPool,
+    /// Where the mail bookkeeping commits (see [`SqlStore::begin_bookkeeping`]):
+    /// on SQLite one connection of its own that does not fsync at commit;
+    /// on PostgreSQL the pool.
+    bookkeeping: AnyPool,
     backend: Backend,
     /// Serializes this process's appends; PostgreSQL adds an advisory lock
     /// for other processes, SQLite's single writer needs nothing more.
@@ -85,8 +89,30 @@ impl SqlStore {
             })
             .connect(&url)
             .await?;
+        let bookkeeping = match backend {
+            Backend::Sqlite => {
+                AnyPoolOptions::new()
+                    .max_connections(1)
+                    .test_before_acquire(false)
+                    .after_connect(|conn, _| {
+                        Box::pin(async move {
+                            conn.execute("PRAGMA journal_mode = WAL").await?;
+                            // Its commits reach the disk with the next FULL commit's
+                            // fsync of the WAL, or at a checkpoint.
+                            conn.execute("PRAGMA synchronous = NORMAL").await?;
+                            conn.execute("PRAGMA wal_autocheckpoint = 250").await?;
+                            conn.execute("PRAGMA busy_timeout = 10000").await?;
+                            Ok(())
+                        })
+                    })
+                    .connect(&url)
+                    .await?
+            }
+            Backend::Postgres => pool.clone(),
+        };
         let store = SqlStore {
             pool,
+            bookkeeping,
             backend,
             append_lock: Mutex::new(()),
         };
@@ -137,10 +163,26 @@ impl SqlStore {
         }
     }
 
-    /// Begins a transaction that holds the write lock from its first statement.
-    pub(super) async fn begin_write(
+    /// Begins a transaction for the mail bookkeeping (claims, failures,
+    /// deleting sent mail) that commits without waiting for the disk. Losing
+    /// one at a power cut costs at most a mail sent twice or tried once more,
+    /// and an fsync per mail batch would slow the appends, which wait for the
+    /// same lock on SQLite.
+    pub(super) async fn begin_bookkeeping(
         &self,
     ) -> Result<sqlx::Transaction<'static, sqlx::Any>, StoreError> {
+        Ok(match self.backend {
+            Backend::Sqlite => self.bookkeeping.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => {
+                let mut tx = self.bookkeeping.begin().await?;
+                tx.execute("SET LOCAL synchronous_commit TO OFF").await?;
+                tx
+            }
+        })
+    }
+
+    /// Begins a transaction that holds the write lock from its first statement.
+    async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>, StoreError> {
         Ok(match self.backend {
             // A deferred SQLite transaction that reads first fails with SQLITE_BUSY when
             // another connection writes meanwhile; IMMEDIATE waits (busy_timeout) instead.
