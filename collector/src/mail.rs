@@ -38,8 +38,9 @@ pub enum Failure {
     /// Worth retrying: the server was unreachable, slow, or said "later" (4xx),
     /// or the outbox could not be written.
     Transient,
-    /// The server said no for good (5xx). Some servers say so for a passing
-    /// problem, so a few of these are allowed before giving up.
+    /// The server said no for good (5xx, except 53x: authentication is the
+    /// collector's configuration). Some servers say so for a passing problem,
+    /// so a few of these are allowed before giving up.
     Rejected,
     /// The same mail can never be sent: its address or content is invalid.
     Undeliverable,
@@ -167,7 +168,13 @@ impl Mailer {
                     running.spawn(async move {
                         let sent = transport.send(message).await.map(|_| ()).map_err(|e| {
                             let text = e.to_string().to_lowercase();
-                            if e.is_permanent() {
+                            // 530-539 (authentication) is the collector's own
+                            // configuration, not the recipient: retry until fixed.
+                            let auth = e
+                                .status()
+                                .map(u16::from)
+                                .is_some_and(|c| (530..540).contains(&c));
+                            if e.is_permanent() && !auth {
                                 MailError::Rejected(text)
                             } else {
                                 MailError::Smtp(text)

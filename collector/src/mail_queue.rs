@@ -16,7 +16,9 @@
 //!   retried with exponential backoff and jitter until the mail is sent or
 //!   its confirm link expires;
 //! - a permanent 5xx answer is retried too, since some servers give one for a
-//!   passing problem, but the mail is given up at the [`MAX_REJECTIONS`]th;
+//!   passing problem, but the mail is given up at the [`MAX_REJECTIONS`]th
+//!   (53x, authentication, counts as transient: it is the collector's own
+//!   settings, and the mail should go once they are fixed);
 //! - a mail that can never be built (invalid address) is given up at once;
 //! - a mail whose confirm link has expired is deleted unsent: the subscriber
 //!   can only sign up again.

@@ -18,7 +18,7 @@ const BIN: &str = env!("CARGO_BIN_EXE_consent-collector");
 on_both_backends!(
     the_mail_goes_out_once_the_smtp_server_comes_back,
     mail_pending_when_the_collector_is_killed_goes_out_after_the_next_start,
-    a_4xx_is_retried_and_a_5xx_is_given_up_after_three,
+    a_4xx_or_530_is_retried_and_a_5xx_is_given_up_after_three,
 );
 
 /// The stored row of the mail waiting for `to` (lowercase): `(attempts, rejections, last_error)`.
@@ -165,7 +165,7 @@ async fn mail_pending_when_the_collector_is_killed_goes_out_after_the_next_start
     until_gone(&store, &email).await;
 }
 
-async fn a_4xx_is_retried_and_a_5xx_is_given_up_after_three(db: Db) {
+async fn a_4xx_or_530_is_retried_and_a_5xx_is_given_up_after_three(db: Db) {
     let db = TestDb::new(db).await;
     let data = tempfile::tempdir().unwrap();
     let smtpd = Smtpd::start(common::free_port()).await;
@@ -179,6 +179,14 @@ async fn a_4xx_is_retried_and_a_5xx_is_given_up_after_three(db: Db) {
     assert!(mail.contains("/v1/confirm?token="), "{mail}");
     until_gone(&store, &later).await;
     assert_eq!(smtpd.offers(&later), 3);
+
+    // 530, authentication required, is the collector's settings: not counted
+    // as a rejection of the recipient, retried past three.
+    let locked = address("locked");
+    submit(&server.url, &locked).await;
+    common::wait_for_mail_in(&smtpd.mail(), &locked, 600).await;
+    until_gone(&store, &locked).await;
+    assert_eq!(smtpd.offers(&locked), 5);
 
     // 550 every time: given up at the third, its row deleted, its proof still pending.
     let rejected = address("rejected");

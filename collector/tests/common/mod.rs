@@ -297,7 +297,8 @@ pub struct Smtpd {
 
 /// A handler that answers as real servers sometimes do: recipients named
 /// `rejected-…` get a permanent 550, those named `later-…` a 451 at their
-/// first two attempts; everyone else's mail is stored in the maildir.
+/// first two attempts, those named `locked-…` a 530 (authentication
+/// required) at their first four; everyone else's mail is stored in the maildir.
 const PICKY_HANDLER: &str = r#"
 import os
 from aiosmtpd.handlers import Mailbox
@@ -315,6 +316,10 @@ class Picky(Mailbox):
             Picky.tries[address] = Picky.tries.get(address, 0) + 1
             if Picky.tries[address] <= 2:
                 return "451 4.3.0 try again later"
+        if local.startswith("locked-"):
+            Picky.tries[address] = Picky.tries.get(address, 0) + 1
+            if Picky.tries[address] <= 4:
+                return "530 5.7.0 authentication required"
         envelope.rcpt_tos.append(address)
         return "250 OK"
 "#;
