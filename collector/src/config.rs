@@ -92,6 +92,9 @@ pub struct Settings {
     /// From address of mail [default: consent-collector <no-reply@localhost>].
     #[arg(long, env = "CONSENT_MAIL_FROM")]
     pub mail_from: Option<String>,
+    /// First retry delay of a confirmation mail that could not be sent; it doubles per attempt, up to 30m [default: 30s].
+    #[arg(long, env = "CONSENT_MAIL_RETRY")]
+    pub mail_retry: Option<String>,
     /// Write mail to <data-dir>/outbox instead of SMTP [default: on in demo, off otherwise].
     #[arg(long, env = "CONSENT_OUTBOX")]
     pub outbox: Option<bool>,
@@ -204,6 +207,7 @@ impl Settings {
             rate_ip_per_minute: self.rate_ip.unwrap_or(30),
             rate_email_per_hour: self.rate_email.unwrap_or(3),
             mail,
+            mail_retry: duration("--mail-retry", self.mail_retry.as_deref(), "30s")?,
             www: self
                 .www
                 .clone()
@@ -267,6 +271,8 @@ pub struct Config {
     pub rate_email_per_hour: u32,
     /// Where mail goes.
     pub mail: MailConfig,
+    /// The first delay before a failed confirmation mail is tried again.
+    pub mail_retry: Duration,
     /// Static site folder.
     pub www: Option<PathBuf>,
     /// Widget build folder.

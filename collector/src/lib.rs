@@ -17,6 +17,7 @@ pub mod ip; // IP truncation
 pub mod jws; // compact JWS helpers for receipts
 pub mod keys; // collector keys, JWKS, receipt signatures
 pub mod mail; // SMTP and outbox delivery
+pub mod mail_queue; // confirmation mail after the commit, retried from the database
 pub mod messages; // French and English texts for mail and pages
 pub mod proof_check; // the seam to consent-proof: verification of incoming proofs
 pub mod rate_limit; // per-key fixed-window limits

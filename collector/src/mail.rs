@@ -21,16 +21,46 @@ pub enum MailError {
     /// The message could not be built.
     #[error("cannot build message: {0}")]
     Build(String),
-    /// The SMTP server refused or could not be reached.
+    /// The SMTP server could not be reached, timed out, or answered 4xx: try again later.
     #[error("smtp: {0}")]
     Smtp(String),
+    /// The SMTP server answered with a permanent (5xx) error.
+    #[error("smtp rejected: {0}")]
+    Rejected(String),
     /// The outbox folder could not be written.
     #[error("outbox: {0}")]
     Outbox(#[from] std::io::Error),
 }
 
+/// What a failed send means for the next attempt.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Failure {
+    /// Worth retrying: the server was unreachable, slow, or said "later" (4xx),
+    /// or the outbox could not be written.
+    Transient,
+    /// The server said no for good (5xx, except 53x: authentication is the
+    /// collector's configuration). Some servers say so for a passing problem,
+    /// so a few of these are allowed before giving up.
+    Rejected,
+    /// The same mail can never be sent: its address or content is invalid.
+    Undeliverable,
+}
+
+impl MailError {
+    /// How a retry of the same mail would fare.
+    pub fn failure(&self) -> Failure {
+        match self {
+            MailError::Smtp(_) | MailError::Outbox(_) => Failure::Transient,
+            MailError::Rejected(_) => Failure::Rejected,
+            MailError::Address(_) | MailError::Url(_) | MailError::Build(_) => {
+                Failure::Undeliverable
+            }
+        }
+    }
+}
+
 /// A confirmation mail to send.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ConfirmationMail {
     /// The subscriber's address.
     pub to: String,
@@ -136,11 +166,20 @@ impl Mailer {
                     }
                     let transport = transport.clone();
                     running.spawn(async move {
-                        let sent = transport
-                            .send(message)
-                            .await
-                            .map(|_| ())
-                            .map_err(|e| MailError::Smtp(e.to_string().to_lowercase()));
+                        let sent = transport.send(message).await.map(|_| ()).map_err(|e| {
+                            let text = e.to_string().to_lowercase();
+                            // 530-539 (authentication) is the collector's own
+                            // configuration, not the recipient: retry until fixed.
+                            let auth = e
+                                .status()
+                                .map(u16::from)
+                                .is_some_and(|c| (530..540).contains(&c));
+                            if e.is_permanent() && !auth {
+                                MailError::Rejected(text)
+                            } else {
+                                MailError::Smtp(text)
+                            }
+                        });
                         (i, sent)
                     });
                 }
@@ -252,54 +291,6 @@ fn write_outbox(
     Ok(results)
 }
 
-/// Sends confirmation mail after the commit, off the request path: one task
-/// takes every mail waiting and hands them to the [`Mailer`] together.
-#[derive(Clone)]
-pub struct MailQueue {
-    queue: tokio::sync::mpsc::Sender<ConfirmationMail>,
-}
-
-impl MailQueue {
-    /// Starts the sending task; it ends once every handle is dropped and the
-    /// queue is empty (await the returned handle to let it finish).
-    pub fn spawn(mailer: Mailer, max_batch: usize) -> (Self, tokio::task::JoinHandle<()>) {
-        let (queue, mut waiting) = tokio::sync::mpsc::channel::<ConfirmationMail>(max_batch * 16);
-        let task = tokio::spawn(async move {
-            let mut batch = Vec::with_capacity(max_batch);
-            while waiting.recv_many(&mut batch, max_batch).await > 0 {
-                for result in mailer.send_all(std::mem::take(&mut batch)).await {
-                    if let Err(e) = result {
-                        // The proof stays pending; the subscriber can sign up again.
-                        tracing::error!(error = %e, "confirmation mail not sent");
-                    }
-                }
-            }
-        });
-        (MailQueue { queue }, task)
-    }
-
-    /// Queues a mail. Never waits: the proof is committed and its answer must
-    /// not hang on a slow mail server; when the queue is full (the mailer is
-    /// behind), a task waits for room instead.
-    pub fn send(&self, mail: ConfirmationMail) {
-        use tokio::sync::mpsc::error::TrySendError;
-        match self.queue.try_send(mail) {
-            Ok(()) => {}
-            Err(TrySendError::Full(mail)) => {
-                let queue = self.queue.clone();
-                tokio::spawn(async move {
-                    if let Err(e) = queue.send(mail).await {
-                        tracing::error!(to = %e.0.to, "confirmation mail not sent: the mail queue has stopped");
-                    }
-                });
-            }
-            Err(TrySendError::Closed(mail)) => {
-                tracing::error!(to = %mail.to, "confirmation mail not sent: the mail queue has stopped");
-            }
-        }
-    }
-}
-
 /// The outbox's messages, newest first: the outbox file, and the `.json`
 /// files older collectors wrote beside each `.eml` message.
 pub fn outbox_items(dir: &Path) -> std::io::Result<Vec<OutboxItem>> {
@@ -342,48 +333,4 @@ pub fn outbox_message(dir: &Path, file: &str) -> Option<String> {
 fn parse_mailbox(text: &str) -> Result<Mailbox, MailError> {
     text.parse()
         .map_err(|_| MailError::Address(text.to_string()))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn mail(i: usize) -> ConfirmationMail {
-        ConfirmationMail {
-            to: format!("q{i}@example.org"),
-            lang: Lang::Fr,
-            sender_name: "Boutique".into(),
-            confirm_url: format!("http://127.0.0.1/v1/confirm?token=c{i}"),
-            unsubscribe_url: format!("http://127.0.0.1/v1/unsubscribe?token=u{i}"),
-            ttl_hours: 48,
-        }
-    }
-
-    #[tokio::test]
-    async fn every_queued_mail_goes_out_even_past_the_queue_size() {
-        let dir = tempfile::tempdir().unwrap();
-        let mailer = Mailer::outbox(dir.path(), "Collector <no-reply@example.org>").unwrap();
-        // Room for 16: the other 84 wait in tasks of their own, none in the caller.
-        let (queue, task) = MailQueue::spawn(mailer, 1);
-        for i in 0..100 {
-            queue.send(mail(i));
-        }
-        drop(queue);
-        task.await.unwrap();
-        let items = outbox_items(dir.path()).unwrap();
-        let mut to: Vec<_> = items.iter().map(|i| i.to.clone()).collect();
-        to.sort_unstable();
-        to.dedup();
-        assert_eq!((items.len(), to.len()), (100, 100));
-        let first = items.iter().find(|i| i.to == "q7@example.org").unwrap();
-        assert_eq!(
-            outbox_message(dir.path(), &first.file),
-            first.message.clone()
-        );
-        assert!(first
-            .message
-            .as_deref()
-            .unwrap()
-            .contains("List-Unsubscribe: <http://127.0.0.1/v1/unsubscribe?token=u7>"));
-    }
 }

@@ -604,6 +604,8 @@ async fn concurrent_submissions_are_each_committed_once(db: Db) {
     to.sort_unstable();
     to.dedup();
     assert_eq!((mails.len(), to.len()), (40, 40), "{to:?}");
+    // Sent mail leaves nothing waiting in the database.
+    assert_eq!(common::count(&db.open().await, "pending_mail").await, 0);
     for mail in &mails {
         let message = mail.message.as_deref().unwrap();
         assert!(

@@ -9,7 +9,8 @@ use consent_collector::events;
 use consent_collector::proof_check;
 use consent_collector::receipt::EntryKind;
 use consent_collector::store::{
-    Append, Appended, NewBody, NewEntry, NewToken, Store, TokenProblem, TokenPurpose,
+    timestamp, Append, Appended, NewBody, NewEntry, NewMail, NewToken, Store, TokenProblem,
+    TokenPurpose,
 };
 use consent_collector::stored_proof;
 use consent_collector::verify_log::{verify_log, Broken, VerifyLogError};
@@ -23,6 +24,7 @@ on_both_backends!(
     prune_erases_inactive_subjects_and_the_chain_still_verifies,
     migrations_run_once_per_database,
     concurrent_writers_keep_one_chain,
+    pending_mail_is_stored_with_its_proof_claimed_once_and_pruned,
 );
 
 fn proof_append(email: &str) -> Append {
@@ -38,6 +40,7 @@ fn proof_append(email: &str) -> Append {
         },
         tokens: Vec::new(),
         consume: None,
+        mail: None,
     }
 }
 
@@ -173,6 +176,7 @@ async fn tokens_are_single_use_and_expire(db: Db) {
         ),
         tokens: Vec::new(),
         consume: Some(hash.into()),
+        mail: None,
     };
     let first = store
         .append(vec![confirm("live")], &keys.ring, now)
@@ -355,7 +359,7 @@ async fn migrations_run_once_per_database(db: Db) {
         .unwrap();
     drop(first);
     let second = db.open().await;
-    assert_eq!(common::count(&second, "schema_migrations").await, 1);
+    assert_eq!(common::count(&second, "schema_migrations").await, 2);
     assert_eq!(common::count(&second, "entries").await, 1);
 }
 
@@ -389,4 +393,94 @@ async fn concurrent_writers_keep_one_chain(db: Db) {
         .await
         .unwrap();
     assert_eq!((report.entries, report.proofs), (80, 80));
+}
+
+async fn pending_mail_is_stored_with_its_proof_claimed_once_and_pruned(db: Db) {
+    let db = TestDb::new(db).await;
+    let store = db.store().await;
+    let keys = common::keys();
+    let now = Utc::now();
+    let with_mail = |email: &str| {
+        let mut append = proof_append(email);
+        append.mail = Some(NewMail {
+            confirm_token: format!("c-{email}"),
+            unsubscribe_token: format!("u-{email}"),
+            expires_at: now + Duration::hours(48),
+            retry_at: now + Duration::seconds(30),
+        });
+        append
+    };
+    // Stored in the proofs' transaction, under their seqs.
+    let outcomes = store
+        .append(
+            vec![
+                with_mail("m@example.org"),
+                proof_append("nomail@example.org"),
+                with_mail("n@example.org"),
+            ],
+            &keys.ring,
+            now,
+        )
+        .await
+        .unwrap();
+    let seqs: Vec<i64> = outcomes.into_iter().map(|o| new(o).seq).collect();
+    assert!(store.due_mail(now, 10).await.unwrap().is_empty());
+    assert_eq!(
+        store.next_mail_due().await.unwrap().map(timestamp),
+        Some(timestamp(now + Duration::seconds(30)))
+    );
+    let later = now + Duration::minutes(1);
+    let due = store.due_mail(later, 10).await.unwrap();
+    assert_eq!(
+        due.iter()
+            .map(|m| (
+                m.entry_seq,
+                m.confirm_token.as_str(),
+                m.attempts,
+                m.rejections
+            ))
+            .collect::<Vec<_>>(),
+        [
+            (seqs[0], "c-m@example.org", 1, 0),
+            (seqs[2], "c-n@example.org", 1, 0)
+        ]
+    );
+    // With the proof that names the recipient.
+    let body: serde_json::Value =
+        serde_json::from_str(due[0].proof_body.as_deref().unwrap()).unwrap();
+    assert_eq!(body["subject"]["email"], "m@example.org");
+
+    // Two collectors claim the same attempt: exactly one takes it.
+    let other = db.store().await;
+    let next = now + Duration::minutes(2);
+    let claim = [(due[0].clone(), next)];
+    let (a, b) = tokio::join!(store.claim_mail(&claim), other.claim_mail(&claim));
+    let (a, b) = (a.unwrap(), b.unwrap());
+    assert_eq!([a[0], b[0]].iter().filter(|t| **t).count(), 1);
+    assert_eq!(store.due_mail(later, 10).await.unwrap().len(), 1);
+    store
+        .mail_failed(&[(seqs[0], "smtp rejected: 550".into(), true)])
+        .await
+        .unwrap();
+    let due = store.due_mail(next, 10).await.unwrap();
+    let retried = due.iter().find(|m| m.entry_seq == seqs[0]).unwrap();
+    assert_eq!(
+        (
+            retried.attempts,
+            retried.rejections,
+            retried.last_error.as_deref()
+        ),
+        (2, 1, Some("smtp rejected: 550"))
+    );
+
+    // Sent: forgotten. Pruned with its subject: its address and links are gone too.
+    store.forget_mail(&[seqs[2]]).await.unwrap();
+    assert_eq!(store.due_mail(next, 10).await.unwrap().len(), 1);
+    store
+        .prune(now + Duration::days(1), &keys.ring, now + Duration::days(2))
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(store.due_mail(next, 10).await.unwrap().is_empty());
+    assert_eq!(store.next_mail_due().await.unwrap(), None);
 }

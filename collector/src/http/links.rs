@@ -92,6 +92,7 @@ async fn follow(
         entry: event(purpose, &row, &proof, &timestamp(now), ip),
         tokens: Vec::new(),
         consume: Some(hash),
+        mail: None,
     };
     let outcome = match state.appender.append(append).await {
         Ok(outcome) => outcome,

@@ -24,7 +24,8 @@ pub use error::ApiError;
 use crate::appender::Appender;
 use crate::config::{Config, MailConfig};
 use crate::keys::{KeyError, Keyring};
-use crate::mail::{MailError, MailQueue, Mailer};
+use crate::mail::{MailError, Mailer};
+use crate::mail_queue::{MailQueue, Retry};
 use crate::rate_limit::RateLimit;
 use crate::store::{Store, StoreError};
 
@@ -42,7 +43,7 @@ pub struct AppState {
     pub public_url: String,
     /// Origins whose proofs are accepted.
     pub allowed_origins: Vec<String>,
-    /// Where mail goes: queued after the commit, sent in batches.
+    /// Where mail goes: stored with its proof, queued after the commit, sent in batches, retried.
     pub mail: MailQueue,
     /// Submissions per client network.
     pub ip_limit: RateLimit,
@@ -156,7 +157,13 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
             .push(origin_of(&public_url).ok_or_else(|| StartError::PublicUrl(public_url.clone()))?);
     }
     let appender = Appender::spawn(store.clone(), keys.clone(), 64);
-    let (mail, mail_task) = MailQueue::spawn(mailer, 64);
+    let (mail, mail_task) = MailQueue::spawn(
+        mailer,
+        store.clone(),
+        public_url.clone(),
+        Retry::from_first(config.mail_retry),
+        64,
+    );
     let state = Arc::new(AppState {
         store,
         keys,
@@ -177,8 +184,9 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
             })
             .await;
         // The router and its state are gone: the mail queue drains and ends.
+        // Whatever it could not send stays stored, for the next start.
         if tokio::time::timeout(MAIL_DRAIN, mail_task).await.is_err() {
-            tracing::error!("confirmation mail still queued at shutdown was not sent");
+            tracing::warn!("confirmation mail still queued at shutdown is left for the next start");
         }
         served
     });

@@ -13,11 +13,12 @@ use serde_json::{json, Value};
 
 use super::error::ApiError;
 use super::{client_network, AppState};
-use crate::mail::ConfirmationMail;
-use crate::messages::Lang;
+use crate::mail_queue::{confirmation_mail, Retry};
 use crate::proof_check::{self, VerifiedProof};
 use crate::receipt::EntryKind;
-use crate::store::{Append, Appended, NewBody, NewEntry, NewToken, StoredEntry, TokenPurpose};
+use crate::store::{
+    Append, Appended, NewBody, NewEntry, NewMail, NewToken, StoredEntry, TokenPurpose,
+};
 use crate::{stored_proof, tokens};
 
 /// Handles a submission; 201 with a receipt when stored, 200 with the original receipt on replay.
@@ -69,7 +70,8 @@ pub async fn submit(
     }
 
     // Tokens expire from now; the receive time is set when the batch commits, moments later.
-    let (append, links) = to_append(&state, &proof, wants_mail, Utc::now());
+    let append = to_append(&state, &proof, wants_mail, Utc::now());
+    let mail = append.mail.clone();
     let outcome = state.appender.append(append).await;
     let stored = match outcome {
         Ok(Appended::New(stored)) => stored,
@@ -84,8 +86,8 @@ pub async fn submit(
             }
         }
     };
-    if let Some((confirm_url, unsubscribe_url)) = links {
-        send_confirmation(&state, &proof, confirm_url, unsubscribe_url);
+    if let Some(mail) = mail {
+        send_confirmation(&state, &proof, stored.seq, mail);
     }
     let status = if wants_mail { "pending" } else { "recorded" };
     Ok((StatusCode::CREATED, Json(answer(&stored, status))))
@@ -161,13 +163,14 @@ fn check_request(
     Ok(())
 }
 
-/// The log entry and tokens for a proof, and the links to mail if any.
+/// The log entry for a proof and, when it asks for double opt-in, its tokens
+/// and confirmation mail, all stored in one transaction.
 fn to_append(
     state: &AppState,
     proof: &VerifiedProof,
     wants_mail: bool,
     now: chrono::DateTime<Utc>,
-) -> (Append, Option<(String, String)>) {
+) -> Append {
     let entry = NewEntry {
         kind: EntryKind::Proof,
         proof_sha256: proof.sha256.clone(),
@@ -179,19 +182,21 @@ fn to_append(
         entry,
         tokens: Vec::new(),
         consume: None,
+        mail: None,
     };
     if !wants_mail {
-        return (append, None);
+        return append;
     }
     let (confirm, confirm_hash) = tokens::new_token();
     let (unsubscribe, unsubscribe_hash) = tokens::new_token();
     let locale = proof.record.locale.clone();
+    let expires_at = now + state.config.token_ttl;
     append.tokens = vec![
         NewToken {
             hash: confirm_hash,
             purpose: TokenPurpose::Confirm,
             locale: locale.clone(),
-            expires_at: Some(now + state.config.token_ttl),
+            expires_at: Some(expires_at),
         },
         NewToken {
             hash: unsubscribe_hash,
@@ -200,33 +205,34 @@ fn to_append(
             expires_at: None,
         },
     ];
-    let links = (
-        format!("{}/v1/confirm?token={confirm}", state.public_url),
-        format!("{}/v1/unsubscribe?token={unsubscribe}", state.public_url),
-    );
-    (append, Some(links))
+    // The tokens go into the database in the clear until the mail is sent:
+    // see crate::store::MailOutbox for why.
+    append.mail = Some(NewMail {
+        confirm_token: confirm,
+        unsubscribe_token: unsubscribe,
+        expires_at,
+        retry_at: Retry::from_first(state.config.mail_retry).next_attempt(1, now),
+    });
+    append
 }
 
-/// Queues the double opt-in mail after the commit; the mail queue sends it off the request path.
-fn send_confirmation(
-    state: &Arc<AppState>,
-    proof: &VerifiedProof,
-    confirm_url: String,
-    unsubscribe_url: String,
-) {
-    let sender_name = proof.payload["controller"]["name"]
-        .as_str()
-        .unwrap_or(&proof.record.site.origin)
-        .to_string();
-    let mail = ConfirmationMail {
-        to: proof.record.subject.email.trim().to_string(),
-        lang: Lang::from_locale(&proof.record.locale),
-        sender_name,
-        confirm_url,
-        unsubscribe_url,
-        ttl_hours: state.config.token_ttl.num_hours(),
-    };
-    state.mail.send(mail);
+/// Queues the double opt-in mail after the commit; the mail queue sends it off
+/// the request path, and its stored copy is retried should that fail.
+fn send_confirmation(state: &Arc<AppState>, proof: &VerifiedProof, seq: i64, mail: NewMail) {
+    match confirmation_mail(
+        &proof.payload,
+        &state.public_url,
+        &mail.confirm_token,
+        &mail.unsubscribe_token,
+        state.config.token_ttl.num_hours(),
+    ) {
+        Some(mail) => state.mail.send(seq, mail),
+        // Verified proofs always have an address; the stored copy would be given up too.
+        None => tracing::error!(
+            seq,
+            "confirmation mail not sent: the proof names no address"
+        ),
+    }
 }
 
 /// A replay answers with the original receipt; a different proof under the same id is a conflict.

@@ -2,12 +2,13 @@
 
 /// `(version, statements)`, applied in order, each version once, in one transaction.
 /// Never edit a released version: add the next one.
-pub const MIGRATIONS: &[(i64, &[&str])] = &[(
-    1,
-    &[
-        // The log. seq is assigned by the collector under the append lock, so
-        // that gaps are impossible and the chain order is the seq order.
-        "CREATE TABLE entries (
+pub const MIGRATIONS: &[(i64, &[&str])] = &[
+    (
+        1,
+        &[
+            // The log. seq is assigned by the collector under the append lock, so
+            // that gaps are impossible and the chain order is the seq order.
+            "CREATE TABLE entries (
             seq BIGINT PRIMARY KEY,
             kind TEXT NOT NULL,
             received_at TEXT NOT NULL,
@@ -22,11 +23,11 @@ pub const MIGRATIONS: &[(i64, &[&str])] = &[(
             body TEXT,
             texts_sha256 TEXT
         )",
-        "CREATE INDEX entries_subject ON entries (subject)",
-        // Shown texts, once per SHA-256 of their canonical JSON.
-        "CREATE TABLE texts (sha256 TEXT PRIMARY KEY, shown TEXT NOT NULL)",
-        // Only a hash of each token is kept: a database leak does not leak working links.
-        "CREATE TABLE tokens (
+            "CREATE INDEX entries_subject ON entries (subject)",
+            // Shown texts, once per SHA-256 of their canonical JSON.
+            "CREATE TABLE texts (sha256 TEXT PRIMARY KEY, shown TEXT NOT NULL)",
+            // Only a hash of each token is kept: a database leak does not leak working links.
+            "CREATE TABLE tokens (
             hash TEXT PRIMARY KEY,
             purpose TEXT NOT NULL,
             entry_seq BIGINT NOT NULL,
@@ -34,6 +35,31 @@ pub const MIGRATIONS: &[(i64, &[&str])] = &[(
             expires_at TEXT,
             used_at TEXT
         )",
-        "CREATE INDEX tokens_entry ON tokens (entry_seq)",
-    ],
-)];
+            "CREATE INDEX tokens_entry ON tokens (entry_seq)",
+        ],
+    ),
+    (
+        2,
+        &[
+            // Confirmation mail not yet sent, written in the transaction that
+            // stores its proof, so that a 201 means the mail goes out even if
+            // the SMTP server is down or the process dies. Recipient, language
+            // and sender come from the proof's entry. The two tokens are kept
+            // in the clear, unlike the tokens table's hashes, since a mail
+            // cannot be rebuilt from a hash; the row is deleted once the mail is
+            // sent, given up, or its confirm link has expired, and prune
+            // deletes it with its subject.
+            "CREATE TABLE pending_mail (
+            entry_seq BIGINT PRIMARY KEY,
+            confirm_token TEXT NOT NULL,
+            unsubscribe_token TEXT NOT NULL,
+            expires_at TEXT NOT NULL,
+            next_attempt_at TEXT NOT NULL,
+            attempts BIGINT NOT NULL DEFAULT 1,
+            rejections BIGINT NOT NULL DEFAULT 0,
+            last_error TEXT
+        )",
+            "CREATE INDEX pending_mail_due ON pending_mail (next_attempt_at)",
+        ],
+    ),
+];

@@ -5,6 +5,7 @@
 //! that differ (locking, connection setup) branch on [`Backend`].
 
 mod migrations;
+mod pending_mail;
 mod sql;
 
 use async_trait::async_trait;
@@ -13,6 +14,7 @@ use chrono::{DateTime, Utc};
 use crate::keys::Keyring;
 use crate::receipt::EntryKind;
 
+pub use pending_mail::{MailOutbox, NewMail, PendingMail};
 pub use sql::{Backend, SqlStore};
 
 /// A storage failure: always a server-side error.
@@ -111,6 +113,9 @@ pub struct Append {
     pub tokens: Vec<NewToken>,
     /// A token this entry uses up: the append happens only if it is unused and unexpired.
     pub consume: Option<String>,
+    /// The confirmation mail to send once this entry is committed, stored in
+    /// the same transaction (see [`MailOutbox`]).
+    pub mail: Option<NewMail>,
 }
 
 /// Why a token could not be used.
@@ -166,9 +171,9 @@ pub struct StoredEntry {
     pub texts_sha256: Option<String>,
 }
 
-/// The log store.
+/// The log store, and the confirmation mail waiting beside it.
 #[async_trait]
-pub trait Store: Send + Sync {
+pub trait Store: MailOutbox + Send + Sync {
     /// Appends a batch in one transaction, serialized against every other
     /// writer, and commits before returning: one outcome per item, in order.
     /// Receipts are signed with `keys` inside the transaction.

@@ -32,6 +32,10 @@ const COLUMNS: &str = "seq, kind, received_at, proof_sha256, prev_chain, chain, 
 /// The SQL implementation of [`Store`].
 pub struct SqlStore {
     pool: AnyPool,
+    /// Where the mail bookkeeping commits (see [`SqlStore::begin_bookkeeping`]):
+    /// on SQLite one connection of its own that does not fsync at commit;
+    /// on PostgreSQL the pool.
+    bookkeeping: AnyPool,
     backend: Backend,
     /// Serializes this process's appends; PostgreSQL adds an advisory lock
     /// for other processes, SQLite's single writer needs nothing more.
@@ -85,8 +89,30 @@ impl SqlStore {
             })
             .connect(&url)
             .await?;
+        let bookkeeping = match backend {
+            Backend::Sqlite => {
+                AnyPoolOptions::new()
+                    .max_connections(1)
+                    .test_before_acquire(false)
+                    .after_connect(|conn, _| {
+                        Box::pin(async move {
+                            conn.execute("PRAGMA journal_mode = WAL").await?;
+                            // Its commits reach the disk with the next FULL commit's
+                            // fsync of the WAL, or at a checkpoint.
+                            conn.execute("PRAGMA synchronous = NORMAL").await?;
+                            conn.execute("PRAGMA wal_autocheckpoint = 250").await?;
+                            conn.execute("PRAGMA busy_timeout = 10000").await?;
+                            Ok(())
+                        })
+                    })
+                    .connect(&url)
+                    .await?
+            }
+            Backend::Postgres => pool.clone(),
+        };
         let store = SqlStore {
             pool,
+            bookkeeping,
             backend,
             append_lock: Mutex::new(()),
         };
@@ -125,6 +151,34 @@ impl SqlStore {
         }
         tx.commit().await?;
         Ok(())
+    }
+
+    /// This process's append lock on SQLite, for writes beside the appends:
+    /// SQLite's own lock would make them wait in its busy handler's sleeps.
+    /// PostgreSQL needs none: those writes touch other rows.
+    pub(super) async fn sqlite_write_guard(&self) -> Option<tokio::sync::MutexGuard<'_, ()>> {
+        match self.backend {
+            Backend::Sqlite => Some(self.append_lock.lock().await),
+            Backend::Postgres => None,
+        }
+    }
+
+    /// Begins a transaction for the mail bookkeeping (claims, failures,
+    /// deleting sent mail) that commits without waiting for the disk. Losing
+    /// one at a power cut costs at most a mail sent twice or tried once more,
+    /// and an fsync per mail batch would slow the appends, which wait for the
+    /// same lock on SQLite.
+    pub(super) async fn begin_bookkeeping(
+        &self,
+    ) -> Result<sqlx::Transaction<'static, sqlx::Any>, StoreError> {
+        Ok(match self.backend {
+            Backend::Sqlite => self.bookkeeping.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => {
+                let mut tx = self.bookkeeping.begin().await?;
+                tx.execute("SET LOCAL synchronous_commit TO OFF").await?;
+                tx
+            }
+        })
     }
 
     /// Begins a transaction that holds the write lock from its first statement.
@@ -193,10 +247,11 @@ struct Rows {
     texts: Vec<(String, String)>,
     entries: Vec<StoredEntry>,
     tokens: Vec<(i64, NewToken)>,
+    mails: Vec<(i64, NewMail)>,
 }
 
 /// Rows per multi-row statement: far below SQLite's 32,766 and PostgreSQL's 65,535 parameters.
-const ROWS_PER_STATEMENT: usize = 64;
+pub(super) const ROWS_PER_STATEMENT: usize = 64;
 
 impl Rows {
     /// Links and signs one entry after `head`, moves `head` on, and keeps its rows for [`Rows::flush`].
@@ -259,7 +314,7 @@ impl Rows {
         Ok(stored)
     }
 
-    /// Inserts every kept row: texts, entries, then tokens, each table in as few statements as fit.
+    /// Inserts every kept row: texts, entries, tokens, then mails, each table in as few statements as fit.
     async fn flush(
         &mut self,
         conn: &mut AnyConnection,
@@ -316,6 +371,7 @@ impl Rows {
             }
             query.execute(&mut *conn).await?;
         }
+        super::pending_mail::insert(conn, backend, &std::mem::take(&mut self.mails)).await?;
         Ok(())
     }
 }
@@ -323,7 +379,7 @@ impl Rows {
 /// `($1, $2), ($3, $4)` for 2 rows of 2 columns, `($1, $2, $3)` for 1 row of 3;
 /// on SQLite `(?, ?), (?, ?)`: the driver looks each numbered parameter up
 /// by name, one linear search each, which costs more than the insert.
-fn placeholders(backend: Backend, rows: usize, columns: usize) -> String {
+pub(super) fn placeholders(backend: Backend, rows: usize, columns: usize) -> String {
     let mut sql = String::with_capacity(rows * columns * 5);
     for row in 0..rows {
         sql.push_str(if row == 0 { "(" } else { ", (" });
@@ -488,6 +544,8 @@ impl Store for SqlStore {
             let stored = rows.link(&mut head, item.entry, keys, &received_at)?;
             rows.tokens
                 .extend(item.tokens.into_iter().map(|token| (stored.seq, token)));
+            rows.mails
+                .extend(item.mail.into_iter().map(|mail| (stored.seq, mail)));
             if let Some(id) = &stored.record_id {
                 stored_ids.insert(id.clone(), stored.clone());
             }
@@ -594,6 +652,11 @@ impl Store for SqlStore {
             for row in seqs {
                 let seq: i64 = row.try_get("seq")?;
                 sqlx::query("DELETE FROM tokens WHERE entry_seq = $1")
+                    .bind(seq)
+                    .execute(&mut *tx)
+                    .await?;
+                // A mail still waiting holds the address and working links.
+                sqlx::query("DELETE FROM pending_mail WHERE entry_seq = $1")
                     .bind(seq)
                     .execute(&mut *tx)
                     .await?;

@@ -191,9 +191,14 @@ pub fn maildir() -> PathBuf {
 
 /// Waits (up to 20 s) for the message to `to` in the maildir and returns it, unfolded.
 pub async fn wait_for_mail(to: &str) -> String {
-    for _ in 0..200 {
+    wait_for_mail_in(&maildir(), to, 200).await
+}
+
+/// Waits (up to `tries` × 100 ms) for the message to `to` in `maildir` and returns it, unfolded.
+pub async fn wait_for_mail_in(maildir: &Path, to: &str, tries: usize) -> String {
+    for _ in 0..tries {
         for sub in ["new", "cur"] {
-            let Ok(entries) = std::fs::read_dir(maildir().join(sub)) else {
+            let Ok(entries) = std::fs::read_dir(maildir.join(sub)) else {
                 continue;
             };
             for entry in entries.flatten() {
@@ -270,4 +275,122 @@ pub async fn wait_for_outbox(dir: &Path, to: &str) -> consent_collector::mail::O
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
     panic!("no outbox mail to {to}");
+}
+
+/// A free local port, for a server started later.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// An aiosmtpd server of the test's own, storing mail in its own maildir,
+/// stopped (by its pid) when dropped; the tests start it late, or stop it,
+/// to see the collector wait for it.
+pub struct Smtpd {
+    child: std::process::Child,
+    pub port: u16,
+    pub maildir: tempfile::TempDir,
+}
+
+/// A handler that answers as real servers sometimes do: recipients named
+/// `rejected-…` get a permanent 550, those named `later-…` a 451 at their
+/// first two attempts, those named `locked-…` a 530 (authentication
+/// required) at their first four; everyone else's mail is stored in the maildir.
+const PICKY_HANDLER: &str = r#"
+import os
+from aiosmtpd.handlers import Mailbox
+
+class Picky(Mailbox):
+    tries = {}
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        with open(os.path.join(os.path.dirname(self.mail_dir), "rcpt.log"), "a") as log:
+            log.write(address + "\n")
+        local = address.split("@")[0]
+        if local.startswith("rejected-"):
+            return "550 5.1.1 no such mailbox"
+        if local.startswith("later-"):
+            Picky.tries[address] = Picky.tries.get(address, 0) + 1
+            if Picky.tries[address] <= 2:
+                return "451 4.3.0 try again later"
+        if local.startswith("locked-"):
+            Picky.tries[address] = Picky.tries.get(address, 0) + 1
+            if Picky.tries[address] <= 4:
+                return "530 5.7.0 authentication required"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+"#;
+
+impl Smtpd {
+    /// Starts the server on `port` and waits until it accepts connections.
+    pub async fn start(port: u16) -> Smtpd {
+        let python = std::env::var("CONSENT_TEST_PYTHON").expect(
+            "CONSENT_TEST_PYTHON is not set: run scripts/test-collector, which provides aiosmtpd",
+        );
+        let maildir = tempfile::tempdir().unwrap();
+        std::fs::write(maildir.path().join("picky.py"), PICKY_HANDLER).unwrap();
+        let child = std::process::Command::new(python)
+            .args(["-m", "aiosmtpd", "-n", "-l", &format!("127.0.0.1:{port}")])
+            .args(["-c", "picky.Picky"])
+            .arg(maildir.path().join("mail"))
+            .env("PYTHONPATH", maildir.path())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let smtpd = Smtpd {
+            child,
+            port,
+            maildir,
+        };
+        for _ in 0..300 {
+            if tokio::net::TcpStream::connect(("127.0.0.1", port))
+                .await
+                .is_ok()
+            {
+                return smtpd;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        panic!("the test smtp server did not start on port {port}");
+    }
+
+    /// Where it stores mail.
+    pub fn mail(&self) -> PathBuf {
+        self.maildir.path().join("mail")
+    }
+
+    /// How many times a mail to `to` was offered (each RCPT command).
+    pub fn offers(&self, to: &str) -> usize {
+        std::fs::read_to_string(self.maildir.path().join("rcpt.log"))
+            .unwrap_or_default()
+            .lines()
+            .filter(|l| *l == to)
+            .count()
+    }
+}
+
+impl Drop for Smtpd {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Polls `check` every 100 ms until it gives a value; panics after 60 s, saying `what`.
+pub async fn eventually<T, F, Fut>(what: &str, mut check: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    for _ in 0..600 {
+        if let Some(value) = check().await {
+            return value;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("gave up waiting: {what}");
 }

@@ -1,0 +1,224 @@
+//! Confirmation mail waiting to be sent, in the same database as the log.
+//!
+//! A row is written in the transaction that stores its proof, so that a 201
+//! means the mail goes out eventually: after an SMTP outage, or after a
+//! restart if the process stopped first. It is deleted once the mail is sent,
+//! given up, or its confirm link has expired.
+//!
+//! The row holds the confirm and unsubscribe tokens in the clear, although
+//! the tokens table keeps only their hashes: a mail cannot be rebuilt from a
+//! hash, and a pending mail must survive a restart. The exposure is bounded:
+//! the row lives until the mail is sent (normally under a second, at most the
+//! confirm link's lifetime during an outage), and whoever reads the database
+//! at that moment gets working links for those few subscribers only.
+//! Recipient, language and sender are not copied: they are read from the
+//! proof's entry, which keeps this row, written with every proof, small.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use sqlx::any::AnyRow;
+use sqlx::{AnyConnection, Row};
+
+use super::sql::{placeholders, Backend, SqlStore, ROWS_PER_STATEMENT};
+use super::{timestamp, StoreError};
+
+/// A confirmation mail to store with its proof (see [`super::Append::mail`]).
+#[derive(Clone, Debug)]
+pub struct NewMail {
+    /// The confirm link's token.
+    pub confirm_token: String,
+    /// The unsubscribe link's token.
+    pub unsubscribe_token: String,
+    /// When the confirm link stops working: past it, the mail is not sent.
+    pub expires_at: DateTime<Utc>,
+    /// When any collector may try it again. The committing process tries it
+    /// at once; this is the retry should that attempt fail or never happen.
+    pub retry_at: DateTime<Utc>,
+}
+
+/// A stored mail not yet sent.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PendingMail {
+    /// Seq of the proof entry it confirms.
+    pub entry_seq: i64,
+    /// The confirm link's token.
+    pub confirm_token: String,
+    /// The unsubscribe link's token.
+    pub unsubscribe_token: String,
+    /// When the confirm link stops working.
+    pub expires_at: DateTime<Utc>,
+    /// Attempts taken so far, the one right after the commit included.
+    pub attempts: i64,
+    /// Permanent (5xx) answers so far.
+    pub rejections: i64,
+    /// When the next attempt is due, as stored: a claim compares it.
+    pub next_attempt_at: String,
+    /// Why the last attempt failed.
+    pub last_error: Option<String>,
+    /// The proof's stored payload (without its shown texts), which names the
+    /// recipient, the language and the sender.
+    pub proof_body: Option<String>,
+}
+
+/// Where confirmation mail waits until it is sent.
+#[async_trait]
+pub trait MailOutbox {
+    /// Up to `limit` mails whose next attempt is due at `now`, earliest first.
+    async fn due_mail(
+        &self,
+        now: DateTime<Utc>,
+        limit: i64,
+    ) -> Result<Vec<PendingMail>, StoreError>;
+    /// Takes each mail for one attempt, scheduling the one after at the time
+    /// given, unless another collector took it since it was read: one answer
+    /// per mail, `true` when taken. Scheduling first means a collector that
+    /// dies mid-attempt leaves the mail due again, not lost.
+    async fn claim_mail(
+        &self,
+        claims: &[(PendingMail, DateTime<Utc>)],
+    ) -> Result<Vec<bool>, StoreError>;
+    /// Deletes mails that were sent, given up, or have expired.
+    async fn forget_mail(&self, seqs: &[i64]) -> Result<(), StoreError>;
+    /// Records why attempts failed, one `(seq, error, rejected)` each;
+    /// `rejected` counts a permanent answer.
+    async fn mail_failed(&self, failures: &[(i64, String, bool)]) -> Result<(), StoreError>;
+    /// When the earliest waiting mail is due, if any is waiting.
+    async fn next_mail_due(&self) -> Result<Option<DateTime<Utc>>, StoreError>;
+}
+
+const COLUMNS: &str = "p.entry_seq, p.confirm_token, p.unsubscribe_token, p.expires_at, p.attempts, p.rejections, p.next_attempt_at, p.last_error, e.body";
+
+/// Inserts the mails of a batch, each under its entry's seq, with one multi-row statement per chunk.
+pub(super) async fn insert(
+    conn: &mut AnyConnection,
+    backend: Backend,
+    mails: &[(i64, NewMail)],
+) -> Result<(), StoreError> {
+    for chunk in mails.chunks(ROWS_PER_STATEMENT) {
+        // attempts and rejections take their defaults: the attempt right
+        // after the commit is the committing process's.
+        let sql = format!(
+            "INSERT INTO pending_mail (entry_seq, confirm_token, unsubscribe_token, expires_at, next_attempt_at) VALUES {}",
+            placeholders(backend, chunk.len(), 5)
+        );
+        let mut query = sqlx::query(&sql);
+        for (seq, mail) in chunk {
+            query = query
+                .bind(*seq)
+                .bind(mail.confirm_token.as_str())
+                .bind(mail.unsubscribe_token.as_str())
+                .bind(timestamp(mail.expires_at))
+                .bind(timestamp(mail.retry_at));
+        }
+        query.execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+fn parse_time(text: &str) -> Result<DateTime<Utc>, StoreError> {
+    DateTime::parse_from_rfc3339(text)
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|_| StoreError::Corrupt(format!("stored time {text:?} is not rfc 3339")))
+}
+
+fn pending_from(row: &AnyRow) -> Result<PendingMail, StoreError> {
+    Ok(PendingMail {
+        entry_seq: row.try_get("entry_seq")?,
+        confirm_token: row.try_get("confirm_token")?,
+        unsubscribe_token: row.try_get("unsubscribe_token")?,
+        expires_at: parse_time(&row.try_get::<String, _>("expires_at")?)?,
+        attempts: row.try_get("attempts")?,
+        rejections: row.try_get("rejections")?,
+        next_attempt_at: row.try_get("next_attempt_at")?,
+        last_error: row.try_get("last_error")?,
+        proof_body: row.try_get("body")?,
+    })
+}
+
+#[async_trait]
+impl MailOutbox for SqlStore {
+    async fn due_mail(
+        &self,
+        now: DateTime<Utc>,
+        limit: i64,
+    ) -> Result<Vec<PendingMail>, StoreError> {
+        // Stored times share one fixed-width format, so text order is time order.
+        let sql = format!("SELECT {COLUMNS} FROM pending_mail p LEFT JOIN entries e ON e.seq = p.entry_seq WHERE p.next_attempt_at <= $1 ORDER BY p.next_attempt_at LIMIT $2");
+        let rows = sqlx::query(&sql)
+            .bind(timestamp(now))
+            .bind(limit)
+            .fetch_all(self.pool())
+            .await?;
+        rows.iter().map(pending_from).collect()
+    }
+
+    async fn claim_mail(
+        &self,
+        claims: &[(PendingMail, DateTime<Utc>)],
+    ) -> Result<Vec<bool>, StoreError> {
+        let _guard = self.sqlite_write_guard().await;
+        let mut tx = self.begin_bookkeeping().await?;
+        let mut taken = Vec::with_capacity(claims.len());
+        for (mail, next) in claims {
+            // On PostgreSQL a concurrent claim waits for this row's lock, then
+            // sees the new time and matches nothing: each attempt has one taker.
+            let updated = sqlx::query("UPDATE pending_mail SET attempts = attempts + 1, next_attempt_at = $1 WHERE entry_seq = $2 AND next_attempt_at = $3")
+                .bind(timestamp(*next))
+                .bind(mail.entry_seq)
+                .bind(mail.next_attempt_at.as_str())
+                .execute(&mut *tx)
+                .await?;
+            taken.push(updated.rows_affected() == 1);
+        }
+        tx.commit().await?;
+        Ok(taken)
+    }
+
+    async fn forget_mail(&self, seqs: &[i64]) -> Result<(), StoreError> {
+        if seqs.is_empty() {
+            return Ok(());
+        }
+        let _guard = self.sqlite_write_guard().await;
+        let mut tx = self.begin_bookkeeping().await?;
+        for chunk in seqs.chunks(ROWS_PER_STATEMENT * 4) {
+            let sql = format!(
+                "DELETE FROM pending_mail WHERE entry_seq IN {}",
+                placeholders(self.backend(), 1, chunk.len())
+            );
+            let mut query = sqlx::query(&sql);
+            for seq in chunk {
+                query = query.bind(*seq);
+            }
+            query.execute(&mut *tx).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn mail_failed(&self, failures: &[(i64, String, bool)]) -> Result<(), StoreError> {
+        if failures.is_empty() {
+            return Ok(());
+        }
+        let _guard = self.sqlite_write_guard().await;
+        let mut tx = self.begin_bookkeeping().await?;
+        for (seq, error, rejected) in failures {
+            sqlx::query("UPDATE pending_mail SET last_error = $1, rejections = rejections + $2 WHERE entry_seq = $3")
+                .bind(error.as_str())
+                .bind(i64::from(*rejected))
+                .bind(*seq)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn next_mail_due(&self) -> Result<Option<DateTime<Utc>>, StoreError> {
+        let next: Option<String> =
+            sqlx::query("SELECT MIN(next_attempt_at) AS due FROM pending_mail")
+                .fetch_one(self.pool())
+                .await?
+                .try_get("due")?;
+        next.as_deref().map(parse_time).transpose()
+    }
+}

@@ -1,0 +1,212 @@
+//! Confirmation mail survives an SMTP outage and a restart, on both backends,
+//! with real SMTP servers (aiosmtpd) that the tests start late or answer 4xx/5xx.
+
+#[macro_use]
+mod common;
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+
+use common::{Db, Smtpd, TestDb};
+use consent_collector::store::SqlStore;
+use reqwest::StatusCode;
+use sqlx::Row;
+
+const BIN: &str = env!("CARGO_BIN_EXE_consent-collector");
+
+on_both_backends!(
+    the_mail_goes_out_once_the_smtp_server_comes_back,
+    mail_pending_when_the_collector_is_killed_goes_out_after_the_next_start,
+    a_4xx_or_530_is_retried_and_a_5xx_is_given_up_after_three,
+);
+
+/// The stored row of the mail waiting for `to` (lowercase): `(attempts, rejections, last_error)`.
+async fn pending(store: &SqlStore, to: &str) -> Option<(i64, i64, Option<String>)> {
+    let row = sqlx::query(
+        "SELECT p.attempts, p.rejections, p.last_error FROM pending_mail p JOIN entries e ON e.seq = p.entry_seq WHERE e.subject = $1",
+    )
+    .bind(to)
+    .fetch_optional(store.pool())
+    .await
+    .unwrap()?;
+    Some((
+        row.try_get("attempts").unwrap(),
+        row.try_get("rejections").unwrap(),
+        row.try_get("last_error").unwrap(),
+    ))
+}
+
+/// Waits until the mail to `to` has failed once and waits in the database.
+async fn until_failed_once(store: &SqlStore, to: &str) -> String {
+    common::eventually("a failed attempt recorded in pending_mail", || async {
+        pending(store, to).await.and_then(|(_, _, error)| error)
+    })
+    .await
+}
+
+/// Waits until no mail to `to` waits in the database any more.
+async fn until_gone(store: &SqlStore, to: &str) {
+    common::eventually("the pending mail row deleted", || async {
+        pending(store, to).await.is_none().then_some(())
+    })
+    .await
+}
+
+fn address(prefix: &str) -> String {
+    format!("{prefix}-{}@example.org", &common::record_id()[..8])
+}
+
+async fn submit(url: &str, email: &str) {
+    let jws = common::sign(&common::browser_key(), &common::consent(email, "fr"));
+    let response = common::post_proof(url, &jws).await;
+    assert_eq!(response.status(), StatusCode::CREATED);
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(body["status"], "pending");
+}
+
+/// A collector mailing through `smtp://127.0.0.1:port`, retrying from 200 ms.
+async fn collector(db: &TestDb, data: &Path, port: u16) -> consent_collector::http::Running {
+    let mut settings = common::settings(db, data);
+    settings.smtp_url = Some(format!("smtp://127.0.0.1:{port}"));
+    settings.outbox = Some(false);
+    settings.mail_retry = Some("200ms".into());
+    common::start(settings).await
+}
+
+async fn the_mail_goes_out_once_the_smtp_server_comes_back(db: Db) {
+    let db = TestDb::new(db).await;
+    let data = tempfile::tempdir().unwrap();
+    let port = common::free_port();
+    let server = collector(&db, data.path(), port).await;
+    let store = db.open().await;
+
+    // No SMTP server: the proof is stored and answered 201 all the same.
+    let email = address("down");
+    submit(&server.url, &email).await;
+    let error = until_failed_once(&store, &email).await;
+    assert!(error.starts_with("smtp: "), "{error}");
+
+    let smtpd = Smtpd::start(port).await;
+    let mail = common::wait_for_mail_in(&smtpd.mail(), &email, 600).await;
+    let confirm = common::link(&mail, &format!("{}/v1/confirm?token=", server.url));
+    assert_eq!(
+        reqwest::get(&confirm).await.unwrap().status(),
+        StatusCode::OK
+    );
+    until_gone(&store, &email).await;
+    server.stop().await.unwrap();
+    assert_eq!(smtpd.offers(&email), 1);
+}
+
+/// `serve` as an operator runs it, on a fixed port so that mailed links
+/// outlive the process; killed (by its own pid) when dropped.
+struct Served(Child);
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn serve(db: &TestDb, data: &Path, listen: u16, smtp: u16) -> Served {
+    let mut child = Command::new(BIN)
+        .args(["serve", "--database", &db.url, "--outbox", "false"])
+        .args(["--listen", &format!("127.0.0.1:{listen}")])
+        .args(["--smtp-url", &format!("smtp://127.0.0.1:{smtp}")])
+        .args(["--mail-retry", "200ms", "--allowed-origins", common::ORIGIN])
+        .arg("--data-dir")
+        .arg(data)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    assert!(line.starts_with("listening on "), "{line:?}");
+    Served(child)
+}
+
+async fn mail_pending_when_the_collector_is_killed_goes_out_after_the_next_start(db: Db) {
+    let db = TestDb::new(db).await;
+    let data = tempfile::tempdir().unwrap();
+    let status = Command::new(BIN)
+        .arg("keygen")
+        .arg("--data-dir")
+        .arg(data.path())
+        .stdout(Stdio::null())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let (listen, smtp) = (common::free_port(), common::free_port());
+    let url = format!("http://127.0.0.1:{listen}");
+    let store = db.open().await;
+
+    let mut first = serve(&db, data.path(), listen, smtp);
+    let email = address("restart");
+    submit(&url, &email).await;
+    until_failed_once(&store, &email).await;
+    // SIGKILL: nothing is drained, only what the database holds survives.
+    first.0.kill().unwrap();
+    first.0.wait().unwrap();
+    assert!(pending(&store, &email).await.is_some());
+
+    let smtpd = Smtpd::start(smtp).await;
+    let _second = serve(&db, data.path(), listen, smtp);
+    let mail = common::wait_for_mail_in(&smtpd.mail(), &email, 600).await;
+    let confirm = common::link(&mail, &format!("{url}/v1/confirm?token="));
+    assert_eq!(
+        reqwest::get(&confirm).await.unwrap().status(),
+        StatusCode::OK
+    );
+    until_gone(&store, &email).await;
+}
+
+async fn a_4xx_or_530_is_retried_and_a_5xx_is_given_up_after_three(db: Db) {
+    let db = TestDb::new(db).await;
+    let data = tempfile::tempdir().unwrap();
+    let smtpd = Smtpd::start(common::free_port()).await;
+    let server = collector(&db, data.path(), smtpd.port).await;
+    let store = db.open().await;
+
+    // 451 twice, then accepted.
+    let later = address("later");
+    submit(&server.url, &later).await;
+    let mail = common::wait_for_mail_in(&smtpd.mail(), &later, 600).await;
+    assert!(mail.contains("/v1/confirm?token="), "{mail}");
+    until_gone(&store, &later).await;
+    assert_eq!(smtpd.offers(&later), 3);
+
+    // 530, authentication required, is the collector's settings: not counted
+    // as a rejection of the recipient, retried past three.
+    let locked = address("locked");
+    submit(&server.url, &locked).await;
+    common::wait_for_mail_in(&smtpd.mail(), &locked, 600).await;
+    until_gone(&store, &locked).await;
+    assert_eq!(smtpd.offers(&locked), 5);
+
+    // 550 every time: given up at the third, its row deleted, its proof still pending.
+    let rejected = address("rejected");
+    submit(&server.url, &rejected).await;
+    until_gone(&store, &rejected).await;
+    assert_eq!(smtpd.offers(&rejected), 3);
+    let states = consent_collector::export::current_states(
+        db.store().await.as_ref(),
+        &consent_collector::export::Filter {
+            subject: Some(rejected.clone()),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    assert!(
+        states.iter().any(|s| s.state == "pending"),
+        "{:?}",
+        states.iter().map(|s| &s.state).collect::<Vec<_>>()
+    );
+    server.stop().await.unwrap();
+    assert_eq!(smtpd.offers(&rejected), 3);
+}
