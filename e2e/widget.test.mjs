@@ -78,18 +78,29 @@ test("inline errors mark the field and take focus", async (t) => {
   assert.match(marked.text, /not valid/);
   assert.equal(marked.focus, "cw-email");
   assert.deepEqual(await fired(page, "consent:submit"), []);
-  // Fixing it clears the marks; the one submission is the fixed one.
+  // Editing the field takes its error away at once; the one submission is the fixed one.
+  const marks = (root) => ({
+    invalid: root.getElementById("cw-email").getAttribute("aria-invalid"),
+    describedBy: root.getElementById("cw-email").getAttribute("aria-describedby")?.includes("cw-email-error") ?? false,
+    hidden: root.getElementById("cw-email-error").hasAttribute("hidden"),
+  });
   await field(page, "a", "cw-email").fill("marie@example.org");
+  assert.deepEqual(await inRoot(page, "a", marks), { invalid: null, describedBy: false, hidden: true }, "editing clears the error");
   await submit(page, "a");
   const [detail] = await waitFor(page, "consent:submit", 1);
   assert.equal(detail.email, "marie@example.org");
-  const cleared = await inRoot(page, "a", (root) => ({
-    invalid: root.getElementById("cw-email").getAttribute("aria-invalid"),
-    hidden: root.getElementById("cw-email-error").hasAttribute("hidden"),
+  assert.deepEqual(await inRoot(page, "a", marks), { invalid: null, describedBy: false, hidden: true });
+  // Signed and in the outbox: the form is fresh again, so a second click
+  // cannot send the same signup twice.
+  const form = await inRoot(page, "a", (root) => ({
+    email: root.getElementById("cw-email").value,
+    ticked: [...root.querySelectorAll("#cw-form input[type=checkbox]")].filter((b) => b.checked).map((b) => b.id),
   }));
-  assert.deepEqual(cleared, { invalid: null, hidden: true });
+  assert.deepEqual(form, { email: "", ticked: [] }, "the form is reset once the record is signed");
   await waitFor(page, "consent:rejected", 1);
-  assert.equal((await fired(page, "consent:submit")).length, 1, "the invalid attempt signed nothing");
+  await submit(page, "a");
+  await until(page, "a", (root) => root.getElementById("cw-email").getAttribute("aria-invalid") === "true");
+  assert.equal((await fired(page, "consent:submit")).length, 1, "neither the invalid attempts nor the second click signed anything");
   assert.deepEqual(errors, []);
 });
 

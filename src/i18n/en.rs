@@ -56,7 +56,7 @@ pub const CATALOG: super::Catalog = &[
     ("status.sent", "Thank you, your choice is recorded."),
     ("status.sent.doi", "Thank you! Open the e-mail we just sent you to confirm your subscription."),
     ("status.invalid", "The form was not sent: please correct the marked fields."),
-    ("status.queued", "We cannot reach our server right now. Your choice is kept on this device and will be sent automatically."),
+    ("status.queued", "Your choice could not be sent yet. It is kept on this device and will be sent automatically."),
     ("status.rejected", "Your choice could not be recorded. Please contact {contact}."),
     ("status.failed", "This browser cannot record your choice securely. Please contact {contact}."),
     ("status.withdrawn", "Your withdrawal is recorded: you will no longer receive these messages."),
@@ -66,5 +66,5 @@ pub const CATALOG: super::Catalog = &[
     ("purpose.withdraw", "I no longer want to receive {label}."),
     ("manage.submit", "Withdraw my consent"),
     ("manage.error.none", "Tick at least one box to withdraw your consent."),
-    ("unavailable", "This signup form is unavailable for now."),
+    ("unavailable", "This signup form is not available."),
 ];

@@ -56,7 +56,7 @@ pub const CATALOG: super::Catalog = &[
     ("status.sent", "Merci, votre choix est bien enregistré."),
     ("status.sent.doi", "Merci\u{a0}! Ouvrez l’e-mail que nous venons de vous envoyer pour confirmer votre inscription."),
     ("status.invalid", "Le formulaire n’a pas été envoyé\u{a0}: corrigez les champs signalés."),
-    ("status.queued", "Connexion impossible pour le moment. Votre choix est gardé sur cet appareil et sera envoyé automatiquement."),
+    ("status.queued", "Votre choix n’a pas encore pu être transmis. Il est gardé sur cet appareil et sera envoyé automatiquement."),
     ("status.rejected", "Votre choix n’a pas pu être enregistré. Contactez {contact}."),
     ("status.failed", "Ce navigateur ne permet pas d’enregistrer votre choix de façon sûre. Contactez {contact}."),
     ("status.withdrawn", "Votre retrait est enregistré\u{a0}: vous ne recevrez plus ces messages."),
@@ -66,5 +66,5 @@ pub const CATALOG: super::Catalog = &[
     ("purpose.withdraw", "Je ne souhaite plus recevoir {label}."),
     ("manage.submit", "Retirer mon accord"),
     ("manage.error.none", "Cochez au moins une case pour retirer votre accord."),
-    ("unavailable", "Ce formulaire d’inscription est momentanément indisponible."),
+    ("unavailable", "Ce formulaire d’inscription n’est pas disponible."),
 ];

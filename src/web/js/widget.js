@@ -103,6 +103,9 @@ export class Widget {
   #signing = 0;
   #onSubmit = (e) => this.#submit(e);
   #onClick = (e) => this.#click(e);
+  #onInput = (e) => this.#edited(e.target);
+  /** The fields of the last check that showed an error. */
+  #shown = [];
 
   constructor(host, config) {
     const facts = JSON.parse(core.open(config, location.origin));
@@ -134,6 +137,7 @@ export class Widget {
       // Listeners on the root hold the widget alive: a page need not keep the handle.
       root.addEventListener("submit", this.#onSubmit);
       root.addEventListener("click", this.#onClick);
+      root.addEventListener("input", this.#onInput);
       this.#render();
       this.#courier?.flush();
     } catch (e) {
@@ -154,6 +158,7 @@ export class Widget {
     this.#closed = true;
     this.#root?.removeEventListener("submit", this.#onSubmit);
     this.#root?.removeEventListener("click", this.#onClick);
+    this.#root?.removeEventListener("input", this.#onInput);
     if (mounted.get(this.#root) === this) mounted.delete(this.#root);
     this.#courier?.stop();
     for (const [property] of this.#theme) this.#host.style.removeProperty(property);
@@ -262,14 +267,10 @@ export class Widget {
     const r = JSON.parse(core.check(this.#h, email, phone, ticked.join("\n")));
     let first = null;
     for (const f of r.fields) {
-      message(this.#el(f.msg), f.text);
-      for (const id of f.inputs) {
-        const input = this.#el(id);
-        if (!input) continue;
-        mark(input, f.msg, f.text != null);
-        if (f.text != null) first ??= input;
-      }
+      this.#show(f, f.text);
+      if (f.text != null) first ??= f.inputs.map((id) => this.#el(id)).find(Boolean);
     }
+    this.#shown = r.fields.filter((f) => f.text != null);
     if (!r.ok) {
       first?.focus();
       this.#status("status.invalid");
@@ -279,11 +280,31 @@ export class Widget {
     this.#record(() => r).then(
       ({ id, jws }) => {
         this.#current = { id, doi: r.doi };
+        // The record is in the outbox and will be sent: a fresh form, so that
+        // a second click cannot send the same signup again.
+        if (!this.#closed) this.#root.querySelector("#cw-form")?.reset();
         fire(this.#host, "consent:submit", { id, proof: jws, ...r.detail });
         this.#signed(id);
       },
       (error) => this.#fail(error),
     );
+  }
+
+  /** Shows field `f`'s error `text` (none when null) and marks its inputs. */
+  #show(f, text) {
+    message(this.#el(f.msg), text);
+    for (const id of f.inputs) {
+      const input = this.#el(id);
+      if (input) mark(input, f.msg, text != null);
+    }
+  }
+
+  /** An edited field's error goes as soon as it is edited: it is checked again on submit. */
+  #edited(input) {
+    const f = this.#shown.find((f) => f.inputs.includes(input.id));
+    if (!f) return;
+    this.#shown = this.#shown.filter((g) => g !== f);
+    this.#show(f, null);
   }
 
   #withdrawForm() {
