@@ -59,7 +59,7 @@ pub struct Settings {
     /// Public base URL used in mailed links [default: http://<listen address>].
     #[arg(long, env = "CONSENT_PUBLIC_URL")]
     pub public_url: Option<String>,
-    /// Origins whose proofs are accepted, comma-separated [default in demo: the public URL's origin].
+    /// Origins whose proofs are accepted, comma-separated [default in demo: the public URL's origin, and its localhost or 127.0.0.1 alias].
     #[arg(long, env = "CONSENT_ALLOWED_ORIGINS", value_delimiter = ',')]
     pub allowed_origins: Option<Vec<String>>,
     /// Largest request body in bytes [default: 65536].

@@ -153,8 +153,12 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
         .unwrap_or_else(|| format!("http://{addr}"));
     let mut allowed_origins = config.allowed_origins.clone();
     if allowed_origins.is_empty() {
-        allowed_origins
-            .push(origin_of(&public_url).ok_or_else(|| StartError::PublicUrl(public_url.clone()))?);
+        let origin =
+            origin_of(&public_url).ok_or_else(|| StartError::PublicUrl(public_url.clone()))?;
+        // A demo on 127.0.0.1 is often opened as localhost: the same machine,
+        // but another origin, whose every proof would be refused.
+        allowed_origins.extend(loopback_alias(&origin));
+        allowed_origins.push(origin);
     }
     let appender = Appender::spawn(store.clone(), keys.clone(), 64);
     let (mail, mail_task) = MailQueue::spawn(
@@ -282,8 +286,48 @@ fn client_network(state: &AppState, peer: SocketAddr, headers: &HeaderMap) -> St
 }
 
 /// `scheme://host[:port]` of a URL.
+/// `http://localhost:P` for `http://127.0.0.1:P`, and the other way round.
+fn loopback_alias(origin: &str) -> Option<String> {
+    let (scheme, host) = origin.split_once("://")?;
+    let (name, port) = host
+        .rsplit_once(':')
+        .map_or((host, None), |(n, p)| (n, Some(p)));
+    let other = match name {
+        "127.0.0.1" => "localhost",
+        "localhost" => "127.0.0.1",
+        _ => return None,
+    };
+    Some(match port {
+        Some(port) => format!("{scheme}://{other}:{port}"),
+        None => format!("{scheme}://{other}"),
+    })
+}
+
 fn origin_of(url: &str) -> Option<String> {
     let (scheme, rest) = url.split_once("://")?;
     let host = rest.split('/').next().filter(|h| !h.is_empty())?;
     Some(format!("{scheme}://{host}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::loopback_alias;
+
+    #[test]
+    fn a_loopback_origin_has_its_alias_and_others_none() {
+        assert_eq!(
+            loopback_alias("http://127.0.0.1:8080").as_deref(),
+            Some("http://localhost:8080")
+        );
+        assert_eq!(
+            loopback_alias("http://localhost:8080").as_deref(),
+            Some("http://127.0.0.1:8080")
+        );
+        assert_eq!(
+            loopback_alias("http://127.0.0.1").as_deref(),
+            Some("http://localhost")
+        );
+        assert_eq!(loopback_alias("https://shop.example"), None);
+        assert_eq!(loopback_alias("http://127.0.0.2:8080"), None);
+    }
 }
