@@ -34,6 +34,10 @@ for (const lang of ["fr", "en"]) {
     const { page, context, errors } = await openDemo();
     if (lang === "en") await page.click("button[data-lang=en]");
     await page.locator(`#signup #cw-form[lang=${lang}]`).waitFor();
+    const page_ = await page.evaluate(() => ({ lang: document.documentElement.lang, title: document.title, photo: document.querySelector(".product-photo").getAttribute("aria-label") }));
+    assert.deepEqual(page_, lang === "en"
+      ? { lang: "en", title: "Glazed stoneware mug · Example Shop", photo: "Blue stoneware mug" }
+      : { lang: "fr", title: "Tasse en grès émaillé · Boutique Exemple", photo: "Tasse en grès bleu" }, "the whole page speaks the language chosen");
     const results = await new AxeBuilder({ page }).include("#signup").analyze();
     assert.deepEqual(results.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target).join(", ")}`), []);
     assert.ok(results.passes.length > 10, "axe ran its checks");

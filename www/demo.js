@@ -11,6 +11,7 @@ for (const button of document.querySelectorAll("[data-lang]")) {
     const lang = button.dataset.lang;
     document.documentElement.lang = lang;
     for (const el of document.querySelectorAll("[data-" + lang + "]")) el.textContent = el.dataset[lang];
+    for (const el of document.querySelectorAll("[data-" + lang + "-label]")) el.setAttribute("aria-label", el.getAttribute("data-" + lang + "-label"));
     for (const b of document.querySelectorAll("[data-lang]")) b.setAttribute("aria-pressed", String(b === button));
     widget.setLocale(lang);
   });

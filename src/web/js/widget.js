@@ -315,7 +315,7 @@ export class Widget {
     for (const b of boxes) mark(b, "cw-manage-error", none);
     message(this.#el("cw-manage-error"), none ? this.#say["manage.error.none"] : null);
     if (none) {
-      this.#status("manage.error.none");
+      this.#status("status.invalid"); // the message itself is by the boxes: read once
       boxes[0]?.focus();
     } else {
       this.withdraw(ticked).catch((error) => this.#fail(error));
