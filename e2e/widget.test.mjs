@@ -192,9 +192,12 @@ test("an invalid configuration renders no form", async (t) => {
     form: root.querySelector("form") !== null,
     input: root.querySelector("input") !== null,
     unavailable: root.querySelector(".cw-unavailable")?.textContent ?? "",
+    problems: [...root.querySelectorAll(".cw-problems li")].map((li) => li.textContent),
   }));
   assert.deepEqual([shown.form, shown.input], [false, false]);
   assert.ok(shown.unavailable, "the host shows a short message");
+  // The test page is on 127.0.0.1: a local page, so the merchant sees why.
+  assert.deepEqual(shown.problems, ["purposes[0].checked: a purpose cannot be pre-checked: consent must be an active choice"]);
   const events = await fired(page, "consent:error");
   assert.equal(events.length, 1);
   assert.deepEqual([events[0].host, events[0].bubbles, events[0].composed], ["a", true, true]);

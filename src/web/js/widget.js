@@ -81,6 +81,21 @@ function mark(input, messageId, invalid) {
   else input.removeAttribute("aria-invalid");
 }
 
+/** Where the merchant, not a subscriber, is looking: a theme editor or a local page. */
+const merchantView = () => globalThis.Shopify?.designMode === true || /^(localhost|127\.0\.0\.1|\[::1\])$/.test(location.hostname);
+
+/** A configuration's problems as a list, for the merchant's eyes only. */
+function problemList(problems) {
+  const box = document.createElement("div");
+  box.className = "cw-problems";
+  box.lang = "en";
+  box.appendChild(document.createElement("p")).textContent =
+    "consent-widget: the configuration has problems (shown only in a theme editor or on a local page):";
+  const list = box.appendChild(document.createElement("ul"));
+  for (const p of problems) list.appendChild(document.createElement("li")).textContent = p.field + ": " + p.message;
+  return box;
+}
+
 /** Sets an error message element's text, hidden when there is none. */
 function message(el, text) {
   if (!el) return;
@@ -213,7 +228,10 @@ export class Widget {
     const r = JSON.parse(core.render(this.#h, document.documentElement.getAttribute("lang") ?? ""));
     this.#say = r.say ?? {};
     this.#root.replaceChildren(...style(this.#root), nodes(r.html));
-    if (!this.#courier) return;
+    if (!this.#courier) {
+      if (merchantView()) this.#root.append(problemList(this.#problems));
+      return;
+    }
     // Only what was typed is put back: a fresh form is left untouched, so no
     // input gets a script wrapper (about 13 KiB of heap) before anyone uses it.
     if (kept.email) this.#el("cw-email").value = kept.email;
