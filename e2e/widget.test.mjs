@@ -383,6 +383,11 @@ test("withdrawals name only consented purposes, once", async (t) => {
     ["cw-w-newsletter"],
     "only the granted purpose can be withdrawn",
   );
+  assert.match(
+    await inRoot(page, "a", (root) => root.getElementById("cw-manage-hint").textContent),
+    /^Consent given from this browser for m•••@example\.org\. /,
+    "the section says whose consent it is, masked",
+  );
   const outcome = (ids) => page.evaluate((ids) => window.widgets.a.withdraw(ids).then((id) => ({ id }), (e) => ({ refused: String(e) })), ids);
   assert.ok((await outcome([])).refused, "no purpose: refused");
   assert.ok((await outcome(["partners"])).refused, "a purpose never granted: refused");
@@ -400,6 +405,7 @@ test("withdrawals name only consented purposes, once", async (t) => {
   assert.equal(payload.id, id);
   assert.equal(payload.purposes.length, 1, "the purpose is named once");
   assert.equal(payload.purposes[0].id, "newsletter");
+  assert.match(payload.texts.shown["manage.hint"], /^Consent given from this browser for m•••@example\.org\. /, "the proof records the hint as shown");
   // Nothing left to withdraw: the section is gone, focus went to the status.
   await until(page, "a", (root) => root.getElementById("cw-manage-toggle") === null);
   assert.equal(await inRoot(page, "a", (root) => root.getElementById("cw-manage")), null);

@@ -62,6 +62,21 @@ pub fn uint(mut n: usize) -> String {
     digits[i..].iter().map(|&d| d as char).collect()
 }
 
+/// An address masked to its first character and its domain,
+/// `m•••@example.org`: enough to recognise one's own, not to read another's.
+pub fn masked_email(email: &str) -> String {
+    let (local, domain) = crate::validate::split_last(email, b'@').unwrap_or(("", ""));
+    // The first character's length from its leading byte: no char machinery in the wasm.
+    let len = match local.as_bytes().first() {
+        None => 0,
+        Some(b) if *b < 0xc0 => 1,
+        Some(b) if *b < 0xe0 => 2,
+        Some(b) if *b < 0xf0 => 3,
+        Some(_) => 4,
+    };
+    cat(&[local.get(..len).unwrap_or(""), "•••@", domain])
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -71,5 +86,13 @@ mod tests {
         assert_eq!(fill("a {x} b {y} {", &[("x", "1")]), "a 1 b {y} {");
         assert_eq!(uint(0), "0");
         assert_eq!(uint(4071), "4071");
+    }
+
+    #[test]
+    fn masked_email_keeps_the_first_character_and_the_domain() {
+        assert_eq!(masked_email("marie@example.org"), "m•••@example.org");
+        assert_eq!(masked_email("élodie@exemple.fr"), "é•••@exemple.fr");
+        assert_eq!(masked_email("a\"@\"b@x.fr"), "a•••@x.fr");
+        assert_eq!(masked_email(""), "•••@");
     }
 }

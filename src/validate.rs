@@ -73,7 +73,7 @@ fn has_double_dot(s: &str) -> bool {
 
 /// `s` split around its last `byte` (ASCII), if it has one: a byte search,
 /// lighter in the wasm than `rsplit_once`.
-fn split_last(s: &str, byte: u8) -> Option<(&str, &str)> {
+pub(crate) fn split_last(s: &str, byte: u8) -> Option<(&str, &str)> {
     let at = s.bytes().rposition(|b| b == byte)?;
     Some((s.get(..at)?, s.get(at + 1..)?))
 }

@@ -9,7 +9,7 @@ use crate::prelude::*;
 use crate::config::{Config, Localized, PhoneMode, Purpose};
 use crate::i18n::Texts;
 use crate::rules;
-use crate::text::{cat, fill};
+use crate::text::{cat, fill, masked_email};
 
 /// Element ids inside the shadow root.
 pub mod ids {
@@ -320,8 +320,12 @@ pub fn plan(config: &Config, texts: &Texts) -> Plan {
 
 /// Plans the "manage my choices" section: a toggle, and a form with one
 /// unchecked box per purpose this browser consented to, to withdraw it.
-pub fn manage(config: &Config, texts: &Texts, consented: &[(String, crate::config::Channel)]) -> Plan {
+pub fn manage(config: &Config, texts: &Texts, email: &str, consented: &[(String, crate::config::Channel)]) -> Plan {
     let mut b = Builder { texts, shown: Vec::new() };
+    // Whose consent this is, masked: on a shared device the next person can
+    // tell it is not theirs, without reading the address.
+    let hint = fill(&texts.say("manage.hint"), &[("email", &masked_email(email))]);
+    b.record("manage.hint".into(), &hint);
     let toggle = Node::new("button")
         .attr("type", "button")
         .attr("id", ids::MANAGE_TOGGLE)
@@ -332,7 +336,7 @@ pub fn manage(config: &Config, texts: &Texts, consented: &[(String, crate::confi
     let mut set = Node::new("fieldset")
         .attr("aria-describedby", "cw-manage-hint")
         .child(Node::new("legend").text(&b.say("manage.legend")))
-        .child(Node::new("p").attr("id", "cw-manage-hint").attr("class", "cw-hint").text(&b.say("manage.hint")));
+        .child(Node::new("p").attr("id", "cw-manage-hint").attr("class", "cw-hint").text(&hint));
     for (id, _) in consented {
         let Some(p) = config.purposes.iter().find(|p| &p.id == id) else { continue };
         let label = b.purpose_text(p, "label", &p.label);

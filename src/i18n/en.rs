@@ -62,7 +62,7 @@ pub const CATALOG: super::Catalog = &[
     ("status.withdrawn", "Your withdrawal is recorded: you will no longer receive these messages."),
     ("manage.toggle", "Manage my choices"),
     ("manage.legend", "Withdraw my consent"),
-    ("manage.hint", "Tick what you no longer want to receive. You can do this at any time."),
+    ("manage.hint", "Consent given from this browser for {email}. Tick what you no longer want to receive. You can do this at any time."),
     ("purpose.withdraw", "I no longer want to receive {label}."),
     ("manage.submit", "Withdraw my consent"),
     ("manage.error.none", "Tick at least one box to withdraw your consent."),

@@ -62,7 +62,7 @@ pub const CATALOG: super::Catalog = &[
     ("status.withdrawn", "Votre retrait est enregistré\u{a0}: vous ne recevrez plus ces messages."),
     ("manage.toggle", "Gérer mes choix"),
     ("manage.legend", "Retirer mon accord"),
-    ("manage.hint", "Cochez ce que vous ne souhaitez plus recevoir. Vous pouvez le faire à tout moment."),
+    ("manage.hint", "Accord donné depuis ce navigateur pour {email}. Cochez ce que vous ne souhaitez plus recevoir. Vous pouvez le faire à tout moment."),
     ("purpose.withdraw", "Je ne souhaite plus recevoir {label}."),
     ("manage.submit", "Retirer mon accord"),
     ("manage.error.none", "Cochez au moins une case pour retirer votre accord."),

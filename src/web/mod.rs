@@ -137,7 +137,7 @@ pub fn manage(h: u32, consented: &str) -> String {
             return String::new();
         }
         let texts = Texts::resolve(config, Some(&slot.locale));
-        view::manage(config, &texts, &c.purposes).root.html()
+        view::manage(config, &texts, &c.email, &c.purposes).root.html()
     })
     .unwrap_or_default()
 }

@@ -118,7 +118,7 @@ pub fn withdrawing(h: u32, purposes: &str, consented: &str) -> String {
             return fail("name at least one purpose to withdraw");
         }
         let texts = Texts::resolve(config, Some(&slot.locale));
-        let shown = view::manage(config, &texts, &chosen).shown;
+        let shown = view::manage(config, &texts, &consented.email, &chosen).shown;
         let ids: Vec<&str> = chosen.iter().map(|(id, _)| id.as_str()).collect();
         let hash = record::hash_inputs(&shown.iter().cloned().collect(), &ids);
         let reply = Obj::new().raw("hash", &strings(hash.iter().map(String::as_str))).raw("purposes", &strings(ids));
