@@ -1,7 +1,8 @@
 // The demo end to end: the widget in Chromium signs a proof, the real
 // collector verifies, stores and countersigns it and mails a confirmation
 // (to a real SMTP server under scripts/test-collector, else to the demo's
-// outbox); the mailed link confirms; the unsubscribe link withdraws;
+// outbox); the mailed link, opened, shows a button and changes nothing, and
+// its button confirms; the same for the unsubscribe link, which withdraws;
 // verify-log is clean. The proof and the receipt are verified here with
 // `jose`, and the payload checked against `canonicalize` (RFC 8785): code we
 // did not write.
@@ -11,7 +12,7 @@ import { compactVerify, importJWK, decodeProtectedHeader, createLocalJWKSet } fr
 import canonicalize from "canonicalize";
 import { launch, watchErrors } from "./browser.mjs";
 import { startCollector } from "./collector.mjs";
-import { links, collectorMailFlags } from "./mailbox.mjs";
+import { links, followLink, collectorMailFlags } from "./mailbox.mjs";
 
 let collector, browser;
 before(async () => {
@@ -76,21 +77,44 @@ test("sign up, confirm by the mailed link, unsubscribe, and the log verifies", a
 
   const { confirm, unsubscribe, via } = await links(page, collector.url, "marie@example.org");
   console.log(`# the confirmation arrived by ${via}`);
-  const confirmed = await page.goto(confirm);
+  const lang = proof.locale.split("-")[0];
+  const heading = () => page.getByRole("heading", { level: 1 }).textContent();
+  const confirmed = await followLink(page, confirm, async () => {
+    // Opened, as a mail scanner would: a page in the subscriber's language
+    // naming the shop and the boxes ticked, with one button; nothing confirmed.
+    assert.equal(await page.locator("html").getAttribute("lang"), lang);
+    assert.match(await heading(), /^(Confirmer votre inscription|Confirm your subscription)$/);
+    assert.match(await page.locator("main").textContent(), new RegExp(proof.controller.name));
+    assert.equal(await page.locator("main li").count(), 2, "newsletter and sms, not the refused partners");
+    assert.equal(await page.getByRole("button").count(), 1);
+    assert.ok(state().some((r) => r.purpose === "newsletter" && r.state === "pending"), JSON.stringify(state()));
+  });
   assert.equal(confirmed.status(), 200);
+  assert.match(await heading(), /^(Inscription confirmée|Subscription confirmed)$/);
   assert.ok(state().some((r) => r.purpose === "newsletter" && r.state === "confirmed"), JSON.stringify(state()));
   assert.ok(!state().some((r) => r.purpose === "partners" && ["granted", "confirmed", "pending"].includes(r.state)));
 
   const reused = await page.goto(confirm);
-  assert.equal(reused.status(), 410, "a confirm link works once");
-  const left = await page.goto(unsubscribe);
+  assert.equal(reused.status(), 200, "a confirm link works once; afterwards it says so");
+  assert.match(await heading(), /^(Inscription déjà confirmée|Subscription already confirmed)$/);
+  assert.equal(await page.getByRole("button").count(), 0);
+
+  const left = await followLink(page, unsubscribe, async () => {
+    assert.match(await heading(), /^(Se désinscrire des e-mails|Unsubscribe from e-mails)$/);
+    assert.match(await page.locator("main").textContent(), /SMS|text messages/);
+    assert.ok(!state().some((r) => r.state === "withdrawn"), JSON.stringify(state()));
+  });
   assert.equal(left.status(), 200);
-  assert.ok(state().some((r) => r.state === "withdrawn"), JSON.stringify(state()));
+  assert.match(await heading(), /^(Désinscription enregistrée|Unsubscribed)$/);
+  assert.ok(state().some((r) => r.purpose === "newsletter" && r.state === "withdrawn"), JSON.stringify(state()));
+  assert.ok(state().some((r) => r.purpose === "sms" && r.state === "confirmed"), "the e-mail link leaves SMS consent");
+  const exported = state().find((r) => r.purpose === "sms");
+  assert.equal(exported.phone, "+33612345678", "the export says which number to text");
 
   const verdict = collector.admin("verify-log");
   assert.match(verdict, /^ok: /);
-  // The only console error: the reused confirm link's 410, checked above.
-  assert.deepEqual(errors.filter((e) => !e.includes("status of 410")), []);
+  // No console error: no 410 any more, and nothing the pages' CSP blocked.
+  assert.deepEqual(errors, []);
   await context.close();
 });
 

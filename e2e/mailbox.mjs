@@ -34,7 +34,7 @@ async function fromMaildir(to) {
   throw new Error(`no mail to ${to} arrived at the SMTP server`);
 }
 
-/** The confirm and unsubscribe links mailed to `to`. */
+/** The confirm and unsubscribe links mailed to `to`; opening them changes nothing (see `followLink`). */
 export async function links(page, collectorUrl, to) {
   if (smtp) {
     const mail = await fromMaildir(to);
@@ -45,4 +45,22 @@ export async function links(page, collectorUrl, to) {
   const item = page.locator("li", { hasText: to }).first();
   const href = (part) => item.locator(`a[href*='${part}']`).getAttribute("href").then((h) => new URL(h, collectorUrl).href);
   return { confirm: await href("/v1/confirm"), unsubscribe: await href("/v1/unsubscribe"), via: "outbox" };
+}
+
+/**
+ * Follows a mailed link as a person does: opens it (GET: a page with one
+ * button, nothing done yet, checked with `before`), then presses the button,
+ * which posts back to the same URL. The POST's response.
+ */
+export async function followLink(page, url, before = async () => {}) {
+  const opened = await page.goto(url);
+  if (opened.status() !== 200) throw new Error(`${url} answered ${opened.status()} to a GET`);
+  await before();
+  const button = page.getByRole("button");
+  const [posted] = await Promise.all([
+    page.waitForResponse((r) => r.url() === url && r.request().method() === "POST"),
+    button.click(),
+  ]);
+  await page.waitForLoadState("load");
+  return posted;
 }

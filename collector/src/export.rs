@@ -27,6 +27,9 @@ pub struct StateRow {
     pub seq: i64,
     /// Record id of the proof behind it (the consent, or the withdrawal).
     pub record_id: Option<String>,
+    /// The phone number (E.164) that proof gave, if any: the number an SMS
+    /// consent is for. Last, so that CSV readers by position keep working.
+    pub phone: Option<String>,
 }
 
 /// Which rows to export.
@@ -53,6 +56,7 @@ pub enum Format {
 struct ProofFacts {
     subject: String,
     record_id: Option<String>,
+    phone: Option<String>,
     purposes: Vec<(String, String, String)>,
 }
 
@@ -96,7 +100,11 @@ fn apply(
     let Some(subject) = entry.subject.clone() else {
         return;
     };
-    let row = |purpose: &str, channel: &str, state: &str, record_id: Option<String>| {
+    let row = |purpose: &str,
+               channel: &str,
+               state: &str,
+               record_id: Option<String>,
+               phone: Option<String>| {
         let row = StateRow {
             subject: subject.clone(),
             purpose: purpose.into(),
@@ -105,6 +113,7 @@ fn apply(
             since: entry.received_at.clone(),
             seq: entry.seq,
             record_id,
+            phone,
         };
         ((subject.clone(), purpose.to_string()), row)
     };
@@ -117,6 +126,7 @@ fn apply(
                 .map(|p| (text(&p["id"]), text(&p["channel"]), text(&p["choice"])))
                 .collect();
             let withdrawal = body["kind"] == "withdrawal";
+            let phone = body["subject"]["phone"].as_str().map(String::from);
             let double_opt_in = body["doubleOptIn"] == "requested";
             for (id, channel, choice) in &purposes {
                 let state = match choice.as_str() {
@@ -124,13 +134,20 @@ fn apply(
                     "granted" if double_opt_in => "pending",
                     other => other,
                 };
-                states.extend([row(id, channel, state, entry.record_id.clone())]);
+                states.extend([row(
+                    id,
+                    channel,
+                    state,
+                    entry.record_id.clone(),
+                    phone.clone(),
+                )]);
             }
             proofs.insert(
                 entry.seq,
                 ProofFacts {
                     subject: subject.clone(),
                     record_id: entry.record_id.clone(),
+                    phone,
                     purposes,
                 },
             );
@@ -145,7 +162,13 @@ fn apply(
                 if states.get(&key).is_some_and(|r| {
                     r.state == "pending" && r.seq == body["proofSeq"].as_i64().unwrap_or(-1)
                 }) {
-                    states.extend([row(id, channel, "confirmed", proof.record_id.clone())]);
+                    states.extend([row(
+                        id,
+                        channel,
+                        "confirmed",
+                        proof.record_id.clone(),
+                        proof.phone.clone(),
+                    )]);
                 }
             }
         }
@@ -160,7 +183,13 @@ fn apply(
                 .map(text)
                 .collect();
             for (id, channel, _) in proof.purposes.iter().filter(|p| withdrawn.contains(&p.0)) {
-                states.extend([row(id, channel, "withdrawn", proof.record_id.clone())]);
+                states.extend([row(
+                    id,
+                    channel,
+                    "withdrawn",
+                    proof.record_id.clone(),
+                    proof.phone.clone(),
+                )]);
             }
         }
         Some(EntryKind::Prune) | None => {}

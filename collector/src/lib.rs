@@ -11,6 +11,7 @@ pub mod cli; // the command line
 pub mod config; // settings from flags, environment and file
 pub mod events; // entries the collector writes itself
 pub mod export; // current state per subject and purpose, as JSONL or CSV
+pub mod granted; // the purposes a proof granted, as shown, and its phone, masked
 pub mod hash; // SHA-256 as hex
 pub mod http; // routes, handlers and startup
 pub mod ip; // IP truncation

@@ -2,7 +2,9 @@
 
 use std::path::{Path, PathBuf};
 
-use lettre::message::header::{ContentTransferEncoding, ContentType, HeaderName, HeaderValue};
+use lettre::message::header::{
+    ContentTransferEncoding, ContentType, HeaderName, HeaderValue, MIME_VERSION_1_0,
+};
 use lettre::message::{Body, Mailbox};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use serde::{Deserialize, Serialize};
@@ -74,6 +76,11 @@ pub struct ConfirmationMail {
     pub unsubscribe_url: String,
     /// How long the confirm link works.
     pub ttl_hours: i64,
+    /// The texts next to the boxes the subscriber ticked, so the mail says
+    /// what a click confirms.
+    pub purposes: Vec<String>,
+    /// The phone number given, masked (see [`crate::granted::mask_phone`]).
+    pub phone: Option<String>,
 }
 
 /// One message in the outbox, as its index keeps it (one JSON line each).
@@ -217,17 +224,16 @@ pub const SMTP_PARALLEL: usize = 8;
 
 /// The message for a confirmation mail, and its subject.
 fn build(from: &Mailbox, mail: &ConfirmationMail) -> Result<(Message, String), MailError> {
-    let (subject, body) = messages::confirmation_mail(
-        mail.lang,
-        &mail.sender_name,
-        &mail.confirm_url,
-        &mail.unsubscribe_url,
-        mail.ttl_hours,
-    );
+    let (subject, body) = messages::confirmation_mail(mail);
     let mut message = Message::builder()
         .from(from.clone())
         .to(parse_mailbox(&mail.to)?)
         .subject(subject.clone())
+        // Receiving servers penalise mail without a Message-ID; one under the
+        // sender's own domain, not this host's name, is what they check it against.
+        .message_id(Some(message_id(from)))
+        // `.body()` sets no MIME-Version, and a quoted-printable body is only MIME with it.
+        .header(MIME_VERSION_1_0)
         .header(ContentType::TEXT_PLAIN)
         // Quoted-printable keeps the links readable in the raw message and 7-bit safe.
         .body(
@@ -246,6 +252,16 @@ fn build(from: &Mailbox, mail: &ConfirmationMail) -> Result<(Message, String), M
         "List-Unsubscribe=One-Click".into(),
     ));
     Ok((message, subject))
+}
+
+/// A fresh `<random@domain>` Message-ID, the domain being the From address's.
+fn message_id(from: &Mailbox) -> String {
+    format!(
+        "<{}.{}@{}>",
+        chrono::Utc::now().format("%Y%m%d%H%M%S"),
+        &crate::tokens::new_token().1[..24],
+        from.email.domain()
+    )
 }
 
 /// The outbox: one [`OutboxItem`] per line, the message inside, appended.
@@ -333,4 +349,53 @@ pub fn outbox_message(dir: &Path, file: &str) -> Option<String> {
 fn parse_mailbox(text: &str) -> Result<Mailbox, MailError> {
     text.parse()
         .map_err(|_| MailError::Address(text.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn mail() -> ConfirmationMail {
+        ConfirmationMail {
+            to: "marie@example.org".into(),
+            lang: Lang::Fr,
+            sender_name: "Boutique".into(),
+            confirm_url: "http://127.0.0.1/v1/confirm?token=c".into(),
+            unsubscribe_url: "http://127.0.0.1/v1/unsubscribe?token=u".into(),
+            ttl_hours: 48,
+            purposes: vec!["J'accepte la newsletter.".into()],
+            phone: Some("+33 6 •• •• •• 78".into()),
+        }
+    }
+
+    /// The header lines of a raw message, before the blank line.
+    fn headers(raw: &str) -> Vec<&str> {
+        raw.split("\r\n").take_while(|l| !l.is_empty()).collect()
+    }
+
+    #[test]
+    fn the_message_is_mime_with_a_message_id_in_the_senders_domain() {
+        let from = parse_mailbox("Boutique <no-reply@boutique.example>").unwrap();
+        let (message, _) = build(&from, &mail()).unwrap();
+        let raw = String::from_utf8(message.formatted()).unwrap();
+        let headers = headers(&raw);
+        assert!(headers.contains(&"MIME-Version: 1.0"), "{raw}");
+        assert!(
+            headers.contains(&"Content-Transfer-Encoding: quoted-printable"),
+            "{raw}"
+        );
+        let ids: Vec<&str> = headers
+            .iter()
+            .filter_map(|l| l.strip_prefix("Message-ID: "))
+            .collect();
+        assert_eq!(ids.len(), 1, "{raw}");
+        assert!(
+            ids[0].starts_with('<') && ids[0].ends_with("@boutique.example>"),
+            "{raw}"
+        );
+        // Each message its own id.
+        let (again, _) = build(&from, &mail()).unwrap();
+        let again = String::from_utf8(again.formatted()).unwrap();
+        assert!(!again.contains(ids[0]), "{again}");
+    }
 }

@@ -33,6 +33,7 @@ use chrono::{DateTime, Utc};
 use rand::Rng;
 use tokio::sync::{mpsc, oneshot, Notify};
 
+use crate::granted::{granted, mask_phone};
 use crate::mail::{ConfirmationMail, Failure, Mailer};
 use crate::messages::Lang;
 use crate::store::{PendingMail, Store};
@@ -424,6 +425,11 @@ pub fn confirmation_mail(
         confirm_url: format!("{public_url}/v1/confirm?token={confirm_token}"),
         unsubscribe_url: format!("{public_url}/v1/unsubscribe?token={unsubscribe_token}"),
         ttl_hours,
+        purposes: granted(payload, None)
+            .into_iter()
+            .map(|g| g.label)
+            .collect(),
+        phone: payload["subject"]["phone"].as_str().and_then(mask_phone),
     })
 }
 
@@ -434,7 +440,18 @@ fn confirmation(
     public_url: &str,
     now: DateTime<Utc>,
 ) -> Option<ConfirmationMail> {
-    let payload: serde_json::Value = serde_json::from_str(mail.proof_body.as_deref()?).ok()?;
+    let mut payload: serde_json::Value = serde_json::from_str(mail.proof_body.as_deref()?).ok()?;
+    // The stored body keeps the shown texts apart; the mail quotes them.
+    let shown = mail
+        .proof_shown
+        .as_deref()
+        .and_then(|s| serde_json::from_str::<serde_json::Value>(s).ok());
+    if let (Some(shown), Some(texts)) = (
+        shown,
+        payload.get_mut("texts").and_then(|t| t.as_object_mut()),
+    ) {
+        texts.insert("shown".into(), shown);
+    }
     let minutes = (mail.expires_at - now).num_minutes();
     confirmation_mail(
         &payload,
@@ -458,6 +475,8 @@ mod tests {
             confirm_url: format!("http://127.0.0.1/v1/confirm?token=c{i}"),
             unsubscribe_url: format!("http://127.0.0.1/v1/unsubscribe?token=u{i}"),
             ttl_hours: 48,
+            purposes: Vec::new(),
+            phone: None,
         }
     }
 
@@ -486,8 +505,10 @@ mod tests {
         let body = serde_json::json!({
             "controller": {"name": "Boutique"},
             "site": {"origin": "https://boutique.example"},
-            "subject": {"email": " Marie@Example.org "},
+            "subject": {"email": " Marie@Example.org ", "phone": "+33612345678"},
             "locale": "en-GB",
+            "purposes": [{"id": "newsletter", "channel": "email", "choice": "granted"}],
+            "texts": {"sha256": "00"},
         })
         .to_string();
         let pending = |hours: i64, minutes: i64| PendingMail {
@@ -500,6 +521,7 @@ mod tests {
             next_attempt_at: String::new(),
             last_error: None,
             proof_body: Some(body.clone()),
+            proof_shown: Some(r#"{"purpose.newsletter":"I agree to the newsletter."}"#.into()),
         };
         let mail =
             |hours, minutes| confirmation(&pending(hours, minutes), "http://c", now).unwrap();
@@ -513,6 +535,12 @@ mod tests {
         );
         assert_eq!(late.confirm_url, "http://c/v1/confirm?token=c");
         assert_eq!(late.unsubscribe_url, "http://c/v1/unsubscribe?token=u");
+        // The texts stored apart from the body are quoted all the same.
+        assert_eq!(
+            late.purposes,
+            vec!["I agree to the newsletter.".to_string()]
+        );
+        assert_eq!(late.phone.as_deref(), Some("+33 6 •• •• •• 78"));
         let erased = PendingMail {
             proof_body: None,
             ..pending(1, 0)

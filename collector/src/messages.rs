@@ -1,5 +1,7 @@
 //! What the subscriber reads, in French and English: mail and pages.
 
+use crate::mail::ConfirmationMail;
+
 /// A supported language; anything else falls back to English.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Lang {
@@ -20,6 +22,33 @@ impl Lang {
         }
     }
 
+    /// The preferred of French and English in an `Accept-Language` header,
+    /// by weight; French, the product's default, when it names neither.
+    pub fn from_accept_language(header: &str) -> Self {
+        let mut best: Option<(f32, Lang)> = None;
+        for item in header.split(',') {
+            let mut parts = item.split(';');
+            let tag = parts.next().unwrap_or_default().trim();
+            let weight = parts
+                .find_map(|p| p.trim().strip_prefix("q="))
+                .and_then(|q| q.trim().parse::<f32>().ok())
+                .unwrap_or(1.0);
+            let primary = tag.split(['-', '_']).next().unwrap_or_default();
+            let lang = if primary.eq_ignore_ascii_case("fr") {
+                Lang::Fr
+            } else if primary.eq_ignore_ascii_case("en") {
+                Lang::En
+            } else {
+                continue;
+            };
+            // The first of equal weights wins, as listed.
+            if weight > 0.0 && best.map_or(true, |(w, _)| weight > w) {
+                best = Some((weight, lang));
+            }
+        }
+        best.map_or(Lang::Fr, |(_, lang)| lang)
+    }
+
     /// The `lang` attribute value.
     pub fn tag(self) -> &'static str {
         match self {
@@ -32,67 +61,239 @@ impl Lang {
 /// The pages a link can lead to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Page {
+    /// A confirm link opened: what it confirms, and a button that does it.
+    ConfirmAsk,
     /// The subscription is confirmed.
     Confirmed,
-    /// The subscription is withdrawn.
+    /// The confirm link was used already: the subscription is confirmed.
+    AlreadyConfirmed,
+    /// An unsubscribe link opened: what it withdraws, and a button that does it.
+    UnsubscribeAsk,
+    /// The e-mail purposes are withdrawn.
     Unsubscribed,
     /// Unsubscribed earlier; nothing changed.
     AlreadyUnsubscribed,
     /// The link has expired.
     Expired,
-    /// The confirm link was used already.
-    Used,
     /// The link is unknown.
     Unknown,
 }
 
-/// Title and sentence of a page.
-pub fn page(lang: Lang, page: Page) -> (&'static str, &'static str) {
-    match (lang, page) {
-        (Lang::Fr, Page::Confirmed) => ("Inscription confirmée", "Merci : votre inscription est confirmée. Vous pouvez vous désinscrire à tout moment par le lien présent dans chaque message."),
-        (Lang::En, Page::Confirmed) => ("Subscription confirmed", "Thank you: your subscription is confirmed. You can unsubscribe at any time with the link in every message."),
-        (Lang::Fr, Page::Unsubscribed) => ("Désinscription enregistrée", "Votre désinscription est enregistrée. Vous ne recevrez plus ces messages."),
-        (Lang::En, Page::Unsubscribed) => ("Unsubscribed", "Your unsubscription is recorded. You will not receive these messages any more."),
-        (Lang::Fr, Page::AlreadyUnsubscribed) => ("Déjà désinscrit", "Votre désinscription était déjà enregistrée."),
-        (Lang::En, Page::AlreadyUnsubscribed) => ("Already unsubscribed", "Your unsubscription was already recorded."),
-        (Lang::Fr, Page::Expired) => ("Lien expiré", "Ce lien de confirmation a expiré. Inscrivez-vous de nouveau pour recevoir un nouveau lien."),
-        (Lang::En, Page::Expired) => ("Link expired", "This confirmation link has expired. Sign up again to receive a new one."),
-        (Lang::Fr, Page::Used) => ("Lien déjà utilisé", "Ce lien de confirmation a déjà été utilisé."),
-        (Lang::En, Page::Used) => ("Link already used", "This confirmation link has already been used."),
-        (Lang::Fr, Page::Unknown) => ("Lien inconnu", "Ce lien n'est pas valide."),
-        (Lang::En, Page::Unknown) => ("Unknown link", "This link is not valid."),
+/// What a page says about the signup behind its link.
+#[derive(Clone, Debug, Default)]
+pub struct Signup {
+    /// Who the subscriber signed up with (controller, else site origin).
+    pub controller: Option<String>,
+    /// The texts of every box ticked.
+    pub granted: Vec<String>,
+    /// The texts of the e-mail boxes ticked: what the unsubscribe link withdraws.
+    pub email: Vec<String>,
+    /// Whether SMS consent was given too, which the e-mail link leaves in place.
+    pub sms: bool,
+}
+
+/// The words of a page: a title, a sentence, a list, a closing sentence, and
+/// the label of the button that acts, on the pages that ask first.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PageText {
+    /// The title and heading.
+    pub title: String,
+    /// The first paragraph.
+    pub intro: String,
+    /// Items listed after it (box texts).
+    pub list: Vec<String>,
+    /// The paragraph after the list.
+    pub outro: Option<String>,
+    /// The button that performs the action (POST to the same link).
+    pub button: Option<String>,
+}
+
+/// The text of a page, in `lang`, about `signup`.
+pub fn page(lang: Lang, which: Page, signup: &Signup) -> PageText {
+    let fr = lang == Lang::Fr;
+    let who = signup
+        .controller
+        .clone()
+        .unwrap_or_else(|| if fr { "ce site" } else { "this site" }.into());
+    // A colon only before a list that is there.
+    let lead = |list: &[String]| {
+        if list.is_empty() {
+            "."
+        } else if fr {
+            " :"
+        } else {
+            ":"
+        }
+    };
+    let sms_stays = signup.sms.then(|| {
+        if fr {
+            "Cela ne concerne que les e-mails : votre consentement aux SMS reste enregistré. Pour ne plus recevoir de SMS, répondez STOP à l'un d'eux.".to_string()
+        } else {
+            "This concerns e-mail only: your consent to text messages stays recorded. To stop them, reply STOP to any of them.".to_string()
+        }
+    });
+    let text = |title: &str,
+                intro: String,
+                list: &[String],
+                outro: Option<String>,
+                button: Option<&str>| PageText {
+        title: title.into(),
+        intro,
+        list: list.to_vec(),
+        outro,
+        button: button.map(String::from),
+    };
+    match (fr, which) {
+        (true, Page::ConfirmAsk) => text(
+            "Confirmer votre inscription",
+            format!("Vous avez demandé à recevoir les messages de {who}{}", if signup.granted.is_empty() { ".".into() } else { ". Vous avez coché :".to_string() }),
+            &signup.granted,
+            Some("Pour confirmer, utilisez le bouton ci-dessous. Sans confirmation, vous ne recevrez rien.".into()),
+            Some("Confirmer mon inscription"),
+        ),
+        (false, Page::ConfirmAsk) => text(
+            "Confirm your subscription",
+            format!("You asked to receive messages from {who}{}", if signup.granted.is_empty() { ".".into() } else { ". You ticked:".to_string() }),
+            &signup.granted,
+            Some("To confirm, use the button below. Without confirmation you will receive nothing.".into()),
+            Some("Confirm my subscription"),
+        ),
+        (true, Page::Confirmed) => text(
+            "Inscription confirmée",
+            format!("Merci : votre inscription à {who} est confirmée."),
+            &[],
+            Some("Vous pouvez vous désinscrire à tout moment par le lien présent dans chaque message.".into()),
+            None,
+        ),
+        (false, Page::Confirmed) => text(
+            "Subscription confirmed",
+            format!("Thank you: your subscription to {who} is confirmed."),
+            &[],
+            Some("You can unsubscribe at any time with the link in every message.".into()),
+            None,
+        ),
+        (true, Page::AlreadyConfirmed) => text(
+            "Inscription déjà confirmée",
+            format!("Votre inscription à {who} a déjà été confirmée : il n'y a rien d'autre à faire."),
+            &[],
+            None,
+            None,
+        ),
+        (false, Page::AlreadyConfirmed) => text(
+            "Subscription already confirmed",
+            format!("Your subscription to {who} was already confirmed: there is nothing more to do."),
+            &[],
+            None,
+            None,
+        ),
+        (true, Page::UnsubscribeAsk) => text(
+            "Se désinscrire des e-mails",
+            format!("Ce bouton retire votre consentement aux e-mails de {who}{}", lead(&signup.email)),
+            &signup.email,
+            signup.sms.then(|| "Votre consentement aux SMS n'est pas concerné : pour ne plus en recevoir, répondez STOP à l'un d'eux.".into()),
+            Some("Me désinscrire des e-mails"),
+        ),
+        (false, Page::UnsubscribeAsk) => text(
+            "Unsubscribe from e-mails",
+            format!("This button withdraws your consent to e-mails from {who}{}", lead(&signup.email)),
+            &signup.email,
+            signup.sms.then(|| "Your consent to text messages is not affected: to stop them, reply STOP to any of them.".into()),
+            Some("Unsubscribe from e-mails"),
+        ),
+        (true, Page::Unsubscribed) => text(
+            "Désinscription enregistrée",
+            format!("Votre désinscription est enregistrée : vous ne recevrez plus ces e-mails de {who}{}", lead(&signup.email)),
+            &signup.email,
+            sms_stays,
+            None,
+        ),
+        (false, Page::Unsubscribed) => text(
+            "Unsubscribed",
+            format!("Your unsubscription is recorded: you will no longer receive these e-mails from {who}{}", lead(&signup.email)),
+            &signup.email,
+            sms_stays,
+            None,
+        ),
+        (true, Page::AlreadyUnsubscribed) => text(
+            "Déjà désinscrit",
+            format!("Votre désinscription des e-mails de {who} était déjà enregistrée."),
+            &[],
+            sms_stays,
+            None,
+        ),
+        (false, Page::AlreadyUnsubscribed) => text(
+            "Already unsubscribed",
+            format!("Your unsubscription from the e-mails of {who} was already recorded."),
+            &[],
+            sms_stays,
+            None,
+        ),
+        (true, Page::Expired) => text("Lien expiré", "Ce lien de confirmation a expiré. Inscrivez-vous de nouveau pour recevoir un nouveau lien.".into(), &[], None, None),
+        (false, Page::Expired) => text("Link expired", "This confirmation link has expired. Sign up again to receive a new one.".into(), &[], None, None),
+        (true, Page::Unknown) => text("Lien inconnu", "Ce lien n'est pas valide.".into(), &[], None, None),
+        (false, Page::Unknown) => text("Unknown link", "This link is not valid.".into(), &[], None, None),
     }
 }
 
-/// Subject and plain-text body of the double opt-in e-mail.
-pub fn confirmation_mail(
-    lang: Lang,
-    sender: &str,
-    confirm_url: &str,
-    unsubscribe_url: &str,
-    ttl_hours: i64,
-) -> (String, String) {
+/// Subject and plain-text body of the double opt-in e-mail: it says what the
+/// click confirms (the boxes ticked, the phone number, masked).
+pub fn confirmation_mail(mail: &ConfirmationMail) -> (String, String) {
+    let ConfirmationMail {
+        lang,
+        sender_name: sender,
+        confirm_url,
+        unsubscribe_url,
+        ttl_hours,
+        purposes,
+        phone,
+        ..
+    } = mail;
+    let list: String = purposes.iter().map(|p| format!("  - {p}\n")).collect();
     match lang {
-        Lang::Fr => (
-            format!("Confirmez votre inscription – {sender}"),
-            format!(
-                "Bonjour,\n\nVous avez demandé à recevoir les messages de {sender}. \
-                 Pour confirmer, ouvrez ce lien (valable {ttl_hours} heures) :\n\n{confirm_url}\n\n\
-                 Si vous n'êtes pas à l'origine de cette demande, ignorez ce message : \
-                 sans confirmation, vous ne recevrez rien.\n\n\
-                 Pour retirer votre consentement à tout moment :\n{unsubscribe_url}\n"
-            ),
-        ),
-        Lang::En => (
-            format!("Please confirm your subscription – {sender}"),
-            format!(
-                "Hello,\n\nYou asked to receive messages from {sender}. \
-                 To confirm, open this link (valid for {ttl_hours} hours):\n\n{confirm_url}\n\n\
-                 If you did not ask for this, ignore this message: \
-                 without confirmation you will receive nothing.\n\n\
-                 To withdraw your consent at any time:\n{unsubscribe_url}\n"
-            ),
-        ),
+        Lang::Fr => {
+            let ticked = if list.is_empty() {
+                String::new()
+            } else {
+                format!("Vous avez coché :\n\n{list}\n")
+            };
+            let phone = phone
+                .as_ref()
+                .map(|p| format!("Numéro de téléphone indiqué : {p}\n\n"))
+                .unwrap_or_default();
+            (
+                format!("Confirmez votre inscription – {sender}"),
+                format!(
+                    "Bonjour,\n\nVous avez demandé à recevoir les messages de {sender}.\n\n\
+                     {ticked}{phone}\
+                     Pour confirmer, ouvrez ce lien (valable {ttl_hours} heures) :\n\n{confirm_url}\n\n\
+                     Si vous n'êtes pas à l'origine de cette demande, ignorez ce message : \
+                     sans confirmation, vous ne recevrez rien.\n\n\
+                     Pour retirer votre consentement à tout moment :\n{unsubscribe_url}\n"
+                ),
+            )
+        }
+        Lang::En => {
+            let ticked = if list.is_empty() {
+                String::new()
+            } else {
+                format!("You ticked:\n\n{list}\n")
+            };
+            let phone = phone
+                .as_ref()
+                .map(|p| format!("Phone number given: {p}\n\n"))
+                .unwrap_or_default();
+            (
+                format!("Please confirm your subscription – {sender}"),
+                format!(
+                    "Hello,\n\nYou asked to receive messages from {sender}.\n\n\
+                     {ticked}{phone}\
+                     To confirm, open this link (valid for {ttl_hours} hours):\n\n{confirm_url}\n\n\
+                     If you did not ask for this, ignore this message: \
+                     without confirmation you will receive nothing.\n\n\
+                     To withdraw your consent at any time:\n{unsubscribe_url}\n"
+                ),
+            )
+        }
     }
 }
 
@@ -105,12 +306,17 @@ pub fn escape(text: &str) -> String {
         .replace('\'', "&#39;")
 }
 
+/// The pages' only style sheet, inline; the CSP allows it by its hash.
+pub const PAGE_STYLE: &str =
+    "body{font:1.1rem/1.5 system-ui,sans-serif;max-width:40rem;margin:3rem auto;padding:0 1rem}\
+button{font:inherit;padding:.6rem 1.2rem;min-height:44px;cursor:pointer}";
+
 /// A minimal, self-contained HTML page.
 pub fn html(lang: Lang, title: &str, body_html: &str) -> String {
     format!(
         "<!doctype html>\n<html lang=\"{}\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width\">\
          <link rel=\"icon\" href=\"data:,\"><title>{t}</title>\
-         <style>body{{font:1.1rem/1.5 system-ui,sans-serif;max-width:40rem;margin:3rem auto;padding:0 1rem}}</style></head>\
+         <style>{PAGE_STYLE}</style></head>\
          <body><main><h1>{t}</h1>{body_html}</main></body></html>\n",
         lang.tag(),
         t = escape(title),
@@ -120,6 +326,57 @@ pub fn html(lang: Lang, title: &str, body_html: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn mail(lang: Lang, purposes: &[&str], phone: Option<&str>) -> String {
+        confirmation_mail(&ConfirmationMail {
+            to: "marie@example.org".into(),
+            lang,
+            sender_name: "Boutique".into(),
+            confirm_url: "http://c/v1/confirm?token=c".into(),
+            unsubscribe_url: "http://c/v1/unsubscribe?token=u".into(),
+            ttl_hours: 48,
+            purposes: purposes.iter().map(|p| p.to_string()).collect(),
+            phone: phone.map(String::from),
+        })
+        .1
+    }
+
+    #[test]
+    fn the_mail_says_what_is_confirmed() {
+        let fr = mail(
+            Lang::Fr,
+            &["J'accepte la newsletter.", "J'accepte les SMS."],
+            Some("+33 6 •• •• •• 78"),
+        );
+        assert!(
+            fr.contains("Vous avez coché :\n\n  - J'accepte la newsletter.\n  - J'accepte les SMS.\n\nNuméro de téléphone indiqué : +33 6 •• •• •• 78\n\nPour confirmer"),
+            "{fr}"
+        );
+        let en = mail(Lang::En, &["I agree to the newsletter."], None);
+        assert!(
+            en.contains("You ticked:\n\n  - I agree to the newsletter.\n\nTo confirm"),
+            "{en}"
+        );
+        assert!(!en.contains("Phone"), "{en}");
+        let bare = mail(Lang::En, &[], None);
+        assert!(bare.contains("from Boutique.\n\nTo confirm"), "{bare}");
+    }
+
+    #[test]
+    fn language_from_accept_language() {
+        assert_eq!(Lang::from_accept_language("en-US,en;q=0.9"), Lang::En);
+        assert_eq!(
+            Lang::from_accept_language("de-DE, en;q=0.5, fr;q=0.4"),
+            Lang::En
+        );
+        assert_eq!(
+            Lang::from_accept_language("en;q=0.3, fr-CA;q=0.8"),
+            Lang::Fr
+        );
+        assert_eq!(Lang::from_accept_language("de"), Lang::Fr);
+        assert_eq!(Lang::from_accept_language("en;q=0"), Lang::Fr);
+        assert_eq!(Lang::from_accept_language(""), Lang::Fr);
+    }
 
     #[test]
     fn language_from_locale() {

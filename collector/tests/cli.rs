@@ -192,9 +192,21 @@ async fn an_auditor_exports_and_reverifies_the_log_offline() {
     assert!(rows.iter().all(|r| r["subject"] == "anne@example.org"));
     assert_eq!(rows[0]["purpose"], "newsletter");
     assert_eq!(rows[0]["state"], "pending");
+    // The number an SMS consent is for, as the proof gave it.
+    assert!(
+        rows.iter().all(|r| r["phone"] == "+33612345678"),
+        "{rows:?}"
+    );
     let csv = run(&db, data.path(), &["export", "--format", "csv"]);
     let lines: Vec<&str> = std::str::from_utf8(&csv.stdout).unwrap().lines().collect();
-    assert_eq!(lines[0], "subject,purpose,channel,state,since,seq,recordId");
+    assert_eq!(
+        lines[0],
+        "subject,purpose,channel,state,since,seq,recordId,phone"
+    );
+    assert!(
+        lines[1..].iter().all(|l| l.ends_with(",+33612345678")),
+        "{lines:?}"
+    );
     assert_eq!(lines.len(), 1 + 9);
     let later = run(
         &db,
@@ -283,6 +295,19 @@ async fn marketing_mail_gets_one_click_unsubscribe_links() {
     assert!(
         url.starts_with(&format!("{}/v1/unsubscribe?token=", server.url)),
         "{url}"
+    );
+    // Opened (a mail scanner, say): a page with a button, nothing withdrawn.
+    let opened = reqwest::get(&url).await.unwrap();
+    assert_eq!(opened.status(), StatusCode::OK);
+    assert!(opened
+        .text()
+        .await
+        .unwrap()
+        .contains("<form method=\"post\">"));
+    let states = stdout(&run(&db, data.path(), &["export", "--format", "csv"]));
+    assert!(
+        states.contains("news@example.org,newsletter,email,pending,"),
+        "{states}"
     );
     let one_click = reqwest::Client::new()
         .post(&url)

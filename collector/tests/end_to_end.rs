@@ -74,6 +74,8 @@ async fn double_opt_in_then_unsubscribe_then_withdrawal(db: Db) {
         mail.contains("List-Unsubscribe-Post: List-Unsubscribe=One-Click"),
         "{mail}"
     );
+    // The default sender is no-reply@localhost.
+    common::assert_mime_with_message_id(&mail, "localhost");
     let confirm = common::link(&mail, &format!("{}/v1/confirm?token=", server.url));
     let unsubscribe = common::link(&mail, &format!("{}/v1/unsubscribe?token=", server.url));
     assert!(
@@ -81,19 +83,54 @@ async fn double_opt_in_then_unsubscribe_then_withdrawal(db: Db) {
         "{mail}"
     );
 
-    let page = reqwest::get(&confirm).await.unwrap();
-    assert_eq!(page.status(), StatusCode::OK);
-    assert!(page.text().await.unwrap().contains("lang=\"fr\""));
-    assert_eq!(
-        states(&db, &email).await,
-        pairs(&[
-            ("newsletter", "confirmed"),
-            ("partners", "refused"),
-            ("sms", "confirmed")
-        ])
+    // The mail says what the click confirms: the boxes ticked, the phone, masked.
+    assert!(
+        mail.contains("Vous avez coché :\n\n  - J'accepte de recevoir la newsletter « Les nouveautés » par e-mail.\n  - J'accepte de recevoir des offres par SMS. Répondez STOP pour ne plus en recevoir.\n"),
+        "{mail}"
+    );
+    assert!(!mail.contains("partenaires"), "{mail}");
+    assert!(
+        mail.contains("Numéro de téléphone indiqué : +33 6 •• •• •• 78")
+            && !mail.contains("12345678"),
+        "{mail}"
     );
 
-    // One-click unsubscribe as a mail client does it (RFC 8058): POST, fixed body.
+    let pending = pairs(&[
+        ("newsletter", "pending"),
+        ("partners", "refused"),
+        ("sms", "pending"),
+    ]);
+    // A scanner opening both links changes nothing.
+    assert_eq!(common::open_link(&confirm).await.0, StatusCode::OK);
+    assert_eq!(common::open_link(&unsubscribe).await.0, StatusCode::OK);
+    assert_eq!(states(&db, &email).await, pending);
+
+    let page = common::follow_link(&confirm).await;
+    assert_eq!(page.status(), StatusCode::OK);
+    assert!(page.text().await.unwrap().contains("lang=\"fr\""));
+    let confirmed = pairs(&[
+        ("newsletter", "confirmed"),
+        ("partners", "refused"),
+        ("sms", "confirmed"),
+    ]);
+    assert_eq!(states(&db, &email).await, confirmed);
+
+    // The unsubscribe page says what the button withdraws, and what it leaves.
+    let (status, html) = common::open_link(&unsubscribe).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        html.contains("<h1>Se désinscrire des e-mails</h1>")
+            && html.contains("consentement aux e-mails de Boutique Exemple SAS :")
+            && html.contains(
+                "<li>J&#39;accepte de recevoir la newsletter « Les nouveautés » par e-mail.</li>"
+            )
+            && !html.contains("<li>J&#39;accepte de recevoir des offres par SMS")
+            && html.contains("Votre consentement aux SMS n&#39;est pas concerné"),
+        "{html}"
+    );
+    assert_eq!(states(&db, &email).await, confirmed);
+
+    // One-click unsubscribe as a mail client does it (RFC 8058): POST, fixed body, at once.
     let one_click = reqwest::Client::new()
         .post(&unsubscribe)
         .header("content-type", "application/x-www-form-urlencoded")
@@ -102,6 +139,15 @@ async fn double_opt_in_then_unsubscribe_then_withdrawal(db: Db) {
         .await
         .unwrap();
     assert_eq!(one_click.status(), StatusCode::OK);
+    let done = one_click.text().await.unwrap();
+    assert!(
+        done.contains("Désinscription enregistrée")
+            && done.contains(
+                "<li>J&#39;accepte de recevoir la newsletter « Les nouveautés » par e-mail.</li>"
+            )
+            && done.contains("votre consentement aux SMS reste enregistré"),
+        "{done}"
+    );
     // The e-mail link withdraws the e-mail purposes; SMS consent is distinct.
     assert_eq!(
         states(&db, &email).await,
@@ -111,7 +157,13 @@ async fn double_opt_in_then_unsubscribe_then_withdrawal(db: Db) {
             ("sms", "confirmed")
         ])
     );
-    let again = reqwest::get(&unsubscribe).await.unwrap();
+    let (status, again) = common::open_link(&unsubscribe).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        again.contains("Déjà désinscrit") && !again.contains("<form"),
+        "{again}"
+    );
+    let again = common::press(&unsubscribe).await;
     assert_eq!(again.status(), StatusCode::OK);
     assert!(again.text().await.unwrap().contains("Déjà désinscrit"));
 
@@ -153,12 +205,18 @@ async fn the_mail_speaks_the_subscribers_language() {
         mail.contains("Hello,") && mail.contains("valid for 48 hours"),
         "{mail}"
     );
-    let page = reqwest::get(common::link(
-        &mail,
-        &format!("{}/v1/confirm?token=", server.url),
-    ))
-    .await
-    .unwrap();
+    assert!(
+        mail.contains("You ticked:") && mail.contains("Phone number given: +33 6 •• •• •• 78"),
+        "{mail}"
+    );
+    let confirm = common::link(&mail, &format!("{}/v1/confirm?token=", server.url));
+    let (_, html) = common::open_link(&confirm).await;
+    assert!(
+        html.contains("<html lang=\"en\">")
+            && html.contains("<button type=\"submit\">Confirm my subscription</button>"),
+        "{html}"
+    );
+    let page = common::follow_link(&confirm).await;
     assert!(page
         .text()
         .await

@@ -262,28 +262,98 @@ async fn links_are_single_use_and_expire(db: Db) {
         StatusCode::CREATED
     );
     let mail = common::wait_for_outbox(&outbox, "once@example.org").await;
-    let first = reqwest::get(&mail.confirm_url).await.unwrap();
+    let store = db.open().await;
+
+    // Opening the link, as a mail scanner does, shows what it confirms and a
+    // button, in the subscriber's language; nothing is recorded or used up.
+    for _ in 0..2 {
+        let (status, html) = common::open_link(&mail.confirm_url).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(
+            html.contains("<html lang=\"fr\">")
+                && html.contains("<h1>Confirmer votre inscription</h1>"),
+            "{html}"
+        );
+        assert!(html.contains("Boutique Exemple SAS"), "{html}");
+        assert!(
+            html.contains(
+                "<li>J&#39;accepte de recevoir la newsletter « Les nouveautés » par e-mail.</li>"
+            ),
+            "{html}"
+        );
+        assert!(
+            html.contains("<button type=\"submit\">Confirmer mon inscription</button>"),
+            "{html}"
+        );
+        assert!(
+            !html.contains("partenaires"),
+            "a refused purpose is not listed: {html}"
+        );
+    }
+    assert_eq!(
+        common::count(&store, "entries").await,
+        1,
+        "a GET records nothing"
+    );
+
+    let first = common::press(&mail.confirm_url).await;
     assert_eq!(first.status(), StatusCode::OK);
-    assert!(first
+    common::assert_link_page_headers(&first);
+    let first = first.text().await.unwrap();
+    assert!(
+        first.contains("Inscription confirmée") && first.contains("Boutique Exemple SAS"),
+        "{first}"
+    );
+    assert!(!first.contains("<form"), "{first}");
+    assert_eq!(common::count(&store, "entries").await, 2);
+    // Used: the subscription is confirmed, and the page says so, by GET or POST.
+    let reused = common::press(&mail.confirm_url).await;
+    assert_eq!(reused.status(), StatusCode::OK);
+    assert!(reused
         .text()
         .await
         .unwrap()
-        .contains("Inscription confirmée"));
-    let reused = reqwest::get(&mail.confirm_url).await.unwrap();
-    assert_eq!(reused.status(), StatusCode::GONE);
-    assert!(reused.text().await.unwrap().contains("déjà été utilisé"));
-    let unknown = reqwest::get(format!("{}/v1/confirm?token=nope", server.url))
+        .contains("Inscription déjà confirmée"));
+    let (status, html) = common::open_link(&mail.confirm_url).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        html.contains("Inscription déjà confirmée") && !html.contains("<form"),
+        "{html}"
+    );
+
+    // An unknown link speaks the reader's language, French by default.
+    let unknown = format!("{}/v1/confirm?token=nope", server.url);
+    let (status, html) = common::open_link(&unknown).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(
+        html.contains("<html lang=\"fr\">") && html.contains("Lien inconnu"),
+        "{html}"
+    );
+    let english = reqwest::Client::new()
+        .get(&unknown)
+        .header("accept-language", "de-DE, en-GB;q=0.8, fr;q=0.5")
+        .send()
         .await
         .unwrap();
-    assert_eq!(unknown.status(), StatusCode::NOT_FOUND);
+    assert_eq!(english.status(), StatusCode::NOT_FOUND);
+    let english = english.text().await.unwrap();
+    assert!(
+        english.contains("<html lang=\"en\">") && english.contains("Unknown link"),
+        "{english}"
+    );
+    assert_eq!(
+        common::press(&unknown).await.status(),
+        StatusCode::NOT_FOUND
+    );
     // An unsubscribe token does not confirm.
-    let crossed = reqwest::get(
-        mail.unsubscribe_url
-            .replace("/v1/unsubscribe", "/v1/confirm"),
-    )
-    .await
-    .unwrap();
-    assert_eq!(crossed.status(), StatusCode::NOT_FOUND);
+    let crossed = mail
+        .unsubscribe_url
+        .replace("/v1/unsubscribe", "/v1/confirm");
+    assert_eq!(common::open_link(&crossed).await.0, StatusCode::NOT_FOUND);
+    assert_eq!(
+        common::press(&crossed).await.status(),
+        StatusCode::NOT_FOUND
+    );
     server.stop().await.unwrap();
 
     // A collector whose confirm links expire at once.
@@ -298,7 +368,13 @@ async fn links_are_single_use_and_expire(db: Db) {
         StatusCode::CREATED
     );
     let mail = common::wait_for_outbox(&outbox, "late@example.org").await;
-    let expired = reqwest::get(&mail.confirm_url).await.unwrap();
+    let (status, html) = common::open_link(&mail.confirm_url).await;
+    assert_eq!(status, StatusCode::GONE);
+    assert!(
+        html.contains("Link expired") && !html.contains("<form"),
+        "{html}"
+    );
+    let expired = common::press(&mail.confirm_url).await;
     assert_eq!(expired.status(), StatusCode::GONE);
     assert!(expired.text().await.unwrap().contains("Link expired"));
     server.stop().await.unwrap();
@@ -474,6 +550,7 @@ async fn demo_serves_the_storefront_the_widget_and_the_outbox() {
         .await
         .unwrap();
     assert_eq!(Some(&eml), mail.message.as_ref());
+    common::assert_mime_with_message_id(&eml, "localhost");
     assert!(
         eml.contains("List-Unsubscribe-Post: List-Unsubscribe=One-Click"),
         "{eml}"
@@ -536,7 +613,7 @@ async fn raw_jose_bodies_and_forwarded_clients_behind_a_trusted_proxy() {
     // The confirmation records the client network, truncated, never the address.
     let mail = common::wait_for_outbox(&data.path().join("outbox"), "p@example.org").await;
     let confirmed = reqwest::Client::new()
-        .get(&mail.confirm_url)
+        .post(&mail.confirm_url)
         .header("x-forwarded-for", "192.0.2.77")
         .send()
         .await

@@ -1,6 +1,7 @@
 //! The HTTP service: routes, shared state, startup.
 
 mod error;
+mod link_pages;
 mod links;
 mod outbox;
 mod proofs;
@@ -222,10 +223,13 @@ pub fn router(state: Arc<AppState>) -> Router {
         .max_age(Duration::from_secs(3600));
     let mut app = Router::new()
         .route("/v1/proofs", post(proofs::submit))
-        .route("/v1/confirm", get(links::follow_link))
+        .route(
+            "/v1/confirm",
+            get(links::show_link).post(links::follow_link),
+        )
         .route(
             "/v1/unsubscribe",
-            get(links::follow_link).post(links::follow_link),
+            get(links::show_link).post(links::follow_link),
         )
         .route("/.well-known/jwks.json", get(jwks))
         .route("/healthz", get(|| async { "ok" }));

@@ -58,6 +58,8 @@ pub struct PendingMail {
     /// The proof's stored payload (without its shown texts), which names the
     /// recipient, the language and the sender.
     pub proof_body: Option<String>,
+    /// The proof's shown texts (canonical JSON), which the mail quotes.
+    pub proof_shown: Option<String>,
 }
 
 /// Where confirmation mail waits until it is sent.
@@ -86,7 +88,7 @@ pub trait MailOutbox {
     async fn next_mail_due(&self) -> Result<Option<DateTime<Utc>>, StoreError>;
 }
 
-const COLUMNS: &str = "p.entry_seq, p.confirm_token, p.unsubscribe_token, p.expires_at, p.attempts, p.rejections, p.next_attempt_at, p.last_error, e.body";
+const COLUMNS: &str = "p.entry_seq, p.confirm_token, p.unsubscribe_token, p.expires_at, p.attempts, p.rejections, p.next_attempt_at, p.last_error, e.body, t.shown";
 
 /// Inserts the mails of a batch, each under its entry's seq, with one multi-row statement per chunk.
 pub(super) async fn insert(
@@ -132,6 +134,7 @@ fn pending_from(row: &AnyRow) -> Result<PendingMail, StoreError> {
         next_attempt_at: row.try_get("next_attempt_at")?,
         last_error: row.try_get("last_error")?,
         proof_body: row.try_get("body")?,
+        proof_shown: row.try_get("shown")?,
     })
 }
 
@@ -143,7 +146,7 @@ impl MailOutbox for SqlStore {
         limit: i64,
     ) -> Result<Vec<PendingMail>, StoreError> {
         // Stored times share one fixed-width format, so text order is time order.
-        let sql = format!("SELECT {COLUMNS} FROM pending_mail p LEFT JOIN entries e ON e.seq = p.entry_seq WHERE p.next_attempt_at <= $1 ORDER BY p.next_attempt_at LIMIT $2");
+        let sql = format!("SELECT {COLUMNS} FROM pending_mail p LEFT JOIN entries e ON e.seq = p.entry_seq LEFT JOIN texts t ON t.sha256 = e.texts_sha256 WHERE p.next_attempt_at <= $1 ORDER BY p.next_attempt_at LIMIT $2");
         let rows = sqlx::query(&sql)
             .bind(timestamp(now))
             .bind(limit)

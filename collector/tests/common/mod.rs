@@ -228,6 +228,87 @@ pub fn link(mail: &str, prefix: &str) -> String {
         .to_string()
 }
 
+/// The value of the first header `name` (case-insensitive) of a raw message.
+pub fn header<'a>(mail: &'a str, name: &str) -> Option<&'a str> {
+    mail.lines()
+        .take_while(|l| !l.trim_end().is_empty())
+        .find_map(|l| {
+            let (n, v) = l.split_once(':')?;
+            n.eq_ignore_ascii_case(name).then(|| v.trim())
+        })
+}
+
+/// Asserts what every confirmation mail needs to be valid MIME and not
+/// penalised: `MIME-Version` and a `Message-ID` in the sender's domain.
+pub fn assert_mime_with_message_id(mail: &str, domain: &str) {
+    assert_eq!(header(mail, "MIME-Version"), Some("1.0"), "{mail}");
+    let id = header(mail, "Message-ID").unwrap_or_else(|| panic!("no Message-ID in:\n{mail}"));
+    assert!(
+        id.starts_with('<') && id.ends_with(&format!("@{domain}>")),
+        "{id}"
+    );
+}
+
+/// Opens a mailed link as a browser or a mail scanner does (GET): the page
+/// must offer a button that posts back, and is returned with its status.
+pub async fn open_link(url: &str) -> (reqwest::StatusCode, String) {
+    let response = reqwest::get(url).await.unwrap();
+    let status = response.status();
+    assert_link_page_headers(&response);
+    let html = response.text().await.unwrap();
+    (status, html)
+}
+
+/// Presses the page's button: the form posts, empty, to the link itself.
+pub async fn press(url: &str) -> reqwest::Response {
+    reqwest::Client::new()
+        .post(url)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("")
+        .send()
+        .await
+        .unwrap()
+}
+
+/// Follows a mailed link as a person does: opens it (a button, nothing done
+/// yet), then presses the button; the answer to the press.
+pub async fn follow_link(url: &str) -> reqwest::Response {
+    let (status, html) = open_link(url).await;
+    assert_eq!(status, reqwest::StatusCode::OK, "{html}");
+    assert!(
+        html.contains("<form method=\"post\"><button type=\"submit\">"),
+        "{html}"
+    );
+    let pressed = press(url).await;
+    assert_link_page_headers(&pressed);
+    pressed
+}
+
+/// The headers every link page carries: nothing loads or frames it, and the
+/// token in its URL goes nowhere.
+pub fn assert_link_page_headers(response: &reqwest::Response) {
+    let header = |name: &str| {
+        response
+            .headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_string()
+    };
+    let csp = header("content-security-policy");
+    for part in [
+        "default-src 'none'",
+        "style-src 'sha256-",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ] {
+        assert!(csp.contains(part), "{csp}");
+    }
+    assert!(!csp.contains("unsafe"), "{csp}");
+    assert_eq!(header("referrer-policy"), "no-referrer");
+    assert_eq!(header("cache-control"), "no-store");
+}
+
 /// Counts the rows of a table, to check that nothing was stored.
 pub async fn count(store: &SqlStore, table: &str) -> i64 {
     use sqlx::Row;
