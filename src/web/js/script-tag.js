@@ -7,11 +7,11 @@ if (!window.ConsentWidget) {
   /* global WASM_BYTES, WASM_LENGTH, WASM_SWAPS */
   // A few byte values trade places in the string, so that it needs almost no escapes.
   const text = WASM_BYTES, swaps = WASM_SWAPS;
+  // A byte table: an object lookup per byte made the loop a quarter slower.
+  const table = new Uint8Array(256);
+  for (let c = 0; c < 256; c++) table[c] = swaps[c] ?? c;
   const bytes = new Uint8Array(text.length);
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    bytes[i] = swaps[c] ?? c;
-  }
+  for (let i = 0; i < text.length; i++) bytes[i] = table[text.charCodeAt(i)];
   if (bytes.length !== WASM_LENGTH) throw new Error("consent-widget: the script was altered or misread; serve consent-widget.js unchanged");
   // Compile at once where the browser allows it (Chrome before 2023 refused
   // synchronous compiles over 4 KB on the main thread); otherwise asynchronously.
