@@ -1,10 +1,11 @@
 // Debian's Chromium through playwright-core, with the flags this machine needs.
 import { chromium } from "playwright-core";
 
-export function launch() {
+export function launch(extraArgs = []) {
   return chromium.launch({
     executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
     args: [
+      ...extraArgs,
       "--no-sandbox",
       "--disable-gpu",
       "--disable-dev-shm-usage",

@@ -79,7 +79,9 @@ before(async () => {
     },
   });
   base = `http://127.0.0.1:${server.address().port}`;
-  browser = await launch();
+  // shop.test reaches the same server under a name that is not a local one,
+  // as a storefront's is.
+  browser = await launch(["--host-resolver-rules=MAP shop.test 127.0.0.1"]);
 });
 after(async () => {
   await browser?.close();
@@ -104,16 +106,18 @@ const expectedErrors = {
  * A fresh context and page with the widget's ESM entry loaded. `expect`
  * lists the kinds of console error this test causes on purpose; `init` runs
  * in the page before any of its scripts; `csp` is sent as the page's
- * Content-Security-Policy. Closed when the test ends.
+ * Content-Security-Policy; `host` is the page's host name instead of
+ * 127.0.0.1 (e.g. "shop.test"). Closed when the test ends.
  */
-export async function open(t, { expect = [], init, csp } = {}) {
+export async function open(t, { expect = [], init, csp, host } = {}) {
   const context = await browser.newContext();
   t.after(() => context.close());
   const page = await context.newPage();
   const errors = watchErrors(page, (e) => expect.some((kind) => expectedErrors[kind](e)));
   if (init) await page.addInitScript(init);
   // Each page has its own address, so the proofs it POSTs can be told apart.
-  const url = `${base}/widget-test.html?page=${++pages}${csp ? `&csp=${encodeURIComponent(csp)}` : ""}`;
+  const origin = host ? base.replace("127.0.0.1", host) : base;
+  const url = `${origin}/widget-test.html?page=${++pages}${csp ? `&csp=${encodeURIComponent(csp)}` : ""}`;
   await page.goto(url);
   await page.waitForFunction(() => window.ready === true, null, WAIT);
   return { page, context, errors, url };

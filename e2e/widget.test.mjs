@@ -211,6 +211,24 @@ test("an invalid configuration renders no form", async (t) => {
   assert.deepEqual(errors, []);
 });
 
+test("the problem list is for merchants: a theme editor or a local page, never a storefront", async (t) => {
+  const bad = config();
+  bad.purposes[0].checked = true;
+  const listed = async (options) => {
+    const { page, errors } = await open(t, { expect: ["invalidConfig"], ...options });
+    await mount(page, "a", bad);
+    const items = await inRoot(page, "a", (root) => [...root.querySelectorAll(".cw-problems li")].map((li) => li.textContent));
+    assert.deepEqual(errors, []);
+    return items;
+  };
+  assert.deepEqual(await listed({ host: "shop.test" }), [], "a subscriber on the storefront sees only the neutral message");
+  assert.deepEqual(
+    await listed({ host: "shop.test", init: "window.Shopify = { designMode: true };" }),
+    ["purposes[0].checked: a purpose cannot be pre-checked: consent must be an active choice"],
+    "Shopify's theme editor shows the merchant why",
+  );
+});
+
 test("validateConfig lists problems", async (t) => {
   const { page, errors } = await open(t);
   const checked = await page.evaluate((cfg) => {
