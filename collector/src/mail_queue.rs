@@ -668,6 +668,7 @@ mod stalled_smtp {
             },
             tokens: Vec::new(),
             consume: None,
+            withdraws: None,
             mail: Some(NewMail {
                 confirm_token: format!("c-{email}"),
                 unsubscribe_token: format!("u-{email}"),

@@ -67,6 +67,9 @@ pub enum Page {
     Confirmed,
     /// The confirm link was used already: the subscription is confirmed.
     AlreadyConfirmed,
+    /// The consent was withdrawn since the confirm link was sent (or since
+    /// it was used): there is nothing to confirm.
+    Withdrawn,
     /// An unsubscribe link opened: what it withdraws, and a button that does it.
     UnsubscribeAsk,
     /// The e-mail purposes are withdrawn.
@@ -184,6 +187,20 @@ pub fn page(lang: Lang, which: Page, signup: &Signup) -> PageText {
             format!("Your subscription to {who} was already confirmed: there is nothing more to do."),
             &[],
             None,
+            None,
+        ),
+        (true, Page::Withdrawn) => text(
+            "Rien à confirmer",
+            format!("Vous vous êtes désinscrit des messages de {who} depuis l'envoi de ce lien : il n'y a rien à confirmer."),
+            &[],
+            Some("Pour vous inscrire de nouveau, utilisez le formulaire du site.".into()),
+            None,
+        ),
+        (false, Page::Withdrawn) => text(
+            "Nothing to confirm",
+            format!("You unsubscribed from {who} after this link was sent: there is nothing to confirm."),
+            &[],
+            Some("To sign up again, use the form on the site.".into()),
             None,
         ),
         (true, Page::UnsubscribeAsk) => text(

@@ -3,7 +3,8 @@
 //! A row is written in the transaction that stores its proof, so that a 201
 //! means the mail goes out eventually: after an SMTP outage, or after a
 //! restart if the process stopped first. It is deleted once the mail is sent,
-//! given up, or its confirm link has expired.
+//! given up, or its confirm link has expired, used, or cancelled by a
+//! withdrawal of its consent (see [`super::Withdraws`]).
 //!
 //! The row holds the confirm and unsubscribe tokens in the clear, although
 //! the tokens table keeps only their hashes: a mail cannot be rebuilt from a
