@@ -81,6 +81,9 @@ pub struct ConfirmationMail {
     pub purposes: Vec<String>,
     /// The phone number given, masked (see [`crate::granted::mask_phone`]).
     pub phone: Option<String>,
+    /// Whether an SMS box was ticked: the unsubscribe link stops e-mail
+    /// only, so the mail says how SMS stops (STOP).
+    pub sms: bool,
 }
 
 /// One message in the outbox, as its index keeps it (one JSON line each).
@@ -365,6 +368,7 @@ mod tests {
             ttl_hours: 48,
             purposes: vec!["J'accepte la newsletter.".into()],
             phone: Some("+33 6 •• •• •• 78".into()),
+            sms: false,
         }
     }
 

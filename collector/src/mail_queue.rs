@@ -459,17 +459,16 @@ pub fn confirmation_mail(
     let sender_name = payload["controller"]["name"]
         .as_str()
         .or_else(|| payload["site"]["origin"].as_str())?;
+    let granted = granted(payload, None);
     Some(ConfirmationMail {
+        sms: granted.iter().any(|g| g.channel == "sms"),
         to: payload["subject"]["email"].as_str()?.trim().to_string(),
         lang: Lang::from_locale(payload["locale"].as_str().unwrap_or_default()),
         sender_name: sender_name.to_string(),
         confirm_url: format!("{public_url}/v1/confirm?token={confirm_token}"),
         unsubscribe_url: format!("{public_url}/v1/unsubscribe?token={unsubscribe_token}"),
         ttl_hours,
-        purposes: granted(payload, None)
-            .into_iter()
-            .map(|g| g.label)
-            .collect(),
+        purposes: granted.into_iter().map(|g| g.label).collect(),
         phone: payload["subject"]["phone"].as_str().and_then(mask_phone),
     })
 }
@@ -518,6 +517,7 @@ mod tests {
             ttl_hours: 48,
             purposes: Vec::new(),
             phone: None,
+            sms: false,
         }
     }
 
@@ -737,6 +737,7 @@ mod stalled_smtp {
                 ttl_hours: 48,
                 purposes: Vec::new(),
                 phone: None,
+                sms: false,
             },
         );
         // The other due mail is claimed all the same (its attempt counted),
