@@ -81,7 +81,12 @@ impl Retry {
 
     /// When a mail tried `attempts` times may be tried again, from `now`.
     pub fn next_attempt(&self, attempts: i64, now: DateTime<Utc>) -> DateTime<Utc> {
-        now + chrono::Duration::from_std(self.delay(attempts)).unwrap_or(chrono::Duration::MAX)
+        // Never a panic on overflow: the configuration bounds the delay, and
+        // past the end of time is as good as never.
+        chrono::Duration::from_std(self.delay(attempts))
+            .ok()
+            .and_then(|delay| now.checked_add_signed(delay))
+            .unwrap_or(DateTime::<Utc>::MAX_UTC)
     }
 }
 

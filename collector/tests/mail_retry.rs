@@ -66,12 +66,12 @@ async fn submit(url: &str, email: &str) {
     assert_eq!(body["status"], "pending");
 }
 
-/// A collector mailing through `smtp://127.0.0.1:port`, retrying from 200 ms.
+/// A collector mailing through `smtp://127.0.0.1:port`, retrying from 1 s (the least allowed).
 async fn collector(db: &TestDb, data: &Path, port: u16) -> consent_collector::http::Running {
     let mut settings = common::settings(db, data);
     settings.smtp_url = Some(format!("smtp://127.0.0.1:{port}"));
     settings.outbox = Some(false);
-    settings.mail_retry = Some("200ms".into());
+    settings.mail_retry = Some("1s".into());
     common::start(settings).await
 }
 
@@ -113,7 +113,7 @@ fn serve(db: &TestDb, data: &Path, listen: u16, smtp: u16) -> Served {
         .args(["serve", "--database", &db.url, "--outbox", "false"])
         .args(["--listen", &format!("127.0.0.1:{listen}")])
         .args(["--smtp-url", &format!("smtp://127.0.0.1:{smtp}")])
-        .args(["--mail-retry", "200ms", "--allowed-origins", common::ORIGIN])
+        .args(["--mail-retry", "1s", "--allowed-origins", common::ORIGIN])
         .arg("--data-dir")
         .arg(data)
         .stdout(Stdio::piped())
