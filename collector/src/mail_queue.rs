@@ -240,6 +240,8 @@ async fn send_task(
             .send_all(queued.iter().map(|q| q.mail.clone()).collect())
             .await;
         let mut failed = Vec::new();
+        // 5xx answers before each failed attempt, as read when it was taken.
+        let mut read = Vec::new();
         for (q, result) in queued.iter().zip(results) {
             let Err(e) = result else {
                 done.push(q.seq);
@@ -247,36 +249,53 @@ async fn send_task(
             };
             let failure = e.failure();
             let error = e.to_string();
-            match failure {
-                Failure::Undeliverable => {
-                    tracing::error!(
-                        seq = q.seq,
-                        error,
-                        "confirmation mail given up: it cannot be sent; the proof stays pending"
-                    );
-                    done.push(q.seq);
-                }
-                Failure::Rejected if q.rejections + 1 >= MAX_REJECTIONS => {
-                    tracing::error!(seq = q.seq, error, rejections = q.rejections + 1, "confirmation mail given up: the smtp server rejected it; the proof stays pending");
-                    done.push(q.seq);
-                }
-                Failure::Rejected | Failure::Transient => {
-                    tracing::warn!(
-                        seq = q.seq,
-                        error,
-                        "confirmation mail not sent; it will be retried"
-                    );
-                    failed.push((q.seq, error, failure == Failure::Rejected));
-                }
+            if failure == Failure::Undeliverable {
+                tracing::error!(
+                    seq = q.seq,
+                    error,
+                    "confirmation mail given up: it cannot be sent; the proof stays pending"
+                );
+                done.push(q.seq);
+                continue;
             }
+            failed.push((q.seq, error, failure == Failure::Rejected));
+            read.push(q.rejections);
         }
         if !failed.is_empty() {
-            if let Err(e) = store.mail_failed(&failed).await {
-                tracing::error!(error = %e, "cannot record why confirmation mail failed");
-            }
+            // The give-up counts the 5xx answers as stored now: another
+            // collector may have recorded some since this attempt's were read.
+            let counts = match store.mail_failed(&failed).await {
+                Ok(counts) => counts,
+                Err(e) => {
+                    tracing::error!(error = %e, "cannot record why confirmation mail failed");
+                    failed
+                        .iter()
+                        .zip(&read)
+                        .map(|((_, _, rejected), before)| Some(before + i64::from(*rejected)))
+                        .collect()
+                }
+            };
             let mut in_flight = in_flight.lock().expect("in-flight set");
-            for (seq, _, _) in &failed {
-                in_flight.remove(seq);
+            for ((seq, error, rejected), count) in failed.iter().zip(counts) {
+                match count {
+                    // Deleted meanwhile (confirmed, withdrawn, pruned): nothing to retry.
+                    None => {
+                        in_flight.remove(seq);
+                    }
+                    Some(rejections) if *rejected && rejections >= MAX_REJECTIONS => {
+                        tracing::error!(seq, error, rejections, "confirmation mail given up: the smtp server rejected it; the proof stays pending");
+                        // Stays in flight until its row is deleted.
+                        done.push(*seq);
+                    }
+                    Some(_) => {
+                        tracing::warn!(
+                            seq,
+                            error,
+                            "confirmation mail not sent; it will be retried"
+                        );
+                        in_flight.remove(seq);
+                    }
+                }
             }
             drop(in_flight);
             // The retry task may be asleep until later than these mails' retries.
@@ -629,6 +648,125 @@ mod tests {
             .as_deref()
             .unwrap()
             .contains("List-Unsubscribe: <http://127.0.0.1/v1/unsubscribe?token=u7>"));
+    }
+}
+
+#[cfg(test)]
+mod rejected_smtp {
+    use super::*;
+    use crate::keys::Keyring;
+    use crate::receipt::EntryKind;
+    use crate::store::{Append, NewBody, NewEntry, NewMail, SqlStore};
+    use sqlx::Row;
+    use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+
+    /// An SMTP server that refuses every mail with a 550.
+    async fn rejecting_smtp() -> String {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move {
+            while let Ok((socket, _)) = listener.accept().await {
+                tokio::spawn(async move {
+                    let (read, mut write) = socket.into_split();
+                    let mut lines = BufReader::new(read).lines();
+                    write.write_all(b"220 fake\r\n").await.unwrap();
+                    while let Ok(Some(line)) = lines.next_line().await {
+                        let answer: &[u8] = match line
+                            .get(..4)
+                            .unwrap_or_default()
+                            .to_ascii_uppercase()
+                            .as_str()
+                        {
+                            "MAIL" => b"550 5.7.1 refused\r\n",
+                            "QUIT" => b"221 bye\r\n",
+                            _ => b"250 ok\r\n",
+                        };
+                        if write.write_all(answer).await.is_err() {
+                            break;
+                        }
+                    }
+                });
+            }
+        });
+        format!("smtp://{addr}")
+    }
+
+    #[tokio::test]
+    async fn the_give_up_counts_the_rejections_as_stored_not_as_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("c.db").display());
+        let sql = Arc::new(SqlStore::open(&url).await.unwrap());
+        let store: Arc<dyn Store> = sql.clone();
+        Keyring::generate(&dir.path().join("keys"), Utc::now()).unwrap();
+        let keys = Keyring::load(&dir.path().join("keys")).unwrap();
+        let now = Utc::now();
+        let body = serde_json::json!({"controller": {"name": "Boutique"}, "subject": {"email": "r@example.org"}});
+        let append = Append {
+            entry: NewEntry {
+                kind: EntryKind::Proof,
+                proof_sha256: "00".repeat(32),
+                body: NewBody::Event(body.to_string()),
+                record_id: None,
+                subject: Some("r@example.org".into()),
+            },
+            tokens: Vec::new(),
+            consume: None,
+            withdraws: None,
+            mail: Some(NewMail {
+                confirm_token: "c".into(),
+                unsubscribe_token: "u".into(),
+                expires_at: now + chrono::Duration::hours(48),
+                retry_at: now + chrono::Duration::hours(1),
+            }),
+        };
+        let seq = match store
+            .append(vec![append], &keys, now)
+            .await
+            .unwrap()
+            .remove(0)
+        {
+            crate::store::Appended::New(e) => e.seq,
+            other => panic!("{other:?}"),
+        };
+        // Two 5xx already recorded, by another collector, after this one's
+        // read: this attempt's 550 is the third, and the last.
+        sqlx::query("UPDATE pending_mail SET rejections = 2 WHERE entry_seq = $1")
+            .bind(seq)
+            .execute(sql.pool())
+            .await
+            .unwrap();
+        let mailer =
+            Mailer::smtp(&rejecting_smtp().await, "Collector <no-reply@example.org>").unwrap();
+        let (queue, task) = MailQueue::spawn(
+            mailer,
+            store,
+            "http://127.0.0.1".into(),
+            Retry::from_first(Duration::from_secs(30)),
+            1,
+        );
+        queue.send(
+            seq,
+            ConfirmationMail {
+                to: "r@example.org".into(),
+                lang: Lang::Fr,
+                sender_name: "Boutique".into(),
+                confirm_url: "http://127.0.0.1/v1/confirm?token=c".into(),
+                unsubscribe_url: "http://127.0.0.1/v1/unsubscribe?token=u".into(),
+                ttl_hours: 48,
+                purposes: Vec::new(),
+                phone: None,
+                sms: false,
+            },
+        );
+        drop(queue);
+        task.await.unwrap();
+        let left = sqlx::query("SELECT rejections FROM pending_mail WHERE entry_seq = $1")
+            .bind(seq)
+            .fetch_optional(sql.pool())
+            .await
+            .unwrap()
+            .map(|row| row.try_get::<i64, _>("rejections").unwrap());
+        assert_eq!(left, None, "given up at the third 5xx, its row deleted");
     }
 }
 

@@ -460,10 +460,17 @@ async fn pending_mail_is_stored_with_its_proof_claimed_once_and_pruned(db: Db) {
     let (a, b) = (a.unwrap(), b.unwrap());
     assert_eq!([a[0], b[0]].iter().filter(|t| **t).count(), 1);
     assert_eq!(store.due_mail(later, 10).await.unwrap().len(), 1);
-    store
-        .mail_failed(&[(seqs[0], "smtp rejected: 550".into(), true)])
-        .await
-        .unwrap();
+    // The count after the update, as stored; none for a mail no longer stored.
+    assert_eq!(
+        store
+            .mail_failed(&[
+                (seqs[0], "smtp rejected: 550".into(), true),
+                (999, "smtp: timeout".into(), false)
+            ])
+            .await
+            .unwrap(),
+        [Some(1), None]
+    );
     let due = store.due_mail(next, 10).await.unwrap();
     let retried = due.iter().find(|m| m.entry_seq == seqs[0]).unwrap();
     assert_eq!(
