@@ -187,6 +187,23 @@ impl Settings {
         if allowed_origins.is_empty() && !demo {
             return Err(ConfigError::Missing("no allowed origins: set --allowed-origins to the storefront origins, e.g. https://shop.example"));
         }
+        let token_ttl = chrono_duration("--token-ttl", self.token_ttl.as_deref(), "48h")?;
+        let mail_retry = duration("--mail-retry", self.mail_retry.as_deref(), "30s")?;
+        // Zero would retry a failing mail at once, in a loop; past the confirm
+        // link's lifetime a retry would never come (and a delay too large for
+        // a date would fail every double opt-in request).
+        if mail_retry < Duration::from_secs(1)
+            || token_ttl.to_std().is_ok_and(|ttl| mail_retry > ttl)
+        {
+            return Err(ConfigError::Value {
+                name: "--mail-retry",
+                message: format!(
+                    "{} is out of range: it must be at least 1s and at most --token-ttl ({})",
+                    humantime::format_duration(mail_retry),
+                    humantime::format_duration(token_ttl.to_std().unwrap_or_default()),
+                ),
+            });
+        }
         Ok(Config {
             listen,
             database: self.database(),
@@ -201,13 +218,13 @@ impl Settings {
                 max_skew: chrono_duration("--max-skew", self.max_skew.as_deref(), "5m")?,
                 max_age: chrono_duration("--max-age", self.max_age.as_deref(), "7d")?,
             },
-            token_ttl: chrono_duration("--token-ttl", self.token_ttl.as_deref(), "48h")?,
+            token_ttl,
             ipv4_prefix: self.ipv4_prefix.unwrap_or(24),
             ipv6_prefix: self.ipv6_prefix.unwrap_or(48),
             rate_ip_per_minute: self.rate_ip.unwrap_or(30),
             rate_email_per_hour: self.rate_email.unwrap_or(3),
             mail,
-            mail_retry: duration("--mail-retry", self.mail_retry.as_deref(), "30s")?,
+            mail_retry,
             www: self
                 .www
                 .clone()
@@ -344,6 +361,41 @@ mod tests {
         assert_eq!(config.allowed_origins, ["https://a.example"]);
         assert_eq!(config.token_ttl, chrono::Duration::hours(48));
         assert_eq!(config.database, "sqlite://data/collector.db");
+    }
+
+    #[test]
+    fn mail_retry_lies_between_one_second_and_the_token_ttl() {
+        let with = |retry: &str, ttl: Option<&str>| {
+            Settings {
+                smtp_url: Some("smtp://127.0.0.1:2525".into()),
+                allowed_origins: Some(vec!["https://a.example".into()]),
+                mail_retry: Some(retry.into()),
+                token_ttl: ttl.map(String::from),
+                ..Settings::default()
+            }
+            .resolve(false)
+        };
+        // 0 s would retry a failing mail at once, forever; a delay past the
+        // ttl would never come, and one too large for a date panics.
+        for (retry, ttl) in [
+            ("0s", None),
+            ("999ms", None),
+            ("49h", None),
+            ("2h", Some("1h")),
+            ("1000000years", None),
+        ] {
+            let error = with(retry, ttl).unwrap_err().to_string();
+            assert!(
+                error.starts_with("invalid --mail-retry: "),
+                "{retry}: {error}"
+            );
+            assert!(error.contains("--token-ttl"), "{retry}: {error}");
+            assert_eq!(error, error.to_lowercase(), "{retry}");
+        }
+        for (retry, ttl) in [("1s", None), ("48h", None), ("1h", Some("1h"))] {
+            let config = with(retry, ttl).unwrap();
+            assert_eq!(config.mail_retry, humantime::parse_duration(retry).unwrap());
+        }
     }
 
     #[test]

@@ -81,6 +81,9 @@ pub struct ConfirmationMail {
     pub purposes: Vec<String>,
     /// The phone number given, masked (see [`crate::granted::mask_phone`]).
     pub phone: Option<String>,
+    /// Whether an SMS box was ticked: the unsubscribe link stops e-mail
+    /// only, so the mail says how SMS stops (STOP).
+    pub sms: bool,
 }
 
 /// One message in the outbox, as its index keeps it (one JSON line each).
@@ -155,47 +158,18 @@ impl Mailer {
     pub async fn send_all(&self, mails: Vec<ConfirmationMail>) -> Vec<Result<(), MailError>> {
         match self {
             Mailer::Smtp { transport, from } => {
-                let mut results: Vec<Result<(), MailError>> = Vec::with_capacity(mails.len());
-                let mut running = tokio::task::JoinSet::new();
-                for (i, mail) in mails.into_iter().enumerate() {
-                    results.push(Ok(()));
-                    let message = match build(from, &mail) {
-                        Ok((message, _)) => message,
-                        Err(e) => {
-                            results[i] = Err(e);
-                            continue;
-                        }
-                    };
-                    while running.len() >= SMTP_PARALLEL {
-                        if let Some(Ok((j, r))) = running.join_next().await {
-                            results[j] = r;
-                        }
-                    }
-                    let transport = transport.clone();
-                    running.spawn(async move {
-                        let sent = transport.send(message).await.map(|_| ()).map_err(|e| {
-                            let text = e.to_string().to_lowercase();
-                            // 530-539 (authentication) is the collector's own
-                            // configuration, not the recipient: retry until fixed.
-                            let auth = e
-                                .status()
-                                .map(u16::from)
-                                .is_some_and(|c| (530..540).contains(&c));
-                            if e.is_permanent() && !auth {
-                                MailError::Rejected(text)
-                            } else {
-                                MailError::Smtp(text)
-                            }
-                        });
-                        (i, sent)
-                    });
-                }
-                while let Some(joined) = running.join_next().await {
-                    if let Ok((j, r)) = joined {
-                        results[j] = r;
-                    }
-                }
-                results
+                let sends = mails
+                    .iter()
+                    .map(|mail| {
+                        let (message, _) = build(from, mail)?;
+                        let transport = transport.clone();
+                        Ok(
+                            Box::pin(async move { smtp_send(&transport, message).await })
+                                as SendTask,
+                        )
+                    })
+                    .collect();
+                run_parallel(sends).await
             }
             Mailer::Outbox { dir, from } => {
                 let count = mails.len();
@@ -221,6 +195,73 @@ impl Mailer {
 
 /// How many SMTP sends [`Mailer::send_all`] keeps in flight.
 pub const SMTP_PARALLEL: usize = 8;
+
+/// One send, spawned by [`run_parallel`].
+type SendTask = std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), MailError>> + Send>>;
+
+/// Sends one message over SMTP, sorting the failure (see [`Failure`]).
+async fn smtp_send(
+    transport: &AsyncSmtpTransport<Tokio1Executor>,
+    message: Message,
+) -> Result<(), MailError> {
+    transport.send(message).await.map(|_| ()).map_err(|e| {
+        let text = e.to_string().to_lowercase();
+        // 530-539 (authentication) is the collector's own
+        // configuration, not the recipient: retry until fixed.
+        let auth = e
+            .status()
+            .map(u16::from)
+            .is_some_and(|c| (530..540).contains(&c));
+        if e.is_permanent() && !auth {
+            MailError::Rejected(text)
+        } else {
+            MailError::Smtp(text)
+        }
+    })
+}
+
+/// Runs the sends, up to [`SMTP_PARALLEL`] at once; one result per send, in
+/// order, a send that could not start keeping its error.
+async fn run_parallel(sends: Vec<Result<SendTask, MailError>>) -> Vec<Result<(), MailError>> {
+    let mut results: Vec<Result<(), MailError>> = Vec::with_capacity(sends.len());
+    let mut running = tokio::task::JoinSet::new();
+    for (i, send) in sends.into_iter().enumerate() {
+        // Failed until its task reports: a task that panics or is cancelled
+        // reports nothing, and a send counted as done would have its stored
+        // copy deleted, the mail never sent. Retried as transient.
+        results.push(Err(MailError::Smtp("send task failed".into())));
+        let send = match send {
+            Ok(send) => send,
+            Err(e) => {
+                results[i] = Err(e);
+                continue;
+            }
+        };
+        while running.len() >= SMTP_PARALLEL {
+            if let Some(joined) = running.join_next().await {
+                record(&mut results, joined);
+            }
+        }
+        running.spawn(async move { (i, send.await) });
+    }
+    while let Some(joined) = running.join_next().await {
+        record(&mut results, joined);
+    }
+    results
+}
+
+/// Keeps a finished send's result; a crashed one leaves its error in place.
+fn record(
+    results: &mut [Result<(), MailError>],
+    joined: Result<(usize, Result<(), MailError>), tokio::task::JoinError>,
+) {
+    match joined {
+        Ok((i, result)) => results[i] = result,
+        Err(e) => {
+            tracing::error!(error = %e, "a confirmation mail's send task failed; it will be retried")
+        }
+    }
+}
 
 /// The message for a confirmation mail, and its subject.
 fn build(from: &Mailbox, mail: &ConfirmationMail) -> Result<(Message, String), MailError> {
@@ -365,6 +406,34 @@ mod tests {
             ttl_hours: 48,
             purposes: vec!["J'accepte la newsletter.".into()],
             phone: Some("+33 6 •• •• •• 78".into()),
+            sms: false,
+        }
+    }
+
+    #[tokio::test]
+    async fn a_send_whose_task_crashed_is_a_failure_not_a_success() {
+        let mut sends: Vec<Result<SendTask, MailError>> = vec![
+            Ok(Box::pin(async { Ok(()) })),
+            Ok(Box::pin(async { panic!("the send task crashed") })),
+            Err(MailError::Address("x".into())),
+        ];
+        // More than run at once, so that some are joined while others start.
+        for _ in 0..SMTP_PARALLEL {
+            sends.push(Ok(Box::pin(async { panic!("the send task crashed") })));
+        }
+        let results = run_parallel(sends).await;
+        assert!(results[0].is_ok());
+        assert!(matches!(&results[2], Err(MailError::Address(_))));
+        for (i, result) in results
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| *i != 0 && *i != 2)
+        {
+            // Counted as sent, its stored copy would be deleted and the mail never go out.
+            match result {
+                Err(e) => assert_eq!(e.failure(), Failure::Transient, "{i}: {e}"),
+                Ok(()) => panic!("{i}: a crashed send counted as sent"),
+            }
         }
     }
 

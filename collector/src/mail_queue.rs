@@ -26,6 +26,7 @@
 //! Its proof stays pending whenever a mail is given up.
 
 use std::collections::HashSet;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -80,7 +81,12 @@ impl Retry {
 
     /// When a mail tried `attempts` times may be tried again, from `now`.
     pub fn next_attempt(&self, attempts: i64, now: DateTime<Utc>) -> DateTime<Utc> {
-        now + chrono::Duration::from_std(self.delay(attempts)).unwrap_or(chrono::Duration::MAX)
+        // Never a panic on overflow: the configuration bounds the delay, and
+        // past the end of time is as good as never.
+        chrono::Duration::from_std(self.delay(attempts))
+            .ok()
+            .and_then(|delay| now.checked_add_signed(delay))
+            .unwrap_or(DateTime::<Utc>::MAX_UTC)
     }
 }
 
@@ -103,6 +109,7 @@ type InFlight = Arc<Mutex<HashSet<i64>>>;
 pub struct MailQueue {
     queue: mpsc::Sender<Queued>,
     in_flight: InFlight,
+    rounds: Arc<AtomicU64>,
 }
 
 impl MailQueue {
@@ -122,7 +129,9 @@ impl MailQueue {
         let in_flight = InFlight::default();
         let wake = Arc::new(Notify::new());
         let (stop, stopped) = oneshot::channel::<()>();
+        let rounds = Arc::new(AtomicU64::new(0));
         let retrier = Retrier {
+            rounds: rounds.clone(),
             store: store.clone(),
             queue: queue.downgrade(),
             in_flight: in_flight.clone(),
@@ -136,7 +145,20 @@ impl MailQueue {
             send_task(mailer, store, waiting, sending, wake, max_batch).await;
             let _ = stop.send(());
         });
-        (MailQueue { queue, in_flight }, task)
+        (
+            MailQueue {
+                queue,
+                in_flight,
+                rounds,
+            },
+            task,
+        )
+    }
+
+    /// How many times the retry task has looked for due mail: a measure of
+    /// how busy it keeps the database, which tests read.
+    pub fn retry_rounds(&self) -> u64 {
+        self.rounds.load(Ordering::Relaxed)
     }
 
     /// Queues the mail of the proof committed at `seq`. Never waits: the
@@ -218,6 +240,8 @@ async fn send_task(
             .send_all(queued.iter().map(|q| q.mail.clone()).collect())
             .await;
         let mut failed = Vec::new();
+        // 5xx answers before each failed attempt, as read when it was taken.
+        let mut read = Vec::new();
         for (q, result) in queued.iter().zip(results) {
             let Err(e) = result else {
                 done.push(q.seq);
@@ -225,36 +249,53 @@ async fn send_task(
             };
             let failure = e.failure();
             let error = e.to_string();
-            match failure {
-                Failure::Undeliverable => {
-                    tracing::error!(
-                        seq = q.seq,
-                        error,
-                        "confirmation mail given up: it cannot be sent; the proof stays pending"
-                    );
-                    done.push(q.seq);
-                }
-                Failure::Rejected if q.rejections + 1 >= MAX_REJECTIONS => {
-                    tracing::error!(seq = q.seq, error, rejections = q.rejections + 1, "confirmation mail given up: the smtp server rejected it; the proof stays pending");
-                    done.push(q.seq);
-                }
-                Failure::Rejected | Failure::Transient => {
-                    tracing::warn!(
-                        seq = q.seq,
-                        error,
-                        "confirmation mail not sent; it will be retried"
-                    );
-                    failed.push((q.seq, error, failure == Failure::Rejected));
-                }
+            if failure == Failure::Undeliverable {
+                tracing::error!(
+                    seq = q.seq,
+                    error,
+                    "confirmation mail given up: it cannot be sent; the proof stays pending"
+                );
+                done.push(q.seq);
+                continue;
             }
+            failed.push((q.seq, error, failure == Failure::Rejected));
+            read.push(q.rejections);
         }
         if !failed.is_empty() {
-            if let Err(e) = store.mail_failed(&failed).await {
-                tracing::error!(error = %e, "cannot record why confirmation mail failed");
-            }
+            // The give-up counts the 5xx answers as stored now: another
+            // collector may have recorded some since this attempt's were read.
+            let counts = match store.mail_failed(&failed).await {
+                Ok(counts) => counts,
+                Err(e) => {
+                    tracing::error!(error = %e, "cannot record why confirmation mail failed");
+                    failed
+                        .iter()
+                        .zip(&read)
+                        .map(|((_, _, rejected), before)| Some(before + i64::from(*rejected)))
+                        .collect()
+                }
+            };
             let mut in_flight = in_flight.lock().expect("in-flight set");
-            for (seq, _, _) in &failed {
-                in_flight.remove(seq);
+            for ((seq, error, rejected), count) in failed.iter().zip(counts) {
+                match count {
+                    // Deleted meanwhile (confirmed, withdrawn, pruned): nothing to retry.
+                    None => {
+                        in_flight.remove(seq);
+                    }
+                    Some(rejections) if *rejected && rejections >= MAX_REJECTIONS => {
+                        tracing::error!(seq, error, rejections, "confirmation mail given up: the smtp server rejected it; the proof stays pending");
+                        // Stays in flight until its row is deleted.
+                        done.push(*seq);
+                    }
+                    Some(_) => {
+                        tracing::warn!(
+                            seq,
+                            error,
+                            "confirmation mail not sent; it will be retried"
+                        );
+                        in_flight.remove(seq);
+                    }
+                }
             }
             drop(in_flight);
             // The retry task may be asleep until later than these mails' retries.
@@ -291,11 +332,14 @@ struct Retrier {
     public_url: String,
     retry: Retry,
     max_batch: usize,
+    /// Rounds of [`Retrier::take_due`] so far.
+    rounds: Arc<AtomicU64>,
 }
 
 /// What one round of [`Retrier::take_due`] found.
 enum Taken {
-    /// A full batch was due: there may be more.
+    /// A full batch was due and taken (claimed, or dropped as expired or
+    /// unreadable): there may be more.
     Full,
     /// Fewer; `busy` when some were skipped as this process's own, in flight.
     Some { busy: bool },
@@ -339,18 +383,33 @@ impl Retrier {
 
     /// Deletes due mail that can no longer go out, claims the rest and queues what it claimed.
     async fn take_due(&self) -> Result<Taken, crate::store::StoreError> {
+        self.rounds.fetch_add(1, Ordering::Relaxed);
         let now = Utc::now();
-        let due = self.store.due_mail(now, self.max_batch as i64).await?;
-        let full = due.len() == self.max_batch;
+        // This process's own mail in flight is due too when a send outlasts its
+        // retry delay (a server that accepts and never answers holds each send
+        // a minute); read past it, or it would fill every batch and the mail
+        // behind it, other collectors' included, would never be taken.
+        let skip = self.in_flight.lock().expect("in-flight set").len();
+        let due = self
+            .store
+            .due_mail(now, (self.max_batch + skip) as i64)
+            .await?;
         let mut dropped = Vec::new();
         let mut claims = Vec::new();
         let mut busy = false;
+        let mut others = 0;
         {
             let in_flight = self.in_flight.lock().expect("in-flight set");
             for mail in due {
                 if in_flight.contains(&mail.entry_seq) {
                     busy = true;
-                } else if mail.expires_at <= now {
+                    continue;
+                }
+                if others == self.max_batch {
+                    break;
+                }
+                others += 1;
+                if mail.expires_at <= now {
                     tracing::error!(
                         seq = mail.entry_seq,
                         "confirmation mail given up: its confirm link expired before it could be sent"
@@ -374,19 +433,25 @@ impl Retrier {
             }
         }
         self.store.forget_mail(&dropped).await?;
-        let more = if full {
-            Taken::Full
-        } else {
-            Taken::Some { busy }
+        // Another round at once only when this one moved something on: a
+        // batch of rows it could not take would be read again just the same.
+        let full = others == self.max_batch;
+        let more = |claimed: bool| {
+            if full && (claimed || !dropped.is_empty()) {
+                Taken::Full
+            } else {
+                Taken::Some { busy }
+            }
         };
         if claims.is_empty() {
-            return Ok(more);
+            return Ok(more(false));
         }
         let Some(queue) = self.queue.upgrade() else {
             return Ok(Taken::Stopped);
         };
         let (claims, mails): (Vec<_>, Vec<_>) = claims.into_iter().unzip();
         let taken = self.store.claim_mail(&claims).await?;
+        let claimed = taken.iter().any(|t| *t);
         for (((pending, _), mail), taken) in claims.into_iter().zip(mails).zip(taken) {
             if !taken {
                 continue; // another collector's attempt
@@ -402,7 +467,7 @@ impl Retrier {
                 return Ok(Taken::Stopped);
             }
         }
-        Ok(more)
+        Ok(more(claimed))
     }
 }
 
@@ -418,17 +483,16 @@ pub fn confirmation_mail(
     let sender_name = payload["controller"]["name"]
         .as_str()
         .or_else(|| payload["site"]["origin"].as_str())?;
+    let granted = granted(payload, None);
     Some(ConfirmationMail {
+        sms: granted.iter().any(|g| g.channel == "sms"),
         to: payload["subject"]["email"].as_str()?.trim().to_string(),
         lang: Lang::from_locale(payload["locale"].as_str().unwrap_or_default()),
         sender_name: sender_name.to_string(),
         confirm_url: format!("{public_url}/v1/confirm?token={confirm_token}"),
         unsubscribe_url: format!("{public_url}/v1/unsubscribe?token={unsubscribe_token}"),
         ttl_hours,
-        purposes: granted(payload, None)
-            .into_iter()
-            .map(|g| g.label)
-            .collect(),
+        purposes: granted.into_iter().map(|g| g.label).collect(),
         phone: payload["subject"]["phone"].as_str().and_then(mask_phone),
     })
 }
@@ -477,6 +541,7 @@ mod tests {
             ttl_hours: 48,
             purposes: Vec::new(),
             phone: None,
+            sms: false,
         }
     }
 
@@ -583,5 +648,257 @@ mod tests {
             .as_deref()
             .unwrap()
             .contains("List-Unsubscribe: <http://127.0.0.1/v1/unsubscribe?token=u7>"));
+    }
+}
+
+#[cfg(test)]
+mod rejected_smtp {
+    use super::*;
+    use crate::keys::Keyring;
+    use crate::receipt::EntryKind;
+    use crate::store::{Append, NewBody, NewEntry, NewMail, SqlStore};
+    use sqlx::Row;
+    use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+
+    /// An SMTP server that refuses every mail with a 550.
+    async fn rejecting_smtp() -> String {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move {
+            while let Ok((socket, _)) = listener.accept().await {
+                tokio::spawn(async move {
+                    let (read, mut write) = socket.into_split();
+                    let mut lines = BufReader::new(read).lines();
+                    write.write_all(b"220 fake\r\n").await.unwrap();
+                    while let Ok(Some(line)) = lines.next_line().await {
+                        let answer: &[u8] = match line
+                            .get(..4)
+                            .unwrap_or_default()
+                            .to_ascii_uppercase()
+                            .as_str()
+                        {
+                            "MAIL" => b"550 5.7.1 refused\r\n",
+                            "QUIT" => b"221 bye\r\n",
+                            _ => b"250 ok\r\n",
+                        };
+                        if write.write_all(answer).await.is_err() {
+                            break;
+                        }
+                    }
+                });
+            }
+        });
+        format!("smtp://{addr}")
+    }
+
+    #[tokio::test]
+    async fn the_give_up_counts_the_rejections_as_stored_not_as_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("c.db").display());
+        let sql = Arc::new(SqlStore::open(&url).await.unwrap());
+        let store: Arc<dyn Store> = sql.clone();
+        Keyring::generate(&dir.path().join("keys"), Utc::now()).unwrap();
+        let keys = Keyring::load(&dir.path().join("keys")).unwrap();
+        let now = Utc::now();
+        let body = serde_json::json!({"controller": {"name": "Boutique"}, "subject": {"email": "r@example.org"}});
+        let append = Append {
+            entry: NewEntry {
+                kind: EntryKind::Proof,
+                proof_sha256: "00".repeat(32),
+                body: NewBody::Event(body.to_string()),
+                record_id: None,
+                subject: Some("r@example.org".into()),
+            },
+            tokens: Vec::new(),
+            consume: None,
+            withdraws: None,
+            mail: Some(NewMail {
+                confirm_token: "c".into(),
+                unsubscribe_token: "u".into(),
+                expires_at: now + chrono::Duration::hours(48),
+                retry_at: now + chrono::Duration::hours(1),
+            }),
+        };
+        let seq = match store
+            .append(vec![append], &keys, now)
+            .await
+            .unwrap()
+            .remove(0)
+        {
+            crate::store::Appended::New(e) => e.seq,
+            other => panic!("{other:?}"),
+        };
+        // Two 5xx already recorded, by another collector, after this one's
+        // read: this attempt's 550 is the third, and the last.
+        sqlx::query("UPDATE pending_mail SET rejections = 2 WHERE entry_seq = $1")
+            .bind(seq)
+            .execute(sql.pool())
+            .await
+            .unwrap();
+        let mailer =
+            Mailer::smtp(&rejecting_smtp().await, "Collector <no-reply@example.org>").unwrap();
+        let (queue, task) = MailQueue::spawn(
+            mailer,
+            store,
+            "http://127.0.0.1".into(),
+            Retry::from_first(Duration::from_secs(30)),
+            1,
+        );
+        queue.send(
+            seq,
+            ConfirmationMail {
+                to: "r@example.org".into(),
+                lang: Lang::Fr,
+                sender_name: "Boutique".into(),
+                confirm_url: "http://127.0.0.1/v1/confirm?token=c".into(),
+                unsubscribe_url: "http://127.0.0.1/v1/unsubscribe?token=u".into(),
+                ttl_hours: 48,
+                purposes: Vec::new(),
+                phone: None,
+                sms: false,
+            },
+        );
+        drop(queue);
+        task.await.unwrap();
+        let left = sqlx::query("SELECT rejections FROM pending_mail WHERE entry_seq = $1")
+            .bind(seq)
+            .fetch_optional(sql.pool())
+            .await
+            .unwrap()
+            .map(|row| row.try_get::<i64, _>("rejections").unwrap());
+        assert_eq!(left, None, "given up at the third 5xx, its row deleted");
+    }
+}
+
+#[cfg(test)]
+mod stalled_smtp {
+    use super::*;
+    use crate::keys::Keyring;
+    use crate::receipt::EntryKind;
+    use crate::store::{Append, NewBody, NewEntry, NewMail, SqlStore};
+    use sqlx::Row;
+
+    /// An SMTP server that accepts connections and never says a word: each
+    /// send waits for lettre's timeout (a minute).
+    async fn stalled_smtp() -> String {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move {
+            let mut held = Vec::new();
+            while let Ok((socket, _)) = listener.accept().await {
+                held.push(socket);
+            }
+        });
+        format!("smtp://{addr}")
+    }
+
+    /// A stored proof whose mail is due now, as another collector (or a
+    /// previous start) left it.
+    fn due_proof(email: &str, now: DateTime<Utc>, late: i64) -> Append {
+        let body = serde_json::json!({
+            "controller": {"name": "Boutique"},
+            "subject": {"email": email},
+            "locale": "fr-FR",
+            "purposes": [{"id": "newsletter", "channel": "email", "choice": "granted"}],
+        });
+        Append {
+            entry: NewEntry {
+                kind: EntryKind::Proof,
+                proof_sha256: "00".repeat(32),
+                body: NewBody::Event(body.to_string()),
+                record_id: None,
+                subject: Some(email.into()),
+            },
+            tokens: Vec::new(),
+            consume: None,
+            withdraws: None,
+            mail: Some(NewMail {
+                confirm_token: format!("c-{email}"),
+                unsubscribe_token: format!("u-{email}"),
+                expires_at: now + chrono::Duration::hours(48),
+                retry_at: now - chrono::Duration::seconds(late),
+            }),
+        }
+    }
+
+    async fn attempts(store: &SqlStore, seq: i64) -> i64 {
+        sqlx::query("SELECT attempts FROM pending_mail WHERE entry_seq = $1")
+            .bind(seq)
+            .fetch_one(store.pool())
+            .await
+            .unwrap()
+            .try_get("attempts")
+            .unwrap()
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_stalled_send_neither_spins_the_retry_task_nor_starves_other_mail() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("c.db").display());
+        let sql = Arc::new(SqlStore::open(&url).await.unwrap());
+        let store: Arc<dyn Store> = sql.clone();
+        Keyring::generate(&dir.path().join("keys"), Utc::now()).unwrap();
+        let keys = Keyring::load(&dir.path().join("keys")).unwrap();
+        let now = Utc::now();
+        // The first is due earlier, so that it comes first in a batch of one.
+        let seqs: Vec<i64> = store
+            .append(
+                vec![
+                    due_proof("a@example.org", now, 2),
+                    due_proof("b@example.org", now, 1),
+                ],
+                &keys,
+                now,
+            )
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|o| match o {
+                crate::store::Appended::New(e) => e.seq,
+                other => panic!("{other:?}"),
+            })
+            .collect();
+        let mailer =
+            Mailer::smtp(&stalled_smtp().await, "Collector <no-reply@example.org>").unwrap();
+        // Batches of one: the first due row is this process's own, stuck in its send.
+        let (queue, _task) = MailQueue::spawn(
+            mailer,
+            store,
+            "http://127.0.0.1".into(),
+            Retry::from_first(Duration::from_secs(30)),
+            1,
+        );
+        // In flight before the retry task's first query returns.
+        queue.send(
+            seqs[0],
+            ConfirmationMail {
+                to: "a@example.org".into(),
+                lang: Lang::Fr,
+                sender_name: "Boutique".into(),
+                confirm_url: "http://127.0.0.1/v1/confirm?token=c".into(),
+                unsubscribe_url: "http://127.0.0.1/v1/unsubscribe?token=u".into(),
+                ttl_hours: 48,
+                purposes: Vec::new(),
+                phone: None,
+                sms: false,
+            },
+        );
+        // The other due mail is claimed all the same (its attempt counted),
+        // although the stuck one is earlier and fills the batch.
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+        while attempts(&sql, seqs[1]).await < 2 {
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "the second mail was never claimed"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        // Both sends now wait on the server: the retry task looks for due
+        // mail a few times a second at most (it looked thousands of times a
+        // second before), instead of turning over the same rows at full speed.
+        let before = queue.retry_rounds();
+        tokio::time::sleep(Duration::from_secs(2)).await;
+        let rounds = queue.retry_rounds() - before;
+        assert!(rounds <= 20, "{rounds} rounds in 2 s");
     }
 }

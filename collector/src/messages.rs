@@ -67,6 +67,9 @@ pub enum Page {
     Confirmed,
     /// The confirm link was used already: the subscription is confirmed.
     AlreadyConfirmed,
+    /// The consent was withdrawn since the confirm link was sent (or since
+    /// it was used): there is nothing to confirm.
+    Withdrawn,
     /// An unsubscribe link opened: what it withdraws, and a button that does it.
     UnsubscribeAsk,
     /// The e-mail purposes are withdrawn.
@@ -186,6 +189,20 @@ pub fn page(lang: Lang, which: Page, signup: &Signup) -> PageText {
             None,
             None,
         ),
+        (true, Page::Withdrawn) => text(
+            "Rien à confirmer",
+            format!("Vous vous êtes désinscrit des messages de {who} depuis l'envoi de ce lien : il n'y a rien à confirmer."),
+            &[],
+            Some("Pour vous inscrire de nouveau, utilisez le formulaire du site.".into()),
+            None,
+        ),
+        (false, Page::Withdrawn) => text(
+            "Nothing to confirm",
+            format!("You unsubscribed from {who} after this link was sent: there is nothing to confirm."),
+            &[],
+            Some("To sign up again, use the form on the site.".into()),
+            None,
+        ),
         (true, Page::UnsubscribeAsk) => text(
             "Se désinscrire des e-mails",
             format!("Ce bouton retire votre consentement aux e-mails de {who}{}", lead(&signup.email)),
@@ -240,6 +257,7 @@ pub fn page(lang: Lang, which: Page, signup: &Signup) -> PageText {
 pub fn confirmation_mail(mail: &ConfirmationMail) -> (String, String) {
     let ConfirmationMail {
         lang,
+        sms,
         sender_name: sender,
         confirm_url,
         unsubscribe_url,
@@ -260,6 +278,12 @@ pub fn confirmation_mail(mail: &ConfirmationMail) -> (String, String) {
                 .as_ref()
                 .map(|p| format!("Numéro de téléphone indiqué : {p}\n\n"))
                 .unwrap_or_default();
+            // The link withdraws the e-mail purposes only: SMS stops by SMS.
+            let stop = if *sms {
+                format!("\nPour ne plus recevoir de SMS de {sender}, répondez STOP à l'un d'eux.\n")
+            } else {
+                String::new()
+            };
             (
                 format!("Confirmez votre inscription – {sender}"),
                 format!(
@@ -268,7 +292,7 @@ pub fn confirmation_mail(mail: &ConfirmationMail) -> (String, String) {
                      Pour confirmer, ouvrez ce lien (valable {ttl_hours} heures) :\n\n{confirm_url}\n\n\
                      Si vous n'êtes pas à l'origine de cette demande, ignorez ce message : \
                      sans confirmation, vous ne recevrez rien.\n\n\
-                     Pour retirer votre consentement à tout moment :\n{unsubscribe_url}\n"
+                     Pour ne plus recevoir d'e-mails de {sender} :\n{unsubscribe_url}\n{stop}"
                 ),
             )
         }
@@ -282,6 +306,11 @@ pub fn confirmation_mail(mail: &ConfirmationMail) -> (String, String) {
                 .as_ref()
                 .map(|p| format!("Phone number given: {p}\n\n"))
                 .unwrap_or_default();
+            let stop = if *sms {
+                format!("\nTo stop receiving SMS from {sender}, reply STOP to any of them.\n")
+            } else {
+                String::new()
+            };
             (
                 format!("Please confirm your subscription – {sender}"),
                 format!(
@@ -290,7 +319,7 @@ pub fn confirmation_mail(mail: &ConfirmationMail) -> (String, String) {
                      To confirm, open this link (valid for {ttl_hours} hours):\n\n{confirm_url}\n\n\
                      If you did not ask for this, ignore this message: \
                      without confirmation you will receive nothing.\n\n\
-                     To withdraw your consent at any time:\n{unsubscribe_url}\n"
+                     To stop receiving e-mails from {sender}:\n{unsubscribe_url}\n{stop}"
                 ),
             )
         }
@@ -328,6 +357,10 @@ mod tests {
     use super::*;
 
     fn mail(lang: Lang, purposes: &[&str], phone: Option<&str>) -> String {
+        mail_with_sms(lang, purposes, phone, false)
+    }
+
+    fn mail_with_sms(lang: Lang, purposes: &[&str], phone: Option<&str>, sms: bool) -> String {
         confirmation_mail(&ConfirmationMail {
             to: "marie@example.org".into(),
             lang,
@@ -337,8 +370,37 @@ mod tests {
             ttl_hours: 48,
             purposes: purposes.iter().map(|p| p.to_string()).collect(),
             phone: phone.map(String::from),
+            sms,
         })
         .1
+    }
+
+    #[test]
+    fn the_mail_says_its_link_stops_e_mail_and_how_sms_stops() {
+        let fr = mail_with_sms(
+            Lang::Fr,
+            &["J'accepte les SMS."],
+            Some("+33 6 •• •• •• 78"),
+            true,
+        );
+        assert!(
+            fr.ends_with("Pour ne plus recevoir d'e-mails de Boutique :\nhttp://c/v1/unsubscribe?token=u\n\nPour ne plus recevoir de SMS de Boutique, répondez STOP à l'un d'eux.\n"),
+            "{fr}"
+        );
+        assert!(!fr.contains("consentement"), "{fr}");
+        let en = mail_with_sms(Lang::En, &["I agree to the newsletter."], None, false);
+        assert!(
+            en.ends_with(
+                "To stop receiving e-mails from Boutique:\nhttp://c/v1/unsubscribe?token=u\n"
+            ),
+            "{en}"
+        );
+        assert!(!en.contains("withdraw") && !en.contains("STOP"), "{en}");
+        let en = mail_with_sms(Lang::En, &[], None, true);
+        assert!(
+            en.ends_with("\n\nTo stop receiving SMS from Boutique, reply STOP to any of them.\n"),
+            "{en}"
+        );
     }
 
     #[test]

@@ -356,8 +356,13 @@ async fn links_are_single_use_and_expire(db: Db) {
     );
     server.stop().await.unwrap();
 
-    // A collector whose confirm links expire at once.
-    let server = collector(&db, &data, |s| s.token_ttl = Some("0s".into())).await;
+    // A collector whose confirm links expire after a second (the shortest
+    // lifetime that leaves room for a retry delay: --mail-retry is at least 1s).
+    let server = collector(&db, &data, |s| {
+        s.token_ttl = Some("1s".into());
+        s.mail_retry = Some("1s".into());
+    })
+    .await;
     assert_eq!(
         common::post_proof(
             &server.url,
@@ -368,6 +373,7 @@ async fn links_are_single_use_and_expire(db: Db) {
         StatusCode::CREATED
     );
     let mail = common::wait_for_outbox(&outbox, "late@example.org").await;
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
     let (status, html) = common::open_link(&mail.confirm_url).await;
     assert_eq!(status, StatusCode::GONE);
     assert!(

@@ -19,6 +19,7 @@ on_both_backends!(
     the_mail_goes_out_once_the_smtp_server_comes_back,
     mail_pending_when_the_collector_is_killed_goes_out_after_the_next_start,
     a_4xx_or_530_is_retried_and_a_5xx_is_given_up_after_three,
+    a_withdrawal_during_an_outage_cancels_the_confirmation_and_its_mail,
 );
 
 /// The stored row of the mail waiting for `to` (lowercase): `(attempts, rejections, last_error)`.
@@ -65,12 +66,12 @@ async fn submit(url: &str, email: &str) {
     assert_eq!(body["status"], "pending");
 }
 
-/// A collector mailing through `smtp://127.0.0.1:port`, retrying from 200 ms.
+/// A collector mailing through `smtp://127.0.0.1:port`, retrying from 1 s (the least allowed).
 async fn collector(db: &TestDb, data: &Path, port: u16) -> consent_collector::http::Running {
     let mut settings = common::settings(db, data);
     settings.smtp_url = Some(format!("smtp://127.0.0.1:{port}"));
     settings.outbox = Some(false);
-    settings.mail_retry = Some("200ms".into());
+    settings.mail_retry = Some("1s".into());
     common::start(settings).await
 }
 
@@ -112,7 +113,7 @@ fn serve(db: &TestDb, data: &Path, listen: u16, smtp: u16) -> Served {
         .args(["serve", "--database", &db.url, "--outbox", "false"])
         .args(["--listen", &format!("127.0.0.1:{listen}")])
         .args(["--smtp-url", &format!("smtp://127.0.0.1:{smtp}")])
-        .args(["--mail-retry", "200ms", "--allowed-origins", common::ORIGIN])
+        .args(["--mail-retry", "1s", "--allowed-origins", common::ORIGIN])
         .arg("--data-dir")
         .arg(data)
         .stdout(Stdio::piped())
@@ -208,4 +209,124 @@ async fn a_4xx_or_530_is_retried_and_a_5xx_is_given_up_after_three(db: Db) {
     );
     server.stop().await.unwrap();
     assert_eq!(smtpd.offers(&rejected), 3);
+}
+
+/// The links of the mail waiting for `to`, read from its stored row: `(confirm, unsubscribe)`.
+async fn waiting_links(store: &SqlStore, url: &str, to: &str) -> (String, String) {
+    let row = sqlx::query(
+        "SELECT p.confirm_token, p.unsubscribe_token FROM pending_mail p JOIN entries e ON e.seq = p.entry_seq WHERE e.subject = $1",
+    )
+    .bind(to)
+    .fetch_one(store.pool())
+    .await
+    .unwrap();
+    let token = |column: &str| row.try_get::<String, _>(column).unwrap();
+    (
+        format!("{url}/v1/confirm?token={}", token("confirm_token")),
+        format!("{url}/v1/unsubscribe?token={}", token("unsubscribe_token")),
+    )
+}
+
+/// The confirm link after a withdrawal: both the page and the button say
+/// there is nothing to confirm, and nothing is recorded.
+async fn assert_nothing_to_confirm(confirm: &str) {
+    let (status, html) = common::open_link(confirm).await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    assert!(html.contains("Rien à confirmer"), "{html}");
+    assert!(!html.contains("<form"), "{html}");
+    let pressed = common::press(confirm).await;
+    let html = pressed.text().await.unwrap();
+    assert!(html.contains("Rien à confirmer"), "{html}");
+    assert!(!html.contains("Inscription confirmée"), "{html}");
+}
+
+async fn a_withdrawal_during_an_outage_cancels_the_confirmation_and_its_mail(db: Db) {
+    let db = TestDb::new(db).await;
+    let data = tempfile::tempdir().unwrap();
+    // No SMTP server at all: every mail waits in the database.
+    let server = collector(&db, data.path(), common::free_port()).await;
+    let store = db.open().await;
+    let key = common::browser_key();
+    let submit = |email: String| {
+        let key = key.clone();
+        let url = server.url.clone();
+        async move {
+            let consent = common::consent(&email, "fr");
+            let jws = common::sign(&key, &consent);
+            assert_eq!(
+                common::post_proof(&url, &jws).await.status(),
+                StatusCode::CREATED
+            );
+            (consent, jws)
+        }
+    };
+
+    // The unsubscribe link: the mail still waiting is deleted with the
+    // withdrawal, and the confirm link no longer confirms.
+    let unsubscribed = address("unsub");
+    submit(unsubscribed.clone()).await;
+    let (confirm, unsubscribe) = waiting_links(&store, &server.url, &unsubscribed).await;
+    assert_eq!(
+        common::follow_link(&unsubscribe).await.status(),
+        StatusCode::OK
+    );
+    assert_eq!(pending(&store, &unsubscribed).await, None);
+    assert_nothing_to_confirm(&confirm).await;
+
+    // A withdrawal proof from the widget, for that consent: the same.
+    let withdrawn = address("widget");
+    let (consent, jws) = submit(withdrawn.clone()).await;
+    let (confirm, _) = waiting_links(&store, &server.url, &withdrawn).await;
+    let withdrawal = common::sign(&key, &common::withdrawal(&consent, &jws));
+    assert_eq!(
+        common::post_proof(&server.url, &withdrawal).await.status(),
+        StatusCode::CREATED
+    );
+    assert_eq!(pending(&store, &withdrawn).await, None);
+    assert_nothing_to_confirm(&confirm).await;
+
+    // Confirmed from a mail sent earlier (the links are the stored ones):
+    // the waiting copy, clear-text links and all, goes with the click.
+    let confirmed = address("confirmed");
+    submit(confirmed.clone()).await;
+    let (confirm, unsubscribe) = waiting_links(&store, &server.url, &confirmed).await;
+    let pressed = common::follow_link(&confirm).await;
+    assert!(pressed
+        .text()
+        .await
+        .unwrap()
+        .contains("Inscription confirmée"));
+    assert_eq!(pending(&store, &confirmed).await, None);
+    // Unsubscribed after confirming: the confirm link no longer says "confirmed".
+    assert_eq!(
+        common::follow_link(&unsubscribe).await.status(),
+        StatusCode::OK
+    );
+    assert_nothing_to_confirm(&confirm).await;
+
+    // The log agrees: one confirmation (the third subscriber's), and every
+    // e-mail purpose withdrawn.
+    let states = consent_collector::export::current_states(
+        &store,
+        &consent_collector::export::Filter::default(),
+    )
+    .await
+    .unwrap();
+    for subject in [&unsubscribed, &withdrawn, &confirmed] {
+        let email: Vec<_> = states
+            .iter()
+            .filter(|r| &r.subject == subject && r.channel == "email" && r.state != "refused")
+            .collect();
+        assert!(!email.is_empty());
+        assert!(email.iter().all(|r| r.state == "withdrawn"), "{email:?}");
+    }
+    let confirmations: i64 =
+        sqlx::query("SELECT COUNT(*) AS n FROM entries WHERE kind = 'confirmation'")
+            .fetch_one(store.pool())
+            .await
+            .unwrap()
+            .try_get("n")
+            .unwrap();
+    assert_eq!(confirmations, 1);
+    server.stop().await.unwrap();
 }

@@ -28,6 +28,7 @@ pub fn page(lang: Lang, which: Page, signup: &Signup) -> Response {
         Page::ConfirmAsk
         | Page::Confirmed
         | Page::AlreadyConfirmed
+        | Page::Withdrawn
         | Page::UnsubscribeAsk
         | Page::Unsubscribed
         | Page::AlreadyUnsubscribed => StatusCode::OK,

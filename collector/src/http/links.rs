@@ -19,7 +19,7 @@ use crate::events;
 use crate::granted::granted;
 use crate::messages::{Lang, Page, Signup};
 use crate::store::{
-    timestamp, Append, Appended, StoredEntry, TokenProblem, TokenPurpose, TokenRow,
+    timestamp, Append, Appended, StoredEntry, TokenProblem, TokenPurpose, TokenRow, Withdraws,
 };
 use crate::stored_proof;
 
@@ -145,6 +145,8 @@ pub async fn show_link(
         .as_deref()
         .is_some_and(|e| e <= timestamp(Utc::now()).as_str());
     let which = match (purpose, link.row.used_at.is_some()) {
+        // Withdrawn since: confirming would contradict the withdrawal.
+        _ if link.row.withdrawn_at.is_some() => Page::Withdrawn,
         (TokenPurpose::Confirm, true) => Page::AlreadyConfirmed,
         (TokenPurpose::Unsubscribe, true) => Page::AlreadyUnsubscribed,
         _ if expired => Page::Expired,
@@ -217,6 +219,8 @@ async fn follow(
         tokens: Vec::new(),
         consume: Some(hash),
         mail: None,
+        // An unsubscribe also cancels the confirmation still waiting, and its mail.
+        withdraws: (purpose == TokenPurpose::Unsubscribe).then_some(Withdraws::Seq(row.entry_seq)),
     };
     let outcome = match state.appender.append(append).await {
         Ok(outcome) => outcome,
@@ -231,6 +235,7 @@ async fn follow(
         (TokenPurpose::Unsubscribe, Appended::Token(TokenProblem::Used)) => {
             Page::AlreadyUnsubscribed
         }
+        (_, Appended::Token(TokenProblem::Withdrawn)) => Page::Withdrawn,
         (_, Appended::Token(TokenProblem::Expired)) => Page::Expired,
         (_, Appended::Token(TokenProblem::Unknown) | Appended::Replay(_)) => Page::Unknown,
     };

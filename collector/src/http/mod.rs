@@ -289,7 +289,6 @@ fn client_network(state: &AppState, peer: SocketAddr, headers: &HeaderMap) -> St
     )
 }
 
-/// `scheme://host[:port]` of a URL.
 /// `http://localhost:P` for `http://127.0.0.1:P`, and the other way round.
 fn loopback_alias(origin: &str) -> Option<String> {
     let (scheme, host) = origin.split_once("://")?;
@@ -307,6 +306,7 @@ fn loopback_alias(origin: &str) -> Option<String> {
     })
 }
 
+/// `scheme://host[:port]` of a URL.
 fn origin_of(url: &str) -> Option<String> {
     let (scheme, rest) = url.split_once("://")?;
     let host = rest.split('/').next().filter(|h| !h.is_empty())?;
@@ -315,7 +315,21 @@ fn origin_of(url: &str) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
-    use super::loopback_alias;
+    use super::{loopback_alias, origin_of};
+
+    #[test]
+    fn the_origin_of_a_url_is_its_scheme_host_and_port() {
+        assert_eq!(
+            origin_of("http://127.0.0.1:8080/v1/confirm?token=x").as_deref(),
+            Some("http://127.0.0.1:8080")
+        );
+        assert_eq!(
+            origin_of("https://shop.example").as_deref(),
+            Some("https://shop.example")
+        );
+        assert_eq!(origin_of("shop.example/x"), None);
+        assert_eq!(origin_of("https:///x"), None);
+    }
 
     #[test]
     fn a_loopback_origin_has_its_alias_and_others_none() {

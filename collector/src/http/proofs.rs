@@ -17,7 +17,7 @@ use crate::mail_queue::{confirmation_mail, Retry};
 use crate::proof_check::{self, VerifiedProof};
 use crate::receipt::EntryKind;
 use crate::store::{
-    Append, Appended, NewBody, NewEntry, NewMail, NewToken, StoredEntry, TokenPurpose,
+    Append, Appended, NewBody, NewEntry, NewMail, NewToken, StoredEntry, TokenPurpose, Withdraws,
 };
 use crate::{stored_proof, tokens};
 
@@ -183,6 +183,7 @@ fn to_append(
         tokens: Vec::new(),
         consume: None,
         mail: None,
+        withdraws: withdraws(proof),
     };
     if !wants_mail {
         return append;
@@ -214,6 +215,19 @@ fn to_append(
         retry_at: Retry::from_first(state.config.mail_retry).next_attempt(1, now),
     });
     append
+}
+
+/// The consent a withdrawal proof withdraws from (its `prev`): its
+/// confirmation is cancelled in the withdrawal's transaction.
+fn withdraws(proof: &VerifiedProof) -> Option<Withdraws> {
+    if proof.record.kind != consent_proof::Kind::Withdrawal {
+        return None;
+    }
+    Some(Withdraws::Proof {
+        sha256: proof.record.prev.clone()?,
+        subject: proof.subject_key(),
+        purposes: proof.record.purposes.iter().map(|p| p.id.clone()).collect(),
+    })
 }
 
 /// Queues the double opt-in mail after the commit; the mail queue sends it off

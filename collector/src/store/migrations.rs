@@ -62,4 +62,13 @@ pub const MIGRATIONS: &[(i64, &[&str])] = &[
             "CREATE INDEX pending_mail_due ON pending_mail (next_attempt_at)",
         ],
     ),
+    (
+        3,
+        &[
+            // When a withdrawal cancelled the confirm link (an unsubscribe, or
+            // a withdrawal proof for its consent, before or after the click):
+            // the link's page then says there is nothing to confirm.
+            "ALTER TABLE tokens ADD COLUMN withdrawn_at TEXT",
+        ],
+    ),
 ];

@@ -102,6 +102,8 @@ pub struct TokenRow {
     pub expires_at: Option<String>,
     /// When it was used, if it was.
     pub used_at: Option<String>,
+    /// For a confirm link: when a withdrawal of its consent cancelled it.
+    pub withdrawn_at: Option<String>,
 }
 
 /// One unit of work for [`Store::append`].
@@ -116,6 +118,29 @@ pub struct Append {
     /// The confirmation mail to send once this entry is committed, stored in
     /// the same transaction (see [`MailOutbox`]).
     pub mail: Option<NewMail>,
+    /// The consent this entry withdraws from: its confirm link is cancelled
+    /// and its waiting mail deleted in the same transaction, so that no
+    /// confirmation follows a withdrawal.
+    pub withdraws: Option<Withdraws>,
+}
+
+/// Which consent a withdrawal cancels the confirmation of.
+#[derive(Clone, Debug)]
+pub enum Withdraws {
+    /// The proof entry at this seq (an unsubscribe link's): its e-mail
+    /// purposes are withdrawn.
+    Seq(i64),
+    /// The subject's proof whose JWS has this SHA-256 (a withdrawal proof's
+    /// `prev`), when `purposes` covers all its e-mail purposes, or all it
+    /// granted: withdrawing only part leaves the rest to confirm.
+    Proof {
+        /// SHA-256 (hex) of the consent's JWS.
+        sha256: String,
+        /// The withdrawal's subject key; a proof of another subject is left alone.
+        subject: String,
+        /// The purpose ids withdrawn.
+        purposes: Vec<String>,
+    },
 }
 
 /// Why a token could not be used.
@@ -127,6 +152,8 @@ pub enum TokenProblem {
     Expired,
     /// Already used.
     Used,
+    /// A confirm link whose consent was withdrawn since it was sent.
+    Withdrawn,
 }
 
 /// The outcome of one [`Append`].

@@ -3,7 +3,8 @@
 //! A row is written in the transaction that stores its proof, so that a 201
 //! means the mail goes out eventually: after an SMTP outage, or after a
 //! restart if the process stopped first. It is deleted once the mail is sent,
-//! given up, or its confirm link has expired.
+//! given up, or its confirm link has expired, used, or cancelled by a
+//! withdrawal of its consent (see [`super::Withdraws`]).
 //!
 //! The row holds the confirm and unsubscribe tokens in the clear, although
 //! the tokens table keeps only their hashes: a mail cannot be rebuilt from a
@@ -82,8 +83,14 @@ pub trait MailOutbox {
     /// Deletes mails that were sent, given up, or have expired.
     async fn forget_mail(&self, seqs: &[i64]) -> Result<(), StoreError>;
     /// Records why attempts failed, one `(seq, error, rejected)` each;
-    /// `rejected` counts a permanent answer.
-    async fn mail_failed(&self, failures: &[(i64, String, bool)]) -> Result<(), StoreError>;
+    /// `rejected` counts a permanent answer. One answer per failure: the
+    /// permanent answers counted so far, this one included (by every
+    /// collector: the count as stored, not as read before the attempt), or
+    /// `None` when the mail is no longer stored.
+    async fn mail_failed(
+        &self,
+        failures: &[(i64, String, bool)],
+    ) -> Result<Vec<Option<i64>>, StoreError>;
     /// When the earliest waiting mail is due, if any is waiting.
     async fn next_mail_due(&self) -> Result<Option<DateTime<Utc>>, StoreError>;
 }
@@ -198,22 +205,29 @@ impl MailOutbox for SqlStore {
         Ok(())
     }
 
-    async fn mail_failed(&self, failures: &[(i64, String, bool)]) -> Result<(), StoreError> {
+    async fn mail_failed(
+        &self,
+        failures: &[(i64, String, bool)],
+    ) -> Result<Vec<Option<i64>>, StoreError> {
         if failures.is_empty() {
-            return Ok(());
+            return Ok(Vec::new());
         }
         let _guard = self.sqlite_write_guard().await;
         let mut tx = self.begin_bookkeeping().await?;
+        let mut counts = Vec::with_capacity(failures.len());
         for (seq, error, rejected) in failures {
-            sqlx::query("UPDATE pending_mail SET last_error = $1, rejections = rejections + $2 WHERE entry_seq = $3")
+            // RETURNING (SQLite 3.35+, PostgreSQL): the count after this
+            // update, which other collectors' failures may have raised too.
+            let row = sqlx::query("UPDATE pending_mail SET last_error = $1, rejections = rejections + $2 WHERE entry_seq = $3 RETURNING rejections")
                 .bind(error.as_str())
                 .bind(i64::from(*rejected))
                 .bind(*seq)
-                .execute(&mut *tx)
+                .fetch_optional(&mut *tx)
                 .await?;
+            counts.push(row.map(|r| r.try_get("rejections")).transpose()?);
         }
         tx.commit().await?;
-        Ok(())
+        Ok(counts)
     }
 
     async fn next_mail_due(&self) -> Result<Option<DateTime<Utc>>, StoreError> {

@@ -442,19 +442,26 @@ async fn insert_token(
     Ok(())
 }
 
-/// Marks a token used if it can be; the reason if not.
+/// Marks a token used if it can be; the reason if not. Using a confirm
+/// token deletes its waiting mail: the clear-text links have served.
 async fn consume_token(
     conn: &mut AnyConnection,
     hash: &str,
     now: &str,
 ) -> Result<Option<TokenProblem>, StoreError> {
-    let Some(row) = sqlx::query("SELECT expires_at, used_at FROM tokens WHERE hash = $1")
-        .bind(hash)
-        .fetch_optional(&mut *conn)
-        .await?
+    let Some(row) = sqlx::query(
+        "SELECT entry_seq, purpose, expires_at, used_at, withdrawn_at FROM tokens WHERE hash = $1",
+    )
+    .bind(hash)
+    .fetch_optional(&mut *conn)
+    .await?
     else {
         return Ok(Some(TokenProblem::Unknown));
     };
+    // Before used: a confirm link used and then withdrawn must not say "confirmed".
+    if row.try_get::<Option<String>, _>("withdrawn_at")?.is_some() {
+        return Ok(Some(TokenProblem::Withdrawn));
+    }
     if row.try_get::<Option<String>, _>("used_at")?.is_some() {
         return Ok(Some(TokenProblem::Used));
     }
@@ -470,7 +477,72 @@ async fn consume_token(
         .bind(hash)
         .execute(&mut *conn)
         .await?;
+    if row.try_get::<String, _>("purpose")? == TokenPurpose::Confirm.as_str() {
+        sqlx::query("DELETE FROM pending_mail WHERE entry_seq = $1")
+            .bind(row.try_get::<i64, _>("entry_seq")?)
+            .execute(&mut *conn)
+            .await?;
+    }
     Ok(None)
+}
+
+/// Cancels the confirmation of the consent a withdrawal names: deletes its
+/// waiting mail (and the clear-text links in it) and marks its confirm link
+/// withdrawn, so that a click after the withdrawal confirms nothing.
+async fn cancel_confirmation(
+    conn: &mut AnyConnection,
+    withdraws: &Withdraws,
+    now: &str,
+) -> Result<(), StoreError> {
+    let seq = match withdraws {
+        Withdraws::Seq(seq) => *seq,
+        Withdraws::Proof {
+            sha256,
+            subject,
+            purposes,
+        } => {
+            let Some(row) = sqlx::query("SELECT seq, body FROM entries WHERE proof_sha256 = $1 AND subject = $2 AND kind = 'proof'")
+                .bind(sha256.as_str())
+                .bind(subject.as_str())
+                .fetch_optional(&mut *conn)
+                .await?
+            else {
+                return Ok(());
+            };
+            let body = row
+                .try_get::<Option<String>, _>("body")?
+                .and_then(|b| serde_json::from_str::<serde_json::Value>(&b).ok())
+                .unwrap_or_default();
+            let granted: Vec<(&str, &str)> = body["purposes"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter(|p| p["choice"] == "granted")
+                .filter_map(|p| Some((p["id"].as_str()?, p["channel"].as_str()?)))
+                .collect();
+            let withdrawn = |id: &&str| purposes.iter().any(|w| w == id);
+            let email: Vec<&str> = granted
+                .iter()
+                .filter(|(_, channel)| *channel == "email")
+                .map(|(id, _)| *id)
+                .collect();
+            let all = granted.iter().map(|(id, _)| id).all(withdrawn);
+            if !(all || (!email.is_empty() && email.iter().all(withdrawn))) {
+                return Ok(());
+            }
+            row.try_get("seq")?
+        }
+    };
+    sqlx::query("DELETE FROM pending_mail WHERE entry_seq = $1")
+        .bind(seq)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query("UPDATE tokens SET withdrawn_at = $1, used_at = COALESCE(used_at, $1) WHERE entry_seq = $2 AND purpose = 'confirm' AND withdrawn_at IS NULL")
+        .bind(now)
+        .bind(seq)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
 }
 
 async fn by_record_id(
@@ -541,6 +613,7 @@ impl Store for SqlStore {
                     continue;
                 }
             }
+            let withdraws = item.withdraws;
             let stored = rows.link(&mut head, item.entry, keys, &received_at)?;
             rows.tokens
                 .extend(item.tokens.into_iter().map(|token| (stored.seq, token)));
@@ -548,6 +621,11 @@ impl Store for SqlStore {
                 .extend(item.mail.into_iter().map(|mail| (stored.seq, mail)));
             if let Some(id) = &stored.record_id {
                 stored_ids.insert(id.clone(), stored.clone());
+            }
+            if let Some(withdraws) = &withdraws {
+                // The consent may have been stored earlier in this batch.
+                rows.flush(&mut tx, self.backend).await?;
+                cancel_confirmation(&mut tx, withdraws, &received_at).await?;
             }
             outcomes.push(Appended::New(stored));
         }
@@ -581,7 +659,7 @@ impl Store for SqlStore {
 
     async fn token(&self, hash: &str) -> Result<Option<TokenRow>, StoreError> {
         let row = sqlx::query(
-            "SELECT entry_seq, purpose, locale, expires_at, used_at FROM tokens WHERE hash = $1",
+            "SELECT entry_seq, purpose, locale, expires_at, used_at, withdrawn_at FROM tokens WHERE hash = $1",
         )
         .bind(hash)
         .fetch_optional(&self.pool)
@@ -598,6 +676,7 @@ impl Store for SqlStore {
             locale: row.try_get("locale")?,
             expires_at: row.try_get("expires_at")?,
             used_at: row.try_get("used_at")?,
+            withdrawn_at: row.try_get("withdrawn_at")?,
         }))
     }
 
