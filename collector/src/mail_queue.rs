@@ -531,7 +531,51 @@ mod tests {
     use super::*;
     use crate::mail::{outbox_items, outbox_message};
 
-    fn mail(i: usize) -> ConfirmationMail {
+    /// A store in `dir` and its keyring, as `serve` opens them.
+    pub(super) async fn store_in(
+        dir: &std::path::Path,
+    ) -> (Arc<crate::store::SqlStore>, crate::keys::Keyring) {
+        let url = format!("sqlite://{}", dir.join("c.db").display());
+        let sql = Arc::new(crate::store::SqlStore::open(&url).await.unwrap());
+        crate::keys::Keyring::generate(&dir.join("keys"), Utc::now()).unwrap();
+        (sql, crate::keys::Keyring::load(&dir.join("keys")).unwrap())
+    }
+
+    /// A stored proof for `email` whose mail is next tried at `retry_at`.
+    pub(super) fn proof_with_mail(
+        email: &str,
+        now: DateTime<Utc>,
+        retry_at: DateTime<Utc>,
+    ) -> crate::store::Append {
+        use crate::receipt::EntryKind;
+        use crate::store::{Append, NewBody, NewEntry, NewMail};
+        let body = serde_json::json!({
+            "controller": {"name": "Boutique"},
+            "subject": {"email": email},
+            "locale": "fr-FR",
+            "purposes": [{"id": "newsletter", "channel": "email", "choice": "granted"}],
+        });
+        Append {
+            entry: NewEntry {
+                kind: EntryKind::Proof,
+                proof_sha256: "00".repeat(32),
+                body: NewBody::Event(body.to_string()),
+                record_id: None,
+                subject: Some(email.into()),
+            },
+            tokens: Vec::new(),
+            consume: None,
+            withdraws: None,
+            mail: Some(NewMail {
+                confirm_token: format!("c-{email}"),
+                unsubscribe_token: format!("u-{email}"),
+                expires_at: now + chrono::Duration::hours(48),
+                retry_at,
+            }),
+        }
+    }
+
+    pub(super) fn mail(i: usize) -> ConfirmationMail {
         ConfirmationMail {
             to: format!("q{i}@example.org"),
             lang: Lang::Fr,
@@ -653,10 +697,8 @@ mod tests {
 
 #[cfg(test)]
 mod rejected_smtp {
+    use super::tests::{mail, proof_with_mail, store_in};
     use super::*;
-    use crate::keys::Keyring;
-    use crate::receipt::EntryKind;
-    use crate::store::{Append, NewBody, NewEntry, NewMail, SqlStore};
     use sqlx::Row;
     use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 
@@ -694,31 +736,11 @@ mod rejected_smtp {
     #[tokio::test]
     async fn the_give_up_counts_the_rejections_as_stored_not_as_read() {
         let dir = tempfile::tempdir().unwrap();
-        let url = format!("sqlite://{}", dir.path().join("c.db").display());
-        let sql = Arc::new(SqlStore::open(&url).await.unwrap());
+        let (sql, keys) = store_in(dir.path()).await;
         let store: Arc<dyn Store> = sql.clone();
-        Keyring::generate(&dir.path().join("keys"), Utc::now()).unwrap();
-        let keys = Keyring::load(&dir.path().join("keys")).unwrap();
         let now = Utc::now();
-        let body = serde_json::json!({"controller": {"name": "Boutique"}, "subject": {"email": "r@example.org"}});
-        let append = Append {
-            entry: NewEntry {
-                kind: EntryKind::Proof,
-                proof_sha256: "00".repeat(32),
-                body: NewBody::Event(body.to_string()),
-                record_id: None,
-                subject: Some("r@example.org".into()),
-            },
-            tokens: Vec::new(),
-            consume: None,
-            withdraws: None,
-            mail: Some(NewMail {
-                confirm_token: "c".into(),
-                unsubscribe_token: "u".into(),
-                expires_at: now + chrono::Duration::hours(48),
-                retry_at: now + chrono::Duration::hours(1),
-            }),
-        };
+        // Not due for an hour: only this test's own send tries it.
+        let append = proof_with_mail("r@example.org", now, now + chrono::Duration::hours(1));
         let seq = match store
             .append(vec![append], &keys, now)
             .await
@@ -744,20 +766,7 @@ mod rejected_smtp {
             Retry::from_first(Duration::from_secs(30)),
             1,
         );
-        queue.send(
-            seq,
-            ConfirmationMail {
-                to: "r@example.org".into(),
-                lang: Lang::Fr,
-                sender_name: "Boutique".into(),
-                confirm_url: "http://127.0.0.1/v1/confirm?token=c".into(),
-                unsubscribe_url: "http://127.0.0.1/v1/unsubscribe?token=u".into(),
-                ttl_hours: 48,
-                purposes: Vec::new(),
-                phone: None,
-                sms: false,
-            },
-        );
+        queue.send(seq, mail(0));
         drop(queue);
         task.await.unwrap();
         let left = sqlx::query("SELECT rejections FROM pending_mail WHERE entry_seq = $1")
@@ -772,10 +781,9 @@ mod rejected_smtp {
 
 #[cfg(test)]
 mod stalled_smtp {
+    use super::tests::{mail, proof_with_mail, store_in};
     use super::*;
-    use crate::keys::Keyring;
-    use crate::receipt::EntryKind;
-    use crate::store::{Append, NewBody, NewEntry, NewMail, SqlStore};
+    use crate::store::{Append, SqlStore};
     use sqlx::Row;
 
     /// An SMTP server that accepts connections and never says a word: each
@@ -792,33 +800,10 @@ mod stalled_smtp {
         format!("smtp://{addr}")
     }
 
-    /// A stored proof whose mail is due now, as another collector (or a
-    /// previous start) left it.
+    /// A stored proof whose mail is due `late` seconds ago, as another
+    /// collector (or a previous start) left it.
     fn due_proof(email: &str, now: DateTime<Utc>, late: i64) -> Append {
-        let body = serde_json::json!({
-            "controller": {"name": "Boutique"},
-            "subject": {"email": email},
-            "locale": "fr-FR",
-            "purposes": [{"id": "newsletter", "channel": "email", "choice": "granted"}],
-        });
-        Append {
-            entry: NewEntry {
-                kind: EntryKind::Proof,
-                proof_sha256: "00".repeat(32),
-                body: NewBody::Event(body.to_string()),
-                record_id: None,
-                subject: Some(email.into()),
-            },
-            tokens: Vec::new(),
-            consume: None,
-            withdraws: None,
-            mail: Some(NewMail {
-                confirm_token: format!("c-{email}"),
-                unsubscribe_token: format!("u-{email}"),
-                expires_at: now + chrono::Duration::hours(48),
-                retry_at: now - chrono::Duration::seconds(late),
-            }),
-        }
+        proof_with_mail(email, now, now - chrono::Duration::seconds(late))
     }
 
     async fn attempts(store: &SqlStore, seq: i64) -> i64 {
@@ -834,11 +819,8 @@ mod stalled_smtp {
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn a_stalled_send_neither_spins_the_retry_task_nor_starves_other_mail() {
         let dir = tempfile::tempdir().unwrap();
-        let url = format!("sqlite://{}", dir.path().join("c.db").display());
-        let sql = Arc::new(SqlStore::open(&url).await.unwrap());
+        let (sql, keys) = store_in(dir.path()).await;
         let store: Arc<dyn Store> = sql.clone();
-        Keyring::generate(&dir.path().join("keys"), Utc::now()).unwrap();
-        let keys = Keyring::load(&dir.path().join("keys")).unwrap();
         let now = Utc::now();
         // The first is due earlier, so that it comes first in a batch of one.
         let seqs: Vec<i64> = store
@@ -869,20 +851,7 @@ mod stalled_smtp {
             1,
         );
         // In flight before the retry task's first query returns.
-        queue.send(
-            seqs[0],
-            ConfirmationMail {
-                to: "a@example.org".into(),
-                lang: Lang::Fr,
-                sender_name: "Boutique".into(),
-                confirm_url: "http://127.0.0.1/v1/confirm?token=c".into(),
-                unsubscribe_url: "http://127.0.0.1/v1/unsubscribe?token=u".into(),
-                ttl_hours: 48,
-                purposes: Vec::new(),
-                phone: None,
-                sms: false,
-            },
-        );
+        queue.send(seqs[0], mail(0));
         // The other due mail is claimed all the same (its attempt counted),
         // although the stuck one is earlier and fills the batch.
         let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
