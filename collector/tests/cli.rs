@@ -2,43 +2,17 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Command, Output};
 
-use common::{Db, TestDb};
+use common::{Db, Served, TestDb};
 use reqwest::StatusCode;
 
 const BIN: &str = env!("CARGO_BIN_EXE_consent-collector");
 
-/// A `serve` process, killed (by its own pid) when dropped.
-struct Served {
-    child: Child,
-    url: String,
-}
-
-impl Served {
-    /// Sends SIGTERM, as a service manager would, and waits for the exit.
-    fn terminate(mut self) -> std::process::ExitStatus {
-        let pid = self.child.id().to_string();
-        assert!(Command::new("kill")
-            .args(["-TERM", &pid])
-            .status()
-            .unwrap()
-            .success());
-        self.child.wait().unwrap()
-    }
-}
-
-impl Drop for Served {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 fn serve(db: &TestDb, data: &Path, extra: &[&str]) -> Served {
-    let mut child = Command::new(BIN)
+    let mut command = Command::new(BIN);
+    command
         .args([
             "serve",
             "--listen",
@@ -51,21 +25,8 @@ fn serve(db: &TestDb, data: &Path, extra: &[&str]) -> Served {
         .arg("--data-dir")
         .arg(data)
         .args(["--allowed-origins", common::ORIGIN])
-        .args(extra)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let url = line
-        .trim()
-        .strip_prefix("listening on ")
-        .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
-        .to_string();
-    Served { child, url }
+        .args(extra);
+    Served::start(command)
 }
 
 fn run(db: &TestDb, data: &Path, args: &[&str]) -> Output {

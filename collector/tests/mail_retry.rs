@@ -4,11 +4,10 @@
 #[macro_use]
 mod common;
 
-use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 
-use common::{Db, Smtpd, TestDb};
+use common::{Db, Served, Smtpd, TestDb};
 use consent_collector::store::SqlStore;
 use reqwest::StatusCode;
 use sqlx::Row;
@@ -99,33 +98,16 @@ async fn the_mail_goes_out_once_the_smtp_server_comes_back(db: Db) {
 
 /// `serve` as an operator runs it, on a fixed port so that mailed links
 /// outlive the process; killed (by its own pid) when dropped.
-struct Served(Child);
-
-impl Drop for Served {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
 fn serve(db: &TestDb, data: &Path, listen: u16, smtp: u16) -> Served {
-    let mut child = Command::new(BIN)
+    let mut command = Command::new(BIN);
+    command
         .args(["serve", "--database", &db.url, "--outbox", "false"])
         .args(["--listen", &format!("127.0.0.1:{listen}")])
         .args(["--smtp-url", &format!("smtp://127.0.0.1:{smtp}")])
         .args(["--mail-retry", "1s", "--allowed-origins", common::ORIGIN])
         .arg("--data-dir")
-        .arg(data)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    assert!(line.starts_with("listening on "), "{line:?}");
-    Served(child)
+        .arg(data);
+    Served::start(command)
 }
 
 async fn mail_pending_when_the_collector_is_killed_goes_out_after_the_next_start(db: Db) {
@@ -148,8 +130,8 @@ async fn mail_pending_when_the_collector_is_killed_goes_out_after_the_next_start
     submit(&url, &email).await;
     until_failed_once(&store, &email).await;
     // SIGKILL: nothing is drained, only what the database holds survives.
-    first.0.kill().unwrap();
-    first.0.wait().unwrap();
+    first.child.kill().unwrap();
+    first.child.wait().unwrap();
     assert!(pending(&store, &email).await.is_some());
 
     let smtpd = Smtpd::start(smtp).await;
