@@ -35,12 +35,12 @@ fn open(config: &str) -> u32 {
 }
 
 /// Renders as the shell does: asks the core which catalog the page needs,
-/// then hands that catalog's text in (here the embedded file).
+/// then hands that catalog in as the build ships it (its texts in key order).
 fn render(h: u32, lang: &str) -> String {
     let pick = web::locale(h, lang);
     let tag = if pick.is_empty() { String::new() } else { parse(&pick)["catalog"].as_str().unwrap().to_string() };
-    let text = consent_form::i18n::FILES.iter().find(|(t, _)| *t == tag).map_or("", |(_, f)| f);
-    web::render(h, lang, text)
+    let wire = consent_form::i18n::builtin(&tag).map_or(String::new(), |c| json!(c.entries().map(|(_, t)| t).collect::<Vec<_>>()).to_string());
+    web::render(h, lang, &wire)
 }
 
 fn parse(reply: &str) -> Value {

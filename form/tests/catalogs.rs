@@ -3,6 +3,7 @@
 //! English text, no empty text, and the glossary's words (docs/glossary.md).
 
 use consent_form::i18n::{builtin, Catalog, FILES, KEYS, LOCALES};
+use consent_form::value::Value;
 
 fn placeholders(text: &str) -> Vec<&str> {
     let mut out: Vec<&str> = text.match_indices('{').filter_map(|(at, _)| text[at..].find('}').map(|end| &text[at..=at + end])).collect();
@@ -28,16 +29,24 @@ fn there_is_one_file_per_locale_and_it_is_a_catalog() {
     }
 }
 
+/// A catalog file's keys, in file order.
+fn file_keys(text: &str) -> Vec<String> {
+    let Ok(Value::Obj(members)) = consent_form::json::parse(text) else { panic!("not a JSON object") };
+    members.into_iter().map(|(k, _)| k).collect()
+}
+
 #[test]
 fn every_catalog_has_every_key_and_no_other() {
-    for tag in LOCALES {
-        let catalog = builtin(tag).unwrap();
-        let keys: Vec<&str> = catalog.entries().map(|(k, _)| k).collect();
-        let missing: Vec<&&str> = KEYS.iter().filter(|k| !keys.contains(k)).collect();
-        let extra: Vec<&&str> = keys.iter().filter(|k| !KEYS.contains(k)).collect();
+    for (tag, text) in FILES {
+        let keys = file_keys(text);
+        let missing: Vec<&&str> = KEYS.iter().filter(|k| !keys.iter().any(|g| g == *k)).collect();
+        let extra: Vec<&String> = keys.iter().filter(|k| !KEYS.contains(&k.as_str())).collect();
         assert!(missing.is_empty() && extra.is_empty(), "{tag}: missing {missing:?}, not text keys {extra:?}");
         assert_eq!(keys.len(), KEYS.len(), "{tag}: a key given twice");
     }
+    // The build sends the texts in the English file's key order, which the
+    // core reads as KEYS order (scripts/catalogs.mjs).
+    assert_eq!(file_keys(FILES[5].1), KEYS, "en.json lists the keys in KEYS order");
 }
 
 #[test]
@@ -54,11 +63,18 @@ fn every_translation_keeps_the_english_placeholders_and_no_text_is_empty() {
 }
 
 #[test]
-fn what_is_not_a_catalog_is_refused() {
-    assert_eq!(Catalog::parse(r#"{"title": "Hallo"}"#).unwrap().get("title"), Some("Hallo"));
-    for bad in ["", "[]", r#"{"title": 1}"#, r#"{"title": "x""#, "null"] {
+fn the_page_hands_in_the_texts_in_keys_order_and_nothing_else_is_a_catalog() {
+    let texts: Vec<String> = KEYS.iter().map(|k| format!("\"de:{k}\"")).collect();
+    let wire = format!("[{}]", texts.join(","));
+    let catalog = Catalog::parse(&wire).unwrap();
+    assert_eq!(catalog.get("title"), Some("de:title"));
+    assert_eq!(catalog.get("unavailable"), Some("de:unavailable"));
+    assert_eq!(catalog.get("nope"), None);
+    let short = format!("[{}]", texts[1..].join(","));
+    for bad in ["", "[]", "null", r#"{"title": "x"}"#, &short, &wire.replacen("\"de:title\"", "1", 1)] {
         assert!(Catalog::parse(bad).is_none(), "{bad:?}");
     }
+    assert!(Catalog::from_file(r#"{"title": "Hallo"}"#).is_none(), "a file must give every key");
 }
 
 /// docs/glossary.md's table: `(tag, privacy policy, stem of consent)`.

@@ -78,31 +78,50 @@ pub const KEYS: &[&str] = &[
     "unavailable",
 ];
 
-/// One locale's texts, `(key, text)`, as its catalog file lists them.
+/// One locale's texts, one per [`KEYS`] entry, in that order.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct Catalog(Vec<(String, String)>);
+pub struct Catalog(Vec<String>);
 
 impl Catalog {
-    /// Reads a catalog file's JSON text: one object whose members are
-    /// strings. `None` for anything else.
+    /// Reads a catalog as the page hands it in: a JSON array of strings,
+    /// one per [`KEYS`] entry, in that order (the build writes it so from
+    /// the catalog file: no key names on the wire). `None` for anything else.
     pub fn parse(text: &str) -> Option<Catalog> {
-        let crate::value::Value::Obj(members) = crate::json::parse(text).ok()? else { return None };
-        let mut out = Vec::with_capacity(members.len());
-        for (key, value) in members {
-            let crate::value::Value::Str(text) = value else { return None };
-            out.push((key, text));
+        let crate::value::Value::Arr(items) = crate::json::parse(text).ok()? else { return None };
+        if items.len() != KEYS.len() {
+            return None;
+        }
+        let mut out = Vec::with_capacity(items.len());
+        for item in items {
+            let crate::value::Value::Str(text) = item else { return None };
+            out.push(text);
         }
         Some(Catalog(out))
     }
 
-    /// The text of `key`, if the catalog has it.
-    pub fn get(&self, key: &str) -> Option<&str> {
-        self.0.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
+    /// Reads a catalog file (`form/catalogs/<tag>.json`): one object with
+    /// every key of [`KEYS`] as a string, and no other. `None` for anything else.
+    pub fn from_file(text: &str) -> Option<Catalog> {
+        let crate::value::Value::Obj(members) = crate::json::parse(text).ok()? else { return None };
+        if members.len() != KEYS.len() {
+            return None;
+        }
+        let mut out = Vec::with_capacity(KEYS.len());
+        for key in KEYS {
+            let (_, crate::value::Value::Str(text)) = members.iter().find(|(k, _)| k == key)? else { return None };
+            out.push(text.clone());
+        }
+        Some(Catalog(out))
     }
 
-    /// Every `(key, text)` pair, in file order.
+    /// The text of `key`, if it is a text key.
+    pub fn get(&self, key: &str) -> Option<&str> {
+        KEYS.iter().position(|k| *k == key).and_then(|i| self.0.get(i)).map(String::as_str)
+    }
+
+    /// Every `(key, text)` pair, in [`KEYS`] order.
     pub fn entries(&self) -> impl Iterator<Item = (&str, &str)> {
-        self.0.iter().map(|(k, v)| (k.as_str(), v.as_str()))
+        KEYS.iter().copied().zip(self.0.iter().map(String::as_str))
     }
 }
 
@@ -142,14 +161,15 @@ pub const FILES: [(&str, &str); 25] = [
 pub fn builtin(tag: &str) -> Option<&'static Catalog> {
     static PARSED: std::sync::OnceLock<Vec<Catalog>> = std::sync::OnceLock::new();
     let all = PARSED.get_or_init(|| {
-        FILES.iter().map(|(tag, text)| Catalog::parse(text).unwrap_or_else(|| panic!("form/catalogs/{tag}.json is not a catalog"))).collect()
+        FILES.iter().map(|(tag, text)| Catalog::from_file(text).unwrap_or_else(|| panic!("form/catalogs/{tag}.json is not a catalog"))).collect()
     });
     FILES.iter().position(|(t, _)| *t == tag).map(|i| &all[i])
 }
 
 /// A tag as BCP 47 writes it: trimmed, `_` read as `-` (pages write `de_DE`).
 pub fn normalize(tag: &str) -> String {
-    tag.trim().replace('_', "-")
+    // A char map, not `str::replace`: its pattern search costs the page bytes.
+    tag.trim().chars().map(|c| if c == '_' { '-' } else { c }).collect()
 }
 
 /// Whether two tags are the same, whatever their case and separators.
