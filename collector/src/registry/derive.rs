@@ -98,22 +98,18 @@ fn locales(config: &Config) -> Vec<LocaleTexts> {
     out
 }
 
-/// One locale's texts and the hashes the widget computes for them
-/// (`record::hash_inputs`: the canonical JSON of `shown`, then each box text).
+/// One locale's texts and the hashes the widget computes for them: the
+/// SHA-256 of each of `view::hash_inputs` (the canonical JSON of `shown`,
+/// then each box text), hashed here natively as the browser does with WebCrypto.
 fn locale_texts(locale: &str, shown: Vec<(String, String)>, purpose_ids: &[&str]) -> LocaleTexts {
     let shown = ShownTexts(shown);
-    let sha256 = sha256_hex(&consent_proof::Texts::digest_input(&shown));
-    let purpose_sha256 = purpose_ids
-        .iter()
-        .map(|id| sha256_hex(shown.get(&box_key(id)).unwrap_or_default()))
-        .collect();
-    LocaleTexts { locale: locale.to_string(), shown: shown.0, sha256, purpose_sha256 }
+    let mut hashes = view::hash_inputs(&shown, purpose_ids).into_iter().map(|input| sha256_hex(&input));
+    let sha256 = hashes.next().unwrap_or_default();
+    LocaleTexts { locale: locale.to_string(), shown: shown.0, sha256, purpose_sha256: hashes.collect() }
 }
 
 /// The key under which the widget records a purpose's box text.
-pub fn box_key(purpose_id: &str) -> String {
-    format!("purpose.{purpose_id}")
-}
+pub use consent_form::view::box_key;
 
 /// The texts the widget's "manage my choices" form shows `email` when it
 /// withdraws `purposes` in `locale`; `None` when the version keeps no
@@ -166,7 +162,8 @@ pub fn from_held(proofs: &[Proof]) -> Result<FormVersion, DeriveError> {
             p.double_opt_in == DoubleOptIn::NotRequested
                 && p.purposes.iter().any(|q| matches!(q.choice, Choice::Granted | Choice::NotObjected))
         }),
-        phone: base.texts.shown.get("phone.label").is_some(),
+        // The field was shown if its label was, or if someone typed a number in it.
+        phone: base.texts.shown.get("phone.label").is_some() || proofs.iter().any(|p| p.subject.phone.is_some()),
         privacy_policy: RegisteredPolicy { url: base.privacy_policy.url.clone(), version: base.privacy_policy.version.clone() },
         locales: Vec::new(),
         config: None,

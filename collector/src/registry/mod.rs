@@ -10,8 +10,10 @@
 //! versions are derived from the widget's own configuration by the widget's
 //! own code ([`derive`]), so nobody copies texts by hand.
 
+pub mod cache; // the versions the service has read
 pub mod derive; // a form version from the widget configuration, or from a held proof
 pub mod matching; // does a proof match a registered version, and if not, why
+pub mod sql; // the registry's tables
 pub mod voice; // what mail and pages may say: the registry's words only
 
 use consent_proof::{Channel, Regime};

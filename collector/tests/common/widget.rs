@@ -5,7 +5,8 @@
 
 use consent_form::config::Config;
 use consent_form::i18n::Texts;
-use consent_form::{form, record, view};
+use consent_form::view;
+use consent_widget::{form, record};
 use consent_proof::verify::sha256_hex;
 use consent_proof::{Proof, ShownTexts};
 
@@ -61,7 +62,7 @@ impl Page {
         let sub = form::check(&config, &input).unwrap_or_else(|e| panic!("the widget would not send it: {e:?}"));
         let shown: ShownTexts = view::plan(&config, &texts).shown.into_iter().collect();
         let ids: Vec<&str> = config.purposes.iter().map(|p| p.id.as_str()).collect();
-        let hashes: Vec<String> = record::hash_inputs(&shown, &ids).iter().map(|s| sha256_hex(s.as_bytes())).collect();
+        let hashes: Vec<String> = view::hash_inputs(&shown, &ids).iter().map(|s| sha256_hex(s.as_bytes())).collect();
         record::consent(&config, texts.locale(), &sub, shown, &hashes, self.context(prev))
     }
 
@@ -77,7 +78,7 @@ impl Page {
             .collect();
         let shown: ShownTexts = view::manage(&config, &texts, &consent.subject.email, &chosen).shown.into_iter().collect();
         let ids: Vec<&str> = chosen.iter().map(|(id, _)| id.as_str()).collect();
-        let hashes: Vec<String> = record::hash_inputs(&shown, &ids).iter().map(|s| sha256_hex(s.as_bytes())).collect();
+        let hashes: Vec<String> = view::hash_inputs(&shown, &ids).iter().map(|s| sha256_hex(s.as_bytes())).collect();
         let prev = Some(sha256_hex(consent_jws.as_bytes()));
         record::withdrawal(&config, texts.locale(), consent.subject.clone(), &chosen, shown, &hashes, self.context(prev))
     }
