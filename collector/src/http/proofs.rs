@@ -11,15 +11,13 @@ use axum::Json;
 use chrono::Utc;
 use serde_json::{json, Value};
 
+use super::client::client_network;
 use super::error::ApiError;
-use super::{client_network, AppState};
-use crate::mail_queue::{confirmation_mail, Retry};
-use crate::proof_check::{self, VerifiedProof};
-use crate::receipt::EntryKind;
-use crate::store::{
-    Append, Appended, NewBody, NewEntry, NewMail, NewToken, StoredEntry, TokenPurpose, Withdraws,
-};
-use crate::{stored_proof, tokens};
+use super::AppState;
+use crate::flows::admit::{self, AdmitError, Admission};
+use crate::flows::submit::{send_confirmation, to_append, MailTiming};
+use crate::proof::verify::{self, VerifiedProof};
+use crate::store::{Appended, StoredEntry};
 
 /// Handles a submission; 201 with a receipt when stored, 200 with the original receipt on replay.
 pub async fn submit(
@@ -45,18 +43,29 @@ pub async fn submit(
         ));
     }
     let jws = jws_from_body(&headers, &body)?;
-    let proof = proof_check::verify(
+    let proof = verify::verify(
         &jws,
         Utc::now(),
         state.config.max_body,
         &state.config.limits,
     )?;
     check_request(&state, &headers, &proof)?;
+    // The registry and the subject's history decide what it does; a replay
+    // of a stored proof decides nothing new (it is found in the append).
+    let admission = match admit(&state, &proof).await {
+        Ok(admission) => admission,
+        Err(e) => {
+            if let Some(stored) = state.store.by_record_id(&proof.record.id).await? {
+                return replay(stored, &proof);
+            }
+            return Err(e);
+        }
+    };
 
     // Replays are found inside the append's transaction, with the rest of its
     // batch; only a submission over the mail limit is looked up first, since a
     // retry must never be refused.
-    let wants_mail = proof.wants_double_opt_in();
+    let wants_mail = admission.mail();
     let subject = proof.subject_key();
     if wants_mail && !state.email_limit.allow(&subject) {
         if let Some(stored) = state.store.by_record_id(&proof.record.id).await? {
@@ -70,7 +79,8 @@ pub async fn submit(
     }
 
     // Tokens expire from now; the receive time is set when the batch commits, moments later.
-    let append = to_append(&state, &proof, wants_mail, Utc::now());
+    let mut append = to_append(MailTiming::from(&state.config), &proof, wants_mail, Utc::now());
+    append.held = admission.mark(&proof.record);
     let mail = append.mail.clone();
     let outcome = state.appender.append(append).await;
     let stored = match outcome {
@@ -86,11 +96,34 @@ pub async fn submit(
             }
         }
     };
-    if let Some(mail) = mail {
-        send_confirmation(&state, &proof, stored.seq, mail);
+    if let (Some(mail), Admission::Counts { version, .. }) = (mail, &admission) {
+        send_confirmation(
+            &state.mail,
+            &state.public_url,
+            state.config.token_ttl,
+            &proof,
+            version,
+            stored.seq,
+            mail,
+        );
     }
-    let status = if wants_mail { "pending" } else { "recorded" };
+    let status = match admission {
+        Admission::Held { .. } => "held",
+        _ if wants_mail => "pending",
+        _ => "recorded",
+    };
     Ok((StatusCode::CREATED, Json(answer(&stored, status))))
+}
+
+/// What the proof does, or why it is refused (422, nothing stored).
+async fn admit(state: &AppState, proof: &VerifiedProof) -> Result<Admission, ApiError> {
+    let subject = proof.subject_key();
+    let unknown = state.config.unknown_forms;
+    match admit::admit(state.store.as_ref(), &state.registry, unknown, &proof.record, &proof.jws, &subject).await {
+        Ok(admission) => Ok(admission),
+        Err(AdmitError::Refused(r)) => Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, r.code, r.message)),
+        Err(AdmitError::Store(e)) => Err(e.into()),
+    }
 }
 
 /// The proof JWS, from `{"proof": "<jws>"}` (application/json) or the raw compact form (application/jose).
@@ -161,92 +194,6 @@ fn check_request(
         }
     }
     Ok(())
-}
-
-/// The log entry for a proof and, when it asks for double opt-in, its tokens
-/// and confirmation mail, all stored in one transaction.
-fn to_append(
-    state: &AppState,
-    proof: &VerifiedProof,
-    wants_mail: bool,
-    now: chrono::DateTime<Utc>,
-) -> Append {
-    let entry = NewEntry {
-        kind: EntryKind::Proof,
-        proof_sha256: proof.sha256.clone(),
-        body: NewBody::Proof(stored_proof::split(proof)),
-        record_id: Some(proof.record.id.clone()),
-        subject: Some(proof.subject_key()),
-    };
-    let mut append = Append {
-        entry,
-        tokens: Vec::new(),
-        consume: None,
-        mail: None,
-        withdraws: withdraws(proof),
-    };
-    if !wants_mail {
-        return append;
-    }
-    let (confirm, confirm_hash) = tokens::new_token();
-    let (unsubscribe, unsubscribe_hash) = tokens::new_token();
-    let locale = proof.record.locale.clone();
-    let expires_at = now + state.config.token_ttl;
-    append.tokens = vec![
-        NewToken {
-            hash: confirm_hash,
-            purpose: TokenPurpose::Confirm,
-            locale: locale.clone(),
-            expires_at: Some(expires_at),
-        },
-        NewToken {
-            hash: unsubscribe_hash,
-            purpose: TokenPurpose::Unsubscribe,
-            locale,
-            expires_at: None,
-        },
-    ];
-    // The tokens go into the database in the clear until the mail is sent:
-    // see crate::store::MailOutbox for why.
-    append.mail = Some(NewMail {
-        confirm_token: confirm,
-        unsubscribe_token: unsubscribe,
-        expires_at,
-        retry_at: Retry::from_first(state.config.mail_retry).next_attempt(1, now),
-    });
-    append
-}
-
-/// The consent a withdrawal proof withdraws from (its `prev`): its
-/// confirmation is cancelled in the withdrawal's transaction.
-fn withdraws(proof: &VerifiedProof) -> Option<Withdraws> {
-    if proof.record.kind != consent_proof::Kind::Withdrawal {
-        return None;
-    }
-    Some(Withdraws::Proof {
-        sha256: proof.record.prev.clone()?,
-        subject: proof.subject_key(),
-        purposes: proof.record.purposes.iter().map(|p| p.id.clone()).collect(),
-    })
-}
-
-/// Queues the double opt-in mail after the commit; the mail queue sends it off
-/// the request path, and its stored copy is retried should that fail.
-fn send_confirmation(state: &Arc<AppState>, proof: &VerifiedProof, seq: i64, mail: NewMail) {
-    match confirmation_mail(
-        &proof.payload,
-        &state.public_url,
-        &mail.confirm_token,
-        &mail.unsubscribe_token,
-        state.config.token_ttl.num_hours(),
-    ) {
-        Some(mail) => state.mail.send(seq, mail),
-        // Verified proofs always have an address; the stored copy would be given up too.
-        None => tracing::error!(
-            seq,
-            "confirmation mail not sent: the proof names no address"
-        ),
-    }
 }
 
 /// A replay answers with the original receipt; a different proof under the same id is a conflict.

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use consent_collector::config::Settings;
 use consent_collector::http::{self, Running};
-use consent_collector::keys::Keyring;
+use consent_collector::ledger::keys::Keyring;
 use consent_collector::store::{self, SqlStore, Store};
 use consent_proof::sign::SigningKey;
 use consent_proof::Proof;
@@ -30,7 +30,7 @@ pub const ORIGIN: &str = "https://boutique.example";
 
 /// A fresh lowercase UUID-shaped record id.
 pub fn record_id() -> String {
-    let (_, hash) = consent_collector::tokens::new_token();
+    let (_, hash) = consent_collector::crypto::tokens::new_token();
     format!(
         "{}-{}-{}-{}-{}",
         &hash[..8],
@@ -67,10 +67,25 @@ pub fn withdrawal(consent: &Proof, consent_jws: &str) -> Proof {
     for purpose in &mut proof.purposes {
         purpose.choice = consent_proof::Choice::Withdrawn;
     }
-    proof.mechanism = "withdrawal-form".into();
-    proof.double_opt_in = consent_proof::DoubleOptIn::NotRequested;
-    proof.prev = Some(consent_collector::hash::sha256_hex(consent_jws));
+    // As the widget writes it: its mechanism, and the form's double opt-in setting as is.
+    proof.mechanism = "withdrawal-box-ticked".into();
+    proof.prev = Some(consent_collector::crypto::hash::sha256_hex(consent_jws));
     proof
+}
+
+pub mod widget;
+
+/// Registers the fixture record's form (as `forms approve` would from its
+/// proofs, in French and English) in the database at `url`, so that the
+/// fixture's proofs count; a test of unknown forms uses another form.
+pub async fn register_fixture_form(url: &str) {
+    use consent_collector::registry::{derive, sql};
+    let fr = consent_proof::fixture::proof();
+    let en = Proof { locale: "en".into(), ..fr.clone() };
+    let version = derive::from_held(&[fr, en]).unwrap();
+    let store = store::open(url).await.unwrap();
+    let mut conn = store.sql_pool().acquire().await.unwrap();
+    sql::insert(&mut conn, &version, &consent_collector::store::timestamp(Utc::now())).await.unwrap();
 }
 
 /// Generates one `#[tokio::test]` per backend for each async fn taking a [`Db`].
@@ -97,6 +112,13 @@ pub struct TestDb {
 
 impl TestDb {
     pub async fn new(db: Db) -> TestDb {
+        let db = TestDb::empty(db).await;
+        register_fixture_form(&db.url).await;
+        db
+    }
+
+    /// A fresh database with no form registered.
+    pub async fn empty(db: Db) -> TestDb {
         match db {
             Db::Sqlite => {
                 let dir = tempfile::tempdir().unwrap();
@@ -109,7 +131,10 @@ impl TestDb {
             Db::Postgres => {
                 let admin = std::env::var("CONSENT_TEST_POSTGRES")
                     .expect("CONSENT_TEST_POSTGRES is not set: run scripts/test-collector, which starts PostgreSQL");
-                let name = format!("t_{}", &consent_collector::tokens::new_token().1[..16]);
+                let name = format!(
+                    "t_{}",
+                    &consent_collector::crypto::tokens::new_token().1[..16]
+                );
                 let mut conn = sqlx::PgConnection::connect(&admin)
                     .await
                     .expect("connect to the test postgresql");

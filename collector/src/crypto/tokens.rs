@@ -1,0 +1,20 @@
+//! Confirm and unsubscribe tokens: random, and stored only as a hash.
+
+use rand::RngCore;
+
+use crate::crypto::hash::sha256_hex;
+use crate::crypto::jws::b64;
+
+/// A fresh token (256 random bits, base64url) and the hash that is stored.
+pub fn new_token() -> (String, String) {
+    let mut bytes = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    let token = b64(bytes);
+    let hash = hash(&token);
+    (token, hash)
+}
+
+/// The stored form of a token.
+pub fn hash(token: &str) -> String {
+    sha256_hex(token.as_bytes())
+}

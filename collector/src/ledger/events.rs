@@ -1,0 +1,64 @@
+//! Entries the collector writes itself: confirmations, withdrawals by link, prunes.
+
+use serde_json::{json, Value};
+
+use super::entry::{NewBody, NewEntry};
+use crate::crypto::hash::sha256_hex;
+use crate::ledger::receipt::EntryKind;
+
+/// Schema name written into every event.
+pub const EVENT_SCHEMA: &str = "consent-event/1";
+
+/// Wraps an event as a log entry: canonical JSON, hashed.
+pub fn entry(kind: EntryKind, event: Value, subject: Option<String>) -> NewEntry {
+    let json = serde_json_canonicalizer::to_string(&event).expect("json serializes");
+    NewEntry {
+        kind,
+        proof_sha256: sha256_hex(&json),
+        body: NewBody::Event(json),
+        record_id: None,
+        subject,
+    }
+}
+
+/// The subscriber clicked the confirmation link of the proof at `proof_seq`.
+pub fn confirmation(
+    proof_seq: i64,
+    proof_sha256: &str,
+    at: &str,
+    ip: Option<String>,
+    subject: String,
+) -> NewEntry {
+    let event = json!({
+        "schema": EVENT_SCHEMA, "type": "confirmed", "at": at,
+        "proofSeq": proof_seq, "proof": proof_sha256, "ip": ip,
+    });
+    entry(EntryKind::Confirmation, event, Some(subject))
+}
+
+/// The subscriber used the unsubscribe link of the proof at `proof_seq`.
+pub fn withdrawal(
+    proof_seq: i64,
+    proof_sha256: &str,
+    purposes: &[String],
+    at: &str,
+    ip: Option<String>,
+    subject: String,
+) -> NewEntry {
+    let event = json!({
+        "schema": EVENT_SCHEMA, "type": "withdrawn", "via": "unsubscribe-link", "at": at,
+        "proofSeq": proof_seq, "proof": proof_sha256, "purposes": purposes, "ip": ip,
+    });
+    entry(EntryKind::Withdrawal, event, Some(subject))
+}
+
+/// The merchant registered a form version that the held proof at
+/// `proof_seq` matches: from here on it counts.
+pub fn release(proof_seq: i64, proof_sha256: &str, form: (&str, &str), at: &str, subject: String) -> NewEntry {
+    let event = json!({
+        "schema": EVENT_SCHEMA, "type": "released", "at": at,
+        "proofSeq": proof_seq, "proof": proof_sha256,
+        "form": {"id": form.0, "version": form.1},
+    });
+    entry(EntryKind::Release, event, Some(subject))
+}
