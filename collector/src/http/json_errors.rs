@@ -54,7 +54,13 @@ pub async fn as_json(request: Request, next: Next) -> Response {
             .unwrap_or("error")
             .to_lowercase();
     }
-    message.truncate(message.floor_char_boundary(MAX_MESSAGE));
+    if message.len() > MAX_MESSAGE {
+        let mut end = MAX_MESSAGE;
+        while !message.is_char_boundary(end) {
+            end -= 1;
+        }
+        message.truncate(end);
+    }
     let mut json = ApiError::new(status, code(status), message).into_response();
     // Keep what the layers below said about the answer (Allow, Retry-After, CORS).
     for (name, value) in parts.headers.iter() {

@@ -174,7 +174,7 @@ impl Authority {
             .and_then(|v| v.decode_as::<SigningCertificateV2>().ok())
             .and_then(|s| s.certs.into_iter().next())
             .is_some_and(|id| {
-                id.hash_algorithm.is_none_or(|a| a.oid == SHA256)
+                id.hash_algorithm.as_ref().map_or(true, |a| a.oid == SHA256)
                     && id.cert_hash.as_bytes() == &Sha256::digest(&cert_der)[..]
             });
         if !names_cert {
