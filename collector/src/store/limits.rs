@@ -1,0 +1,95 @@
+//! Rate-limit counters in the database, shared by every collector on it and kept across restarts.
+//!
+//! One row per key (`ip:<network>`, `mail:<subject>`, `resend:<seq>`) holds
+//! the count of its current fixed window. Taking an event is one upsert
+//! that counts only while under the limit, so two collectors racing for the
+//! last allowance cannot both get it. Both SQLite and PostgreSQL accept this
+//! SQL (`ON CONFLICT ... DO UPDATE ... WHERE`, `RETURNING`).
+
+use sqlx::{AnyPool, Row};
+
+/// The migration that creates the counters.
+pub const MIGRATION: &[&str] = &[
+    "CREATE TABLE rate_counters (
+        key TEXT PRIMARY KEY,
+        window_start BIGINT NOT NULL,
+        expires_at BIGINT NOT NULL,
+        count BIGINT NOT NULL
+    )",
+    "CREATE INDEX rate_counters_expiry ON rate_counters (expires_at)",
+];
+
+/// A fixed window: `limit` events per `seconds`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Window {
+    /// Events allowed per window; 0 turns the limit off.
+    pub limit: u32,
+    /// Length of a window, in seconds (at least 1).
+    pub seconds: i64,
+}
+
+impl Window {
+    fn start(self, now: i64) -> i64 {
+        let seconds = self.seconds.max(1);
+        now.div_euclid(seconds) * seconds
+    }
+}
+
+/// Counts one event for `key` at unix time `now` if the window has room; `false` when full.
+pub async fn take(pool: &AnyPool, key: &str, window: Window, now: i64) -> Result<bool, sqlx::Error> {
+    if window.limit == 0 {
+        return Ok(true);
+    }
+    let start = window.start(now);
+    let row = sqlx::query(
+        "INSERT INTO rate_counters (key, window_start, expires_at, count) VALUES ($1, $2, $3, 1)
+         ON CONFLICT (key) DO UPDATE SET
+             count = CASE WHEN rate_counters.window_start = excluded.window_start
+                          THEN rate_counters.count + 1 ELSE 1 END,
+             window_start = excluded.window_start,
+             expires_at = excluded.expires_at
+         WHERE rate_counters.window_start <> excluded.window_start OR rate_counters.count < $4
+         RETURNING count",
+    )
+    .bind(key)
+    .bind(start)
+    .bind(start + window.seconds.max(1))
+    .bind(i64::from(window.limit))
+    .fetch_optional(pool)
+    .await?;
+    Ok(row.is_some())
+}
+
+/// Gives back an event [`take`] counted for `key` that did not happen after all.
+pub async fn give_back(pool: &AnyPool, key: &str, window: Window, now: i64) -> Result<(), sqlx::Error> {
+    if window.limit == 0 {
+        return Ok(());
+    }
+    sqlx::query(
+        "UPDATE rate_counters SET count = count - 1 WHERE key = $1 AND window_start = $2 AND count > 0",
+    )
+    .bind(key)
+    .bind(window.start(now))
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+/// The events counted for `key` in the window of `now`.
+pub async fn count(pool: &AnyPool, key: &str, window: Window, now: i64) -> Result<u64, sqlx::Error> {
+    let row = sqlx::query("SELECT count FROM rate_counters WHERE key = $1 AND window_start = $2")
+        .bind(key)
+        .bind(window.start(now))
+        .fetch_optional(pool)
+        .await?;
+    Ok(row.map_or(0, |r| r.get::<i64, _>(0).max(0) as u64))
+}
+
+/// Deletes the counters whose window is over.
+pub async fn forget_expired(pool: &AnyPool, now: i64) -> Result<u64, sqlx::Error> {
+    let done = sqlx::query("DELETE FROM rate_counters WHERE expires_at <= $1")
+        .bind(now)
+        .execute(pool)
+        .await?;
+    Ok(done.rows_affected())
+}
