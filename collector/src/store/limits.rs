@@ -1,7 +1,8 @@
 //! Rate-limit counters in the database, shared by every collector on it and kept across restarts.
 //!
-//! One row per key (`ip:<network>`, `mail:<subject>`, `resend:<seq>`) holds
-//! the count of its current fixed window. Taking an event is one upsert
+//! One row per key (`ip:<network>`, `mail:<subject>`, `resend:<subject>`)
+//! holds the count of its current window, which opens at the key's first
+//! event and lasts the window's length. Taking an event is one upsert
 //! that counts only while under the limit, so two collectors racing for the
 //! last allowance cannot both get it. Both SQLite and PostgreSQL accept this
 //! SQL (`ON CONFLICT ... DO UPDATE ... WHERE`, `RETURNING`).
@@ -19,7 +20,7 @@ pub const MIGRATION: &[&str] = &[
     "CREATE INDEX rate_counters_expiry ON rate_counters (expires_at)",
 ];
 
-/// A fixed window: `limit` events per `seconds`.
+/// `limit` events per window of `seconds`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Window {
     /// Events allowed per window; 0 turns the limit off.
@@ -28,32 +29,26 @@ pub struct Window {
     pub seconds: i64,
 }
 
-impl Window {
-    fn start(self, now: i64) -> i64 {
-        let seconds = self.seconds.max(1);
-        now.div_euclid(seconds) * seconds
-    }
-}
-
 /// Counts one event for `key` at unix time `now` if the window has room; `false` when full.
 pub async fn take(pool: &AnyPool, key: &str, window: Window, now: i64) -> Result<bool, sqlx::Error> {
     if window.limit == 0 {
         return Ok(true);
     }
-    let start = window.start(now);
     let row = sqlx::query(
         "INSERT INTO rate_counters (key, window_start, expires_at, count) VALUES ($1, $2, $3, 1)
          ON CONFLICT (key) DO UPDATE SET
-             count = CASE WHEN rate_counters.window_start = excluded.window_start
-                          THEN rate_counters.count + 1 ELSE 1 END,
-             window_start = excluded.window_start,
-             expires_at = excluded.expires_at
-         WHERE rate_counters.window_start <> excluded.window_start OR rate_counters.count < $4
+             count = CASE WHEN rate_counters.expires_at <= excluded.window_start
+                          THEN 1 ELSE rate_counters.count + 1 END,
+             window_start = CASE WHEN rate_counters.expires_at <= excluded.window_start
+                          THEN excluded.window_start ELSE rate_counters.window_start END,
+             expires_at = CASE WHEN rate_counters.expires_at <= excluded.window_start
+                          THEN excluded.expires_at ELSE rate_counters.expires_at END
+         WHERE rate_counters.expires_at <= excluded.window_start OR rate_counters.count < $4
          RETURNING count",
     )
     .bind(key)
-    .bind(start)
-    .bind(start + window.seconds.max(1))
+    .bind(now)
+    .bind(now + window.seconds.max(1))
     .bind(i64::from(window.limit))
     .fetch_optional(pool)
     .await?;
@@ -66,20 +61,20 @@ pub async fn give_back(pool: &AnyPool, key: &str, window: Window, now: i64) -> R
         return Ok(());
     }
     sqlx::query(
-        "UPDATE rate_counters SET count = count - 1 WHERE key = $1 AND window_start = $2 AND count > 0",
+        "UPDATE rate_counters SET count = count - 1 WHERE key = $1 AND expires_at > $2 AND count > 0",
     )
     .bind(key)
-    .bind(window.start(now))
+    .bind(now)
     .execute(pool)
     .await?;
     Ok(())
 }
 
-/// The events counted for `key` in the window of `now`.
-pub async fn count(pool: &AnyPool, key: &str, window: Window, now: i64) -> Result<u64, sqlx::Error> {
-    let row = sqlx::query("SELECT count FROM rate_counters WHERE key = $1 AND window_start = $2")
+/// The events counted for `key` in its window open at `now`.
+pub async fn count(pool: &AnyPool, key: &str, now: i64) -> Result<u64, sqlx::Error> {
+    let row = sqlx::query("SELECT count FROM rate_counters WHERE key = $1 AND expires_at > $2")
         .bind(key)
-        .bind(window.start(now))
+        .bind(now)
         .fetch_optional(pool)
         .await?;
     Ok(row.map_or(0, |r| r.get::<i64, _>(0).max(0) as u64))
