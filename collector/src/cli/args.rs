@@ -65,6 +65,17 @@ pub enum Command {
         /// Public keys as served at /.well-known/jwks.json [default: the keys in <data-dir>/keys].
         #[arg(long)]
         jwks: Option<PathBuf>,
+        /// Checkpoints seen earlier (the collector's checkpoint file, or a note from
+        /// /v1/checkpoint); the log must reach and agree with each. Repeatable.
+        #[arg(long)]
+        checkpoint: Vec<PathBuf>,
+        /// Receipts seen earlier, one per line; the log must reach and agree with each. Repeatable.
+        #[arg(long)]
+        receipt: Vec<PathBuf>,
+        /// The timestamp authority's certificate (PEM): every checkpoint must carry
+        /// its RFC 3161 token, and each must verify.
+        #[arg(long)]
+        tsa_cert: Option<PathBuf>,
         /// Settings (only --database and --data-dir are used).
         #[command(flatten)]
         settings: Settings,

@@ -14,6 +14,7 @@ use serde_json::{json, Value};
 use super::client::client_network;
 use super::error::ApiError;
 use super::AppState;
+use crate::flows::limits::{self, Mail};
 use crate::flows::submit::{send_confirmation, to_append};
 use crate::proof::verify::{self, VerifiedProof};
 use crate::store::{Appended, StoredEntry};
@@ -34,7 +35,7 @@ pub async fn submit(
         status => ApiError::new(status, "unreadable_body", r.body_text().to_lowercase()),
     })?;
     let network = client_network(&state, peer, &headers);
-    if !state.ip_limit.allow(&network) {
+    if !limits::take_network(state.store.as_ref(), &state.config, &network, Utc::now()).await? {
         return Err(ApiError::new(
             StatusCode::TOO_MANY_REQUESTS,
             "rate_limited",
@@ -50,21 +51,15 @@ pub async fn submit(
     )?;
     check_request(&state, &headers, &proof)?;
 
-    // Replays are found inside the append's transaction, with the rest of its
-    // batch; only a submission over the mail limit is looked up first, since a
-    // retry must never be refused.
-    let wants_mail = proof.wants_double_opt_in();
+    // Every sign-up is stored; only its mail is limited (see crate::flows::limits).
+    // Replays are found inside the append's transaction, with the rest of its batch.
     let subject = proof.subject_key();
-    if wants_mail && !state.email_limit.allow(&subject) {
-        if let Some(stored) = state.store.by_record_id(&proof.record.id).await? {
-            return replay(stored, &proof);
-        }
-        return Err(ApiError::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            "rate_limited",
-            "too many confirmation e-mails for this address; retry later",
-        ));
-    }
+    let mail_decision = if proof.wants_double_opt_in() {
+        Some(limits::take(state.store.as_ref(), &state.config, &subject, Utc::now()).await?)
+    } else {
+        None
+    };
+    let wants_mail = mail_decision == Some(Mail::Queued);
 
     // Tokens expire from now; the receive time is set when the batch commits, moments later.
     let append = to_append(&state.config, &proof, wants_mail, Utc::now());
@@ -75,7 +70,7 @@ pub async fn submit(
         other => {
             // No mail goes out: the address keeps its allowance.
             if wants_mail {
-                state.email_limit.refund(&subject);
+                limits::give_back(state.store.as_ref(), &state.config, &subject, Utc::now()).await?;
             }
             match other? {
                 Appended::Replay(stored) => return replay(stored, &proof),
@@ -93,8 +88,11 @@ pub async fn submit(
             mail,
         );
     }
-    let status = if wants_mail { "pending" } else { "recorded" };
-    Ok((StatusCode::CREATED, Json(answer(&stored, status))))
+    let mut answer = answer(&stored, if mail_decision.is_some() { "pending" } else { "recorded" });
+    if let Some(decision) = mail_decision {
+        answer["mail"] = decision.as_str().into();
+    }
+    Ok((StatusCode::CREATED, Json(answer)))
 }
 
 /// The proof JWS, from `{"proof": "<jws>"}` (application/json) or the raw compact form (application/jose).

@@ -7,7 +7,13 @@
 //! last allowance cannot both get it. Both SQLite and PostgreSQL accept this
 //! SQL (`ON CONFLICT ... DO UPDATE ... WHERE`, `RETURNING`).
 
+use std::sync::atomic::{AtomicU64, Ordering};
+
 use sqlx::{AnyPool, Row};
+
+/// Every this many events, the counters of windows that are over are deleted.
+const SWEEP_EVERY: u64 = 1024;
+static TAKEN: AtomicU64 = AtomicU64::new(0);
 
 /// The migration that creates the counters.
 pub const MIGRATION: &[&str] = &[
@@ -52,6 +58,9 @@ pub async fn take(pool: &AnyPool, key: &str, window: Window, now: i64) -> Result
     .bind(i64::from(window.limit))
     .fetch_optional(pool)
     .await?;
+    if TAKEN.fetch_add(1, Ordering::Relaxed) % SWEEP_EVERY == SWEEP_EVERY - 1 {
+        forget_expired(pool, now).await?;
+    }
     Ok(row.is_some())
 }
 

@@ -210,4 +210,12 @@ impl Store for SqlStore {
         tx.commit().await?;
         Ok(Some(stored))
     }
+
+    async fn take_limit(&self, key: &str, window: limits::Window, now: DateTime<Utc>) -> Result<bool, StoreError> {
+        Ok(limits::take(&self.pool, key, window, now.timestamp()).await?)
+    }
+
+    async fn give_back_limit(&self, key: &str, window: limits::Window, now: DateTime<Utc>) -> Result<(), StoreError> {
+        Ok(limits::give_back(&self.pool, key, window, now.timestamp()).await?)
+    }
 }

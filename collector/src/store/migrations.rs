@@ -71,4 +71,9 @@ pub const MIGRATIONS: &[(i64, &[&str])] = &[
             "ALTER TABLE tokens ADD COLUMN withdrawn_at TEXT",
         ],
     ),
+    (
+        4,
+        // Rate-limit counters, shared by every collector on the database.
+        super::limits::MIGRATION,
+    ),
 ];

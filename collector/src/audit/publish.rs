@@ -19,11 +19,11 @@ use chrono::{DateTime, Utc};
 use tokio::io::AsyncWriteExt;
 use tokio::sync::Mutex;
 
-use super::checkpoint::{Checkpoint, Record};
-use super::merkle::Frontier;
-use super::tsa::{StampError, TimestampClient};
-use crate::chain;
-use crate::keys::Keyring;
+use crate::ledger::chain;
+use crate::ledger::checkpoint::{Checkpoint, Record};
+use crate::ledger::keys::Keyring;
+use crate::ledger::merkle::Frontier;
+use crate::ledger::tsa::{StampError, TimestampClient};
 use crate::store::{Store, StoreError};
 
 /// Why a checkpoint was not published.
