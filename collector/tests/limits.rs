@@ -14,6 +14,9 @@ use serde_json::Value;
 const BIN: &str = env!("CARGO_BIN_EXE_consent-collector");
 
 fn serve(db: &TestDb, data: &Path, extra: &[&str]) -> Served {
+    if !data.join("keys").exists() {
+        keygen(data);
+    }
     let mut command = Command::new(BIN);
     command
         .args(["serve", "--listen", "127.0.0.1:0", "--database", &db.url])
@@ -30,6 +33,7 @@ fn keygen(data: &Path) {
         .arg("keygen")
         .arg("--data-dir")
         .arg(data)
+        .stdout(std::process::Stdio::null())
         .status()
         .unwrap();
     assert!(status.success());
@@ -156,6 +160,7 @@ async fn the_client_is_the_rightmost_hop_not_a_trusted_proxy() {
 
     let old = Command::new(BIN)
         .args(["serve", "--listen", "127.0.0.1:0", "--database", &db.url, "--outbox", "true", "--trust-forwarded", "true"])
+        .args(["--allowed-origins", common::ORIGIN])
         .arg("--data-dir")
         .arg(data.path())
         .output()

@@ -72,11 +72,9 @@ pub enum Command {
         /// Receipts seen earlier, one per line; the log must reach and agree with each. Repeatable.
         #[arg(long)]
         receipt: Vec<PathBuf>,
-        /// The timestamp authority's certificate (PEM): every checkpoint must carry
-        /// its RFC 3161 token, and each must verify.
-        #[arg(long)]
-        tsa_cert: Option<PathBuf>,
-        /// Settings (only --database and --data-dir are used).
+        /// Settings (--database and --data-dir; with --tsa-cert, the timestamp
+        /// authority's certificate, every checkpoint must carry its RFC 3161 token
+        /// and each must verify).
         #[command(flatten)]
         settings: Settings,
     },

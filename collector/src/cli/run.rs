@@ -101,10 +101,10 @@ pub async fn run(cli: Cli) -> Result<ExitCode, CliError> {
             jwks,
             checkpoint,
             receipt,
-            tsa_cert,
             settings,
         } => {
             let settings = settings.over_file(file)?;
+            let tsa_cert = settings.tsa_cert.clone();
             let keys = match jwks {
                 Some(path) => {
                     let bytes = std::fs::read(&path).map_err(|e| {
