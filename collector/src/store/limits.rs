@@ -5,11 +5,13 @@
 //! event and lasts the window's length. Taking an event is one upsert
 //! that counts only while under the limit, so two collectors racing for the
 //! last allowance cannot both get it. Both SQLite and PostgreSQL accept this
-//! SQL (`ON CONFLICT ... DO UPDATE ... WHERE`, `RETURNING`).
+//! SQL (`ON CONFLICT ... DO UPDATE ... WHERE`, `RETURNING`). They commit as
+//! the mail bookkeeping does, without waiting for the disk: a power cut may
+//! lose the last few counts, not the log.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use sqlx::{AnyPool, Row};
+use sqlx::AnyConnection;
 
 /// Every this many events, the counters of windows that are over are deleted.
 const SWEEP_EVERY: u64 = 1024;
@@ -36,7 +38,7 @@ pub struct Window {
 }
 
 /// Counts one event for `key` at unix time `now` if the window has room; `false` when full.
-pub async fn take(pool: &AnyPool, key: &str, window: Window, now: i64) -> Result<bool, sqlx::Error> {
+pub async fn take(conn: &mut AnyConnection, key: &str, window: Window, now: i64) -> Result<bool, sqlx::Error> {
     if window.limit == 0 {
         return Ok(true);
     }
@@ -56,16 +58,16 @@ pub async fn take(pool: &AnyPool, key: &str, window: Window, now: i64) -> Result
     .bind(now)
     .bind(now + window.seconds.max(1))
     .bind(i64::from(window.limit))
-    .fetch_optional(pool)
+    .fetch_optional(&mut *conn)
     .await?;
     if TAKEN.fetch_add(1, Ordering::Relaxed) % SWEEP_EVERY == SWEEP_EVERY - 1 {
-        forget_expired(pool, now).await?;
+        forget_expired(conn, now).await?;
     }
     Ok(row.is_some())
 }
 
 /// Gives back an event [`take`] counted for `key` that did not happen after all.
-pub async fn give_back(pool: &AnyPool, key: &str, window: Window, now: i64) -> Result<(), sqlx::Error> {
+pub async fn give_back(conn: &mut AnyConnection, key: &str, window: Window, now: i64) -> Result<(), sqlx::Error> {
     if window.limit == 0 {
         return Ok(());
     }
@@ -74,26 +76,16 @@ pub async fn give_back(pool: &AnyPool, key: &str, window: Window, now: i64) -> R
     )
     .bind(key)
     .bind(now)
-    .execute(pool)
+    .execute(&mut *conn)
     .await?;
     Ok(())
 }
 
-/// The events counted for `key` in its window open at `now`.
-pub async fn count(pool: &AnyPool, key: &str, now: i64) -> Result<u64, sqlx::Error> {
-    let row = sqlx::query("SELECT count FROM rate_counters WHERE key = $1 AND expires_at > $2")
-        .bind(key)
-        .bind(now)
-        .fetch_optional(pool)
-        .await?;
-    Ok(row.map_or(0, |r| r.get::<i64, _>(0).max(0) as u64))
-}
-
 /// Deletes the counters whose window is over.
-pub async fn forget_expired(pool: &AnyPool, now: i64) -> Result<u64, sqlx::Error> {
+pub async fn forget_expired(conn: &mut AnyConnection, now: i64) -> Result<u64, sqlx::Error> {
     let done = sqlx::query("DELETE FROM rate_counters WHERE expires_at <= $1")
         .bind(now)
-        .execute(pool)
+        .execute(&mut *conn)
         .await?;
     Ok(done.rows_affected())
 }

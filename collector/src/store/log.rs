@@ -212,10 +212,18 @@ impl Store for SqlStore {
     }
 
     async fn take_limit(&self, key: &str, window: limits::Window, now: DateTime<Utc>) -> Result<bool, StoreError> {
-        Ok(limits::take(&self.pool, key, window, now.timestamp()).await?)
+        let _writer = self.sqlite_write_guard().await;
+        let mut tx = self.begin_bookkeeping().await?;
+        let taken = limits::take(&mut tx, key, window, now.timestamp()).await?;
+        tx.commit().await?;
+        Ok(taken)
     }
 
     async fn give_back_limit(&self, key: &str, window: limits::Window, now: DateTime<Utc>) -> Result<(), StoreError> {
-        Ok(limits::give_back(&self.pool, key, window, now.timestamp()).await?)
+        let _writer = self.sqlite_write_guard().await;
+        let mut tx = self.begin_bookkeeping().await?;
+        limits::give_back(&mut tx, key, window, now.timestamp()).await?;
+        tx.commit().await?;
+        Ok(())
     }
 }
