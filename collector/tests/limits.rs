@@ -200,7 +200,7 @@ async fn the_outbox_is_served_only_in_the_demo_and_errors_are_json() {
     .unwrap();
     assert!(answer.starts_with("HTTP/1.1 503"), "{answer}");
     assert!(answer.contains("application/json"), "{answer}");
-    assert!(answer.contains("\"error\":\"request_timeout\""), "{answer}");
+    assert!(answer.contains("\"error\":\"timeout\""), "{answer}");
     drop(server);
 
     let demo_dir = tempfile::tempdir().unwrap();

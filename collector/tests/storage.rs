@@ -41,6 +41,7 @@ fn proof_append(email: &str) -> Append {
         consume: None,
         mail: None,
         withdraws: None,
+        held: None,
     }
 }
 
@@ -181,6 +182,7 @@ async fn tokens_are_single_use_and_expire(db: Db) {
         consume: Some(hash.into()),
         mail: None,
         withdraws: None,
+        held: None,
     };
     let first = store
         .append(vec![confirm("live")], &keys.ring, now)

@@ -69,6 +69,8 @@ pub struct Config {
     pub resend_after: Duration,
     /// Signed checkpoints of the log.
     pub checkpoints: super::Checkpoints,
+    /// What becomes of proofs of no registered form version.
+    pub unknown_forms: crate::flows::intake::UnknownForms,
     /// Demo mode: a key is generated if none exists, and /outbox is served.
     pub demo: bool,
 }

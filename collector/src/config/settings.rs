@@ -101,6 +101,9 @@ pub struct Settings {
     /// The timestamp authority's certificate (PEM), required with --tsa-url.
     #[arg(long, env = "CONSENT_TSA_CERT")]
     pub tsa_cert: Option<PathBuf>,
+    /// Proofs of no registered form version: hold (stored, no mail, no state change, `forms held`) or refuse (422) [default: hold].
+    #[arg(long, env = "CONSENT_UNKNOWN_FORMS", value_enum)]
+    pub unknown_forms: Option<crate::flows::intake::UnknownForms>,
 }
 
 impl Settings {
@@ -123,6 +126,14 @@ impl Settings {
             }
         }
         Ok(serde_json::from_value(merged).expect("merged settings deserialize"))
+    }
+
+    /// The confirm link's lifetime and the first mail retry delay, as
+    /// `serve` reads them (for commands that store confirmation mail).
+    pub fn mail_timing(&self) -> Result<(chrono::Duration, Duration), ConfigError> {
+        let token_ttl = chrono_duration("--token-ttl", self.token_ttl.as_deref(), "48h")?;
+        let mail_retry = duration("--mail-retry", self.mail_retry.as_deref(), "30s")?;
+        Ok((token_ttl, mail_retry))
     }
 
     /// The data folder.
@@ -229,6 +240,7 @@ impl Settings {
             trusted_proxies: super::trust::trusted_proxies(self)?,
             resend_after: duration("--resend-after", self.resend_after.as_deref(), "10m")?,
             checkpoints,
+            unknown_forms: self.unknown_forms.unwrap_or_default(),
             demo,
         })
     }

@@ -1,8 +1,7 @@
 //! Every error answer is JSON `{error, message}`: those of the routes, and
 //! those axum and tower write themselves (unknown path, wrong method, a
-//! rejected extractor, a request that ran out of time).
-
-use std::time::Duration;
+//! rejected extractor). A request that runs out of time gets its JSON 503
+//! from the timeout layer in `server.rs`.
 
 use axum::body::to_bytes;
 use axum::extract::Request;
@@ -14,19 +13,6 @@ use super::error::ApiError;
 
 /// The most of a plain-text error body kept as the message.
 const MAX_MESSAGE: usize = 1024;
-
-/// Runs the request within `limit`; past it, a JSON 503 `request_timeout`.
-pub async fn time_limit(limit: Duration, request: Request, next: Next) -> Response {
-    match tokio::time::timeout(limit, next.run(request)).await {
-        Ok(response) => response,
-        Err(_) => ApiError::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "request_timeout",
-            format!("the request took longer than {}; retry later", humantime::format_duration(limit)),
-        )
-        .into_response(),
-    }
-}
 
 /// Rewrites an error answer that is neither JSON nor a page into `{error, message}`.
 pub async fn as_json(request: Request, next: Next) -> Response {

@@ -14,8 +14,9 @@ use serde_json::{json, Value};
 use super::client::client_network;
 use super::error::ApiError;
 use super::AppState;
+use crate::flows::admit::{self, AdmitError, Admission};
 use crate::flows::limits::{self, Mail};
-use crate::flows::submit::{send_confirmation, to_append};
+use crate::flows::submit::{send_confirmation, to_append, MailTiming};
 use crate::proof::verify::{self, VerifiedProof};
 use crate::store::{Appended, StoredEntry};
 
@@ -50,11 +51,23 @@ pub async fn submit(
         &state.config.limits,
     )?;
     check_request(&state, &headers, &proof)?;
+    // The registry and the subject's history decide what it does; a replay
+    // of a stored proof decides nothing new (it is found in the append).
+    let admission = match admit(&state, &proof).await {
+        Ok(admission) => admission,
+        Err(e) => {
+            if let Some(stored) = state.store.by_record_id(&proof.record.id).await? {
+                return replay(stored, &proof);
+            }
+            return Err(e);
+        }
+    };
 
-    // Every sign-up is stored; only its mail is limited (see crate::flows::limits).
-    // Replays are found inside the append's transaction, with the rest of its batch.
+    // Every sign-up is stored: the state table says whether it mails, the
+    // limits how often (see crate::flows::limits). Replays are found inside
+    // the append's transaction, with the rest of its batch.
     let subject = proof.subject_key();
-    let mail_decision = if proof.wants_double_opt_in() {
+    let mail_decision = if admission.mail() {
         Some(limits::take(state.store.as_ref(), &state.config, &subject, Utc::now()).await?)
     } else {
         None
@@ -68,7 +81,8 @@ pub async fn submit(
     }
 
     // Tokens expire from now; the receive time is set when the batch commits, moments later.
-    let append = to_append(&state.config, &proof, wants_mail, Utc::now());
+    let mut append = to_append(MailTiming::from(&state.config), &proof, wants_mail, Utc::now());
+    append.held = admission.mark(&proof.record);
     let mail = append.mail.clone();
     let outcome = state.appender.append(append).await;
     let stored = match outcome {
@@ -84,21 +98,38 @@ pub async fn submit(
             }
         }
     };
-    if let Some(mail) = mail {
+    if let (Some(mail), Admission::Counts { version, .. }) = (mail, &admission) {
         send_confirmation(
             &state.mail,
             &state.public_url,
             state.config.token_ttl,
             &proof,
+            version,
             stored.seq,
             mail,
         );
     }
-    let mut answer = answer(&stored, if mail_decision.is_some() { "pending" } else { "recorded" });
+    let status = match admission {
+        Admission::Held { .. } => "held",
+        _ if mail_decision.is_some() => "pending",
+        _ => "recorded",
+    };
+    let mut answer = answer(&stored, status);
     if let Some(decision) = mail_decision {
         answer["mail"] = decision.as_str().into();
     }
     Ok((StatusCode::CREATED, Json(answer)))
+}
+
+/// What the proof does, or why it is refused (422, nothing stored).
+async fn admit(state: &AppState, proof: &VerifiedProof) -> Result<Admission, ApiError> {
+    let subject = proof.subject_key();
+    let unknown = state.config.unknown_forms;
+    match admit::admit(state.store.as_ref(), &state.registry, unknown, &proof.record, &proof.jws, &subject).await {
+        Ok(admission) => Ok(admission),
+        Err(AdmitError::Refused(r)) => Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, r.code, r.message)),
+        Err(AdmitError::Store(e)) => Err(e.into()),
+    }
 }
 
 /// The proof JWS, from `{"proof": "<jws>"}` (application/json) or the raw compact form (application/jose).

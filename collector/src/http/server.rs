@@ -17,6 +17,9 @@ use super::origin::{loopback_alias, origin_of};
 use super::{checkpoint, json_errors, links, outbox, proofs};
 use crate::audit::publish::Publisher;
 use crate::config::{Config, MailConfig};
+use crate::flows::release;
+use crate::flows::submit::MailTiming;
+use crate::registry::derive;
 use crate::ledger::keys::{KeyError, Keyring};
 use crate::mail::queue::{MailQueue, Retry};
 use crate::mail::{MailError, Mailer};
@@ -41,6 +44,8 @@ pub struct AppState {
     pub mail: MailQueue,
     /// Signed checkpoints of the log.
     pub checkpoints: Arc<Publisher>,
+    /// The registered form versions read so far.
+    pub registry: crate::registry::cache::Cache,
 }
 
 /// Why the service could not start.
@@ -122,6 +127,26 @@ impl Running {
     }
 }
 
+/// The demo registers the form of its own page (`www/index.html`'s
+/// `signup-config`) for its origins, so that its proofs count: a demo that
+/// cannot is still served, its proofs held, and says why.
+async fn register_demo_form(store: &dyn Store, keys: &Keyring, config: &Config, origins: &[String]) {
+    let Some(page) = config.www.as_ref().map(|www| www.join("index.html")) else { return };
+    let version = std::fs::read_to_string(&page)
+        .map_err(|e| e.to_string())
+        .and_then(|html| {
+            let json = derive::config_in_page(&html, "signup-config").ok_or("no signup-config script in it")?;
+            derive::from_config(json, origins).map_err(|e| e.to_string())
+        });
+    let outcome = match version {
+        Ok(version) => release::register(store, keys, MailTiming::from(config), &version).await.map_err(|e| e.to_string()),
+        Err(e) => Err(e),
+    };
+    if let Err(e) = outcome {
+        tracing::warn!("the demo form of {} is not registered: {e}", page.display());
+    }
+}
+
 /// Opens keys, store and mail, binds, and serves in the background.
 pub async fn start(config: Config) -> Result<Running, StartError> {
     let keys = match Keyring::load(&config.key_dir()) {
@@ -160,6 +185,9 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
         allowed_origins.extend(loopback_alias(&origin));
         allowed_origins.push(origin);
     }
+    if config.demo {
+        register_demo_form(store.as_ref(), &keys, &config, &allowed_origins).await;
+    }
     let appender = Appender::spawn(store.clone(), keys.clone(), 64);
     let (mail, mail_task) = MailQueue::spawn(
         mailer,
@@ -179,6 +207,7 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
         keys,
         appender,
         checkpoints,
+        registry: Default::default(),
         config,
         public_url: public_url.clone(),
         allowed_origins,
@@ -252,15 +281,34 @@ pub fn router(state: Arc<AppState>) -> Router {
     if let Some(www) = &state.config.www {
         app = app.fallback_service(ServeDir::new(www));
     }
-    let timeout = state.config.request_timeout;
     app.layer(DefaultBodyLimit::max(state.config.max_body))
         .layer(cors)
-        .layer(axum::middleware::from_fn(move |request, next| {
-            json_errors::time_limit(timeout, request, next)
-        }))
+        .layer(axum::middleware::from_fn_with_state(
+            state.config.request_timeout,
+            timeout,
+        ))
         .layer(axum::middleware::from_fn(json_errors::as_json))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
+}
+
+/// A request that outlasts the timeout gets the API's JSON 503, like any
+/// other "retry later" (the widget's outbox retries it).
+async fn timeout(
+    State(limit): State<Duration>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    match tokio::time::timeout(limit, next.run(request)).await {
+        Ok(response) => response,
+        Err(_) => super::ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "timeout",
+            "the request took too long; retry later",
+        )
+        .into_response(),
+    }
 }
 
 async fn jwks(
