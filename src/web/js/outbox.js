@@ -1,7 +1,9 @@
 // The outbox and its courier. A signed proof is written to localStorage
 // (synchronously, before the first attempt) and POSTed until a 2xx: with
 // backoff and jitter per proof, again on `online` and on the next page load,
-// and with a keepalive request on `pagehide`. Events go to the widget whose
+// and with a keepalive request on `pagehide`. A failed attempt says why:
+// offline or unreachable, the server failing, busy (429), or blocked for this
+// page (mixed content, CSP, CORS), which the subscriber is told plainly. Events go to the widget whose
 // form signed the proof. What a status means and how long to wait are the
 // core's decisions.
 import { backoff, verdict } from "./core.js";
@@ -60,6 +62,58 @@ function parsed(body) {
   } catch {
     return body;
   }
+}
+
+/** Origins the page's Content-Security-Policy refused a connection to. */
+const refusedByCsp = new Set();
+globalThis.addEventListener?.("securitypolicyviolation", (e) => {
+  try {
+    if (/^connect-src/.test(e.effectiveDirective)) refusedByCsp.add(new URL(e.blockedURI).origin);
+  } catch {
+    // a violation without a URL: not a connection
+  }
+});
+
+const LOOPBACK = /^(localhost|127\.0\.0\.1|\[::1\])$/;
+
+/**
+ * Why a request that got no answer failed: `{reason: "offline"}` or
+ * `{reason: "unreachable"}` (try again later), or `{reason: "blocked",
+ * message}` when this page can never send to the endpoint (mixed content,
+ * the page's CSP, or an endpoint that answers but refuses this origin by
+ * CORS). A fetch error alone does not tell CORS from a network failure; a
+ * `no-cors` request does: it succeeds (opaquely) when the server answered.
+ */
+async function diagnose(endpoint) {
+  if (navigator.onLine === false) return { reason: "offline" };
+  const url = new URL(endpoint);
+  if (location.protocol === "https:" && url.protocol === "http:" && !LOOPBACK.test(url.hostname)) {
+    return { reason: "blocked", message: `the endpoint ${endpoint} is http:// on an https:// page: the browser blocks it (mixed content). Use https://.` };
+  }
+  let answered = false;
+  try {
+    await fetch(endpoint, { mode: "no-cors", method: "GET", cache: "no-store", credentials: "omit", redirect: "manual" });
+    answered = true;
+  } catch {
+    // no answer at all: a network failure, or the CSP (its event comes first)
+  }
+  if (refusedByCsp.has(url.origin)) {
+    return { reason: "blocked", message: `this page's Content-Security-Policy (connect-src) does not allow ${url.origin}: add it to connect-src.` };
+  }
+  if (answered) {
+    return {
+      reason: "blocked",
+      message: `${url.origin} answered but does not allow requests from ${location.origin} (CORS): add ${location.origin} to the collector's allowed origins.`,
+    };
+  }
+  return { reason: "unreachable" };
+}
+
+/** What a retried attempt tells the subscriber: busy (429), or kept and retried. */
+async function retryReason(status, endpoint) {
+  if (status === 429) return { reason: "busy" };
+  if (status === 0) return diagnose(endpoint);
+  return { reason: "server" };
 }
 
 /** POSTs a compact JWS with the configured headers and `Idempotency-Key`; status 0 for no answer. */
@@ -128,7 +182,9 @@ export class Courier {
       entry.attempts++;
       update(entry);
       const wait = backoff(entry.attempts, Math.random());
-      report(entry, "consent:queued", { id: entry.id, status, attempt: entry.attempts, retryInMs: wait }, "queued");
+      const { reason, message } = await retryReason(status, this.endpoint);
+      const outcome = reason === "busy" ? "later" : reason === "blocked" ? "blocked" : "queued";
+      report(entry, "consent:queued", { id: entry.id, status, attempt: entry.attempts, retryInMs: wait, reason, ...(message && { message }) }, outcome, message);
       // This proof alone is tried again: others keep their own pace.
       setTimeout(() => {
         const again = get(entry.id);
@@ -148,10 +204,10 @@ function owner(entry) {
   return live.find((c) => c.own.has(entry.id)) ?? live.find((c) => c.form === entry.form && c.endpoint === entry.endpoint);
 }
 
-function report(entry, name, detail, outcome) {
+function report(entry, name, detail, outcome, why) {
   const c = owner(entry);
   if (c) {
     fire(c.host, name, detail);
-    c.onOutcome(entry.id, outcome);
+    c.onOutcome(entry.id, outcome, why);
   }
 }

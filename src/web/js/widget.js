@@ -8,6 +8,8 @@ import { Courier, put } from "./outbox.js";
 import { fire, keep, sha256, stored } from "./page.js";
 
 const PREV = "consent-widget/prev";
+/** The manage section's status line. */
+const MANAGE_STATUS = "cw-manage-status";
 let sheet = null;
 
 /** A configuration object, or its JSON text, as JSON text ("" when it cannot be written as JSON). */
@@ -84,13 +86,13 @@ function mark(input, messageId, invalid) {
 /** Where the merchant, not a subscriber, is looking: a theme editor or a local page. */
 const merchantView = () => globalThis.Shopify?.designMode === true || /^(localhost|127\.0\.0\.1|\[::1\])$/.test(location.hostname);
 
-/** A configuration's problems as a list, for the merchant's eyes only. */
-function problemList(problems) {
+/** Problems (a configuration's, or why a signup cannot be sent) as a list, for the merchant's eyes only. */
+function problemList(problems, what = "the configuration has problems") {
   const box = document.createElement("div");
   box.className = "cw-problems";
   box.lang = "en";
   box.appendChild(document.createElement("p")).textContent =
-    "consent-widget: the configuration has problems (shown only in a theme editor or on a local page):";
+    "consent-widget: " + what + " (shown only in a theme editor or on a local page):";
   const list = box.appendChild(document.createElement("ul"));
   for (const p of problems) list.appendChild(document.createElement("li")).textContent = p.field + ": " + p.message;
   return box;
@@ -147,7 +149,7 @@ export class Widget {
         this.#theme = facts.theme;
         for (const [property, value] of facts.theme) host.style.setProperty(property, value);
         this.#consented = "consent-widget/consented/" + facts.form;
-        this.#courier = new Courier(host, facts, (id, outcome) => this.#outcome(id, outcome));
+        this.#courier = new Courier(host, facts, (id, outcome, why) => this.#outcome(id, outcome, why));
       }
       // Listeners on the root hold the widget alive: a page need not keep the handle.
       root.addEventListener("submit", this.#onSubmit);
@@ -197,14 +199,14 @@ export class Widget {
     const r = await this.#record(() => {
       const w = JSON.parse(core.withdrawing(this.#h, Array.from(purposeIds ?? [], String).join("\n"), stored(this.#consented)));
       if (w.error) throw new Error(w.error);
-      this.#status("status.pending");
+      this.#status("status.pending", true);
       return w;
     });
     this.#current = { id: r.id, withdrawal: true };
     fire(this.#host, "consent:withdraw", { id: r.id, purposes: r.purposes, proof: r.jws });
     this.#signed(r.id);
     // The button that had focus is gone with the old section.
-    if (inside && !this.#closed) (this.#el("cw-manage-toggle") ?? this.#el("cw-status"))?.focus();
+    if (inside && !this.#closed) (this.#el("cw-manage-toggle") ?? this.#el(MANAGE_STATUS))?.focus();
     return r.id;
   }
 
@@ -243,24 +245,38 @@ export class Widget {
     this.#manage();
   }
 
-  /** The "manage my choices" section, when this browser has consented with this form. */
+  /** The "manage my choices" section, when this browser has consented with
+   * this form, followed by its own status line: a withdrawal's progress and
+   * outcome show there, never under the sign-up form. The status line stays
+   * when the last purpose is withdrawn, to say so. */
   #manage() {
     this.#root.querySelector(".cw-manage-wrap")?.remove();
     const html = core.manage(this.#h, stored(this.#consented));
-    if (html) this.#root.append(nodes(html));
+    let status = this.#el(MANAGE_STATUS);
+    if (html && !status) {
+      status = document.createElement("p");
+      Object.assign(status, { id: MANAGE_STATUS, className: "cw-status", tabIndex: -1 });
+      status.setAttribute("role", "status");
+      this.#root.append(status);
+    }
+    if (html) status.before(nodes(html));
   }
 
-  #status(key) {
-    const el = this.#el("cw-status");
+  /** Shows status `key` in the sign-up form's status line, or the manage section's. */
+  #status(key, manage = false) {
+    const el = this.#el(manage ? MANAGE_STATUS : "cw-status");
     if (el) el.textContent = this.#say[key] ?? "";
   }
 
-  #outcome(id, outcome) {
+  /** What became of the current record; `why` is, for a record this page
+   * can never send, the reason, shown to the merchant on their own views. */
+  #outcome(id, outcome, why) {
     const c = this.#current;
     if (c?.id !== id) return;
-    this.#status(
-      outcome === "delivered" ? (c.withdrawal ? "status.withdrawn" : c.doi ? "status.sent.doi" : "status.sent") : "status." + outcome,
-    );
+    const key = outcome === "delivered" ? (c.withdrawal ? "status.withdrawn" : c.doi ? "status.sent.doi" : "status.sent") : "status." + outcome;
+    this.#status(key, c.withdrawal);
+    this.#root.querySelector(".cw-problems")?.remove();
+    if (why && merchantView()) this.#root.append(problemList([{ field: "endpoint", message: why }], "the signup cannot be sent from this page"));
   }
 
   #submit(e) {
@@ -331,13 +347,11 @@ export class Widget {
     const ticked = boxes.filter((b) => b.checked).map((b) => b.value);
     const none = !ticked.length;
     for (const b of boxes) mark(b, "cw-manage-error", none);
+    // The message is by the boxes, inside the manage section: the sign-up
+    // form's status line is not touched.
     message(this.#el("cw-manage-error"), none ? this.#say["manage.error.none"] : null);
-    if (none) {
-      this.#status("status.invalid"); // the message itself is by the boxes: read once
-      boxes[0]?.focus();
-    } else {
-      this.withdraw(ticked).catch((error) => this.#fail(error));
-    }
+    if (none) boxes[0]?.focus();
+    else this.withdraw(ticked).catch((error) => this.#fail(error, true));
   }
 
   /**
@@ -387,9 +401,9 @@ export class Widget {
   }
 
   /** A record that could not be signed or stored: nothing was sent. */
-  #fail(cause) {
+  #fail(cause, withdrawal = false) {
     this.#current = null;
-    this.#status("status.failed");
+    this.#status("status.failed", withdrawal);
     fire(this.#host, "consent:error", { code: "signing", message: "the proof could not be signed or stored: nothing was sent", cause });
   }
 }
