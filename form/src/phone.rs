@@ -4,6 +4,8 @@
 //! covers the EU, its neighbours, French overseas departments and North
 //! America. Numbers from other countries are accepted when typed in
 //! international form with a plausible E.164 length (8 to 15 digits).
+//! For the EU countries, the UK and their neighbours, the mobile ranges are
+//! known too: a number outside them cannot receive SMS.
 
 use crate::prelude::*;
 
@@ -85,6 +87,101 @@ pub static COUNTRIES: [Country; 55] = [
     c("IL", "972", "0", 8, 9),
     c("TR", "90", "0", 10, 10),
 ];
+
+/// The countries whose mobile ranges are known, with the prefixes of their
+/// national significant numbers that can receive SMS, comma-separated: one
+/// short string per country, to keep the table small in the wasm.
+static MOBILE: [(&str, &str); 38] = [
+    ("FR", "6,7"),
+    ("BE", "45,46,47,48,49"),
+    ("LU", "6"),
+    ("CH", "75,76,77,78,79"),
+    ("MC", "4,6"),
+    ("DE", "15,16,17"),
+    ("AT", "65,66,67,68,69"),
+    ("NL", "6"),
+    ("ES", "6,7"),
+    ("PT", "9"),
+    ("IT", "3"),
+    ("GB", "71,72,73,74,75,77,78,79,7624"),
+    ("IE", "83,85,86,87,89"),
+    ("DK", "2,30,31,40,41,42,50,51,52,53,60,61,71,81,91,92,93"),
+    ("SE", "70,72,73,76,79"),
+    ("NO", "4,9"),
+    ("FI", "4,50"),
+    ("IS", "6,7,8"),
+    ("PL", "45,50,51,53,57,60,66,69,72,73,78,79,88"),
+    ("CZ", "601,602,603,604,605,606,607,608,702,703,704,705,72,73,77,79"),
+    ("SK", "90,91,94,95"),
+    ("HU", "20,30,31,50,70"),
+    ("RO", "7"),
+    ("BG", "87,88,89,98"),
+    ("GR", "69"),
+    ("HR", "9"),
+    ("SI", "30,31,40,41,51,64,65,68,69,70,71"),
+    ("EE", "5,81,82,83,84"),
+    ("LV", "2"),
+    ("LT", "6"),
+    ("CY", "94,95,96,97,99"),
+    ("MT", "77,79,98,99"),
+    ("LI", "7"),
+    ("RE", "639,69"),
+    ("YT", "639,69"),
+    ("GP", "690,691"),
+    ("MQ", "696,697"),
+    ("GF", "694"),
+];
+
+/// The country of an E.164 number (`+447…` → GB), and its national significant number.
+fn split(e164: &str) -> Option<(&'static Country, &str)> {
+    let digits = e164.strip_prefix('+')?;
+    COUNTRIES.iter().find_map(|c| Some((c, digits.strip_prefix(c.code)?)))
+}
+
+/// The mobile prefixes of `iso`, where they are known.
+fn mobile_prefixes(iso: &str) -> Option<&'static str> {
+    MOBILE.iter().find(|(c, _)| *c == iso).map(|(_, p)| *p)
+}
+
+/// Whether an E.164 number can receive SMS: `Some(false)` for a number in a
+/// country whose mobile ranges are known and that is outside them (a
+/// landline), `None` where the ranges are not known.
+pub fn can_receive_sms(e164: &str) -> Option<bool> {
+    let (country, nsn) = split(e164)?;
+    let prefixes = mobile_prefixes(country.iso)?;
+    Some(prefixes.split(',').any(|p| nsn.starts_with(p)))
+}
+
+/// An example mobile number as people in `country` write it: the trunk
+/// prefix, the first mobile range, then digits, in groups (pairs where the
+/// number has nine digits and a trunk, as in France). Countries whose
+/// mobile ranges are not known get the international form.
+pub fn example(country: &Country) -> String {
+    let first = mobile_prefixes(country.iso).and_then(|p| p.split(',').next()).unwrap_or("");
+    // Ten digits at most: the longest ranges (Germany's 13) are not what a mobile looks like.
+    let len = (country.max as usize).min(10);
+    let mut nsn = String::from(first);
+    for d in b"12345678901234".iter().take(len.saturating_sub(first.len())) {
+        nsn.push(*d as char);
+    }
+    if first.is_empty() {
+        return crate::text::cat(&["+", country.code, " ", &nsn]);
+    }
+    let national = crate::text::cat(&[country.trunk, &nsn]);
+    let b = national.as_bytes();
+    let mut out = String::new();
+    let pairs = len == 9 && country.trunk == "0";
+    // Pairs: 06 12 34 56 78. Otherwise a leading block, then groups of three: 07123 456 789.
+    let first_group = if pairs { 2 } else { b.len().saturating_sub(6).max(1) };
+    for (i, ch) in b.iter().enumerate() {
+        let at_break = if pairs { i >= 2 && i % 2 == 0 } else { i == first_group || (i > first_group && (i - first_group) % 3 == 0) };
+        if i > 0 && at_break {
+            out.push(' ');
+        }
+        out.push(*ch as char);
+    }
+    out
+}
 
 /// The country for an ISO 3166 alpha-2 code (any case).
 pub fn country(iso: &str) -> Option<&'static Country> {
