@@ -88,49 +88,11 @@ pub static COUNTRIES: [Country; 55] = [
     c("TR", "90", "0", 10, 10),
 ];
 
-/// The countries whose mobile ranges are known, with the prefixes of their
-/// national significant numbers that can receive SMS, comma-separated: one
-/// short string per country, to keep the table small in the wasm.
-static MOBILE: [(&str, &str); 38] = [
-    ("FR", "6,7"),
-    ("BE", "45,46,47,48,49"),
-    ("LU", "6"),
-    ("CH", "75,76,77,78,79"),
-    ("MC", "4,6"),
-    ("DE", "15,16,17"),
-    ("AT", "65,66,67,68,69"),
-    ("NL", "6"),
-    ("ES", "6,7"),
-    ("PT", "9"),
-    ("IT", "3"),
-    ("GB", "71,72,73,74,75,77,78,79,7624"),
-    ("IE", "83,85,86,87,89"),
-    ("DK", "2,30,31,40,41,42,50,51,52,53,60,61,71,81,91,92,93"),
-    ("SE", "70,72,73,76,79"),
-    ("NO", "4,9"),
-    ("FI", "4,50"),
-    ("IS", "6,7,8"),
-    ("PL", "45,50,51,53,57,60,66,69,72,73,78,79,88"),
-    ("CZ", "601,602,603,604,605,606,607,608,702,703,704,705,72,73,77,79"),
-    ("SK", "90,91,94,95"),
-    ("HU", "20,30,31,50,70"),
-    ("RO", "7"),
-    ("BG", "87,88,89,98"),
-    ("GR", "69"),
-    ("HR", "9"),
-    ("SI", "30,31,40,41,51,64,65,68,69,70,71"),
-    ("EE", "5,81,82,83,84"),
-    ("LV", "2"),
-    ("LT", "6"),
-    ("CY", "94,95,96,97,99"),
-    ("MT", "77,79,98,99"),
-    ("LI", "7"),
-    ("RE", "639,69"),
-    ("YT", "639,69"),
-    ("GP", "690,691"),
-    ("MQ", "696,697"),
-    ("GF", "694"),
-];
+/// The countries whose mobile ranges are known, each as its ISO code and
+/// the prefixes of its national significant numbers that can receive SMS,
+/// comma-separated, countries separated by `|`: one string, the smallest
+/// form of this table in the wasm.
+const MOBILE: &str = "FR6,7|BE45,46,47,48,49|LU6|CH75,76,77,78,79|MC4,6|DE15,16,17|AT65,66,67,68,69|NL6|ES6,7|PT9|IT3|GB71,72,73,74,75,77,78,79,7624|IE83,85,86,87,89|DK2,30,31,40,41,42,50,51,52,53,60,61,71,81,91,92,93|SE70,72,73,76,79|NO4,9|FI4,50|IS6,7,8|PL45,50,51,53,57,60,66,69,72,73,78,79,88|CZ601,602,603,604,605,606,607,608,702,703,704,705,72,73,77,79|SK90,91,94,95|HU20,30,31,50,70|RO7|BG87,88,89,98|GR69|HR9|SI30,31,40,41,51,64,65,68,69,70,71|EE5,81,82,83,84|LV2|LT6|CY94,95,96,97,99|MT77,79,98,99|LI7|RE639,69|YT639,69|GP690,691|MQ696,697|GF694";
 
 /// The country of an E.164 number (`+447…` → GB), and its national significant number.
 fn split(e164: &str) -> Option<(&'static Country, &str)> {
@@ -140,7 +102,7 @@ fn split(e164: &str) -> Option<(&'static Country, &str)> {
 
 /// The mobile prefixes of `iso`, where they are known.
 fn mobile_prefixes(iso: &str) -> Option<&'static str> {
-    MOBILE.iter().find(|(c, _)| *c == iso).map(|(_, p)| *p)
+    MOBILE.split('|').find_map(|row| row.strip_prefix(iso))
 }
 
 /// Whether an E.164 number can receive SMS: `Some(false)` for a number in a

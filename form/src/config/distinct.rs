@@ -1,62 +1,83 @@
 //! Two boxes that read the same are one question asked twice: a subscriber
 //! who ticks the second agrees to something never described. A purpose
 //! without a label shows its channel's default, so two unlabelled purposes on
-//! one channel (or a label copied from another purpose) are refused here, in
-//! every locale the form can be shown in.
+//! one channel, or a label given twice (in any locale), are refused here.
+//!
+//! The check reads the labels as configured rather than rendering every
+//! locale: it runs in the wasm, where every byte counts.
 
 use crate::prelude::*;
 
-use super::{Code, Config, Localized, Problem};
-use crate::i18n::{Texts, CATALOGS};
+use super::{Code, Config, Localized, Problem, Purpose};
 use crate::text::{cat, uint};
 
-/// Whitespace collapsed and ASCII case folded: how two texts are compared.
+/// Equal but for ASCII case and runs of ASCII whitespace (bytes only: no
+/// Unicode tables in the wasm).
 fn same(a: &str, b: &str) -> bool {
-    let mut x = a.split_whitespace();
-    let mut y = b.split_whitespace();
-    loop {
-        match (x.next(), y.next()) {
-            (None, None) => return true,
-            (Some(p), Some(q)) if p.eq_ignore_ascii_case(q) => {}
-            _ => return false,
+    a.trim().eq_ignore_ascii_case(b.trim())
+}
+
+/// A purpose's labels as given: `(locale, text)`, the locale "" for a label
+/// shown in every locale. Empty when it has none (the channel's default shows).
+fn labels<'a>(config: &'a Config, p: &'a Purpose, out: &mut Vec<(&'a str, &'a str)>) {
+    let key = cat(&["purpose.", &p.id, ".label"]);
+    for (l, t) in &config.texts {
+        for (k, v) in t {
+            if *k == key {
+                out.push((l, v));
+            }
+        }
+    }
+    match &p.label {
+        Localized::Absent => {}
+        Localized::Plain(s) => out.push(("", s)),
+        Localized::PerLocale(map) => {
+            for (l, v) in map {
+                out.push((l, v));
+            }
         }
     }
 }
 
-/// One problem for each purpose whose label, in some locale, is the same as
-/// an earlier purpose's: the first locale where they meet is named.
+/// Whether two purposes' labels (see [`labels`]) read the same in some locale.
+fn clash(a: &[(&str, &str)], b: &[(&str, &str)]) -> bool {
+    for (l, t) in a {
+        for (m, u) in b {
+            if (l.is_empty() || m.is_empty() || l.eq_ignore_ascii_case(m)) && same(t, u) {
+                return true;
+            }
+        }
+    }
+    false
+}
+
+/// One problem for each purpose that reads like an earlier one, naming both.
 pub(super) fn problems(config: &Config) -> Vec<Problem> {
-    let mut tags: Vec<&str> = CATALOGS.iter().map(|(l, _)| *l).collect();
-    tags.extend(config.texts.iter().map(|(l, _)| l.as_str()));
+    let mut all: Vec<Vec<(&str, &str)>> = Vec::new();
+    for p in &config.purposes {
+        let mut given = Vec::new();
+        labels(config, p, &mut given);
+        all.push(given);
+    }
     let mut out = Vec::new();
-    let mut reported: Vec<usize> = Vec::new();
-    for tag in tags {
-        let texts = Texts::exact(config, tag);
-        let labels: Vec<String> = config.purposes.iter().map(|p| texts.purpose_text(p, "label")).collect();
-        for (j, later) in labels.iter().enumerate() {
-            if reported.contains(&j) {
+    for j in 0..all.len() {
+        for i in 0..j {
+            let defaults = all[i].is_empty() && all[j].is_empty() && config.purposes[i].channel == config.purposes[j].channel;
+            if !defaults && !clash(&all[i], &all[j]) {
                 continue;
             }
-            let Some(i) = labels[..j].iter().position(|earlier| same(earlier, later)) else { continue };
-            reported.push(j);
-            let p = &config.purposes[j];
-            let unlabelled = p.label == Localized::Absent
-                && texts.get_override(&cat(&["purpose.", &p.id, ".label"])).is_none();
-            let why = if unlabelled { " (it has no label, so it shows its channel's default)" } else { "" };
+            let why = if defaults { " (neither has a label: both show the channel's default)" } else { "" };
             let message = cat(&[
-                "shows the same text as purposes[",
+                "reads the same as purposes[",
                 &uint(i),
                 "] (\"",
                 &config.purposes[i].id,
-                "\") in locale ",
-                tag,
-                ": \"",
-                later,
-                "\"",
+                "\")",
                 why,
                 ": give each purpose a label of its own",
             ]);
             out.push(Problem::new(&cat(&["purposes[", &uint(j), "].label"]), Code::Duplicate, &message));
+            break;
         }
     }
     out

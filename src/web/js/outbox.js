@@ -64,56 +64,39 @@ function parsed(body) {
   }
 }
 
-/** Origins the page's Content-Security-Policy refused a connection to. */
+/** Origins the page's CSP refused a connection to. */
 const refusedByCsp = new Set();
 globalThis.addEventListener?.("securitypolicyviolation", (e) => {
   try {
-    if (/^connect-src/.test(e.effectiveDirective)) refusedByCsp.add(new URL(e.blockedURI).origin);
+    refusedByCsp.add(new URL(e.blockedURI).origin);
   } catch {
-    // a violation without a URL: not a connection
+    // not a URL: not a connection
   }
 });
 
-const LOOPBACK = /^(localhost|127\.0\.0\.1|\[::1\])$/;
-
 /**
- * Why a request that got no answer failed: `{reason: "offline"}` or
- * `{reason: "unreachable"}` (try again later), or `{reason: "blocked",
- * message}` when this page can never send to the endpoint (mixed content,
- * the page's CSP, or an endpoint that answers but refuses this origin by
- * CORS). A fetch error alone does not tell CORS from a network failure; a
+ * Why an attempt got no answer: "offline" or "unreachable" (retried), or
+ * "blocked" with the merchant's `message` when this page can never send to
+ * the endpoint. A failed fetch does not tell CORS from a network failure; a
  * `no-cors` request does: it succeeds (opaquely) when the server answered.
  */
 async function diagnose(endpoint) {
-  if (navigator.onLine === false) return { reason: "offline" };
-  const url = new URL(endpoint);
-  if (location.protocol === "https:" && url.protocol === "http:" && !LOOPBACK.test(url.hostname)) {
-    return { reason: "blocked", message: `the endpoint ${endpoint} is http:// on an https:// page: the browser blocks it (mixed content). Use https://.` };
+  if (!navigator.onLine) return { reason: "offline" };
+  const { origin, protocol } = new URL(endpoint);
+  const blocked = (message) => ({ reason: "blocked", message });
+  if (location.protocol === "https:" && protocol === "http:" && !/^http:\/\/(localhost|127\.0\.0\.1|\[::1\])(:|$)/.test(origin)) {
+    return blocked(`mixed content: ${endpoint} is http:// on an https:// page`);
   }
   let answered = false;
   try {
-    await fetch(endpoint, { mode: "no-cors", method: "GET", cache: "no-store", credentials: "omit", redirect: "manual" });
+    await fetch(endpoint, { mode: "no-cors", cache: "no-store", credentials: "omit" });
     answered = true;
   } catch {
-    // no answer at all: a network failure, or the CSP (its event comes first)
+    // no answer: the network, or the CSP (its event comes first)
   }
-  if (refusedByCsp.has(url.origin)) {
-    return { reason: "blocked", message: `this page's Content-Security-Policy (connect-src) does not allow ${url.origin}: add it to connect-src.` };
-  }
-  if (answered) {
-    return {
-      reason: "blocked",
-      message: `${url.origin} answered but does not allow requests from ${location.origin} (CORS): add ${location.origin} to the collector's allowed origins.`,
-    };
-  }
+  if (refusedByCsp.has(origin)) return blocked(`this page's CSP connect-src does not allow ${origin}`);
+  if (answered) return blocked(`${origin} does not allow requests from ${location.origin} (CORS): add it to the collector's allowed origins`);
   return { reason: "unreachable" };
-}
-
-/** What a retried attempt tells the subscriber: busy (429), or kept and retried. */
-async function retryReason(status, endpoint) {
-  if (status === 429) return { reason: "busy" };
-  if (status === 0) return diagnose(endpoint);
-  return { reason: "server" };
 }
 
 /** POSTs a compact JWS with the configured headers and `Idempotency-Key`; status 0 for no answer. */
@@ -182,7 +165,7 @@ export class Courier {
       entry.attempts++;
       update(entry);
       const wait = backoff(entry.attempts, Math.random());
-      const { reason, message } = await retryReason(status, this.endpoint);
+      const { reason, message } = status === 429 ? { reason: "busy" } : status ? { reason: "server" } : await diagnose(this.endpoint);
       const outcome = reason === "busy" ? "later" : reason === "blocked" ? "blocked" : "queued";
       report(entry, "consent:queued", { id: entry.id, status, attempt: entry.attempts, retryInMs: wait, reason, ...(message && { message }) }, outcome, message);
       // This proof alone is tried again: others keep their own pace.
