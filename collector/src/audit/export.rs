@@ -60,6 +60,17 @@ struct ProofFacts {
     purposes: Vec<(String, String, String)>,
 }
 
+/// One subject's current state per purpose, replayed from their entries
+/// alone: what the subscriber's pages show, without reading the whole log.
+pub async fn subject_states(store: &dyn Store, subject: &str) -> Result<Vec<StateRow>, StoreError> {
+    let mut proofs: HashMap<i64, ProofFacts> = HashMap::new();
+    let mut states: BTreeMap<(String, String), StateRow> = BTreeMap::new();
+    for entry in &store.subject_entries(&subject.trim().to_lowercase()).await? {
+        apply(entry, &mut proofs, &mut states);
+    }
+    Ok(states.into_values().collect())
+}
+
 /// Replays the log into the current state per subject and purpose.
 pub async fn current_states(
     store: &dyn Store,

@@ -51,8 +51,16 @@ pub fn to_append(
         NewToken {
             hash: unsubscribe_hash,
             purpose: TokenPurpose::Unsubscribe,
-            locale,
+            locale: locale.clone(),
             expires_at: None,
+        },
+        // The preference page's link, mailed beside the others: it expires,
+        // and a new one can be asked for by mail.
+        NewToken {
+            hash: tokens::hash(&tokens::preferences_token(&unsubscribe)),
+            purpose: TokenPurpose::Preferences,
+            locale,
+            expires_at: Some(now + config.preferences_ttl),
         },
     ];
     // The tokens go into the database in the clear until the mail is sent:
@@ -83,7 +91,7 @@ pub fn withdraws(proof: &VerifiedProof) -> Option<Withdraws> {
 /// the request path, and its stored copy is retried should that fail.
 pub fn send_confirmation(
     queue: &MailQueue,
-    public_url: &str,
+    links: &crate::mail::compose::MailLinks,
     token_ttl: chrono::Duration,
     proof: &VerifiedProof,
     seq: i64,
@@ -91,7 +99,7 @@ pub fn send_confirmation(
 ) {
     match confirmation_mail(
         &proof.payload,
-        public_url,
+        links,
         &mail.confirm_token,
         &mail.unsubscribe_token,
         token_ttl.num_hours(),

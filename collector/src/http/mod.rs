@@ -7,6 +7,7 @@ mod links; // `/v1/confirm` and `/v1/unsubscribe`
 mod origin; // origins and their loopback aliases
 mod outbox; // the demo's mailbox
 mod pages; // the HTML pages the links lead to
+mod preferences; // `/v1/preferences`, the subscriber's choices
 mod proofs; // `POST /v1/proofs`
 pub mod rate_limit; // per-key fixed-window limits
 mod server; // shared state, startup, routes and layers

@@ -86,7 +86,7 @@ pub async fn submit(
     if let Some(mail) = mail {
         send_confirmation(
             &state.mail,
-            &state.public_url,
+            &state.mail_links,
             state.config.token_ttl,
             &proof,
             stored.seq,

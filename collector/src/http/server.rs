@@ -16,7 +16,7 @@ use tower_http::trace::TraceLayer;
 
 use super::origin::{loopback_alias, origin_of};
 use super::rate_limit::RateLimit;
-use super::{links, outbox, proofs};
+use super::{links, outbox, preferences, proofs};
 use crate::config::{Config, MailConfig};
 use crate::ledger::keys::{KeyError, Keyring};
 use crate::mail::queue::{MailQueue, Retry};
@@ -40,6 +40,8 @@ pub struct AppState {
     pub allowed_origins: Vec<String>,
     /// Where mail goes: stored with its proof, queued after the commit, sent in batches, retried.
     pub mail: MailQueue,
+    /// The links and sender name of every mail.
+    pub mail_links: crate::mail::compose::MailLinks,
     /// Submissions per client network.
     pub ip_limit: RateLimit,
     /// Confirmation mails per address.
@@ -156,10 +158,15 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
         allowed_origins.push(origin);
     }
     let appender = Appender::spawn(store.clone(), keys.clone(), 64);
+    let mail_links = crate::mail::compose::MailLinks {
+        public_url: public_url.clone(),
+        preferences_days: config.preferences_ttl.num_days().max(1),
+        shop_name: config.brand.name.clone(),
+    };
     let (mail, mail_task) = MailQueue::spawn(
         mailer,
         store.clone(),
-        public_url.clone(),
+        mail_links.clone(),
         Retry::from_first(config.mail_retry),
         64,
     );
@@ -173,6 +180,7 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
         public_url: public_url.clone(),
         allowed_origins,
         mail,
+        mail_links,
     });
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
     let (shutdown, stopped) = tokio::sync::oneshot::channel::<()>();
@@ -224,6 +232,10 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route(
             "/v1/unsubscribe",
             get(links::show_link).post(links::follow_link),
+        )
+        .route(
+            "/v1/preferences",
+            get(preferences::show).post(preferences::change),
         )
         .route("/.well-known/jwks.json", get(jwks))
         .route("/healthz", get(|| async { "ok" }));

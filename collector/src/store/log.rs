@@ -106,11 +106,7 @@ impl Store for SqlStore {
         let purpose: String = row.try_get("purpose")?;
         Ok(Some(TokenRow {
             entry_seq: row.try_get("entry_seq")?,
-            purpose: if purpose == "confirm" {
-                TokenPurpose::Confirm
-            } else {
-                TokenPurpose::Unsubscribe
-            },
+            purpose: TokenPurpose::parse(&purpose),
             locale: row.try_get("locale")?,
             expires_at: row.try_get("expires_at")?,
             used_at: row.try_get("used_at")?,
@@ -120,6 +116,15 @@ impl Store for SqlStore {
 
     async fn subject_proofs(&self, subject: &str) -> Result<Vec<StoredEntry>, StoreError> {
         let query = format!("SELECT {COLUMNS} FROM entries WHERE subject = $1 AND kind = 'proof' AND body IS NOT NULL ORDER BY seq DESC");
+        let rows = sqlx::query(&query)
+            .bind(subject)
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(rows.iter().map(entry_from).collect::<Result<_, _>>()?)
+    }
+
+    async fn subject_entries(&self, subject: &str) -> Result<Vec<StoredEntry>, StoreError> {
+        let query = format!("SELECT {COLUMNS} FROM entries WHERE subject = $1 AND body IS NOT NULL ORDER BY seq");
         let rows = sqlx::query(&query)
             .bind(subject)
             .fetch_all(&self.pool)

@@ -58,6 +58,9 @@ pub enum TokenPurpose {
     Confirm,
     /// One-click unsubscribe.
     Unsubscribe,
+    /// The preference page: every purpose of the subject, each withdrawable;
+    /// it expires (see `--preferences-ttl`) and can be renewed by mail.
+    Preferences,
 }
 
 impl TokenPurpose {
@@ -65,6 +68,15 @@ impl TokenPurpose {
         match self {
             TokenPurpose::Confirm => "confirm",
             TokenPurpose::Unsubscribe => "unsubscribe",
+            TokenPurpose::Preferences => "preferences",
+        }
+    }
+
+    fn parse(text: &str) -> Self {
+        match text {
+            "confirm" => TokenPurpose::Confirm,
+            "preferences" => TokenPurpose::Preferences,
+            _ => TokenPurpose::Unsubscribe,
         }
     }
 }
@@ -169,6 +181,9 @@ pub trait Store: MailOutbox + Send + Sync {
     async fn token(&self, hash: &str) -> Result<Option<TokenRow>, StoreError>;
     /// The proof entries of a subject that still hold their content, newest first.
     async fn subject_proofs(&self, subject: &str) -> Result<Vec<StoredEntry>, StoreError>;
+    /// Every entry of a subject that still holds its content (proofs and
+    /// events), in log order: what replays their current state.
+    async fn subject_entries(&self, subject: &str) -> Result<Vec<StoredEntry>, StoreError>;
     /// Stores a token for the entry at `entry_seq` (no log entry: a token is not an event).
     async fn add_token(&self, entry_seq: i64, token: NewToken) -> Result<(), StoreError>;
     /// A shown-texts set by its SHA-256.
