@@ -7,7 +7,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { createServer } from "node:http";
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { serve } from "./serve.mjs";
 import { launch, watchErrors } from "./browser.mjs";
 
@@ -44,8 +44,9 @@ const CONFIG = (endpoint) => ({
 
 const PAGE = (config) => `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Status</title>
 <link rel="icon" href="data:,"><script type="module">
-import { mount } from "/pkg/consent-widget.js";
-window.widget = await mount(document.getElementById("w"), ${JSON.stringify(JSON.stringify(config))});
+import init, { mount } from "/pkg/consent_widget.js";
+await init();
+window.widget = mount(document.getElementById("w"), ${JSON.stringify(JSON.stringify(config))});
 window.ready = true;
 </script></head><body><main><div id="w"></div></main></body></html>`;
 
@@ -68,8 +69,11 @@ before(async () => {
       return true;
     },
   });
-  // shop.test is the same server under a name that is not local: a subscriber's view.
-  browser = await launch(["--host-resolver-rules=MAP shop.test 127.0.0.1"]);
+  // shop.test is the same server under a name that is not local: a
+  // subscriber's view. Treated as secure, as an https shop would be, so that
+  // WebCrypto signs there.
+  const shop = `http://shop.test:${site.address().port}`;
+  browser = await launch(["--host-resolver-rules=MAP shop.test 127.0.0.1", `--unsafely-treat-insecure-origin-as-secure=${shop}`]);
 });
 after(async () => {
   await browser?.close();
@@ -78,8 +82,14 @@ after(async () => {
   api?.server.close();
 });
 
-/** The English status texts, from the widget's own catalog (what `say` holds). */
-const say = JSON.parse(readFileSync(new URL("../form/locales/en.json", import.meta.url), "utf8").replace(/^\uFEFF/, ""));
+/** The English texts, from the widget's own catalog: a JSON file per locale, or the Rust catalog. */
+function catalog(lang) {
+  const json = new URL(`../form/catalogs/${lang}.json`, import.meta.url);
+  if (existsSync(json)) return JSON.parse(readFileSync(json, "utf8"));
+  const rust = readFileSync(new URL(`../form/src/i18n/${lang}.rs`, import.meta.url), "utf8");
+  return Object.fromEntries([...rust.matchAll(/\(\s*"([^"]+)",\s*"((?:[^"\\]|\\.)*)",?\s*\)/g)].map(([, k, v]) => [k, JSON.parse(`"${v.replace(/\\u\{([0-9a-f]+)\}/g, "\\u00$1")}"`)]));
+}
+const say = Object.fromEntries(Object.entries(catalog("en")).map(([k, v]) => [k, v.replaceAll("{contact}", "dpo@boutique.example")]));
 
 async function open({ host = "127.0.0.1", api: which = "up" } = {}) {
   const context = await browser.newContext();
@@ -98,7 +108,12 @@ async function submit(shadow) {
 }
 
 const statusIs = (page, text) =>
-  page.waitForFunction((t) => document.querySelector("#w").shadowRoot.getElementById("cw-status")?.textContent === t, text, { timeout: 20000 });
+  page
+    .waitForFunction((t) => document.querySelector("#w").shadowRoot.getElementById("cw-status")?.textContent === t, text, { timeout: 20000 })
+    .catch(async (e) => {
+      const shown = await page.evaluate(() => document.querySelector("#w").shadowRoot.getElementById("cw-status")?.textContent);
+      throw new Error(`status ${JSON.stringify(shown)}, expected ${JSON.stringify(text)} at ${page.url()}: ${e.message}`);
+    });
 
 test("sent: the collector stored it", async () => {
   api.mode = "ok";
