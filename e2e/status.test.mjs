@@ -151,14 +151,14 @@ test("cannot be sent from this page: CORS refused; the reason shows on a local p
   let { context, page, shadow } = await open();
   await submit(shadow);
   await statusIs(page, say["status.blocked"]);
-  const reason = await shadow(".cw-problems").textContent();
+  const reason = await shadow(".cw-unsendable").textContent();
   assert.match(reason, /does not allow requests from http:\/\/127\.0\.0\.1:\d+ \(CORS\)/);
   await context.close();
 
   ({ context, page, shadow } = await open({ host: "shop.test" }));
   await submit(shadow);
   await statusIs(page, say["status.blocked"]);
-  assert.equal(await shadow(".cw-problems").count(), 0, "a subscriber is not shown the merchant's problem");
+  assert.equal(await shadow(".cw-unsendable").count(), 0, "a subscriber is not shown the merchant's problem");
   await context.close();
   for (const k of ["status.sent", "status.queued", "status.later", "status.blocked"]) {
     assert.ok(say[k], k);

@@ -132,6 +132,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode, CliError> {
                 .await?
             );
         }
+        Command::Forms { command } => super::forms::run(command, file).await?,
         Command::Prune { inactive, settings } => {
             let settings = settings.over_file(file)?;
             let inactive = crate::config::duration("--inactive", Some(&inactive), "3y")?;

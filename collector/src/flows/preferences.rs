@@ -134,6 +134,7 @@ async fn store_withdrawal(
             tokens: Vec::new(),
             consume: None,
             mail: None,
+            held: None,
             withdraws: Some(Withdraws::Proof {
                 sha256: proof.proof_sha256.clone(),
                 subject: subject.to_string(),
