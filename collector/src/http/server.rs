@@ -14,7 +14,7 @@ use tower_http::services::ServeDir;
 use tower_http::trace::TraceLayer;
 
 use super::origin::{loopback_alias, origin_of};
-use super::{checkpoint, json_errors, links, outbox, proofs};
+use super::{checkpoint, json_errors, links, outbox, preferences, proofs};
 use crate::audit::publish::Publisher;
 use crate::config::{Config, MailConfig};
 use crate::flows::release;
@@ -44,6 +44,8 @@ pub struct AppState {
     pub mail: MailQueue,
     /// Signed checkpoints of the log.
     pub checkpoints: Arc<Publisher>,
+    /// The links and sender name of every mail.
+    pub mail_links: crate::mail::compose::MailLinks,
     /// The registered form versions read so far.
     pub registry: crate::registry::cache::Cache,
 }
@@ -189,10 +191,15 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
         register_demo_form(store.as_ref(), &keys, &config, &allowed_origins).await;
     }
     let appender = Appender::spawn(store.clone(), keys.clone(), 64);
+    let mail_links = crate::mail::compose::MailLinks {
+        public_url: public_url.clone(),
+        preferences_days: config.preferences_ttl.num_days().max(1),
+        shop_name: config.brand.name.clone(),
+    };
     let (mail, mail_task) = MailQueue::spawn(
         mailer,
         store.clone(),
-        public_url.clone(),
+        mail_links.clone(),
         Retry::from_first(config.mail_retry),
         64,
     );
@@ -212,6 +219,7 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
         public_url: public_url.clone(),
         allowed_origins,
         mail,
+        mail_links,
     });
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
     let (shutdown, stopped) = tokio::sync::oneshot::channel::<()>();
@@ -264,6 +272,10 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route(
             "/v1/unsubscribe",
             get(links::show_link).post(links::follow_link),
+        )
+        .route(
+            "/v1/preferences",
+            get(preferences::show).post(preferences::change),
         )
         .route("/.well-known/jwks.json", get(jwks))
         .route("/v1/checkpoint", get(checkpoint::note))
