@@ -70,7 +70,7 @@ test("sign up, confirm by the mailed link, unsubscribe, and the log verifies", a
   const { payload: receiptBytes } = await compactVerify(receiptJws, jwks);
   const receipt = JSON.parse(new TextDecoder().decode(receiptBytes));
   assert.equal(receipt.schema, "consent-receipt/1");
-  assert.match(await shadow("[role=status]").textContent(), /confirm/i);
+  assert.match(await shadow("#cw-status").textContent(), /confirm/i);
 
   const state = () => collector.admin("export", "--subject", "marie@example.org").trim().split("\n").map((l) => JSON.parse(l));
   assert.ok(state().some((r) => r.purpose === "newsletter" && r.state === "pending"), JSON.stringify(state()));
