@@ -72,9 +72,11 @@ async fn a_full_disk_gives_json_503s_keeps_the_database_intact_and_recovers() {
     .await
     .unwrap();
     let full_at = load.started.elapsed();
+    println!("disk full at {full_at:?} ({filled} bytes of filler)");
     load.until(503, 10).await;
     std::fs::remove_file(&filler).unwrap();
     let freed_at = load.started.elapsed();
+    println!("space freed at {freed_at:?}: waiting for 201s again");
     load.until(201, 30).await;
     let answers = load.stop().await;
 

@@ -147,14 +147,23 @@ impl Load {
         self.answers.lock().unwrap().clone()
     }
 
-    /// Waits until `n` more answers with this status have come (60 s at most).
+    /// Waits until `n` more answers with this status have come (90 s at
+    /// most; then it fails, naming the answers it got meanwhile).
     pub async fn until(&self, status: u16, n: usize) {
         let have = |a: &[Answer]| a.iter().filter(|x| x.status == status).count();
-        let base = have(&self.answers());
-        common::eventually(&format!("{n} more answers {status}"), || async {
-            (have(&self.answers()) >= base + n).then_some(())
-        })
-        .await
+        let (seen, base) = (self.answers().len(), have(&self.answers()));
+        for _ in 0..900 {
+            if have(&self.answers()) >= base + n {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        let mut got: HashMap<String, usize> = HashMap::new();
+        for a in &self.answers()[seen..] {
+            let error = a.body.as_ref().and_then(|b| b["error"].as_str()).unwrap_or("");
+            *got.entry(format!("{} {error}", a.status)).or_default() += 1;
+        }
+        panic!("gave up waiting for {n} more answers {status}; got {got:?}");
     }
 
     /// Stops the clients (each finishes its proof in hand) and returns every answer.
