@@ -12,6 +12,9 @@
 #![no_std]
 
 extern crate alloc;
+// The embedded catalogs are parsed once per process (std's OnceLock).
+#[cfg(feature = "embedded")]
+extern crate std;
 
 pub mod config; // configuration types, defaults and validation
 pub mod i18n; // text catalogs and locale lookup

@@ -48,12 +48,14 @@ fn inputs(field: Field, config: &Config) -> Vec<String> {
 pub fn check(h: u32, email: &str, phone: &str, ticked: &str) -> String {
     slots::with(h, |slot| {
         let Ok(config) = &slot.config else { return String::new() };
-        let texts = Texts::resolve(config, Some(&slot.locale));
+        let texts = Texts::new(config, &slot.locale, &slot.catalog);
         let input = Input { email, phone, ticked: ids(ticked) };
         let result = form::check(config, &input);
+        // Phone messages give an example in the default country's format.
+        let example = crate::phone::example(config.default_country);
         let errors = result.as_ref().err().cloned().unwrap_or_default();
         let fields = list(Field::ALL.into_iter().map(|field| {
-            let text = errors.iter().find(|e| e.field == field).map_or("null".into(), |e| string(texts.get(e.key)));
+            let text = errors.iter().find(|e| e.field == field).map_or("null".into(), |e| string(&texts.say_with(e.key, &[("example", &example)])));
             let ids = inputs(field, config);
             Obj::new().str("msg", field.message_id()).raw("inputs", &strings(ids.iter().map(String::as_str))).raw("text", &text).end()
         }));
@@ -117,7 +119,7 @@ pub fn withdrawing(h: u32, purposes: &str, consented: &str) -> String {
         if chosen.is_empty() {
             return fail("name at least one purpose to withdraw");
         }
-        let texts = Texts::resolve(config, Some(&slot.locale));
+        let texts = Texts::new(config, &slot.locale, &slot.catalog);
         let shown = view::manage(config, &texts, &consented.email, &chosen).shown;
         let ids: Vec<&str> = chosen.iter().map(|(id, _)| id.as_str()).collect();
         let hash = record::hash_inputs(&shown.iter().cloned().collect(), &ids);

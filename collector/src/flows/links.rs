@@ -7,6 +7,7 @@ use crate::i18n::pages::{Page, Signup};
 use crate::ledger::events;
 use crate::proof::granted::granted;
 use crate::proof::stored;
+use crate::registry::voice::{named, Voice};
 use crate::store::{
     timestamp, Appended, NewEntry, Store, StoreError, StoredEntry, TokenProblem, TokenPurpose,
     TokenRow,
@@ -26,12 +27,36 @@ pub async fn signup(store: &dyn Store, proof: &StoredEntry) -> Result<Signup, St
             .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok()),
         None => None,
     };
-    let granted = granted(&body, shown.as_ref());
-    let controller = body["controller"]["name"]
+    let mut granted = granted(&body, shown.as_ref());
+    let mut controller = body["controller"]["name"]
         .as_str()
         .or_else(|| body["site"]["origin"].as_str())
         .filter(|c| !c.trim().is_empty())
-        .map(String::from);
+        .map(crate::registry::voice::one_line);
+    // The collector's own voice: the registered controller and box texts
+    // (a link exists only for a proof that matched them, or was released).
+    let form = (body["form"]["id"].as_str(), body["form"]["version"].as_str());
+    if let (Some(id), Some(version)) = form {
+        if let Some(version) = crate::registry::sql::version(store.sql_pool(), id, version).await? {
+            let locale = body["locale"].as_str().unwrap_or_default();
+            controller = Some(Voice::of(&version, locale).controller);
+            let ids: Vec<&str> = granted.iter().map(|g| g.id.as_str()).collect();
+            let named = named(&version, locale, &ids);
+            for g in &mut granted {
+                if let Some(n) = named.iter().find(|n| n.id == g.id) {
+                    g.label = n.label.clone();
+                }
+            }
+        }
+    }
+    // What the pages list is what holds now: a purpose withdrawn since (by
+    // any link, the preference page or the widget) is no longer listed.
+    let subject = proof.subject.as_deref().unwrap_or_default();
+    let now = crate::audit::export::subject_states(store, subject).await?;
+    granted.retain(|g| {
+        now.iter()
+            .any(|r| r.purpose == g.id && matches!(r.state.as_str(), "granted" | "pending" | "confirmed" | "not-objected"))
+    });
     Ok(Signup {
         controller,
         email: granted
@@ -51,6 +76,8 @@ pub fn ask_page(purpose: TokenPurpose, row: &TokenRow, now: DateTime<Utc>) -> Pa
         .as_deref()
         .is_some_and(|e| e <= timestamp(now).as_str());
     match (purpose, row.used_at.is_some()) {
+        // A preference link has its own pages (flows::preferences).
+        (TokenPurpose::Preferences, _) => Page::Unknown,
         // Withdrawn since: confirming would contradict the withdrawal.
         _ if row.withdrawn_at.is_some() => Page::Withdrawn,
         (TokenPurpose::Confirm, true) => Page::AlreadyConfirmed,
@@ -64,6 +91,7 @@ pub fn ask_page(purpose: TokenPurpose, row: &TokenRow, now: DateTime<Utc>) -> Pa
 /// The page a link's POST shows for the outcome of its append.
 pub fn result_page(purpose: TokenPurpose, outcome: &Appended) -> Page {
     match (purpose, outcome) {
+        (TokenPurpose::Preferences, _) => Page::Unknown,
         (TokenPurpose::Confirm, Appended::New(_)) => Page::Confirmed,
         (TokenPurpose::Unsubscribe, Appended::New(_)) => Page::Unsubscribed,
         // A confirm token is used only by the confirmation: used means confirmed.
@@ -91,7 +119,8 @@ pub fn event(
         TokenPurpose::Confirm => {
             events::confirmation(row.entry_seq, &proof.proof_sha256, at, Some(ip), subject)
         }
-        TokenPurpose::Unsubscribe => events::withdrawal(
+        // A preference link never comes here: it records its own events.
+        TokenPurpose::Unsubscribe | TokenPurpose::Preferences => events::withdrawal(
             row.entry_seq,
             &proof.proof_sha256,
             &email_purposes(proof),

@@ -10,12 +10,31 @@ use crate::mail::compose::confirmation_mail;
 use crate::mail::queue::{MailQueue, Retry};
 use crate::proof::stored;
 use crate::proof::verify::VerifiedProof;
+use crate::registry::voice::{named, Voice};
+use crate::registry::FormVersion;
 use crate::store::{Append, NewBody, NewEntry, NewMail, NewToken, TokenPurpose, Withdraws};
+
+/// How long a confirm link works, and when a failed mail is first tried again.
+#[derive(Clone, Copy, Debug)]
+pub struct MailTiming {
+    /// The confirm link's lifetime.
+    pub token_ttl: chrono::Duration,
+    /// The first retry delay.
+    pub mail_retry: std::time::Duration,
+    /// The preference-page link's lifetime.
+    pub preferences_ttl: chrono::Duration,
+}
+
+impl From<&Config> for MailTiming {
+    fn from(config: &Config) -> MailTiming {
+        MailTiming { token_ttl: config.token_ttl, mail_retry: config.mail_retry, preferences_ttl: config.preferences_ttl }
+    }
+}
 
 /// The log entry for a proof and, when it asks for double opt-in, its tokens
 /// and confirmation mail, all stored in one transaction.
 pub fn to_append(
-    config: &Config,
+    config: MailTiming,
     proof: &VerifiedProof,
     wants_mail: bool,
     now: chrono::DateTime<Utc>,
@@ -33,6 +52,7 @@ pub fn to_append(
         consume: None,
         mail: None,
         withdraws: withdraws(proof),
+        held: None,
     };
     if !wants_mail {
         return append;
@@ -51,8 +71,16 @@ pub fn to_append(
         NewToken {
             hash: unsubscribe_hash,
             purpose: TokenPurpose::Unsubscribe,
-            locale,
+            locale: locale.clone(),
             expires_at: None,
+        },
+        // The preference page's link, mailed beside the others: it expires,
+        // and a new one can be asked for by mail.
+        NewToken {
+            hash: tokens::hash(&tokens::preferences_token(&unsubscribe)),
+            purpose: TokenPurpose::Preferences,
+            locale,
+            expires_at: Some(now + config.preferences_ttl),
         },
     ];
     // The tokens go into the database in the clear until the mail is sent:
@@ -83,20 +111,35 @@ pub fn withdraws(proof: &VerifiedProof) -> Option<Withdraws> {
 /// the request path, and its stored copy is retried should that fail.
 pub fn send_confirmation(
     queue: &MailQueue,
-    public_url: &str,
+    links: &crate::mail::compose::MailLinks,
     token_ttl: chrono::Duration,
     proof: &VerifiedProof,
+    version: &FormVersion,
     seq: i64,
     mail: NewMail,
 ) {
     match confirmation_mail(
         &proof.payload,
-        public_url,
+        links,
         &mail.confirm_token,
         &mail.unsubscribe_token,
         token_ttl.num_hours(),
     ) {
-        Some(mail) => queue.send(seq, mail),
+        Some(mut mail) => {
+            // The collector's own voice: the registered controller and box
+            // texts, never the proof's strings.
+            let voice = Voice::of(version, &proof.record.locale);
+            let ids: Vec<&str> = proof
+                .record
+                .purposes
+                .iter()
+                .filter(|p| consent_form::rules::allows_sending(p.choice))
+                .map(|p| p.id.as_str())
+                .collect();
+            mail.sender_name = voice.controller;
+            mail.purposes = named(version, &proof.record.locale, &ids).into_iter().map(|n| n.label).collect();
+            queue.send(seq, mail)
+        }
         // Verified proofs always have an address; the stored copy would be given up too.
         None => tracing::error!(
             seq,

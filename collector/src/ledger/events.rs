@@ -45,9 +45,34 @@ pub fn withdrawal(
     ip: Option<String>,
     subject: String,
 ) -> NewEntry {
+    withdrawal_via("unsubscribe-link", proof_seq, proof_sha256, purposes, at, ip, subject)
+}
+
+/// The subscriber withdrew `purposes` of the proof at `proof_seq` `via` a
+/// mailed link: `unsubscribe-link` or `preference-page`.
+pub fn withdrawal_via(
+    via: &str,
+    proof_seq: i64,
+    proof_sha256: &str,
+    purposes: &[String],
+    at: &str,
+    ip: Option<String>,
+    subject: String,
+) -> NewEntry {
     let event = json!({
-        "schema": EVENT_SCHEMA, "type": "withdrawn", "via": "unsubscribe-link", "at": at,
+        "schema": EVENT_SCHEMA, "type": "withdrawn", "via": via, "at": at,
         "proofSeq": proof_seq, "proof": proof_sha256, "purposes": purposes, "ip": ip,
     });
     entry(EntryKind::Withdrawal, event, Some(subject))
+}
+
+/// The merchant registered a form version that the held proof at
+/// `proof_seq` matches: from here on it counts.
+pub fn release(proof_seq: i64, proof_sha256: &str, form: (&str, &str), at: &str, subject: String) -> NewEntry {
+    let event = json!({
+        "schema": EVENT_SCHEMA, "type": "released", "at": at,
+        "proofSeq": proof_seq, "proof": proof_sha256,
+        "form": {"id": form.0, "version": form.1},
+    });
+    entry(EntryKind::Release, event, Some(subject))
 }

@@ -6,8 +6,11 @@ import CSS from "./style.css";
 import { browserKey, sign } from "./keys.js";
 import { Courier, put } from "./outbox.js";
 import { fire, keep, sha256, stored } from "./page.js";
+import { cached, catalog } from "./texts.js";
 
 const PREV = "consent-widget/prev";
+/** The manage section's status line. */
+const MANAGE_STATUS = "cw-manage-status";
 let sheet = null;
 
 /** A configuration object, or its JSON text, as JSON text ("" when it cannot be written as JSON). */
@@ -37,19 +40,35 @@ function style(root) {
 }
 
 /** The widget's Trusted Types policy, for pages that enforce them: the core
- * escapes every text and attribute value, so its HTML passes unchanged. A
- * page whose CSP does not allow the name gets plain strings (and, if it also
+ * escapes every text and attribute value, so its HTML passes unchanged, and
+ * the only script it adds is a locale's texts file beside the widget. A page
+ * whose CSP does not allow the name gets plain strings (and, if it also
  * enforces Trusted Types, the browser's error naming the sink). */
 let policy;
-function trusted(html) {
+const LOCALE_FILE = /\/consent-widget\.[a-z]{2,3}(-[A-Za-z0-9]{1,8})*\.js$/;
+function trustedTypes() {
   if (policy === undefined) {
     try {
-      policy = globalThis.trustedTypes?.createPolicy("consent-widget", { createHTML: (s) => s }) ?? null;
+      policy =
+        globalThis.trustedTypes?.createPolicy("consent-widget", {
+          createHTML: (s) => s,
+          createScriptURL: (s) => {
+            if (!LOCALE_FILE.test(new URL(s).pathname)) throw new TypeError("consent-widget: not a locale file: " + s);
+            return s;
+          },
+        }) ?? null;
     } catch {
       policy = null;
     }
   }
-  return policy ? policy.createHTML(html) : html;
+  return policy;
+}
+function trusted(html) {
+  return trustedTypes()?.createHTML(html) ?? html;
+}
+/** A locale file's URL, as Trusted Types want it where a page enforces them. */
+export function trustedScriptURL(url) {
+  return trustedTypes()?.createScriptURL(url) ?? url;
 }
 
 /** Parsed HTML from the core, whose text and attribute values are escaped. */
@@ -85,12 +104,12 @@ function mark(input, messageId, invalid) {
 const merchantView = () => globalThis.Shopify?.designMode === true || /^(localhost|127\.0\.0\.1|\[::1\])$/.test(location.hostname);
 
 /** A configuration's problems as a list, for the merchant's eyes only. */
-function problemList(problems) {
+function problemList(problems, heading = "the configuration has problems") {
   const box = document.createElement("div");
   box.className = "cw-problems";
   box.lang = "en";
   box.appendChild(document.createElement("p")).textContent =
-    "consent-widget: the configuration has problems (shown only in a theme editor or on a local page):";
+    "consent-widget: " + heading + " (shown only in a theme editor or on a local page):";
   const list = box.appendChild(document.createElement("ul"));
   for (const p of problems) list.appendChild(document.createElement("li")).textContent = p.field + ": " + p.message;
   return box;
@@ -121,6 +140,12 @@ export class Widget {
   #onInput = (e) => this.#edited(e.target);
   /** The fields of the last check that showed an error. */
   #shown = [];
+  /** Counts renders, so that only the latest draws once its texts are here. */
+  #turn = 0;
+  /** The last locale warning logged, so that each is logged once. */
+  #warned = "";
+  /** Resolves once the form is drawn in its language (its texts fetched). */
+  ready;
 
   constructor(host, config) {
     const facts = JSON.parse(core.open(config, location.origin));
@@ -147,13 +172,13 @@ export class Widget {
         this.#theme = facts.theme;
         for (const [property, value] of facts.theme) host.style.setProperty(property, value);
         this.#consented = "consent-widget/consented/" + facts.form;
-        this.#courier = new Courier(host, facts, (id, outcome) => this.#outcome(id, outcome));
+        this.#courier = new Courier(host, facts, (id, outcome, why) => this.#outcome(id, outcome, why));
       }
       // Listeners on the root hold the widget alive: a page need not keep the handle.
       root.addEventListener("submit", this.#onSubmit);
       root.addEventListener("click", this.#onClick);
       root.addEventListener("input", this.#onInput);
-      this.#render();
+      this.ready = this.#render();
       this.#courier?.flush();
     } catch (e) {
       this.destroy();
@@ -181,12 +206,13 @@ export class Widget {
     if (!this.#signing) core.close(this.#h);
   }
 
-  /** Switches the form to another locale, keeping what was typed. */
+  /** Switches the form to another locale, keeping what was typed; resolves
+   * once it is drawn. Throws at once for a locale nothing serves. */
   setLocale(locale) {
     this.#open();
     const error = core.setLocale(this.#h, String(locale));
     if (error) throw new Error(error);
-    this.#render();
+    return this.#render();
   }
 
   /** Withdraws consent for `purposeIds`, given earlier from this browser with this form; resolves with the record id. */
@@ -197,14 +223,14 @@ export class Widget {
     const r = await this.#record(() => {
       const w = JSON.parse(core.withdrawing(this.#h, Array.from(purposeIds ?? [], String).join("\n"), stored(this.#consented)));
       if (w.error) throw new Error(w.error);
-      this.#status("status.pending");
+      this.#status("status.pending", true);
       return w;
     });
     this.#current = { id: r.id, withdrawal: true };
     fire(this.#host, "consent:withdraw", { id: r.id, purposes: r.purposes, proof: r.jws });
     this.#signed(r.id);
     // The button that had focus is gone with the old section.
-    if (inside && !this.#closed) (this.#el("cw-manage-toggle") ?? this.#el("cw-status"))?.focus();
+    if (inside && !this.#closed) (this.#el("cw-manage-toggle") ?? this.#el(MANAGE_STATUS))?.focus();
     return r.id;
   }
 
@@ -223,11 +249,34 @@ export class Widget {
     };
   }
 
+  /** Draws the form in the locale the core picks, once that locale's texts
+   * are here: at once when a form on this page fetched them already. */
   #render() {
+    const lang = document.documentElement.getAttribute("lang") ?? "";
+    const pick = JSON.parse(core.locale(this.#h, lang));
+    const turn = ++this.#turn;
+    const draw = (text) => {
+      if (!this.#closed && turn === this.#turn) this.#draw(lang, text, pick.warning);
+    };
+    if (!pick.catalog) return Promise.resolve(draw(""));
+    const text = cached(pick.catalog);
+    if (text !== undefined) return Promise.resolve(draw(text));
+    return catalog(pick.catalog).then(draw, (e) => {
+      console.error(e.message);
+      fire(this.#host, "consent:error", { code: "texts", message: e.message });
+    });
+  }
+
+  #draw(lang, catalogText, warning) {
     const kept = this.#entered();
-    const r = JSON.parse(core.render(this.#h, document.documentElement.getAttribute("lang") ?? ""));
+    const r = JSON.parse(core.render(this.#h, lang, catalogText));
     this.#say = r.say ?? {};
     this.#root.replaceChildren(...style(this.#root), nodes(r.html));
+    if (warning && warning !== this.#warned) console.warn(warning);
+    this.#warned = warning ?? "";
+    if (warning && merchantView()) {
+      this.#root.append(problemList([{ field: "locale", message: warning }], "the form is not in the language asked for"));
+    }
     if (!this.#courier) {
       if (merchantView()) this.#root.append(problemList(this.#problems));
       return;
@@ -243,24 +292,42 @@ export class Widget {
     this.#manage();
   }
 
-  /** The "manage my choices" section, when this browser has consented with this form. */
+  /** The "manage my choices" section, when this browser has consented with
+   * this form, followed by its own status line: a withdrawal's progress and
+   * outcome show there, never under the sign-up form. The status line stays
+   * when the last purpose is withdrawn, to say so. */
   #manage() {
     this.#root.querySelector(".cw-manage-wrap")?.remove();
     const html = core.manage(this.#h, stored(this.#consented));
-    if (html) this.#root.append(nodes(html));
+    let status = this.#el(MANAGE_STATUS);
+    if (html && !status) {
+      status = document.createElement("p");
+      Object.assign(status, { id: MANAGE_STATUS, className: "cw-status", tabIndex: -1 });
+      status.setAttribute("role", "status");
+      this.#root.append(status);
+    }
+    if (html) status.before(nodes(html));
   }
 
-  #status(key) {
-    const el = this.#el("cw-status");
+  /** Shows status `key` in the sign-up form's status line, or the manage section's. */
+  #status(key, manage = false) {
+    const el = this.#el(manage ? MANAGE_STATUS : "cw-status");
     if (el) el.textContent = this.#say[key] ?? "";
   }
 
-  #outcome(id, outcome) {
+  /** What became of the current record; `why` is, for a record this page
+   * can never send, the reason, shown to the merchant on their own views. */
+  #outcome(id, outcome, why) {
     const c = this.#current;
     if (c?.id !== id) return;
-    this.#status(
-      outcome === "delivered" ? (c.withdrawal ? "status.withdrawn" : c.doi ? "status.sent.doi" : "status.sent") : "status." + outcome,
-    );
+    const key = outcome === "delivered" ? (c.withdrawal ? "status.withdrawn" : c.doi ? "status.sent.doi" : "status.sent") : "status." + outcome;
+    this.#status(key, c.withdrawal);
+    this.#root.querySelector(".cw-unsendable")?.remove();
+    if (why && merchantView()) {
+      const box = problemList([{ field: "endpoint", message: why }], "the signup cannot be sent from this page");
+      box.classList.add("cw-unsendable");
+      this.#root.append(box);
+    }
   }
 
   #submit(e) {
@@ -331,13 +398,11 @@ export class Widget {
     const ticked = boxes.filter((b) => b.checked).map((b) => b.value);
     const none = !ticked.length;
     for (const b of boxes) mark(b, "cw-manage-error", none);
+    // The message is by the boxes, inside the manage section: the sign-up
+    // form's status line is not touched.
     message(this.#el("cw-manage-error"), none ? this.#say["manage.error.none"] : null);
-    if (none) {
-      this.#status("status.invalid"); // the message itself is by the boxes: read once
-      boxes[0]?.focus();
-    } else {
-      this.withdraw(ticked).catch((error) => this.#fail(error));
-    }
+    if (none) boxes[0]?.focus();
+    else this.withdraw(ticked).catch((error) => this.#fail(error, true));
   }
 
   /**
@@ -387,9 +452,9 @@ export class Widget {
   }
 
   /** A record that could not be signed or stored: nothing was sent. */
-  #fail(cause) {
+  #fail(cause, withdrawal = false) {
     this.#current = null;
-    this.#status("status.failed");
+    this.#status("status.failed", withdrawal);
     fire(this.#host, "consent:error", { code: "signing", message: "the proof could not be signed or stored: nothing was sent", cause });
   }
 }

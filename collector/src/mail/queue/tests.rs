@@ -45,6 +45,7 @@ pub(super) fn proof_with_mail(
         tokens: Vec::new(),
         consume: None,
         withdraws: None,
+        held: None,
         mail: Some(NewMail {
             confirm_token: format!("c-{email}"),
             unsubscribe_token: format!("u-{email}"),
@@ -65,6 +66,9 @@ pub(super) fn mail(i: usize) -> ConfirmationMail {
         purposes: Vec::new(),
         phone: None,
         sms: false,
+        preferences_url: None,
+        preferences_days: 30,
+        renewal: false,
     }
 }
 
@@ -146,7 +150,7 @@ async fn every_queued_mail_goes_out_even_past_the_queue_size() {
     let (queue, task) = MailQueue::spawn(
         mailer,
         store,
-        "http://127.0.0.1".into(),
+        "http://127.0.0.1",
         Retry::from_first(Duration::from_secs(30)),
         1,
     );
