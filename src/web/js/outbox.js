@@ -106,8 +106,18 @@ async function diagnose(endpoint) {
   return { reason: "unreachable" };
 }
 
-/** POSTs a compact JWS with the configured headers and `Idempotency-Key`; status 0 for no answer. */
-async function post(c, entry) {
+/** POSTs this page has out at once: more would only queue in the browser
+ * (6 connections per host) with their timeout already running. */
+const MAX_OUT = 4;
+let out = 0;
+const queue = [];
+const slot = () => (out < MAX_OUT ? (out++, Promise.resolve()) : new Promise((r) => queue.push(r)));
+const free = () => (queue.length ? queue.shift()() : out--);
+
+/** POSTs a compact JWS with the configured headers and `Idempotency-Key`;
+ * status 0 for no answer. `now` (pagehide) sends at once, without a slot. */
+async function post(c, entry, now = false) {
+  if (!now) await slot();
   const abort = new AbortController();
   const timer = setTimeout(() => abort.abort(), TIMEOUT_MS);
   const size = entry.jws.length;
@@ -125,6 +135,7 @@ async function post(c, entry) {
   } finally {
     clearTimeout(timer);
     if (keepalive) keepaliveBytes -= size;
+    if (!now) free();
   }
 }
 
@@ -141,7 +152,7 @@ export class Courier {
         if (inFlight.has(e.id) || leased(e.id)) continue;
         if (keepaliveBytes + e.jws.length > KEEPALIVE_BUDGET) break; // the rest wait for the next load
         inFlight.add(e.id);
-        this.send(e.id).finally(() => inFlight.delete(e.id));
+        this.send(e.id, true).finally(() => inFlight.delete(e.id));
       }
     };
     addEventListener("online", this.online);
@@ -189,15 +200,15 @@ export class Courier {
     }
   }
 
-  /** Sends one proof, its lock held; the milliseconds until it should be tried again, or 0. */
-  async send(id) {
+  /** Sends one proof, its lock held (or at once, on pagehide); the milliseconds until it should be tried again, or 0. */
+  async send(id, now = false) {
     // Read again under the lock: another tab may have delivered it meanwhile.
     const entry = get(id);
     if (entry?.state !== "pending") return 0;
     // A request a closed page left out may still land: let it, first.
     const busy = leased(id);
     if (busy) return busy;
-    const { status, body } = await post(this, entry);
+    const { status, body } = await post(this, entry, now);
     release(id);
     const v = verdict(status);
     if (v === 0) {
