@@ -65,6 +65,8 @@ pub struct Config {
     pub request_timeout: Duration,
     /// Whether X-Forwarded-For is trusted.
     pub trust_forwarded: bool,
+    /// The merchant's tools, built at start (secrets read from the environment then).
+    pub connectors: crate::connectors::config::ConnectorsConfig,
     /// Demo mode: a key is generated if none exists, and /outbox is served.
     pub demo: bool,
 }

@@ -80,6 +80,9 @@ pub struct Settings {
     /// Take the client IP from X-Forwarded-For (only behind a trusted proxy) [default: false].
     #[arg(long, env = "CONSENT_TRUST_FORWARDED")]
     pub trust_forwarded: Option<bool>,
+    /// The merchant's tools (config file only: `[connectors]`, see docs/connectors.md).
+    #[arg(skip)]
+    pub connectors: Option<crate::connectors::config::ConnectorsConfig>,
 }
 
 impl Settings {
@@ -205,6 +208,7 @@ impl Settings {
                 .or_else(|| demo.then(|| PathBuf::from("pkg"))),
             request_timeout: duration("--request-timeout", self.request_timeout.as_deref(), "10s")?,
             trust_forwarded: self.trust_forwarded.unwrap_or(false),
+            connectors: self.connectors.clone().unwrap_or_default(),
             demo,
         })
     }

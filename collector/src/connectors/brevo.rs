@@ -23,7 +23,8 @@ use super::http::send;
 use super::{Change, Channel, Connector, Failure, Handoff, State};
 
 /// Fields of a change a Brevo attribute can take.
-pub const ATTRIBUTE_FIELDS: &[&str] = &["consentedAt", "confirmedAt", "optIn", "locale", "recordId"];
+pub const ATTRIBUTE_FIELDS: &[&str] =
+    &["consentedAt", "confirmedAt", "optIn", "locale", "recordId"];
 
 /// A Brevo account.
 pub struct Brevo {
@@ -141,7 +142,9 @@ impl Connector for Brevo {
 fn urlencode(text: &str) -> String {
     text.bytes()
         .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => (b as char).to_string(),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                (b as char).to_string()
+            }
             _ => format!("%{b:02X}"),
         })
         .collect()

@@ -179,14 +179,25 @@ pub struct Built {
     pub settings: Settings,
 }
 
-fn secret(tool: &'static str, var: &str, env: &dyn Fn(&str) -> Option<String>) -> Result<String, ConnectorConfigError> {
+fn secret(
+    tool: &'static str,
+    var: &str,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<String, ConnectorConfigError> {
     env(var)
         .filter(|v| !v.trim().is_empty())
         .map(|v| v.trim().to_string())
-        .ok_or_else(|| ConnectorConfigError::MissingEnv { tool, var: var.to_string() })
+        .ok_or_else(|| ConnectorConfigError::MissingEnv {
+            tool,
+            var: var.to_string(),
+        })
 }
 
-fn duration(tool: &'static str, text: Option<&str>, default: &str) -> Result<Duration, ConnectorConfigError> {
+fn duration(
+    tool: &'static str,
+    text: Option<&str>,
+    default: &str,
+) -> Result<Duration, ConnectorConfigError> {
     humantime::parse_duration(text.unwrap_or(default)).map_err(|e| ConnectorConfigError::Invalid {
         tool,
         message: format!("{:?} is not a duration: {e}", text.unwrap_or(default)),
@@ -196,18 +207,29 @@ fn duration(tool: &'static str, text: Option<&str>, default: &str) -> Result<Dur
 impl ConnectorsConfig {
     /// Builds the connectors; `key` is the collector's signing key (for
     /// `v1a`), `env` reads the environment.
-    pub fn build(&self, key: &SigningKey, env: &dyn Fn(&str) -> Option<String>) -> Result<Built, ConnectorConfigError> {
+    pub fn build(
+        &self,
+        key: &SigningKey,
+        env: &dyn Fn(&str) -> Option<String>,
+    ) -> Result<Built, ConnectorConfigError> {
         let timeout = duration("timeout", self.timeout.as_deref(), "10s")?;
         let client = super::http::client(timeout);
         let max_attempts = self.max_attempts.unwrap_or(MAX_ATTEMPTS);
         if max_attempts < 1 {
-            return Err(ConnectorConfigError::Invalid { tool: "max-attempts", message: "must be at least 1".into() });
+            return Err(ConnectorConfigError::Invalid {
+                tool: "max-attempts",
+                message: "must be at least 1".into(),
+            });
         }
         let settings = Settings {
-            backoff: Backoff { first: duration("retry-first", self.retry_first.as_deref(), "30s")?, ..Backoff::default() },
+            backoff: Backoff {
+                first: duration("retry-first", self.retry_first.as_deref(), "30s")?,
+                ..Backoff::default()
+            },
             max_attempts,
-            // Two request timeouts (a find then an update) and a margin.
-            lease: timeout * 6 + Duration::from_secs(30),
+            // The longest delivery: four requests (Shopify's find, create,
+            // e-mail and SMS updates), each bounded by the timeout, and a margin.
+            lease: timeout * 5 + Duration::from_secs(5),
         };
         let mut connectors: Vec<Arc<dyn Connector>> = Vec::new();
         let mut inbound = InboundKeys::default();
@@ -216,36 +238,80 @@ impl ConnectorsConfig {
                 "v1a" => (true, false),
                 "v1" => (false, true),
                 "both" => (true, true),
-                other => return Err(ConnectorConfigError::Invalid { tool: "webhook", message: format!("sign = {other:?}: use v1a, v1 or both") }),
+                other => {
+                    return Err(ConnectorConfigError::Invalid {
+                        tool: "webhook",
+                        message: format!("sign = {other:?}: use v1a, v1 or both"),
+                    })
+                }
             };
             let secret = if v1 {
-                let var = hook.secret_env.as_deref().ok_or(ConnectorConfigError::Invalid { tool: "webhook", message: format!("{}: v1 needs secret-env", hook.name) })?;
-                Some(Secret::parse(&secret("webhook", var, env)?).ok_or(ConnectorConfigError::Invalid { tool: "webhook", message: format!("{var} is not a whsec_ base64 secret of 16 bytes or more") })?)
+                let var = hook
+                    .secret_env
+                    .as_deref()
+                    .ok_or(ConnectorConfigError::Invalid {
+                        tool: "webhook",
+                        message: format!("{}: v1 needs secret-env", hook.name),
+                    })?;
+                Some(Secret::parse(&secret("webhook", var, env)?).ok_or(
+                    ConnectorConfigError::Invalid {
+                        tool: "webhook",
+                        message: format!("{var} is not a whsec_ base64 secret of 16 bytes or more"),
+                    },
+                )?)
             } else {
                 None
             };
-            if hook.name.is_empty() || !hook.name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
-                return Err(ConnectorConfigError::Invalid { tool: "webhook", message: format!("name {:?}: letters, digits and - only", hook.name) });
+            if hook.name.is_empty()
+                || !hook
+                    .name
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-')
+            {
+                return Err(ConnectorConfigError::Invalid {
+                    tool: "webhook",
+                    message: format!("name {:?}: letters, digits and - only", hook.name),
+                });
             }
-            connectors.push(Arc::new(Webhook::new(format!("webhook-{}", hook.name), hook.url.clone(), v1a.then(|| key.clone()), secret, client.clone())));
+            connectors.push(Arc::new(Webhook::new(
+                format!("webhook-{}", hook.name),
+                hook.url.clone(),
+                v1a.then(|| key.clone()),
+                secret,
+                client.clone(),
+            )));
         }
         if let Some(s) = &self.shopify {
             let base = match (&s.base_url, &s.shop) {
                 (Some(url), _) => url.clone(),
                 (None, Some(shop)) => format!("https://{shop}"),
-                (None, None) => return Err(ConnectorConfigError::Invalid { tool: "shopify", message: "set shop = \"<shop>.myshopify.com\"".into() }),
+                (None, None) => {
+                    return Err(ConnectorConfigError::Invalid {
+                        tool: "shopify",
+                        message: "set shop = \"<shop>.myshopify.com\"".into(),
+                    })
+                }
             };
             let token = secret("shopify", &s.token_env, env)?;
-            connectors.push(Arc::new(shopify::Shopify::new(&base, s.api_version.as_deref().unwrap_or(shopify::API_VERSION), token, client.clone())));
+            connectors.push(Arc::new(shopify::Shopify::new(
+                &base,
+                s.api_version.as_deref().unwrap_or(shopify::API_VERSION),
+                token,
+                client.clone(),
+            )));
             if let Some(var) = &s.webhook_secret_env {
                 inbound.shopify = Some(secret("shopify", var, env)?.into_bytes());
             }
         }
         if let Some(k) = &self.klaviyo {
             connectors.push(Arc::new(klaviyo::Klaviyo::new(
-                k.base_url.clone().unwrap_or_else(|| "https://a.klaviyo.com".into()),
+                k.base_url
+                    .clone()
+                    .unwrap_or_else(|| "https://a.klaviyo.com".into()),
                 secret("klaviyo", &k.private_key_env, env)?,
-                k.revision.clone().unwrap_or_else(|| klaviyo::REVISION.into()),
+                k.revision
+                    .clone()
+                    .unwrap_or_else(|| klaviyo::REVISION.into()),
                 k.list.clone(),
                 k.historical_import.unwrap_or(true),
                 client.clone(),
@@ -256,19 +322,45 @@ impl ConnectorsConfig {
             let base = match (&m.base_url, mailchimp::data_centre(&key)) {
                 (Some(url), _) => url.clone(),
                 (None, Some(dc)) => format!("https://{dc}.api.mailchimp.com"),
-                (None, None) => return Err(ConnectorConfigError::Invalid { tool: "mailchimp", message: format!("{} has no -usN data centre suffix; set base-url", m.api_key_env) }),
+                (None, None) => {
+                    return Err(ConnectorConfigError::Invalid {
+                        tool: "mailchimp",
+                        message: format!(
+                            "{} has no -usN data centre suffix; set base-url",
+                            m.api_key_env
+                        ),
+                    })
+                }
             };
-            connectors.push(Arc::new(mailchimp::Mailchimp::new(base, key, m.list.clone(), m.marketing_permissions.clone(), client.clone())));
+            connectors.push(Arc::new(mailchimp::Mailchimp::new(
+                base,
+                key,
+                m.list.clone(),
+                m.marketing_permissions.clone(),
+                client.clone(),
+            )));
             if let Some(var) = &m.webhook_secret_env {
                 inbound.mailchimp = Some((secret("mailchimp", var, env)?, m.list.clone()));
             }
         }
         if let Some(b) = &self.brevo {
-            if let Some((name, field)) = b.attributes.iter().find(|(_, f)| !brevo::ATTRIBUTE_FIELDS.contains(&f.as_str())) {
-                return Err(ConnectorConfigError::Invalid { tool: "brevo", message: format!("attribute {name} = {field:?}: use one of {:?}", brevo::ATTRIBUTE_FIELDS) });
+            if let Some((name, field)) = b
+                .attributes
+                .iter()
+                .find(|(_, f)| !brevo::ATTRIBUTE_FIELDS.contains(&f.as_str()))
+            {
+                return Err(ConnectorConfigError::Invalid {
+                    tool: "brevo",
+                    message: format!(
+                        "attribute {name} = {field:?}: use one of {:?}",
+                        brevo::ATTRIBUTE_FIELDS
+                    ),
+                });
             }
             connectors.push(Arc::new(brevo::Brevo::new(
-                b.base_url.clone().unwrap_or_else(|| "https://api.brevo.com".into()),
+                b.base_url
+                    .clone()
+                    .unwrap_or_else(|| "https://api.brevo.com".into()),
                 secret("brevo", &b.api_key_env, env)?,
                 b.lists.clone(),
                 b.attributes.clone(),
@@ -277,25 +369,42 @@ impl ConnectorsConfig {
         }
         if let Some(i) = &self.inbound {
             let secret = match &i.secret_env {
-                Some(var) => Some(Secret::parse(&secret("inbound", var, env)?).ok_or(ConnectorConfigError::Invalid { tool: "inbound", message: format!("{var} is not a whsec_ base64 secret") })?),
+                Some(var) => Some(Secret::parse(&secret("inbound", var, env)?).ok_or(
+                    ConnectorConfigError::Invalid {
+                        tool: "inbound",
+                        message: format!("{var} is not a whsec_ base64 secret"),
+                    },
+                )?),
                 None => None,
             };
             let public = match &i.public_key {
-                Some(text) => Some(parse_public(text).ok_or(ConnectorConfigError::Invalid { tool: "inbound", message: "public-key is not a whpk_ base64 Ed25519 key".into() })?),
+                Some(text) => Some(parse_public(text).ok_or(ConnectorConfigError::Invalid {
+                    tool: "inbound",
+                    message: "public-key is not a whpk_ base64 Ed25519 key".into(),
+                })?),
                 None => None,
             };
             if secret.is_none() && public.is_none() {
-                return Err(ConnectorConfigError::Invalid { tool: "inbound", message: "set secret-env or public-key".into() });
+                return Err(ConnectorConfigError::Invalid {
+                    tool: "inbound",
+                    message: "set secret-env or public-key".into(),
+                });
             }
             inbound.signed = Some((secret, public));
         }
-        Ok(Built { connectors, inbound, settings })
+        Ok(Built {
+            connectors,
+            inbound,
+            settings,
+        })
     }
 }
 
 /// Parses `whpk_<base64 of 32 bytes>`.
 pub fn parse_public(text: &str) -> Option<VerifyingKey> {
     use base64::Engine;
-    let raw = base64::engine::general_purpose::STANDARD.decode(text.trim().strip_prefix("whpk_")?).ok()?;
+    let raw = base64::engine::general_purpose::STANDARD
+        .decode(text.trim().strip_prefix("whpk_")?)
+        .ok()?;
     VerifyingKey::from_bytes(&raw.try_into().ok()?).ok()
 }

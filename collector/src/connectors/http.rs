@@ -86,7 +86,9 @@ pub fn retry_after(headers: &HeaderMap, now: DateTime<Utc>) -> Option<Duration> 
     if let Ok(seconds) = value.parse::<u64>() {
         return Some(Duration::from_secs(seconds));
     }
-    let date = DateTime::parse_from_rfc2822(value).ok()?.with_timezone(&Utc);
+    let date = DateTime::parse_from_rfc2822(value)
+        .ok()?
+        .with_timezone(&Utc);
     Some((date - now).to_std().unwrap_or(Duration::ZERO))
 }
 

@@ -77,41 +77,65 @@ fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
 
 fn address(value: Option<&str>) -> Result<String, InboundError> {
     let email = value.unwrap_or_default().trim().to_lowercase();
-    if email.len() > 254 || !email.contains('@') || email.chars().any(|c| c.is_control() || c.is_whitespace()) {
-        return Err(InboundError::Malformed("no valid e-mail address in the webhook".into()));
+    if email.len() > 254
+        || !email.contains('@')
+        || email.chars().any(|c| c.is_control() || c.is_whitespace())
+    {
+        return Err(InboundError::Malformed(
+            "no valid e-mail address in the webhook".into(),
+        ));
     }
     Ok(email)
 }
 
 /// Reads a Shopify consent webhook: `Ok(None)` for a state that is not a
 /// withdrawal (a subscription in Shopify does not make consent here).
-pub fn shopify(secret: &[u8], headers: &HeaderMap, body: &[u8]) -> Result<Option<Inbound>, InboundError> {
+pub fn shopify(
+    secret: &[u8],
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<Option<Inbound>, InboundError> {
     let given = header(headers, "x-shopify-hmac-sha256")
         .and_then(|h| STANDARD.decode(h.trim()).ok())
         .ok_or(InboundError::Unauthenticated)?;
     let mut mac = Hmac::<Sha256>::new_from_slice(secret).expect("any key length");
     mac.update(body);
-    mac.verify_slice(&given).map_err(|_| InboundError::Unauthenticated)?;
+    mac.verify_slice(&given)
+        .map_err(|_| InboundError::Unauthenticated)?;
     let topic = header(headers, "x-shopify-topic").unwrap_or_default();
     if topic != "customers/email_marketing_consent_update" {
-        return Err(InboundError::Malformed(format!("topic {topic:?} is not customers/email_marketing_consent_update")));
+        return Err(InboundError::Malformed(format!(
+            "topic {topic:?} is not customers/email_marketing_consent_update"
+        )));
     }
-    let json: Value = serde_json::from_slice(body).map_err(|_| InboundError::Malformed("body is not JSON".into()))?;
-    let state = json.pointer("/email_marketing_consent/state").and_then(Value::as_str).unwrap_or_default();
+    let json: Value = serde_json::from_slice(body)
+        .map_err(|_| InboundError::Malformed("body is not JSON".into()))?;
+    let state = json
+        .pointer("/email_marketing_consent/state")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
     if !state.eq_ignore_ascii_case("unsubscribed") {
         return Ok(None);
     }
     Ok(Some(Inbound {
         source: Source::Shopify,
         email: address(json["email_address"].as_str())?,
-        reported_at: json.pointer("/email_marketing_consent/consent_updated_at").and_then(Value::as_str).map(str::to_string),
+        reported_at: json
+            .pointer("/email_marketing_consent/consent_updated_at")
+            .and_then(Value::as_str)
+            .map(str::to_string),
         reference: header(headers, "x-shopify-webhook-id").map(str::to_string),
     }))
 }
 
 /// Reads a Mailchimp webhook POST: `given` is the URL's `secret`, `list`
 /// the configured audience; `Ok(None)` for an event that is not an unsubscribe.
-pub fn mailchimp(expected: &str, given: Option<&str>, list: &str, body: &[u8]) -> Result<Option<Inbound>, InboundError> {
+pub fn mailchimp(
+    expected: &str,
+    given: Option<&str>,
+    list: &str,
+    body: &[u8],
+) -> Result<Option<Inbound>, InboundError> {
     let given = given.ok_or(InboundError::Unauthenticated)?;
     // Constant time: compare MACs of both under a fixed key.
     let tag = |s: &str| {
@@ -122,19 +146,29 @@ pub fn mailchimp(expected: &str, given: Option<&str>, list: &str, body: &[u8]) -
     if tag(expected) != tag(given) {
         return Err(InboundError::Unauthenticated);
     }
-    let fields: Vec<(String, String)> =
-        serde_urlencoded::from_bytes(body).map_err(|_| InboundError::Malformed("body is not form-encoded".into()))?;
-    let get = |name: &str| fields.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
+    let fields: Vec<(String, String)> = serde_urlencoded::from_bytes(body)
+        .map_err(|_| InboundError::Malformed("body is not form-encoded".into()))?;
+    let get = |name: &str| {
+        fields
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    };
     if get("type") != Some("unsubscribe") {
         return Ok(None);
     }
     if get("data[list_id]") != Some(list) {
-        return Err(InboundError::Malformed("data[list_id] is not the configured audience".into()));
+        return Err(InboundError::Malformed(
+            "data[list_id] is not the configured audience".into(),
+        ));
     }
     // fired_at is "YYYY-MM-DD HH:MM:SS", in UTC.
     let reported_at = get("fired_at")
         .and_then(|t| chrono::NaiveDateTime::parse_from_str(t, "%Y-%m-%d %H:%M:%S").ok())
-        .map(|t| t.and_utc().to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
+        .map(|t| {
+            t.and_utc()
+                .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+        });
     Ok(Some(Inbound {
         source: Source::Mailchimp,
         email: address(get("data[email]"))?,
@@ -162,7 +196,8 @@ pub fn signed(
     {
         return Err(InboundError::Unauthenticated);
     }
-    let json: Value = serde_json::from_slice(body).map_err(|_| InboundError::Malformed("body is not JSON".into()))?;
+    let json: Value = serde_json::from_slice(body)
+        .map_err(|_| InboundError::Malformed("body is not JSON".into()))?;
     if json["type"].as_str() != Some("consent.withdrawn") {
         return Ok(None);
     }

@@ -65,9 +65,14 @@ impl Klaviyo {
         let change = &handoff.change;
         let subscribe = change.state == State::Confirmed;
         let consent = |channel| {
-            let mut marketing = json!({"consent": if subscribe { "SUBSCRIBED" } else { "UNSUBSCRIBED" }});
+            let mut marketing =
+                json!({"consent": if subscribe { "SUBSCRIBED" } else { "UNSUBSCRIBED" }});
             if subscribe && self.historical_import {
-                let at = change.confirmed_at.as_ref().or(change.consented_at.as_ref()).unwrap_or(&change.at);
+                let at = change
+                    .confirmed_at
+                    .as_ref()
+                    .or(change.consented_at.as_ref())
+                    .unwrap_or(&change.at);
                 marketing["consented_at"] = json!(at);
             }
             (channel, json!({"marketing": marketing}))
@@ -87,9 +92,15 @@ impl Klaviyo {
         attributes.insert("subscriptions".into(), Value::Object(subscriptions));
         let profiles = json!({"data": [{"type": "profile", "attributes": attributes}]});
         let (path, kind) = if subscribe {
-            ("/api/profile-subscription-bulk-create-jobs", "profile-subscription-bulk-create-job")
+            (
+                "/api/profile-subscription-bulk-create-jobs",
+                "profile-subscription-bulk-create-job",
+            )
         } else {
-            ("/api/profile-subscription-bulk-delete-jobs", "profile-subscription-bulk-delete-job")
+            (
+                "/api/profile-subscription-bulk-delete-jobs",
+                "profile-subscription-bulk-delete-job",
+            )
         };
         let mut job = json!({"type": kind, "attributes": {"profiles": profiles}});
         if subscribe {
@@ -118,7 +129,10 @@ impl Connector for Klaviyo {
         let request = self
             .client
             .post(format!("{}{path}", self.base))
-            .header("authorization", format!("Klaviyo-API-Key {}", self.private_key))
+            .header(
+                "authorization",
+                format!("Klaviyo-API-Key {}", self.private_key),
+            )
             .header("revision", &self.revision)
             .header("accept", "application/vnd.api+json")
             .header("content-type", "application/vnd.api+json")

@@ -78,7 +78,11 @@ impl Mailchimp {
     pub fn member(&self, handoff: &Handoff) -> Value {
         let change = &handoff.change;
         let subscribed = change.state == State::Confirmed;
-        let status = if subscribed { "subscribed" } else { "unsubscribed" };
+        let status = if subscribed {
+            "subscribed"
+        } else {
+            "unsubscribed"
+        };
         let permissions: Vec<Value> = change
             .purposes
             .iter()
@@ -97,14 +101,23 @@ impl Mailchimp {
         }
         if let Some(lang) = change.locale.as_deref() {
             // Mailchimp's language codes are the primary subtag ("fr", "en").
-            fields.insert("language".into(), json!(lang.split('-').next().unwrap_or(lang)));
+            fields.insert(
+                "language".into(),
+                json!(lang.split('-').next().unwrap_or(lang)),
+            );
         }
         if subscribed {
             for (key, value) in [
                 ("ip_signup", json!(change.consent_ip)),
                 ("timestamp_signup", mc_time(&change.consented_at)),
-                ("ip_opt", json!(change.confirm_ip.as_ref().or(change.consent_ip.as_ref()))),
-                ("timestamp_opt", mc_time(&change.confirmed_at.clone().or(Some(change.at.clone())))),
+                (
+                    "ip_opt",
+                    json!(change.confirm_ip.as_ref().or(change.consent_ip.as_ref())),
+                ),
+                (
+                    "timestamp_opt",
+                    mc_time(&change.confirmed_at.clone().or(Some(change.at.clone()))),
+                ),
             ] {
                 if !value.is_null() {
                     fields.insert(key.into(), value);

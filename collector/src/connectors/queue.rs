@@ -123,6 +123,28 @@ impl Queue {
         Queue { pool, postgres }
     }
 
+    /// A small pool of its own on the collector's database (already
+    /// migrated by the store), so that delivery never takes a connection
+    /// the appends wait for.
+    pub async fn connect(url: &str) -> Result<Self, sqlx::Error> {
+        sqlx::any::install_default_drivers();
+        let postgres = url.starts_with("postgres");
+        let pool = sqlx::any::AnyPoolOptions::new()
+            .max_connections(2)
+            .after_connect(move |conn, _| {
+                Box::pin(async move {
+                    if !postgres {
+                        use sqlx::Executor;
+                        conn.execute("PRAGMA busy_timeout = 10000").await?;
+                    }
+                    Ok(())
+                })
+            })
+            .connect(url)
+            .await?;
+        Ok(Queue { pool, postgres })
+    }
+
     async fn begin(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>, sqlx::Error> {
         if self.postgres {
             self.pool.begin().await
@@ -140,7 +162,11 @@ impl Queue {
         lease_until: DateTime<Utc>,
         limit: i64,
     ) -> Result<Vec<Handoff>, sqlx::Error> {
-        let lock = if self.postgres { "FOR UPDATE SKIP LOCKED" } else { "" };
+        let lock = if self.postgres {
+            "FOR UPDATE SKIP LOCKED"
+        } else {
+            ""
+        };
         let sql = format!(
             "UPDATE handoffs SET lease_owner = $1, lease_until = $2, attempts = attempts + 1
              WHERE id IN (
@@ -251,7 +277,8 @@ impl Queue {
         for row in &errors {
             let connector: String = row.try_get("connector")?;
             if let Some(entry) = out.iter_mut().find(|s| s.connector == connector) {
-                entry.last_error = Some((row.try_get("last_error")?, row.try_get("last_error_at")?));
+                entry.last_error =
+                    Some((row.try_get("last_error")?, row.try_get("last_error_at")?));
             }
         }
         Ok(out)
@@ -291,7 +318,10 @@ impl Queue {
     /// Deletes the finished rows of an erased subject, inside the erasing
     /// transaction: only the waiting ones (the erasure's own included) stay
     /// until delivered.
-    pub async fn forget_subject(conn: &mut AnyConnection, subject: &str) -> Result<(), sqlx::Error> {
+    pub async fn forget_subject(
+        conn: &mut AnyConnection,
+        subject: &str,
+    ) -> Result<(), sqlx::Error> {
         sqlx::query("DELETE FROM handoffs WHERE subject = $1 AND state <> 'waiting'")
             .bind(subject)
             .execute(&mut *conn)

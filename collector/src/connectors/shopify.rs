@@ -46,7 +46,10 @@ impl Shopify {
     /// The shop at `base` (`https://<shop>.myshopify.com`), API `version`.
     pub fn new(base: &str, version: &str, token: String, client: reqwest::Client) -> Self {
         Shopify {
-            endpoint: format!("{}/admin/api/{version}/graphql.json", base.trim_end_matches('/')),
+            endpoint: format!(
+                "{}/admin/api/{version}/graphql.json",
+                base.trim_end_matches('/')
+            ),
             token,
             client,
         }
@@ -62,13 +65,23 @@ impl Shopify {
         let answer = send("shopify", request, None).await?;
         let body: Value = serde_json::from_str(&answer.body)
             .map_err(|_| Failure::retry(format!("shopify: not JSON: {}", excerpt(&answer.body))))?;
-        if let Some(errors) = body.get("errors").and_then(Value::as_array).filter(|e| !e.is_empty()) {
-            let throttled = errors
-                .iter()
-                .any(|e| e.pointer("/extensions/code").and_then(Value::as_str) == Some("THROTTLED"));
-            let error = format!("shopify: {}", excerpt(&Value::Array(errors.clone()).to_string()));
+        if let Some(errors) = body
+            .get("errors")
+            .and_then(Value::as_array)
+            .filter(|e| !e.is_empty())
+        {
+            let throttled = errors.iter().any(|e| {
+                e.pointer("/extensions/code").and_then(Value::as_str) == Some("THROTTLED")
+            });
+            let error = format!(
+                "shopify: {}",
+                excerpt(&Value::Array(errors.clone()).to_string())
+            );
             return Err(if throttled {
-                Failure::Retry { error, after: throttle_wait(&body) }
+                Failure::Retry {
+                    error,
+                    after: throttle_wait(&body),
+                }
             } else {
                 Failure::Permanent(error)
             });
@@ -89,7 +102,9 @@ impl Shopify {
     async fn customer(&self, email: &str, phone: Option<&str>) -> Result<String, Failure> {
         if let Some((id, has_phone)) = self.find(email).await? {
             if let (Some(phone), None) = (phone, has_phone) {
-                let data = self.graphql(SET_PHONE, json!({"input": {"id": id, "phone": phone}})).await?;
+                let data = self
+                    .graphql(SET_PHONE, json!({"input": {"id": id, "phone": phone}}))
+                    .await?;
                 user_errors(&data, "customerUpdate")?;
             }
             return Ok(id);
@@ -118,7 +133,10 @@ impl Shopify {
 
 /// The `userErrors` of mutation `name`, as a permanent failure.
 fn user_errors(data: &Value, name: &str) -> Result<(), Failure> {
-    match data.pointer(&format!("/{name}/userErrors")).and_then(Value::as_array) {
+    match data
+        .pointer(&format!("/{name}/userErrors"))
+        .and_then(Value::as_array)
+    {
         Some(errors) if !errors.is_empty() => Err(Failure::Permanent(format!(
             "shopify: {name}: {}",
             excerpt(&Value::Array(errors.clone()).to_string())
@@ -131,7 +149,9 @@ fn user_errors(data: &Value, name: &str) -> Result<(), Failure> {
 fn throttle_wait(body: &Value) -> Option<Duration> {
     let cost = body.pointer("/extensions/cost")?;
     let requested = cost["requestedQueryCost"].as_f64()?;
-    let available = cost.pointer("/throttleStatus/currentlyAvailable")?.as_f64()?;
+    let available = cost
+        .pointer("/throttleStatus/currentlyAvailable")?
+        .as_f64()?;
     let rate = cost.pointer("/throttleStatus/restoreRate")?.as_f64()?;
     (rate > 0.0).then(|| Duration::from_secs_f64(((requested - available) / rate).clamp(1.0, 60.0)))
 }

@@ -66,7 +66,10 @@ pub fn signature(
     let content = signed_content(id, timestamp, body);
     let mut parts = Vec::new();
     if let Some(key) = key {
-        parts.push(format!("v1a,{}", STANDARD.encode(key.sign(&content).to_bytes())));
+        parts.push(format!(
+            "v1a,{}",
+            STANDARD.encode(key.sign(&content).to_bytes())
+        ));
     }
     if let Some(secret) = secret {
         parts.push(format!("v1,{}", STANDARD.encode(secret.mac(&content))));
@@ -91,8 +94,12 @@ pub fn verify(
 ) -> bool {
     let content = signed_content(id, timestamp, body);
     header.split(' ').any(|entry| {
-        let Some((version, sig)) = entry.split_once(',') else { return false };
-        let Ok(sig) = STANDARD.decode(sig) else { return false };
+        let Some((version, sig)) = entry.split_once(',') else {
+            return false;
+        };
+        let Ok(sig) = STANDARD.decode(sig) else {
+            return false;
+        };
         match (version, secret, public) {
             ("v1", Some(secret), _) => {
                 let mut mac = Hmac::<Sha256>::new_from_slice(&secret.0).expect("any key length");
@@ -166,7 +173,13 @@ impl Connector for Webhook {
         // protection); the id stays, so they still drop a redelivery.
         let timestamp = chrono::Utc::now().timestamp();
         let id = format!("msg_{}", handoff.id);
-        let signature = signature(&id, timestamp, body.as_bytes(), self.key.as_ref(), self.secret.as_ref());
+        let signature = signature(
+            &id,
+            timestamp,
+            body.as_bytes(),
+            self.key.as_ref(),
+            self.secret.as_ref(),
+        );
         let request = self
             .client
             .post(&self.url)

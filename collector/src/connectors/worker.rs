@@ -186,7 +186,13 @@ impl Dispatcher {
                     }
                     _ => None,
                 };
-                tracing::warn!(handoff = id, attempts, error = failure.message(), given_up = next.is_none(), "hand-off failed");
+                tracing::warn!(
+                    handoff = id,
+                    attempts,
+                    error = failure.message(),
+                    given_up = next.is_none(),
+                    "hand-off failed"
+                );
                 self.queue
                     .failed(id, &self.owner, failure.message(), next, now)
                     .await?;

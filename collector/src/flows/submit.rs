@@ -33,6 +33,7 @@ pub fn to_append(
         consume: None,
         mail: None,
         withdraws: withdraws(proof),
+        handoff: None,
     };
     if !wants_mail {
         return append;

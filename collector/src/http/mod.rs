@@ -1,6 +1,7 @@
 //! The HTTP service: routes and handlers; what each request does is in [`crate::flows`].
 
 mod client; // the client's address and network
+mod connectors; // `/v1/connectors/*`: withdrawals the merchant's tools report
 mod error; // JSON `{error, message}` answers
 pub mod ip; // IP truncation
 mod links; // `/v1/confirm` and `/v1/unsubscribe`

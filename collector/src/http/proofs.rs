@@ -67,7 +67,12 @@ pub async fn submit(
     }
 
     // Tokens expire from now; the receive time is set when the batch commits, moments later.
-    let append = to_append(&state.config, &proof, wants_mail, Utc::now());
+    let mut append = to_append(&state.config, &proof, wants_mail, Utc::now());
+    // A widget withdrawal reaches the tools; the time is the log's, set at commit.
+    append.handoff = crate::flows::handoff::to(
+        crate::flows::handoff::widget_withdrawal(&proof, &crate::store::timestamp(Utc::now())),
+        &state.handoff_to,
+    );
     let mail = append.mail.clone();
     let outcome = state.appender.append(append).await;
     let stored = match outcome {
@@ -83,6 +88,7 @@ pub async fn submit(
             }
         }
     };
+    state.handed_off();
     if let Some(mail) = mail {
         send_confirmation(
             &state.mail,

@@ -16,7 +16,7 @@ use tower_http::trace::TraceLayer;
 
 use super::origin::{loopback_alias, origin_of};
 use super::rate_limit::RateLimit;
-use super::{links, outbox, proofs};
+use super::{connectors, links, outbox, proofs};
 use crate::config::{Config, MailConfig};
 use crate::ledger::keys::{KeyError, Keyring};
 use crate::mail::queue::{MailQueue, Retry};
@@ -44,6 +44,21 @@ pub struct AppState {
     pub ip_limit: RateLimit,
     /// Confirmation mails per address.
     pub email_limit: RateLimit,
+    /// The configured connectors' names: each change is queued for each.
+    pub handoff_to: Arc<Vec<String>>,
+    /// Delivers the queued hand-offs; `None` without connectors.
+    pub dispatcher: Option<crate::connectors::worker::Dispatcher>,
+    /// The keys inbound tool webhooks are checked with.
+    pub inbound: crate::connectors::config::InboundKeys,
+}
+
+impl AppState {
+    /// Call after a commit that queued a hand-off: delivery starts at once.
+    pub fn handed_off(&self) {
+        if let Some(dispatcher) = &self.dispatcher {
+            dispatcher.wake();
+        }
+    }
 }
 
 /// Why the service could not start.
@@ -66,6 +81,12 @@ pub enum StartError {
         /// The cause.
         source: std::io::Error,
     },
+    /// The `[connectors]` section cannot be used.
+    #[error(transparent)]
+    Connectors(#[from] crate::connectors::config::ConnectorConfigError),
+    /// The hand-off queue could not reach the database.
+    #[error("hand-off queue: {0}")]
+    Queue(#[source] sqlx::Error),
     /// The public URL has no origin.
     #[error("invalid public url {0:?}")]
     PublicUrl(String),
@@ -156,6 +177,33 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
         allowed_origins.push(origin);
     }
     let appender = Appender::spawn(store.clone(), keys.clone(), 64);
+    // Secrets are read here, from the variables the section names.
+    let built = config
+        .connectors
+        .build(keys.active_signing_key(), &|var| std::env::var(var).ok())?;
+    let handoff_to = Arc::new(
+        built
+            .connectors
+            .iter()
+            .map(|c| c.name().to_string())
+            .collect::<Vec<_>>(),
+    );
+    let dispatcher = if built.connectors.is_empty() {
+        None
+    } else {
+        let queue = crate::connectors::queue::Queue::connect(&config.database)
+            .await
+            .map_err(StartError::Queue)?;
+        // Names this process in row leases.
+        let owner = crate::crypto::tokens::new_token().1[..12].to_string();
+        Some(crate::connectors::worker::Dispatcher::new(
+            queue,
+            built.connectors,
+            owner,
+            built.settings,
+        ))
+    };
+    let delivering = dispatcher.clone().map(|d| d.spawn());
     let (mail, mail_task) = MailQueue::spawn(
         mailer,
         store.clone(),
@@ -173,6 +221,9 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
         public_url: public_url.clone(),
         allowed_origins,
         mail,
+        handoff_to,
+        dispatcher,
+        inbound: built.inbound,
     });
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
     let (shutdown, stopped) = tokio::sync::oneshot::channel::<()>();
@@ -186,6 +237,10 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
         // Whatever it could not send stays stored, for the next start.
         if tokio::time::timeout(MAIL_DRAIN, mail_task).await.is_err() {
             tracing::warn!("confirmation mail still queued at shutdown is left for the next start");
+        }
+        // A delivery cut short is claimed again once its lease ends.
+        if let Some(delivering) = delivering {
+            delivering.abort();
         }
         served
     });
@@ -225,6 +280,12 @@ pub fn router(state: Arc<AppState>) -> Router {
             "/v1/unsubscribe",
             get(links::show_link).post(links::follow_link),
         )
+        .route("/v1/connectors/shopify", post(connectors::shopify))
+        .route(
+            "/v1/connectors/mailchimp",
+            get(connectors::mailchimp_check).post(connectors::mailchimp),
+        )
+        .route("/v1/connectors/webhook", post(connectors::signed))
         .route("/.well-known/jwks.json", get(jwks))
         .route("/healthz", get(|| async { "ok" }));
     if matches!(state.config.mail, MailConfig::Outbox { .. }) {

@@ -53,6 +53,17 @@ impl Store for SqlStore {
             }
             let withdraws = item.withdraws;
             let stored = rows.link(&mut head, item.entry, keys, &received_at)?;
+            if let Some(handoff) = item.handoff {
+                let mut change = handoff.change;
+                change.evidence.seq = stored.seq;
+                change.evidence.receipt = stored.receipt.clone();
+                // The log's own time for the change, as its receipt states it.
+                change.at = stored.received_at.clone();
+                if change.confirmed_at.is_some() {
+                    change.confirmed_at = Some(stored.received_at.clone());
+                }
+                crate::connectors::enqueue(&mut tx, &handoff.to, stored.seq, &change, now).await?;
+            }
             rows.tokens
                 .extend(item.tokens.into_iter().map(|token| (stored.seq, token)));
             rows.mails

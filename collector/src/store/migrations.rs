@@ -71,4 +71,10 @@ pub const MIGRATIONS: &[(i64, &[&str])] = &[
             "ALTER TABLE tokens ADD COLUMN withdrawn_at TEXT",
         ],
     ),
+    (
+        4,
+        // Hand-offs to the merchant's tools, written with their change
+        // (see crate::connectors::queue).
+        crate::connectors::MIGRATION,
+    ),
 ];

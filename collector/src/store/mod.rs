@@ -102,6 +102,19 @@ pub struct Append {
     /// and its waiting mail deleted in the same transaction, so that no
     /// confirmation follows a withdrawal.
     pub withdraws: Option<Withdraws>,
+    /// The change to hand to the merchant's tools, queued in the same
+    /// transaction (see [`crate::connectors`]); its evidence gets the
+    /// entry's seq and receipt there.
+    pub handoff: Option<HandOff>,
+}
+
+/// A change and the connectors it goes to.
+#[derive(Clone, Debug)]
+pub struct HandOff {
+    /// The change.
+    pub change: crate::connectors::Change,
+    /// The configured connector names.
+    pub to: std::sync::Arc<Vec<String>>,
 }
 
 /// Which consent a withdrawal cancels the confirmation of.

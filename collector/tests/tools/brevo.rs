@@ -40,9 +40,26 @@ fn error(status: StatusCode, code: &str, message: &str) -> Response {
     (status, Json(json!({"code": code, "message": message}))).into_response()
 }
 
-async fn create(State(state): State<Shared<Data>>, method: Method, uri: Uri, headers: HeaderMap, body: Bytes) -> Response {
-    let limited = r#"{"code":"too_many_requests","message":"The expected rate limit is exceeded."}"#;
-    let hang = match before(&state, &method, &uri, &headers, &body, limited, Some("x-sib-ratelimit-reset")).await {
+async fn create(
+    State(state): State<Shared<Data>>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let limited =
+        r#"{"code":"too_many_requests","message":"The expected rate limit is exceeded."}"#;
+    let hang = match before(
+        &state,
+        &method,
+        &uri,
+        &headers,
+        &body,
+        limited,
+        Some("x-sib-ratelimit-reset"),
+    )
+    .await
+    {
         Ok(h) => h,
         Err(r) => return r,
     };
@@ -53,26 +70,52 @@ async fn create(State(state): State<Shared<Data>>, method: Method, uri: Uri, hea
             return error(StatusCode::UNAUTHORIZED, "unauthorized", "Key not found");
         }
         let Ok(c): Result<Value, _> = serde_json::from_slice(&body) else {
-            return error(StatusCode::BAD_REQUEST, "bad_request", "Input must be a valid JSON object");
+            return error(
+                StatusCode::BAD_REQUEST,
+                "bad_request",
+                "Input must be a valid JSON object",
+            );
         };
         let Some(email) = c["email"].as_str().map(str::to_lowercase) else {
-            return error(StatusCode::BAD_REQUEST, "missing_parameter", "email or SMS attribute is required");
+            return error(
+                StatusCode::BAD_REQUEST,
+                "missing_parameter",
+                "email or SMS attribute is required",
+            );
         };
         let attributes = c["attributes"].as_object().cloned().unwrap_or_default();
         if let Some(name) = attributes.keys().find(|k| !data.attributes.contains(*k)) {
-            return error(StatusCode::BAD_REQUEST, "invalid_parameter", &format!("Attribute {name} does not exist"));
+            return error(
+                StatusCode::BAD_REQUEST,
+                "invalid_parameter",
+                &format!("Attribute {name} does not exist"),
+            );
         }
-        let lists: Vec<i64> = c["listIds"].as_array().map(|a| a.iter().filter_map(Value::as_i64).collect()).unwrap_or_default();
+        let lists: Vec<i64> = c["listIds"]
+            .as_array()
+            .map(|a| a.iter().filter_map(Value::as_i64).collect())
+            .unwrap_or_default();
         if lists.iter().any(|l| !data.lists.contains(l)) {
-            return error(StatusCode::BAD_REQUEST, "invalid_parameter", "List ID does not exist");
+            return error(
+                StatusCode::BAD_REQUEST,
+                "invalid_parameter",
+                "List ID does not exist",
+            );
         }
         let exists = data.contacts.contains_key(&email);
         if exists && c["updateEnabled"] != json!(true) {
-            return error(StatusCode::BAD_REQUEST, "duplicate_parameter", "Contact already exist");
+            return error(
+                StatusCode::BAD_REQUEST,
+                "duplicate_parameter",
+                "Contact already exist",
+            );
         }
         data.next_id += 1;
         let next = data.next_id;
-        let contact = data.contacts.entry(email).or_insert_with(|| Contact { id: next, ..Default::default() });
+        let contact = data.contacts.entry(email).or_insert_with(|| Contact {
+            id: next,
+            ..Default::default()
+        });
         contact.attributes.extend(attributes);
         contact.lists.extend(lists);
         if let Some(b) = c["emailBlacklisted"].as_bool() {
@@ -91,8 +134,25 @@ async fn create(State(state): State<Shared<Data>>, method: Method, uri: Uri, hea
     }
 }
 
-async fn remove(State(state): State<Shared<Data>>, Path(identifier): Path<String>, method: Method, uri: Uri, headers: HeaderMap, body: Bytes) -> Response {
-    if let Err(r) = before(&state, &method, &uri, &headers, &body, "{}", Some("x-sib-ratelimit-reset")).await {
+async fn remove(
+    State(state): State<Shared<Data>>,
+    Path(identifier): Path<String>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    if let Err(r) = before(
+        &state,
+        &method,
+        &uri,
+        &headers,
+        &body,
+        "{}",
+        Some("x-sib-ratelimit-reset"),
+    )
+    .await
+    {
         return r;
     }
     let mut mock = state.lock().unwrap();
@@ -101,7 +161,11 @@ async fn remove(State(state): State<Shared<Data>>, Path(identifier): Path<String
     }
     match mock.data.contacts.remove(&identifier.to_lowercase()) {
         Some(_) => StatusCode::NO_CONTENT.into_response(),
-        None => error(StatusCode::NOT_FOUND, "document_not_found", "Contact does not exist"),
+        None => error(
+            StatusCode::NOT_FOUND,
+            "document_not_found",
+            "Contact does not exist",
+        ),
     }
 }
 
@@ -109,7 +173,11 @@ pub async fn start(api_key: &str, lists: &[i64], attributes: &[&str]) -> Tool<Da
     let data = Data {
         api_key: api_key.into(),
         lists: lists.iter().copied().collect(),
-        attributes: attributes.iter().map(|s| s.to_string()).chain(["SMS".to_string()]).collect(),
+        attributes: attributes
+            .iter()
+            .map(|s| s.to_string())
+            .chain(["SMS".to_string()])
+            .collect(),
         contacts: BTreeMap::new(),
         next_id: 0,
     };

@@ -9,8 +9,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use axum::body::Bytes;
-use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::extract::State;
+use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::Router;
@@ -38,14 +38,32 @@ fn error(status: StatusCode, code: &str, title: &str, detail: &str, pointer: &st
         "id": "00000000-0000-0000-0000-000000000000", "status": status.as_u16(), "code": code,
         "title": title, "detail": detail, "source": {"pointer": pointer},
     }]});
-    (status, [("content-type", "application/vnd.api+json")], body.to_string()).into_response()
+    (
+        status,
+        [("content-type", "application/vnd.api+json")],
+        body.to_string(),
+    )
+        .into_response()
 }
 
 fn invalid(detail: &str, pointer: &str) -> Response {
-    error(StatusCode::BAD_REQUEST, "invalid", "Invalid input.", detail, pointer)
+    error(
+        StatusCode::BAD_REQUEST,
+        "invalid",
+        "Invalid input.",
+        detail,
+        pointer,
+    )
 }
 
-async fn job(state: Shared<Data>, subscribe: bool, method: Method, uri: Uri, headers: HeaderMap, body: Bytes) -> Response {
+async fn job(
+    state: Shared<Data>,
+    subscribe: bool,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     let throttled = r#"{"errors":[{"status":429,"code":"throttled","title":"Request was throttled.","detail":"Request was throttled. Expected available in 1 second."}]}"#;
     let hang = match before(&state, &method, &uri, &headers, &body, throttled, None).await {
         Ok(h) => h,
@@ -54,37 +72,100 @@ async fn job(state: Shared<Data>, subscribe: bool, method: Method, uri: Uri, hea
     {
         let mut mock = state.lock().unwrap();
         let data = &mut mock.data;
-        let key = header(&headers, "authorization").and_then(|h| h.strip_prefix("Klaviyo-API-Key "));
+        let key =
+            header(&headers, "authorization").and_then(|h| h.strip_prefix("Klaviyo-API-Key "));
         if key != Some(data.private_key.as_str()) {
-            return error(StatusCode::UNAUTHORIZED, "not_authenticated", "Authentication credentials were not provided.", "Missing or invalid private key.", "/data/");
+            return error(
+                StatusCode::UNAUTHORIZED,
+                "not_authenticated",
+                "Authentication credentials were not provided.",
+                "Missing or invalid private key.",
+                "/data/",
+            );
         }
         let revision = header(&headers, "revision").unwrap_or_default();
-        if chrono::NaiveDate::parse_from_str(revision.get(..10).unwrap_or_default(), "%Y-%m-%d").is_err() {
-            return invalid("A valid revision header is required (YYYY-MM-DD).", "/headers/revision");
+        if chrono::NaiveDate::parse_from_str(revision.get(..10).unwrap_or_default(), "%Y-%m-%d")
+            .is_err()
+        {
+            return invalid(
+                "A valid revision header is required (YYYY-MM-DD).",
+                "/headers/revision",
+            );
         }
         if header(&headers, "content-type") != Some("application/vnd.api+json") {
-            return error(StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", "Unsupported media type.", "Use application/vnd.api+json.", "/data/");
+            return error(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported_media_type",
+                "Unsupported media type.",
+                "Use application/vnd.api+json.",
+                "/data/",
+            );
         }
         let Ok(doc): Result<Value, _> = serde_json::from_slice(&body) else {
-            return error(StatusCode::BAD_REQUEST, "parse_error", "Malformed request.", "JSON parse error.", "/data/");
+            return error(
+                StatusCode::BAD_REQUEST,
+                "parse_error",
+                "Malformed request.",
+                "JSON parse error.",
+                "/data/",
+            );
         };
-        let kind = if subscribe { "profile-subscription-bulk-create-job" } else { "profile-subscription-bulk-delete-job" };
+        let kind = if subscribe {
+            "profile-subscription-bulk-create-job"
+        } else {
+            "profile-subscription-bulk-delete-job"
+        };
         if doc.pointer("/data/type").and_then(Value::as_str) != Some(kind) {
-            return error(StatusCode::CONFLICT, "conflict", "Conflict.", &format!("The resource type must be {kind}."), "/data/type");
+            return error(
+                StatusCode::CONFLICT,
+                "conflict",
+                "Conflict.",
+                &format!("The resource type must be {kind}."),
+                "/data/type",
+            );
         }
-        let historical = doc.pointer("/data/attributes/historical_import").and_then(Value::as_bool).unwrap_or(false);
+        let historical = doc
+            .pointer("/data/attributes/historical_import")
+            .and_then(Value::as_bool)
+            .unwrap_or(false);
         let list = match doc.pointer("/data/relationships/list/data") {
             None => None,
-            Some(l) if l["type"] == "list" && l["id"].as_str().is_some_and(|id| data.lists.contains(id)) => l["id"].as_str().map(str::to_string),
-            Some(_) => return error(StatusCode::NOT_FOUND, "not_found", "Not found.", "The list does not exist.", "/data/relationships/list/data/id"),
+            Some(l)
+                if l["type"] == "list"
+                    && l["id"].as_str().is_some_and(|id| data.lists.contains(id)) =>
+            {
+                l["id"].as_str().map(str::to_string)
+            }
+            Some(_) => {
+                return error(
+                    StatusCode::NOT_FOUND,
+                    "not_found",
+                    "Not found.",
+                    "The list does not exist.",
+                    "/data/relationships/list/data/id",
+                )
+            }
         };
-        let Some(profiles) = doc.pointer("/data/attributes/profiles/data").and_then(Value::as_array) else {
-            return invalid("'profiles' is a required field.", "/data/attributes/profiles");
+        let Some(profiles) = doc
+            .pointer("/data/attributes/profiles/data")
+            .and_then(Value::as_array)
+        else {
+            return invalid(
+                "'profiles' is a required field.",
+                "/data/attributes/profiles",
+            );
         };
         if profiles.is_empty() || profiles.len() > 1000 {
-            return invalid("Between 1 and 1000 profiles.", "/data/attributes/profiles/data");
+            return invalid(
+                "Between 1 and 1000 profiles.",
+                "/data/attributes/profiles/data",
+            );
         }
-        let want = if subscribe { "SUBSCRIBED" } else { "UNSUBSCRIBED" };
+        let want = if subscribe {
+            "SUBSCRIBED"
+        } else {
+            "UNSUBSCRIBED"
+        };
         let mut updates = Vec::new();
         for (i, p) in profiles.iter().enumerate() {
             let at = format!("/data/attributes/profiles/data/{i}");
@@ -93,30 +174,80 @@ async fn job(state: Shared<Data>, subscribe: bool, method: Method, uri: Uri, hea
             }
             let attrs = &p["attributes"];
             let Some(email) = attrs["email"].as_str().map(str::to_lowercase) else {
-                return invalid("An email or phone_number is required.", &format!("{at}/attributes"));
+                return invalid(
+                    "An email or phone_number is required.",
+                    &format!("{at}/attributes"),
+                );
             };
             let mut consent = BTreeMap::new();
-            let subs = attrs["subscriptions"].as_object().cloned().unwrap_or_default();
+            let subs = attrs["subscriptions"]
+                .as_object()
+                .cloned()
+                .unwrap_or_default();
             if subs.is_empty() {
-                return invalid("'subscriptions' is a required field.", &format!("{at}/attributes/subscriptions"));
+                return invalid(
+                    "'subscriptions' is a required field.",
+                    &format!("{at}/attributes/subscriptions"),
+                );
             }
             for (channel, value) in subs {
-                if !["email", "sms"].contains(&channel.as_str()) || value.pointer("/marketing/consent").and_then(Value::as_str) != Some(want) {
-                    return invalid(&format!("consent must be {want}"), &format!("{at}/attributes/subscriptions/{channel}"));
+                if !["email", "sms"].contains(&channel.as_str())
+                    || value.pointer("/marketing/consent").and_then(Value::as_str) != Some(want)
+                {
+                    return invalid(
+                        &format!("consent must be {want}"),
+                        &format!("{at}/attributes/subscriptions/{channel}"),
+                    );
                 }
-                if channel == "sms" && !attrs["phone_number"].as_str().is_some_and(|p| p.starts_with('+')) {
-                    return invalid("phone_number in E.164 is required for SMS.", &format!("{at}/attributes/phone_number"));
+                if channel == "sms"
+                    && !attrs["phone_number"]
+                        .as_str()
+                        .is_some_and(|p| p.starts_with('+'))
+                {
+                    return invalid(
+                        "phone_number in E.164 is required for SMS.",
+                        &format!("{at}/attributes/phone_number"),
+                    );
                 }
                 let consented_at = value.pointer("/marketing/consented_at");
                 match (consented_at, historical) {
-                    (Some(_), false) => return invalid("consented_at can only be provided with historical_import.", &format!("{at}/attributes/subscriptions/{channel}/marketing/consented_at")),
-                    (None, true) if subscribe => return invalid("consented_at is required for a historical import.", &format!("{at}/attributes/subscriptions/{channel}/marketing")),
-                    (Some(t), true) if !super::is_datetime(t) => return invalid("consented_at must be a date-time.", &format!("{at}/attributes/subscriptions/{channel}/marketing/consented_at")),
+                    (Some(_), false) => {
+                        return invalid(
+                            "consented_at can only be provided with historical_import.",
+                            &format!(
+                                "{at}/attributes/subscriptions/{channel}/marketing/consented_at"
+                            ),
+                        )
+                    }
+                    (None, true) if subscribe => {
+                        return invalid(
+                            "consented_at is required for a historical import.",
+                            &format!("{at}/attributes/subscriptions/{channel}/marketing"),
+                        )
+                    }
+                    (Some(t), true) if !super::is_datetime(t) => {
+                        return invalid(
+                            "consented_at must be a date-time.",
+                            &format!(
+                                "{at}/attributes/subscriptions/{channel}/marketing/consented_at"
+                            ),
+                        )
+                    }
                     _ => {}
                 }
-                consent.insert(channel, (want.to_string(), consented_at.and_then(Value::as_str).map(str::to_string)));
+                consent.insert(
+                    channel,
+                    (
+                        want.to_string(),
+                        consented_at.and_then(Value::as_str).map(str::to_string),
+                    ),
+                );
             }
-            updates.push((email, consent, attrs["phone_number"].as_str().map(str::to_string)));
+            updates.push((
+                email,
+                consent,
+                attrs["phone_number"].as_str().map(str::to_string),
+            ));
         }
         for (email, consent, phone) in updates {
             let profile = data.profiles.entry(email).or_default();
@@ -134,11 +265,23 @@ async fn job(state: Shared<Data>, subscribe: bool, method: Method, uri: Uri, hea
     StatusCode::ACCEPTED.into_response()
 }
 
-async fn create(State(s): State<Shared<Data>>, m: Method, u: Uri, h: HeaderMap, b: Bytes) -> Response {
+async fn create(
+    State(s): State<Shared<Data>>,
+    m: Method,
+    u: Uri,
+    h: HeaderMap,
+    b: Bytes,
+) -> Response {
     job(s, true, m, u, h, b).await
 }
 
-async fn delete(State(s): State<Shared<Data>>, m: Method, u: Uri, h: HeaderMap, b: Bytes) -> Response {
+async fn delete(
+    State(s): State<Shared<Data>>,
+    m: Method,
+    u: Uri,
+    h: HeaderMap,
+    b: Bytes,
+) -> Response {
     job(s, false, m, u, h, b).await
 }
 

@@ -42,17 +42,34 @@ fn problem(status: StatusCode, title: &str, detail: &str) -> Response {
         "type": "https://mailchimp.com/developer/marketing/docs/errors/",
         "title": title, "status": status.as_u16(), "detail": detail, "instance": "",
     });
-    (status, [("content-type", "application/problem+json")], body.to_string()).into_response()
+    (
+        status,
+        [("content-type", "application/problem+json")],
+        body.to_string(),
+    )
+        .into_response()
 }
 
 fn authorized(data: &Data, headers: &HeaderMap) -> bool {
-    let Some(basic) = header(headers, "authorization").and_then(|h| h.strip_prefix("Basic ")) else { return false };
-    let Ok(decoded) = base64::engine::general_purpose::STANDARD.decode(basic) else { return false };
+    let Some(basic) = header(headers, "authorization").and_then(|h| h.strip_prefix("Basic "))
+    else {
+        return false;
+    };
+    let Ok(decoded) = base64::engine::general_purpose::STANDARD.decode(basic) else {
+        return false;
+    };
     let text = String::from_utf8_lossy(&decoded);
-    text.split_once(':').is_some_and(|(_, key)| key == data.api_key)
+    text.split_once(':')
+        .is_some_and(|(_, key)| key == data.api_key)
 }
 
-const STATUSES: &[&str] = &["subscribed", "unsubscribed", "cleaned", "pending", "transactional"];
+const STATUSES: &[&str] = &[
+    "subscribed",
+    "unsubscribed",
+    "cleaned",
+    "pending",
+    "transactional",
+];
 
 async fn upsert(
     State(state): State<Shared<Data>>,
@@ -62,7 +79,17 @@ async fn upsert(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let hang = match before(&state, &method, &uri, &headers, &body, r#"{"title":"Too Many Requests","status":429}"#, None).await {
+    let hang = match before(
+        &state,
+        &method,
+        &uri,
+        &headers,
+        &body,
+        r#"{"title":"Too Many Requests","status":429}"#,
+        None,
+    )
+    .await
+    {
         Ok(h) => h,
         Err(r) => return r,
     };
@@ -70,39 +97,90 @@ async fn upsert(
         let mut mock = state.lock().unwrap();
         let data = &mut mock.data;
         if !authorized(data, &headers) {
-            return problem(StatusCode::UNAUTHORIZED, "API Key Invalid", "Your API key may be invalid, or you've attempted to access the wrong datacenter.");
+            return problem(
+                StatusCode::UNAUTHORIZED,
+                "API Key Invalid",
+                "Your API key may be invalid, or you've attempted to access the wrong datacenter.",
+            );
         }
         if list != data.list {
-            return problem(StatusCode::NOT_FOUND, "Resource Not Found", "The requested resource could not be found.");
+            return problem(
+                StatusCode::NOT_FOUND,
+                "Resource Not Found",
+                "The requested resource could not be found.",
+            );
         }
         let Ok(member): Result<Value, _> = serde_json::from_slice(&body) else {
-            return problem(StatusCode::BAD_REQUEST, "JSON Schema Exception", "We encountered an unspecified JSON parsing error.");
+            return problem(
+                StatusCode::BAD_REQUEST,
+                "JSON Schema Exception",
+                "We encountered an unspecified JSON parsing error.",
+            );
         };
-        let email = member["email_address"].as_str().unwrap_or_default().to_string();
+        let email = member["email_address"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
         if email.is_empty() {
-            return problem(StatusCode::BAD_REQUEST, "Invalid Resource", "email_address: This value should not be blank.");
+            return problem(
+                StatusCode::BAD_REQUEST,
+                "Invalid Resource",
+                "email_address: This value should not be blank.",
+            );
         }
         if hex::encode(Md5::digest(email.to_lowercase().as_bytes())) != hash {
-            return problem(StatusCode::BAD_REQUEST, "Invalid Resource", "The subscriber hash does not match the email address.");
+            return problem(
+                StatusCode::BAD_REQUEST,
+                "Invalid Resource",
+                "The subscriber hash does not match the email address.",
+            );
         }
         let existing = data.members.contains_key(&hash);
-        let status = if existing { member.get("status") } else { member.get("status_if_new") };
+        let status = if existing {
+            member.get("status")
+        } else {
+            member.get("status_if_new")
+        };
         let Some(status) = status.and_then(Value::as_str) else {
-            return problem(StatusCode::BAD_REQUEST, "Invalid Resource", "status_if_new is required for a new list member.");
+            return problem(
+                StatusCode::BAD_REQUEST,
+                "Invalid Resource",
+                "status_if_new is required for a new list member.",
+            );
         };
         if !STATUSES.contains(&status) {
-            return problem(StatusCode::BAD_REQUEST, "Invalid Resource", "status: Invalid value.");
+            return problem(
+                StatusCode::BAD_REQUEST,
+                "Invalid Resource",
+                "status: Invalid value.",
+            );
         }
         for key in ["timestamp_signup", "timestamp_opt"] {
             if member.get(key).is_some_and(|v| !super::is_datetime(v)) {
-                return problem(StatusCode::BAD_REQUEST, "Invalid Resource", &format!("{key}: not an ISO 8601 date-time."));
+                return problem(
+                    StatusCode::BAD_REQUEST,
+                    "Invalid Resource",
+                    &format!("{key}: not an ISO 8601 date-time."),
+                );
             }
         }
-        let mut permissions = data.members.get(&hash).map(|m| m.permissions.clone()).unwrap_or_default();
-        for p in member["marketing_permissions"].as_array().cloned().unwrap_or_default() {
+        let mut permissions = data
+            .members
+            .get(&hash)
+            .map(|m| m.permissions.clone())
+            .unwrap_or_default();
+        for p in member["marketing_permissions"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+        {
             let id = p["marketing_permission_id"].as_str().unwrap_or_default();
             if !data.permission_ids.contains(id) || !p["enabled"].is_boolean() {
-                return problem(StatusCode::BAD_REQUEST, "Invalid Resource", "marketing_permissions: unknown marketing_permission_id or missing enabled.");
+                return problem(
+                    StatusCode::BAD_REQUEST,
+                    "Invalid Resource",
+                    "marketing_permissions: unknown marketing_permission_id or missing enabled.",
+                );
             }
             permissions.insert(id.to_string(), p["enabled"].as_bool().unwrap());
         }
@@ -126,15 +204,33 @@ async fn delete_permanent(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    if let Err(r) = before(&state, &method, &uri, &headers, &body, r#"{"status":429}"#, None).await {
+    if let Err(r) = before(
+        &state,
+        &method,
+        &uri,
+        &headers,
+        &body,
+        r#"{"status":429}"#,
+        None,
+    )
+    .await
+    {
         return r;
     }
     let mut mock = state.lock().unwrap();
     if !authorized(&mock.data, &headers) {
-        return problem(StatusCode::UNAUTHORIZED, "API Key Invalid", "Your API key may be invalid.");
+        return problem(
+            StatusCode::UNAUTHORIZED,
+            "API Key Invalid",
+            "Your API key may be invalid.",
+        );
     }
     if list != mock.data.list || mock.data.members.remove(&hash).is_none() {
-        return problem(StatusCode::NOT_FOUND, "Resource Not Found", "The requested resource could not be found.");
+        return problem(
+            StatusCode::NOT_FOUND,
+            "Resource Not Found",
+            "The requested resource could not be found.",
+        );
     }
     StatusCode::NO_CONTENT.into_response()
 }
@@ -149,7 +245,10 @@ pub async fn start(api_key: &str, list: &str, permission_ids: &[&str]) -> Tool<D
     Tool::start(data, |state| {
         Router::new()
             .route("/3.0/lists/{list}/members/{hash}", put(upsert))
-            .route("/3.0/lists/{list}/members/{hash}/actions/delete-permanent", post(delete_permanent))
+            .route(
+                "/3.0/lists/{list}/members/{hash}/actions/delete-permanent",
+                post(delete_permanent),
+            )
             .with_state(state)
     })
     .await

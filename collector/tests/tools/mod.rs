@@ -9,6 +9,7 @@
 pub mod brevo;
 pub mod klaviyo;
 pub mod mailchimp;
+pub mod receiver;
 pub mod shopify;
 
 use std::collections::VecDeque;
@@ -128,14 +129,26 @@ pub async fn before<S>(
     match fault {
         None => Ok(None),
         Some(Fault::TooMany(secs)) => {
-            let mut response = (StatusCode::TOO_MANY_REQUESTS, [("content-type", "application/json")], too_many_body.to_string()).into_response();
-            response.headers_mut().insert("retry-after", secs.to_string().parse().unwrap());
+            let mut response = (
+                StatusCode::TOO_MANY_REQUESTS,
+                [("content-type", "application/json")],
+                too_many_body.to_string(),
+            )
+                .into_response();
+            response
+                .headers_mut()
+                .insert("retry-after", secs.to_string().parse().unwrap());
             if let Some(name) = extra {
-                response.headers_mut().insert(axum::http::HeaderName::from_bytes(name.as_bytes()).unwrap(), secs.to_string().parse().unwrap());
+                response.headers_mut().insert(
+                    axum::http::HeaderName::from_bytes(name.as_bytes()).unwrap(),
+                    secs.to_string().parse().unwrap(),
+                );
             }
             Err(response)
         }
-        Some(Fault::Unavailable) => Err((StatusCode::SERVICE_UNAVAILABLE, "Service Unavailable").into_response()),
+        Some(Fault::Unavailable) => {
+            Err((StatusCode::SERVICE_UNAVAILABLE, "Service Unavailable").into_response())
+        }
         Some(Fault::HangBefore(d)) => {
             tokio::time::sleep(d).await;
             Err((StatusCode::GATEWAY_TIMEOUT, "late").into_response())
@@ -157,5 +170,7 @@ pub fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
 
 /// RFC 3339, as the tools' date-time fields require.
 pub fn is_datetime(value: &serde_json::Value) -> bool {
-    value.as_str().is_some_and(|t| chrono::DateTime::parse_from_rfc3339(t).is_ok())
+    value
+        .as_str()
+        .is_some_and(|t| chrono::DateTime::parse_from_rfc3339(t).is_ok())
 }

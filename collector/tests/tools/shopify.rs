@@ -61,45 +61,92 @@ fn consent_input(input: &Value, key: &str) -> Result<Consent, String> {
     }
     let at = c.get("consentUpdatedAt");
     if at.is_some_and(|a| !super::is_datetime(a)) {
-        return Err(format!("invalid value for {key}.consentUpdatedAt (DateTime)"));
+        return Err(format!(
+            "invalid value for {key}.consentUpdatedAt (DateTime)"
+        ));
     }
-    Ok((state.into(), level.map(str::to_string), at.and_then(Value::as_str).map(str::to_string)))
+    Ok((
+        state.into(),
+        level.map(str::to_string),
+        at.and_then(Value::as_str).map(str::to_string),
+    ))
 }
 
 fn run(data: &mut Data, query: &str, vars: &Value) -> Value {
     let declares = |decl: &str| query.contains(decl);
     if query.contains("customers(first: 1, query: $query)") && declares("$query: String!") {
         let q = vars["query"].as_str().unwrap_or_default();
-        let email = q.strip_prefix("email:").unwrap_or_default().trim_matches('"').to_lowercase();
-        let edges: Vec<Value> = data.customers.iter().filter(|(_, c)| c.email == email).take(1)
-            .map(|(id, c)| json!({"node": {"id": id, "phone": c.phone}})).collect();
+        let email = q
+            .strip_prefix("email:")
+            .unwrap_or_default()
+            .trim_matches('"')
+            .to_lowercase();
+        let edges: Vec<Value> = data
+            .customers
+            .iter()
+            .filter(|(_, c)| c.email == email)
+            .take(1)
+            .map(|(id, c)| json!({"node": {"id": id, "phone": c.phone}}))
+            .collect();
         return json!({"data": {"customers": {"edges": edges}}});
     }
     let input = &vars["input"];
     if query.contains("customerCreate(input: $input)") && declares("$input: CustomerInput!") {
         let email = input["email"].as_str().unwrap_or_default().to_lowercase();
         if !email.contains('@') {
-            return payload("customerCreate", None, vec![json!({"field": ["email"], "message": "Email is invalid"})]);
+            return payload(
+                "customerCreate",
+                None,
+                vec![json!({"field": ["email"], "message": "Email is invalid"})],
+            );
         }
         if data.customers.values().any(|c| c.email == email) {
-            return payload("customerCreate", None, vec![json!({"field": ["email"], "message": "Email has already been taken"})]);
+            return payload(
+                "customerCreate",
+                None,
+                vec![json!({"field": ["email"], "message": "Email has already been taken"})],
+            );
         }
         data.creates += 1;
         let id = format!("gid://shopify/Customer/{}", 1000 + data.customers.len());
-        data.customers.insert(id.clone(), Customer { email, phone: input["phone"].as_str().map(str::to_string), ..Default::default() });
+        data.customers.insert(
+            id.clone(),
+            Customer {
+                email,
+                phone: input["phone"].as_str().map(str::to_string),
+                ..Default::default()
+            },
+        );
         return payload("customerCreate", Some(&id), vec![]);
     }
     if query.contains("customerUpdate(input: $input)") && declares("$input: CustomerInput!") {
         let id = input["id"].as_str().unwrap_or_default();
         let Some(c) = data.customers.get_mut(id) else {
-            return payload("customerUpdate", None, vec![json!({"field": ["id"], "message": "Customer does not exist"})]);
+            return payload(
+                "customerUpdate",
+                None,
+                vec![json!({"field": ["id"], "message": "Customer does not exist"})],
+            );
         };
-        c.phone = input["phone"].as_str().map(str::to_string).or(c.phone.take());
+        c.phone = input["phone"]
+            .as_str()
+            .map(str::to_string)
+            .or(c.phone.take());
         return payload("customerUpdate", Some(id), vec![]);
     }
     for (name, decl, key, sms) in [
-        ("customerEmailMarketingConsentUpdate", "$input: CustomerEmailMarketingConsentUpdateInput!", "emailMarketingConsent", false),
-        ("customerSmsMarketingConsentUpdate", "$input: CustomerSmsMarketingConsentUpdateInput!", "smsMarketingConsent", true),
+        (
+            "customerEmailMarketingConsentUpdate",
+            "$input: CustomerEmailMarketingConsentUpdateInput!",
+            "emailMarketingConsent",
+            false,
+        ),
+        (
+            "customerSmsMarketingConsentUpdate",
+            "$input: CustomerSmsMarketingConsentUpdateInput!",
+            "smsMarketingConsent",
+            true,
+        ),
     ] {
         if !(query.contains(&format!("{name}(input: $input)")) && declares(decl)) {
             continue;
@@ -110,21 +157,55 @@ fn run(data: &mut Data, query: &str, vars: &Value) -> Value {
         };
         let id = input["customerId"].as_str().unwrap_or_default();
         let Some(c) = data.customers.get_mut(id) else {
-            return payload(name, None, vec![json!({"field": ["customerId"], "message": "Customer not found", "code": "INVALID"})]);
+            return payload(
+                name,
+                None,
+                vec![
+                    json!({"field": ["customerId"], "message": "Customer not found", "code": "INVALID"}),
+                ],
+            );
         };
-        if consent.2.as_deref().and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok()).is_some_and(|t| t > chrono::Utc::now()) {
-            return payload(name, None, vec![json!({"field": ["input", key, "consentUpdatedAt"], "message": "Consent updated at cannot be in the future", "code": "INVALID"})]);
+        if consent
+            .2
+            .as_deref()
+            .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+            .is_some_and(|t| t > chrono::Utc::now())
+        {
+            return payload(
+                name,
+                None,
+                vec![
+                    json!({"field": ["input", key, "consentUpdatedAt"], "message": "Consent updated at cannot be in the future", "code": "INVALID"}),
+                ],
+            );
         }
         if sms && c.phone.is_none() {
-            return payload(name, None, vec![json!({"field": ["customerId"], "message": "Phone number is required to update SMS marketing consent", "code": "MISSING_ARGUMENT"})]);
+            return payload(
+                name,
+                None,
+                vec![
+                    json!({"field": ["customerId"], "message": "Phone number is required to update SMS marketing consent", "code": "MISSING_ARGUMENT"}),
+                ],
+            );
         }
-        if sms { c.sms_consent = Some(consent) } else { c.email_consent = Some(consent) }
+        if sms {
+            c.sms_consent = Some(consent)
+        } else {
+            c.email_consent = Some(consent)
+        }
         return payload(name, Some(id), vec![]);
     }
     json!({"errors": [{"message": "Field doesn't exist on type 'Mutation' or 'QueryRoot'", "extensions": {"code": "undefinedField"}}]})
 }
 
-async fn graphql(State(state): State<Shared<Data>>, Path(version): Path<String>, method: Method, uri: Uri, headers: HeaderMap, body: Bytes) -> Response {
+async fn graphql(
+    State(state): State<Shared<Data>>,
+    Path(version): Path<String>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     let hang = match before(&state, &method, &uri, &headers, &body, r#"{"errors":"Exceeded 2 calls per second for api client. Reduce request rates to resume uninterrupted service."}"#, None).await {
         Ok(h) => h,
         Err(r) => return r,
@@ -139,10 +220,18 @@ async fn graphql(State(state): State<Shared<Data>>, Path(version): Path<String>,
             return (StatusCode::NOT_FOUND, Json(json!({"errors": "Not Found"}))).into_response();
         }
         if !header(&headers, "content-type").is_some_and(|c| c.starts_with("application/json")) {
-            return (StatusCode::BAD_REQUEST, Json(json!({"errors": {"query": "Required parameter missing or invalid"}}))).into_response();
+            return (
+                StatusCode::BAD_REQUEST,
+                Json(json!({"errors": {"query": "Required parameter missing or invalid"}})),
+            )
+                .into_response();
         }
         let Ok(request): Result<Value, _> = serde_json::from_slice(&body) else {
-            return (StatusCode::BAD_REQUEST, Json(json!({"errors": {"query": "Required parameter missing or invalid"}}))).into_response();
+            return (
+                StatusCode::BAD_REQUEST,
+                Json(json!({"errors": {"query": "Required parameter missing or invalid"}})),
+            )
+                .into_response();
         };
         if std::mem::take(&mut data.throttle_next) {
             return Json(json!({
@@ -150,15 +239,30 @@ async fn graphql(State(state): State<Shared<Data>>, Path(version): Path<String>,
                 "extensions": {"cost": {"requestedQueryCost": 12, "actualQueryCost": null, "throttleStatus": {"maximumAvailable": 1000.0, "currentlyAvailable": 10, "restoreRate": 50.0}}}
             })).into_response();
         }
-        run(data, request["query"].as_str().unwrap_or_default(), &request["variables"])
+        run(
+            data,
+            request["query"].as_str().unwrap_or_default(),
+            &request["variables"],
+        )
     };
     after(hang).await;
     Json(answer).into_response()
 }
 
 pub async fn start(token: &str, version: &str) -> Tool<Data> {
-    let data = Data { token: token.into(), version: version.into(), customers: BTreeMap::new(), creates: 0, throttle_next: false };
-    Tool::start(data, |state| Router::new().route("/admin/api/{version}/graphql.json", post(graphql)).with_state(state)).await
+    let data = Data {
+        token: token.into(),
+        version: version.into(),
+        customers: BTreeMap::new(),
+        creates: 0,
+        throttle_next: false,
+    };
+    Tool::start(data, |state| {
+        Router::new()
+            .route("/admin/api/{version}/graphql.json", post(graphql))
+            .with_state(state)
+    })
+    .await
 }
 
 impl Tool<Data> {
@@ -168,7 +272,11 @@ impl Tool<Data> {
 }
 
 /// A `customers/email_marketing_consent_update` delivery, signed as Shopify signs it.
-pub fn consent_webhook(secret: &[u8], email: &str, state: &str) -> (Vec<(&'static str, String)>, String) {
+pub fn consent_webhook(
+    secret: &[u8],
+    email: &str,
+    state: &str,
+) -> (Vec<(&'static str, String)>, String) {
     use base64::Engine;
     use hmac::{Hmac, Mac};
     let body = json!({
@@ -180,10 +288,19 @@ pub fn consent_webhook(secret: &[u8], email: &str, state: &str) -> (Vec<(&'stati
     mac.update(body.as_bytes());
     let hmac = base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes());
     let headers = vec![
-        ("x-shopify-topic", "customers/email_marketing_consent_update".to_string()),
+        (
+            "x-shopify-topic",
+            "customers/email_marketing_consent_update".to_string(),
+        ),
         ("x-shopify-hmac-sha256", hmac),
-        ("x-shopify-shop-domain", "boutique.myshopify.com".to_string()),
-        ("x-shopify-webhook-id", format!("wh-{}", rand::random::<u32>())),
+        (
+            "x-shopify-shop-domain",
+            "boutique.myshopify.com".to_string(),
+        ),
+        (
+            "x-shopify-webhook-id",
+            format!("wh-{}", rand::random::<u32>()),
+        ),
         ("content-type", "application/json".to_string()),
     ];
     (headers, body)

@@ -1,0 +1,171 @@
+//! The change a state transition hands to the merchant's tools, built from
+//! the log's own entries (the stored proof), never from what a request claims.
+
+use std::sync::Arc;
+
+use serde_json::Value;
+
+use crate::connectors::{Change, Channel, Evidence, OptIn, Purpose, Source, State};
+use crate::proof::stored;
+use crate::store::{HandOff, StoredEntry};
+
+fn channel(name: &str) -> Option<Channel> {
+    match name {
+        "email" => Some(Channel::Email),
+        "sms" => Some(Channel::Sms),
+        "phone" => Some(Channel::Phone),
+        "post" => Some(Channel::Post),
+        _ => None,
+    }
+}
+
+/// The purposes of a stored proof body: those granted (or not objected to),
+/// or, with `only`, those ids.
+fn purposes(body: &Value, only: Option<&[String]>) -> Vec<Purpose> {
+    body["purposes"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|p| match only {
+            Some(ids) => ids.iter().any(|id| p["id"] == id.as_str()),
+            None => matches!(p["choice"].as_str(), Some("granted" | "not-objected")),
+        })
+        .filter_map(|p| {
+            Some(Purpose {
+                id: p["id"].as_str()?.to_string(),
+                channel: channel(p["channel"].as_str()?)?,
+            })
+        })
+        .collect()
+}
+
+/// A change about the consent stored at `proof` (its entry, with its body).
+pub struct About<'a> {
+    /// The consent proof's entry.
+    pub proof: &'a StoredEntry,
+    /// Its shown texts, to rebuild the JWS for the evidence.
+    pub shown: Option<&'a str>,
+}
+
+impl About<'_> {
+    fn change(
+        &self,
+        state: State,
+        opt_in: Option<OptIn>,
+        source: Source,
+        at: &str,
+    ) -> Option<Change> {
+        let body = stored::body_json(self.proof.body.as_deref()?)?;
+        let jws = match (
+            &self.proof.jws_header,
+            &self.proof.jws_signature,
+            &self.proof.body,
+        ) {
+            (Some(h), Some(s), Some(b)) => stored::rebuild(h, b, s, self.shown),
+            _ => None,
+        };
+        Some(Change {
+            state,
+            opt_in,
+            source,
+            email: self.proof.subject.clone()?,
+            phone: body
+                .pointer("/subject/phone")
+                .and_then(Value::as_str)
+                .map(str::to_string),
+            purposes: purposes(&body, None),
+            locale: body["locale"].as_str().map(str::to_string),
+            consented_at: Some(self.proof.received_at.clone()),
+            consent_ip: None,
+            confirmed_at: None,
+            confirm_ip: None,
+            at: at.to_string(),
+            evidence: Evidence {
+                record_id: self.proof.record_id.clone(),
+                proof_sha256: Some(self.proof.proof_sha256.clone()),
+                proof: jws,
+                // Filled in the append's transaction.
+                seq: 0,
+                receipt: String::new(),
+            },
+        })
+    }
+
+    /// The subscriber confirmed by the mailed link.
+    pub fn confirmed(&self, at: &str, ip: Option<String>) -> Option<Change> {
+        let mut change = self.change(
+            State::Confirmed,
+            Some(OptIn::Confirmed),
+            Source::ConfirmLink,
+            at,
+        )?;
+        change.confirmed_at = Some(at.to_string());
+        change.confirm_ip = ip;
+        Some(change)
+    }
+
+    /// A single opt-in the registered form allows: consent at the proof's own time.
+    pub fn single_opt_in(&self) -> Option<Change> {
+        let at = self.proof.received_at.clone();
+        self.change(State::Confirmed, Some(OptIn::Single), Source::Widget, &at)
+    }
+
+    /// The purposes `ids` were withdrawn, from `source`.
+    pub fn withdrawn(&self, ids: &[String], source: Source, at: &str) -> Option<Change> {
+        let body = stored::body_json(self.proof.body.as_deref()?)?;
+        let mut change = self.change(State::Withdrawn, None, source, at)?;
+        change.purposes = purposes(&body, Some(ids));
+        Some(change)
+    }
+}
+
+/// Wraps a change for [`crate::store::Append::handoff`]; `None` when no
+/// connector is configured (nothing is queued).
+pub fn to(change: Option<Change>, connectors: &Arc<Vec<String>>) -> Option<HandOff> {
+    if connectors.is_empty() {
+        return None;
+    }
+    change.map(|change| HandOff {
+        change,
+        to: connectors.clone(),
+    })
+}
+
+/// A withdrawal proof from the widget: the purposes it lists, by its subject.
+/// The times and receipt are the log's (set when the batch commits).
+pub fn widget_withdrawal(proof: &crate::proof::verify::VerifiedProof, at: &str) -> Option<Change> {
+    if proof.record.kind != consent_proof::Kind::Withdrawal {
+        return None;
+    }
+    let body = &proof.payload;
+    let all: Vec<String> = body["purposes"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|p| p["id"].as_str().map(str::to_string))
+        .collect();
+    Some(Change {
+        state: State::Withdrawn,
+        opt_in: None,
+        source: Source::Widget,
+        email: proof.subject_key(),
+        phone: body
+            .pointer("/subject/phone")
+            .and_then(Value::as_str)
+            .map(str::to_string),
+        purposes: purposes(body, Some(&all)),
+        locale: body["locale"].as_str().map(str::to_string),
+        consented_at: None,
+        consent_ip: None,
+        confirmed_at: None,
+        confirm_ip: None,
+        at: at.to_string(),
+        evidence: Evidence {
+            record_id: Some(proof.record.id.clone()),
+            proof_sha256: Some(proof.sha256.clone()),
+            proof: Some(proof.jws.clone()),
+            seq: 0,
+            receipt: String::new(),
+        },
+    })
+}
