@@ -84,9 +84,6 @@ pub enum Command {
         /// What to do.
         #[command(subcommand)]
         action: ConnectorsAction,
-        /// Settings (only --database is used).
-        #[command(flatten)]
-        settings: Settings,
     },
     /// Erase subjects inactive for longer than a duration, keeping a chained record of it.
     Prune {
@@ -103,11 +100,18 @@ pub enum Command {
 #[derive(Debug, Subcommand)]
 pub enum ConnectorsAction {
     /// Per connector: delivered, waiting, given-up and superseded hand-offs, and the last error.
-    Status,
+    Status {
+        /// Settings (only --database is used).
+        #[command(flatten)]
+        settings: Settings,
+    },
     /// Re-queue the given-up hand-offs (those a newer delivered change overtook become superseded).
     Retry {
         /// Only this connector's (e.g. shopify, webhook-crm).
         #[arg(long)]
         connector: Option<String>,
+        /// Settings (only --database is used).
+        #[command(flatten)]
+        settings: Settings,
     },
 }

@@ -132,15 +132,17 @@ pub async fn run(cli: Cli) -> Result<ExitCode, CliError> {
                 .await?
             );
         }
-        Command::Connectors { action, settings } => {
-            let settings = settings.over_file(file)?;
+        Command::Connectors { action } => {
+            let (ConnectorsAction::Status { settings } | ConnectorsAction::Retry { settings, .. }) =
+                &action;
+            let settings = settings.clone().over_file(file)?;
             // The store migrates; the queue then reads its table.
             crate::store::open(&settings.database()).await?;
             let queue = crate::connectors::queue::Queue::connect(&settings.database())
                 .await
                 .map_err(crate::store::StoreError::from)?;
             match action {
-                ConnectorsAction::Status => {
+                ConnectorsAction::Status { .. } => {
                     let all = queue
                         .status()
                         .await
@@ -159,7 +161,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode, CliError> {
                         ));
                     }
                 }
-                ConnectorsAction::Retry { connector } => {
+                ConnectorsAction::Retry { connector, .. } => {
                     let (requeued, superseded) = queue
                         .retry_given_up(connector.as_deref(), Utc::now())
                         .await
