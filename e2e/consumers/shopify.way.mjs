@@ -134,8 +134,8 @@ async function signUp(path, host, lang, post) {
   await formAppears(p, host);
   assert.equal(await p.locator(`${host} form`).getAttribute("lang"), lang, "the storefront's locale");
   assert.equal(await p.locator(`${host} a[href="${POLICY}"]`).count(), 1, "the shop's privacy policy is linked");
-  const customer = p.locator(host).evaluate((el) => new Promise((resolve) => el.addEventListener("consent:shopify-customer", (e) => resolve(e.detail), { once: true })));
-  const delivered = p.locator(host).evaluate((el) => new Promise((resolve) => el.addEventListener("consent:delivered", () => resolve(true), { once: true })));
+  const customer = post && p.locator(host).evaluate((el) => new Promise((resolve) => el.addEventListener("consent:shopify-customer", (e) => resolve(e.detail), { once: true })));
+  const delivered = !post && p.locator(host).evaluate((el) => new Promise((resolve) => el.addEventListener("consent:delivered", () => resolve(true), { once: true })));
   const detail = await submitValid(p, host);
   const posted = () => site.received.filter((r) => r.path === "/contact").map((r) => Object.fromEntries(new URLSearchParams(r.body)));
   if (post) {
