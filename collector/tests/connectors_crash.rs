@@ -1,7 +1,8 @@
 //! `serve` as an operator runs it, with two tools down: the collector is
 //! killed with SIGKILL during the outage, started again, and once the tools
 //! are back every hand-off arrives, once. `connectors status` and
-//! `connectors retry` report on the same database.
+//! `connectors retry` report on the same database; `prune`'s erasures reach
+//! the tools too.
 
 mod common;
 mod tools;
@@ -156,5 +157,38 @@ async fn sigkill_during_an_outage_then_every_handoff_arrives_once() {
         "{status}"
     );
     assert!(cli(&config, &db, &["retry"]).contains("re-queued 0"));
+
+    // Erasure: prune erases the three, and the running collector tells the tools.
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    let pruned = Command::new(BIN)
+        .arg("--config")
+        .arg(&config)
+        .args(["prune", "--inactive", "1s", "--database", &db.url])
+        .arg("--data-dir")
+        .arg(data.path())
+        .output()
+        .unwrap();
+    assert!(
+        pruned.status.success(),
+        "{}",
+        String::from_utf8_lossy(&pruned.stderr)
+    );
+    eventually("the tools are told of the erasure", || async {
+        let all = emails.iter().all(|e| {
+            mailchimp.member(e).is_none()
+                && shopify
+                    .customer(e)
+                    .and_then(|c| c.email_consent)
+                    .is_some_and(|c| c.0 == "UNSUBSCRIBED")
+        });
+        all.then_some(())
+    })
+    .await;
+    // The erased subjects' finished hand-offs are gone; the erasures remain.
+    let status = cli(&config, &db, &["status"]);
+    assert!(
+        status.contains("mailchimp: delivered 3, waiting 0, given up 0"),
+        "{status}"
+    );
     drop(served);
 }

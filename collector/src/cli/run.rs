@@ -180,7 +180,9 @@ pub async fn run(cli: Cli) -> Result<ExitCode, CliError> {
                     .map_err(|_| CliError::Io("--inactive is too large".into()))?;
             let keys = Keyring::load(&settings.data_dir().join("keys"))?;
             let store = crate::store::open(&settings.database()).await?;
-            match store.prune(cutoff, &keys, Utc::now()).await? {
+            // Each erasure reaches the merchant's tools through `serve`.
+            let handoff_to = settings.connectors.clone().unwrap_or_default().names();
+            match store.prune(cutoff, &keys, Utc::now(), &handoff_to).await? {
                 Some(entry) => println!(
                     "pruned: {} (recorded at seq {})",
                     entry.body.unwrap_or_default(),

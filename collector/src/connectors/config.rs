@@ -205,6 +205,27 @@ fn duration(
 }
 
 impl ConnectorsConfig {
+    /// The connector names the section configures, without reading any
+    /// secret (what `prune` queues erasures for).
+    pub fn names(&self) -> Vec<String> {
+        let mut names: Vec<String> = self
+            .webhook
+            .iter()
+            .map(|w| format!("webhook-{}", w.name))
+            .collect();
+        for (name, on) in [
+            ("shopify", self.shopify.is_some()),
+            ("klaviyo", self.klaviyo.is_some()),
+            ("mailchimp", self.mailchimp.is_some()),
+            ("brevo", self.brevo.is_some()),
+        ] {
+            if on {
+                names.push(name.to_string());
+            }
+        }
+        names
+    }
+
     /// Builds the connectors; `key` is the collector's signing key (for
     /// `v1a`), `env` reads the environment.
     pub fn build(

@@ -79,7 +79,7 @@ impl Klaviyo {
         };
         let mut subscriptions = serde_json::Map::new();
         let mut attributes = serde_json::Map::new();
-        if change.has(Channel::Email) {
+        if change.covers(Channel::Email) {
             let (k, v) = consent("email");
             subscriptions.insert(k.into(), v);
         }
@@ -122,7 +122,7 @@ impl Connector for Klaviyo {
 
     async fn deliver(&self, handoff: &Handoff) -> Result<(), Failure> {
         let change = &handoff.change;
-        if !change.has(Channel::Email) && !(change.has(Channel::Sms) && change.phone.is_some()) {
+        if !change.covers(Channel::Email) && !(change.has(Channel::Sms) && change.phone.is_some()) {
             return Ok(());
         }
         let (path, body) = self.job(handoff);

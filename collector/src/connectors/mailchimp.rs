@@ -136,7 +136,7 @@ impl Connector for Mailchimp {
 
     async fn deliver(&self, handoff: &Handoff) -> Result<(), Failure> {
         let change = &handoff.change;
-        if !change.has(Channel::Email) {
+        if !change.covers(Channel::Email) {
             return Ok(()); // an audience holds e-mail subscribers only
         }
         let member_url = format!(

@@ -164,6 +164,34 @@ impl Change {
     pub fn has(&self, channel: Channel) -> bool {
         self.purposes.iter().any(|p| p.channel == channel)
     }
+
+    /// Whether the change concerns `channel`: an erasure concerns them all.
+    pub fn covers(&self, channel: Channel) -> bool {
+        self.state == State::Erased || self.has(channel)
+    }
+
+    /// The erasure of `email`, recorded by the entry at `seq`.
+    pub fn erased(email: &str, at: &str, seq: i64, receipt: &str) -> Change {
+        Change {
+            state: State::Erased,
+            opt_in: None,
+            source: Source::Admin,
+            email: email.to_string(),
+            phone: None,
+            purposes: Vec::new(),
+            locale: None,
+            consented_at: None,
+            consent_ip: None,
+            confirmed_at: None,
+            confirm_ip: None,
+            at: at.to_string(),
+            evidence: Evidence {
+                seq,
+                receipt: receipt.to_string(),
+                ..Evidence::default()
+            },
+        }
+    }
 }
 
 /// Why one delivery attempt failed.

@@ -74,6 +74,19 @@ pub async fn enqueue(
     change: &Change,
     now: DateTime<Utc>,
 ) -> Result<(), sqlx::Error> {
+    enqueue_keyed(conn, connectors, seq, "", change, now).await
+}
+
+/// [`enqueue`] for one of several changes one entry makes (a prune erases
+/// many subjects): `key` tells them apart in the hand-off id.
+pub async fn enqueue_keyed(
+    conn: &mut AnyConnection,
+    connectors: &[String],
+    seq: i64,
+    key: &str,
+    change: &Change,
+    now: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
     let json = serde_json::to_string(change).expect("a change serializes");
     let skip = change.source.connector();
     for name in connectors.iter().filter(|n| Some(n.as_str()) != skip) {
@@ -81,7 +94,11 @@ pub async fn enqueue(
             "INSERT INTO handoffs (id, entry_seq, connector, subject, change, state, next_attempt_at, created_at)
              VALUES ($1, $2, $3, $4, $5, 'waiting', $6, $6) ON CONFLICT (id) DO NOTHING",
         )
-        .bind(format!("{seq}-{name}"))
+        .bind(if key.is_empty() {
+            format!("{seq}-{name}")
+        } else {
+            format!("{seq}.{key}-{name}")
+        })
         .bind(seq)
         .bind(name.as_str())
         .bind(change.email.as_str())

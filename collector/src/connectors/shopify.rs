@@ -179,6 +179,30 @@ impl Connector for Shopify {
 
     async fn deliver(&self, handoff: &Handoff) -> Result<(), Failure> {
         let change = &handoff.change;
+        if change.state == State::Erased {
+            // Both flags off, on the customer found by e-mail, if any.
+            let Some((id, phone)) = self.find(&change.email).await? else {
+                return Ok(());
+            };
+            let consent = consent(handoff);
+            let data = self
+                .graphql(
+                    EMAIL,
+                    json!({"input": {"customerId": id, "emailMarketingConsent": consent}}),
+                )
+                .await?;
+            user_errors(&data, "customerEmailMarketingConsentUpdate")?;
+            if phone.is_some() {
+                let data = self
+                    .graphql(
+                        SMS,
+                        json!({"input": {"customerId": id, "smsMarketingConsent": consent}}),
+                    )
+                    .await?;
+                user_errors(&data, "customerSmsMarketingConsentUpdate")?;
+            }
+            return Ok(());
+        }
         let email = change.has(Channel::Email);
         let sms = change.has(Channel::Sms) && change.phone.is_some();
         if !email && !sms {

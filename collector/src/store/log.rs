@@ -155,6 +155,7 @@ impl Store for SqlStore {
         cutoff: DateTime<Utc>,
         keys: &Keyring,
         now: DateTime<Utc>,
+        handoff_to: &[String],
     ) -> Result<Option<StoredEntry>, StoreError> {
         let _guard = self.append_lock.lock().await;
         let mut tx = self.begin_write().await?;
@@ -218,6 +219,24 @@ impl Store for SqlStore {
             &timestamp(now),
         )
         .await?;
+        for (i, subject) in subjects.iter().enumerate() {
+            crate::connectors::queue::Queue::forget_subject(&mut tx, subject).await?;
+            let change = crate::connectors::Change::erased(
+                subject,
+                &stored.received_at,
+                stored.seq,
+                &stored.receipt,
+            );
+            crate::connectors::queue::enqueue_keyed(
+                &mut tx,
+                handoff_to,
+                stored.seq,
+                &i.to_string(),
+                &change,
+                now,
+            )
+            .await?;
+        }
         tx.commit().await?;
         Ok(Some(stored))
     }

@@ -187,12 +187,15 @@ pub trait Store: MailOutbox + Send + Sync {
     /// A shown-texts set by its SHA-256.
     async fn text(&self, sha256: &str) -> Result<Option<String>, StoreError>;
     /// Erases subjects whose last entry is older than `cutoff` and appends
-    /// a prune entry listing the erased entries; `None` when nobody was inactive.
+    /// a prune entry listing the erased entries; `None` when nobody was
+    /// inactive. Each erased subject's erasure is queued for the connectors
+    /// `handoff_to`, and its finished hand-offs are deleted.
     async fn prune(
         &self,
         cutoff: DateTime<Utc>,
         keys: &Keyring,
         now: DateTime<Utc>,
+        handoff_to: &[String],
     ) -> Result<Option<StoredEntry>, StoreError>;
 }
 
