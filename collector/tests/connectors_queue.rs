@@ -60,6 +60,13 @@ async fn enqueue(pool: &AnyPool, names: &[&str], seq: i64, change: &Change) {
     tx.commit().await.unwrap();
 }
 
+/// Queues `(seq, state, email, source)` changes for the Mailchimp connector.
+async fn to_mailchimp(pool: &AnyPool, changes: &[(i64, State, &str, Source)]) {
+    for (seq, state, email, source) in changes {
+        enqueue(pool, &["mailchimp"], *seq, &change(*state, email, *source)).await;
+    }
+}
+
 fn fast(max_attempts: i64) -> Settings {
     Settings {
         backoff: Backoff {
@@ -154,18 +161,17 @@ async fn an_outage_then_delivery_once_in_order() {
         let (pool, queue) = pool(&db).await;
         let (tool, connector) = mailchimp().await;
         tool.set_down(true);
-        enqueue(
+        to_mailchimp(
             &pool,
-            &["mailchimp"],
-            1,
-            &change(State::Confirmed, "a@example.com", Source::ConfirmLink),
-        )
-        .await;
-        enqueue(
-            &pool,
-            &["mailchimp"],
-            2,
-            &change(State::Withdrawn, "a@example.com", Source::UnsubscribeLink),
+            &[
+                (1, State::Confirmed, "a@example.com", Source::ConfirmLink),
+                (
+                    2,
+                    State::Withdrawn,
+                    "a@example.com",
+                    Source::UnsubscribeLink,
+                ),
+            ],
         )
         .await;
         let task = Dispatcher::new(queue.clone(), vec![connector], "c1".into(), fast(100)).spawn();
@@ -202,18 +208,12 @@ async fn given_up_at_the_limit_then_retried_or_superseded() {
     let (pool, queue) = pool(&db).await;
     let (tool, connector) = mailchimp().await;
     tool.set_down(true);
-    enqueue(
+    to_mailchimp(
         &pool,
-        &["mailchimp"],
-        1,
-        &change(State::Confirmed, "a@example.com", Source::ConfirmLink),
-    )
-    .await;
-    enqueue(
-        &pool,
-        &["mailchimp"],
-        2,
-        &change(State::Confirmed, "b@example.com", Source::ConfirmLink),
+        &[
+            (1, State::Confirmed, "a@example.com", Source::ConfirmLink),
+            (2, State::Confirmed, "b@example.com", Source::ConfirmLink),
+        ],
     )
     .await;
     let dispatcher = Dispatcher::new(queue.clone(), vec![connector], "c1".into(), fast(2));

@@ -170,12 +170,12 @@ impl Change {
         self.state == State::Erased || self.has(channel)
     }
 
-    /// The erasure of `email`, recorded by the entry at `seq`.
-    pub fn erased(email: &str, at: &str, seq: i64, receipt: &str) -> Change {
+    /// A change with only what every change has; the caller fills the rest.
+    pub fn new(state: State, source: Source, email: &str, at: &str) -> Change {
         Change {
-            state: State::Erased,
+            state,
             opt_in: None,
-            source: Source::Admin,
+            source,
             email: email.to_string(),
             phone: None,
             purposes: Vec::new(),
@@ -185,11 +185,19 @@ impl Change {
             confirmed_at: None,
             confirm_ip: None,
             at: at.to_string(),
+            evidence: Evidence::default(),
+        }
+    }
+
+    /// The erasure of `email`, recorded by the entry at `seq`.
+    pub fn erased(email: &str, at: &str, seq: i64, receipt: &str) -> Change {
+        Change {
             evidence: Evidence {
                 seq,
                 receipt: receipt.to_string(),
                 ..Evidence::default()
             },
+            ..Change::new(State::Erased, Source::Admin, email, at)
         }
     }
 }

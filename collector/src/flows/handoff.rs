@@ -64,11 +64,9 @@ impl About<'_> {
             (Some(h), Some(s), Some(b)) => stored::rebuild(h, b, s, self.shown),
             _ => None,
         };
+        let email = self.proof.subject.clone()?;
         Some(Change {
-            state,
             opt_in,
-            source,
-            email: self.proof.subject.clone()?,
             phone: body
                 .pointer("/subject/phone")
                 .and_then(Value::as_str)
@@ -76,18 +74,14 @@ impl About<'_> {
             purposes: purposes(&body, None),
             locale: body["locale"].as_str().map(str::to_string),
             consented_at: Some(self.proof.received_at.clone()),
-            consent_ip: None,
-            confirmed_at: None,
-            confirm_ip: None,
-            at: at.to_string(),
+            // The seq and receipt are filled in the append's transaction.
             evidence: Evidence {
                 record_id: self.proof.record_id.clone(),
                 proof_sha256: Some(self.proof.proof_sha256.clone()),
                 proof: jws,
-                // Filled in the append's transaction.
-                seq: 0,
-                receipt: String::new(),
+                ..Evidence::default()
             },
+            ..Change::new(state, source, &email, at)
         })
     }
 
@@ -145,27 +139,18 @@ pub fn widget_withdrawal(proof: &crate::proof::verify::VerifiedProof, at: &str) 
         .filter_map(|p| p["id"].as_str().map(str::to_string))
         .collect();
     Some(Change {
-        state: State::Withdrawn,
-        opt_in: None,
-        source: Source::Widget,
-        email: proof.subject_key(),
         phone: body
             .pointer("/subject/phone")
             .and_then(Value::as_str)
             .map(str::to_string),
         purposes: purposes(body, Some(&all)),
         locale: body["locale"].as_str().map(str::to_string),
-        consented_at: None,
-        consent_ip: None,
-        confirmed_at: None,
-        confirm_ip: None,
-        at: at.to_string(),
         evidence: Evidence {
             record_id: Some(proof.record.id.clone()),
             proof_sha256: Some(proof.sha256.clone()),
             proof: Some(proof.jws.clone()),
-            seq: 0,
-            receipt: String::new(),
+            ..Evidence::default()
         },
+        ..Change::new(State::Withdrawn, Source::Widget, &proof.subject_key(), at)
     })
 }
