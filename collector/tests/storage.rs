@@ -41,6 +41,7 @@ fn proof_append(email: &str) -> Append {
         consume: None,
         mail: None,
         withdraws: None,
+        held: None,
         handoff: None,
     }
 }
@@ -182,6 +183,7 @@ async fn tokens_are_single_use_and_expire(db: Db) {
         consume: Some(hash.into()),
         mail: None,
         withdraws: None,
+        held: None,
         handoff: None,
     };
     let first = store

@@ -94,6 +94,12 @@ pub enum Command {
         #[command(flatten)]
         settings: Settings,
     },
+    /// The forms registry: register form versions, read them, read and approve held proofs.
+    Forms {
+        /// What to do.
+        #[command(subcommand)]
+        command: super::forms::FormsCommand,
+    },
 }
 
 /// `connectors` subcommands.

@@ -1,6 +1,7 @@
-//! The command line: `serve`, `keygen`, `export`, `verify-log`, `unsubscribe-link`, `prune`.
+//! The command line: `serve`, `keygen`, `export`, `verify-log`, `unsubscribe-link`, `prune`, `forms`.
 
 mod args; // the commands and their flags
+mod forms; // the forms registry's commands
 mod run; // what each command does
 
 pub use args::{Cli, Command};

@@ -132,6 +132,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode, CliError> {
                 .await?
             );
         }
+        Command::Forms { command } => super::forms::run(command, file).await?,
         Command::Connectors { action } => {
             let (ConnectorsAction::Status { settings } | ConnectorsAction::Retry { settings, .. }) =
                 &action;

@@ -80,6 +80,9 @@ pub struct Settings {
     /// Take the client IP from X-Forwarded-For (only behind a trusted proxy) [default: false].
     #[arg(long, env = "CONSENT_TRUST_FORWARDED")]
     pub trust_forwarded: Option<bool>,
+    /// Proofs of no registered form version: hold (stored, no mail, no state change, `forms held`) or refuse (422) [default: hold].
+    #[arg(long, env = "CONSENT_UNKNOWN_FORMS", value_enum)]
+    pub unknown_forms: Option<crate::flows::intake::UnknownForms>,
     /// The merchant's tools (config file only: `[connectors]`, see docs/connectors.md).
     #[arg(skip)]
     pub connectors: Option<crate::connectors::config::ConnectorsConfig>,
@@ -105,6 +108,14 @@ impl Settings {
             }
         }
         Ok(serde_json::from_value(merged).expect("merged settings deserialize"))
+    }
+
+    /// The confirm link's lifetime and the first mail retry delay, as
+    /// `serve` reads them (for commands that store confirmation mail).
+    pub fn mail_timing(&self) -> Result<(chrono::Duration, Duration), ConfigError> {
+        let token_ttl = chrono_duration("--token-ttl", self.token_ttl.as_deref(), "48h")?;
+        let mail_retry = duration("--mail-retry", self.mail_retry.as_deref(), "30s")?;
+        Ok((token_ttl, mail_retry))
     }
 
     /// The data folder.
@@ -208,6 +219,7 @@ impl Settings {
                 .or_else(|| demo.then(|| PathBuf::from("pkg"))),
             request_timeout: duration("--request-timeout", self.request_timeout.as_deref(), "10s")?,
             trust_forwarded: self.trust_forwarded.unwrap_or(false),
+            unknown_forms: self.unknown_forms.unwrap_or_default(),
             connectors: self.connectors.clone().unwrap_or_default(),
             demo,
         })

@@ -98,12 +98,6 @@ impl About<'_> {
         Some(change)
     }
 
-    /// A single opt-in the registered form allows: consent at the proof's own time.
-    pub fn single_opt_in(&self) -> Option<Change> {
-        let at = self.proof.received_at.clone();
-        self.change(State::Confirmed, Some(OptIn::Single), Source::Widget, &at)
-    }
-
     /// The purposes `ids` were withdrawn, from `source`.
     pub fn withdrawn(&self, ids: &[String], source: Source, at: &str) -> Option<Change> {
         let body = stored::body_json(self.proof.body.as_deref()?)?;
@@ -125,25 +119,20 @@ pub fn to(change: Option<Change>, connectors: &Arc<Vec<String>>) -> Option<HandO
     })
 }
 
-/// A withdrawal proof from the widget: the purposes it lists, by its subject.
-/// The times and receipt are the log's (set when the batch commits).
-pub fn widget_withdrawal(proof: &crate::proof::verify::VerifiedProof, at: &str) -> Option<Change> {
-    if proof.record.kind != consent_proof::Kind::Withdrawal {
-        return None;
-    }
+/// A change carried by a proof from the widget itself, with its evidence.
+fn from_widget(
+    proof: &crate::proof::verify::VerifiedProof,
+    state: State,
+    purposes: Vec<Purpose>,
+    at: &str,
+) -> Change {
     let body = &proof.payload;
-    let all: Vec<String> = body["purposes"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|p| p["id"].as_str().map(str::to_string))
-        .collect();
-    Some(Change {
+    Change {
         phone: body
             .pointer("/subject/phone")
             .and_then(Value::as_str)
             .map(str::to_string),
-        purposes: purposes(body, Some(&all)),
+        purposes,
         locale: body["locale"].as_str().map(str::to_string),
         evidence: Evidence {
             record_id: Some(proof.record.id.clone()),
@@ -151,6 +140,43 @@ pub fn widget_withdrawal(proof: &crate::proof::verify::VerifiedProof, at: &str) 
             proof: Some(proof.jws.clone()),
             ..Evidence::default()
         },
-        ..Change::new(State::Withdrawn, Source::Widget, &proof.subject_key(), at)
-    })
+        ..Change::new(state, Source::Widget, &proof.subject_key(), at)
+    }
+}
+
+/// A withdrawal proof from the widget: the purposes it lists, by its subject.
+/// The times and receipt are the log's (set when the batch commits).
+pub fn widget_withdrawal(proof: &crate::proof::verify::VerifiedProof, at: &str) -> Option<Change> {
+    if proof.record.kind != consent_proof::Kind::Withdrawal {
+        return None;
+    }
+    let all: Vec<String> = proof.payload["purposes"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|p| p["id"].as_str().map(str::to_string))
+        .collect();
+    Some(from_widget(
+        proof,
+        State::Withdrawn,
+        purposes(&proof.payload, Some(&all)),
+        at,
+    ))
+}
+
+/// A consent the registered form takes without a confirmation (single
+/// opt-in): the purposes granted or not objected to, at the proof's time.
+/// `None` for a withdrawal or a consent that grants nothing.
+pub fn single_opt_in(proof: &crate::proof::verify::VerifiedProof, at: &str) -> Option<Change> {
+    if proof.record.kind != consent_proof::Kind::Consent {
+        return None;
+    }
+    let granted = purposes(&proof.payload, None);
+    if granted.is_empty() {
+        return None;
+    }
+    let mut change = from_widget(proof, State::Confirmed, granted, at);
+    change.opt_in = Some(OptIn::Single);
+    change.consented_at = Some(at.to_string());
+    Some(change)
 }

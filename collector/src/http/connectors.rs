@@ -84,6 +84,7 @@ async fn record(state: &AppState, inbound: Option<Inbound>) -> Answer {
         consume: None,
         mail: None,
         withdraws: Some(Withdraws::Seq(proof.seq)),
+        held: None,
         handoff: handoff::to(
             about.withdrawn(&purposes, inbound.source, &at),
             &state.handoff_to,

@@ -11,16 +11,18 @@ use axum::{Json, Router};
 use tokio::net::TcpListener;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::services::ServeDir;
-use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 use super::origin::{loopback_alias, origin_of};
 use super::rate_limit::RateLimit;
 use super::{connectors, links, outbox, proofs};
 use crate::config::{Config, MailConfig};
+use crate::flows::release;
+use crate::flows::submit::MailTiming;
 use crate::ledger::keys::{KeyError, Keyring};
 use crate::mail::queue::{MailQueue, Retry};
 use crate::mail::{MailError, Mailer};
+use crate::registry::derive;
 use crate::store::appender::Appender;
 use crate::store::{Store, StoreError};
 
@@ -44,6 +46,8 @@ pub struct AppState {
     pub ip_limit: RateLimit,
     /// Confirmation mails per address.
     pub email_limit: RateLimit,
+    /// The registered form versions read so far.
+    pub registry: crate::registry::cache::Cache,
     /// The configured connectors' names: each change is queued for each.
     pub handoff_to: Arc<Vec<String>>,
     /// Delivers the queued hand-offs; `None` without connectors.
@@ -138,6 +142,36 @@ impl Running {
     }
 }
 
+/// The demo registers the form of its own page (`www/index.html`'s
+/// `signup-config`) for its origins, so that its proofs count: a demo that
+/// cannot is still served, its proofs held, and says why.
+async fn register_demo_form(
+    store: &dyn Store,
+    keys: &Keyring,
+    config: &Config,
+    origins: &[String],
+) {
+    let Some(page) = config.www.as_ref().map(|www| www.join("index.html")) else {
+        return;
+    };
+    let version = std::fs::read_to_string(&page)
+        .map_err(|e| e.to_string())
+        .and_then(|html| {
+            let json = derive::config_in_page(&html, "signup-config")
+                .ok_or("no signup-config script in it")?;
+            derive::from_config(json, origins).map_err(|e| e.to_string())
+        });
+    let outcome = match version {
+        Ok(version) => release::register(store, keys, MailTiming::from(config), &version)
+            .await
+            .map_err(|e| e.to_string()),
+        Err(e) => Err(e),
+    };
+    if let Err(e) = outcome {
+        tracing::warn!("the demo form of {} is not registered: {e}", page.display());
+    }
+}
+
 /// Opens keys, store and mail, binds, and serves in the background.
 pub async fn start(config: Config) -> Result<Running, StartError> {
     let keys = match Keyring::load(&config.key_dir()) {
@@ -175,6 +209,9 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
         // but another origin, whose every proof would be refused.
         allowed_origins.extend(loopback_alias(&origin));
         allowed_origins.push(origin);
+    }
+    if config.demo {
+        register_demo_form(store.as_ref(), &keys, &config, &allowed_origins).await;
     }
     let appender = Appender::spawn(store.clone(), keys.clone(), 64);
     // Secrets are read here, from the variables the section names.
@@ -217,6 +254,7 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
         appender,
         ip_limit: RateLimit::new(config.rate_ip_per_minute, Duration::from_secs(60)),
         email_limit: RateLimit::new(config.rate_email_per_hour, Duration::from_secs(3600)),
+        registry: Default::default(),
         config,
         public_url: public_url.clone(),
         allowed_origins,
@@ -301,12 +339,31 @@ pub fn router(state: Arc<AppState>) -> Router {
     }
     app.layer(DefaultBodyLimit::max(state.config.max_body))
         .layer(cors)
-        .layer(TimeoutLayer::with_status_code(
-            StatusCode::SERVICE_UNAVAILABLE,
+        .layer(axum::middleware::from_fn_with_state(
             state.config.request_timeout,
+            timeout,
         ))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
+}
+
+/// A request that outlasts the timeout gets the API's JSON 503, like any
+/// other "retry later" (the widget's outbox retries it).
+async fn timeout(
+    State(limit): State<Duration>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    match tokio::time::timeout(limit, next.run(request)).await {
+        Ok(response) => response,
+        Err(_) => super::ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "timeout",
+            "the request took too long; retry later",
+        )
+        .into_response(),
+    }
 }
 
 async fn jwks(
