@@ -35,10 +35,7 @@ pub async fn signup(store: &dyn Store, proof: &StoredEntry) -> Result<Signup, St
         .map(crate::registry::voice::one_line);
     // The collector's own voice: the registered controller and box texts
     // (a link exists only for a proof that matched them, or was released).
-    let form = (
-        body["form"]["id"].as_str(),
-        body["form"]["version"].as_str(),
-    );
+    let form = (body["form"]["id"].as_str(), body["form"]["version"].as_str());
     if let (Some(id), Some(version)) = form {
         if let Some(version) = crate::registry::sql::version(store.sql_pool(), id, version).await? {
             let locale = body["locale"].as_str().unwrap_or_default();

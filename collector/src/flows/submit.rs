@@ -25,10 +25,7 @@ pub struct MailTiming {
 
 impl From<&Config> for MailTiming {
     fn from(config: &Config) -> MailTiming {
-        MailTiming {
-            token_ttl: config.token_ttl,
-            mail_retry: config.mail_retry,
-        }
+        MailTiming { token_ttl: config.token_ttl, mail_retry: config.mail_retry }
     }
 }
 
@@ -131,10 +128,7 @@ pub fn send_confirmation(
                 .map(|p| p.id.as_str())
                 .collect();
             mail.sender_name = voice.controller;
-            mail.purposes = named(version, &proof.record.locale, &ids)
-                .into_iter()
-                .map(|n| n.label)
-                .collect();
+            mail.purposes = named(version, &proof.record.locale, &ids).into_iter().map(|n| n.label).collect();
             queue.send(seq, mail)
         }
         // Verified proofs always have an address; the stored copy would be given up too.

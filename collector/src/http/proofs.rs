@@ -14,7 +14,7 @@ use serde_json::{json, Value};
 use super::client::client_network;
 use super::error::ApiError;
 use super::AppState;
-use crate::flows::admit::{self, Admission, AdmitError};
+use crate::flows::admit::{self, AdmitError, Admission};
 use crate::flows::submit::{send_confirmation, to_append, MailTiming};
 use crate::proof::verify::{self, VerifiedProof};
 use crate::store::{Appended, StoredEntry};
@@ -79,12 +79,7 @@ pub async fn submit(
     }
 
     // Tokens expire from now; the receive time is set when the batch commits, moments later.
-    let mut append = to_append(
-        MailTiming::from(&state.config),
-        &proof,
-        wants_mail,
-        Utc::now(),
-    );
+    let mut append = to_append(MailTiming::from(&state.config), &proof, wants_mail, Utc::now());
     append.held = admission.mark(&proof.record);
     // A proof that counts reaches the tools: a widget withdrawal, or a
     // single opt-in the registered form allows (no mail: nothing to
@@ -134,22 +129,9 @@ pub async fn submit(
 async fn admit(state: &AppState, proof: &VerifiedProof) -> Result<Admission, ApiError> {
     let subject = proof.subject_key();
     let unknown = state.config.unknown_forms;
-    match admit::admit(
-        state.store.as_ref(),
-        &state.registry,
-        unknown,
-        &proof.record,
-        &proof.jws,
-        &subject,
-    )
-    .await
-    {
+    match admit::admit(state.store.as_ref(), &state.registry, unknown, &proof.record, &proof.jws, &subject).await {
         Ok(admission) => Ok(admission),
-        Err(AdmitError::Refused(r)) => Err(ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            r.code,
-            r.message,
-        )),
+        Err(AdmitError::Refused(r)) => Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, r.code, r.message)),
         Err(AdmitError::Store(e)) => Err(e.into()),
     }
 }

@@ -54,13 +54,7 @@ pub fn withdrawal(
 
 /// The merchant registered a form version that the held proof at
 /// `proof_seq` matches: from here on it counts.
-pub fn release(
-    proof_seq: i64,
-    proof_sha256: &str,
-    form: (&str, &str),
-    at: &str,
-    subject: String,
-) -> NewEntry {
+pub fn release(proof_seq: i64, proof_sha256: &str, form: (&str, &str), at: &str, subject: String) -> NewEntry {
     let event = json!({
         "schema": EVENT_SCHEMA, "type": "released", "at": at,
         "proofSeq": proof_seq, "proof": proof_sha256,

@@ -40,13 +40,8 @@ pub fn one_line(text: &str) -> String {
 impl Voice {
     /// The voice of `version` for a subscriber who saw it in `locale`.
     pub fn of(version: &FormVersion, locale: &str) -> Voice {
-        let locale = version
-            .texts_for(locale)
-            .map_or_else(|| locale.to_string(), |t| t.locale.clone());
-        Voice {
-            controller: one_line(&version.controller.name),
-            locale,
-        }
+        let locale = version.texts_for(locale).map_or_else(|| locale.to_string(), |t| t.locale.clone());
+        Voice { controller: one_line(&version.controller.name), locale }
     }
 }
 
@@ -65,11 +60,7 @@ pub fn named(version: &FormVersion, locale: &str, ids: &[&str]) -> Vec<Named> {
                 .map(|(_, text)| one_line(text))
                 .filter(|t| !t.is_empty())
                 .unwrap_or_else(|| p.id.clone());
-            Named {
-                id: p.id.clone(),
-                channel: p.channel,
-                label,
-            }
+            Named { id: p.id.clone(), channel: p.channel, label }
         })
         .collect()
 }

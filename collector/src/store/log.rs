@@ -152,10 +152,7 @@ impl Store for SqlStore {
         &self.pool
     }
 
-    async fn subject_history(
-        &self,
-        subject: &str,
-    ) -> Result<(Vec<StoredEntry>, Vec<i64>), StoreError> {
+    async fn subject_history(&self, subject: &str) -> Result<(Vec<StoredEntry>, Vec<i64>), StoreError> {
         // One query: it runs for every submission, before its append.
         let query = format!(
             "SELECT {COLUMNS}, (SELECT COUNT(*) FROM held_proofs h WHERE h.seq = entries.seq) AS held

@@ -209,10 +209,7 @@ pub trait Store: MailOutbox + Send + Sync {
     fn sql_pool(&self) -> &sqlx::AnyPool;
     /// Every entry of a subject (proofs and events), in seq order, and the
     /// seqs of its proofs that were held on arrival.
-    async fn subject_history(
-        &self,
-        subject: &str,
-    ) -> Result<(Vec<StoredEntry>, Vec<i64>), StoreError>;
+    async fn subject_history(&self, subject: &str) -> Result<(Vec<StoredEntry>, Vec<i64>), StoreError>;
     /// Stores a token for the entry at `entry_seq` (no log entry: a token is not an event).
     async fn add_token(&self, entry_seq: i64, token: NewToken) -> Result<(), StoreError>;
     /// A shown-texts set by its SHA-256.
