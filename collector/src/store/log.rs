@@ -276,4 +276,20 @@ impl Store for SqlStore {
         tx.commit().await?;
         Ok(Some(stored))
     }
+
+    async fn take_limit(&self, key: &str, window: limits::Window, now: DateTime<Utc>) -> Result<bool, StoreError> {
+        let _writer = self.sqlite_write_guard().await;
+        let mut tx = self.begin_bookkeeping().await?;
+        let taken = limits::take(&mut tx, key, window, now.timestamp()).await?;
+        tx.commit().await?;
+        Ok(taken)
+    }
+
+    async fn give_back_limit(&self, key: &str, window: limits::Window, now: DateTime<Utc>) -> Result<(), StoreError> {
+        let _writer = self.sqlite_write_guard().await;
+        let mut tx = self.begin_bookkeeping().await?;
+        limits::give_back(&mut tx, key, window, now.timestamp()).await?;
+        tx.commit().await?;
+        Ok(())
+    }
 }

@@ -6,6 +6,7 @@
 
 pub mod appender; // group commit: many requests, one transaction
 mod held; // held proofs, marked in their append's transaction
+pub mod limits; // rate-limit counters shared through the database
 mod log; // the Store methods over SQL: appends, reads, prune
 mod migrations; // versioned schema
 mod pending_mail; // confirmation mail waiting beside the log
@@ -225,6 +226,11 @@ pub trait Store: MailOutbox + Send + Sync {
         now: DateTime<Utc>,
         handoff_to: &[String],
     ) -> Result<Option<StoredEntry>, StoreError>;
+    /// Counts one event for `key` against a limit every collector on this
+    /// database shares; `false` when its window is full.
+    async fn take_limit(&self, key: &str, window: limits::Window, now: DateTime<Utc>) -> Result<bool, StoreError>;
+    /// Gives back an event [`Store::take_limit`] counted that did not happen after all.
+    async fn give_back_limit(&self, key: &str, window: limits::Window, now: DateTime<Utc>) -> Result<(), StoreError>;
 }
 
 /// Reads the whole log in seq order, one page at a time.
