@@ -240,3 +240,29 @@ test("shopify: no e-mail consent, no Shopify customer (an SMS-only signup stays 
   assert.deepEqual(site.received.filter((r) => r.path === "/contact"), []);
   await context.close();
 });
+
+test("shopify: each purpose has a text of its own; partner offers say they are partner offers", async () => {
+  const render = async (lang, settings) => {
+    const html = await shopifyLiquid(lang).parseAndRender(readFileSync(join(SHOPIFY, "blocks/consent-widget.liquid"), "utf8"), {
+      block: { id: "P1", settings: { ...blockSettings("https://collector.example/v1/proofs"), purpose_partners: true, ...settings }, shopify_attributes: "" },
+    });
+    return JSON.parse(/<script type="application\/json"[^>]*>([\s\S]*?)<\/script>/.exec(html)[1]).purposes;
+  };
+  const fr = await render("fr", {});
+  const partners = fr.find((p) => p.id === "partners");
+  assert.equal(partners.label, "les offres des partenaires de Atelier Exemple par e-mail");
+  assert.match(partners.description, /autres entreprises choisies par Atelier Exemple/);
+  assert.equal(fr.find((p) => p.id === "newsletter").label, undefined, "the newsletter keeps the widget's own text, in every language");
+  const en = await render("en", {});
+  assert.equal(en.find((p) => p.id === "partners").label, "offers from partners of Atelier Exemple by e-mail");
+  // The merchant's words win, {controller} filled with the shop's name.
+  const own = await render("en", { purpose_newsletter_label: "the {controller} letter, monthly", purpose_sms_description: "Two SMS a month at most." });
+  assert.equal(own.find((p) => p.id === "newsletter").label, "the Atelier Exemple letter, monthly");
+  assert.equal(own.find((p) => p.id === "sms").description, "Two SMS a month at most.");
+  const schema = JSON.parse(/\{% schema %\}([\s\S]*?)\{% endschema %\}/.exec(readFileSync(join(SHOPIFY, "blocks/consent-widget.liquid"), "utf8"))[1]);
+  for (const p of ["newsletter", "partners", "sms"]) {
+    for (const which of ["label", "description"]) {
+      assert.ok(schema.settings.some((s) => s.id === `purpose_${p}_${which}` && s.type === "text"), `${p} ${which} in the theme editor`);
+    }
+  }
+});

@@ -45,6 +45,10 @@ pub struct Config {
     pub limits: ProofLimits,
     /// Confirm link lifetime.
     pub token_ttl: chrono::Duration,
+    /// Preference-page link lifetime.
+    pub preferences_ttl: chrono::Duration,
+    /// The shop as the pages and the mail's sender name show it.
+    pub brand: crate::i18n::brand::Brand,
     /// IPv4 bits kept.
     pub ipv4_prefix: u8,
     /// IPv6 bits kept.

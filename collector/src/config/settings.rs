@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use super::resolved::{chrono_duration, duration, Config, MailConfig};
 use super::ConfigError;
+use crate::i18n::brand::Brand;
 use crate::proof::verify::ProofLimits;
 
 /// Every setting, each optional so that the sources can be layered.
@@ -59,7 +60,22 @@ pub struct Settings {
     /// SMTP server URL, e.g. smtp://127.0.0.1:2525 or smtps://user:pass@host [default: none].
     #[arg(long, env = "CONSENT_SMTP_URL")]
     pub smtp_url: Option<String>,
-    /// From address of mail [default: consent-collector <no-reply@localhost>].
+    /// The shop's name: the pages' header and the mail's sender name [default: the name the form's controller gives].
+    #[arg(long, env = "CONSENT_SHOP_NAME")]
+    pub shop_name: Option<String>,
+    /// The shop's home page, linked from every page.
+    #[arg(long, env = "CONSENT_SHOP_URL")]
+    pub shop_url: Option<String>,
+    /// The shop's logo (PNG, JPEG, GIF, WebP or SVG, at most 64 KiB), inlined into every page.
+    #[arg(long, env = "CONSENT_SHOP_LOGO")]
+    pub shop_logo: Option<PathBuf>,
+    /// The shop's accent colour, #rrggbb: the pages' header band and buttons.
+    #[arg(long, env = "CONSENT_SHOP_ACCENT")]
+    pub shop_accent: Option<String>,
+    /// How long a mailed link to the preference page works; a new one can be asked for by mail [default: 30d].
+    #[arg(long, env = "CONSENT_PREFERENCES_TTL")]
+    pub preferences_ttl: Option<String>,
+    /// From address of mail, the shop's (e.g. "Atelier <bonjour@atelier.example>"); without a name, the shop's name is shown [default: no-reply@localhost, named after the shop].
     #[arg(long, env = "CONSENT_MAIL_FROM")]
     pub mail_from: Option<String>,
     /// First retry delay of a confirmation mail that could not be sent; it doubles per attempt, up to 30m [default: 30s].
@@ -171,7 +187,7 @@ impl Settings {
         let mail_from = self
             .mail_from
             .clone()
-            .unwrap_or_else(|| "consent-collector <no-reply@localhost>".into());
+            .unwrap_or_else(|| "no-reply@localhost".into());
         // "Real SMTP is one flag away": in demo, giving --smtp-url replaces the outbox.
         let mail = if self.outbox.unwrap_or(demo && self.smtp_url.is_none()) {
             MailConfig::Outbox {
@@ -210,8 +226,22 @@ impl Settings {
             });
         }
         let checkpoints = super::trust::checkpoints(self, &data_dir)?;
+        let brand = Brand::from_settings(
+            self.shop_name.as_deref(),
+            self.shop_url.as_deref(),
+            self.shop_logo.as_deref(),
+            self.shop_accent.as_deref(),
+        )
+        .map_err(|e| ConfigError::Value {
+            name: "--shop-*",
+            message: e.to_string(),
+        })?;
+        let preferences_ttl =
+            chrono_duration("--preferences-ttl", self.preferences_ttl.as_deref(), "30d")?;
         Ok(Config {
             listen,
+            brand,
+            preferences_ttl,
             database: self.database(),
             data_dir,
             public_url: self

@@ -65,6 +65,8 @@ pub enum Source {
     ConfirmLink,
     /// The unsubscribe link in the mail.
     UnsubscribeLink,
+    /// The subscriber's preference page.
+    PreferencePage,
     /// An administrator's command (erase, prune).
     Admin,
     /// Shopify's `customers/email_marketing_consent_update` webhook.

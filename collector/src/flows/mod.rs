@@ -6,6 +6,7 @@ pub mod handoff; // the change handed to the merchant's tools, from the log's en
 pub mod intake; // the decision itself: refused, held, or counted, and the mail
 pub mod limits; // submissions per network, confirmation mails per address
 pub mod links; // what a confirm or unsubscribe link shows and records
+pub mod preferences; // the preference page: each purpose now, withdrawn one by one
 pub mod release; // registering a form version releases the held proofs it matches
 pub mod replay; // the log replayed through the state table
 pub mod submit; // what a submitted proof stores and mails

@@ -10,6 +10,7 @@ mod links; // `/v1/confirm` and `/v1/unsubscribe`
 mod origin; // origins and their loopback aliases
 mod outbox; // the demo's mailbox
 mod pages; // the HTML pages the links lead to
+mod preferences; // `/v1/preferences`, the subscriber's choices
 mod proofs; // `POST /v1/proofs`
 mod server; // shared state, startup, routes and layers
 

@@ -111,7 +111,7 @@ pub async fn submit(
     if let (Some(mail), Admission::Counts { version, .. }) = (mail, &admission) {
         send_confirmation(
             &state.mail,
-            &state.public_url,
+            &state.mail_links,
             state.config.token_ttl,
             &proof,
             version,

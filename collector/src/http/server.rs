@@ -14,7 +14,7 @@ use tower_http::services::ServeDir;
 use tower_http::trace::TraceLayer;
 
 use super::origin::{loopback_alias, origin_of};
-use super::{checkpoint, connectors, json_errors, links, outbox, proofs};
+use super::{checkpoint, connectors, json_errors, links, outbox, preferences, proofs};
 use crate::audit::publish::Publisher;
 use crate::config::{Config, MailConfig};
 use crate::flows::release;
@@ -44,6 +44,8 @@ pub struct AppState {
     pub mail: MailQueue,
     /// Signed checkpoints of the log.
     pub checkpoints: Arc<Publisher>,
+    /// The links and sender name of every mail.
+    pub mail_links: crate::mail::compose::MailLinks,
     /// The registered form versions read so far.
     pub registry: crate::registry::cache::Cache,
     /// The configured connectors' names: each change is queued for each.
@@ -210,6 +212,11 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
         register_demo_form(store.as_ref(), &keys, &config, &allowed_origins).await;
     }
     let appender = Appender::spawn(store.clone(), keys.clone(), 64);
+    let mail_links = crate::mail::compose::MailLinks {
+        public_url: public_url.clone(),
+        preferences_days: config.preferences_ttl.num_days().max(1),
+        shop_name: config.brand.name.clone(),
+    };
     // Secrets are read here, from the variables the section names.
     let built = config
         .connectors
@@ -240,7 +247,7 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
     let (mail, mail_task) = MailQueue::spawn(
         mailer,
         store.clone(),
-        public_url.clone(),
+        mail_links.clone(),
         Retry::from_first(config.mail_retry),
         64,
     );
@@ -260,6 +267,7 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
         public_url: public_url.clone(),
         allowed_origins,
         mail,
+        mail_links,
         handoff_to,
         dispatcher,
         inbound: built.inbound,
@@ -326,6 +334,10 @@ pub fn router(state: Arc<AppState>) -> Router {
             get(connectors::mailchimp_check).post(connectors::mailchimp),
         )
         .route("/v1/connectors/webhook", post(connectors::signed))
+        .route(
+            "/v1/preferences",
+            get(preferences::show).post(preferences::change),
+        )
         .route("/.well-known/jwks.json", get(jwks))
         .route("/v1/checkpoint", get(checkpoint::note))
         .route("/v1/checkpoint.json", get(checkpoint::record))

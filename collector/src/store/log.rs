@@ -127,11 +127,7 @@ impl Store for SqlStore {
         let purpose: String = row.try_get("purpose")?;
         Ok(Some(TokenRow {
             entry_seq: row.try_get("entry_seq")?,
-            purpose: if purpose == "confirm" {
-                TokenPurpose::Confirm
-            } else {
-                TokenPurpose::Unsubscribe
-            },
+            purpose: TokenPurpose::parse(&purpose),
             locale: row.try_get("locale")?,
             expires_at: row.try_get("expires_at")?,
             used_at: row.try_get("used_at")?,

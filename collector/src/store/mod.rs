@@ -60,6 +60,9 @@ pub enum TokenPurpose {
     Confirm,
     /// One-click unsubscribe.
     Unsubscribe,
+    /// The preference page: every purpose of the subject, each withdrawable;
+    /// it expires (see `--preferences-ttl`) and can be renewed by mail.
+    Preferences,
 }
 
 impl TokenPurpose {
@@ -67,6 +70,15 @@ impl TokenPurpose {
         match self {
             TokenPurpose::Confirm => "confirm",
             TokenPurpose::Unsubscribe => "unsubscribe",
+            TokenPurpose::Preferences => "preferences",
+        }
+    }
+
+    fn parse(text: &str) -> Self {
+        match text {
+            "confirm" => TokenPurpose::Confirm,
+            "preferences" => TokenPurpose::Preferences,
+            _ => TokenPurpose::Unsubscribe,
         }
     }
 }
