@@ -318,7 +318,7 @@ async fn mailchimp_member_with_evidence_fields_then_unsubscribed_then_erased() {
     .unwrap();
     let m = tool.member("ada@example.com").unwrap();
     assert_eq!(m.status, "subscribed");
-    assert_eq!(m.permissions["perm-news"], true);
+    assert!(m.permissions["perm-news"]);
     assert_eq!(m.fields["ip_signup"], "203.0.113.0");
     assert_eq!(m.fields["ip_opt"], "198.51.100.0");
     assert_eq!(m.fields["timestamp_signup"], "2026-12-01T10:00:00+00:00");

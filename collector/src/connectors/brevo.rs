@@ -126,7 +126,7 @@ impl Connector for Brevo {
                 other => other.map(|_| ()),
             };
         }
-        if !change.has(Channel::Email) && !(change.has(Channel::Sms) && change.phone.is_some()) {
+        if !(change.has(Channel::Email) || change.has(Channel::Sms) && change.phone.is_some()) {
             return Ok(());
         }
         let request = self

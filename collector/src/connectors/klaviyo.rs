@@ -122,7 +122,7 @@ impl Connector for Klaviyo {
 
     async fn deliver(&self, handoff: &Handoff) -> Result<(), Failure> {
         let change = &handoff.change;
-        if !change.covers(Channel::Email) && !(change.has(Channel::Sms) && change.phone.is_some()) {
+        if !(change.covers(Channel::Email) || change.has(Channel::Sms) && change.phone.is_some()) {
             return Ok(());
         }
         let (path, body) = self.job(handoff);

@@ -125,7 +125,7 @@ async fn create(
             contact.sms_blacklisted = b;
         }
         contact.writes += 1;
-        (!exists).then(|| contact.id)
+        (!exists).then_some(contact.id)
     };
     after(hang).await;
     match answer {
