@@ -4,27 +4,28 @@
 //! (SQLite or PostgreSQL), answers each with a receipt signed by its own
 //! Ed25519 key, runs double opt-in over SMTP, records withdrawals, and can
 //! export and re-verify the whole log offline.
+//!
+//! The folders, from the bottom layer up (each uses only those above it in
+//! this list, never one below):
+//! - [`crypto`]: hashes, compact JWS, random tokens;
+//! - [`proof`]: incoming proofs verified, split for storage, read back;
+//! - [`ledger`]: what the log holds: entries, the chain, receipts, the
+//!   collector's keys, the events it writes itself;
+//! - [`store`]: the log in SQLite or PostgreSQL, and group commit;
+//! - [`i18n`]: what the subscriber reads on the pages;
+//! - [`mail`]: the confirmation mail, its transports and its queue;
+//! - [`flows`]: what each request does, apart from HTTP;
+//! - [`audit`]: export and offline re-verification of the log;
+//! - [`config`], [`http`], [`cli`]: settings, the service, the command line.
 
-pub mod appender; // group commit: many requests, one transaction
-pub mod chain; // the hash chain's link function and genesis value
-pub mod cli; // the command line
-pub mod config; // settings from flags, environment and file
-pub mod events; // entries the collector writes itself
-pub mod export; // current state per subject and purpose, as JSONL or CSV
-pub mod granted; // the purposes a proof granted, as shown, and its phone, masked
-pub mod hash; // SHA-256 as hex
-pub mod http; // routes, handlers and startup
-pub mod ip; // IP truncation
-pub mod jws; // compact JWS helpers for receipts
-pub mod keys; // collector keys, JWKS, receipt signatures
-pub mod mail; // SMTP and outbox delivery
-pub mod mail_queue; // confirmation mail after the commit, retried from the database
-pub mod messages; // French and English texts for mail and pages
-pub mod proof_check; // the seam to consent-proof: verification of incoming proofs
-pub mod rate_limit; // per-key fixed-window limits
-pub mod receipt; // the receipt payload
-pub mod store; // the storage trait and its SQL implementation
-pub mod stored_proof; // proofs split for storage, rebuilt byte for byte
-pub mod tokens; // confirm and unsubscribe tokens
-pub mod unsubscribe_link;
-pub mod verify_log; // offline re-verification of the whole log // one-click unsubscribe links for marketing mail
+pub mod audit;
+pub mod cli;
+pub mod config;
+pub mod crypto;
+pub mod flows;
+pub mod http;
+pub mod i18n;
+pub mod ledger;
+pub mod mail;
+pub mod proof;
+pub mod store;

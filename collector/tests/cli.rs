@@ -448,8 +448,9 @@ async fn every_answered_proof_survives_a_kill_right_after() {
                 "{backend:?}: {id}"
             );
         }
-        let keys = consent_collector::keys::Keyring::load(&data.path().join("keys")).unwrap();
-        consent_collector::verify_log::verify_log(store.as_ref(), &keys.public())
+        let keys =
+            consent_collector::ledger::keys::Keyring::load(&data.path().join("keys")).unwrap();
+        consent_collector::audit::verify_log::verify_log(store.as_ref(), &keys.public())
             .await
             .unwrap();
     }

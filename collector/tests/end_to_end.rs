@@ -4,9 +4,9 @@
 mod common;
 
 use common::{Db, TestDb};
-use consent_collector::export::{current_states, Filter};
-use consent_collector::keys::Keyring;
-use consent_collector::verify_log::verify_log;
+use consent_collector::audit::export::{current_states, Filter};
+use consent_collector::audit::verify_log::verify_log;
+use consent_collector::ledger::keys::Keyring;
 use reqwest::StatusCode;
 
 on_both_backends!(double_opt_in_then_unsubscribe_then_withdrawal);

@@ -4,8 +4,8 @@
 mod common;
 
 use common::{Db, TestDb, ORIGIN};
-use consent_collector::keys::PublicKeys;
-use consent_collector::receipt::EntryKind;
+use consent_collector::ledger::keys::PublicKeys;
+use consent_collector::ledger::receipt::EntryKind;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
@@ -220,10 +220,13 @@ async fn replay_returns_the_original_receipt_and_stores_nothing(db: Db) {
         .verify_receipt(first["receipt"].as_str().unwrap())
         .unwrap();
     assert_eq!(receipt.entry, EntryKind::Proof);
-    assert_eq!(receipt.proof, consent_collector::hash::sha256_hex(&jws));
+    assert_eq!(
+        receipt.proof,
+        consent_collector::crypto::hash::sha256_hex(&jws)
+    );
     assert_eq!(
         (receipt.seq, receipt.prev_chain.as_str()),
-        (1, consent_collector::chain::GENESIS)
+        (1, consent_collector::ledger::chain::GENESIS)
     );
 
     // Another proof under the same record id is a conflict, not a replay.
@@ -673,9 +676,9 @@ async fn concurrent_submissions_are_each_committed_once(db: Db) {
         40,
         "{statuses:?}"
     );
-    let keys = consent_collector::keys::Keyring::load(&data.path().join("keys")).unwrap();
+    let keys = consent_collector::ledger::keys::Keyring::load(&data.path().join("keys")).unwrap();
     let report =
-        consent_collector::verify_log::verify_log(db.store().await.as_ref(), &keys.public())
+        consent_collector::audit::verify_log::verify_log(db.store().await.as_ref(), &keys.public())
             .await
             .unwrap();
     assert_eq!(report.entries, 40);

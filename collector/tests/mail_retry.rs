@@ -175,9 +175,9 @@ async fn a_4xx_or_530_is_retried_and_a_5xx_is_given_up_after_three(db: Db) {
     submit(&server.url, &rejected).await;
     until_gone(&store, &rejected).await;
     assert_eq!(smtpd.offers(&rejected), 3);
-    let states = consent_collector::export::current_states(
+    let states = consent_collector::audit::export::current_states(
         db.store().await.as_ref(),
-        &consent_collector::export::Filter {
+        &consent_collector::audit::export::Filter {
             subject: Some(rejected.clone()),
             ..Default::default()
         },
@@ -288,9 +288,9 @@ async fn a_withdrawal_during_an_outage_cancels_the_confirmation_and_its_mail(db:
 
     // The log agrees: one confirmation (the third subscriber's), and every
     // e-mail purpose withdrawn.
-    let states = consent_collector::export::current_states(
+    let states = consent_collector::audit::export::current_states(
         &store,
-        &consent_collector::export::Filter::default(),
+        &consent_collector::audit::export::Filter::default(),
     )
     .await
     .unwrap();

@@ -5,15 +5,14 @@ mod common;
 
 use chrono::{Duration, Utc};
 use common::{Db, TestDb};
-use consent_collector::events;
-use consent_collector::proof_check;
-use consent_collector::receipt::EntryKind;
+use consent_collector::audit::verify_log::{verify_log, Broken, VerifyLogError};
+use consent_collector::ledger::events;
+use consent_collector::ledger::receipt::EntryKind;
+use consent_collector::proof::{stored, verify};
 use consent_collector::store::{
     timestamp, Append, Appended, NewBody, NewEntry, NewMail, NewToken, Store, TokenProblem,
     TokenPurpose,
 };
-use consent_collector::stored_proof;
-use consent_collector::verify_log::{verify_log, Broken, VerifyLogError};
 
 on_both_backends!(
     appends_link_into_one_chain_that_verifies,
@@ -29,12 +28,12 @@ on_both_backends!(
 
 fn proof_append(email: &str) -> Append {
     let jws = common::sign(&common::browser_key(), &common::consent(email, "fr"));
-    let proof = proof_check::verify_stored(&jws).unwrap();
+    let proof = verify::verify_stored(&jws).unwrap();
     Append {
         entry: NewEntry {
             kind: EntryKind::Proof,
             proof_sha256: proof.sha256.clone(),
-            body: NewBody::Proof(stored_proof::split(&proof)),
+            body: NewBody::Proof(stored::split(&proof)),
             record_id: Some(proof.record.id.clone()),
             subject: Some(proof.subject_key()),
         },
@@ -77,7 +76,7 @@ async fn appends_link_into_one_chain_that_verifies(db: Db) {
     );
     assert_eq!(
         store.entry(1).await.unwrap().unwrap().prev_chain,
-        consent_collector::chain::GENESIS
+        consent_collector::ledger::chain::GENESIS
     );
     let report = verify_log(store.as_ref(), &keys.ring.public())
         .await
@@ -127,14 +126,17 @@ async fn texts_are_stored_once_per_hash_and_proofs_rebuild_exactly(db: Db) {
     assert!(!entries[0].body.as_deref().unwrap().contains("shown"));
     let shown = store.text(&sha).await.unwrap().unwrap();
     let e = &entries[0];
-    let jws = stored_proof::rebuild(
+    let jws = stored::rebuild(
         e.jws_header.as_deref().unwrap(),
         e.body.as_deref().unwrap(),
         e.jws_signature.as_deref().unwrap(),
         Some(&shown),
     )
     .unwrap();
-    assert_eq!(consent_collector::hash::sha256_hex(&jws), e.proof_sha256);
+    assert_eq!(
+        consent_collector::crypto::hash::sha256_hex(&jws),
+        e.proof_sha256
+    );
 }
 
 async fn tokens_are_single_use_and_expire(db: Db) {

@@ -4,7 +4,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 
-use crate::proof_check::ProofError;
+use crate::proof::verify::ProofError;
 use crate::store::StoreError;
 
 /// An error answer of the JSON API.

@@ -13,15 +13,13 @@ use axum::http::HeaderMap;
 use axum::response::Response;
 use chrono::Utc;
 
-use super::link_pages::{page, unavailable};
-use super::{client_network, AppState};
-use crate::events;
-use crate::granted::granted;
-use crate::messages::{Lang, Page, Signup};
-use crate::store::{
-    timestamp, Append, Appended, StoredEntry, TokenProblem, TokenPurpose, TokenRow, Withdraws,
-};
-use crate::stored_proof;
+use super::client::client_network;
+use super::pages::{page, unavailable};
+use super::AppState;
+use crate::flows::links;
+use crate::i18n::lang::Lang;
+use crate::i18n::pages::{Page, Signup};
+use crate::store::{timestamp, Append, StoredEntry, TokenPurpose, TokenRow, Withdraws};
 
 /// The `token` query parameter.
 #[derive(serde::Deserialize)]
@@ -68,7 +66,7 @@ async fn find(
     let Some(token) = token else {
         return Err(unknown());
     };
-    let hash = crate::tokens::hash(&token);
+    let hash = crate::crypto::tokens::hash(&token);
     let row = match state.store.token(&hash).await {
         Ok(Some(row)) if row.purpose == purpose => row,
         Ok(_) => return Err(unknown()),
@@ -81,7 +79,7 @@ async fn find(
         Ok(_) => return Err(page(lang, Page::Unknown, &Signup::default())),
         Err(e) => return Err(failed(lang, e)),
     };
-    let signup = match signup(state, &proof).await {
+    let signup = match links::signup(state.store.as_ref(), &proof).await {
         Ok(signup) => signup,
         Err(e) => return Err(failed(lang, e)),
     };
@@ -91,39 +89,6 @@ async fn find(
         lang,
         proof,
         signup,
-    })
-}
-
-/// What the pages say about the proof behind a link.
-async fn signup(state: &AppState, proof: &StoredEntry) -> Result<Signup, crate::store::StoreError> {
-    let body = proof
-        .body
-        .as_deref()
-        .and_then(stored_proof::body_json)
-        .unwrap_or_default();
-    let shown = match &proof.texts_sha256 {
-        Some(sha) => state
-            .store
-            .text(sha)
-            .await?
-            .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok()),
-        None => None,
-    };
-    let granted = granted(&body, shown.as_ref());
-    let controller = body["controller"]["name"]
-        .as_str()
-        .or_else(|| body["site"]["origin"].as_str())
-        .filter(|c| !c.trim().is_empty())
-        .map(String::from);
-    Ok(Signup {
-        controller,
-        email: granted
-            .iter()
-            .filter(|g| g.channel == "email")
-            .map(|g| g.label.clone())
-            .collect(),
-        sms: granted.iter().any(|g| g.channel == "sms"),
-        granted: granted.into_iter().map(|g| g.label).collect(),
     })
 }
 
@@ -139,20 +104,7 @@ pub async fn show_link(
         Ok(link) => link,
         Err(page) => return page,
     };
-    let expired = link
-        .row
-        .expires_at
-        .as_deref()
-        .is_some_and(|e| e <= timestamp(Utc::now()).as_str());
-    let which = match (purpose, link.row.used_at.is_some()) {
-        // Withdrawn since: confirming would contradict the withdrawal.
-        _ if link.row.withdrawn_at.is_some() => Page::Withdrawn,
-        (TokenPurpose::Confirm, true) => Page::AlreadyConfirmed,
-        (TokenPurpose::Unsubscribe, true) => Page::AlreadyUnsubscribed,
-        _ if expired => Page::Expired,
-        (TokenPurpose::Confirm, false) => Page::ConfirmAsk,
-        (TokenPurpose::Unsubscribe, false) => Page::UnsubscribeAsk,
-    };
+    let which = links::ask_page(purpose, &link.row, Utc::now());
     page(link.lang, which, &link.signup)
 }
 
@@ -174,30 +126,6 @@ pub async fn follow_link(
     follow(&state, peer, &headers, link, purpose).await
 }
 
-/// The event a token's use records.
-fn event(
-    purpose: TokenPurpose,
-    row: &TokenRow,
-    proof: &StoredEntry,
-    at: &str,
-    ip: String,
-) -> crate::store::NewEntry {
-    let subject = proof.subject.clone().unwrap_or_default();
-    match purpose {
-        TokenPurpose::Confirm => {
-            events::confirmation(row.entry_seq, &proof.proof_sha256, at, Some(ip), subject)
-        }
-        TokenPurpose::Unsubscribe => events::withdrawal(
-            row.entry_seq,
-            &proof.proof_sha256,
-            &email_purposes(proof),
-            at,
-            Some(ip),
-            subject,
-        ),
-    }
-}
-
 /// Appends the event the link triggers, using its token up, and renders the result.
 async fn follow(
     state: &AppState,
@@ -215,7 +143,7 @@ async fn follow(
     } = link;
     let ip = client_network(state, peer, headers);
     let append = Append {
-        entry: event(purpose, &row, &proof, &timestamp(Utc::now()), ip),
+        entry: links::event(purpose, &row, &proof, &timestamp(Utc::now()), ip),
         tokens: Vec::new(),
         consume: Some(hash),
         mail: None,
@@ -226,39 +154,10 @@ async fn follow(
         Ok(outcome) => outcome,
         Err(e) => return failed(lang, e),
     };
-    let which = match (purpose, outcome) {
-        (TokenPurpose::Confirm, Appended::New(_)) => Page::Confirmed,
-        (TokenPurpose::Unsubscribe, Appended::New(_)) => Page::Unsubscribed,
-        // A confirm token is used only by the confirmation: used means confirmed.
-        (TokenPurpose::Confirm, Appended::Token(TokenProblem::Used)) => Page::AlreadyConfirmed,
-        // Unsubscribing twice is not an error: the first click did it.
-        (TokenPurpose::Unsubscribe, Appended::Token(TokenProblem::Used)) => {
-            Page::AlreadyUnsubscribed
-        }
-        (_, Appended::Token(TokenProblem::Withdrawn)) => Page::Withdrawn,
-        (_, Appended::Token(TokenProblem::Expired)) => Page::Expired,
-        (_, Appended::Token(TokenProblem::Unknown) | Appended::Replay(_)) => Page::Unknown,
-    };
-    page(lang, which, &signup)
+    page(lang, links::result_page(purpose, &outcome), &signup)
 }
 
 fn failed(lang: Lang, e: crate::store::StoreError) -> Response {
     tracing::error!(error = %e, "storage failed");
     unavailable(lang)
-}
-
-/// The purposes an e-mail unsubscribe link withdraws: those granted on the e-mail channel.
-fn email_purposes(proof: &StoredEntry) -> Vec<String> {
-    let body = proof
-        .body
-        .as_deref()
-        .and_then(stored_proof::body_json)
-        .unwrap_or_default();
-    body["purposes"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter(|p| p["channel"] == "email" && p["choice"] == "granted")
-        .filter_map(|p| p["id"].as_str().map(String::from))
-        .collect()
 }

@@ -8,7 +8,8 @@ use axum::response::{Html, IntoResponse, Response};
 
 use super::AppState;
 use crate::config::MailConfig;
-use crate::messages::{escape, html, Lang};
+use crate::i18n::html::{escape, html};
+use crate::i18n::lang::Lang;
 
 /// Lists the outbox, newest first.
 pub async fn page(State(state): State<Arc<AppState>>) -> Html<String> {

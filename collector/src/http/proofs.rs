@@ -11,15 +11,12 @@ use axum::Json;
 use chrono::Utc;
 use serde_json::{json, Value};
 
+use super::client::client_network;
 use super::error::ApiError;
-use super::{client_network, AppState};
-use crate::mail_queue::{confirmation_mail, Retry};
-use crate::proof_check::{self, VerifiedProof};
-use crate::receipt::EntryKind;
-use crate::store::{
-    Append, Appended, NewBody, NewEntry, NewMail, NewToken, StoredEntry, TokenPurpose, Withdraws,
-};
-use crate::{stored_proof, tokens};
+use super::AppState;
+use crate::flows::submit::{send_confirmation, to_append};
+use crate::proof::verify::{self, VerifiedProof};
+use crate::store::{Appended, StoredEntry};
 
 /// Handles a submission; 201 with a receipt when stored, 200 with the original receipt on replay.
 pub async fn submit(
@@ -45,7 +42,7 @@ pub async fn submit(
         ));
     }
     let jws = jws_from_body(&headers, &body)?;
-    let proof = proof_check::verify(
+    let proof = verify::verify(
         &jws,
         Utc::now(),
         state.config.max_body,
@@ -70,7 +67,7 @@ pub async fn submit(
     }
 
     // Tokens expire from now; the receive time is set when the batch commits, moments later.
-    let append = to_append(&state, &proof, wants_mail, Utc::now());
+    let append = to_append(&state.config, &proof, wants_mail, Utc::now());
     let mail = append.mail.clone();
     let outcome = state.appender.append(append).await;
     let stored = match outcome {
@@ -87,7 +84,14 @@ pub async fn submit(
         }
     };
     if let Some(mail) = mail {
-        send_confirmation(&state, &proof, stored.seq, mail);
+        send_confirmation(
+            &state.mail,
+            &state.public_url,
+            state.config.token_ttl,
+            &proof,
+            stored.seq,
+            mail,
+        );
     }
     let status = if wants_mail { "pending" } else { "recorded" };
     Ok((StatusCode::CREATED, Json(answer(&stored, status))))
@@ -161,92 +165,6 @@ fn check_request(
         }
     }
     Ok(())
-}
-
-/// The log entry for a proof and, when it asks for double opt-in, its tokens
-/// and confirmation mail, all stored in one transaction.
-fn to_append(
-    state: &AppState,
-    proof: &VerifiedProof,
-    wants_mail: bool,
-    now: chrono::DateTime<Utc>,
-) -> Append {
-    let entry = NewEntry {
-        kind: EntryKind::Proof,
-        proof_sha256: proof.sha256.clone(),
-        body: NewBody::Proof(stored_proof::split(proof)),
-        record_id: Some(proof.record.id.clone()),
-        subject: Some(proof.subject_key()),
-    };
-    let mut append = Append {
-        entry,
-        tokens: Vec::new(),
-        consume: None,
-        mail: None,
-        withdraws: withdraws(proof),
-    };
-    if !wants_mail {
-        return append;
-    }
-    let (confirm, confirm_hash) = tokens::new_token();
-    let (unsubscribe, unsubscribe_hash) = tokens::new_token();
-    let locale = proof.record.locale.clone();
-    let expires_at = now + state.config.token_ttl;
-    append.tokens = vec![
-        NewToken {
-            hash: confirm_hash,
-            purpose: TokenPurpose::Confirm,
-            locale: locale.clone(),
-            expires_at: Some(expires_at),
-        },
-        NewToken {
-            hash: unsubscribe_hash,
-            purpose: TokenPurpose::Unsubscribe,
-            locale,
-            expires_at: None,
-        },
-    ];
-    // The tokens go into the database in the clear until the mail is sent:
-    // see crate::store::MailOutbox for why.
-    append.mail = Some(NewMail {
-        confirm_token: confirm,
-        unsubscribe_token: unsubscribe,
-        expires_at,
-        retry_at: Retry::from_first(state.config.mail_retry).next_attempt(1, now),
-    });
-    append
-}
-
-/// The consent a withdrawal proof withdraws from (its `prev`): its
-/// confirmation is cancelled in the withdrawal's transaction.
-fn withdraws(proof: &VerifiedProof) -> Option<Withdraws> {
-    if proof.record.kind != consent_proof::Kind::Withdrawal {
-        return None;
-    }
-    Some(Withdraws::Proof {
-        sha256: proof.record.prev.clone()?,
-        subject: proof.subject_key(),
-        purposes: proof.record.purposes.iter().map(|p| p.id.clone()).collect(),
-    })
-}
-
-/// Queues the double opt-in mail after the commit; the mail queue sends it off
-/// the request path, and its stored copy is retried should that fail.
-fn send_confirmation(state: &Arc<AppState>, proof: &VerifiedProof, seq: i64, mail: NewMail) {
-    match confirmation_mail(
-        &proof.payload,
-        &state.public_url,
-        &mail.confirm_token,
-        &mail.unsubscribe_token,
-        state.config.token_ttl.num_hours(),
-    ) {
-        Some(mail) => state.mail.send(seq, mail),
-        // Verified proofs always have an address; the stored copy would be given up too.
-        None => tracing::error!(
-            seq,
-            "confirmation mail not sent: the proof names no address"
-        ),
-    }
 }
 
 /// A replay answers with the original receipt; a different proof under the same id is a conflict.

@@ -4,16 +4,20 @@
 //! the statements are written in the dialect both accept, and the few places
 //! that differ (locking, connection setup) branch on [`Backend`].
 
-mod migrations;
-mod pending_mail;
-mod sql;
+pub mod appender; // group commit: many requests, one transaction
+mod log; // the Store methods over SQL: appends, reads, prune
+mod migrations; // versioned schema
+mod pending_mail; // confirmation mail waiting beside the log
+mod rows; // entry rows: linked, signed, inserted in batches, read back
+mod sql; // connections, transactions, locks
+mod tokens; // token rows: stored, used up, cancelled
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
-use crate::keys::Keyring;
-use crate::receipt::EntryKind;
+use crate::ledger::keys::Keyring;
 
+pub use crate::ledger::entry::{NewBody, NewEntry, StoredEntry};
 pub use pending_mail::{MailOutbox, NewMail, PendingMail};
 pub use sql::{Backend, SqlStore};
 
@@ -26,36 +30,12 @@ pub enum StoreError {
     /// The database URL names no supported backend.
     #[error("unsupported database url {0:?}: use sqlite://path or postgres://...")]
     Url(String),
-    /// The batch this append was part of failed (see [`crate::appender`]).
+    /// The batch this append was part of failed (see [`appender`]).
     #[error("append failed: {0}")]
     Batch(String),
     /// The stored log cannot be appended to (its head is unreadable).
     #[error("corrupt log head: {0}")]
     Corrupt(String),
-}
-
-/// What a new entry holds.
-#[derive(Clone, Debug)]
-pub enum NewBody {
-    /// A verified proof, split for storage.
-    Proof(crate::stored_proof::ProofParts),
-    /// An event the collector writes itself: canonical JSON.
-    Event(String),
-}
-
-/// An entry to append.
-#[derive(Clone, Debug)]
-pub struct NewEntry {
-    /// What it records.
-    pub kind: EntryKind,
-    /// SHA-256 (hex) of the proof JWS or of the event JSON.
-    pub proof_sha256: String,
-    /// The content.
-    pub body: NewBody,
-    /// Record id of a proof: a second proof with the same id is a replay.
-    pub record_id: Option<String>,
-    /// Lowercased e-mail of the subject, so that prune can find their entries.
-    pub subject: Option<String>,
 }
 
 /// A confirm or unsubscribe token to store with an entry (its hash only).
@@ -165,37 +145,6 @@ pub enum Appended {
     Replay(StoredEntry),
     /// The token could not be used: nothing stored.
     Token(TokenProblem),
-}
-
-/// A log entry as stored.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct StoredEntry {
-    /// Position in the log, from 1.
-    pub seq: i64,
-    /// Stored kind name.
-    pub kind: String,
-    /// RFC 3339 receive time.
-    pub received_at: String,
-    /// SHA-256 (hex) of the proof JWS or event JSON.
-    pub proof_sha256: String,
-    /// Chain value before this entry.
-    pub prev_chain: String,
-    /// Chain value after this entry.
-    pub chain: String,
-    /// The collector's receipt JWS.
-    pub receipt: String,
-    /// Proof record id.
-    pub record_id: Option<String>,
-    /// Subject key (lowercased e-mail); `None` once pruned.
-    pub subject: Option<String>,
-    /// Proof header (base64url); `None` for events and once pruned.
-    pub jws_header: Option<String>,
-    /// Proof signature (base64url); `None` for events and once pruned.
-    pub jws_signature: Option<String>,
-    /// Stripped proof payload or event JSON; `None` once pruned.
-    pub body: Option<String>,
-    /// Key of the proof's shown texts in the text store.
-    pub texts_sha256: Option<String>,
 }
 
 /// The log store, and the confirmation mail waiting beside it.

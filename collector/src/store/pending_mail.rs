@@ -20,7 +20,8 @@ use chrono::{DateTime, Utc};
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
-use super::sql::{placeholders, Backend, SqlStore, ROWS_PER_STATEMENT};
+use super::rows::{placeholders, ROWS_PER_STATEMENT};
+use super::sql::{Backend, SqlStore};
 use super::{timestamp, StoreError};
 
 /// A confirmation mail to store with its proof (see [`super::Append::mail`]).

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use consent_collector::config::Settings;
 use consent_collector::http::{self, Running};
-use consent_collector::keys::Keyring;
+use consent_collector::ledger::keys::Keyring;
 use consent_collector::store::{self, SqlStore, Store};
 use consent_proof::sign::SigningKey;
 use consent_proof::Proof;
@@ -30,7 +30,7 @@ pub const ORIGIN: &str = "https://boutique.example";
 
 /// A fresh lowercase UUID-shaped record id.
 pub fn record_id() -> String {
-    let (_, hash) = consent_collector::tokens::new_token();
+    let (_, hash) = consent_collector::crypto::tokens::new_token();
     format!(
         "{}-{}-{}-{}-{}",
         &hash[..8],
@@ -69,7 +69,7 @@ pub fn withdrawal(consent: &Proof, consent_jws: &str) -> Proof {
     }
     proof.mechanism = "withdrawal-form".into();
     proof.double_opt_in = consent_proof::DoubleOptIn::NotRequested;
-    proof.prev = Some(consent_collector::hash::sha256_hex(consent_jws));
+    proof.prev = Some(consent_collector::crypto::hash::sha256_hex(consent_jws));
     proof
 }
 
@@ -109,7 +109,10 @@ impl TestDb {
             Db::Postgres => {
                 let admin = std::env::var("CONSENT_TEST_POSTGRES")
                     .expect("CONSENT_TEST_POSTGRES is not set: run scripts/test-collector, which starts PostgreSQL");
-                let name = format!("t_{}", &consent_collector::tokens::new_token().1[..16]);
+                let name = format!(
+                    "t_{}",
+                    &consent_collector::crypto::tokens::new_token().1[..16]
+                );
                 let mut conn = sqlx::PgConnection::connect(&admin)
                     .await
                     .expect("connect to the test postgresql");

@@ -1,7 +1,7 @@
 //! Unsubscribe links for the merchant's own marketing mail (`unsubscribe-link`).
 
+use crate::proof::stored;
 use crate::store::{NewToken, Store, StoreError, TokenPurpose};
-use crate::stored_proof;
 
 /// Why no link could be made.
 #[derive(Debug, thiserror::Error)]
@@ -26,7 +26,7 @@ pub async fn unsubscribe_link(
     let subject = subject.trim().to_lowercase();
     let proofs = store.subject_proofs(&subject).await?;
     let consent = proofs.into_iter().find_map(|entry| {
-        let body = stored_proof::body_json(entry.body.as_deref()?)?;
+        let body = stored::body_json(entry.body.as_deref()?)?;
         let grants_email = body["kind"] == "consent"
             && body["purposes"]
                 .as_array()?
@@ -40,7 +40,7 @@ pub async fn unsubscribe_link(
         })
     });
     let (seq, locale) = consent.ok_or_else(|| LinkError::NoConsent(subject.clone()))?;
-    let (token, hash) = crate::tokens::new_token();
+    let (token, hash) = crate::crypto::tokens::new_token();
     store
         .add_token(
             seq,

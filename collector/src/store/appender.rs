@@ -9,7 +9,7 @@ use std::sync::Arc;
 use chrono::Utc;
 use tokio::sync::{mpsc, oneshot};
 
-use crate::keys::Keyring;
+use crate::ledger::keys::Keyring;
 use crate::store::{Append, Appended, Store, StoreError};
 
 type Reply = oneshot::Sender<Result<Appended, String>>;

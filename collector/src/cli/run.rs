@@ -1,97 +1,14 @@
-//! The command line: `serve`, `keygen`, `export`, `verify-log`, `prune`.
+//! What each command does.
 
-use std::path::PathBuf;
 use std::process::ExitCode;
 
-use chrono::{DateTime, Utc};
-use clap::{Parser, Subcommand};
+use chrono::Utc;
 
-use crate::config::{ConfigError, Settings};
-use crate::export::{self, Filter, Format};
-use crate::keys::{Keyring, PublicKeys};
-use crate::verify_log::{verify_log, VerifyLogError};
-
-/// consent-collector: verifies, stores, countersigns and hash-chains consent proofs.
-#[derive(Debug, Parser)]
-#[command(version, about)]
-pub struct Cli {
-    /// TOML config file; flags and CONSENT_* variables override it.
-    #[arg(long, global = true, env = "CONSENT_CONFIG")]
-    pub config: Option<PathBuf>,
-    /// What to do.
-    #[command(subcommand)]
-    pub command: Command,
-}
-
-/// The subcommands.
-#[derive(Debug, Subcommand)]
-pub enum Command {
-    /// Run the HTTP service.
-    Serve {
-        /// Demo defaults: SQLite in data/, a key made on first start, mail to data/outbox
-        /// listed at /outbox, www/ served at / and pkg/ at /pkg/.
-        #[arg(long)]
-        demo: bool,
-        /// Settings.
-        #[command(flatten)]
-        settings: Settings,
-    },
-    /// Generate a collector signing key; the newest key signs, older ones stay in the JWKS.
-    Keygen {
-        /// Settings (only --data-dir is used).
-        #[command(flatten)]
-        settings: Settings,
-    },
-    /// Export the current state per subject and purpose.
-    Export {
-        /// Output format.
-        #[arg(long, value_enum, default_value = "jsonl")]
-        format: Format,
-        /// Only this e-mail address.
-        #[arg(long)]
-        subject: Option<String>,
-        /// Only states that changed at or after this RFC 3339 time.
-        #[arg(long)]
-        since: Option<DateTime<Utc>>,
-        /// Only states that changed before this RFC 3339 time.
-        #[arg(long)]
-        until: Option<DateTime<Utc>>,
-        /// Write here instead of standard output.
-        #[arg(long)]
-        output: Option<PathBuf>,
-        /// Settings (only --database and --data-dir are used).
-        #[command(flatten)]
-        settings: Settings,
-    },
-    /// Re-verify every proof signature, receipt and chain link, offline.
-    VerifyLog {
-        /// Public keys as served at /.well-known/jwks.json [default: the keys in <data-dir>/keys].
-        #[arg(long)]
-        jwks: Option<PathBuf>,
-        /// Settings (only --database and --data-dir are used).
-        #[command(flatten)]
-        settings: Settings,
-    },
-    /// Print a new one-click unsubscribe URL for a subscriber, to put in a marketing mail
-    /// (in the body and as List-Unsubscribe, with List-Unsubscribe-Post: List-Unsubscribe=One-Click).
-    UnsubscribeLink {
-        /// The subscriber's e-mail address.
-        #[arg(long)]
-        subject: String,
-        /// Settings (--database, --data-dir and --public-url are used).
-        #[command(flatten)]
-        settings: Settings,
-    },
-    /// Erase subjects inactive for longer than a duration, keeping a chained record of it.
-    Prune {
-        /// Inactivity after which a subject is erased, e.g. 3y (CNIL: at most 3 years for prospects).
-        #[arg(long)]
-        inactive: String,
-        /// Settings (only --database and --data-dir are used).
-        #[command(flatten)]
-        settings: Settings,
-    },
-}
+use super::args::{Cli, Command};
+use crate::audit::export::{self, Filter};
+use crate::audit::verify_log::{verify_log, VerifyLogError};
+use crate::config::ConfigError;
+use crate::ledger::keys::{Keyring, PublicKeys};
 
 /// Why a command failed; printed as `error: ...`.
 #[derive(Debug, thiserror::Error)]
@@ -104,7 +21,7 @@ pub enum CliError {
     Start(#[from] crate::http::StartError),
     /// Keys missing or unreadable.
     #[error(transparent)]
-    Keys(#[from] crate::keys::KeyError),
+    Keys(#[from] crate::ledger::keys::KeyError),
     /// The database failed.
     #[error(transparent)]
     Store(#[from] crate::store::StoreError),
@@ -113,10 +30,10 @@ pub enum CliError {
     Io(String),
     /// No link could be made.
     #[error(transparent)]
-    Link(#[from] crate::unsubscribe_link::LinkError),
+    Link(#[from] crate::flows::unsubscribe_link::LinkError),
     /// The log is broken.
     #[error("log broken at {0}")]
-    Broken(crate::verify_log::Broken),
+    Broken(crate::audit::verify_log::Broken),
 }
 
 /// Prints a line to stdout, ignoring a closed or broken stdout.
@@ -207,8 +124,12 @@ pub async fn run(cli: Cli) -> Result<ExitCode, CliError> {
             let store = crate::store::open(&settings.database()).await?;
             println!(
                 "{}",
-                crate::unsubscribe_link::unsubscribe_link(store.as_ref(), &subject, &public_url)
-                    .await?
+                crate::flows::unsubscribe_link::unsubscribe_link(
+                    store.as_ref(),
+                    &subject,
+                    &public_url
+                )
+                .await?
             );
         }
         Command::Prune { inactive, settings } => {

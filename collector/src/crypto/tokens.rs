@@ -2,8 +2,8 @@
 
 use rand::RngCore;
 
-use crate::hash::sha256_hex;
-use crate::jws::b64;
+use crate::crypto::hash::sha256_hex;
+use crate::crypto::jws::b64;
 
 /// A fresh token (256 random bits, base64url) and the hash that is stored.
 pub fn new_token() -> (String, String) {

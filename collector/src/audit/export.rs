@@ -6,7 +6,7 @@ use std::io::Write;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use crate::receipt::EntryKind;
+use crate::ledger::receipt::EntryKind;
 use crate::store::{Pages, Store, StoreError, StoredEntry};
 
 /// One subject and purpose, and where they stand.

@@ -2,13 +2,13 @@
 
 use std::collections::BTreeSet;
 
-use crate::chain;
-use crate::hash::sha256_hex;
-use crate::keys::PublicKeys;
-use crate::proof_check;
-use crate::receipt::{EntryKind, RECEIPT_SCHEMA};
+use crate::crypto::hash::sha256_hex;
+use crate::ledger::chain;
+use crate::ledger::keys::PublicKeys;
+use crate::ledger::receipt::{EntryKind, RECEIPT_SCHEMA};
+use crate::proof::stored;
+use crate::proof::verify;
 use crate::store::{Pages, Store, StoreError, StoredEntry};
-use crate::stored_proof;
 
 /// The first broken link found.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -157,13 +157,13 @@ async fn check_content(
     let (Some(header), Some(signature)) = (&entry.jws_header, &entry.jws_signature) else {
         return Ok(Err("proof header or signature missing".into()));
     };
-    let Some(jws) = stored_proof::rebuild(header, body, signature, shown.as_deref()) else {
+    let Some(jws) = stored::rebuild(header, body, signature, shown.as_deref()) else {
         return Ok(Err("stored proof cannot be reassembled".into()));
     };
     if sha256_hex(&jws) != entry.proof_sha256 {
         return Ok(Err("stored proof does not match its hash".into()));
     }
-    if let Err(e) = proof_check::verify_stored(&jws) {
+    if let Err(e) = verify::verify_stored(&jws) {
         return Ok(Err(format!("proof does not verify: {e}")));
     }
     report.proofs += 1;

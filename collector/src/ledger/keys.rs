@@ -7,8 +7,8 @@ use ed25519_dalek::{SigningKey, VerifyingKey};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use crate::jws::{self, b64, unb64};
-use crate::receipt::Receipt;
+use crate::crypto::jws::{self, b64, unb64};
+use crate::ledger::receipt::Receipt;
 
 /// Why keys could not be loaded, generated or used.
 #[derive(Debug, thiserror::Error)]
@@ -233,7 +233,7 @@ fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::receipt::{EntryKind, RECEIPT_SCHEMA};
+    use crate::ledger::receipt::{EntryKind, RECEIPT_SCHEMA};
 
     fn receipt() -> Receipt {
         Receipt {
@@ -241,7 +241,7 @@ mod tests {
             entry: EntryKind::Proof,
             proof: "ab".repeat(32),
             seq: 1,
-            prev_chain: crate::chain::GENESIS.into(),
+            prev_chain: crate::ledger::chain::GENESIS.into(),
             chain: "cd".repeat(32),
             received_at: "2026-11-29T10:15:02.913Z".into(),
         }

@@ -4,9 +4,9 @@
 use consent_proof::jcs;
 use serde_json::Value;
 
-use crate::hash::sha256_hex;
-use crate::jws::b64;
-use crate::proof_check::VerifiedProof;
+use crate::crypto::hash::sha256_hex;
+use crate::crypto::jws::b64;
+use crate::proof::verify::VerifiedProof;
 
 /// A proof split for storage.
 #[derive(Clone, Debug, PartialEq, Eq)]

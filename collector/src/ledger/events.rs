@@ -2,9 +2,9 @@
 
 use serde_json::{json, Value};
 
-use crate::hash::sha256_hex;
-use crate::receipt::EntryKind;
-use crate::store::{NewBody, NewEntry};
+use super::entry::{NewBody, NewEntry};
+use crate::crypto::hash::sha256_hex;
+use crate::ledger::receipt::EntryKind;
 
 /// Schema name written into every event.
 pub const EVENT_SCHEMA: &str = "consent-event/1";

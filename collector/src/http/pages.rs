@@ -7,14 +7,16 @@ use axum::response::{Html, IntoResponse, Response};
 use base64::Engine;
 use sha2::{Digest, Sha256};
 
-use crate::messages::{self, Lang, Page, Signup};
+use crate::i18n::html::{escape, html, PAGE_STYLE};
+use crate::i18n::lang::Lang;
+use crate::i18n::pages::{self, Page, Signup};
 
 /// Nothing loads but the inline style (by its hash) and the `data:` icon; the
 /// form posts only back here; no one may frame the page (a framed button
 /// could be clicked by a trick).
 static CSP: LazyLock<HeaderValue> = LazyLock::new(|| {
-    let style = base64::engine::general_purpose::STANDARD
-        .encode(Sha256::digest(messages::PAGE_STYLE.as_bytes()));
+    let style =
+        base64::engine::general_purpose::STANDARD.encode(Sha256::digest(PAGE_STYLE.as_bytes()));
     HeaderValue::from_str(&format!(
         "default-src 'none'; style-src 'sha256-{style}'; img-src data:; form-action 'self'; \
          frame-ancestors 'none'; base-uri 'none'"
@@ -35,27 +37,27 @@ pub fn page(lang: Lang, which: Page, signup: &Signup) -> Response {
         Page::Expired => StatusCode::GONE,
         Page::Unknown => StatusCode::NOT_FOUND,
     };
-    let text = messages::page(lang, which, signup);
-    let mut body = format!("<p>{}</p>", messages::escape(&text.intro));
+    let text = pages::page(lang, which, signup);
+    let mut body = format!("<p>{}</p>", escape(&text.intro));
     if !text.list.is_empty() {
         body.push_str("<ul>");
         for item in &text.list {
-            body.push_str(&format!("<li>{}</li>", messages::escape(item)));
+            body.push_str(&format!("<li>{}</li>", escape(item)));
         }
         body.push_str("</ul>");
     }
     if let Some(outro) = &text.outro {
-        body.push_str(&format!("<p>{}</p>", messages::escape(outro)));
+        body.push_str(&format!("<p>{}</p>", escape(outro)));
     }
     if let Some(button) = &text.button {
         // No action: the form posts to this very URL, token included. A
         // prefetching scanner GETs; only a person presses the button.
         body.push_str(&format!(
             "<form method=\"post\"><button type=\"submit\">{}</button></form>",
-            messages::escape(button)
+            escape(button)
         ));
     }
-    with_headers(status, messages::html(lang, &text.title, &body))
+    with_headers(status, html(lang, &text.title, &body))
 }
 
 /// The storage failed: a page saying to retry, in the reader's language.
@@ -66,7 +68,7 @@ pub fn unavailable(lang: Lang) -> Response {
     };
     with_headers(
         StatusCode::SERVICE_UNAVAILABLE,
-        messages::html(lang, title, &format!("<p>{text}</p>")),
+        html(lang, title, &format!("<p>{text}</p>")),
     )
 }
 

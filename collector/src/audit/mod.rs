@@ -1,0 +1,4 @@
+//! Reading the whole log back: the state it records, and whether it is intact.
+
+pub mod export; // current state per subject and purpose, as JSONL or CSV
+pub mod verify_log; // offline re-verification of the whole log

@@ -1,0 +1,43 @@
+//! Configuration: flags, then environment, then a TOML file, then defaults.
+
+mod resolved; // the configuration `serve` runs with, and durations
+mod settings; // every setting, as flags, environment and file
+#[cfg(test)]
+mod tests;
+
+use std::path::PathBuf;
+
+pub use resolved::{duration, Config, MailConfig};
+pub use settings::Settings;
+
+/// Why the configuration cannot be used; printed at startup.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The config file cannot be read.
+    #[error("cannot read config file {path}: {source}")]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// The config file is not valid TOML for these settings.
+    #[error("invalid config file {path}: {message}")]
+    Parse {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong.
+        message: String,
+    },
+    /// A setting has an invalid value.
+    #[error("invalid {name}: {message}")]
+    Value {
+        /// The setting, as its flag is spelled.
+        name: &'static str,
+        /// What is wrong.
+        message: String,
+    },
+    /// A required setting is missing.
+    #[error("{0}")]
+    Missing(&'static str),
+}

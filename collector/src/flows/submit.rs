@@ -1,0 +1,106 @@
+//! What a verified proof stores (its entry, and for double opt-in its tokens
+//! and mail, in one transaction) and the mail queued once it is committed.
+
+use chrono::Utc;
+
+use crate::config::Config;
+use crate::crypto::tokens;
+use crate::ledger::receipt::EntryKind;
+use crate::mail::compose::confirmation_mail;
+use crate::mail::queue::{MailQueue, Retry};
+use crate::proof::stored;
+use crate::proof::verify::VerifiedProof;
+use crate::store::{Append, NewBody, NewEntry, NewMail, NewToken, TokenPurpose, Withdraws};
+
+/// The log entry for a proof and, when it asks for double opt-in, its tokens
+/// and confirmation mail, all stored in one transaction.
+pub fn to_append(
+    config: &Config,
+    proof: &VerifiedProof,
+    wants_mail: bool,
+    now: chrono::DateTime<Utc>,
+) -> Append {
+    let entry = NewEntry {
+        kind: EntryKind::Proof,
+        proof_sha256: proof.sha256.clone(),
+        body: NewBody::Proof(stored::split(proof)),
+        record_id: Some(proof.record.id.clone()),
+        subject: Some(proof.subject_key()),
+    };
+    let mut append = Append {
+        entry,
+        tokens: Vec::new(),
+        consume: None,
+        mail: None,
+        withdraws: withdraws(proof),
+    };
+    if !wants_mail {
+        return append;
+    }
+    let (confirm, confirm_hash) = tokens::new_token();
+    let (unsubscribe, unsubscribe_hash) = tokens::new_token();
+    let locale = proof.record.locale.clone();
+    let expires_at = now + config.token_ttl;
+    append.tokens = vec![
+        NewToken {
+            hash: confirm_hash,
+            purpose: TokenPurpose::Confirm,
+            locale: locale.clone(),
+            expires_at: Some(expires_at),
+        },
+        NewToken {
+            hash: unsubscribe_hash,
+            purpose: TokenPurpose::Unsubscribe,
+            locale,
+            expires_at: None,
+        },
+    ];
+    // The tokens go into the database in the clear until the mail is sent:
+    // see crate::store::MailOutbox for why.
+    append.mail = Some(NewMail {
+        confirm_token: confirm,
+        unsubscribe_token: unsubscribe,
+        expires_at,
+        retry_at: Retry::from_first(config.mail_retry).next_attempt(1, now),
+    });
+    append
+}
+
+/// The consent a withdrawal proof withdraws from (its `prev`): its
+/// confirmation is cancelled in the withdrawal's transaction.
+pub fn withdraws(proof: &VerifiedProof) -> Option<Withdraws> {
+    if proof.record.kind != consent_proof::Kind::Withdrawal {
+        return None;
+    }
+    Some(Withdraws::Proof {
+        sha256: proof.record.prev.clone()?,
+        subject: proof.subject_key(),
+        purposes: proof.record.purposes.iter().map(|p| p.id.clone()).collect(),
+    })
+}
+
+/// Queues the double opt-in mail after the commit; the mail queue sends it off
+/// the request path, and its stored copy is retried should that fail.
+pub fn send_confirmation(
+    queue: &MailQueue,
+    public_url: &str,
+    token_ttl: chrono::Duration,
+    proof: &VerifiedProof,
+    seq: i64,
+    mail: NewMail,
+) {
+    match confirmation_mail(
+        &proof.payload,
+        public_url,
+        &mail.confirm_token,
+        &mail.unsubscribe_token,
+        token_ttl.num_hours(),
+    ) {
+        Some(mail) => queue.send(seq, mail),
+        // Verified proofs always have an address; the stored copy would be given up too.
+        None => tracing::error!(
+            seq,
+            "confirmation mail not sent: the proof names no address"
+        ),
+    }
+}

@@ -1,0 +1,261 @@
+//! The service: shared state, startup, routes and layers.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::{header, HeaderName, HeaderValue, Method, StatusCode};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use tokio::net::TcpListener;
+use tower_http::cors::{AllowOrigin, CorsLayer};
+use tower_http::services::ServeDir;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+
+use super::origin::{loopback_alias, origin_of};
+use super::rate_limit::RateLimit;
+use super::{links, outbox, proofs};
+use crate::config::{Config, MailConfig};
+use crate::ledger::keys::{KeyError, Keyring};
+use crate::mail::queue::{MailQueue, Retry};
+use crate::mail::{MailError, Mailer};
+use crate::store::appender::Appender;
+use crate::store::{Store, StoreError};
+
+/// What every handler shares.
+pub struct AppState {
+    /// The log.
+    pub store: Arc<dyn Store>,
+    /// The collector's keys.
+    pub keys: Keyring,
+    /// Where appends go: batched into shared transactions.
+    pub appender: Appender,
+    /// The configuration.
+    pub config: Config,
+    /// Base URL of mailed links, without trailing slash.
+    pub public_url: String,
+    /// Origins whose proofs are accepted.
+    pub allowed_origins: Vec<String>,
+    /// Where mail goes: stored with its proof, queued after the commit, sent in batches, retried.
+    pub mail: MailQueue,
+    /// Submissions per client network.
+    pub ip_limit: RateLimit,
+    /// Confirmation mails per address.
+    pub email_limit: RateLimit,
+}
+
+/// Why the service could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    /// Keys missing or unreadable.
+    #[error(transparent)]
+    Keys(#[from] KeyError),
+    /// The database could not be opened or migrated.
+    #[error("cannot open the database: {0}")]
+    Store(#[from] StoreError),
+    /// The mail transport is misconfigured.
+    #[error("mail: {0}")]
+    Mail(#[from] MailError),
+    /// The listen address could not be bound.
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        /// The address.
+        addr: SocketAddr,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// The public URL has no origin.
+    #[error("invalid public url {0:?}")]
+    PublicUrl(String),
+}
+
+/// A running collector.
+pub struct Running {
+    /// The bound address (useful with port 0).
+    pub addr: SocketAddr,
+    /// The public base URL.
+    pub url: String,
+    shutdown: tokio::sync::oneshot::Sender<()>,
+    task: tokio::task::JoinHandle<std::io::Result<()>>,
+}
+
+impl Running {
+    /// Stops accepting connections and waits for requests in flight.
+    pub async fn stop(self) -> std::io::Result<()> {
+        let _ = self.shutdown.send(());
+        self.task
+            .await
+            .unwrap_or_else(|e| Err(std::io::Error::other(e)))
+    }
+
+    /// Serves until Ctrl-C or SIGTERM. The signal handlers are installed when
+    /// this is called, not when the future is first polled, so a caller that
+    /// announces readiness afterwards cannot be killed by an early SIGTERM.
+    pub fn wait(self) -> impl std::future::Future<Output = std::io::Result<()>> {
+        let Running { shutdown, task, .. } = self;
+        #[cfg(unix)]
+        let term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
+        tokio::spawn(async move {
+            // Ctrl-C at a terminal, SIGTERM from a service manager or container runtime.
+            #[cfg(unix)]
+            match term {
+                Some(mut term) => tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                },
+                None => {
+                    let _ = tokio::signal::ctrl_c().await;
+                }
+            }
+            #[cfg(not(unix))]
+            let _ = tokio::signal::ctrl_c().await;
+            let _ = shutdown.send(());
+        });
+        async move { task.await.unwrap_or_else(|e| Err(std::io::Error::other(e))) }
+    }
+}
+
+/// Opens keys, store and mail, binds, and serves in the background.
+pub async fn start(config: Config) -> Result<Running, StartError> {
+    let keys = match Keyring::load(&config.key_dir()) {
+        Err(KeyError::NoKey(_)) if config.demo => {
+            // The demo must run from one command: make its key on first start.
+            Keyring::generate(&config.key_dir(), chrono::Utc::now())?;
+            Keyring::load(&config.key_dir())?
+        }
+        other => other?,
+    };
+    let store = crate::store::open(&config.database).await?;
+    let mailer = match &config.mail {
+        MailConfig::Smtp { url, from } => Mailer::smtp(url, from)?,
+        MailConfig::Outbox { dir, from } => Mailer::outbox(dir, from)?,
+    };
+    let listener = TcpListener::bind(config.listen)
+        .await
+        .map_err(|source| StartError::Bind {
+            addr: config.listen,
+            source,
+        })?;
+    let addr = listener.local_addr().map_err(|source| StartError::Bind {
+        addr: config.listen,
+        source,
+    })?;
+    let public_url = config
+        .public_url
+        .clone()
+        .unwrap_or_else(|| format!("http://{addr}"));
+    let mut allowed_origins = config.allowed_origins.clone();
+    if allowed_origins.is_empty() {
+        let origin =
+            origin_of(&public_url).ok_or_else(|| StartError::PublicUrl(public_url.clone()))?;
+        // A demo on 127.0.0.1 is often opened as localhost: the same machine,
+        // but another origin, whose every proof would be refused.
+        allowed_origins.extend(loopback_alias(&origin));
+        allowed_origins.push(origin);
+    }
+    let appender = Appender::spawn(store.clone(), keys.clone(), 64);
+    let (mail, mail_task) = MailQueue::spawn(
+        mailer,
+        store.clone(),
+        public_url.clone(),
+        Retry::from_first(config.mail_retry),
+        64,
+    );
+    let state = Arc::new(AppState {
+        store,
+        keys,
+        appender,
+        ip_limit: RateLimit::new(config.rate_ip_per_minute, Duration::from_secs(60)),
+        email_limit: RateLimit::new(config.rate_email_per_hour, Duration::from_secs(3600)),
+        config,
+        public_url: public_url.clone(),
+        allowed_origins,
+        mail,
+    });
+    let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
+    let (shutdown, stopped) = tokio::sync::oneshot::channel::<()>();
+    let task = tokio::spawn(async move {
+        let served = axum::serve(listener, app)
+            .with_graceful_shutdown(async {
+                let _ = stopped.await;
+            })
+            .await;
+        // The router and its state are gone: the mail queue drains and ends.
+        // Whatever it could not send stays stored, for the next start.
+        if tokio::time::timeout(MAIL_DRAIN, mail_task).await.is_err() {
+            tracing::warn!("confirmation mail still queued at shutdown is left for the next start");
+        }
+        served
+    });
+    Ok(Running {
+        addr,
+        url: public_url,
+        shutdown,
+        task,
+    })
+}
+
+/// How long a stopping collector waits for queued confirmation mail to go out.
+const MAIL_DRAIN: Duration = Duration::from_secs(10);
+
+/// All routes and layers.
+pub fn router(state: Arc<AppState>) -> Router {
+    let origins: Vec<HeaderValue> = state
+        .allowed_origins
+        .iter()
+        .filter_map(|o| HeaderValue::from_str(o).ok())
+        .collect();
+    let cors = CorsLayer::new()
+        .allow_origin(AllowOrigin::list(origins))
+        .allow_methods([Method::GET, Method::POST])
+        .allow_headers([
+            header::CONTENT_TYPE,
+            HeaderName::from_static("idempotency-key"),
+        ])
+        .max_age(Duration::from_secs(3600));
+    let mut app = Router::new()
+        .route("/v1/proofs", post(proofs::submit))
+        .route(
+            "/v1/confirm",
+            get(links::show_link).post(links::follow_link),
+        )
+        .route(
+            "/v1/unsubscribe",
+            get(links::show_link).post(links::follow_link),
+        )
+        .route("/.well-known/jwks.json", get(jwks))
+        .route("/healthz", get(|| async { "ok" }));
+    if matches!(state.config.mail, MailConfig::Outbox { .. }) {
+        app = app
+            .route("/outbox", get(outbox::page))
+            .route("/outbox/{file}", get(outbox::message));
+    }
+    if let Some(pkg) = &state.config.pkg {
+        app = app.nest_service("/pkg", ServeDir::new(pkg));
+    }
+    if let Some(www) = &state.config.www {
+        app = app.fallback_service(ServeDir::new(www));
+    }
+    app.layer(DefaultBodyLimit::max(state.config.max_body))
+        .layer(cors)
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::SERVICE_UNAVAILABLE,
+            state.config.request_timeout,
+        ))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+async fn jwks(
+    State(state): State<Arc<AppState>>,
+) -> (
+    [(header::HeaderName, &'static str); 1],
+    Json<serde_json::Value>,
+) {
+    (
+        [(header::CACHE_CONTROL, "public, max-age=300")],
+        Json(state.keys.jwks()),
+    )
+}

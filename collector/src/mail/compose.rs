@@ -1,0 +1,63 @@
+//! The confirmation mail of a proof, from its payload as received or as stored.
+
+use chrono::{DateTime, Utc};
+
+use super::ConfirmationMail;
+use crate::i18n::lang::Lang;
+use crate::proof::granted::{granted, mask_phone};
+use crate::store::PendingMail;
+
+/// The confirmation mail for a proof's payload (canonical JSON, as stored or
+/// received) and its two tokens, with links under `public_url`.
+pub fn confirmation_mail(
+    payload: &serde_json::Value,
+    public_url: &str,
+    confirm_token: &str,
+    unsubscribe_token: &str,
+    ttl_hours: i64,
+) -> Option<ConfirmationMail> {
+    let sender_name = payload["controller"]["name"]
+        .as_str()
+        .or_else(|| payload["site"]["origin"].as_str())?;
+    let granted = granted(payload, None);
+    Some(ConfirmationMail {
+        sms: granted.iter().any(|g| g.channel == "sms"),
+        to: payload["subject"]["email"].as_str()?.trim().to_string(),
+        lang: Lang::from_locale(payload["locale"].as_str().unwrap_or_default()),
+        sender_name: sender_name.to_string(),
+        confirm_url: format!("{public_url}/v1/confirm?token={confirm_token}"),
+        unsubscribe_url: format!("{public_url}/v1/unsubscribe?token={unsubscribe_token}"),
+        ttl_hours,
+        purposes: granted.into_iter().map(|g| g.label).collect(),
+        phone: payload["subject"]["phone"].as_str().and_then(mask_phone),
+    })
+}
+
+/// The mail of a stored row, saying how long its link still works (whole
+/// hours, rounded, at least one); `None` when its proof is erased.
+pub fn confirmation(
+    mail: &PendingMail,
+    public_url: &str,
+    now: DateTime<Utc>,
+) -> Option<ConfirmationMail> {
+    let mut payload: serde_json::Value = serde_json::from_str(mail.proof_body.as_deref()?).ok()?;
+    // The stored body keeps the shown texts apart; the mail quotes them.
+    let shown = mail
+        .proof_shown
+        .as_deref()
+        .and_then(|s| serde_json::from_str::<serde_json::Value>(s).ok());
+    if let (Some(shown), Some(texts)) = (
+        shown,
+        payload.get_mut("texts").and_then(|t| t.as_object_mut()),
+    ) {
+        texts.insert("shown".into(), shown);
+    }
+    let minutes = (mail.expires_at - now).num_minutes();
+    confirmation_mail(
+        &payload,
+        public_url,
+        &mail.confirm_token,
+        &mail.unsubscribe_token,
+        ((minutes + 30) / 60).max(1),
+    )
+}

@@ -1,0 +1,173 @@
+//! The retry schedule, late mail, and a queue past its size.
+
+use super::*;
+use crate::i18n::lang::Lang;
+use crate::mail::compose::confirmation;
+use crate::mail::{outbox_items, outbox_message};
+use crate::store::PendingMail;
+use chrono::{DateTime, Utc};
+
+/// A store in `dir` and its keyring, as `serve` opens them.
+pub(super) async fn store_in(
+    dir: &std::path::Path,
+) -> (Arc<crate::store::SqlStore>, crate::ledger::keys::Keyring) {
+    let url = format!("sqlite://{}", dir.join("c.db").display());
+    let sql = Arc::new(crate::store::SqlStore::open(&url).await.unwrap());
+    crate::ledger::keys::Keyring::generate(&dir.join("keys"), Utc::now()).unwrap();
+    (
+        sql,
+        crate::ledger::keys::Keyring::load(&dir.join("keys")).unwrap(),
+    )
+}
+
+/// A stored proof for `email` whose mail is next tried at `retry_at`.
+pub(super) fn proof_with_mail(
+    email: &str,
+    now: DateTime<Utc>,
+    retry_at: DateTime<Utc>,
+) -> crate::store::Append {
+    use crate::ledger::receipt::EntryKind;
+    use crate::store::{Append, NewBody, NewEntry, NewMail};
+    let body = serde_json::json!({
+        "controller": {"name": "Boutique"},
+        "subject": {"email": email},
+        "locale": "fr-FR",
+        "purposes": [{"id": "newsletter", "channel": "email", "choice": "granted"}],
+    });
+    Append {
+        entry: NewEntry {
+            kind: EntryKind::Proof,
+            proof_sha256: "00".repeat(32),
+            body: NewBody::Event(body.to_string()),
+            record_id: None,
+            subject: Some(email.into()),
+        },
+        tokens: Vec::new(),
+        consume: None,
+        withdraws: None,
+        mail: Some(NewMail {
+            confirm_token: format!("c-{email}"),
+            unsubscribe_token: format!("u-{email}"),
+            expires_at: now + chrono::Duration::hours(48),
+            retry_at,
+        }),
+    }
+}
+
+pub(super) fn mail(i: usize) -> ConfirmationMail {
+    ConfirmationMail {
+        to: format!("q{i}@example.org"),
+        lang: Lang::Fr,
+        sender_name: "Boutique".into(),
+        confirm_url: format!("http://127.0.0.1/v1/confirm?token=c{i}"),
+        unsubscribe_url: format!("http://127.0.0.1/v1/unsubscribe?token=u{i}"),
+        ttl_hours: 48,
+        purposes: Vec::new(),
+        phone: None,
+        sms: false,
+    }
+}
+
+#[test]
+fn retries_back_off_with_jitter_up_to_the_cap() {
+    let retry = Retry::from_first(Duration::from_secs(30));
+    for attempts in 1..40 {
+        let full =
+            Duration::from_secs(30 * (1_u64 << (attempts - 1).min(20) as u32)).min(MAX_RETRY_DELAY);
+        let delay = retry.delay(attempts);
+        assert!(
+            delay >= full / 2 && delay <= full,
+            "{attempts}: {delay:?} of {full:?}"
+        );
+    }
+    // Jitter: ten draws of one step are not all equal.
+    let draws: HashSet<Duration> = (0..10).map(|_| retry.delay(3)).collect();
+    assert!(draws.len() > 1, "{draws:?}");
+    // A first delay above the cap is the cap.
+    assert!(Retry::from_first(Duration::from_secs(7200)).delay(5) >= Duration::from_secs(3600));
+}
+
+#[test]
+fn a_late_mail_says_how_long_its_link_still_works() {
+    let now = Utc::now();
+    let body = serde_json::json!({
+        "controller": {"name": "Boutique"},
+        "site": {"origin": "https://boutique.example"},
+        "subject": {"email": " Marie@Example.org ", "phone": "+33612345678"},
+        "locale": "en-GB",
+        "purposes": [{"id": "newsletter", "channel": "email", "choice": "granted"}],
+        "texts": {"sha256": "00"},
+    })
+    .to_string();
+    let pending = |hours: i64, minutes: i64| PendingMail {
+        entry_seq: 1,
+        confirm_token: "c".into(),
+        unsubscribe_token: "u".into(),
+        expires_at: now + chrono::Duration::hours(hours) + chrono::Duration::minutes(minutes),
+        attempts: 2,
+        rejections: 0,
+        next_attempt_at: String::new(),
+        last_error: None,
+        proof_body: Some(body.clone()),
+        proof_shown: Some(r#"{"purpose.newsletter":"I agree to the newsletter."}"#.into()),
+    };
+    let mail = |hours, minutes| confirmation(&pending(hours, minutes), "http://c", now).unwrap();
+    assert_eq!(mail(47, 59).ttl_hours, 48);
+    assert_eq!(mail(30, 10).ttl_hours, 30);
+    assert_eq!(mail(0, 10).ttl_hours, 1);
+    let late = mail(1, 0);
+    assert_eq!(
+        (late.to.as_str(), late.lang, late.sender_name.as_str()),
+        ("Marie@Example.org", Lang::En, "Boutique")
+    );
+    assert_eq!(late.confirm_url, "http://c/v1/confirm?token=c");
+    assert_eq!(late.unsubscribe_url, "http://c/v1/unsubscribe?token=u");
+    // The texts stored apart from the body are quoted all the same.
+    assert_eq!(
+        late.purposes,
+        vec!["I agree to the newsletter.".to_string()]
+    );
+    assert_eq!(late.phone.as_deref(), Some("+33 6 •• •• •• 78"));
+    let erased = PendingMail {
+        proof_body: None,
+        ..pending(1, 0)
+    };
+    assert_eq!(confirmation(&erased, "http://c", now), None);
+}
+
+#[tokio::test]
+async fn every_queued_mail_goes_out_even_past_the_queue_size() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = crate::store::open(&format!("sqlite://{}", dir.path().join("c.db").display()))
+        .await
+        .unwrap();
+    let mailer = Mailer::outbox(dir.path(), "Collector <no-reply@example.org>").unwrap();
+    // Room for 16: the other 84 wait in tasks of their own, none in the caller.
+    let (queue, task) = MailQueue::spawn(
+        mailer,
+        store,
+        "http://127.0.0.1".into(),
+        Retry::from_first(Duration::from_secs(30)),
+        1,
+    );
+    for i in 0..100 {
+        queue.send(i as i64 + 1, mail(i));
+    }
+    drop(queue);
+    task.await.unwrap();
+    let items = outbox_items(dir.path()).unwrap();
+    let mut to: Vec<_> = items.iter().map(|i| i.to.clone()).collect();
+    to.sort_unstable();
+    to.dedup();
+    assert_eq!((items.len(), to.len()), (100, 100));
+    let first = items.iter().find(|i| i.to == "q7@example.org").unwrap();
+    assert_eq!(
+        outbox_message(dir.path(), &first.file),
+        first.message.clone()
+    );
+    assert!(first
+        .message
+        .as_deref()
+        .unwrap()
+        .contains("List-Unsubscribe: <http://127.0.0.1/v1/unsubscribe?token=u7>"));
+}

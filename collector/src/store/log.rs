@@ -1,0 +1,213 @@
+//! [`Store`] over SQL: appends, reads and prune.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use sqlx::Row;
+
+use super::rows::{by_record_id, by_record_ids, entry_from, head, insert_entry, Rows, COLUMNS};
+use super::sql::{SqlStore, APPEND_LOCK};
+use super::tokens::{cancel_confirmation, consume_token, insert_token};
+use super::*;
+use crate::ledger::keys::Keyring;
+
+#[async_trait]
+impl Store for SqlStore {
+    async fn append(
+        &self,
+        batch: Vec<Append>,
+        keys: &Keyring,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<Appended>, StoreError> {
+        let _guard = self.append_lock.lock().await;
+        let mut tx = self.begin_write().await?;
+        self.lock(&mut tx, APPEND_LOCK).await?;
+        let received_at = timestamp(now);
+        let mut head = head(&mut tx).await?;
+        // One query finds every replay of an earlier batch; a record id seen
+        // earlier in this batch is a replay too.
+        let ids: Vec<&str> = batch
+            .iter()
+            .filter_map(|item| item.entry.record_id.as_deref())
+            .collect();
+        let mut stored_ids = if ids.is_empty() {
+            Default::default()
+        } else {
+            by_record_ids(&mut tx, self.backend, &ids).await?
+        };
+        let mut rows = Rows::default();
+        let mut outcomes = Vec::with_capacity(batch.len());
+        for item in batch {
+            if let Some(id) = &item.entry.record_id {
+                if let Some(stored) = stored_ids.get(id) {
+                    outcomes.push(Appended::Replay(stored.clone()));
+                    continue;
+                }
+            }
+            if let Some(hash) = &item.consume {
+                // The token's row may have been written earlier in this batch.
+                rows.flush(&mut tx, self.backend).await?;
+                if let Some(problem) = consume_token(&mut tx, hash, &received_at).await? {
+                    outcomes.push(Appended::Token(problem));
+                    continue;
+                }
+            }
+            let withdraws = item.withdraws;
+            let stored = rows.link(&mut head, item.entry, keys, &received_at)?;
+            rows.tokens
+                .extend(item.tokens.into_iter().map(|token| (stored.seq, token)));
+            rows.mails
+                .extend(item.mail.into_iter().map(|mail| (stored.seq, mail)));
+            if let Some(id) = &stored.record_id {
+                stored_ids.insert(id.clone(), stored.clone());
+            }
+            if let Some(withdraws) = &withdraws {
+                // The consent may have been stored earlier in this batch.
+                rows.flush(&mut tx, self.backend).await?;
+                cancel_confirmation(&mut tx, withdraws, &received_at).await?;
+            }
+            outcomes.push(Appended::New(stored));
+        }
+        rows.flush(&mut tx, self.backend).await?;
+        tx.commit().await?;
+        Ok(outcomes)
+    }
+
+    async fn entries(&self, after: i64, limit: i64) -> Result<Vec<StoredEntry>, StoreError> {
+        let query = format!("SELECT {COLUMNS} FROM entries WHERE seq > $1 ORDER BY seq LIMIT $2");
+        let rows = sqlx::query(&query)
+            .bind(after)
+            .bind(limit)
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(rows.iter().map(entry_from).collect::<Result<_, _>>()?)
+    }
+
+    async fn entry(&self, seq: i64) -> Result<Option<StoredEntry>, StoreError> {
+        let query = format!("SELECT {COLUMNS} FROM entries WHERE seq = $1");
+        let row = sqlx::query(&query)
+            .bind(seq)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.as_ref().map(entry_from).transpose()?)
+    }
+
+    async fn by_record_id(&self, id: &str) -> Result<Option<StoredEntry>, StoreError> {
+        by_record_id(&mut *self.pool.acquire().await?, id).await
+    }
+
+    async fn token(&self, hash: &str) -> Result<Option<TokenRow>, StoreError> {
+        let row = sqlx::query(
+            "SELECT entry_seq, purpose, locale, expires_at, used_at, withdrawn_at FROM tokens WHERE hash = $1",
+        )
+        .bind(hash)
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some(row) = row else { return Ok(None) };
+        let purpose: String = row.try_get("purpose")?;
+        Ok(Some(TokenRow {
+            entry_seq: row.try_get("entry_seq")?,
+            purpose: if purpose == "confirm" {
+                TokenPurpose::Confirm
+            } else {
+                TokenPurpose::Unsubscribe
+            },
+            locale: row.try_get("locale")?,
+            expires_at: row.try_get("expires_at")?,
+            used_at: row.try_get("used_at")?,
+            withdrawn_at: row.try_get("withdrawn_at")?,
+        }))
+    }
+
+    async fn subject_proofs(&self, subject: &str) -> Result<Vec<StoredEntry>, StoreError> {
+        let query = format!("SELECT {COLUMNS} FROM entries WHERE subject = $1 AND kind = 'proof' AND body IS NOT NULL ORDER BY seq DESC");
+        let rows = sqlx::query(&query)
+            .bind(subject)
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(rows.iter().map(entry_from).collect::<Result<_, _>>()?)
+    }
+
+    async fn add_token(&self, entry_seq: i64, token: NewToken) -> Result<(), StoreError> {
+        insert_token(&mut *self.pool.acquire().await?, entry_seq, token).await
+    }
+
+    async fn text(&self, sha256: &str) -> Result<Option<String>, StoreError> {
+        let row = sqlx::query("SELECT shown FROM texts WHERE sha256 = $1")
+            .bind(sha256)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.map(|r| r.try_get("shown")).transpose()?)
+    }
+
+    async fn prune(
+        &self,
+        cutoff: DateTime<Utc>,
+        keys: &Keyring,
+        now: DateTime<Utc>,
+    ) -> Result<Option<StoredEntry>, StoreError> {
+        let _guard = self.append_lock.lock().await;
+        let mut tx = self.begin_write().await?;
+        self.lock(&mut tx, APPEND_LOCK).await?;
+        let subjects: Vec<String> = sqlx::query(
+            "SELECT subject FROM entries WHERE subject IS NOT NULL GROUP BY subject HAVING MAX(received_at) < $1 ORDER BY subject",
+        )
+        .bind(timestamp(cutoff))
+        .fetch_all(&mut *tx)
+        .await?
+        .iter()
+        .map(|r| r.try_get("subject"))
+        .collect::<Result<_, _>>()?;
+        if subjects.is_empty() {
+            return Ok(None);
+        }
+        let mut erased: Vec<i64> = Vec::new();
+        for subject in &subjects {
+            let seqs = sqlx::query("SELECT seq FROM entries WHERE subject = $1")
+                .bind(subject)
+                .fetch_all(&mut *tx)
+                .await?;
+            for row in seqs {
+                let seq: i64 = row.try_get("seq")?;
+                sqlx::query("DELETE FROM tokens WHERE entry_seq = $1")
+                    .bind(seq)
+                    .execute(&mut *tx)
+                    .await?;
+                // A mail still waiting holds the address and working links.
+                sqlx::query("DELETE FROM pending_mail WHERE entry_seq = $1")
+                    .bind(seq)
+                    .execute(&mut *tx)
+                    .await?;
+                erased.push(seq);
+            }
+            // Hashes, receipts and chain values stay: the chain still verifies
+            // and shows where erased entries were.
+            sqlx::query("UPDATE entries SET subject = NULL, jws_header = NULL, jws_signature = NULL, body = NULL WHERE subject = $1")
+                .bind(subject)
+                .execute(&mut *tx)
+                .await?;
+        }
+        erased.sort_unstable();
+        let event = serde_json::json!({
+            "schema": crate::ledger::events::EVENT_SCHEMA,
+            "type": "pruned",
+            "at": timestamp(now),
+            "inactiveBefore": timestamp(cutoff),
+            "subjects": subjects.len(),
+            "erased": erased,
+        });
+        let entry =
+            crate::ledger::events::entry(crate::ledger::receipt::EntryKind::Prune, event, None);
+        let mut head = head(&mut tx).await?;
+        let stored = insert_entry(
+            &mut tx,
+            self.backend,
+            &mut head,
+            entry,
+            keys,
+            &timestamp(now),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(Some(stored))
+    }
+}
