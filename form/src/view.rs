@@ -11,6 +11,24 @@ use crate::i18n::Texts;
 use crate::rules;
 use crate::text::{cat, fill, masked_email};
 
+use consent_proof::ShownTexts;
+
+/// The catalog-style key under which a purpose's box text is shown.
+pub fn box_key(purpose_id: &str) -> String {
+    cat(&["purpose.", purpose_id])
+}
+
+/// The strings to hash for a record: first the texts digest input, then
+/// each purpose's box text, in purpose order. The SHA-256 of the first is
+/// `texts.sha256`, of each next one that purpose's `textSha256`.
+pub fn hash_inputs(shown: &ShownTexts, purpose_ids: &[&str]) -> Vec<String> {
+    let mut out = vec![consent_proof::Texts::digest_input(shown)];
+    for id in purpose_ids {
+        out.push(shown.get(&box_key(id)).unwrap_or_default().to_string());
+    }
+    out
+}
+
 /// Element ids inside the shadow root.
 pub mod ids {
     /// The form.
@@ -66,16 +84,19 @@ pub enum Child {
 }
 
 impl Node {
-    pub(crate) fn new(tag: &'static str) -> Node {
+    /// An element with no attributes or children.
+    pub fn new(tag: &'static str) -> Node {
         Node { tag, attrs: Vec::new(), children: Vec::new() }
     }
 
-    pub(crate) fn attr(mut self, name: &'static str, value: &str) -> Node {
+    /// Adds an attribute; its value is escaped when rendered.
+    pub fn attr(mut self, name: &'static str, value: &str) -> Node {
         self.attrs.push((name, value.into()));
         self
     }
 
-    pub(crate) fn text(mut self, text: &str) -> Node {
+    /// Adds a text child; it is escaped when rendered.
+    pub fn text(mut self, text: &str) -> Node {
         self.children.push(Child::Text(text.into()));
         self
     }
@@ -232,7 +253,7 @@ impl Builder<'_> {
             described_by = cat(&[&inform_id, " ", &desc_id]);
         }
         let boxed = fill(self.texts.get(ask.boxed), &[("label", &label)]);
-        self.record(crate::record::box_key(&p.id), &boxed);
+        self.record(box_key(&p.id), &boxed);
         let description = self.purpose_text(p, "description", &p.description);
         self.record(cat(&["purpose.", &p.id, ".description"]), &description);
         let input = Node::new("input")
@@ -341,7 +362,7 @@ pub fn manage(config: &Config, texts: &Texts, email: &str, consented: &[(String,
         let Some(p) = config.purposes.iter().find(|p| &p.id == id) else { continue };
         let label = b.purpose_text(p, "label", &p.label);
         let text = fill(texts.get("purpose.withdraw"), &[("label", &label)]);
-        b.record(crate::record::box_key(id), &text);
+        b.record(box_key(id), &text);
         let box_id = cat(&[ids::WITHDRAW_PREFIX, id]);
         let input = Node::new("input").attr("type", "checkbox").attr("id", &box_id).attr("value", id);
         let label = Node::new("span").attr("class", "cw-text").child(Node::new("label").attr("for", &box_id).text(&text));

@@ -1,13 +1,13 @@
 //! The rendering plan for each regime.
 
-mod common;
 
-use common::{config, valid, with, without};
-use consent_widget::i18n::Texts;
-use consent_widget::value::build::{arr, obj, s};
-use consent_widget::view::{ids, plan, Node, Plan};
 
-fn render(v: consent_widget::value::Value, lang: &str) -> Plan {
+use consent_form::fixture::{config, valid, with, without};
+use consent_form::i18n::Texts;
+use consent_form::value::build::{arr, obj, s};
+use consent_form::view::{ids, plan, Node, Plan};
+
+fn render(v: consent_form::value::Value, lang: &str) -> Plan {
     let c = config(v);
     let t = Texts::resolve(&c, Some(lang));
     plan(&c, &t)

@@ -1,8 +1,8 @@
 //! The JSON reader configuration and lists arrive through.
 
-use consent_widget::json::parse;
-use consent_widget::value::build::{arr, obj, s};
-use consent_widget::value::Value;
+use consent_form::json::parse;
+use consent_form::value::build::{arr, obj, s};
+use consent_form::value::Value;
 
 #[test]
 fn reads_every_kind_of_value() {

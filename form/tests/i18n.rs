@@ -1,10 +1,10 @@
 //! i18n completeness and lookup order.
 
-mod common;
 
-use common::{config, valid, with};
-use consent_widget::i18n::{Texts, CATALOGS, KEYS};
-use consent_widget::value::build::{obj, s};
+
+use consent_form::fixture::{config, valid, with};
+use consent_form::i18n::{Texts, CATALOGS, KEYS};
+use consent_form::value::build::{obj, s};
 
 #[test]
 fn every_catalog_has_exactly_the_keys() {

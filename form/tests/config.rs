@@ -1,11 +1,11 @@
 //! Every configuration rule: each problem is reported, naming its field.
 
-mod common;
 
-use common::{config, problems, valid, with, without};
-use consent_widget::config::{Channel, PhoneMode, Regime};
-use consent_widget::value::build::{arr, obj, s};
-use consent_widget::value::Value;
+
+use consent_form::fixture::{config, problems, valid, with, without};
+use consent_form::config::{Channel, PhoneMode, Regime};
+use consent_form::value::build::{arr, obj, s};
+use consent_form::value::Value;
 
 fn purposes(items: Vec<Value>) -> Value {
     Value::Arr(items)
@@ -91,7 +91,7 @@ fn texts_for_a_new_locale_must_be_complete() {
     assert_eq!(got, [("texts.de".to_string(), "unknown-locale")]);
     let full = Value::Obj(vec![(
         "de".into(),
-        Value::Obj(consent_widget::i18n::KEYS.iter().map(|k| ((*k).into(), s("x"))).collect()),
+        Value::Obj(consent_form::i18n::KEYS.iter().map(|k| ((*k).into(), s("x"))).collect()),
     )]);
     config(with(with(valid(), "locale", s("de")), "texts", full));
 }
@@ -157,7 +157,7 @@ fn types_are_checked_and_named() {
     assert_eq!(got, [("controller".to_string(), "type")]);
     let got = problems(with(valid(), "purposes", obj([])));
     assert_eq!(got, [("purposes".to_string(), "type")]);
-    let problem = consent_widget::config::Config::from_value(&s("{}")).unwrap_err();
+    let problem = consent_form::config::Config::from_value(&s("{}")).unwrap_err();
     assert_eq!(problem[0].message, "expected an object, got a string");
 }
 

@@ -1,9 +1,11 @@
-//! A valid configuration to start each test from.
-#![allow(dead_code)]
+//! A valid configuration to start each test from, for this crate's tests and
+//! the widget's. Nothing in a form calls it, so the wasm build drops it.
 
-use consent_widget::config::Config;
-use consent_widget::value::build::{arr, obj, s};
-use consent_widget::value::Value;
+use crate::prelude::*;
+
+use crate::config::Config;
+use crate::value::build::{arr, obj, s};
+use crate::value::Value;
 
 /// A valid b2c configuration with a newsletter and an SMS purpose.
 pub fn valid() -> Value {

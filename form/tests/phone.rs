@@ -1,6 +1,6 @@
 //! E.164 normalisation cases.
 
-use consent_widget::phone::{country, to_e164};
+use consent_form::phone::{country, to_e164};
 
 fn e164(input: &str, iso: &str) -> Option<String> {
     to_e164(input, country(iso).expect("country in table"))
