@@ -5,8 +5,9 @@ use std::fmt::Write as _;
 
 use serde_json::{json, Value};
 
-use crate::export::StateRow;
-use crate::messages::{escape, html, Lang};
+use crate::audit::export::StateRow;
+use crate::i18n::html::{escape, html};
+use crate::i18n::lang::Lang;
 
 use super::timeline::{Event, What};
 

@@ -19,11 +19,11 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::hash::sha256_hex;
-use crate::keys::Keyring;
-use crate::receipt::EntryKind;
+use crate::crypto::hash::sha256_hex;
+use crate::ledger::keys::Keyring;
+use crate::ledger::receipt::EntryKind;
 use crate::store::{Pages, Store, StoreError, StoredEntry};
-use crate::stored_proof;
+use crate::proof::stored as stored_proof;
 
 use super::timeline::subject_key;
 
@@ -159,7 +159,7 @@ pub async fn write_bundle(
     };
     let mut entries = Vec::new();
     let mut chain_lines = String::new();
-    let mut head = (0, crate::chain::GENESIS.to_string());
+    let mut head = (0, crate::ledger::chain::GENESIS.to_string());
     let mut pages = Pages::new(store);
     while let Some(page) = pages.next().await? {
         for entry in &page {

@@ -9,8 +9,8 @@
 use chrono::{DateTime, Utc};
 use serde_json::json;
 
-use crate::events::{self, EVENT_SCHEMA};
-use crate::receipt::EntryKind;
+use crate::ledger::events::{self, EVENT_SCHEMA};
+use crate::ledger::receipt::EntryKind;
 use crate::store::{NewEntry, StoredEntry};
 
 use super::timeline::subject_key;

@@ -5,8 +5,8 @@
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::hash::sha256_hex;
-use crate::receipt::EntryKind;
+use crate::crypto::hash::sha256_hex;
+use crate::ledger::receipt::EntryKind;
 use crate::store::{Pages, Store, StoreError, StoredEntry};
 
 /// What happened at one entry, as a DPO names it.

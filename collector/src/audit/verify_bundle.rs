@@ -9,11 +9,11 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use crate::chain;
-use crate::hash::sha256_hex;
-use crate::keys::PublicKeys;
-use crate::proof_check;
-use crate::receipt::{EntryKind, Receipt, RECEIPT_SCHEMA};
+use crate::ledger::chain;
+use crate::crypto::hash::sha256_hex;
+use crate::ledger::keys::PublicKeys;
+use crate::proof::verify as proof_check;
+use crate::ledger::receipt::{EntryKind, Receipt, RECEIPT_SCHEMA};
 
 use super::bundle::{Manifest, ManifestEntry, MANIFEST_SCHEMA, MANIFEST_TYP};
 

@@ -134,7 +134,8 @@ async fn check_content(
         if sha256_hex(body) != entry.proof_sha256 {
             return Ok(Err("event content does not match its hash".into()));
         }
-        if entry.kind == EntryKind::Prune.as_str() {
+        // Prunes and erasures on request both list the entries they erased.
+        if entry.kind == EntryKind::Prune.as_str() || entry.kind == EntryKind::Erasure.as_str() {
             let event: serde_json::Value = serde_json::from_str(body).unwrap_or_default();
             erased_by_prune.extend(
                 event["erased"]

@@ -8,6 +8,9 @@ use clap::{Parser, Subcommand};
 use crate::audit::export::Format;
 use crate::config::Settings;
 
+use super::audit::AuditCommand;
+use super::data::DataArgs;
+
 /// consent-collector: verifies, stores, countersigns and hash-chains consent proofs.
 #[derive(Debug, Parser)]
 #[command(version, about)]
@@ -35,9 +38,9 @@ pub enum Command {
     },
     /// Generate a collector signing key; the newest key signs, older ones stay in the JWKS.
     Keygen {
-        /// Settings (only --data-dir is used).
-        #[command(flatten)]
-        settings: Settings,
+        /// The collector's data folder: keys go to its keys/ [default: data].
+        #[arg(long, env = "CONSENT_DATA_DIR")]
+        data_dir: Option<PathBuf>,
     },
     /// Export the current state per subject and purpose.
     Export {
@@ -56,18 +59,27 @@ pub enum Command {
         /// Write here instead of standard output.
         #[arg(long)]
         output: Option<PathBuf>,
-        /// Settings (only --database and --data-dir are used).
+        /// For iso27560: the controller's postal address (mandatory in ISO/IEC TS 27560; proofs do not carry it).
+        #[arg(long)]
+        controller_address: Option<String>,
+        /// For iso27560: how long records are kept, as an ISO 8601 duration, e.g. P3Y.
+        #[arg(long)]
+        retention: Option<String>,
+        /// For iso27560: the country the database is in, e.g. FR.
+        #[arg(long)]
+        storage_location: Option<String>,
+        /// Where the log is.
         #[command(flatten)]
-        settings: Settings,
+        data: DataArgs,
     },
     /// Re-verify every proof signature, receipt and chain link, offline.
     VerifyLog {
         /// Public keys as served at /.well-known/jwks.json [default: the keys in <data-dir>/keys].
         #[arg(long)]
         jwks: Option<PathBuf>,
-        /// Settings (only --database and --data-dir are used).
+        /// Where the log is.
         #[command(flatten)]
-        settings: Settings,
+        data: DataArgs,
     },
     /// Print a new one-click unsubscribe URL for a subscriber, to put in a marketing mail
     /// (in the body and as List-Unsubscribe, with List-Unsubscribe-Post: List-Unsubscribe=One-Click).
@@ -75,17 +87,23 @@ pub enum Command {
         /// The subscriber's e-mail address.
         #[arg(long)]
         subject: String,
-        /// Settings (--database, --data-dir and --public-url are used).
+        /// The collector's public base URL, as subscribers reach it.
+        #[arg(long, env = "CONSENT_PUBLIC_URL")]
+        public_url: Option<String>,
+        /// Where the log is.
         #[command(flatten)]
-        settings: Settings,
+        data: DataArgs,
     },
     /// Erase subjects inactive for longer than a duration, keeping a chained record of it.
     Prune {
         /// Inactivity after which a subject is erased, e.g. 3y (CNIL: at most 3 years for prospects).
         #[arg(long)]
         inactive: String,
-        /// Settings (only --database and --data-dir are used).
+        /// Where the log is.
         #[command(flatten)]
-        settings: Settings,
+        data: DataArgs,
     },
+    /// The DPO's commands.
+    #[command(flatten)]
+    Audit(AuditCommand),
 }

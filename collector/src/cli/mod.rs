@@ -1,7 +1,12 @@
-//! The command line: `serve`, `keygen`, `export`, `verify-log`, `unsubscribe-link`, `prune`.
+//! The command line: `serve`, `keygen`, `export`, `verify-log`, `unsubscribe-link`, `prune`,
+//! and the DPO's `history`, `audit-bundle`, `verify-bundle`, `access`, `erase`.
 
 mod args; // the commands and their flags
+mod audit; // the DPO's commands
+mod data; // where a command finds the log, opened without creating anything
 mod run; // what each command does
 
 pub use args::{Cli, Command};
+pub use audit::{AccessFormat, AuditCommand};
+pub use data::{DataArgs, OpenError};
 pub use run::{run, CliError};

@@ -5,7 +5,7 @@
 
 use std::fmt::Write as _;
 
-use crate::messages::escape;
+use crate::i18n::html::escape;
 
 /// One series of a chart: a name, its CSS class (its colour) and a value per day.
 pub struct Series<'a> {

@@ -26,8 +26,8 @@ use axum::Router;
 use serde::Deserialize;
 use subtle::ConstantTimeEq;
 
-use crate::hash::sha256_hex;
-use crate::keys::PublicKeys;
+use crate::crypto::hash::sha256_hex;
+use crate::ledger::keys::PublicKeys;
 use crate::store::Store;
 
 pub use page::LogState;
@@ -131,9 +131,9 @@ async fn login(State(d): State<Arc<Dashboard>>, headers: HeaderMap, Form(form): 
     if !bool::from(digest(&form.credential).ct_eq(&d.credential)) {
         return html(StatusCode::UNAUTHORIZED, page::login(Some("This credential is not the one configured.")));
     }
-    let id = crate::tokens::new_token().0;
+    let id = crate::crypto::tokens::new_token().0;
     let session = Session {
-        csrf: crate::tokens::new_token().0,
+        csrf: crate::crypto::tokens::new_token().0,
         expires: Instant::now() + SESSION_TTL,
     };
     d.sessions.lock().expect("sessions lock").insert(sha256_hex(&id), session);
@@ -174,7 +174,7 @@ async fn verify(State(d): State<Arc<Dashboard>>, headers: HeaderMap, Form(form):
     if let Err(refused) = d.check_post(&headers, &form.csrf) {
         return refused;
     }
-    let result = crate::verify_log::verify_log(d.store.as_ref(), &d.keys).await;
+    let result = crate::audit::verify_log::verify_log(d.store.as_ref(), &d.keys).await;
     let state = LogState::from_result(result, chrono::Utc::now());
     *d.log.lock().expect("log lock") = Some(state);
     Redirect::to("/admin#log").into_response()

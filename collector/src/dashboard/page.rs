@@ -7,9 +7,9 @@ use chrono::{DateTime, Utc};
 
 use crate::audit::stats::{self, Counts, Stats};
 use crate::audit::timeline;
-use crate::messages::escape;
+use crate::i18n::html::escape;
 use crate::store::{Store, StoreError};
-use crate::verify_log::{Report, VerifyLogError};
+use crate::audit::verify_log::{Report, VerifyLogError};
 
 use super::chart::{bars, Series};
 

@@ -17,6 +17,8 @@ pub enum EntryKind {
     Withdrawal,
     /// A prune run that erased inactive subjects.
     Prune,
+    /// An erasure on request (GDPR art. 17) of one subject.
+    Erasure,
 }
 
 impl EntryKind {
@@ -27,6 +29,7 @@ impl EntryKind {
             EntryKind::Confirmation => "confirmation",
             EntryKind::Withdrawal => "withdrawal",
             EntryKind::Prune => "prune",
+            EntryKind::Erasure => "erasure",
         }
     }
 
@@ -37,6 +40,7 @@ impl EntryKind {
             Self::Confirmation,
             Self::Withdrawal,
             Self::Prune,
+            Self::Erasure,
         ]
         .into_iter()
         .find(|k| k.as_str() == text)
