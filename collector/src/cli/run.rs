@@ -139,7 +139,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode, CliError> {
             };
             match verify_log(store.as_ref(), &keys).await {
                 Ok(report) => println!(
-                    "ok: {} entries, {} proof signatures re-verified, {} erased by prune",
+                    "ok: {} entries, {} proof signatures re-verified, {} erased by prune or erasure request",
                     report.entries, report.proofs, report.erased
                 ),
                 Err(VerifyLogError::Broken(broken)) => return Err(CliError::Broken(broken)),

@@ -7,7 +7,7 @@ mod tests;
 
 use std::path::PathBuf;
 
-pub use resolved::{duration, Config, MailConfig};
+pub use resolved::{duration, Config, MailConfig, Secret};
 pub use settings::Settings;
 
 /// Why the configuration cannot be used; printed at startup.

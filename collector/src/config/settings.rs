@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-use super::resolved::{chrono_duration, duration, Config, MailConfig};
+use super::resolved::{chrono_duration, duration, Config, MailConfig, Secret};
 use super::ConfigError;
 use crate::proof::verify::ProofLimits;
 
@@ -77,6 +77,12 @@ pub struct Settings {
     /// Per-request timeout [default: 10s].
     #[arg(long, env = "CONSENT_REQUEST_TIMEOUT")]
     pub request_timeout: Option<String>,
+    /// Serve the admin dashboard at /admin, behind --admin-credential [default: false].
+    #[arg(long, env = "CONSENT_DASHBOARD")]
+    pub dashboard: Option<bool>,
+    /// The secret that signs into the dashboard, at least 24 characters; keep it in the environment.
+    #[arg(long, env = "CONSENT_ADMIN_CREDENTIAL", hide_env_values = true)]
+    pub admin_credential: Option<String>,
     /// Take the client IP from X-Forwarded-For (only behind a trusted proxy) [default: false].
     #[arg(long, env = "CONSENT_TRUST_FORWARDED")]
     pub trust_forwarded: Option<bool>,
@@ -119,6 +125,21 @@ impl Settings {
                 self.data_dir().join("collector.db").display()
             )
         })
+    }
+
+    /// The dashboard's credential when the dashboard is on; an error when it is on without a usable one.
+    fn dashboard_credential(&self) -> Result<Option<Secret>, ConfigError> {
+        if !self.dashboard.unwrap_or(false) {
+            return Ok(None);
+        }
+        match &self.admin_credential {
+            Some(c) if c.chars().count() >= 24 => Ok(Some(Secret(c.clone()))),
+            Some(_) => Err(ConfigError::Value {
+                name: "--admin-credential",
+                message: "too short: use at least 24 random characters (e.g. openssl rand -base64 24)".into(),
+            }),
+            None => Err(ConfigError::Missing("the dashboard is on but has no credential: set CONSENT_ADMIN_CREDENTIAL (at least 24 random characters)")),
+        }
     }
 
     /// Resolves every setting, applying defaults; `demo` picks the demo defaults.
@@ -205,6 +226,7 @@ impl Settings {
                 .or_else(|| demo.then(|| PathBuf::from("pkg"))),
             request_timeout: duration("--request-timeout", self.request_timeout.as_deref(), "10s")?,
             trust_forwarded: self.trust_forwarded.unwrap_or(false),
+            dashboard: self.dashboard_credential()?,
             demo,
         })
     }

@@ -5,7 +5,9 @@
 //!   cookie (`HttpOnly`, `SameSite=Strict`, `Path=/admin`, `Secure` behind
 //!   https). Sessions live in memory for 8 hours; a restart signs everyone out.
 //! - Every POST must carry the session's CSRF token in its form, and an
-//!   `Origin` header, if sent, must be the collector's own.
+//!   `Origin` header, if sent, must be the collector's own (the pages'
+//!   `Referrer-Policy: same-origin` keeps browsers sending it, where
+//!   `no-referrer` would make it `null`).
 //! - Pages carry a CSP that allows no script at all and the one style sheet
 //!   by its hash; charts are SVG drawn on the server.
 //! - It reads what the CLI reads: the log through the same functions as
@@ -97,7 +99,7 @@ impl Dashboard {
 }
 
 /// The dashboard's routes, to merge into the service's router.
-pub fn routes(dashboard: Arc<Dashboard>) -> Router {
+pub fn routes<S: Clone + Send + Sync + 'static>(dashboard: Arc<Dashboard>) -> Router<S> {
     Router::new()
         .route("/admin", get(show))
         .route("/admin/login", post(login))
@@ -183,7 +185,7 @@ async fn verify(State(d): State<Arc<Dashboard>>, headers: HeaderMap, Form(form):
 /// The CSP of every dashboard page: no script, this one style sheet, forms to itself.
 fn csp() -> String {
     format!(
-        "default-src 'none'; style-src '{}'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+        "default-src 'none'; style-src '{}'; img-src data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
         page::style_hash()
     )
 }
@@ -194,7 +196,7 @@ fn html(status: StatusCode, body: String) -> Response {
     h.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
-    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
     if let Ok(value) = HeaderValue::from_str(&csp()) {
         h.insert(header::CONTENT_SECURITY_POLICY, value);
     }

@@ -17,13 +17,13 @@ use super::chart::{bars, Series};
 /// contrast on white, and focus is always visible.
 const STYLE: &str = "body{font:1rem/1.5 system-ui,sans-serif;margin:0;color:#1a1a1a;background:#fff}\
 main{max-width:60rem;margin:0 auto;padding:1rem}\
-header{display:flex;flex-wrap:wrap;gap:1rem;align-items:center;justify-content:space-between}\
+header{max-width:60rem;margin:0 auto;padding:0 1rem;display:flex;flex-wrap:wrap;gap:1rem;align-items:center;justify-content:space-between}\
 h1{font-size:1.5rem;margin:.5rem 0}h2{font-size:1.2rem;margin-top:2rem}\
 table{border-collapse:collapse;width:100%;margin:.5rem 0}th,td{text-align:left;padding:.3rem .5rem;border-bottom:1px solid #767676}\
 td.n{text-align:right;font-variant-numeric:tabular-nums}\
 .wide{overflow-x:auto}\
 button,input{font:inherit;min-height:44px;padding:.4rem 1rem}\
-a:focus,button:focus,input:focus,summary:focus{outline:3px solid #0b57d0;outline-offset:2px}\
+a:focus,button:focus,input:focus,summary:focus,.wide:focus{outline:3px solid #0b57d0;outline-offset:2px}\
 .skip{position:absolute;left:-999px}.skip:focus{left:1rem;top:1rem;background:#fff;padding:.5rem}\
 .chart{width:100%;height:auto;max-width:40rem}.axis,.grid{stroke:#595959}.grid{stroke-dasharray:4}\
 .tick{font-size:11px;fill:#1a1a1a}.s1{fill:#0b57d0}.s2{fill:#146c2e}.s3{fill:#8c4a00}.s4{fill:#a50e0e}\
@@ -68,7 +68,7 @@ impl LogState {
 fn document(title: &str, body: &str) -> String {
     format!(
         "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <meta name=\"referrer\" content=\"no-referrer\"><link rel=\"icon\" href=\"data:,\"><title>{}</title><style>{STYLE}</style></head>\
+         <meta name=\"referrer\" content=\"same-origin\"><link rel=\"icon\" href=\"data:,\"><title>{}</title><style>{STYLE}</style></head>\
          <body><a class=\"skip\" href=\"#main\">Skip to the figures</a>{body}</body></html>\n",
         escape(title)
     )
@@ -114,7 +114,8 @@ pub async fn dashboard(store: &dyn Store, csrf: &str, log: Option<&LogState>) ->
     );
     totals(&mut body, &stats);
     charts(&mut body, &stats);
-    let _ = write!(body, "<h2 id=\"log\">Log</h2><p>{head} entries with content readable.</p>");
+    // The last entry always keeps its content (an erasure is itself an entry after what it erased).
+    let _ = write!(body, "<h2 id=\"log\">Log</h2><p>The log's last entry is seq {head}.</p>");
     match log {
         None => body.push_str("<p>Not verified since the dashboard started.</p>"),
         Some(state) => {
@@ -146,7 +147,7 @@ fn totals(body: &mut String, stats: &Stats) {
         return;
     }
     body.push_str(
-        "<div class=\"wide\"><table><caption>Totals since the first entry</caption><thead><tr><th scope=\"col\">Form</th><th scope=\"col\">Purpose</th>\
+        "<div class=\"wide\" tabindex=\"0\" role=\"region\" aria-label=\"Totals, scrollable\"><table><caption>Totals since the first entry</caption><thead><tr><th scope=\"col\">Form</th><th scope=\"col\">Purpose</th>\
          <th scope=\"col\">Sign-ups</th><th scope=\"col\">Confirmed</th><th scope=\"col\">Confirmation rate</th>\
          <th scope=\"col\">Refusals</th><th scope=\"col\">Withdrawals</th></tr></thead><tbody>",
     );
@@ -199,7 +200,7 @@ fn charts(body: &mut String, stats: &Stats) {
 /// The chart's numbers as a table, folded away.
 fn table<'a>(body: &mut String, labels: &[String], days: impl Iterator<Item = &'a Counts>) {
     body.push_str(
-        "<details><summary>The numbers</summary><div class=\"wide\"><table><thead><tr><th scope=\"col\">Day</th><th scope=\"col\">Sign-ups</th>\
+        "<details><summary>The numbers</summary><div class=\"wide\" tabindex=\"0\" role=\"region\" aria-label=\"Numbers per day, scrollable\"><table><thead><tr><th scope=\"col\">Day</th><th scope=\"col\">Sign-ups</th>\
          <th scope=\"col\">Confirmations</th><th scope=\"col\">Refusals</th><th scope=\"col\">Withdrawals</th></tr></thead><tbody>",
     );
     for (day, c) in labels.iter().zip(days) {
