@@ -40,4 +40,7 @@ pub enum ConfigError {
     /// A required setting is missing.
     #[error("{0}")]
     Missing(&'static str),
+    /// Several settings are wrong: all of them, so that one start shows every fix to make.
+    #[error("{} configuration problems:{}", .0.len(), .0.iter().map(|e| format!("\n  - {e}")).collect::<String>())]
+    Many(Vec<ConfigError>),
 }

@@ -142,58 +142,83 @@ impl Settings {
         }
     }
 
-    /// Resolves every setting, applying defaults; `demo` picks the demo defaults.
+    /// Resolves every setting, applying defaults; `demo` picks the demo
+    /// defaults. Every problem is reported at once ([`ConfigError::Many`]).
     pub fn resolve(&self, demo: bool) -> Result<Config, ConfigError> {
-        let listen: SocketAddr = self
-            .listen
-            .as_deref()
-            .unwrap_or("127.0.0.1:8080")
-            .parse()
-            .map_err(|_| ConfigError::Value {
-                name: "--listen",
-                message: "expected host:port, such as 127.0.0.1:8080".into(),
-            })?;
+        let mut problems = Vec::new();
+        let listen: Option<SocketAddr> = take(&mut problems, 
+            self.listen
+                .as_deref()
+                .unwrap_or("127.0.0.1:8080")
+                .parse()
+                .map_err(|_| ConfigError::Value {
+                    name: "--listen",
+                    message: "expected host:port, such as 127.0.0.1:8080".into(),
+                }),
+        );
         let data_dir = self.data_dir();
         let mail_from = self
             .mail_from
             .clone()
             .unwrap_or_else(|| "consent-collector <no-reply@localhost>".into());
         // "Real SMTP is one flag away": in demo, giving --smtp-url replaces the outbox.
-        let mail = if self.outbox.unwrap_or(demo && self.smtp_url.is_none()) {
-            MailConfig::Outbox {
+        let mail = take(&mut problems, if self.outbox.unwrap_or(demo && self.smtp_url.is_none()) {
+            Ok(MailConfig::Outbox {
                 dir: data_dir.join("outbox"),
                 from: mail_from,
-            }
+            })
         } else if let Some(url) = &self.smtp_url {
-            MailConfig::Smtp {
+            Ok(MailConfig::Smtp {
                 url: url.clone(),
                 from: mail_from,
-            }
+            })
         } else {
-            return Err(ConfigError::Missing(
+            Err(ConfigError::Missing(
                 "no mail transport: set --smtp-url (or --outbox true to write mail to a folder)",
-            ));
-        };
+            ))
+        });
         let allowed_origins = self.allowed_origins.clone().unwrap_or_default();
         if allowed_origins.is_empty() && !demo {
-            return Err(ConfigError::Missing("no allowed origins: set --allowed-origins to the storefront origins, e.g. https://shop.example"));
+            take(&mut problems, Err::<(), _>(ConfigError::Missing("no allowed origins: set --allowed-origins to the storefront origins, e.g. https://shop.example")));
         }
-        let token_ttl = chrono_duration("--token-ttl", self.token_ttl.as_deref(), "48h")?;
-        let mail_retry = duration("--mail-retry", self.mail_retry.as_deref(), "30s")?;
+        let token_ttl = take(&mut problems, chrono_duration("--token-ttl", self.token_ttl.as_deref(), "48h"));
+        let mail_retry = take(&mut problems, duration("--mail-retry", self.mail_retry.as_deref(), "30s"));
         // Zero would retry a failing mail at once, in a loop; past the confirm
         // link's lifetime a retry would never come (and a delay too large for
         // a date would fail every double opt-in request).
-        if mail_retry < Duration::from_secs(1)
-            || token_ttl.to_std().is_ok_and(|ttl| mail_retry > ttl)
-        {
-            return Err(ConfigError::Value {
-                name: "--mail-retry",
-                message: format!(
-                    "{} is out of range: it must be at least 1s and at most --token-ttl ({})",
-                    humantime::format_duration(mail_retry),
-                    humantime::format_duration(token_ttl.to_std().unwrap_or_default()),
-                ),
-            });
+        if let (Some(mail_retry), Some(token_ttl)) = (mail_retry, token_ttl) {
+            if mail_retry < Duration::from_secs(1)
+                || token_ttl.to_std().is_ok_and(|ttl| mail_retry > ttl)
+            {
+                take(&mut problems, Err::<(), _>(ConfigError::Value {
+                    name: "--mail-retry",
+                    message: format!(
+                        "{} is out of range: it must be at least 1s and at most --token-ttl ({})",
+                        humantime::format_duration(mail_retry),
+                        humantime::format_duration(token_ttl.to_std().unwrap_or_default()),
+                    ),
+                }));
+            }
+        }
+        let max_skew = take(&mut problems, chrono_duration("--max-skew", self.max_skew.as_deref(), "5m"));
+        let max_age = take(&mut problems, chrono_duration("--max-age", self.max_age.as_deref(), "7d"));
+        let request_timeout = take(&mut problems, duration("--request-timeout", self.request_timeout.as_deref(), "10s"));
+        let dashboard = take(&mut problems, self.dashboard_credential());
+        let (
+            Some(listen),
+            Some(mail),
+            Some(token_ttl),
+            Some(mail_retry),
+            Some(max_skew),
+            Some(max_age),
+            Some(request_timeout),
+            Some(dashboard),
+        ) = (listen, mail, token_ttl, mail_retry, max_skew, max_age, request_timeout, dashboard)
+        else {
+            return Err(one_or_many(problems));
+        };
+        if !problems.is_empty() {
+            return Err(one_or_many(problems));
         }
         Ok(Config {
             listen,
@@ -205,10 +230,7 @@ impl Settings {
                 .map(|u| u.trim_end_matches('/').to_string()),
             allowed_origins,
             max_body: self.max_body.unwrap_or(64 * 1024),
-            limits: ProofLimits {
-                max_skew: chrono_duration("--max-skew", self.max_skew.as_deref(), "5m")?,
-                max_age: chrono_duration("--max-age", self.max_age.as_deref(), "7d")?,
-            },
+            limits: ProofLimits { max_skew, max_age },
             token_ttl,
             ipv4_prefix: self.ipv4_prefix.unwrap_or(24),
             ipv6_prefix: self.ipv6_prefix.unwrap_or(48),
@@ -224,10 +246,24 @@ impl Settings {
                 .pkg
                 .clone()
                 .or_else(|| demo.then(|| PathBuf::from("pkg"))),
-            request_timeout: duration("--request-timeout", self.request_timeout.as_deref(), "10s")?,
+            request_timeout,
             trust_forwarded: self.trust_forwarded.unwrap_or(false),
-            dashboard: self.dashboard_credential()?,
+            dashboard,
             demo,
         })
     }
+}
+
+/// One problem as itself, several as [`ConfigError::Many`].
+fn one_or_many(mut problems: Vec<ConfigError>) -> ConfigError {
+    if problems.len() == 1 {
+        problems.remove(0)
+    } else {
+        ConfigError::Many(problems)
+    }
+}
+
+/// The value, or `None` with its problem noted.
+fn take<T>(problems: &mut Vec<ConfigError>, result: Result<T, ConfigError>) -> Option<T> {
+    result.map_err(|e| problems.push(e)).ok()
 }
