@@ -52,6 +52,8 @@ export async function seed(collector) {
   const consent = record("marie@example.org");
   const consentJws = await sign(marie, consent);
   ok(await submit(collector.url, consentJws));
+  // The fixture's form is not registered: its first proof is held until the merchant approves it.
+  collector.admin("forms", "approve", "footer-signup", "3");
   const confirm = await confirmUrl(collector.url, "marie@example.org");
   const res = await fetch(confirm, { method: "POST", redirect: "manual" });
   if (res.status >= 400) throw new Error(`confirm answered ${res.status}`);
@@ -60,6 +62,7 @@ export async function seed(collector) {
     ["lea@example.org", { form: { id: "popup", version: "1", widget: "consent-widget 0.1.0+test" } }],
     ["nina@example.org", {}],
   ]) ok(await submit(collector.url, await sign(await browserKey(), record(email, changes))));
+  collector.admin("forms", "approve", "popup", "1");
   const refusal = record("hugo@example.org");
   refusal.purposes = refusal.purposes.map((p) => ({ ...p, choice: "refused" }));
   refusal.doubleOptIn = "not-requested";

@@ -16,9 +16,31 @@ pub mod form; // checking what the subscriber entered
 pub mod record; // the proof payload the widget fills
 
 // What a form is and shows (configuration, rules, catalogs, the text plan)
-// lives in `consent-form`, shared with the collector; re-exported under the
-// paths the widget has always used.
-pub use consent_form::{config, i18n, json, phone, rules, text, validate, value, view};
+// is the `consent-form` crate's, shared with the collector. The widget
+// compiles those same source files as its own modules instead of linking the
+// crate: linked, every generic they use is instantiated a second time in the
+// wasm (measured: +6 KB raw, +1 KB brotli). One source, one implementation.
+#[path = "../form/src/config/mod.rs"]
+pub mod config;
+#[doc(hidden)]
+#[path = "../form/src/fixture.rs"]
+pub mod fixture;
+#[path = "../form/src/i18n/mod.rs"]
+pub mod i18n;
+#[path = "../form/src/json.rs"]
+pub mod json;
+#[path = "../form/src/phone.rs"]
+pub mod phone;
+#[path = "../form/src/rules.rs"]
+pub mod rules;
+#[path = "../form/src/text.rs"]
+pub mod text;
+#[path = "../form/src/validate.rs"]
+pub mod validate;
+#[path = "../form/src/value.rs"]
+pub mod value;
+#[path = "../form/src/view.rs"]
+pub mod view;
 
 pub mod web; // what the JS shell in src/web/js/ calls
 

@@ -39,7 +39,7 @@ pub struct Context {
 
 // Where shown texts are keyed, and what of them is hashed: the text plan's
 // business, shared with the collector, which registers the same hashes.
-pub use consent_form::view::{box_key, hash_inputs};
+pub use crate::view::{box_key, hash_inputs};
 
 /// A lowercase UUID version 4 from 16 random bytes.
 pub fn uuid_v4(mut random: [u8; 16]) -> String {

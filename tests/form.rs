@@ -2,7 +2,7 @@
 
 
 
-use consent_form::fixture::{config, valid, with};
+use consent_widget::fixture::{config, valid, with};
 use consent_widget::form::{check, Field, Input};
 use consent_widget::rules::Choice;
 use consent_widget::value::build::s;

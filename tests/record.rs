@@ -4,7 +4,7 @@
 
 
 
-use consent_form::fixture::config;
+use consent_widget::fixture::config;
 use consent_proof::fixture;
 use consent_proof::sign::{sign, SigningKey};
 use consent_proof::verify::sha256_hex;

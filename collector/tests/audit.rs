@@ -26,6 +26,7 @@ struct Seeded {
 /// confirmation click, widget withdrawal. Paul: one consent, left pending.
 async fn seed(db: Db) -> Seeded {
     let db = TestDb::new(db).await;
+    common::register_fixture_form(&db.url).await;
     let data = tempfile::tempdir().unwrap();
     let mut settings = common::settings(&db, data.path());
     settings.smtp_url = None;

@@ -28,6 +28,10 @@ const READS: &[&[&str]] = &[
     &["unsubscribe-link", "--subject", "marie@example.org", "--public-url", "https://c.example"],
     &["prune", "--inactive", "3y"],
     &["erase", "--subject", "marie@example.org", "--reason", "ticket 1"],
+    &["forms", "list"],
+    &["forms", "held"],
+    &["forms", "show", "footer-signup", "3"],
+    &["forms", "approve", "footer-signup", "3"],
 ];
 
 #[test]
@@ -77,8 +81,12 @@ fn each_command_shows_its_own_flags() {
     for flag in ["--listen", "--smtp-url", "--allowed-origins", "--dashboard", "--admin-credential"] {
         assert!(serve.contains(flag), "serve --help lacks {flag}");
     }
-    for command in ["export", "verify-log", "history", "access", "audit-bundle", "erase", "prune", "unsubscribe-link", "keygen"] {
-        let text = help(&[command, "--help"]);
+    for command in [
+        "export", "verify-log", "history", "access", "audit-bundle", "erase", "prune", "unsubscribe-link", "keygen",
+        "forms list", "forms held", "forms show", "forms approve", "forms add",
+    ] {
+        let args: Vec<&str> = command.split(' ').chain(["--help"]).collect();
+        let text = help(&args);
         for flag in ["--listen", "--smtp-url", "--allowed-origins", "--rate-ip", "--mail-retry", "--admin-credential"] {
             assert!(!text.contains(flag), "{command} --help lists the serve flag {flag}:\n{text}");
         }

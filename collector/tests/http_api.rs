@@ -496,12 +496,18 @@ async fn cors_admits_only_the_allowed_origins() {
 
 #[tokio::test]
 async fn demo_serves_the_storefront_the_widget_and_the_outbox() {
-    let db = TestDb::new(Db::Sqlite).await;
+    let db = TestDb::empty(Db::Sqlite).await;
     let data = tempfile::tempdir().unwrap();
     let site = tempfile::tempdir().unwrap();
     std::fs::create_dir_all(site.path().join("www")).unwrap();
     std::fs::create_dir_all(site.path().join("pkg")).unwrap();
-    std::fs::write(site.path().join("www/index.html"), "<h1>Boutique</h1>").unwrap();
+    // The storefront's page, with the demo's widget configuration in it:
+    // the demo registers that form at start.
+    let index = format!(
+        "<h1>Boutique</h1><script type=\"application/json\" id=\"signup-config\">{}</script>",
+        common::widget::demo_config()
+    );
+    std::fs::write(site.path().join("www/index.html"), &index).unwrap();
     std::fs::write(
         site.path().join("pkg/consent_widget.js"),
         "export default 1;",
@@ -520,10 +526,7 @@ async fn demo_serves_the_storefront_the_widget_and_the_outbox() {
         .await
         .unwrap();
     let get = |path: &str| reqwest::get(format!("{}{path}", server.url));
-    assert_eq!(
-        get("/").await.unwrap().text().await.unwrap(),
-        "<h1>Boutique</h1>"
-    );
+    assert_eq!(get("/").await.unwrap().text().await.unwrap(), index);
     assert_eq!(
         get("/pkg/consent_widget.js")
             .await
@@ -533,10 +536,9 @@ async fn demo_serves_the_storefront_the_widget_and_the_outbox() {
             .unwrap(),
         "export default 1;"
     );
-    // The demo accepts proofs from its own origin.
-    let mut proof = common::consent("demo@example.org", "en");
-    proof.site.origin = server.url.clone();
-    proof.site.page = format!("{}/", server.url);
+    // The demo accepts proofs of its own form from its own origin.
+    let page = common::widget::Page::demo(&server.url, "en");
+    let proof = page.consent("demo@example.org", "", &["newsletter"], None);
     let response = reqwest::Client::new()
         .post(format!("{}/v1/proofs", server.url))
         .header("origin", &server.url)

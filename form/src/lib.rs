@@ -2,7 +2,8 @@
 //!
 //! One crate for both ends, so the texts a subscriber sees and the texts the
 //! collector registers for that form come from one implementation:
-//! - the widget compiles it to wasm and renders the plan it returns;
+//! - the widget compiles these files into its wasm (as modules of its own,
+//!   see the widget's `src/lib.rs` for why) and renders the plan they return;
 //! - the collector reads the merchant's configuration with it and derives,
 //!   per locale, the exact texts the form shows and their order.
 //!
@@ -11,6 +12,9 @@
 #![no_std]
 
 extern crate alloc;
+// The embedded catalogs are parsed once per process (std's OnceLock).
+#[cfg(feature = "embedded")]
+extern crate std;
 
 pub mod config; // configuration types, defaults and validation
 pub mod i18n; // text catalogs and locale lookup

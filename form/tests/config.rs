@@ -79,21 +79,21 @@ fn a_malformed_endpoint_is_refused() {
 
 #[test]
 fn an_unknown_locale_needs_texts() {
-    assert_eq!(problems(with(valid(), "locale", s("de"))), [("locale".to_string(), "unknown-locale")]);
+    assert_eq!(problems(with(valid(), "locale", s("ja"))), [("locale".to_string(), "unknown-locale")]);
     config(with(valid(), "locale", s("fr-CA")));
     config(with(valid(), "locale", s("EN-gb")));
 }
 
 #[test]
 fn texts_for_a_new_locale_must_be_complete() {
-    let partial = obj([("de", obj([("submit", s("Anmelden"))]))]);
-    let got = problems(with(with(valid(), "locale", s("de")), "texts", partial));
-    assert_eq!(got, [("texts.de".to_string(), "unknown-locale")]);
+    let partial = obj([("ja", obj([("submit", s("登録"))]))]);
+    let got = problems(with(with(valid(), "locale", s("ja")), "texts", partial));
+    assert_eq!(got, [("texts.ja".to_string(), "unknown-locale")]);
     let full = Value::Obj(vec![(
-        "de".into(),
+        "ja".into(),
         Value::Obj(consent_form::i18n::KEYS.iter().map(|k| ((*k).into(), s("x"))).collect()),
     )]);
-    config(with(with(valid(), "locale", s("de")), "texts", full));
+    config(with(with(valid(), "locale", s("ja")), "texts", full));
 }
 
 #[test]

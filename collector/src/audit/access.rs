@@ -218,6 +218,7 @@ fn what_word(what: What, lang: Lang) -> String {
         What::Confirmation => ("confirmation par le lien reçu par e-mail", "confirmation by the mailed link"),
         What::Unsubscribe => ("désinscription par le lien de l'e-mail", "unsubscribe by the mail's link"),
         What::Erasure => ("effacement", "erasure"),
+        What::Release => ("formulaire validé par le responsable", "form approved by the controller"),
         What::Other => ("autre entrée", "other entry"),
     };
     match lang {

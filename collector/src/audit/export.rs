@@ -1,13 +1,12 @@
 //! `export`: the current state of every subject and purpose, replayed from the log.
 
-use std::collections::{BTreeMap, HashMap};
 use std::io::Write;
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use crate::ledger::receipt::EntryKind;
-use crate::store::{Pages, Store, StoreError, StoredEntry};
+use crate::flows::replay::Replay;
+use crate::store::{Pages, Store, StoreError};
 
 /// One subject and purpose, and where they stand.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -54,152 +53,44 @@ pub enum Format {
     Iso27560,
 }
 
-/// The proof fields a replay needs.
-struct ProofFacts {
-    subject: String,
-    record_id: Option<String>,
-    phone: Option<String>,
-    purposes: Vec<(String, String, String)>,
-}
-
-/// Replays the log into the current state per subject and purpose.
+/// Replays the log into the current state per subject and purpose, through
+/// the state table (`crate::flows::consent_state`): held proofs count only
+/// from their release.
 pub async fn current_states(
     store: &dyn Store,
     filter: &Filter,
 ) -> Result<Vec<StateRow>, StoreError> {
-    let mut proofs: HashMap<i64, ProofFacts> = HashMap::new();
-    let mut states: BTreeMap<(String, String), StateRow> = BTreeMap::new();
+    let held = crate::registry::sql::held_seqs(store.sql_pool()).await?;
+    let mut replay = Replay::new(held.into_iter().collect());
     let mut pages = Pages::new(store);
     while let Some(page) = pages.next().await? {
         for entry in &page {
-            apply(entry, &mut proofs, &mut states);
+            replay.apply(entry);
         }
     }
     let wanted = filter.subject.as_ref().map(|s| s.trim().to_lowercase());
     let since = filter.since.map(crate::store::timestamp);
     let until = filter.until.map(crate::store::timestamp);
-    Ok(states
-        .into_values()
-        .filter(|row| wanted.as_ref().map_or(true, |s| *s == row.subject))
+    let mut rows: Vec<StateRow> = replay
+        .subjects()
+        .filter(|(subject, _)| wanted.as_ref().map_or(true, |s| s == *subject))
+        .flat_map(|(subject, state)| {
+            state.rows().map(move |row| StateRow {
+                subject: subject.clone(),
+                purpose: row.purpose.clone(),
+                channel: row.channel.as_str().to_string(),
+                state: row.state.as_str().to_string(),
+                since: row.since.clone(),
+                seq: row.seq,
+                record_id: row.record_id.clone(),
+                phone: row.phone.clone(),
+            })
+        })
         .filter(|row| since.as_ref().map_or(true, |t| row.since >= *t))
         .filter(|row| until.as_ref().map_or(true, |t| row.since < *t))
-        .collect())
-}
-
-fn apply(
-    entry: &StoredEntry,
-    proofs: &mut HashMap<i64, ProofFacts>,
-    states: &mut BTreeMap<(String, String), StateRow>,
-) {
-    // Erased entries carry nothing to replay.
-    let Some(body) = entry
-        .body
-        .as_deref()
-        .and_then(|b| serde_json::from_str::<serde_json::Value>(b).ok())
-    else {
-        return;
-    };
-    let Some(subject) = entry.subject.clone() else {
-        return;
-    };
-    let row = |purpose: &str,
-               channel: &str,
-               state: &str,
-               record_id: Option<String>,
-               phone: Option<String>| {
-        let row = StateRow {
-            subject: subject.clone(),
-            purpose: purpose.into(),
-            channel: channel.into(),
-            state: state.into(),
-            since: entry.received_at.clone(),
-            seq: entry.seq,
-            record_id,
-            phone,
-        };
-        ((subject.clone(), purpose.to_string()), row)
-    };
-    match EntryKind::parse(&entry.kind) {
-        Some(EntryKind::Proof) => {
-            let purposes: Vec<(String, String, String)> = body["purposes"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .map(|p| (text(&p["id"]), text(&p["channel"]), text(&p["choice"])))
-                .collect();
-            let withdrawal = body["kind"] == "withdrawal";
-            let phone = body["subject"]["phone"].as_str().map(String::from);
-            let double_opt_in = body["doubleOptIn"] == "requested";
-            for (id, channel, choice) in &purposes {
-                let state = match choice.as_str() {
-                    _ if withdrawal => "withdrawn",
-                    "granted" if double_opt_in => "pending",
-                    other => other,
-                };
-                states.extend([row(
-                    id,
-                    channel,
-                    state,
-                    entry.record_id.clone(),
-                    phone.clone(),
-                )]);
-            }
-            proofs.insert(
-                entry.seq,
-                ProofFacts {
-                    subject: subject.clone(),
-                    record_id: entry.record_id.clone(),
-                    phone,
-                    purposes,
-                },
-            );
-        }
-        Some(EntryKind::Confirmation) => {
-            let Some(proof) = body["proofSeq"].as_i64().and_then(|s| proofs.get(&s)) else {
-                return;
-            };
-            for (id, channel, _) in &proof.purposes {
-                // Only what that proof left pending is confirmed: a withdrawal in between wins.
-                let key = (proof.subject.clone(), id.clone());
-                if states.get(&key).is_some_and(|r| {
-                    r.state == "pending" && r.seq == body["proofSeq"].as_i64().unwrap_or(-1)
-                }) {
-                    states.extend([row(
-                        id,
-                        channel,
-                        "confirmed",
-                        proof.record_id.clone(),
-                        proof.phone.clone(),
-                    )]);
-                }
-            }
-        }
-        Some(EntryKind::Withdrawal) => {
-            let Some(proof) = body["proofSeq"].as_i64().and_then(|s| proofs.get(&s)) else {
-                return;
-            };
-            let withdrawn: Vec<String> = body["purposes"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .map(text)
-                .collect();
-            for (id, channel, _) in proof.purposes.iter().filter(|p| withdrawn.contains(&p.0)) {
-                states.extend([row(
-                    id,
-                    channel,
-                    "withdrawn",
-                    proof.record_id.clone(),
-                    proof.phone.clone(),
-                )]);
-            }
-        }
-        Some(EntryKind::Prune | EntryKind::Erasure) | None => {}
-    }
-}
-
-fn text(value: &serde_json::Value) -> String {
-    value.as_str().unwrap_or_default().to_string()
+        .collect();
+    rows.sort_by(|a, b| (&a.subject, &a.purpose).cmp(&(&b.subject, &b.purpose)));
+    Ok(rows)
 }
 
 /// Writes rows in the chosen format.

@@ -105,6 +105,7 @@ fn headline(e: &Event) -> String {
         What::Confirmation => "confirmation (double opt-in link clicked)".into(),
         What::Unsubscribe => "withdrawal (unsubscribe link used)".into(),
         What::Erasure => "erasure".into(),
+        What::Release => "release (its form version was registered: the held proof counts from here)".into(),
         What::Other => "other entry".into(),
     }
 }

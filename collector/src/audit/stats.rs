@@ -128,7 +128,7 @@ pub fn stats(events: &[(Option<String>, Event)]) -> Stats {
             What::Erasure => {
                 *stats.erasures.entry(day).or_default() += e.erased.unwrap_or(0);
             }
-            What::Other => {}
+            What::Release | What::Other => {}
         }
     }
     stats

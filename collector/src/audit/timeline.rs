@@ -25,6 +25,8 @@ pub enum What {
     Unsubscribe,
     /// Entries were erased: on request, or by a retention prune.
     Erasure,
+    /// A held proof was released: the merchant registered its form version.
+    Release,
     /// An entry of another kind written for this subject.
     Other,
 }
@@ -39,6 +41,7 @@ impl What {
             What::Confirmation => "confirmation",
             What::Unsubscribe => "unsubscribe",
             What::Erasure => "erasure",
+            What::Release => "release",
             What::Other => "other",
         }
     }
@@ -247,6 +250,7 @@ pub async fn event(store: &dyn Store, entry: &StoredEntry) -> Result<Option<Even
             event.texts = texts;
         }
         Some(EntryKind::Confirmation) => event.what = What::Confirmation,
+        Some(EntryKind::Release) => event.what = What::Release,
         Some(EntryKind::Withdrawal) => {
             event.what = What::Unsubscribe;
             event.purposes = body["purposes"]

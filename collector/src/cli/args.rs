@@ -106,4 +106,10 @@ pub enum Command {
     /// The DPO's commands.
     #[command(flatten)]
     Audit(AuditCommand),
+    /// The forms registry: register form versions, read them, read and approve held proofs.
+    Forms {
+        /// What to do.
+        #[command(subcommand)]
+        command: super::forms::FormsCommand,
+    },
 }

@@ -1,9 +1,10 @@
 //! The command line: `serve`, `keygen`, `export`, `verify-log`, `unsubscribe-link`, `prune`,
-//! and the DPO's `history`, `audit-bundle`, `verify-bundle`, `access`, `erase`.
+//! `forms`, and the DPO's `history`, `audit-bundle`, `verify-bundle`, `access`, `erase`.
 
 mod args; // the commands and their flags
 mod audit; // the DPO's commands
 mod data; // where a command finds the log, opened without creating anything
+mod forms; // the forms registry's commands
 mod run; // what each command does
 
 pub use args::{Cli, Command};

@@ -161,6 +161,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode, CliError> {
                 .await?
             );
         }
+        Command::Forms { command } => super::forms::run(command, file).await?,
         Command::Prune { inactive, data } => {
             let settings = data.settings(file)?;
             let inactive = crate::config::duration("--inactive", Some(&inactive), "3y")?;

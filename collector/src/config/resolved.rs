@@ -67,6 +67,8 @@ pub struct Config {
     pub request_timeout: Duration,
     /// Whether X-Forwarded-For is trusted.
     pub trust_forwarded: bool,
+    /// What becomes of proofs of no registered form version.
+    pub unknown_forms: crate::flows::intake::UnknownForms,
     /// Demo mode: a key is generated if none exists, and /outbox is served.
     pub demo: bool,
 }

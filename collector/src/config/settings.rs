@@ -86,6 +86,9 @@ pub struct Settings {
     /// Take the client IP from X-Forwarded-For (only behind a trusted proxy) [default: false].
     #[arg(long, env = "CONSENT_TRUST_FORWARDED")]
     pub trust_forwarded: Option<bool>,
+    /// Proofs of no registered form version: hold (stored, no mail, no state change, `forms held`) or refuse (422) [default: hold].
+    #[arg(long, env = "CONSENT_UNKNOWN_FORMS", value_enum)]
+    pub unknown_forms: Option<crate::flows::intake::UnknownForms>,
 }
 
 impl Settings {
@@ -108,6 +111,14 @@ impl Settings {
             }
         }
         Ok(serde_json::from_value(merged).expect("merged settings deserialize"))
+    }
+
+    /// The confirm link's lifetime and the first mail retry delay, as
+    /// `serve` reads them (for commands that store confirmation mail).
+    pub fn mail_timing(&self) -> Result<(chrono::Duration, Duration), ConfigError> {
+        let token_ttl = chrono_duration("--token-ttl", self.token_ttl.as_deref(), "48h")?;
+        let mail_retry = duration("--mail-retry", self.mail_retry.as_deref(), "30s")?;
+        Ok((token_ttl, mail_retry))
     }
 
     /// The data folder.
@@ -249,6 +260,7 @@ impl Settings {
             request_timeout,
             trust_forwarded: self.trust_forwarded.unwrap_or(false),
             dashboard,
+            unknown_forms: self.unknown_forms.unwrap_or_default(),
             demo,
         })
     }

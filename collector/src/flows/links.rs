@@ -7,6 +7,7 @@ use crate::i18n::pages::{Page, Signup};
 use crate::ledger::events;
 use crate::proof::granted::granted;
 use crate::proof::stored;
+use crate::registry::voice::{named, Voice};
 use crate::store::{
     timestamp, Appended, NewEntry, Store, StoreError, StoredEntry, TokenProblem, TokenPurpose,
     TokenRow,
@@ -26,12 +27,28 @@ pub async fn signup(store: &dyn Store, proof: &StoredEntry) -> Result<Signup, St
             .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok()),
         None => None,
     };
-    let granted = granted(&body, shown.as_ref());
-    let controller = body["controller"]["name"]
+    let mut granted = granted(&body, shown.as_ref());
+    let mut controller = body["controller"]["name"]
         .as_str()
         .or_else(|| body["site"]["origin"].as_str())
         .filter(|c| !c.trim().is_empty())
-        .map(String::from);
+        .map(crate::registry::voice::one_line);
+    // The collector's own voice: the registered controller and box texts
+    // (a link exists only for a proof that matched them, or was released).
+    let form = (body["form"]["id"].as_str(), body["form"]["version"].as_str());
+    if let (Some(id), Some(version)) = form {
+        if let Some(version) = crate::registry::sql::version(store.sql_pool(), id, version).await? {
+            let locale = body["locale"].as_str().unwrap_or_default();
+            controller = Some(Voice::of(&version, locale).controller);
+            let ids: Vec<&str> = granted.iter().map(|g| g.id.as_str()).collect();
+            let named = named(&version, locale, &ids);
+            for g in &mut granted {
+                if let Some(n) = named.iter().find(|n| n.id == g.id) {
+                    g.label = n.label.clone();
+                }
+            }
+        }
+    }
     Ok(Signup {
         controller,
         email: granted

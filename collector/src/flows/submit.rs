@@ -10,12 +10,29 @@ use crate::mail::compose::confirmation_mail;
 use crate::mail::queue::{MailQueue, Retry};
 use crate::proof::stored;
 use crate::proof::verify::VerifiedProof;
+use crate::registry::voice::{named, Voice};
+use crate::registry::FormVersion;
 use crate::store::{Append, NewBody, NewEntry, NewMail, NewToken, TokenPurpose, Withdraws};
+
+/// How long a confirm link works, and when a failed mail is first tried again.
+#[derive(Clone, Copy, Debug)]
+pub struct MailTiming {
+    /// The confirm link's lifetime.
+    pub token_ttl: chrono::Duration,
+    /// The first retry delay.
+    pub mail_retry: std::time::Duration,
+}
+
+impl From<&Config> for MailTiming {
+    fn from(config: &Config) -> MailTiming {
+        MailTiming { token_ttl: config.token_ttl, mail_retry: config.mail_retry }
+    }
+}
 
 /// The log entry for a proof and, when it asks for double opt-in, its tokens
 /// and confirmation mail, all stored in one transaction.
 pub fn to_append(
-    config: &Config,
+    config: MailTiming,
     proof: &VerifiedProof,
     wants_mail: bool,
     now: chrono::DateTime<Utc>,
@@ -33,6 +50,7 @@ pub fn to_append(
         consume: None,
         mail: None,
         withdraws: withdraws(proof),
+        held: None,
     };
     if !wants_mail {
         return append;
@@ -86,6 +104,7 @@ pub fn send_confirmation(
     public_url: &str,
     token_ttl: chrono::Duration,
     proof: &VerifiedProof,
+    version: &FormVersion,
     seq: i64,
     mail: NewMail,
 ) {
@@ -96,7 +115,21 @@ pub fn send_confirmation(
         &mail.unsubscribe_token,
         token_ttl.num_hours(),
     ) {
-        Some(mail) => queue.send(seq, mail),
+        Some(mut mail) => {
+            // The collector's own voice: the registered controller and box
+            // texts, never the proof's strings.
+            let voice = Voice::of(version, &proof.record.locale);
+            let ids: Vec<&str> = proof
+                .record
+                .purposes
+                .iter()
+                .filter(|p| consent_form::rules::allows_sending(p.choice))
+                .map(|p| p.id.as_str())
+                .collect();
+            mail.sender_name = voice.controller;
+            mail.purposes = named(version, &proof.record.locale, &ids).into_iter().map(|n| n.label).collect();
+            queue.send(seq, mail)
+        }
         // Verified proofs always have an address; the stored copy would be given up too.
         None => tracing::error!(
             seq,

@@ -18,6 +18,9 @@ use super::origin::{loopback_alias, origin_of};
 use super::rate_limit::RateLimit;
 use super::{links, outbox, proofs};
 use crate::config::{Config, MailConfig};
+use crate::flows::release;
+use crate::flows::submit::MailTiming;
+use crate::registry::derive;
 use crate::ledger::keys::{KeyError, Keyring};
 use crate::mail::queue::{MailQueue, Retry};
 use crate::mail::{MailError, Mailer};
@@ -44,6 +47,8 @@ pub struct AppState {
     pub ip_limit: RateLimit,
     /// Confirmation mails per address.
     pub email_limit: RateLimit,
+    /// The registered form versions read so far.
+    pub registry: crate::registry::cache::Cache,
 }
 
 /// Why the service could not start.
@@ -117,6 +122,26 @@ impl Running {
     }
 }
 
+/// The demo registers the form of its own page (`www/index.html`'s
+/// `signup-config`) for its origins, so that its proofs count: a demo that
+/// cannot is still served, its proofs held, and says why.
+async fn register_demo_form(store: &dyn Store, keys: &Keyring, config: &Config, origins: &[String]) {
+    let Some(page) = config.www.as_ref().map(|www| www.join("index.html")) else { return };
+    let version = std::fs::read_to_string(&page)
+        .map_err(|e| e.to_string())
+        .and_then(|html| {
+            let json = derive::config_in_page(&html, "signup-config").ok_or("no signup-config script in it")?;
+            derive::from_config(json, origins).map_err(|e| e.to_string())
+        });
+    let outcome = match version {
+        Ok(version) => release::register(store, keys, MailTiming::from(config), &version).await.map_err(|e| e.to_string()),
+        Err(e) => Err(e),
+    };
+    if let Err(e) = outcome {
+        tracing::warn!("the demo form of {} is not registered: {e}", page.display());
+    }
+}
+
 /// Opens keys, store and mail, binds, and serves in the background.
 pub async fn start(config: Config) -> Result<Running, StartError> {
     let keys = match Keyring::load(&config.key_dir()) {
@@ -155,6 +180,9 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
         allowed_origins.extend(loopback_alias(&origin));
         allowed_origins.push(origin);
     }
+    if config.demo {
+        register_demo_form(store.as_ref(), &keys, &config, &allowed_origins).await;
+    }
     let appender = Appender::spawn(store.clone(), keys.clone(), 64);
     let (mail, mail_task) = MailQueue::spawn(
         mailer,
@@ -169,6 +197,7 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
         appender,
         ip_limit: RateLimit::new(config.rate_ip_per_minute, Duration::from_secs(60)),
         email_limit: RateLimit::new(config.rate_email_per_hour, Duration::from_secs(3600)),
+        registry: Default::default(),
         config,
         public_url: public_url.clone(),
         allowed_origins,

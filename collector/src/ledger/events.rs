@@ -51,3 +51,14 @@ pub fn withdrawal(
     });
     entry(EntryKind::Withdrawal, event, Some(subject))
 }
+
+/// The merchant registered a form version that the held proof at
+/// `proof_seq` matches: from here on it counts.
+pub fn release(proof_seq: i64, proof_sha256: &str, form: (&str, &str), at: &str, subject: String) -> NewEntry {
+    let event = json!({
+        "schema": EVENT_SCHEMA, "type": "released", "at": at,
+        "proofSeq": proof_seq, "proof": proof_sha256,
+        "form": {"id": form.0, "version": form.1},
+    });
+    entry(EntryKind::Release, event, Some(subject))
+}

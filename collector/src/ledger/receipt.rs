@@ -19,6 +19,8 @@ pub enum EntryKind {
     Prune,
     /// An erasure on request (GDPR art. 17) of one subject.
     Erasure,
+    /// A held proof made to count: the merchant registered a form version it matches.
+    Release,
 }
 
 impl EntryKind {
@@ -30,6 +32,7 @@ impl EntryKind {
             EntryKind::Withdrawal => "withdrawal",
             EntryKind::Prune => "prune",
             EntryKind::Erasure => "erasure",
+            EntryKind::Release => "release",
         }
     }
 
@@ -41,6 +44,7 @@ impl EntryKind {
             Self::Withdrawal,
             Self::Prune,
             Self::Erasure,
+            Self::Release,
         ]
         .into_iter()
         .find(|k| k.as_str() == text)

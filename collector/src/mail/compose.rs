@@ -24,7 +24,8 @@ pub fn confirmation_mail(
         sms: granted.iter().any(|g| g.channel == "sms"),
         to: payload["subject"]["email"].as_str()?.trim().to_string(),
         lang: Lang::from_locale(payload["locale"].as_str().unwrap_or_default()),
-        sender_name: sender_name.to_string(),
+        // One line: no field can add a line to the subject or the body.
+        sender_name: crate::registry::voice::one_line(sender_name),
         confirm_url: format!("{public_url}/v1/confirm?token={confirm_token}"),
         unsubscribe_url: format!("{public_url}/v1/unsubscribe?token={unsubscribe_token}"),
         ttl_hours,

@@ -87,8 +87,11 @@ pub struct Config {
     pub privacy_policy_url: String,
     /// The privacy policy's version, recorded in the proof.
     pub privacy_policy_version: Option<String>,
-    /// The requested locale; `None` means the page's `<html lang>`, then `fr`.
+    /// The requested locale; `None` means the page's `<html lang>`.
     pub locale: Option<String>,
+    /// The locale shown when neither `locale` nor the page's names one that
+    /// a catalog or `texts` serves; `None` means English.
+    pub fallback_locale: Option<String>,
     /// ISO 3166 country whose law applies (default `FR`).
     pub jurisdiction: String,
     /// The marketing regime (default `b2c`).

@@ -7,13 +7,14 @@ use crate::text::{cat, join, uint};
 use crate::value::Value;
 use crate::{i18n, phone, rules, validate};
 
-const TOP_KEYS: [&str; 17] = [
+const TOP_KEYS: [&str; 18] = [
     "endpoint",
     "headers",
     "controller",
     "privacyPolicyUrl",
     "privacyPolicyVersion",
     "locale",
+    "fallbackLocale",
     "jurisdiction",
     "regime",
     "purposes",
@@ -299,6 +300,7 @@ pub(super) fn parse(root: &Value) -> Result<Config, Vec<Problem>> {
     let privacy_policy_url = r.url(root, "privacyPolicyUrl");
     let privacy_policy_version = r.string(root, "privacyPolicyVersion", "privacyPolicyVersion", false);
     let locale = r.string(root, "locale", "locale", false);
+    let fallback_locale = r.string(root, "fallbackLocale", "fallbackLocale", false);
     let jurisdiction = r.string(root, "jurisdiction", "jurisdiction", false).unwrap_or_else(|| "FR".into());
     if jurisdiction.len() != 2 || !jurisdiction.bytes().all(|b| b.is_ascii_uppercase()) {
         r.fail("jurisdiction", Code::Invalid, "must be an ISO 3166 alpha-2 country code, e.g. FR");
@@ -337,10 +339,12 @@ pub(super) fn parse(root: &Value) -> Result<Config, Vec<Problem>> {
     }
     let texts = r.texts(root, &purposes);
     let theme = r.theme(root);
-    if let Some(tag) = &locale {
+    for (field, tag) in [("locale", &locale), ("fallbackLocale", &fallback_locale)] {
+        let Some(tag) = tag else { continue };
         let given = texts.iter().any(|(l, _)| i18n::matches(l, tag));
         if i18n::catalog_for(tag).is_none() && !given {
-            r.fail("locale", Code::UnknownLocale, "has no built-in catalog (fr, en) and no texts for it");
+            let message = cat(&["has no catalog (", &join(&i18n::LOCALES, ", "), ") and no texts for it"]);
+            r.fail(field, Code::UnknownLocale, &message);
         }
     }
     if !r.problems.is_empty() {
@@ -353,6 +357,7 @@ pub(super) fn parse(root: &Value) -> Result<Config, Vec<Problem>> {
         privacy_policy_url,
         privacy_policy_version,
         locale,
+        fallback_locale,
         jurisdiction,
         regime,
         purposes,

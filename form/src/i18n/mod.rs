@@ -1,20 +1,33 @@
-//! Text catalogs (one file per locale) and locale lookup.
+//! Text catalogs and locale lookup.
 //!
 //! Every user-visible string lives in a catalog and can be overridden per
-//! locale through the configuration's `texts`. Lookup goes exact tag, then
-//! language, then the default locale.
+//! locale through the configuration's `texts`. Each locale's catalog is a
+//! data file, `form/catalogs/<tag>.json` (one object, key to text), so that
+//! the widget need not carry any: the page fetches the one it shows and hands
+//! its JSON text in ([`Catalog::parse`]). The collector and the tests read
+//! them embedded (feature `embedded`, [`builtin`]).
+//!
+//! Lookup never surprises: the exact tag, then its language, then the
+//! configuration's `fallbackLocale` (English by default), with a warning
+//! saying so; `de_DE` is read as `de-DE`.
 
 use crate::prelude::*;
 
-mod en;
-mod fr;
-
 use crate::config::Config;
+use crate::text::cat;
 
-/// The locale used when neither the configuration nor the page names one.
-pub const DEFAULT_LOCALE: &str = "fr";
+/// The locales with a catalog: the 24 official EU languages and Norwegian
+/// Bokmål, by their BCP 47 tags (the names of `form/catalogs/*.json`).
+pub const LOCALES: [&str; 25] = [
+    "bg", "cs", "da", "de", "el", "en", "es", "et", "fi", "fr", "ga", "hr", "hu", "it", "lt", "lv", "mt", "nb", "nl", "pl",
+    "pt", "ro", "sk", "sl", "sv",
+];
 
-/// Every text key. Each built-in catalog has exactly these keys.
+/// The locale shown when the configuration names no `fallbackLocale` and
+/// neither it nor the page names a locale something serves.
+pub const FALLBACK_LOCALE: &str = "en";
+
+/// Every text key. Each catalog has exactly these keys.
 pub const KEYS: &[&str] = &[
     "title",
     "intro",
@@ -65,11 +78,104 @@ pub const KEYS: &[&str] = &[
     "unavailable",
 ];
 
-/// A catalog: `(key, text)` pairs.
-pub type Catalog = &'static [(&'static str, &'static str)];
+/// One locale's texts, one per [`KEYS`] entry, in that order.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Catalog(Vec<String>);
 
-/// The built-in catalogs by language.
-pub const CATALOGS: [(&str, Catalog); 2] = [("fr", fr::CATALOG), ("en", en::CATALOG)];
+impl Catalog {
+    /// Reads a catalog as the page hands it in: a JSON array of strings,
+    /// one per [`KEYS`] entry, in that order (the build writes it so from
+    /// the catalog file: no key names on the wire). `None` for anything else.
+    pub fn parse(text: &str) -> Option<Catalog> {
+        let crate::value::Value::Arr(items) = crate::json::parse(text).ok()? else { return None };
+        if items.len() != KEYS.len() {
+            return None;
+        }
+        let mut out = Vec::with_capacity(items.len());
+        for item in items {
+            let crate::value::Value::Str(text) = item else { return None };
+            out.push(text);
+        }
+        Some(Catalog(out))
+    }
+
+    /// Reads a catalog file (`form/catalogs/<tag>.json`): one object with
+    /// every key of [`KEYS`] as a string, and no other. `None` for anything else.
+    pub fn from_file(text: &str) -> Option<Catalog> {
+        let crate::value::Value::Obj(members) = crate::json::parse(text).ok()? else { return None };
+        if members.len() != KEYS.len() {
+            return None;
+        }
+        let mut out = Vec::with_capacity(KEYS.len());
+        for key in KEYS {
+            let (_, crate::value::Value::Str(text)) = members.iter().find(|(k, _)| k == key)? else { return None };
+            out.push(text.clone());
+        }
+        Some(Catalog(out))
+    }
+
+    /// The text of `key`, if it is a text key.
+    pub fn get(&self, key: &str) -> Option<&str> {
+        KEYS.iter().position(|k| *k == key).and_then(|i| self.0.get(i)).map(String::as_str)
+    }
+
+    /// Every `(key, text)` pair, in [`KEYS`] order.
+    pub fn entries(&self) -> impl Iterator<Item = (&str, &str)> {
+        KEYS.iter().copied().zip(self.0.iter().map(String::as_str))
+    }
+}
+
+/// Every catalog file's JSON text, by locale (embedded in native builds only:
+/// the widget fetches the one a page shows).
+#[cfg(feature = "embedded")]
+pub const FILES: [(&str, &str); 25] = [
+    ("bg", include_str!("../../catalogs/bg.json")),
+    ("cs", include_str!("../../catalogs/cs.json")),
+    ("da", include_str!("../../catalogs/da.json")),
+    ("de", include_str!("../../catalogs/de.json")),
+    ("el", include_str!("../../catalogs/el.json")),
+    ("en", include_str!("../../catalogs/en.json")),
+    ("es", include_str!("../../catalogs/es.json")),
+    ("et", include_str!("../../catalogs/et.json")),
+    ("fi", include_str!("../../catalogs/fi.json")),
+    ("fr", include_str!("../../catalogs/fr.json")),
+    ("ga", include_str!("../../catalogs/ga.json")),
+    ("hr", include_str!("../../catalogs/hr.json")),
+    ("hu", include_str!("../../catalogs/hu.json")),
+    ("it", include_str!("../../catalogs/it.json")),
+    ("lt", include_str!("../../catalogs/lt.json")),
+    ("lv", include_str!("../../catalogs/lv.json")),
+    ("mt", include_str!("../../catalogs/mt.json")),
+    ("nb", include_str!("../../catalogs/nb.json")),
+    ("nl", include_str!("../../catalogs/nl.json")),
+    ("pl", include_str!("../../catalogs/pl.json")),
+    ("pt", include_str!("../../catalogs/pt.json")),
+    ("ro", include_str!("../../catalogs/ro.json")),
+    ("sk", include_str!("../../catalogs/sk.json")),
+    ("sl", include_str!("../../catalogs/sl.json")),
+    ("sv", include_str!("../../catalogs/sv.json")),
+];
+
+/// The catalog of a locale in [`LOCALES`], parsed once per process.
+#[cfg(feature = "embedded")]
+pub fn builtin(tag: &str) -> Option<&'static Catalog> {
+    static PARSED: std::sync::OnceLock<Vec<Catalog>> = std::sync::OnceLock::new();
+    let all = PARSED.get_or_init(|| {
+        FILES.iter().map(|(tag, text)| Catalog::from_file(text).unwrap_or_else(|| panic!("form/catalogs/{tag}.json is not a catalog"))).collect()
+    });
+    FILES.iter().position(|(t, _)| *t == tag).map(|i| &all[i])
+}
+
+/// A tag as BCP 47 writes it: trimmed, `_` read as `-` (pages write `de_DE`).
+pub fn normalize(tag: &str) -> String {
+    // A char map, not `str::replace`: its pattern search costs the page bytes.
+    tag.trim().chars().map(|c| if c == '_' { '-' } else { c }).collect()
+}
+
+/// Whether two tags are the same, whatever their case and separators.
+fn same(a: &str, b: &str) -> bool {
+    a.len() == b.len() && a.bytes().zip(b.bytes()).all(|(x, y)| x.eq_ignore_ascii_case(&y) || (x == b'_' && y == b'-') || (x == b'-' && y == b'_'))
+}
 
 /// Whether `key` is a text key.
 pub fn is_key(key: &str) -> bool {
@@ -83,7 +189,7 @@ fn language(tag: &str) -> &str {
 
 /// Whether `available` serves `wanted`: the same tag, or the same language.
 pub fn matches(available: &str, wanted: &str) -> bool {
-    available.eq_ignore_ascii_case(wanted) || available.eq_ignore_ascii_case(language(wanted))
+    same(available, wanted) || same(available, language(wanted))
 }
 
 /// Picks the entry for `locale` from `(tag, value)` pairs: exact tag, then language.
@@ -91,19 +197,58 @@ pub fn pick<'a>(entries: impl Iterator<Item = (&'a str, &'a str)> + Clone, local
     let lang = language(locale);
     let mut by_lang = None;
     for (tag, value) in entries {
-        if tag.eq_ignore_ascii_case(locale) {
+        if same(tag, locale) {
             return Some(value);
         }
-        if by_lang.is_none() && tag.eq_ignore_ascii_case(lang) {
+        if by_lang.is_none() && same(tag, lang) {
             by_lang = Some(value);
         }
     }
     by_lang
 }
 
-/// The built-in catalog serving `locale`, if any.
-pub fn catalog_for(locale: &str) -> Option<Catalog> {
-    CATALOGS.iter().find(|(l, _)| matches(l, locale)).map(|(_, c)| *c)
+/// The locale of the catalog that serves `locale`, if any: its exact tag, or its language.
+pub fn catalog_for(locale: &str) -> Option<&'static str> {
+    let lang = language(locale.trim());
+    LOCALES.iter().copied().find(|l| same(l, locale.trim())).or_else(|| LOCALES.iter().copied().find(|l| same(l, lang)))
+}
+
+/// The locale a form shows, and the catalog file it needs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Choice {
+    /// The BCP 47 tag shown, as the proof records it (`de-DE`).
+    pub locale: String,
+    /// The catalog to fetch, if a catalog serves it (a locale given whole in
+    /// `texts` needs none).
+    pub catalog: Option<&'static str>,
+    /// Why the locale asked for is not the one shown, for the console and the
+    /// merchant's eyes; `None` when it is.
+    pub warning: Option<String>,
+}
+
+/// Whether `config` can show `tag`: a catalog or its own texts serve it.
+pub fn serves(config: &Config, tag: &str) -> bool {
+    catalog_for(tag).is_some() || config.texts.iter().any(|(l, _)| matches(l, tag))
+}
+
+/// The locale `config` shows on a page whose `<html lang>` is `page_lang`:
+/// the configured locale, else the page's; the exact tag, then its
+/// language; else the configuration's fallback, with a warning.
+pub fn choose(config: &Config, page_lang: Option<&str>) -> Choice {
+    let wanted = config.locale.as_deref().or(page_lang).map(normalize).filter(|t| !t.is_empty());
+    let fallback = normalize(config.fallback_locale.as_deref().unwrap_or(FALLBACK_LOCALE));
+    let warning = match wanted {
+        Some(tag) if serves(config, &tag) => return Choice { catalog: catalog_for(&tag), locale: tag, warning: None },
+        Some(tag) => Some(cat(&[
+            "consent-widget: no texts for locale \"",
+            &tag,
+            "\" (no catalog, none in the configuration's texts): the form is shown in \"",
+            &fallback,
+            "\", the fallbackLocale",
+        ])),
+        None => None,
+    };
+    Choice { catalog: catalog_for(&fallback), locale: fallback, warning }
 }
 
 /// The texts of one configuration in one locale.
@@ -111,27 +256,24 @@ pub fn catalog_for(locale: &str) -> Option<Catalog> {
 pub struct Texts<'a> {
     config: &'a Config,
     locale: String,
-    catalog: Catalog,
+    catalog: &'a Catalog,
 }
 
 impl<'a> Texts<'a> {
-    /// Resolves the locale: the configured one, then the page's, then the
-    /// default; the first that a catalog or the configuration's texts serve.
+    /// The texts of `config` in `locale` (a [`Choice`]'s), from `catalog`,
+    /// the file [`Choice::catalog`] named (empty for a locale given whole in
+    /// `texts`).
+    pub fn new(config: &'a Config, locale: &str, catalog: &'a Catalog) -> Texts<'a> {
+        Texts { config, locale: normalize(locale), catalog }
+    }
+
+    /// The texts [`choose`] picks, from the embedded catalogs.
+    #[cfg(feature = "embedded")]
     pub fn resolve(config: &'a Config, page_lang: Option<&str>) -> Texts<'a> {
-        let candidates = [config.locale.as_deref(), page_lang, Some(DEFAULT_LOCALE)];
-        for tag in candidates.into_iter().flatten() {
-            let tag = tag.trim();
-            let catalog = catalog_for(tag);
-            let given = config.texts.iter().any(|(l, _)| matches(l, tag));
-            if catalog.is_some() || given {
-                // A locale served only by `texts` is complete there; the
-                // default catalog is never shown through it.
-                let catalog = catalog.unwrap_or(fr::CATALOG);
-                // Pages write `fr_FR` too; the proof records BCP 47 (`fr-FR`).
-                return Texts { config, locale: tag.replace('_', "-"), catalog };
-            }
-        }
-        Texts { config, locale: DEFAULT_LOCALE.into(), catalog: fr::CATALOG }
+        static EMPTY: Catalog = Catalog(Vec::new());
+        let choice = choose(config, page_lang);
+        let catalog = choice.catalog.and_then(builtin).unwrap_or(&EMPTY);
+        Texts::new(config, &choice.locale, catalog)
     }
 
     /// The locale tag in use.
@@ -143,8 +285,8 @@ impl<'a> Texts<'a> {
     fn override_of(&self, key: &str) -> Option<&'a str> {
         let tables = self.config.texts.iter().map(|(l, t)| (l.as_str(), t));
         let lang = language(&self.locale);
-        let exact = tables.clone().find(|(l, _)| l.eq_ignore_ascii_case(&self.locale));
-        let by_lang = tables.clone().find(|(l, _)| l.eq_ignore_ascii_case(lang));
+        let exact = tables.clone().find(|(l, _)| same(l, &self.locale));
+        let by_lang = tables.clone().find(|(l, _)| same(l, lang));
         [exact, by_lang]
             .into_iter()
             .flatten()
@@ -156,7 +298,7 @@ impl<'a> Texts<'a> {
         if let Some(text) = self.override_of(key) {
             return text;
         }
-        self.catalog.iter().find(|(k, _)| *k == key).map(|(_, v)| *v).unwrap_or("")
+        self.catalog.get(key).unwrap_or("")
     }
 
     /// `text` with the controller's `{controller}` and `{contact}` filled in.
