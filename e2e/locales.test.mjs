@@ -93,8 +93,11 @@ test("a page in a language without texts: the English form, a warning, the probl
     assert.equal(seen.submit, "Subscribe");
     assert.deepEqual(said, [WARNING("ja", "en")]);
     assert.deepEqual(seen.problems, host ? [] : [`locale: ${WARNING("ja", "en")}`], host ? "a storefront shows shoppers no problem" : "a local page shows it");
-    const { proof } = await submitOnce(page, "a", 1);
-    assert.equal(payloadOf(proof).locale, "en", "the proof records the locale shown, not the one asked for");
+    // http://shop.test is no secure context, so WebCrypto cannot sign there: the proof is checked on the local page.
+    if (!host) {
+      const { proof } = await submitOnce(page, "a", 1);
+      assert.equal(payloadOf(proof).locale, "en", "the proof records the locale shown, not the one asked for");
+    }
     assert.deepEqual(errors, []);
   }
 });

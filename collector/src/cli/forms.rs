@@ -44,7 +44,8 @@ pub enum FormsCommand {
     /// Register a form version from the widget configuration it is given (JSON); held proofs it matches then count.
     Add {
         /// The widget configuration: the JSON given to `mount` or in the script tag.
-        config: PathBuf,
+        #[arg(value_name = "CONFIG.json")]
+        widget_config: PathBuf,
         /// A page origin the form runs on (scheme://host[:port]); repeat for more.
         #[arg(long = "origin", required = true)]
         origins: Vec<String>,
@@ -93,7 +94,7 @@ fn store_err(e: sqlx::Error) -> CliError {
 /// Runs a `forms` subcommand.
 pub async fn run(command: FormsCommand, file: Option<&std::path::Path>) -> Result<(), CliError> {
     match command {
-        FormsCommand::Add { config, origins, settings } => {
+        FormsCommand::Add { widget_config: config, origins, settings } => {
             let settings = settings.over_file(file)?;
             let json = std::fs::read_to_string(&config)
                 .map_err(|e| CliError::Io(format!("cannot read {}: {e}", config.display())))?;

@@ -11,7 +11,6 @@ use axum::{Json, Router};
 use tokio::net::TcpListener;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::services::ServeDir;
-use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 use super::origin::{loopback_alias, origin_of};
@@ -278,12 +277,31 @@ pub fn router(state: Arc<AppState>) -> Router {
     }
     app.layer(DefaultBodyLimit::max(state.config.max_body))
         .layer(cors)
-        .layer(TimeoutLayer::with_status_code(
-            StatusCode::SERVICE_UNAVAILABLE,
+        .layer(axum::middleware::from_fn_with_state(
             state.config.request_timeout,
+            timeout,
         ))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
+}
+
+/// A request that outlasts the timeout gets the API's JSON 503, like any
+/// other "retry later" (the widget's outbox retries it).
+async fn timeout(
+    State(limit): State<Duration>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    match tokio::time::timeout(limit, next.run(request)).await {
+        Ok(response) => response,
+        Err(_) => super::ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "timeout",
+            "the request took too long; retry later",
+        )
+        .into_response(),
+    }
 }
 
 async fn jwks(

@@ -142,19 +142,24 @@ impl Store for SqlStore {
     }
 
     async fn subject_history(&self, subject: &str) -> Result<(Vec<StoredEntry>, Vec<i64>), StoreError> {
-        let query = format!("SELECT {COLUMNS} FROM entries WHERE subject = $1 ORDER BY seq");
+        // One query: it runs for every submission, before its append.
+        let query = format!(
+            "SELECT {COLUMNS}, (SELECT COUNT(*) FROM held_proofs h WHERE h.seq = entries.seq) AS held
+             FROM entries WHERE subject = $1 ORDER BY seq"
+        );
         let rows = sqlx::query(&query)
             .bind(subject)
             .fetch_all(&self.pool)
             .await?;
-        let entries = rows.iter().map(entry_from).collect::<Result<_, _>>()?;
-        let held = sqlx::query(
-            "SELECT h.seq AS seq FROM held_proofs h JOIN entries e ON e.seq = h.seq WHERE e.subject = $1",
-        )
-        .bind(subject)
-        .fetch_all(&self.pool)
-        .await?;
-        let held = held.iter().map(|r| r.try_get("seq")).collect::<Result<_, _>>()?;
+        let mut held = Vec::new();
+        let mut entries = Vec::with_capacity(rows.len());
+        for row in &rows {
+            let entry = entry_from(row)?;
+            if row.try_get::<i64, _>("held")? > 0 {
+                held.push(entry.seq);
+            }
+            entries.push(entry);
+        }
         Ok((entries, held))
     }
 
