@@ -87,7 +87,12 @@ fn each_command_shows_its_own_flags() {
     ] {
         let args: Vec<&str> = command.split(' ').chain(["--help"]).collect();
         let text = help(&args);
+        // `forms add` and `forms approve` may release proofs, whose confirmation mail they time.
+        let releases = command == "forms add" || command == "forms approve";
         for flag in ["--listen", "--smtp-url", "--allowed-origins", "--rate-ip", "--mail-retry", "--admin-credential"] {
+            if releases && flag == "--mail-retry" {
+                continue;
+            }
             assert!(!text.contains(flag), "{command} --help lists the serve flag {flag}:\n{text}");
         }
         assert!(text.lines().count() < 60, "{command} --help is {} lines", text.lines().count());
