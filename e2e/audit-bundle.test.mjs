@@ -30,15 +30,15 @@ const rustVerify = () => {
 test("the bundle verifies with verify-bundle and with jose", async () => {
   const rust = rustVerify();
   assert.ok(rust.ok, rust.out);
-  assert.match(rust.out, /^ok: 3 entries, 2 proof signatures re-verified, 8 receipts chained to head seq 8\n$/);
+  assert.match(rust.out, /^ok: 3 entries, 2 proof signatures re-verified, 8 receipts chained to head seq 10\n$/);
   const jose = await verifyBundle(dir);
-  assert.deepEqual(jose, { entries: 3, proofs: 2, chain: 8, headSeq: 8 });
+  assert.deepEqual(jose, { entries: 3, proofs: 2, chain: 8, headSeq: 10 });
   const manifest = JSON.parse(readFileSync(join(dir, "manifest.json"), "utf8"));
-  assert.deepEqual(manifest.entries.map((e) => [e.seq, e.kind, e.recordId]), [[1, "proof", seeded.consent.id], [2, "confirmation", null], [7, "proof", seeded.withdrawn.id]]);
+  assert.deepEqual(manifest.entries.map((e) => [e.seq, e.kind, e.recordId]), [[3, "proof", seeded.consent.id], [4, "confirmation", null], [9, "proof", seeded.withdrawn.id]]);
 });
 
 test("one changed byte fails both checks, naming the record", async () => {
-  const file = join(dir, "entries/000001/proof.jws");
+  const file = join(dir, "entries/000003/proof.jws");
   const original = readFileSync(file);
   const changed = Buffer.from(original);
   changed[200] ^= 0x01;
@@ -46,8 +46,8 @@ test("one changed byte fails both checks, naming the record", async () => {
   try {
     const rust = rustVerify();
     assert.equal(rust.ok, false);
-    assert.match(rust.out, new RegExp(`^error: bundle broken: seq 1 \\(record ${seeded.consent.id}\\): `));
-    await assert.rejects(verifyBundle(dir), new RegExp(`^Error: seq 1 \\(record ${seeded.consent.id}\\): `));
+    assert.match(rust.out, new RegExp(`^error: bundle broken: seq 3 \\(record ${seeded.consent.id}\\): `));
+    await assert.rejects(verifyBundle(dir), new RegExp(`^Error: seq 3 \\(record ${seeded.consent.id}\\): `));
   } finally {
     writeFileSync(file, original);
   }

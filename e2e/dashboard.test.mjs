@@ -65,7 +65,7 @@ for (const [name, viewport] of [["desktop", { width: 1280, height: 900 }], ["pho
     }
     assert.equal(focused, "Verify the whole log now");
     await Promise.all([page.waitForURL(/\/admin#log$/), page.keyboard.press("Enter")]);
-    assert.match(await page.locator("#log ~ p .ok").innerText(), /^Verified: 8 entries, 5 proof signatures re-verified, 1 erased$/);
+    assert.match(await page.locator("#log ~ p .ok").innerText(), /^Verified: 10 entries, 5 proof signatures re-verified, 1 erased$/);
     await axe(page);
     await page.screenshot({ path: join(SHOTS, `dashboard-${name}.png`), fullPage: true });
     assert.deepEqual(errors, [], "no console error, no CSP violation");

@@ -1,6 +1,7 @@
 // A collector with a small real history, seeded over HTTP as widgets would:
-// sign-ups on two forms, a confirmation by the mailed link, a refusal, a
-// widget withdrawal, and an erasure on request by the command line.
+// sign-ups on two forms (each approved in the forms registry from its first
+// held proof), a confirmation by the mailed link, a refusal, a widget
+// withdrawal, and an erasure on request by the command line.
 import { spawn, execFileSync } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -48,25 +49,26 @@ async function confirmUrl(url, to) {
 /** Seeds the history; returns the demo subject's address and her proofs. */
 export async function seed(collector) {
   const ok = (r) => { if (r.status !== 201) throw new Error(`proof refused: ${JSON.stringify(r.body)}`); return r; };
+  // The fixture's form is not registered: the first proof of it is held
+  // until the merchant reads and approves it (a refusal: no mail either way).
+  const refusal = record("hugo@example.org");
+  refusal.purposes = refusal.purposes.map((p) => ({ ...p, choice: "refused" }));
+  refusal.doubleOptIn = "not-requested";
+  ok(await submit(collector.url, await sign(await browserKey(), refusal)));
+  collector.admin("forms", "approve", "footer-signup", "3");
   const marie = await browserKey();
   const consent = record("marie@example.org");
   const consentJws = await sign(marie, consent);
   ok(await submit(collector.url, consentJws));
-  // The fixture's form is not registered: its first proof is held until the merchant approves it.
-  collector.admin("forms", "approve", "footer-signup", "3");
   const confirm = await confirmUrl(collector.url, "marie@example.org");
   const res = await fetch(confirm, { method: "POST", redirect: "manual" });
   if (res.status >= 400) throw new Error(`confirm answered ${res.status}`);
   for (const [email, changes] of [
     ["paul@example.org", { locale: "en" }],
-    ["lea@example.org", { form: { id: "popup", version: "1", widget: "consent-widget 0.1.0+test" } }],
     ["nina@example.org", {}],
+    ["lea@example.org", { form: { id: "popup", version: "1", widget: "consent-widget 0.1.0+test" } }],
   ]) ok(await submit(collector.url, await sign(await browserKey(), record(email, changes))));
   collector.admin("forms", "approve", "popup", "1");
-  const refusal = record("hugo@example.org");
-  refusal.purposes = refusal.purposes.map((p) => ({ ...p, choice: "refused" }));
-  refusal.doubleOptIn = "not-requested";
-  ok(await submit(collector.url, await sign(await browserKey(), refusal)));
   const withdrawn = withdrawal(consent, consentJws);
   ok(await submit(collector.url, await sign(marie, withdrawn)));
   collector.admin("erase", "--subject", "nina@example.org", "--reason", "art. 17 request, ticket 114");
