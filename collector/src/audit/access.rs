@@ -154,9 +154,17 @@ pub fn to_html(subject: &str, states: &[StateRow], events: &[Event], lang: Lang)
                 item(w.ip, ip);
             }
             for p in &e.purposes {
-                item(w.purpose, &format!("{}: {}", p.id, state_word(&p.choice, lang)));
+                item(
+                    w.purpose,
+                    &format!("{}: {}", p.id, state_word(&p.choice, lang)),
+                );
             }
-            if let Some(shown) = e.texts.as_ref().and_then(|t| t.shown.as_ref()).and_then(Value::as_object) {
+            if let Some(shown) = e
+                .texts
+                .as_ref()
+                .and_then(|t| t.shown.as_ref())
+                .and_then(Value::as_object)
+            {
                 let texts: Vec<String> = shown
                     .values()
                     .filter_map(Value::as_str)
@@ -212,13 +220,31 @@ fn state_word(state: &str, lang: Lang) -> String {
 
 fn what_word(what: What, lang: Lang) -> String {
     let (fr, en) = match what {
-        What::Consent => ("choix enregistrés depuis le formulaire", "choices recorded from the form"),
-        What::Refusal => ("refus enregistré depuis le formulaire", "refusal recorded from the form"),
-        What::Withdrawal => ("retrait depuis « Gérer mes choix »", "withdrawal from \"Manage my choices\""),
-        What::Confirmation => ("confirmation par le lien reçu par e-mail", "confirmation by the mailed link"),
-        What::Unsubscribe => ("désinscription par le lien de l'e-mail", "unsubscribe by the mail's link"),
+        What::Consent => (
+            "choix enregistrés depuis le formulaire",
+            "choices recorded from the form",
+        ),
+        What::Refusal => (
+            "refus enregistré depuis le formulaire",
+            "refusal recorded from the form",
+        ),
+        What::Withdrawal => (
+            "retrait depuis « Gérer mes choix »",
+            "withdrawal from \"Manage my choices\"",
+        ),
+        What::Confirmation => (
+            "confirmation par le lien reçu par e-mail",
+            "confirmation by the mailed link",
+        ),
+        What::Unsubscribe => (
+            "désinscription par le lien de l'e-mail",
+            "unsubscribe by the mail's link",
+        ),
         What::Erasure => ("effacement", "erasure"),
-        What::Release => ("formulaire validé par le responsable", "form approved by the controller"),
+        What::Release => (
+            "formulaire validé par le responsable",
+            "form approved by the controller",
+        ),
         What::Other => ("autre entrée", "other entry"),
     };
     match lang {

@@ -22,8 +22,8 @@ use serde::{Deserialize, Serialize};
 use crate::crypto::hash::sha256_hex;
 use crate::ledger::keys::Keyring;
 use crate::ledger::receipt::EntryKind;
-use crate::store::{Pages, Store, StoreError, StoredEntry};
 use crate::proof::stored as stored_proof;
+use crate::store::{Pages, Store, StoreError, StoredEntry};
 
 use super::timeline::subject_key;
 

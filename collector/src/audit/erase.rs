@@ -47,7 +47,10 @@ impl ErasureRequest {
         if !subject.contains('@') {
             return Err(RequestError::Subject);
         }
-        for (name, value) in [("--requested-by", &self.requested_by), ("--reason", &self.reason)] {
+        for (name, value) in [
+            ("--requested-by", &self.requested_by),
+            ("--reason", &self.reason),
+        ] {
             if value.trim().is_empty() {
                 return Err(RequestError::Empty(name));
             }

@@ -18,7 +18,11 @@ pub fn to_text(subject: &str, events: &[Event]) -> String {
         out,
         "History of {subject}: {} {}",
         events.len(),
-        if events.len() == 1 { "entry" } else { "entries" }
+        if events.len() == 1 {
+            "entry"
+        } else {
+            "entries"
+        }
     );
     if events.is_empty() {
         out.push_str(
@@ -60,7 +64,10 @@ fn write_event(out: &mut String, e: &Event) {
     }
     if let Some(policy) = &e.privacy_policy {
         let version = policy.version.as_deref().unwrap_or("no version given");
-        field("privacy policy", &format!("{} (version {version})", policy.url));
+        field(
+            "privacy policy",
+            &format!("{} (version {version})", policy.url),
+        );
     }
     if let Some(mode) = &e.double_opt_in {
         field("double opt-in", mode);
@@ -105,7 +112,9 @@ fn headline(e: &Event) -> String {
         What::Confirmation => "confirmation (double opt-in link clicked)".into(),
         What::Unsubscribe => "withdrawal (unsubscribe link used)".into(),
         What::Erasure => "erasure".into(),
-        What::Release => "release (its form version was registered: the held proof counts from here)".into(),
+        What::Release => {
+            "release (its form version was registered: the held proof counts from here)".into()
+        }
         What::Other => "other entry".into(),
     }
 }

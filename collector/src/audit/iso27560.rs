@@ -129,7 +129,10 @@ fn record(subject: &str, e: &Event, later: &[&Event], facts: &RecordFacts) -> Op
         .and_then(|p| p.split('/').take(3).collect::<Vec<_>>().join("/").into())
         .unwrap_or_default();
     let controller_id = format!("{origin}#controller");
-    let jurisdiction = format!("loc:{}", e.jurisdiction.as_deref().unwrap_or_default().to_uppercase());
+    let jurisdiction = format!(
+        "loc:{}",
+        e.jurisdiction.as_deref().unwrap_or_default().to_uppercase()
+    );
     let locale = e.locale.clone().unwrap_or_default();
     let form = e.form.clone()?;
     let mut notices = vec![json!({
@@ -147,16 +150,20 @@ fn record(subject: &str, e: &Event, later: &[&Event], facts: &RecordFacts) -> Op
             "dct:hasVersion": policy.version,
         }));
     }
-    let rights: Vec<Value> = [("eu-gdpr:A7-3", "Right to withdraw consent"), ("eu-gdpr:A15", "Right of access"), ("eu-gdpr:A17", "Right to erasure")]
-        .iter()
-        .map(|(term, title)| {
-            json!({
-                "@type": ["dpv:DataSubjectRight", term],
-                "dct:title": title,
-                "dpv:isExercisedAt": controller["contact"].as_str().map(|c| format!("mailto:{c}")),
-            })
+    let rights: Vec<Value> = [
+        ("eu-gdpr:A7-3", "Right to withdraw consent"),
+        ("eu-gdpr:A15", "Right of access"),
+        ("eu-gdpr:A17", "Right to erasure"),
+    ]
+    .iter()
+    .map(|(term, title)| {
+        json!({
+            "@type": ["dpv:DataSubjectRight", term],
+            "dct:title": title,
+            "dpv:isExercisedAt": controller["contact"].as_str().map(|c| format!("mailto:{c}")),
         })
-        .collect();
+    })
+    .collect();
     let processes: Vec<Value> = e
         .purposes
         .iter()
@@ -222,7 +229,8 @@ fn record(subject: &str, e: &Event, later: &[&Event], facts: &RecordFacts) -> Op
 
 /// The consent states of one purpose: the choice on the form, then what the log says happened to it.
 fn states(e: &Event, purpose: &str, choice: &str, later: &[&Event]) -> Vec<Value> {
-    let until_withdrawn = json!({ "@type": "dpv:UntilEventDuration", "rdf:value": "until the consent is withdrawn" });
+    let until_withdrawn =
+        json!({ "@type": "dpv:UntilEventDuration", "rdf:value": "until the consent is withdrawn" });
     let state = |kind: &str, by: &str, method: String, at: &str, seq: i64| {
         json!({
             "@type": kind,
@@ -237,9 +245,21 @@ fn states(e: &Event, purpose: &str, choice: &str, later: &[&Event]) -> Vec<Value
     let at = e.issued_at.as_deref().unwrap_or(&e.received_at);
     let double = e.double_opt_in.as_deref() == Some("requested");
     let mut out = vec![match choice {
-        "granted" if double => state("dpv:ConsentRequested", "dpv:DataSubject", format!("{mechanism}; confirmation by e-mail requested"), at, e.seq),
+        "granted" if double => state(
+            "dpv:ConsentRequested",
+            "dpv:DataSubject",
+            format!("{mechanism}; confirmation by e-mail requested"),
+            at,
+            e.seq,
+        ),
         "granted" => state("dpv:ConsentGiven", "dpv:DataSubject", mechanism, at, e.seq),
-        _ => state("dpv:ConsentRefused", "dpv:DataSubject", mechanism, at, e.seq),
+        _ => state(
+            "dpv:ConsentRefused",
+            "dpv:DataSubject",
+            mechanism,
+            at,
+            e.seq,
+        ),
     }];
     for l in later {
         let touches = l.purposes.is_empty() || l.purposes.iter().any(|p| p.id == purpose);
@@ -261,7 +281,9 @@ fn states(e: &Event, purpose: &str, choice: &str, later: &[&Event]) -> Vec<Value
             What::Withdrawal if touches => out.push(state(
                 "dpv:ConsentWithdrawn",
                 "dpv:DataSubject",
-                l.mechanism.clone().unwrap_or_else(|| "withdrawal form".into()),
+                l.mechanism
+                    .clone()
+                    .unwrap_or_else(|| "withdrawal form".into()),
                 l.issued_at.as_deref().unwrap_or(&l.received_at),
                 l.seq,
             )),

@@ -178,7 +178,10 @@ pub fn subject_key(subject: &str) -> String {
 
 /// Reads one stored entry; `None` once its content is erased.
 pub async fn event(store: &dyn Store, entry: &StoredEntry) -> Result<Option<Event>, StoreError> {
-    let Some(body) = entry.body.as_deref().and_then(|b| serde_json::from_str::<Value>(b).ok())
+    let Some(body) = entry
+        .body
+        .as_deref()
+        .and_then(|b| serde_json::from_str::<Value>(b).ok())
     else {
         return Ok(None);
     };

@@ -9,11 +9,11 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use crate::ledger::chain;
 use crate::crypto::hash::sha256_hex;
+use crate::ledger::chain;
 use crate::ledger::keys::PublicKeys;
-use crate::proof::verify as proof_check;
 use crate::ledger::receipt::{EntryKind, Receipt, RECEIPT_SCHEMA};
+use crate::proof::verify as proof_check;
 
 use super::bundle::{Manifest, ManifestEntry, MANIFEST_SCHEMA, MANIFEST_TYP};
 
@@ -56,13 +56,15 @@ pub fn verify_bundle(dir: &Path, jwks: Option<&[u8]>) -> Result<Checked, BundleF
             .map_err(|e| bad(format!("cannot read {}: {e}", dir.join(name).display())))
     };
     let own_jwks = read("jwks.json")?;
-    let keys = PublicKeys::from_jwks(jwks.unwrap_or(&own_jwks))
-        .map_err(|e| bad(format!("jwks: {e}")))?;
+    let keys =
+        PublicKeys::from_jwks(jwks.unwrap_or(&own_jwks)).map_err(|e| bad(format!("jwks: {e}")))?;
     let manifest = manifest(&keys, &read("manifest.jws")?)?;
     if let Ok(copy) = std::fs::read(dir.join("manifest.json")) {
         let payload = serde_json_canonicalizer::to_vec(&manifest).expect("manifest serializes");
         if copy != payload {
-            return Err(bad("manifest.json differs from the signed manifest.jws".into()));
+            return Err(bad(
+                "manifest.json differs from the signed manifest.jws".into()
+            ));
         }
     }
     let mut checked = Checked {
@@ -121,11 +123,14 @@ fn check_entry(
         // The manifest's hash first: a changed byte is named by its file.
         match manifest.files.get(&path) {
             Some(sha) if *sha == sha256_hex(&bytes) => Ok(bytes),
-            Some(_) => Err(format!("{path} differs from the hash the signed manifest lists")),
+            Some(_) => Err(format!(
+                "{path} differs from the hash the signed manifest lists"
+            )),
             None => Err(format!("{path} is not listed in the manifest")),
         }
     };
-    let receipt_text = String::from_utf8(file("receipt.jws")?).map_err(|_| "receipt.jws is not text")?;
+    let receipt_text =
+        String::from_utf8(file("receipt.jws")?).map_err(|_| "receipt.jws is not text")?;
     let receipt = keys
         .verify_receipt(&receipt_text)
         .ok_or("receipt signature does not verify with any collector key")?;
@@ -134,22 +139,31 @@ fn check_entry(
     {
         return Err("the receipt is for another entry".into());
     }
-    if chain::link(&receipt.prev_chain, &receipt.proof, receipt.seq, &receipt.received_at)
-        .as_deref()
+    if chain::link(
+        &receipt.prev_chain,
+        &receipt.proof,
+        receipt.seq,
+        &receipt.received_at,
+    )
+    .as_deref()
         != Some(receipt.chain.as_str())
     {
-        return Err("the receipt's chain value is not sha-256(prevChain || proof || seq || receivedAt)".into());
+        return Err(
+            "the receipt's chain value is not sha-256(prevChain || proof || seq || receivedAt)"
+                .into(),
+        );
     }
     if entry.erased {
         return Ok(receipt);
     }
     if kind == EntryKind::Proof {
-        let jws_text = String::from_utf8(file("proof.jws")?).map_err(|_| "proof.jws is not text")?;
+        let jws_text =
+            String::from_utf8(file("proof.jws")?).map_err(|_| "proof.jws is not text")?;
         if sha256_hex(&jws_text) != receipt.proof {
             return Err("proof.jws is not the proof the receipt was signed for (sha-256)".into());
         }
-        let proof =
-            proof_check::verify_stored(&jws_text).map_err(|e| format!("proof does not verify: {e}"))?;
+        let proof = proof_check::verify_stored(&jws_text)
+            .map_err(|e| format!("proof does not verify: {e}"))?;
         if entry.record_id.as_deref() != Some(proof.record.id.as_str()) {
             return Err("the manifest's record id is not the proof's".into());
         }
@@ -219,31 +233,40 @@ fn check_chain(
         }
         if let Some(p) = &previous {
             if receipt.prev_chain != p.chain {
-                return Err(fault("prevChain is not the chain value of the entry before"));
+                return Err(fault(
+                    "prevChain is not the chain value of the entry before",
+                ));
             }
         }
-        if chain::link(&receipt.prev_chain, &receipt.proof, receipt.seq, &receipt.received_at)
-            .as_deref()
+        if chain::link(
+            &receipt.prev_chain,
+            &receipt.proof,
+            receipt.seq,
+            &receipt.received_at,
+        )
+        .as_deref()
             != Some(receipt.chain.as_str())
         {
             return Err(fault("chain value does not match its fields"));
         }
-        if bundled.get(&(receipt.seq as i64)).is_some_and(|b| *b != receipt) {
+        if bundled
+            .get(&(receipt.seq as i64))
+            .is_some_and(|b| *b != receipt)
+        {
             return Err(fault("the entry's receipt differs from the chain's"));
         }
         previous = Some(receipt);
         count += 1;
     }
-    let (last_seq, last_chain) = previous.map_or((0, chain::GENESIS.to_string()), |p| {
-        (p.seq as i64, p.chain)
-    });
-    if count > 0 || !bundled.is_empty() {
-        if last_seq != manifest.head_seq || last_chain != manifest.head_chain {
-            return Err(BundleFault::Bundle(format!(
-                "chain/receipts.jsonl ends at seq {last_seq}, not at the head the manifest signs (seq {})",
-                manifest.head_seq
-            )));
-        }
+    let (last_seq, last_chain) =
+        previous.map_or((0, chain::GENESIS.to_string()), |p| (p.seq as i64, p.chain));
+    if (count > 0 || !bundled.is_empty())
+        && (last_seq != manifest.head_seq || last_chain != manifest.head_chain)
+    {
+        return Err(BundleFault::Bundle(format!(
+            "chain/receipts.jsonl ends at seq {last_seq}, not at the head the manifest signs (seq {})",
+            manifest.head_seq
+        )));
     }
     Ok(count)
 }
@@ -259,10 +282,18 @@ fn check_files(dir: &Path, manifest: &Manifest) -> Result<(), BundleFault> {
             )));
         }
     }
-    for path in walk(dir).map_err(|e| BundleFault::Bundle(format!("cannot list the bundle: {e}")))? {
-        let name = path.strip_prefix(dir).unwrap_or(&path).to_string_lossy().replace('\\', "/");
+    for path in
+        walk(dir).map_err(|e| BundleFault::Bundle(format!("cannot list the bundle: {e}")))?
+    {
+        let name = path
+            .strip_prefix(dir)
+            .unwrap_or(&path)
+            .to_string_lossy()
+            .replace('\\', "/");
         if !name.starts_with("manifest.") && !manifest.files.contains_key(&name) {
-            return Err(BundleFault::Bundle(format!("{name} is not listed in the manifest")));
+            return Err(BundleFault::Bundle(format!(
+                "{name} is not listed in the manifest"
+            )));
         }
     }
     Ok(())

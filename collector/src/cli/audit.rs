@@ -104,7 +104,11 @@ pub enum AccessFormat {
 /// Runs one of the DPO's commands.
 pub async fn run(command: AuditCommand, file: Option<&Path>) -> Result<(), CliError> {
     match command {
-        AuditCommand::History { subject, json, data } => {
+        AuditCommand::History {
+            subject,
+            json,
+            data,
+        } => {
             let store = open_existing(&data.settings(file)?).await?;
             let events = timeline::subject_events(store.as_ref(), &subject).await?;
             let key = timeline::subject_key(&subject);
@@ -115,7 +119,14 @@ pub async fn run(command: AuditCommand, file: Option<&Path>) -> Result<(), CliEr
             };
             write_out(None, text.as_bytes())?;
         }
-        AuditCommand::AuditBundle { subject, since, until, all, output, data } => {
+        AuditCommand::AuditBundle {
+            subject,
+            since,
+            until,
+            all,
+            output,
+            data,
+        } => {
             let settings = data.settings(file)?;
             let store = open_existing(&settings).await?;
             let keys = Keyring::load(&settings.data_dir().join("keys"))?;
@@ -124,9 +135,10 @@ pub async fn run(command: AuditCommand, file: Option<&Path>) -> Result<(), CliEr
                 (None, true) => bundle::Scope::All,
                 (None, false) => bundle::Scope::range(since, until),
             };
-            let written = bundle::write_bundle(store.as_ref(), &keys, scope, None, &output, Utc::now())
-                .await
-                .map_err(|e| CliError::Io(e.to_string()))?;
+            let written =
+                bundle::write_bundle(store.as_ref(), &keys, scope, None, &output, Utc::now())
+                    .await
+                    .map_err(|e| CliError::Io(e.to_string()))?;
             println!(
                 "wrote {}: {} entries, chain to seq {}; check it with: consent-collector verify-bundle {}",
                 written.dir.display(),
@@ -136,10 +148,13 @@ pub async fn run(command: AuditCommand, file: Option<&Path>) -> Result<(), CliEr
             );
         }
         AuditCommand::VerifyBundle { dir, jwks } => {
-            let jwks = match jwks {
-                Some(path) => Some(std::fs::read(&path).map_err(|e| CliError::Io(format!("cannot read {}: {e}", path.display())))?),
-                None => None,
-            };
+            let jwks =
+                match jwks {
+                    Some(path) => Some(std::fs::read(&path).map_err(|e| {
+                        CliError::Io(format!("cannot read {}: {e}", path.display()))
+                    })?),
+                    None => None,
+                };
             match verify_bundle::verify_bundle(&dir, jwks.as_deref()) {
                 Ok(c) => println!(
                     "ok: {} entries, {} proof signatures re-verified, {} receipts chained to head seq {}",
@@ -148,21 +163,42 @@ pub async fn run(command: AuditCommand, file: Option<&Path>) -> Result<(), CliEr
                 Err(fault) => return Err(CliError::Bundle(fault)),
             }
         }
-        AuditCommand::Access { subject, format, output, data } => {
+        AuditCommand::Access {
+            subject,
+            format,
+            output,
+            data,
+        } => {
             let store = open_existing(&data.settings(file)?).await?;
             let events = timeline::subject_events(store.as_ref(), &subject).await?;
             let key = timeline::subject_key(&subject);
-            let filter = crate::audit::export::Filter { subject: Some(key.clone()), ..Default::default() };
+            let filter = crate::audit::export::Filter {
+                subject: Some(key.clone()),
+                ..Default::default()
+            };
             let states = crate::audit::export::current_states(store.as_ref(), &filter).await?;
             let out = match format {
                 AccessFormat::Json => format!("{:#}\n", access::to_json(&key, &states, &events)),
-                AccessFormat::Html => access::to_html(&key, &states, &events, access::lang_of(&events)),
+                AccessFormat::Html => {
+                    access::to_html(&key, &states, &events, access::lang_of(&events))
+                }
             };
             write_out(output.as_deref(), out.as_bytes())?;
         }
-        AuditCommand::Erase { subject, reason, requested_by, data } => {
-            let request = erase::ErasureRequest { subject, requested_by, reason };
-            let key = request.validate().map_err(|e| CliError::Io(e.to_string()))?;
+        AuditCommand::Erase {
+            subject,
+            reason,
+            requested_by,
+            data,
+        } => {
+            let request = erase::ErasureRequest {
+                subject,
+                requested_by,
+                reason,
+            };
+            let key = request
+                .validate()
+                .map_err(|e| CliError::Io(e.to_string()))?;
             let settings = data.settings(file)?;
             let store = open_existing(&settings).await?;
             let keys = Keyring::load(&settings.data_dir().join("keys"))?;
@@ -170,7 +206,11 @@ pub async fn run(command: AuditCommand, file: Option<&Path>) -> Result<(), CliEr
             let record = |seqs: Vec<i64>| erase::erasure_entry(&request, &seqs, now);
             match store.erase_subject(&key, &record, &keys, now).await? {
                 Some(entry) => println!("{}", erase::summary(&entry)),
-                None => return Err(CliError::Io(format!("no entry holds {key}: nothing erased, nothing recorded"))),
+                None => {
+                    return Err(CliError::Io(format!(
+                        "no entry holds {key}: nothing erased, nothing recorded"
+                    )))
+                }
             }
         }
     }
@@ -190,7 +230,8 @@ pub fn write_lines(path: Option<&Path>, values: &[serde_json::Value]) -> Result<
 /// Writes to a file, or to standard output (a closed pipe is not an error).
 fn write_out(path: Option<&Path>, bytes: &[u8]) -> Result<(), CliError> {
     match path {
-        Some(path) => std::fs::write(path, bytes).map_err(|e| CliError::Io(format!("cannot write {}: {e}", path.display()))),
+        Some(path) => std::fs::write(path, bytes)
+            .map_err(|e| CliError::Io(format!("cannot write {}: {e}", path.display()))),
         None => {
             let mut out = std::io::stdout().lock();
             let _ = out.write_all(bytes).and_then(|()| out.flush());

@@ -106,7 +106,13 @@ fn redact(url: &str) -> String {
 mod tests {
     #[test]
     fn passwords_stay_out_of_messages() {
-        assert_eq!(super::redact("postgres://shop:s3cret@db/consent"), "postgres://shop@db/consent");
-        assert_eq!(super::redact("postgres://db/consent"), "postgres://db/consent");
+        assert_eq!(
+            super::redact("postgres://shop:s3cret@db/consent"),
+            "postgres://shop@db/consent"
+        );
+        assert_eq!(
+            super::redact("postgres://db/consent"),
+            "postgres://db/consent"
+        );
     }
 }

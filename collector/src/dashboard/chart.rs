@@ -120,12 +120,22 @@ mod tests {
             "c1",
             "Sign-ups <newsletter>",
             &labels,
-            &[Series { name: "sign-ups", class: "s1", values: vec![2, 4] }],
+            &[Series {
+                name: "sign-ups",
+                class: "s1",
+                values: vec![2, 4],
+            }],
         );
         assert!(svg.contains("<title id=\"c1-t\">Sign-ups &lt;newsletter&gt;</title>"));
         assert!(svg.contains("sign-ups: 6"));
         // The larger bar fills the plot height (220 - 24 - 40 = 156), the other half of it.
-        assert!(svg.contains("height=\"156.0\"><title>2026-12-02 sign-ups: 4</title>"), "{svg}");
-        assert!(svg.contains("height=\"78.0\"><title>2026-12-01 sign-ups: 2</title>"), "{svg}");
+        assert!(
+            svg.contains("height=\"156.0\"><title>2026-12-02 sign-ups: 4</title>"),
+            "{svg}"
+        );
+        assert!(
+            svg.contains("height=\"78.0\"><title>2026-12-01 sign-ups: 2</title>"),
+            "{svg}"
+        );
     }
 }

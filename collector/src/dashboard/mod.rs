@@ -60,7 +60,12 @@ struct Session {
 
 impl Dashboard {
     /// A dashboard over `store`, signed into with `credential`, served at `public_url`.
-    pub fn new(store: Arc<dyn Store>, keys: PublicKeys, credential: &str, public_url: &str) -> Arc<Self> {
+    pub fn new(
+        store: Arc<dyn Store>,
+        keys: PublicKeys,
+        credential: &str,
+        public_url: &str,
+    ) -> Arc<Self> {
         let origin = public_url.split('/').take(3).collect::<Vec<_>>().join("/");
         Arc::new(Dashboard {
             store,
@@ -82,17 +87,23 @@ impl Dashboard {
     }
 
     /// Refuses a POST from another origin or without this session's token.
-    fn check_post(&self, headers: &HeaderMap, csrf: &str) -> Result<Session, Response> {
+    fn check_post(&self, headers: &HeaderMap, csrf: &str) -> Result<Session, Box<Response>> {
         if let Some(origin) = headers.get(header::ORIGIN) {
             if origin.as_bytes() != self.origin.as_bytes() {
-                return Err(refuse(StatusCode::FORBIDDEN, "cross-origin request refused"));
+                return Err(Box::new(refuse(
+                    StatusCode::FORBIDDEN,
+                    "cross-origin request refused",
+                )));
             }
         }
         let Some((_, session)) = self.session(headers) else {
-            return Err(Redirect::to("/admin").into_response());
+            return Err(Box::new(Redirect::to("/admin").into_response()));
         };
         if !bool::from(session.csrf.as_bytes().ct_eq(csrf.as_bytes())) {
-            return Err(refuse(StatusCode::FORBIDDEN, "missing or wrong form token"));
+            return Err(Box::new(refuse(
+                StatusCode::FORBIDDEN,
+                "missing or wrong form token",
+            )));
         }
         Ok(session)
     }
@@ -115,7 +126,10 @@ async fn show(State(d): State<Arc<Dashboard>>, headers: HeaderMap) -> Response {
     let log = d.log.lock().expect("log lock").clone();
     match page::dashboard(d.store.as_ref(), &session.csrf, log.as_ref()).await {
         Ok(body) => html(StatusCode::OK, body),
-        Err(e) => refuse(StatusCode::INTERNAL_SERVER_ERROR, &format!("cannot read the log: {e}")),
+        Err(e) => refuse(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            &format!("cannot read the log: {e}"),
+        ),
     }
 }
 
@@ -124,21 +138,31 @@ struct Login {
     credential: String,
 }
 
-async fn login(State(d): State<Arc<Dashboard>>, headers: HeaderMap, Form(form): Form<Login>) -> Response {
+async fn login(
+    State(d): State<Arc<Dashboard>>,
+    headers: HeaderMap,
+    Form(form): Form<Login>,
+) -> Response {
     if let Some(origin) = headers.get(header::ORIGIN) {
         if origin.as_bytes() != d.origin.as_bytes() {
             return refuse(StatusCode::FORBIDDEN, "cross-origin request refused");
         }
     }
     if !bool::from(digest(&form.credential).ct_eq(&d.credential)) {
-        return html(StatusCode::UNAUTHORIZED, page::login(Some("This credential is not the one configured.")));
+        return html(
+            StatusCode::UNAUTHORIZED,
+            page::login(Some("This credential is not the one configured.")),
+        );
     }
     let id = crate::crypto::tokens::new_token().0;
     let session = Session {
         csrf: crate::crypto::tokens::new_token().0,
         expires: Instant::now() + SESSION_TTL,
     };
-    d.sessions.lock().expect("sessions lock").insert(sha256_hex(&id), session);
+    d.sessions
+        .lock()
+        .expect("sessions lock")
+        .insert(sha256_hex(&id), session);
     let secure = if d.secure { "; Secure" } else { "" };
     let cookie = format!(
         "{COOKIE}={id}; HttpOnly; SameSite=Strict; Path=/admin; Max-Age={}{secure}",
@@ -156,25 +180,38 @@ struct Post {
     csrf: String,
 }
 
-async fn logout(State(d): State<Arc<Dashboard>>, headers: HeaderMap, Form(form): Form<Post>) -> Response {
+async fn logout(
+    State(d): State<Arc<Dashboard>>,
+    headers: HeaderMap,
+    Form(form): Form<Post>,
+) -> Response {
     if let Err(refused) = d.check_post(&headers, &form.csrf) {
-        return refused;
+        return *refused;
     }
     if let Some(id) = cookie(&headers, COOKIE) {
-        d.sessions.lock().expect("sessions lock").remove(&sha256_hex(&id));
+        d.sessions
+            .lock()
+            .expect("sessions lock")
+            .remove(&sha256_hex(&id));
     }
     let mut response = Redirect::to("/admin").into_response();
     response.headers_mut().insert(
         header::SET_COOKIE,
-        HeaderValue::from_static("consent_admin=; HttpOnly; SameSite=Strict; Path=/admin; Max-Age=0"),
+        HeaderValue::from_static(
+            "consent_admin=; HttpOnly; SameSite=Strict; Path=/admin; Max-Age=0",
+        ),
     );
     response
 }
 
 /// Re-verifies the whole log, as `verify-log` does, and keeps the result for the page.
-async fn verify(State(d): State<Arc<Dashboard>>, headers: HeaderMap, Form(form): Form<Post>) -> Response {
+async fn verify(
+    State(d): State<Arc<Dashboard>>,
+    headers: HeaderMap,
+    Form(form): Form<Post>,
+) -> Response {
     if let Err(refused) = d.check_post(&headers, &form.csrf) {
-        return refused;
+        return *refused;
     }
     let result = crate::audit::verify_log::verify_log(d.store.as_ref(), &d.keys).await;
     let state = LogState::from_result(result, chrono::Utc::now());
@@ -193,10 +230,19 @@ fn csp() -> String {
 fn html(status: StatusCode, body: String) -> Response {
     let mut response = (status, body).into_response();
     let h = response.headers_mut();
-    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/html; charset=utf-8"),
+    );
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
-    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("same-origin"),
+    );
     if let Ok(value) = HeaderValue::from_str(&csp()) {
         h.insert(header::CONTENT_SECURITY_POLICY, value);
     }

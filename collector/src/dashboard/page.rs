@@ -7,9 +7,9 @@ use chrono::{DateTime, Utc};
 
 use crate::audit::stats::{self, Counts, Stats};
 use crate::audit::timeline;
+use crate::audit::verify_log::{Report, VerifyLogError};
 use crate::i18n::html::escape;
 use crate::store::{Store, StoreError};
-use crate::audit::verify_log::{Report, VerifyLogError};
 
 use super::chart::{bars, Series};
 
@@ -102,7 +102,11 @@ pub fn refused(message: &str) -> String {
 }
 
 /// The dashboard itself.
-pub async fn dashboard(store: &dyn Store, csrf: &str, log: Option<&LogState>) -> Result<String, StoreError> {
+pub async fn dashboard(
+    store: &dyn Store,
+    csrf: &str,
+    log: Option<&LogState>,
+) -> Result<String, StoreError> {
     let events = timeline::all_events(store).await?;
     let stats = stats::stats(&events);
     let head = events.iter().map(|(_, e)| e.seq).max().unwrap_or(0);
@@ -115,7 +119,10 @@ pub async fn dashboard(store: &dyn Store, csrf: &str, log: Option<&LogState>) ->
     totals(&mut body, &stats);
     charts(&mut body, &stats);
     // The last entry always keeps its content (an erasure is itself an entry after what it erased).
-    let _ = write!(body, "<h2 id=\"log\">Log</h2><p>The log's last entry is seq {head}.</p>");
+    let _ = write!(
+        body,
+        "<h2 id=\"log\">Log</h2><p>The log's last entry is seq {head}.</p>"
+    );
     match log {
         None => body.push_str("<p>Not verified since the dashboard started.</p>"),
         Some(state) => {
@@ -153,7 +160,8 @@ fn totals(body: &mut String, stats: &Stats) {
     );
     for (key, days) in &stats.series {
         let t = Stats::totals(days);
-        let rate = Stats::confirmation_rate(&t).map_or("no double opt-in".into(), |r| format!("{r:.0}%"));
+        let rate =
+            Stats::confirmation_rate(&t).map_or("no double opt-in".into(), |r| format!("{r:.0}%"));
         let _ = write!(
             body,
             "<tr><td>{}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{rate}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
@@ -161,7 +169,10 @@ fn totals(body: &mut String, stats: &Stats) {
         );
     }
     let erased: u64 = stats.erasures.values().sum();
-    let _ = write!(body, "</tbody></table></div><p>Entries erased (requests and prunes): {erased}.</p>");
+    let _ = write!(
+        body,
+        "</tbody></table></div><p>Entries erased (requests and prunes): {erased}.</p>"
+    );
 }
 
 fn charts(body: &mut String, stats: &Stats) {
@@ -175,13 +186,33 @@ fn charts(body: &mut String, stats: &Stats) {
             &title,
             &labels,
             &[
-                Series { name: "sign-ups", class: "s1", values: pick(|c| c.signups) },
-                Series { name: "confirmations", class: "s2", values: pick(|c| c.confirmations) },
-                Series { name: "refusals", class: "s3", values: pick(|c| c.refusals) },
-                Series { name: "withdrawals", class: "s4", values: pick(|c| c.withdrawals) },
+                Series {
+                    name: "sign-ups",
+                    class: "s1",
+                    values: pick(|c| c.signups),
+                },
+                Series {
+                    name: "confirmations",
+                    class: "s2",
+                    values: pick(|c| c.confirmations),
+                },
+                Series {
+                    name: "refusals",
+                    class: "s3",
+                    values: pick(|c| c.refusals),
+                },
+                Series {
+                    name: "withdrawals",
+                    class: "s4",
+                    values: pick(|c| c.withdrawals),
+                },
             ],
         );
-        let _ = write!(body, "<figure><figcaption>{}</figcaption>{svg}", escape(&title));
+        let _ = write!(
+            body,
+            "<figure><figcaption>{}</figcaption>{svg}",
+            escape(&title)
+        );
         table(body, &labels, days.values());
         body.push_str("</figure>");
     }
@@ -191,9 +222,16 @@ fn charts(body: &mut String, stats: &Stats) {
             "erasures",
             "Entries erased per day",
             &labels,
-            &[Series { name: "entries erased", class: "s4", values: stats.erasures.values().copied().collect() }],
+            &[Series {
+                name: "entries erased",
+                class: "s4",
+                values: stats.erasures.values().copied().collect(),
+            }],
         );
-        let _ = write!(body, "<figure><figcaption>Entries erased per day</figcaption>{svg}</figure>");
+        let _ = write!(
+            body,
+            "<figure><figcaption>Entries erased per day</figcaption>{svg}</figure>"
+        );
     }
 }
 
