@@ -70,7 +70,7 @@ test("sign up, confirm by the mailed link, unsubscribe, and the log verifies", a
   const { payload: receiptBytes } = await compactVerify(receiptJws, jwks);
   const receipt = JSON.parse(new TextDecoder().decode(receiptBytes));
   assert.equal(receipt.schema, "consent-receipt/1");
-  assert.match(await shadow("[role=status]").textContent(), /confirm/i);
+  assert.match(await shadow("#cw-status").textContent(), /confirm/i);
 
   const state = () => collector.admin("export", "--subject", "marie@example.org").trim().split("\n").map((l) => JSON.parse(l));
   assert.ok(state().some((r) => r.purpose === "newsletter" && r.state === "pending"), JSON.stringify(state()));
@@ -143,7 +143,8 @@ test("a withdrawal from the same browser is signed, chained and recorded", async
   const { createHash } = await import("node:crypto");
   assert.equal(record.prev, createHash("sha256").update(submitted.detail.proof).digest("hex"), "linked to the consent");
   await waitEvent(page, "consent:delivered", 2);
-  assert.match(await shadow("[role=status]").textContent(), /withdrawal is recorded|retrait est enregistré/);
+  // The withdrawal's outcome shows in the manage section's own status line.
+  assert.match(await shadow("#cw-manage-status").textContent(), /withdrawal is recorded|retrait est enregistré/);
   const rows = collector.admin("export", "--subject", "paul@example.org").trim().split("\n").map((l) => JSON.parse(l));
   assert.ok(rows.some((r) => r.purpose === "partners" && r.state === "withdrawn"), JSON.stringify(rows));
   assert.ok(rows.some((r) => r.purpose === "newsletter" && r.state !== "withdrawn"), JSON.stringify(rows));

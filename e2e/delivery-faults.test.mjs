@@ -7,11 +7,12 @@ import assert from "node:assert/strict";
 import { faultRun } from "./fault-run.mjs";
 
 test("through every fault, two tabs, reloads and closed pages: every proof stored once", async () => {
-  const r = await faultRun({ submissions: 40, stretch: 4, log: console.log });
+  const r = await faultRun({ submissions: 50, stretch: 5, log: console.log });
   console.log(`# ${r.submissions} submissions, ${r.posts} POSTs, ${r.duplicates} duplicates, ${r.overlaps} overlapping (${r.overHung} over a hung one), Web Locks: ${r.locks}`);
   assert.equal(r.distinct, r.submissions, "one record id per submission");
   assert.deepEqual(r.missing, [], "every proof reached the collector");
   assert.equal(r.storedOnce, r.submissions, "each stored exactly once");
+  assert.equal(r.logEntries, r.submissions, "one log entry per proof");
   assert.equal(r.outboxLeft, 0, "the outbox is empty");
   assert.deepEqual(r.pageErrors, []);
   assert.match(r.verifyLog, /^ok/);

@@ -96,7 +96,7 @@ test("refused, then 503, then a hang: the proof still arrives, once", async () =
   const page = await open(context);
   const id = await submit(page, "first@example.org"); // nothing listens yet: connection refused
   await waitCount(page, "consent:queued", 1);
-  assert.match(await page.locator("#signup").locator("[role=status]").textContent(), /envoyé automatiquement|sent automatically/);
+  assert.match(await page.locator("#signup").locator("#cw-status").textContent(), /envoyé automatiquement|sent automatically/);
   api.mode = "503";
   await api.listen();
   await waitCount(page, "consent:queued", 2);

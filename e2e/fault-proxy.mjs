@@ -16,6 +16,8 @@ export function faultProxy(target, port) {
     posts: 0,
     overlaps: 0,
     overHung: 0,
+    duplicates: 0, // POSTs of a proof the collector had answered 2xx before
+    accepted: new Set(),
     forwarded: new Map(), // id -> POSTs the collector processed
     created: new Map(), // id -> 201 answers (stored as new)
     open: new Map(), // id -> POSTs of it being answered
@@ -63,7 +65,9 @@ export function faultProxy(target, port) {
       return res.writeHead(503, cors).end(JSON.stringify({ error: "unavailable", message: "fault run: 503" }));
     }
     state.forwarded.set(id, (state.forwarded.get(id) ?? 0) + 1);
+    if (state.accepted.has(id)) state.duplicates++; // the backend had answered it 2xx already
     const status = await forward(req, res, body);
+    if (status >= 200 && status < 300) state.accepted.add(id);
     if (status === 201) state.created.set(id, (state.created.get(id) ?? 0) + 1);
   });
   server.on("connection", (s) => {

@@ -39,12 +39,12 @@ export async function links(page, collectorUrl, to) {
   if (smtp) {
     const mail = await fromMaildir(to);
     const find = (path) => mail.match(new RegExp(`${collectorUrl.replace(/[.]/g, "\\.")}${path}\\?token=[A-Za-z0-9_-]+`))?.[0];
-    return { confirm: find("/v1/confirm"), unsubscribe: find("/v1/unsubscribe"), via: "smtp" };
+    return { confirm: find("/v1/confirm"), unsubscribe: find("/v1/unsubscribe"), preferences: find("/v1/preferences"), via: "smtp" };
   }
   await page.goto(collectorUrl + "/outbox");
   const item = page.locator("li", { hasText: to }).first();
-  const href = (part) => item.locator(`a[href*='${part}']`).getAttribute("href").then((h) => new URL(h, collectorUrl).href);
-  return { confirm: await href("/v1/confirm"), unsubscribe: await href("/v1/unsubscribe"), via: "outbox" };
+  const href = (part) => item.locator(`a[href*='${part}']`).first().getAttribute("href").then((h) => new URL(h, collectorUrl).href);
+  return { confirm: await href("/v1/confirm"), unsubscribe: await href("/v1/unsubscribe"), preferences: await href("/v1/preferences"), via: "outbox" };
 }
 
 /**

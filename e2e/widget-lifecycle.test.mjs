@@ -8,7 +8,7 @@ import { config, field, fired, mount, open, payloadOf, posts, setup, sha256hex, 
 
 setup();
 
-const both = () => config({ phone: "off", purposes: [{ id: "newsletter", channel: "email" }, { id: "partners", channel: "email" }] });
+const both = () => config({ phone: "off", purposes: [{ id: "newsletter", channel: "email" }, { id: "partners", channel: "email", label: "offers from our partners by e-mail" }] });
 
 test("two withdrawals at once each withdraw their own purpose", async (t) => {
   const { page, errors } = await open(t, { expect: ["refusedProof"] });

@@ -19,7 +19,7 @@ const core = {
   name: "core",
   setup(b) {
     b.onResolve({ filter: /^\.\/core\.js$/ }, () => ({ path: resolve(glue, "consent_widget.js") }));
-    // The locale loader ships beside the entry, unbundled, for the application's bundler to read.
+    // The locale loader ships beside the entry, unbundled (written below), for the application's bundler to read.
     b.onResolve({ filter: /^\.\/locales\.js$/ }, () => ({ path: "./locales.js", external: true }));
     b.onLoad({ filter: /\.css$/ }, async (args) => {
       const { code } = await transform(readFileSync(args.path, "utf8"), { loader: "css", minify: true });
@@ -48,7 +48,17 @@ await build({
   logOverride: { "empty-import-meta": "silent" },
 });
 copyFileSync("src/web/js/index.d.ts", "pkg/consent_widget.d.ts");
-copyFileSync("src/web/js/locales.js", "pkg/locales.js");
-// One ES module per locale, its default export the catalog's JSON text (the core parses it).
+// One ES module per locale, its default export the catalog's JSON text (the
+// core parses it), and pkg/locales.js, which imports each by a literal path:
+// every bundler (Vite, webpack, esbuild, Rollup) makes each a chunk of its
+// own, fetched only by pages that show it. (A template-literal path would be
+// left alone by Vite inside node_modules.)
 mkdirSync("pkg/locales", { recursive: true });
-for (const { tag, json } of catalogs()) writeFileSync(`pkg/locales/${tag}.js`, `export default ${json.literal};\n`);
+const all = catalogs();
+for (const { tag, json } of all) writeFileSync(`pkg/locales/${tag}.js`, `export default ${json.literal};\n`);
+writeFileSync(
+  "pkg/locales.js",
+  "// How the ESM entry fetches a locale's texts: one dynamic import per locale (scripts/bundle.mjs).\n" +
+    `const LOCALES = {\n${all.map(({ tag }) => `  ${JSON.stringify(tag)}: () => import("./locales/${tag}.js"),\n`).join("")}};\n` +
+    'export default (tag) => (LOCALES[tag] ?? (() => Promise.reject(new Error("consent-widget: no texts file for " + tag))))().then((m) => m.default);\n',
+);

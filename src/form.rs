@@ -102,6 +102,14 @@ pub fn check(config: &Config, input: &Input) -> Result<Submission, Vec<FieldErro
         let phone_error = |key| FieldError { field: Field::Phone, key };
         if !phone_text.is_empty() {
             match phone::to_e164(phone_text, config.default_country) {
+                // A landline ticked for SMS would receive nothing: where the
+                // country's mobile ranges are known, it is refused for SMS.
+                Some(e164)
+                    if phone::can_receive_sms(&e164) == Some(false)
+                        && outcomes.iter().any(|o| o.channel == Channel::Sms && rules::allows_sending(o.choice)) =>
+                {
+                    errors.push(phone_error("phone.error.mobile"))
+                }
                 Some(e164) => phone = Some(e164),
                 None => errors.push(phone_error("phone.error.invalid")),
             }

@@ -27,7 +27,7 @@ pub fn fixture_config() -> consent_widget::config::Config {
             "purposes",
             arr([
                 obj([("id", s("newsletter")), ("channel", s("email"))]),
-                obj([("id", s("partners")), ("channel", s("email"))]),
+                obj([("id", s("partners")), ("channel", s("email")), ("label", s("les offres de nos partenaires par e-mail"))]),
                 obj([("id", s("sms")), ("channel", s("sms"))]),
             ]),
         ),

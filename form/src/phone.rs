@@ -4,6 +4,8 @@
 //! covers the EU, its neighbours, French overseas departments and North
 //! America. Numbers from other countries are accepted when typed in
 //! international form with a plausible E.164 length (8 to 15 digits).
+//! For the EU countries, the UK and their neighbours, the mobile ranges are
+//! known too: a number outside them cannot receive SMS.
 
 use crate::prelude::*;
 
@@ -85,6 +87,63 @@ pub static COUNTRIES: [Country; 55] = [
     c("IL", "972", "0", 8, 9),
     c("TR", "90", "0", 10, 10),
 ];
+
+/// The countries whose mobile ranges are known, each as its ISO code and
+/// the prefixes of its national significant numbers that can receive SMS,
+/// comma-separated, countries separated by `|`: one string, the smallest
+/// form of this table in the wasm.
+const MOBILE: &str = "FR6,7|BE45,46,47,48,49|LU6|CH75,76,77,78,79|MC4,6|DE15,16,17|AT65,66,67,68,69|NL6|ES6,7|PT9|IT3|GB71,72,73,74,75,77,78,79,7624|IE83,85,86,87,89|DK2,30,31,40,41,42,50,51,52,53,60,61,71,81,91,92,93|SE70,72,73,76,79|NO4,9|FI4,50|IS6,7,8|PL45,50,51,53,57,60,66,69,72,73,78,79,88|CZ601,602,603,604,605,606,607,608,702,703,704,705,72,73,77,79|SK90,91,94,95|HU20,30,31,50,70|RO7|BG87,88,89,98|GR69|HR9|SI30,31,40,41,51,64,65,68,69,70,71|EE5,81,82,83,84|LV2|LT6|CY94,95,96,97,99|MT77,79,98,99|LI7|RE639,69|YT639,69|GP690,691|MQ696,697|GF694";
+
+/// The country of an E.164 number (`+447…` → GB), and its national significant number.
+fn split(e164: &str) -> Option<(&'static Country, &str)> {
+    let digits = e164.strip_prefix('+')?;
+    COUNTRIES.iter().find_map(|c| Some((c, digits.strip_prefix(c.code)?)))
+}
+
+/// The mobile prefixes of `iso`, where they are known.
+fn mobile_prefixes(iso: &str) -> Option<&'static str> {
+    MOBILE.split('|').find_map(|row| row.strip_prefix(iso))
+}
+
+/// Whether an E.164 number can receive SMS: `Some(false)` for a number in a
+/// country whose mobile ranges are known and that is outside them (a
+/// landline), `None` where the ranges are not known.
+pub fn can_receive_sms(e164: &str) -> Option<bool> {
+    let (country, nsn) = split(e164)?;
+    let prefixes = mobile_prefixes(country.iso)?;
+    Some(prefixes.split(',').any(|p| nsn.starts_with(p)))
+}
+
+/// An example mobile number as people in `country` write it: the trunk
+/// prefix, the first mobile range, then digits, in groups (pairs where the
+/// number has nine digits and a trunk, as in France). Countries whose
+/// mobile ranges are not known get the international form.
+pub fn example(country: &Country) -> String {
+    let first = mobile_prefixes(country.iso).and_then(|p| p.split(',').next()).unwrap_or("");
+    // Ten digits at most: the longest ranges (Germany's 13) are not what a mobile looks like.
+    let len = (country.max as usize).min(10);
+    let mut nsn = String::from(first);
+    for d in b"12345678901234".iter().take(len.saturating_sub(first.len())) {
+        nsn.push(*d as char);
+    }
+    if first.is_empty() {
+        return crate::text::cat(&["+", country.code, " ", &nsn]);
+    }
+    let national = crate::text::cat(&[country.trunk, &nsn]);
+    let b = national.as_bytes();
+    let mut out = String::new();
+    let pairs = len == 9 && country.trunk == "0";
+    // Pairs: 06 12 34 56 78. Otherwise a leading block, then groups of three: 07123 456 789.
+    let first_group = if pairs { 2 } else { b.len().saturating_sub(6).max(1) };
+    for (i, ch) in b.iter().enumerate() {
+        let at_break = if pairs { i >= 2 && i % 2 == 0 } else { i == first_group || (i > first_group && (i - first_group) % 3 == 0) };
+        if i > 0 && at_break {
+            out.push(' ');
+        }
+        out.push(*ch as char);
+    }
+    out
+}
 
 /// The country for an ISO 3166 alpha-2 code (any case).
 pub fn country(iso: &str) -> Option<&'static Country> {

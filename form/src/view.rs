@@ -6,10 +6,10 @@
 
 use crate::prelude::*;
 
-use crate::config::{Config, Localized, PhoneMode, Purpose};
+use crate::config::{Config, PhoneMode, Purpose};
 use crate::i18n::Texts;
 use crate::rules;
-use crate::text::{cat, fill, masked_email};
+use crate::text::{cat, masked_email};
 
 use consent_proof::ShownTexts;
 
@@ -214,18 +214,6 @@ impl Builder<'_> {
         self.shown.push((key, text.into()));
     }
 
-    /// A purpose's own text (`label` or `description`): `texts` override,
-    /// then the purpose's config, then the channel default.
-    fn purpose_text(&self, p: &Purpose, which: &str, given: &Localized) -> String {
-        let key = cat(&["purpose.", &p.id, ".", which]);
-        let locale = self.texts.locale();
-        let text = match self.texts.get_override(&key).or_else(|| given.get(locale)) {
-            Some(t) => t,
-            None => self.texts.get(&cat(&["channel.", p.channel.as_str(), ".", which])),
-        };
-        self.texts.with_controller(text)
-    }
-
     fn field(&mut self, input: Node, label_key: &str, required: bool, notice: Option<(&str, &str)>, error_id: &str) -> Node {
         let id = input.get("id").unwrap_or_default().to_string();
         let mut label = Node::new("label").attr("for", &id).text(&self.say(label_key));
@@ -242,19 +230,19 @@ impl Builder<'_> {
     fn purpose(&mut self, p: &Purpose, ask: &rules::Ask) -> Vec<Node> {
         let id = cat(&[ids::PURPOSE_PREFIX, &p.id]);
         let desc_id = cat(&[&id, "-desc"]);
-        let label = self.purpose_text(p, "label", &p.label);
+        let label = self.texts.purpose_text(p, "label");
         let mut out = Vec::new();
         let mut described_by = desc_id.clone();
         if let Some(inform_key) = ask.inform {
             let inform_id = cat(&[&id, "-inform"]);
-            let inform = fill(self.texts.get(inform_key), &[("label", &label)]);
+            let inform = self.texts.say_with(inform_key, &[("label", &label)]);
             self.record(cat(&["purpose.", &p.id, ".inform"]), &inform);
             out.push(Node::new("p").attr("id", &inform_id).attr("class", "cw-inform").text(&inform));
             described_by = cat(&[&inform_id, " ", &desc_id]);
         }
-        let boxed = fill(self.texts.get(ask.boxed), &[("label", &label)]);
+        let boxed = self.texts.say_with(ask.boxed, &[("label", &label)]);
         self.record(box_key(&p.id), &boxed);
-        let description = self.purpose_text(p, "description", &p.description);
+        let description = self.texts.purpose_text(p, "description");
         self.record(cat(&["purpose.", &p.id, ".description"]), &description);
         let input = Node::new("input")
             .attr("type", "checkbox")
@@ -309,7 +297,10 @@ pub fn plan(config: &Config, texts: &Texts) -> Plan {
             .attr("autocomplete", "tel")
             .attr("inputmode", "tel")
             .attr("aria-describedby", ids::PHONE_NOTICE);
-        form = form.child(b.field(phone, "phone.label", false, Some((ids::PHONE_NOTICE, "phone.notice")), ids::PHONE_ERROR));
+        // The notice speaks of SMS and STOP only when an SMS purpose is shown.
+        let any_sms = config.purposes.iter().any(|p| p.channel == crate::config::Channel::Sms);
+        let notice = if any_sms { "phone.notice" } else { "phone.notice.calls" };
+        form = form.child(b.field(phone, "phone.label", false, Some((ids::PHONE_NOTICE, notice)), ids::PHONE_ERROR));
     }
     let mut set = Node::new("fieldset")
         .attr("class", "cw-purposes")
@@ -333,6 +324,8 @@ pub fn plan(config: &Config, texts: &Texts) -> Plan {
         .text(&b.say("privacy.link"))
         .child(Node::new("span").attr("class", "cw-vh").text(&cat(&[" ", &b.say("newtab")])));
     form = form.child(Node::new("p").attr("class", "cw-privacy").text(&privacy).text(" ").child(link));
+    // The subscriber's rights and whom to write to, in the first layer.
+    form = form.child(Node::new("p").attr("class", "cw-privacy cw-rights").text(&b.say("privacy.rights")));
     form = form.child(Node::new("button").attr("id", ids::SUBMIT).attr("type", "submit").text(&b.say("submit")));
     // tabindex -1: focus can land here when the control that had it is gone.
     form = form.child(Node::new("p").attr("id", ids::STATUS).attr("class", "cw-status").attr("role", "status").attr("tabindex", "-1"));
@@ -345,7 +338,7 @@ pub fn manage(config: &Config, texts: &Texts, email: &str, consented: &[(String,
     let mut b = Builder { texts, shown: Vec::new() };
     // Whose consent this is, masked: on a shared device the next person can
     // tell it is not theirs, without reading the address.
-    let hint = fill(&texts.say("manage.hint"), &[("email", &masked_email(email))]);
+    let hint = texts.say_with("manage.hint", &[("email", &masked_email(email))]);
     b.record("manage.hint".into(), &hint);
     let toggle = Node::new("button")
         .attr("type", "button")
@@ -353,15 +346,15 @@ pub fn manage(config: &Config, texts: &Texts, email: &str, consented: &[(String,
         .attr("class", "cw-link")
         .attr("aria-expanded", "false")
         .attr("aria-controls", ids::MANAGE)
-        .text(texts.get("manage.toggle"));
+        .text(&texts.say("manage.toggle"));
     let mut set = Node::new("fieldset")
         .attr("aria-describedby", "cw-manage-hint")
         .child(Node::new("legend").text(&b.say("manage.legend")))
         .child(Node::new("p").attr("id", "cw-manage-hint").attr("class", "cw-hint").text(&hint));
     for (id, _) in consented {
         let Some(p) = config.purposes.iter().find(|p| &p.id == id) else { continue };
-        let label = b.purpose_text(p, "label", &p.label);
-        let text = fill(texts.get("purpose.withdraw"), &[("label", &label)]);
+        let label = texts.purpose_text(p, "label");
+        let text = texts.say_with("purpose.withdraw", &[("label", &label)]);
         b.record(box_key(id), &text);
         let box_id = cat(&[ids::WITHDRAW_PREFIX, id]);
         let input = Node::new("input").attr("type", "checkbox").attr("id", &box_id).attr("value", id);
@@ -374,7 +367,7 @@ pub fn manage(config: &Config, texts: &Texts, email: &str, consented: &[(String,
         .attr("method", "dialog")
         .attr("novalidate", "")
         .attr("hidden", "")
-        .attr("aria-label", texts.get("manage.legend"))
+        .attr("aria-label", &texts.say("manage.legend"))
         .child(set.child(error(ids::MANAGE_ERROR)))
         .child(Node::new("button").attr("type", "submit").text(&b.say("manage.submit")));
     let root = Node::new("div").attr("class", "cw-manage-wrap").attr("lang", texts.locale()).child(toggle).child(form);

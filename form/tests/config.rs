@@ -3,7 +3,7 @@
 
 
 use consent_form::fixture::{config, problems, valid, with, without};
-use consent_form::config::{Channel, PhoneMode, Regime};
+use consent_form::config::{Channel, Config, PhoneMode, Regime};
 use consent_form::value::build::{arr, obj, s};
 use consent_form::value::Value;
 
@@ -91,7 +91,7 @@ fn texts_for_a_new_locale_must_be_complete() {
     assert_eq!(got, [("texts.ja".to_string(), "unknown-locale")]);
     let full = Value::Obj(vec![(
         "ja".into(),
-        Value::Obj(consent_form::i18n::KEYS.iter().map(|k| ((*k).into(), s("x"))).collect()),
+        Value::Obj(consent_form::i18n::KEYS.iter().map(|k| ((*k).into(), s(k))).collect()),
     )]);
     config(with(with(valid(), "locale", s("ja")), "texts", full));
 }
@@ -186,4 +186,27 @@ fn regimes_headers_theme_and_labels_are_read() {
 fn a_phone_field_needs_a_phone_purpose() {
     let p = arr([obj([("id", s("newsletter")), ("channel", s("email"))])]);
     assert_eq!(problems(with(valid(), "purposes", p)), [("phone".to_string(), "invalid")]);
+}
+
+#[test]
+fn two_purposes_that_read_the_same_are_refused_naming_both() {
+    let email = |id: &str| obj([("id", s(id)), ("channel", s("email"))]);
+    // Two unlabelled e-mail purposes: both show the channel's default.
+    let base = with(valid(), "phone", s("off"));
+    let same = with(base.clone(), "purposes", arr([email("newsletter"), email("partners")]));
+    let got = Config::from_value(&same).unwrap_err();
+    assert_eq!(got.len(), 1, "{got:?}");
+    assert_eq!((got[0].field.as_str(), got[0].code.as_str()), ("purposes[1].label", "duplicate"));
+    assert!(got[0].message.contains("purposes[0] (\"newsletter\")"), "{}", got[0].message);
+    assert!(got[0].message.contains("neither has a label"), "{}", got[0].message);
+    // A label copied from another purpose, in one locale only, is refused too.
+    let labelled = |id: &str, fr: &str| {
+        obj([("id", s(id)), ("channel", s("email")), ("label", obj([("fr", s(fr)), ("en", s(id))]))])
+    };
+    let copied = with(base.clone(), "purposes", arr([labelled("a", "la lettre"), labelled("b", " La lettre")]));
+    let got = Config::from_value(&copied).unwrap_err();
+    assert_eq!(got[0].field, "purposes[1].label");
+    assert!(got[0].message.contains("purposes[0] (\"a\")"), "{}", got[0].message);
+    // Each with its own label: accepted.
+    config(with(base, "purposes", arr([email("newsletter"), labelled("partners", "les offres des partenaires")])));
 }

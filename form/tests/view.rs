@@ -70,7 +70,10 @@ fn email_phone_privacy_submit_and_status_are_present() {
     let phone = p.root.by_id(ids::PHONE).unwrap();
     assert_eq!(phone.get("aria-describedby"), Some(ids::PHONE_NOTICE));
     assert_eq!(phone.get("required"), None);
-    assert!(p.root.by_id(ids::PHONE_NOTICE).unwrap().text_content().starts_with("Facultatif."));
+    // "Facultatif" is said once, by the label: the notice says what the number is for.
+    let notice = p.root.by_id(ids::PHONE_NOTICE).unwrap().text_content();
+    assert!(notice.starts_with("Votre numéro sert uniquement"), "{notice}");
+    assert_eq!(p.root.text_content().to_lowercase().matches("facultatif").count(), 1);
     let link = p.root.descendants().into_iter().find(|n| n.tag == "a").unwrap();
     assert_eq!(link.get("href"), Some("https://boutique.example/confidentialite"));
     assert_eq!(link.get("target"), Some("_blank"));
@@ -118,4 +121,46 @@ fn the_plan_lists_every_string_shown_in_order() {
     for (key, text) in &p.shown {
         assert!(all_text.contains(text.trim()), "{key} not rendered");
     }
+}
+
+#[test]
+fn the_phone_notice_speaks_of_stop_only_when_an_sms_purpose_is_shown() {
+    let calls = with(valid(), "purposes", arr([
+        obj([("id", s("newsletter")), ("channel", s("email"))]),
+        obj([("id", s("calls")), ("channel", s("phone"))]),
+    ]));
+    for lang in ["fr", "en"] {
+        let notice = render(calls.clone(), lang).root.by_id(ids::PHONE_NOTICE).unwrap().text_content();
+        assert!(!notice.contains("STOP") && !notice.contains("SMS"), "{lang}: {notice}");
+        let with_sms = render(valid(), lang).root.by_id(ids::PHONE_NOTICE).unwrap().text_content();
+        assert!(with_sms.contains("STOP"), "{lang}: {with_sms}");
+    }
+}
+
+#[test]
+fn the_first_layer_states_the_rights_and_whom_to_write_to() {
+    let p = render(valid(), "en");
+    let rights = p.root.descendants().into_iter().find(|n| n.get("class") == Some("cw-privacy cw-rights")).unwrap().text_content();
+    assert_eq!(rights, "You can access your data, have it erased, and complain to the data protection authority. Write to dpo@boutique.example.");
+    assert!(p.shown.iter().any(|(k, v)| k == "privacy.rights" && *v == rights), "recorded as shown, for the proof");
+    // Overridable like every string.
+    let own = with(valid(), "texts", obj([("en", obj([("privacy.rights", s("Rights: {contact}."))]))]));
+    let p = render(own, "en");
+    assert!(p.root.text_content().contains("Rights: dpo@boutique.example."));
+}
+
+#[test]
+fn placeholders_are_filled_everywhere_and_once() {
+    // A controller whose name holds a placeholder: it is shown as written, never expanded again.
+    let odd = with(valid(), "controller", obj([("name", s("Shop {contact}")), ("contact", s("dpo@shop.example"))]));
+    let odd = with(odd, "texts", obj([("en", obj([
+        ("purpose.consent", s("{controller} may send me {label}.")),
+        ("submit", s("Join {controller}")),
+        ("purpose.newsletter.label", s("news from {controller}")),
+    ]))]));
+    let p = render(odd, "en");
+    let text = p.root.text_content();
+    assert!(text.contains("Shop {contact} may send me news from Shop {contact}."), "{text}");
+    assert!(text.contains("Join Shop {contact}"), "{text}");
+    assert!(!text.contains("{controller}") && !text.contains("{label}"), "{text}");
 }

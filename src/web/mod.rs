@@ -29,12 +29,14 @@ static ALLOCATOR: lol_alloc::AssumeSingleThreaded<lol_alloc::FreeListAllocator> 
     unsafe { lol_alloc::AssumeSingleThreaded::new(lol_alloc::FreeListAllocator::new()) };
 
 /// The status and error texts the shell shows without asking again.
-const SAY: [&str; 9] = [
+const SAY: [&str; 11] = [
     "status.pending",
     "status.invalid",
     "status.sent",
     "status.sent.doi",
     "status.queued",
+    "status.later",
+    "status.blocked",
     "status.rejected",
     "status.failed",
     "status.withdrawn",

@@ -51,9 +51,11 @@ pub fn check(h: u32, email: &str, phone: &str, ticked: &str) -> String {
         let texts = Texts::new(config, &slot.locale, &slot.catalog);
         let input = Input { email, phone, ticked: ids(ticked) };
         let result = form::check(config, &input);
+        // Phone messages give an example in the default country's format.
+        let example = crate::phone::example(config.default_country);
         let errors = result.as_ref().err().cloned().unwrap_or_default();
         let fields = list(Field::ALL.into_iter().map(|field| {
-            let text = errors.iter().find(|e| e.field == field).map_or("null".into(), |e| string(texts.get(e.key)));
+            let text = errors.iter().find(|e| e.field == field).map_or("null".into(), |e| string(&texts.say_with(e.key, &[("example", &example)])));
             let ids = inputs(field, config);
             Obj::new().str("msg", field.message_id()).raw("inputs", &strings(ids.iter().map(String::as_str))).raw("text", &text).end()
         }));

@@ -106,8 +106,8 @@ pub fn main(rest: impl Iterator<Item = String>) -> bool {
         println!(
             "{:<9} {:>7} {:>7} {:>9.0} {:>7} {:>7.2} {:>7.2} {:>8.2} {:>8.1} {:>5} MiB {:>5} MiB",
             r["backend"].as_str().unwrap_or(""),
-            r["sent"],
-            r["stored"],
+            r["sent"].as_u64().unwrap_or(0),
+            r["stored"].as_u64().unwrap_or(0),
             f("achievedRate"),
             errors,
             f("p50Ms"),

@@ -71,9 +71,34 @@ pub async fn current_states(
     let wanted = filter.subject.as_ref().map(|s| s.trim().to_lowercase());
     let since = filter.since.map(crate::store::timestamp);
     let until = filter.until.map(crate::store::timestamp);
-    let mut rows: Vec<StateRow> = replay
+    let mut rows: Vec<StateRow> = state_rows(&replay, wanted.as_deref())
+        .into_iter()
+        .filter(|row| since.as_ref().map_or(true, |t| row.since >= *t))
+        .filter(|row| until.as_ref().map_or(true, |t| row.since < *t))
+        .collect();
+    rows.sort_by(|a, b| (&a.subject, &a.purpose).cmp(&(&b.subject, &b.purpose)));
+    Ok(rows)
+}
+
+/// One subject's current state per purpose, replayed from their history
+/// alone: what the subscriber's pages show, without reading the whole log.
+pub async fn subject_states(store: &dyn Store, subject: &str) -> Result<Vec<StateRow>, StoreError> {
+    let subject = subject.trim().to_lowercase();
+    let (entries, held) = store.subject_history(&subject).await?;
+    let mut replay = Replay::new(held.into_iter().collect());
+    for entry in &entries {
+        replay.apply(entry);
+    }
+    let mut rows = state_rows(&replay, Some(&subject));
+    rows.sort_by(|a, b| a.purpose.cmp(&b.purpose));
+    Ok(rows)
+}
+
+/// The replay's rows, of one subject or of all.
+fn state_rows(replay: &Replay, wanted: Option<&str>) -> Vec<StateRow> {
+    replay
         .subjects()
-        .filter(|(subject, _)| wanted.as_ref().map_or(true, |s| s == *subject))
+        .filter(|(subject, _)| wanted.map_or(true, |s| s == subject.as_str()))
         .flat_map(|(subject, state)| {
             state.rows().map(move |row| StateRow {
                 subject: subject.clone(),
@@ -86,11 +111,7 @@ pub async fn current_states(
                 phone: row.phone.clone(),
             })
         })
-        .filter(|row| since.as_ref().map_or(true, |t| row.since >= *t))
-        .filter(|row| until.as_ref().map_or(true, |t| row.since < *t))
-        .collect();
-    rows.sort_by(|a, b| (&a.subject, &a.purpose).cmp(&(&b.subject, &b.purpose)));
-    Ok(rows)
+        .collect()
 }
 
 /// Writes rows in the chosen format.

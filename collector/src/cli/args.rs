@@ -79,6 +79,17 @@ pub enum Command {
         /// Public keys as served at /.well-known/jwks.json [default: the keys in <data-dir>/keys].
         #[arg(long)]
         jwks: Option<PathBuf>,
+        /// Checkpoints seen earlier (the collector's checkpoint file, or a note from
+        /// /v1/checkpoint); the log must reach and agree with each. Repeatable.
+        #[arg(long)]
+        checkpoint: Vec<PathBuf>,
+        /// Receipts seen earlier, one per line; the log must reach and agree with each. Repeatable.
+        #[arg(long)]
+        receipt: Vec<PathBuf>,
+        /// The timestamp authority's certificate (PEM): every checkpoint must then
+        /// carry its RFC 3161 token, and each must verify.
+        #[arg(long, env = "CONSENT_TSA_CERT")]
+        tsa_cert: Option<PathBuf>,
         /// Where the log is.
         #[command(flatten)]
         data: DataArgs,

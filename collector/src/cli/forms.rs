@@ -159,7 +159,11 @@ async fn register(settings: &Settings, version: &FormVersion) -> Result<(), CliE
     let (token_ttl, mail_retry) = settings.mail_timing()?;
     let keys = Keyring::load(&settings.data_dir().join("keys"))?;
     let store: std::sync::Arc<dyn Store> = crate::store::open(&settings.database()).await?;
-    let timing = MailTiming { token_ttl, mail_retry };
+    let preferences_ttl = crate::config::duration("--preferences-ttl", settings.preferences_ttl.as_deref(), "30d")
+        .ok()
+        .and_then(|d| chrono::Duration::from_std(d).ok())
+        .unwrap_or_else(|| chrono::Duration::days(30));
+    let timing = MailTiming { token_ttl, mail_retry, preferences_ttl };
     let Registered { new, released } = release::register(store.as_ref(), &keys, timing, version)
         .await
         .map_err(|e| match e {

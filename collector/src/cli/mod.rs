@@ -6,6 +6,7 @@ mod audit; // the DPO's commands
 mod data; // where a command finds the log, opened without creating anything
 mod forms; // the forms registry's commands
 mod run; // what each command does
+mod witnesses; // the checkpoints and receipts verify-log is given
 
 pub use args::{Cli, Command};
 pub use audit::{AccessFormat, AuditCommand};

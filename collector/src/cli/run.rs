@@ -6,8 +6,8 @@ use chrono::Utc;
 
 use super::args::{Cli, Command};
 use crate::audit::export::{self, Filter};
-use crate::audit::verify_log::{verify_log, VerifyLogError};
 use super::data::{self, OpenError};
+use crate::audit::verify_log::{verify_log_against, VerifyLogError};
 use crate::config::{ConfigError, Settings};
 use crate::ledger::keys::{Keyring, PublicKeys};
 
@@ -122,8 +122,15 @@ pub async fn run(cli: Cli) -> Result<ExitCode, CliError> {
                 None => export::write(&rows, format, &mut std::io::stdout().lock()).map_err(io)?,
             }
         }
-        Command::VerifyLog { jwks, data } => {
+        Command::VerifyLog {
+            jwks,
+            checkpoint,
+            receipt,
+            tsa_cert,
+            data,
+        } => {
             let settings = data.settings(file)?;
+            let tsa_cert = tsa_cert.or(settings.tsa_cert.clone());
             // The log first: a wrong folder is named as such, not as a missing key.
             let store = data::open_existing(&settings).await?;
             let keys = match jwks {
@@ -137,11 +144,23 @@ pub async fn run(cli: Cli) -> Result<ExitCode, CliError> {
                     .map_err(|e| CliError::Io(format!("{e}; verify-log needs only the public keys: give them with --jwks FILE (the document /.well-known/jwks.json serves)")))?
                     .public(),
             };
-            match verify_log(store.as_ref(), &keys).await {
-                Ok(report) => println!(
-                    "ok: {} entries, {} proof signatures re-verified, {} erased by prune or erasure request",
-                    report.entries, report.proofs, report.erased
-                ),
+            let witnesses = super::witnesses::read(&keys, &checkpoint, &receipt, tsa_cert.as_deref())?;
+            let stamped = tsa_cert.is_some();
+            match verify_log_against(store.as_ref(), &keys, witnesses.all).await {
+                Ok(report) => {
+                    println!(
+                        "ok: {} entries, {} proof signatures re-verified, {} erased by prune or erasure request",
+                        report.entries, report.proofs, report.erased
+                    );
+                    if report.witnesses > 0 {
+                        println!(
+                            "agrees with {} checkpoints{} and {} receipts seen earlier",
+                            witnesses.checkpoints,
+                            if stamped { " (their timestamps verified)" } else { "" },
+                            witnesses.receipts
+                        );
+                    }
+                }
                 Err(VerifyLogError::Broken(broken)) => return Err(CliError::Broken(broken)),
                 Err(VerifyLogError::Store(e)) => return Err(e.into()),
             }

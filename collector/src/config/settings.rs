@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use super::resolved::{chrono_duration, duration, Config, MailConfig, Secret};
 use super::ConfigError;
+use crate::i18n::brand::Brand;
 use crate::proof::verify::ProofLimits;
 
 /// Every setting, each optional so that the sources can be layered.
@@ -59,7 +60,22 @@ pub struct Settings {
     /// SMTP server URL, e.g. smtp://127.0.0.1:2525 or smtps://user:pass@host [default: none].
     #[arg(long, env = "CONSENT_SMTP_URL")]
     pub smtp_url: Option<String>,
-    /// From address of mail [default: consent-collector <no-reply@localhost>].
+    /// The shop's name: the pages' header and the mail's sender name [default: the name the form's controller gives].
+    #[arg(long, env = "CONSENT_SHOP_NAME")]
+    pub shop_name: Option<String>,
+    /// The shop's home page, linked from every page.
+    #[arg(long, env = "CONSENT_SHOP_URL")]
+    pub shop_url: Option<String>,
+    /// The shop's logo (PNG, JPEG, GIF, WebP or SVG, at most 64 KiB), inlined into every page.
+    #[arg(long, env = "CONSENT_SHOP_LOGO")]
+    pub shop_logo: Option<PathBuf>,
+    /// The shop's accent colour, #rrggbb: the pages' header band and buttons.
+    #[arg(long, env = "CONSENT_SHOP_ACCENT")]
+    pub shop_accent: Option<String>,
+    /// How long a mailed link to the preference page works; a new one can be asked for by mail [default: 30d].
+    #[arg(long, env = "CONSENT_PREFERENCES_TTL")]
+    pub preferences_ttl: Option<String>,
+    /// From address of mail, the shop's (e.g. "Atelier <bonjour@atelier.example>"); without a name, the shop's name is shown [default: no-reply@localhost, named after the shop].
     #[arg(long, env = "CONSENT_MAIL_FROM")]
     pub mail_from: Option<String>,
     /// First retry delay of a confirmation mail that could not be sent; it doubles per attempt, up to 30m [default: 30s].
@@ -83,9 +99,30 @@ pub struct Settings {
     /// The secret that signs into the dashboard, at least 24 characters; keep it in the environment.
     #[arg(long, env = "CONSENT_ADMIN_CREDENTIAL", hide_env_values = true)]
     pub admin_credential: Option<String>,
-    /// Take the client IP from X-Forwarded-For (only behind a trusted proxy) [default: false].
-    #[arg(long, env = "CONSENT_TRUST_FORWARDED")]
+    /// Replaced by --trusted-proxies; `true` is refused with a message saying so.
+    #[arg(long, env = "CONSENT_TRUST_FORWARDED", hide = true)]
     pub trust_forwarded: Option<bool>,
+    /// Addresses or CIDR networks of the reverse proxies in front, comma-separated: the client is the rightmost X-Forwarded-For hop not among them [default: none, the header is ignored].
+    #[arg(long, env = "CONSENT_TRUSTED_PROXIES")]
+    pub trusted_proxies: Option<String>,
+    /// A repeated sign-up of an address with a confirmation pending mails it again at most once per this interval [default: 10m].
+    #[arg(long, env = "CONSENT_RESEND_AFTER")]
+    pub resend_after: Option<String>,
+    /// How often a signed checkpoint of the log is published, when the log grew [default: 1m].
+    #[arg(long, env = "CONSENT_CHECKPOINT_INTERVAL")]
+    pub checkpoint_interval: Option<String>,
+    /// Append-only file of the published checkpoints [default: <data-dir>/checkpoints.jsonl].
+    #[arg(long, env = "CONSENT_CHECKPOINT_FILE")]
+    pub checkpoint_file: Option<PathBuf>,
+    /// The log's name in its checkpoints, and their note key name [default: <public url host>/consent-log].
+    #[arg(long, env = "CONSENT_LOG_ORIGIN")]
+    pub log_origin: Option<String>,
+    /// RFC 3161 timestamp authority that stamps each checkpoint [default: none].
+    #[arg(long, env = "CONSENT_TSA_URL")]
+    pub tsa_url: Option<String>,
+    /// The timestamp authority's certificate (PEM), required with --tsa-url.
+    #[arg(long, env = "CONSENT_TSA_CERT")]
+    pub tsa_cert: Option<PathBuf>,
     /// Proofs of no registered form version: hold (stored, no mail, no state change, `forms held`) or refuse (422) [default: hold].
     #[arg(long, env = "CONSENT_UNKNOWN_FORMS", value_enum)]
     pub unknown_forms: Option<crate::flows::intake::UnknownForms>,
@@ -171,7 +208,7 @@ impl Settings {
         let mail_from = self
             .mail_from
             .clone()
-            .unwrap_or_else(|| "consent-collector <no-reply@localhost>".into());
+            .unwrap_or_else(|| "no-reply@localhost".into());
         // "Real SMTP is one flag away": in demo, giving --smtp-url replaces the outbox.
         let mail = take(&mut problems, if self.outbox.unwrap_or(demo && self.smtp_url.is_none()) {
             Ok(MailConfig::Outbox {
@@ -185,7 +222,7 @@ impl Settings {
             })
         } else {
             Err(ConfigError::Missing(
-                "no mail transport: set --smtp-url (or --outbox true to write mail to a folder)",
+                "no mail transport: set --smtp-url to the smtp server that sends the confirmation mail",
             ))
         });
         let allowed_origins = self.allowed_origins.clone().unwrap_or_default();
@@ -215,6 +252,26 @@ impl Settings {
         let max_age = take(&mut problems, chrono_duration("--max-age", self.max_age.as_deref(), "7d"));
         let request_timeout = take(&mut problems, duration("--request-timeout", self.request_timeout.as_deref(), "10s"));
         let dashboard = take(&mut problems, self.dashboard_credential());
+        let trusted_proxies = take(&mut problems, super::trust::trusted_proxies(self));
+        let resend_after = take(&mut problems, duration("--resend-after", self.resend_after.as_deref(), "10m"));
+        let checkpoints = take(&mut problems, super::trust::checkpoints(self, &data_dir));
+        let brand = take(
+            &mut problems,
+            Brand::from_settings(
+                self.shop_name.as_deref(),
+                self.shop_url.as_deref(),
+                self.shop_logo.as_deref(),
+                self.shop_accent.as_deref(),
+            )
+            .map_err(|e| ConfigError::Value {
+                name: "--shop-*",
+                message: e.to_string(),
+            }),
+        );
+        let preferences_ttl = take(
+            &mut problems,
+            chrono_duration("--preferences-ttl", self.preferences_ttl.as_deref(), "30d"),
+        );
         let (
             Some(listen),
             Some(mail),
@@ -224,7 +281,26 @@ impl Settings {
             Some(max_age),
             Some(request_timeout),
             Some(dashboard),
-        ) = (listen, mail, token_ttl, mail_retry, max_skew, max_age, request_timeout, dashboard)
+            Some(trusted_proxies),
+            Some(resend_after),
+            Some(checkpoints),
+            Some(brand),
+            Some(preferences_ttl),
+        ) = (
+            listen,
+            mail,
+            token_ttl,
+            mail_retry,
+            max_skew,
+            max_age,
+            request_timeout,
+            dashboard,
+            trusted_proxies,
+            resend_after,
+            checkpoints,
+            brand,
+            preferences_ttl,
+        )
         else {
             return Err(one_or_many(problems));
         };
@@ -233,6 +309,8 @@ impl Settings {
         }
         Ok(Config {
             listen,
+            brand,
+            preferences_ttl,
             database: self.database(),
             data_dir,
             public_url: self
@@ -258,7 +336,9 @@ impl Settings {
                 .clone()
                 .or_else(|| demo.then(|| PathBuf::from("pkg"))),
             request_timeout,
-            trust_forwarded: self.trust_forwarded.unwrap_or(false),
+            trusted_proxies,
+            resend_after,
+            checkpoints,
             dashboard,
             unknown_forms: self.unknown_forms.unwrap_or_default(),
             demo,

@@ -14,6 +14,14 @@ pub fn new_token() -> (String, String) {
     (token, hash)
 }
 
+/// The preference-page token mailed beside an unsubscribe token: derived
+/// from it (one-way), so the mail waiting to be sent needs no third secret
+/// kept in the clear, and knowing it does not give the unsubscribe link.
+pub fn preferences_token(unsubscribe_token: &str) -> String {
+    use sha2::Digest;
+    b64(sha2::Sha256::digest(format!("consent-preferences:{unsubscribe_token}").as_bytes()))
+}
+
 /// The stored form of a token.
 pub fn hash(token: &str) -> String {
     sha256_hex(token.as_bytes())

@@ -49,6 +49,14 @@ pub async fn signup(store: &dyn Store, proof: &StoredEntry) -> Result<Signup, St
             }
         }
     }
+    // What the pages list is what holds now: a purpose withdrawn since (by
+    // any link, the preference page or the widget) is no longer listed.
+    let subject = proof.subject.as_deref().unwrap_or_default();
+    let now = crate::audit::export::subject_states(store, subject).await?;
+    granted.retain(|g| {
+        now.iter()
+            .any(|r| r.purpose == g.id && matches!(r.state.as_str(), "granted" | "pending" | "confirmed" | "not-objected"))
+    });
     Ok(Signup {
         controller,
         email: granted
@@ -68,6 +76,8 @@ pub fn ask_page(purpose: TokenPurpose, row: &TokenRow, now: DateTime<Utc>) -> Pa
         .as_deref()
         .is_some_and(|e| e <= timestamp(now).as_str());
     match (purpose, row.used_at.is_some()) {
+        // A preference link has its own pages (flows::preferences).
+        (TokenPurpose::Preferences, _) => Page::Unknown,
         // Withdrawn since: confirming would contradict the withdrawal.
         _ if row.withdrawn_at.is_some() => Page::Withdrawn,
         (TokenPurpose::Confirm, true) => Page::AlreadyConfirmed,
@@ -81,6 +91,7 @@ pub fn ask_page(purpose: TokenPurpose, row: &TokenRow, now: DateTime<Utc>) -> Pa
 /// The page a link's POST shows for the outcome of its append.
 pub fn result_page(purpose: TokenPurpose, outcome: &Appended) -> Page {
     match (purpose, outcome) {
+        (TokenPurpose::Preferences, _) => Page::Unknown,
         (TokenPurpose::Confirm, Appended::New(_)) => Page::Confirmed,
         (TokenPurpose::Unsubscribe, Appended::New(_)) => Page::Unsubscribed,
         // A confirm token is used only by the confirmation: used means confirmed.
@@ -108,7 +119,8 @@ pub fn event(
         TokenPurpose::Confirm => {
             events::confirmation(row.entry_seq, &proof.proof_sha256, at, Some(ip), subject)
         }
-        TokenPurpose::Unsubscribe => events::withdrawal(
+        // A preference link never comes here: it records its own events.
+        TokenPurpose::Unsubscribe | TokenPurpose::Preferences => events::withdrawal(
             row.entry_seq,
             &proof.proof_sha256,
             &email_purposes(proof),

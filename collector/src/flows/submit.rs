@@ -21,11 +21,13 @@ pub struct MailTiming {
     pub token_ttl: chrono::Duration,
     /// The first retry delay.
     pub mail_retry: std::time::Duration,
+    /// The preference-page link's lifetime.
+    pub preferences_ttl: chrono::Duration,
 }
 
 impl From<&Config> for MailTiming {
     fn from(config: &Config) -> MailTiming {
-        MailTiming { token_ttl: config.token_ttl, mail_retry: config.mail_retry }
+        MailTiming { token_ttl: config.token_ttl, mail_retry: config.mail_retry, preferences_ttl: config.preferences_ttl }
     }
 }
 
@@ -69,8 +71,16 @@ pub fn to_append(
         NewToken {
             hash: unsubscribe_hash,
             purpose: TokenPurpose::Unsubscribe,
-            locale,
+            locale: locale.clone(),
             expires_at: None,
+        },
+        // The preference page's link, mailed beside the others: it expires,
+        // and a new one can be asked for by mail.
+        NewToken {
+            hash: tokens::hash(&tokens::preferences_token(&unsubscribe)),
+            purpose: TokenPurpose::Preferences,
+            locale,
+            expires_at: Some(now + config.preferences_ttl),
         },
     ];
     // The tokens go into the database in the clear until the mail is sent:
@@ -101,7 +111,7 @@ pub fn withdraws(proof: &VerifiedProof) -> Option<Withdraws> {
 /// the request path, and its stored copy is retried should that fail.
 pub fn send_confirmation(
     queue: &MailQueue,
-    public_url: &str,
+    links: &crate::mail::compose::MailLinks,
     token_ttl: chrono::Duration,
     proof: &VerifiedProof,
     version: &FormVersion,
@@ -110,7 +120,7 @@ pub fn send_confirmation(
 ) {
     match confirmation_mail(
         &proof.payload,
-        public_url,
+        links,
         &mail.confirm_token,
         &mail.unsubscribe_token,
         token_ttl.num_hours(),

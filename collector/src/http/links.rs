@@ -62,7 +62,7 @@ async fn find(
     purpose: TokenPurpose,
 ) -> Result<Link, Response> {
     let reader = reader_lang(headers);
-    let unknown = || page(reader, Page::Unknown, &Signup::default());
+    let unknown = || page(reader, Page::Unknown, &Signup::default(), &state.config.brand);
     let Some(token) = token else {
         return Err(unknown());
     };
@@ -76,7 +76,7 @@ async fn find(
     let proof = match state.store.entry(row.entry_seq).await {
         Ok(Some(proof)) if proof.body.is_some() => proof,
         // Erased by prune: the link leads nowhere any more.
-        Ok(_) => return Err(page(lang, Page::Unknown, &Signup::default())),
+        Ok(_) => return Err(page(lang, Page::Unknown, &Signup::default(), &state.config.brand)),
         Err(e) => return Err(failed(lang, e)),
     };
     let signup = match links::signup(state.store.as_ref(), &proof).await {
@@ -105,7 +105,7 @@ pub async fn show_link(
         Err(page) => return page,
     };
     let which = links::ask_page(purpose, &link.row, Utc::now());
-    page(link.lang, which, &link.signup)
+    page(link.lang, which, &link.signup, &state.config.brand)
 }
 
 /// `POST`: the button on the page, or a mail client's RFC 8058 one-click
@@ -155,7 +155,7 @@ async fn follow(
         Ok(outcome) => outcome,
         Err(e) => return failed(lang, e),
     };
-    page(lang, links::result_page(purpose, &outcome), &signup)
+    page(lang, links::result_page(purpose, &outcome), &signup, &state.config.brand)
 }
 
 fn failed(lang: Lang, e: crate::store::StoreError) -> Response {

@@ -4,40 +4,53 @@ use std::sync::Arc;
 
 use axum::extract::{Path, State};
 use axum::http::{header, StatusCode};
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{IntoResponse, Response};
 
 use super::AppState;
 use crate::config::MailConfig;
-use crate::i18n::html::{escape, html};
+use super::pages::branded_page;
+use crate::i18n::html::escape;
 use crate::i18n::lang::Lang;
 
-/// Lists the outbox, newest first.
-pub async fn page(State(state): State<Arc<AppState>>) -> Html<String> {
+/// Lists the outbox, newest first, each mail's text as the subscriber reads
+/// it (decoded, escaped), marked with the language it was written in.
+pub async fn page(State(state): State<Arc<AppState>>) -> Response {
+    let brand = crate::i18n::brand::Brand::default();
     let MailConfig::Outbox { dir, .. } = &state.config.mail else {
-        return Html(html(
-            Lang::En,
-            "Outbox",
-            "<p>Mail goes to an SMTP server, not to the outbox.</p>",
-        ));
+        let body = "<p>Mail goes to an SMTP server, not to the outbox.</p>";
+        return branded_page(StatusCode::OK, Lang::En, "Outbox", body, &brand);
     };
     let items = crate::mail::outbox_items(dir).unwrap_or_default();
-    let mut body = String::from("<p>Mail the collector would have sent, newest first.</p><ul>");
+    let mut body = String::from("<p>Mail the collector would have sent, newest first.</p><ul class=\"outbox\">");
     for item in &items {
+        let link = |url: &str, label: &str| {
+            if url.is_empty() {
+                String::new()
+            } else {
+                format!(" · <a href=\"{}\">{label}</a>", escape(url))
+            }
+        };
         body.push_str(&format!(
-            "<li><strong>{}</strong> to {} — <a href=\"{}\">confirm</a> · <a href=\"{}\">unsubscribe</a> · <a href=\"/outbox/{}\"><code>{}</code></a></li>",
+            "<li><h2>{}</h2><p>to {}{}{}{} · <a href=\"/outbox/{}\"><code>{}</code></a></p>",
             escape(&item.subject),
             escape(&item.to),
-            escape(&item.confirm_url),
-            escape(&item.unsubscribe_url),
+            link(&item.confirm_url, "confirm"),
+            link(&item.unsubscribe_url, "unsubscribe"),
+            link(item.preferences_url.as_deref().unwrap_or_default(), "preferences"),
             escape(&item.file),
             escape(&item.file),
         ));
+        if let Some(text) = &item.text {
+            let lang = item.lang.as_deref().unwrap_or("en");
+            body.push_str(&format!("<article lang=\"{}\"><pre>{}</pre></article>", escape(lang), escape(text)));
+        }
+        body.push_str("</li>");
     }
     if items.is_empty() {
         body.push_str("<li>No mail yet.</li>");
     }
     body.push_str("</ul>");
-    Html(html(Lang::En, "Outbox", &body))
+    branded_page(StatusCode::OK, Lang::En, "Outbox", &body, &brand)
 }
 
 /// `GET /outbox/{file}`: one message as a mail client would read it.

@@ -7,25 +7,46 @@ use axum::response::{Html, IntoResponse, Response};
 use base64::Engine;
 use sha2::{Digest, Sha256};
 
-use crate::i18n::html::{escape, html, PAGE_STYLE};
+use crate::i18n::brand::Brand;
+use crate::i18n::html::{branded, escape, html, style, PAGE_STYLE};
 use crate::i18n::lang::Lang;
 use crate::i18n::pages::{self, Page, Signup};
 
-/// Nothing loads but the inline style (by its hash) and the `data:` icon; the
-/// form posts only back here; no one may frame the page (a framed button
-/// could be clicked by a trick).
-static CSP: LazyLock<HeaderValue> = LazyLock::new(|| {
-    let style =
-        base64::engine::general_purpose::STANDARD.encode(Sha256::digest(PAGE_STYLE.as_bytes()));
+/// Nothing loads but the inline style (by its hash) and `data:` images (the
+/// icon, the shop's logo); forms post only back here; no one may frame the
+/// page (a framed button could be clicked by a trick).
+pub fn csp(style: &str) -> HeaderValue {
+    let style = base64::engine::general_purpose::STANDARD.encode(Sha256::digest(style.as_bytes()));
     HeaderValue::from_str(&format!(
         "default-src 'none'; style-src 'sha256-{style}'; img-src data:; form-action 'self'; \
          frame-ancestors 'none'; base-uri 'none'"
     ))
     .expect("csp is a header value")
-});
+}
+
+/// The CSP of the unbranded pages.
+static CSP: LazyLock<HeaderValue> = LazyLock::new(|| csp(PAGE_STYLE));
+
+/// "Back to the shop", in `lang`.
+pub fn back_label(lang: Lang, brand: &Brand) -> String {
+    match (lang, &brand.name) {
+        (Lang::Fr, Some(name)) => format!("Retour à {name}"),
+        (Lang::Fr, None) => "Retour à la boutique".into(),
+        (Lang::En, Some(name)) => format!("Back to {name}"),
+        (Lang::En, None) => "Back to the shop".into(),
+    }
+}
+
+/// A page carrying the shop's name, logo, accent and link back, with its status and headers.
+pub fn branded_page(status: StatusCode, lang: Lang, title: &str, body: &str, brand: &Brand) -> Response {
+    let html = branded(lang, title, body, brand, &back_label(lang, brand));
+    let mut response = with_headers(status, html);
+    response.headers_mut().insert(header::CONTENT_SECURITY_POLICY, csp(&style(brand)));
+    response
+}
 
 /// A page, with its status and headers.
-pub fn page(lang: Lang, which: Page, signup: &Signup) -> Response {
+pub fn page(lang: Lang, which: Page, signup: &Signup, brand: &Brand) -> Response {
     let status = match which {
         Page::ConfirmAsk
         | Page::Confirmed
@@ -57,7 +78,7 @@ pub fn page(lang: Lang, which: Page, signup: &Signup) -> Response {
             escape(button)
         ));
     }
-    with_headers(status, html(lang, &text.title, &body))
+    branded_page(status, lang, &text.title, &body, brand)
 }
 
 /// The storage failed: a page saying to retry, in the reader's language.

@@ -15,6 +15,7 @@ use super::client::client_network;
 use super::error::ApiError;
 use super::AppState;
 use crate::flows::admit::{self, AdmitError, Admission};
+use crate::flows::limits::{self, Mail};
 use crate::flows::submit::{send_confirmation, to_append, MailTiming};
 use crate::proof::verify::{self, VerifiedProof};
 use crate::store::{Appended, StoredEntry};
@@ -35,7 +36,7 @@ pub async fn submit(
         status => ApiError::new(status, "unreadable_body", r.body_text().to_lowercase()),
     })?;
     let network = client_network(&state, peer, &headers);
-    if !state.ip_limit.allow(&network) {
+    if !limits::take_network(state.store.as_ref(), &state.config, &network, Utc::now()).await? {
         return Err(ApiError::new(
             StatusCode::TOO_MANY_REQUESTS,
             "rate_limited",
@@ -62,20 +63,21 @@ pub async fn submit(
         }
     };
 
-    // Replays are found inside the append's transaction, with the rest of its
-    // batch; only a submission over the mail limit is looked up first, since a
-    // retry must never be refused.
-    let wants_mail = admission.mail();
+    // Every sign-up is stored: the state table says whether it mails, the
+    // limits how often (see crate::flows::limits). Replays are found inside
+    // the append's transaction, with the rest of its batch.
     let subject = proof.subject_key();
-    if wants_mail && !state.email_limit.allow(&subject) {
+    let mail_decision = if admission.mail() {
+        Some(limits::take(state.store.as_ref(), &state.config, &subject, Utc::now()).await?)
+    } else {
+        None
+    };
+    let wants_mail = mail_decision == Some(Mail::Queued);
+    // A retry of a stored sign-up finds the interval taken by itself: answer it as the replay it is.
+    if mail_decision.is_some() && !wants_mail {
         if let Some(stored) = state.store.by_record_id(&proof.record.id).await? {
             return replay(stored, &proof);
         }
-        return Err(ApiError::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            "rate_limited",
-            "too many confirmation e-mails for this address; retry later",
-        ));
     }
 
     // Tokens expire from now; the receive time is set when the batch commits, moments later.
@@ -88,7 +90,7 @@ pub async fn submit(
         other => {
             // No mail goes out: the address keeps its allowance.
             if wants_mail {
-                state.email_limit.refund(&subject);
+                limits::give_back(state.store.as_ref(), &state.config, &subject, Utc::now()).await?;
             }
             match other? {
                 Appended::Replay(stored) => return replay(stored, &proof),
@@ -99,7 +101,7 @@ pub async fn submit(
     if let (Some(mail), Admission::Counts { version, .. }) = (mail, &admission) {
         send_confirmation(
             &state.mail,
-            &state.public_url,
+            &state.mail_links,
             state.config.token_ttl,
             &proof,
             version,
@@ -109,10 +111,14 @@ pub async fn submit(
     }
     let status = match admission {
         Admission::Held { .. } => "held",
-        _ if wants_mail => "pending",
+        _ if mail_decision.is_some() => "pending",
         _ => "recorded",
     };
-    Ok((StatusCode::CREATED, Json(answer(&stored, status))))
+    let mut answer = answer(&stored, status);
+    if let Some(decision) = mail_decision {
+        answer["mail"] = decision.as_str().into();
+    }
+    Ok((StatusCode::CREATED, Json(answer)))
 }
 
 /// What the proof does, or why it is refused (422, nothing stored).

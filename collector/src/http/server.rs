@@ -14,8 +14,8 @@ use tower_http::services::ServeDir;
 use tower_http::trace::TraceLayer;
 
 use super::origin::{loopback_alias, origin_of};
-use super::rate_limit::RateLimit;
-use super::{links, outbox, proofs};
+use super::{checkpoint, json_errors, links, outbox, preferences, proofs};
+use crate::audit::publish::Publisher;
 use crate::config::{Config, MailConfig};
 use crate::flows::release;
 use crate::flows::submit::MailTiming;
@@ -42,10 +42,10 @@ pub struct AppState {
     pub allowed_origins: Vec<String>,
     /// Where mail goes: stored with its proof, queued after the commit, sent in batches, retried.
     pub mail: MailQueue,
-    /// Submissions per client network.
-    pub ip_limit: RateLimit,
-    /// Confirmation mails per address.
-    pub email_limit: RateLimit,
+    /// Signed checkpoints of the log.
+    pub checkpoints: Arc<Publisher>,
+    /// The links and sender name of every mail.
+    pub mail_links: crate::mail::compose::MailLinks,
     /// The registered form versions read so far.
     pub registry: crate::registry::cache::Cache,
 }
@@ -73,6 +73,14 @@ pub enum StartError {
     /// The public URL has no origin.
     #[error("invalid public url {0:?}")]
     PublicUrl(String),
+    /// The timestamp authority's certificate is unusable.
+    #[error("--tsa-cert {path}: {message}")]
+    TsaCert {
+        /// The file.
+        path: std::path::PathBuf,
+        /// What is wrong.
+        message: String,
+    },
 }
 
 /// A running collector.
@@ -183,24 +191,35 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
         register_demo_form(store.as_ref(), &keys, &config, &allowed_origins).await;
     }
     let appender = Appender::spawn(store.clone(), keys.clone(), 64);
+    let mail_links = crate::mail::compose::MailLinks {
+        public_url: public_url.clone(),
+        preferences_days: config.preferences_ttl.num_days().max(1),
+        shop_name: config.brand.name.clone(),
+    };
     let (mail, mail_task) = MailQueue::spawn(
         mailer,
         store.clone(),
-        public_url.clone(),
+        mail_links.clone(),
         Retry::from_first(config.mail_retry),
         64,
+    );
+    let checkpoints = Arc::new(super::checkpoint::publisher(&config, &public_url)?);
+    let publishing = checkpoints.clone().spawn(
+        store.clone(),
+        keys.clone(),
+        config.checkpoints.interval,
     );
     let state = Arc::new(AppState {
         store,
         keys,
         appender,
-        ip_limit: RateLimit::new(config.rate_ip_per_minute, Duration::from_secs(60)),
-        email_limit: RateLimit::new(config.rate_email_per_hour, Duration::from_secs(3600)),
+        checkpoints,
         registry: Default::default(),
         config,
         public_url: public_url.clone(),
         allowed_origins,
         mail,
+        mail_links,
     });
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
     let (shutdown, stopped) = tokio::sync::oneshot::channel::<()>();
@@ -210,6 +229,7 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
                 let _ = stopped.await;
             })
             .await;
+        publishing.abort();
         // The router and its state are gone: the mail queue drains and ends.
         // Whatever it could not send stays stored, for the next start.
         if tokio::time::timeout(MAIL_DRAIN, mail_task).await.is_err() {
@@ -253,9 +273,16 @@ pub fn router(state: Arc<AppState>) -> Router {
             "/v1/unsubscribe",
             get(links::show_link).post(links::follow_link),
         )
+        .route(
+            "/v1/preferences",
+            get(preferences::show).post(preferences::change),
+        )
         .route("/.well-known/jwks.json", get(jwks))
+        .route("/v1/checkpoint", get(checkpoint::note))
+        .route("/v1/checkpoint.json", get(checkpoint::record))
         .route("/healthz", get(|| async { "ok" }));
-    if matches!(state.config.mail, MailConfig::Outbox { .. }) {
+    // The outbox lists every address and its confirm link: the demo's alone.
+    if state.config.demo && matches!(state.config.mail, MailConfig::Outbox { .. }) {
         app = app
             .route("/outbox", get(outbox::page))
             .route("/outbox/{file}", get(outbox::message));
@@ -281,6 +308,7 @@ pub fn router(state: Arc<AppState>) -> Router {
             state.config.request_timeout,
             timeout,
         ))
+        .layer(axum::middleware::from_fn(json_errors::as_json))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }

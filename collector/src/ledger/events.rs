@@ -45,8 +45,22 @@ pub fn withdrawal(
     ip: Option<String>,
     subject: String,
 ) -> NewEntry {
+    withdrawal_via("unsubscribe-link", proof_seq, proof_sha256, purposes, at, ip, subject)
+}
+
+/// The subscriber withdrew `purposes` of the proof at `proof_seq` `via` a
+/// mailed link: `unsubscribe-link` or `preference-page`.
+pub fn withdrawal_via(
+    via: &str,
+    proof_seq: i64,
+    proof_sha256: &str,
+    purposes: &[String],
+    at: &str,
+    ip: Option<String>,
+    subject: String,
+) -> NewEntry {
     let event = json!({
-        "schema": EVENT_SCHEMA, "type": "withdrawn", "via": "unsubscribe-link", "at": at,
+        "schema": EVENT_SCHEMA, "type": "withdrawn", "via": via, "at": at,
         "proofSeq": proof_seq, "proof": proof_sha256, "purposes": purposes, "ip": ip,
     });
     entry(EntryKind::Withdrawal, event, Some(subject))

@@ -152,6 +152,11 @@ impl Keyring {
         jws::sign(&key.signing, &header, payload)
     }
 
+    /// Signs a note (c2sp.org/signed-note) as `name` with the active key.
+    pub fn sign_note(&self, text: &str, name: &str) -> String {
+        super::note::sign(text, name, &self.active().signing)
+    }
+
     /// The public half of every key, as served at `/.well-known/jwks.json`.
     pub fn jwks(&self) -> serde_json::Value {
         let keys: Vec<_> = self
@@ -222,6 +227,11 @@ impl PublicKeys {
         let kid = header["kid"].as_str()?;
         let (_, key) = self.keys.iter().find(|(k, _)| k == kid)?;
         jws::verify_ed25519(key, &compact).then_some((header, compact.payload))
+    }
+
+    /// Every key, for notes: a checkpoint may be signed by any of them.
+    pub fn ed25519(&self) -> Vec<VerifyingKey> {
+        self.keys.iter().map(|(_, k)| *k).collect()
     }
 
     /// Checks a receipt JWS and returns its claims; `None` if it does not verify.

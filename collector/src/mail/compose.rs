@@ -7,18 +7,50 @@ use crate::i18n::lang::Lang;
 use crate::proof::granted::{granted, mask_phone};
 use crate::store::PendingMail;
 
+/// What the mail's links and sender name come from, beside the proof.
+#[derive(Clone, Debug)]
+pub struct MailLinks {
+    /// The base of every link, without trailing slash.
+    pub public_url: String,
+    /// How many days the preference-page link works.
+    pub preferences_days: i64,
+    /// The shop's name, when the configuration gives it: the sender's name.
+    pub shop_name: Option<String>,
+}
+
+impl From<&str> for MailLinks {
+    fn from(public_url: &str) -> Self {
+        MailLinks {
+            public_url: public_url.into(),
+            preferences_days: 30,
+            shop_name: None,
+        }
+    }
+}
+
+impl From<String> for MailLinks {
+    fn from(public_url: String) -> Self {
+        public_url.as_str().into()
+    }
+}
+
 /// The confirmation mail for a proof's payload (canonical JSON, as stored or
-/// received) and its two tokens, with links under `public_url`.
+/// received) and its two tokens, with links under `links.public_url`; the
+/// preference-page link is derived from the unsubscribe token.
 pub fn confirmation_mail(
     payload: &serde_json::Value,
-    public_url: &str,
+    links: &MailLinks,
     confirm_token: &str,
     unsubscribe_token: &str,
     ttl_hours: i64,
 ) -> Option<ConfirmationMail> {
-    let sender_name = payload["controller"]["name"]
-        .as_str()
-        .or_else(|| payload["site"]["origin"].as_str())?;
+    let public_url = &links.public_url;
+    let sender_name = match &links.shop_name {
+        Some(name) => name.as_str(),
+        None => payload["controller"]["name"]
+            .as_str()
+            .or_else(|| payload["site"]["origin"].as_str())?,
+    };
     let granted = granted(payload, None);
     Some(ConfirmationMail {
         sms: granted.iter().any(|g| g.channel == "sms"),
@@ -31,6 +63,12 @@ pub fn confirmation_mail(
         ttl_hours,
         purposes: granted.into_iter().map(|g| g.label).collect(),
         phone: payload["subject"]["phone"].as_str().and_then(mask_phone),
+        preferences_url: Some(format!(
+            "{public_url}/v1/preferences?token={}",
+            crate::crypto::tokens::preferences_token(unsubscribe_token)
+        )),
+        preferences_days: links.preferences_days,
+        renewal: false,
     })
 }
 
@@ -38,9 +76,10 @@ pub fn confirmation_mail(
 /// hours, rounded, at least one); `None` when its proof is erased.
 pub fn confirmation(
     mail: &PendingMail,
-    public_url: &str,
+    links: impl Into<MailLinks>,
     now: DateTime<Utc>,
 ) -> Option<ConfirmationMail> {
+    let links = links.into();
     let mut payload: serde_json::Value = serde_json::from_str(mail.proof_body.as_deref()?).ok()?;
     // The stored body keeps the shown texts apart; the mail quotes them.
     let shown = mail
@@ -56,7 +95,7 @@ pub fn confirmation(
     let minutes = (mail.expires_at - now).num_minutes();
     confirmation_mail(
         &payload,
-        public_url,
+        &links,
         &mail.confirm_token,
         &mail.unsubscribe_token,
         ((minutes + 30) / 60).max(1),

@@ -82,6 +82,14 @@ pub struct ConfirmationMail {
     /// Whether an SMS box was ticked: the unsubscribe link stops e-mail
     /// only, so the mail says how SMS stops (STOP).
     pub sms: bool,
+    /// The link to the preference page, where every purpose (e-mail and
+    /// SMS alike) can be withdrawn.
+    pub preferences_url: Option<String>,
+    /// How many days that link works.
+    pub preferences_days: i64,
+    /// A mail the subscriber asked for from an expired preference page: it
+    /// carries only a new link to it.
+    pub renewal: bool,
 }
 
 /// The message for a confirmation mail, and its subject.
@@ -89,7 +97,8 @@ pub(super) fn build(
     from: &Mailbox,
     mail: &ConfirmationMail,
 ) -> Result<(Message, String), MailError> {
-    let (subject, body) = text::confirmation_mail(mail);
+    let (subject, body) = text::mail_text(mail);
+    let from = &Mailbox::new(from.name.clone().or_else(|| Some(mail.sender_name.clone())), from.email.clone());
     let mut message = Message::builder()
         .from(from.clone())
         .to(parse_mailbox(&mail.to)?)
@@ -106,6 +115,9 @@ pub(super) fn build(
                 .map_err(|_| MailError::Build("body cannot be encoded".into()))?,
         )
         .map_err(|e| MailError::Build(e.to_string().to_lowercase()))?;
+    if mail.unsubscribe_url.is_empty() {
+        return Ok((message, subject));
+    }
     // RFC 8058: mail clients offer one-click unsubscribe with these two headers.
     let headers = message.headers_mut();
     headers.insert_raw(HeaderValue::new(
@@ -149,6 +161,9 @@ mod tests {
             purposes: vec!["J'accepte la newsletter.".into()],
             phone: Some("+33 6 •• •• •• 78".into()),
             sms: false,
+            preferences_url: None,
+            preferences_days: 30,
+            renewal: false,
         }
     }
 

@@ -20,6 +20,15 @@ pub struct OutboxItem {
     pub confirm_url: String,
     /// The unsubscribe link.
     pub unsubscribe_url: String,
+    /// The link to the preference page, if the mail carries one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub preferences_url: Option<String>,
+    /// The language the mail is written in (`fr`, `en`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lang: Option<String>,
+    /// The body as the subscriber reads it (decoded, plain text).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
     /// The whole RFC 5322 message, exactly as SMTP would carry it; `None` in
     /// the `.json` files older collectors wrote beside a `.eml` file.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -53,6 +62,9 @@ pub(super) fn write_outbox(
                 subject,
                 confirm_url: mail.confirm_url.clone(),
                 unsubscribe_url: mail.unsubscribe_url.clone(),
+                preferences_url: mail.preferences_url.clone(),
+                lang: Some(mail.lang.tag().to_string()),
+                text: Some(super::text::mail_text(mail).1),
                 message: Some(String::from_utf8_lossy(&message.formatted()).into_owned()),
             };
             serde_json::to_writer(&mut lines, &item).expect("item serializes");

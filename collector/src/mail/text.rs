@@ -3,9 +3,49 @@
 use super::message::ConfirmationMail;
 use crate::i18n::lang::Lang;
 
+/// Subject and plain-text body of a mail: the confirmation, or a renewed
+/// link to the preference page.
+pub fn mail_text(mail: &ConfirmationMail) -> (String, String) {
+    if mail.renewal {
+        preferences_mail(mail)
+    } else {
+        confirmation_mail(mail)
+    }
+}
+
+/// A new link to the preference page, which the subscriber asked for.
+fn preferences_mail(mail: &ConfirmationMail) -> (String, String) {
+    let (sender, days, url) = (&mail.sender_name, mail.preferences_days, mail.preferences_url.as_deref().unwrap_or_default());
+    match mail.lang {
+        Lang::Fr => (
+            format!("Vos choix – {sender}"),
+            format!(
+                "Bonjour,\n\nVoici un nouveau lien pour voir et changer ce que {sender} peut vous envoyer, \
+                 e-mails et SMS (valable {days} jours) :\n\n{url}\n\n\
+                 Si vous n'avez rien demandé, ignorez ce message : rien ne change.\n"
+            ),
+        ),
+        Lang::En => (
+            format!("Your choices – {sender}"),
+            format!(
+                "Hello,\n\nHere is a new link to see and change what {sender} may send you, \
+                 e-mail and SMS (it works for {days} days):\n\n{url}\n\n\
+                 If you did not ask for it, ignore this message: nothing changes.\n"
+            ),
+        ),
+    }
+}
+
 /// Subject and plain-text body of the double opt-in e-mail: it says what the
 /// click confirms (the boxes ticked, the phone number, masked).
 pub fn confirmation_mail(mail: &ConfirmationMail) -> (String, String) {
+    let prefs = |lead: &str| {
+        mail.preferences_url
+            .as_ref()
+            .map(|url| format!("{lead}\n{url}\n\n"))
+            .unwrap_or_default()
+    };
+    let days = mail.preferences_days;
     let ConfirmationMail {
         lang,
         sms,
@@ -43,7 +83,8 @@ pub fn confirmation_mail(mail: &ConfirmationMail) -> (String, String) {
                      Pour confirmer, ouvrez ce lien (valable {ttl_hours} heures) :\n\n{confirm_url}\n\n\
                      Si vous n'êtes pas à l'origine de cette demande, ignorez ce message : \
                      sans confirmation, vous ne recevrez rien.\n\n\
-                     Pour ne plus recevoir d'e-mails de {sender} :\n{unsubscribe_url}\n{stop}"
+                     {prefs}Pour ne plus recevoir d'e-mails de {sender} :\n{unsubscribe_url}\n{stop}",
+                    prefs = prefs(&format!("Pour voir ou changer vos choix, e-mails et SMS (lien valable {days} jours) :"))
                 ),
             )
         }
@@ -70,7 +111,8 @@ pub fn confirmation_mail(mail: &ConfirmationMail) -> (String, String) {
                      To confirm, open this link (valid for {ttl_hours} hours):\n\n{confirm_url}\n\n\
                      If you did not ask for this, ignore this message: \
                      without confirmation you will receive nothing.\n\n\
-                     To stop receiving e-mails from {sender}:\n{unsubscribe_url}\n{stop}"
+                     {prefs}To stop receiving e-mails from {sender}:\n{unsubscribe_url}\n{stop}",
+                    prefs = prefs(&format!("To see or change your choices, e-mail and SMS (this link works for {days} days):"))
                 ),
             )
         }
@@ -96,6 +138,9 @@ mod tests {
             purposes: purposes.iter().map(|p| p.to_string()).collect(),
             phone: phone.map(String::from),
             sms,
+            preferences_url: None,
+            preferences_days: 30,
+            renewal: false,
         })
         .1
     }

@@ -79,9 +79,9 @@ pub fn parse(json: &str) -> Result<Config, DeriveError> {
 fn locales(config: &Config) -> Vec<LocaleTexts> {
     let tags: Vec<String> = match &config.locale {
         Some(tag) => vec![tag.clone()],
-        None => i18n::FILES
+        None => i18n::LOCALES
             .iter()
-            .map(|(tag, _)| tag.to_string())
+            .map(|tag| tag.to_string())
             .chain(config.texts.iter().map(|(tag, _)| tag.clone()))
             .collect(),
     };

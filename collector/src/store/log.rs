@@ -116,11 +116,7 @@ impl Store for SqlStore {
         let purpose: String = row.try_get("purpose")?;
         Ok(Some(TokenRow {
             entry_seq: row.try_get("entry_seq")?,
-            purpose: if purpose == "confirm" {
-                TokenPurpose::Confirm
-            } else {
-                TokenPurpose::Unsubscribe
-            },
+            purpose: TokenPurpose::parse(&purpose),
             locale: row.try_get("locale")?,
             expires_at: row.try_get("expires_at")?,
             used_at: row.try_get("used_at")?,
@@ -246,6 +242,22 @@ impl Store for SqlStore {
         .await?;
         tx.commit().await?;
         Ok(Some(stored))
+    }
+
+    async fn take_limit(&self, key: &str, window: limits::Window, now: DateTime<Utc>) -> Result<bool, StoreError> {
+        let _writer = self.sqlite_write_guard().await;
+        let mut tx = self.begin_bookkeeping().await?;
+        let taken = limits::take(&mut tx, key, window, now.timestamp()).await?;
+        tx.commit().await?;
+        Ok(taken)
+    }
+
+    async fn give_back_limit(&self, key: &str, window: limits::Window, now: DateTime<Utc>) -> Result<(), StoreError> {
+        let _writer = self.sqlite_write_guard().await;
+        let mut tx = self.begin_bookkeeping().await?;
+        limits::give_back(&mut tx, key, window, now.timestamp()).await?;
+        tx.commit().await?;
+        Ok(())
     }
 }
 

@@ -97,4 +97,9 @@ pub const MIGRATIONS: &[(i64, &[&str])] = &[
             "CREATE INDEX held_proofs_form ON held_proofs (form_id, version)",
         ],
     ),
+    (
+        5,
+        // Rate-limit counters, shared by every collector on the database.
+        super::limits::MIGRATION,
+    ),
 ];

@@ -6,6 +6,7 @@
 
 pub mod appender; // group commit: many requests, one transaction
 mod held; // held proofs, marked in their append's transaction
+pub mod limits; // rate-limit counters shared through the database
 mod log; // the Store methods over SQL: appends, reads, prune
 mod migrations; // versioned schema
 mod pending_mail; // confirmation mail waiting beside the log
@@ -59,6 +60,9 @@ pub enum TokenPurpose {
     Confirm,
     /// One-click unsubscribe.
     Unsubscribe,
+    /// The preference page: every purpose of the subject, each withdrawable;
+    /// it expires (see `--preferences-ttl`) and can be renewed by mail.
+    Preferences,
 }
 
 impl TokenPurpose {
@@ -66,6 +70,15 @@ impl TokenPurpose {
         match self {
             TokenPurpose::Confirm => "confirm",
             TokenPurpose::Unsubscribe => "unsubscribe",
+            TokenPurpose::Preferences => "preferences",
+        }
+    }
+
+    fn parse(text: &str) -> Self {
+        match text {
+            "confirm" => TokenPurpose::Confirm,
+            "preferences" => TokenPurpose::Preferences,
+            _ => TokenPurpose::Unsubscribe,
         }
     }
 }
@@ -219,6 +232,11 @@ pub trait Store: MailOutbox + Send + Sync {
         keys: &Keyring,
         now: DateTime<Utc>,
     ) -> Result<Option<StoredEntry>, StoreError>;
+    /// Counts one event for `key` against a limit every collector on this
+    /// database shares; `false` when its window is full.
+    async fn take_limit(&self, key: &str, window: limits::Window, now: DateTime<Utc>) -> Result<bool, StoreError>;
+    /// Gives back an event [`Store::take_limit`] counted that did not happen after all.
+    async fn give_back_limit(&self, key: &str, window: limits::Window, now: DateTime<Utc>) -> Result<(), StoreError>;
 }
 
 /// Reads the whole log in seq order, one page at a time.

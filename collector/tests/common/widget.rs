@@ -3,10 +3,11 @@
 //! only the signature comes from a key in memory instead of WebCrypto.
 #![allow(dead_code)]
 
-use consent_form::config::Config;
-use consent_form::i18n::Texts;
-use consent_form::view;
-use consent_widget::{form, record};
+// The widget's own copies of the form modules (it compiles consent-form's
+// sources into itself), so the types meet its `form` and `record`.
+use consent_widget::config::Config;
+use consent_widget::i18n::Texts;
+use consent_widget::{form, record, view};
 use consent_proof::verify::sha256_hex;
 use consent_proof::{Proof, ShownTexts};
 
@@ -20,7 +21,7 @@ pub fn demo_config() -> String {
 
 /// Reads a configuration as the widget does; panics on a configuration the widget refuses.
 pub fn config(json: &str) -> Config {
-    let value = consent_form::json::parse(json).expect("the configuration is JSON");
+    let value = consent_widget::json::parse(json).expect("the configuration is JSON");
     Config::from_value(&value).unwrap_or_else(|problems| panic!("the widget refuses it: {problems:?}"))
 }
 

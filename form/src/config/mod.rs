@@ -8,6 +8,7 @@
 
 use crate::prelude::*;
 
+mod distinct;
 mod parse;
 mod problem;
 

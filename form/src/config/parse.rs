@@ -350,7 +350,7 @@ pub(super) fn parse(root: &Value) -> Result<Config, Vec<Problem>> {
     if !r.problems.is_empty() {
         return Err(r.problems);
     }
-    Ok(Config {
+    let config = Config {
         endpoint,
         headers,
         controller,
@@ -368,5 +368,7 @@ pub(super) fn parse(root: &Value) -> Result<Config, Vec<Problem>> {
         form_version,
         texts,
         theme,
-    })
+    };
+    let same = super::distinct::problems(&config);
+    if same.is_empty() { Ok(config) } else { Err(same) }
 }

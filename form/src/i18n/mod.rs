@@ -37,7 +37,9 @@ pub const KEYS: &[&str] = &[
     "email.error.invalid",
     "phone.label",
     "phone.notice",
+    "phone.notice.calls",
     "phone.error.invalid",
+    "phone.error.mobile",
     "phone.error.needed",
     "purposes.legend",
     "purposes.legend.optout",
@@ -58,6 +60,7 @@ pub const KEYS: &[&str] = &[
     "channel.post.description",
     "doi.notice",
     "privacy.text",
+    "privacy.rights",
     "privacy.link",
     "newtab",
     "submit",
@@ -66,6 +69,8 @@ pub const KEYS: &[&str] = &[
     "status.sent.doi",
     "status.invalid",
     "status.queued",
+    "status.later",
+    "status.blocked",
     "status.rejected",
     "status.failed",
     "status.withdrawn",
@@ -301,16 +306,44 @@ impl<'a> Texts<'a> {
         self.catalog.get(key).unwrap_or("")
     }
 
-    /// `text` with the controller's `{controller}` and `{contact}` filled in.
-    pub fn with_controller(&self, text: &str) -> String {
+    /// `text` with the controller's `{controller}` and `{contact}` filled
+    /// in, and `vars` too, in one pass: a value put in is never read again
+    /// for placeholders (a shop named "{contact}" stays so named).
+    pub fn fill(&self, text: &str, vars: &[(&str, &str)]) -> String {
         let c = &self.config.controller;
-        crate::text::fill(text, &[("controller", &c.name), ("contact", &c.contact)])
+        let mut all = vec![("controller", c.name.as_str()), ("contact", c.contact.as_str())];
+        all.extend_from_slice(vars);
+        crate::text::fill(text, &all)
     }
 
     /// The text for `key`, with the controller filled in.
     pub fn say(&self, key: &str) -> String {
-        self.with_controller(self.get(key))
+        self.fill(self.get(key), &[])
     }
+
+    /// The text for `key`, with the controller and `vars` filled in, in one pass.
+    pub fn say_with(&self, key: &str, vars: &[(&str, &str)]) -> String {
+        self.fill(self.get(key), vars)
+    }
+
+    /// A purpose's own text (`which`: `label` or `description`): the
+    /// `texts` override, then the purpose's configuration, then the
+    /// channel's default; the controller filled in.
+    pub fn purpose_text(&self, p: &crate::config::Purpose, which: &str) -> String {
+        let key = crate::text::cat(&["purpose.", &p.id, ".", which]);
+        let given = if which == "label" { &p.label } else { &p.description };
+        let text = match self.get_override(&key).or_else(|| given.get(&self.locale)) {
+            Some(t) => t,
+            None => self.get(&crate::text::cat(&["channel.", p.channel.as_str(), ".", which])),
+        };
+        self.say_raw(text)
+    }
+
+    /// `text` (not a key) with the controller filled in.
+    fn say_raw(&self, text: &str) -> String {
+        self.fill(text, &[])
+    }
+
 
     /// An optional override of a purpose-specific key (`purpose.<id>.label`).
     pub fn get_override(&self, key: &str) -> Option<&'a str> {

@@ -4,8 +4,10 @@
 // and on `pagehide` for those not out already. A proof is out at most once at
 // a time across tabs and loads (./claim.js); requests are keepalive while the
 // browser's budget for them lasts, so one a closed page left out still lands.
-// Events go to the widget whose form signed the proof. What a status means
-// and how long to wait are the core's decisions.
+// A failed attempt says why: offline or unreachable, the server failing,
+// busy (429), or blocked for this page (mixed content, CSP, CORS), which the
+// subscriber is told plainly. Events go to the widget whose form signed the
+// proof. What a status means and how long to wait are the core's decisions.
 import { backoff, verdict } from "./core.js";
 import { fire, stored } from "./page.js";
 import { exclusive, lease, leased, release } from "./claim.js";
@@ -69,8 +71,53 @@ function parsed(body) {
   }
 }
 
-/** POSTs a compact JWS with the configured headers and `Idempotency-Key`; status 0 for no answer. */
-async function post(c, entry) {
+/** Origins the page's CSP refused a connection to. */
+const refusedByCsp = new Set();
+globalThis.addEventListener?.("securitypolicyviolation", (e) => {
+  try {
+    refusedByCsp.add(new URL(e.blockedURI).origin);
+  } catch {
+    // not a URL: not a connection
+  }
+});
+
+/**
+ * Why an attempt got no answer: "offline" or "unreachable" (retried), or
+ * "blocked" with the merchant's `message` when this page can never send to
+ * the endpoint. A failed fetch does not tell CORS from a network failure; a
+ * `no-cors` request does: it succeeds (opaquely) when the server answered.
+ */
+async function diagnose(endpoint) {
+  if (!navigator.onLine) return { reason: "offline" };
+  const { origin, protocol } = new URL(endpoint);
+  const blocked = (message) => ({ reason: "blocked", message });
+  if (location.protocol === "https:" && protocol === "http:" && !/^http:\/\/(localhost|127\.0\.0\.1|\[::1\])(:|$)/.test(origin)) {
+    return blocked(`mixed content: ${endpoint} is http:// on an https:// page`);
+  }
+  let answered = false;
+  try {
+    await fetch(endpoint, { mode: "no-cors", cache: "no-store", credentials: "omit" });
+    answered = true;
+  } catch {
+    // no answer: the network, or the CSP (its event comes first)
+  }
+  if (refusedByCsp.has(origin)) return blocked(`this page's CSP connect-src does not allow ${origin}`);
+  if (answered) return blocked(`${origin} does not allow requests from ${location.origin} (CORS): add it to the collector's allowed origins`);
+  return { reason: "unreachable" };
+}
+
+/** POSTs this page has out at once: more would only queue in the browser
+ * (6 connections per host) with their timeout already running. */
+const MAX_OUT = 4;
+let out = 0;
+const queue = [];
+const slot = () => (out < MAX_OUT ? (out++, Promise.resolve()) : new Promise((r) => queue.push(r)));
+const free = () => (queue.length ? queue.shift()() : out--);
+
+/** POSTs a compact JWS with the configured headers and `Idempotency-Key`;
+ * status 0 for no answer. `now` (pagehide) sends at once, without a slot. */
+async function post(c, entry, now = false) {
+  if (!now) await slot();
   const abort = new AbortController();
   const timer = setTimeout(() => abort.abort(), TIMEOUT_MS);
   const size = entry.jws.length;
@@ -88,6 +135,7 @@ async function post(c, entry) {
   } finally {
     clearTimeout(timer);
     if (keepalive) keepaliveBytes -= size;
+    if (!now) free();
   }
 }
 
@@ -104,7 +152,7 @@ export class Courier {
         if (inFlight.has(e.id) || leased(e.id)) continue;
         if (keepaliveBytes + e.jws.length > KEEPALIVE_BUDGET) break; // the rest wait for the next load
         inFlight.add(e.id);
-        this.send(e.id).finally(() => inFlight.delete(e.id));
+        this.send(e.id, true).finally(() => inFlight.delete(e.id));
       }
     };
     addEventListener("online", this.online);
@@ -152,15 +200,15 @@ export class Courier {
     }
   }
 
-  /** Sends one proof, its lock held; the milliseconds until it should be tried again, or 0. */
-  async send(id) {
+  /** Sends one proof, its lock held (or at once, on pagehide); the milliseconds until it should be tried again, or 0. */
+  async send(id, now = false) {
     // Read again under the lock: another tab may have delivered it meanwhile.
     const entry = get(id);
     if (entry?.state !== "pending") return 0;
     // A request a closed page left out may still land: let it, first.
     const busy = leased(id);
     if (busy) return busy;
-    const { status, body } = await post(this, entry);
+    const { status, body } = await post(this, entry, now);
     release(id);
     const v = verdict(status);
     if (v === 0) {
@@ -176,7 +224,9 @@ export class Courier {
       entry.attempts++;
       update(entry);
       const wait = backoff(entry.attempts, Math.random());
-      report(entry, "consent:queued", { id, status, attempt: entry.attempts, retryInMs: wait }, "queued");
+      const { reason, message } = status === 429 ? { reason: "busy" } : status ? { reason: "server" } : await diagnose(this.endpoint);
+      const outcome = reason === "busy" ? "later" : reason === "blocked" ? "blocked" : "queued";
+      report(entry, "consent:queued", { id, status, attempt: entry.attempts, retryInMs: wait, reason, ...(message && { message }) }, outcome, message);
       return wait;
     }
     entry.state = "rejected"; // kept as evidence
@@ -192,10 +242,10 @@ function owner(entry) {
   return live.find((c) => c.own.has(entry.id)) ?? live.find((c) => c.form === entry.form && c.endpoint === entry.endpoint);
 }
 
-function report(entry, name, detail, outcome) {
+function report(entry, name, detail, outcome, why) {
   const c = owner(entry);
   if (c) {
     fire(c.host, name, detail);
-    c.onOutcome(entry.id, outcome);
+    c.onOutcome(entry.id, outcome, why);
   }
 }

@@ -9,6 +9,8 @@ import { fire, keep, sha256, stored } from "./page.js";
 import { cached, catalog } from "./texts.js";
 
 const PREV = "consent-widget/prev";
+/** The manage section's status line. */
+const MANAGE_STATUS = "cw-manage-status";
 let sheet = null;
 
 /** A configuration object, or its JSON text, as JSON text ("" when it cannot be written as JSON). */
@@ -170,7 +172,7 @@ export class Widget {
         this.#theme = facts.theme;
         for (const [property, value] of facts.theme) host.style.setProperty(property, value);
         this.#consented = "consent-widget/consented/" + facts.form;
-        this.#courier = new Courier(host, facts, (id, outcome) => this.#outcome(id, outcome));
+        this.#courier = new Courier(host, facts, (id, outcome, why) => this.#outcome(id, outcome, why));
       }
       // Listeners on the root hold the widget alive: a page need not keep the handle.
       root.addEventListener("submit", this.#onSubmit);
@@ -221,14 +223,14 @@ export class Widget {
     const r = await this.#record(() => {
       const w = JSON.parse(core.withdrawing(this.#h, Array.from(purposeIds ?? [], String).join("\n"), stored(this.#consented)));
       if (w.error) throw new Error(w.error);
-      this.#status("status.pending");
+      this.#status("status.pending", true);
       return w;
     });
     this.#current = { id: r.id, withdrawal: true };
     fire(this.#host, "consent:withdraw", { id: r.id, purposes: r.purposes, proof: r.jws });
     this.#signed(r.id);
     // The button that had focus is gone with the old section.
-    if (inside && !this.#closed) (this.#el("cw-manage-toggle") ?? this.#el("cw-status"))?.focus();
+    if (inside && !this.#closed) (this.#el("cw-manage-toggle") ?? this.#el(MANAGE_STATUS))?.focus();
     return r.id;
   }
 
@@ -290,24 +292,42 @@ export class Widget {
     this.#manage();
   }
 
-  /** The "manage my choices" section, when this browser has consented with this form. */
+  /** The "manage my choices" section, when this browser has consented with
+   * this form, followed by its own status line: a withdrawal's progress and
+   * outcome show there, never under the sign-up form. The status line stays
+   * when the last purpose is withdrawn, to say so. */
   #manage() {
     this.#root.querySelector(".cw-manage-wrap")?.remove();
     const html = core.manage(this.#h, stored(this.#consented));
-    if (html) this.#root.append(nodes(html));
+    let status = this.#el(MANAGE_STATUS);
+    if (html && !status) {
+      status = document.createElement("p");
+      Object.assign(status, { id: MANAGE_STATUS, className: "cw-status", tabIndex: -1 });
+      status.setAttribute("role", "status");
+      this.#root.append(status);
+    }
+    if (html) status.before(nodes(html));
   }
 
-  #status(key) {
-    const el = this.#el("cw-status");
+  /** Shows status `key` in the sign-up form's status line, or the manage section's. */
+  #status(key, manage = false) {
+    const el = this.#el(manage ? MANAGE_STATUS : "cw-status");
     if (el) el.textContent = this.#say[key] ?? "";
   }
 
-  #outcome(id, outcome) {
+  /** What became of the current record; `why` is, for a record this page
+   * can never send, the reason, shown to the merchant on their own views. */
+  #outcome(id, outcome, why) {
     const c = this.#current;
     if (c?.id !== id) return;
-    this.#status(
-      outcome === "delivered" ? (c.withdrawal ? "status.withdrawn" : c.doi ? "status.sent.doi" : "status.sent") : "status." + outcome,
-    );
+    const key = outcome === "delivered" ? (c.withdrawal ? "status.withdrawn" : c.doi ? "status.sent.doi" : "status.sent") : "status." + outcome;
+    this.#status(key, c.withdrawal);
+    this.#root.querySelector(".cw-unsendable")?.remove();
+    if (why && merchantView()) {
+      const box = problemList([{ field: "endpoint", message: why }], "the signup cannot be sent from this page");
+      box.classList.add("cw-unsendable");
+      this.#root.append(box);
+    }
   }
 
   #submit(e) {
@@ -378,13 +398,11 @@ export class Widget {
     const ticked = boxes.filter((b) => b.checked).map((b) => b.value);
     const none = !ticked.length;
     for (const b of boxes) mark(b, "cw-manage-error", none);
+    // The message is by the boxes, inside the manage section: the sign-up
+    // form's status line is not touched.
     message(this.#el("cw-manage-error"), none ? this.#say["manage.error.none"] : null);
-    if (none) {
-      this.#status("status.invalid"); // the message itself is by the boxes: read once
-      boxes[0]?.focus();
-    } else {
-      this.withdraw(ticked).catch((error) => this.#fail(error));
-    }
+    if (none) boxes[0]?.focus();
+    else this.withdraw(ticked).catch((error) => this.#fail(error, true));
   }
 
   /**
@@ -434,9 +452,9 @@ export class Widget {
   }
 
   /** A record that could not be signed or stored: nothing was sent. */
-  #fail(cause) {
+  #fail(cause, withdrawal = false) {
     this.#current = null;
-    this.#status("status.failed");
+    this.#status("status.failed", withdrawal);
     fire(this.#host, "consent:error", { code: "signing", message: "the proof could not be signed or stored: nothing was sent", cause });
   }
 }

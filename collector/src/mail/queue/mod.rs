@@ -80,7 +80,7 @@ impl MailQueue {
     pub fn spawn(
         mailer: Mailer,
         store: Arc<dyn Store>,
-        public_url: String,
+        public_url: impl Into<crate::mail::compose::MailLinks>,
         retry: Retry,
         max_batch: usize,
     ) -> (Self, tokio::task::JoinHandle<()>) {
@@ -94,7 +94,7 @@ impl MailQueue {
             store: store.clone(),
             queue: queue.downgrade(),
             in_flight: in_flight.clone(),
-            public_url,
+            public_url: public_url.into(),
             retry,
             max_batch,
         };

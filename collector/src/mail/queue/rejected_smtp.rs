@@ -65,7 +65,7 @@ async fn the_give_up_counts_the_rejections_as_stored_not_as_read() {
     let (queue, task) = MailQueue::spawn(
         mailer,
         store,
-        "http://127.0.0.1".into(),
+        "http://127.0.0.1",
         Retry::from_first(Duration::from_secs(30)),
         1,
     );

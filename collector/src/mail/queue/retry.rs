@@ -66,7 +66,7 @@ pub(super) struct Retrier {
     /// Weak, so that the queue closes when the collector drops its handles.
     pub(super) queue: mpsc::WeakSender<Queued>,
     pub(super) in_flight: InFlight,
-    pub(super) public_url: String,
+    pub(super) public_url: crate::mail::compose::MailLinks,
     pub(super) retry: Retry,
     pub(super) max_batch: usize,
     /// Rounds of [`Retrier::take_due`] so far.
@@ -152,7 +152,7 @@ impl Retrier {
                         "confirmation mail given up: its confirm link expired before it could be sent"
                     );
                     dropped.push(mail.entry_seq);
-                } else if let Some(confirmation) = confirmation(&mail, &self.public_url, now) {
+                } else if let Some(confirmation) = confirmation(&mail, self.public_url.clone(), now) {
                     // The next attempt never falls after expiry, so that an expired
                     // mail's links leave the database when they stop working.
                     let next = self

@@ -65,7 +65,7 @@ async fn a_stalled_send_neither_spins_the_retry_task_nor_starves_other_mail() {
     let (queue, _task) = MailQueue::spawn(
         mailer,
         store,
-        "http://127.0.0.1".into(),
+        "http://127.0.0.1",
         Retry::from_first(Duration::from_secs(30)),
         1,
     );

@@ -66,6 +66,9 @@ pub(super) fn mail(i: usize) -> ConfirmationMail {
         purposes: Vec::new(),
         phone: None,
         sms: false,
+        preferences_url: None,
+        preferences_days: 30,
+        renewal: false,
     }
 }
 
@@ -147,7 +150,7 @@ async fn every_queued_mail_goes_out_even_past_the_queue_size() {
     let (queue, task) = MailQueue::spawn(
         mailer,
         store,
-        "http://127.0.0.1".into(),
+        "http://127.0.0.1",
         Retry::from_first(Duration::from_secs(30)),
         1,
     );

@@ -1,0 +1,192 @@
+//! The preference page: every purpose of one subscriber with its state as it
+//! stands now, any of them withdrawable (e-mail and SMS alike), each change a
+//! chained withdrawal event; and a new link by mail once the old one expired.
+//!
+//! The link is unguessable (256 random bits, or derived one-way from the
+//! unsubscribe token mailed beside it; only its hash is stored), works for
+//! `--preferences-ttl` (30 days by default) and for any number of visits.
+
+use chrono::{DateTime, Utc};
+
+use crate::audit::export::subject_states;
+use crate::crypto::tokens;
+use crate::ledger::events;
+use crate::mail::compose::MailLinks;
+use crate::mail::ConfirmationMail;
+use crate::i18n::lang::Lang;
+use crate::proof::stored;
+use crate::store::{
+    appender::Appender, Append, NewToken, Store, StoreError, StoredEntry, TokenPurpose, TokenRow,
+    Withdraws,
+};
+
+/// One purpose of the subscriber, as it stands now.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Item {
+    /// Purpose id.
+    pub id: String,
+    /// `email`, `sms`, `phone` or `post`.
+    pub channel: String,
+    /// The text shown next to its box when it was asked, whitespace collapsed.
+    pub label: String,
+    /// Its state, as `export` writes it.
+    pub state: String,
+    /// When it last changed.
+    pub since: String,
+    /// The record id of the proof behind it.
+    record_id: Option<String>,
+}
+
+impl Item {
+    /// Whether messages may be sent now, so that it can be withdrawn.
+    pub fn active(&self) -> bool {
+        matches!(self.state.as_str(), "granted" | "pending" | "confirmed" | "not-objected")
+    }
+}
+
+/// Every purpose the subscriber was ever asked, with its current state and
+/// the text they saw next to its box (the newest proof that showed it).
+pub async fn items(store: &dyn Store, subject: &str) -> Result<Vec<Item>, StoreError> {
+    let rows = subject_states(store, subject).await?;
+    let proofs = store.subject_proofs(subject).await?;
+    let mut shown = Vec::new();
+    for proof in &proofs {
+        if let Some(sha) = &proof.texts_sha256 {
+            if let Some(text) = store.text(sha).await? {
+                shown.extend(serde_json::from_str::<serde_json::Value>(&text).ok());
+            }
+        }
+    }
+    Ok(rows
+        .into_iter()
+        .map(|row| {
+            let key = format!("purpose.{}", row.purpose);
+            let label = shown
+                .iter()
+                .find_map(|s| s[&key].as_str())
+                .map(|t| t.split_whitespace().collect::<Vec<_>>().join(" "))
+                .filter(|t| !t.is_empty())
+                .unwrap_or_else(|| row.purpose.clone());
+            Item {
+                id: row.purpose,
+                channel: row.channel,
+                label,
+                state: row.state,
+                since: row.since,
+                record_id: row.record_id,
+            }
+        })
+        .collect())
+}
+
+/// Withdraws the purposes `ids` that are active now, one chained event per
+/// consent they came from (`via: preference-page`), cancelling a
+/// confirmation still waiting for them. The items withdrawn.
+pub async fn withdraw(
+    store: &dyn Store,
+    appender: &Appender,
+    subject: &str,
+    ids: &[String],
+    at: DateTime<Utc>,
+    ip: String,
+) -> Result<Vec<Item>, StoreError> {
+    let chosen: Vec<Item> = items(store, subject)
+        .await?
+        .into_iter()
+        .filter(|i| i.active() && ids.contains(&i.id))
+        .collect();
+    let mut by_proof: Vec<(String, Vec<String>)> = Vec::new();
+    for item in &chosen {
+        let Some(record) = &item.record_id else { continue };
+        match by_proof.iter_mut().find(|(r, _)| r == record) {
+            Some((_, ids)) => ids.push(item.id.clone()),
+            None => by_proof.push((record.clone(), vec![item.id.clone()])),
+        }
+    }
+    let at = crate::store::timestamp(at);
+    for (record, purposes) in by_proof {
+        let Some(proof) = store.by_record_id(&record).await? else { continue };
+        store_withdrawal(appender, &proof, subject, &purposes, &at, &ip).await?;
+    }
+    Ok(chosen)
+}
+
+async fn store_withdrawal(
+    appender: &Appender,
+    proof: &StoredEntry,
+    subject: &str,
+    purposes: &[String],
+    at: &str,
+    ip: &str,
+) -> Result<(), StoreError> {
+    let entry = events::withdrawal_via(
+        "preference-page",
+        proof.seq,
+        &proof.proof_sha256,
+        purposes,
+        at,
+        Some(ip.to_string()),
+        subject.to_string(),
+    );
+    appender
+        .append(Append {
+            entry,
+            tokens: Vec::new(),
+            consume: None,
+            mail: None,
+            held: None,
+            withdraws: Some(Withdraws::Proof {
+                sha256: proof.proof_sha256.clone(),
+                subject: subject.to_string(),
+                purposes: purposes.to_vec(),
+            }),
+        })
+        .await?;
+    Ok(())
+}
+
+/// A fresh preference link for the subscriber of `row`'s proof, stored, and
+/// the mail that carries it; `None` when the proof is erased.
+pub async fn renewal(
+    store: &dyn Store,
+    row: &TokenRow,
+    proof: &StoredEntry,
+    links: &MailLinks,
+    ttl: chrono::Duration,
+    now: DateTime<Utc>,
+) -> Result<Option<ConfirmationMail>, StoreError> {
+    let Some(body) = proof.body.as_deref().and_then(stored::body_json) else { return Ok(None) };
+    let Some(to) = body["subject"]["email"].as_str().map(str::trim).filter(|t| !t.is_empty()) else {
+        return Ok(None);
+    };
+    let sender_name = match &links.shop_name {
+        Some(name) => name.clone(),
+        None => body["controller"]["name"].as_str().unwrap_or_default().to_string(),
+    };
+    let (token, hash) = tokens::new_token();
+    store
+        .add_token(
+            row.entry_seq,
+            NewToken {
+                hash,
+                purpose: TokenPurpose::Preferences,
+                locale: row.locale.clone(),
+                expires_at: Some(now + ttl),
+            },
+        )
+        .await?;
+    Ok(Some(ConfirmationMail {
+        to: to.to_string(),
+        lang: Lang::from_locale(&row.locale),
+        sender_name,
+        confirm_url: String::new(),
+        unsubscribe_url: String::new(),
+        ttl_hours: 0,
+        purposes: Vec::new(),
+        phone: None,
+        sms: false,
+        preferences_url: Some(format!("{}/v1/preferences?token={token}", links.public_url)),
+        preferences_days: links.preferences_days,
+        renewal: true,
+    }))
+}
