@@ -51,7 +51,7 @@ test("the phone notice is tied to the field", async (t) => {
     return { ids, notice: root.getElementById("cw-phone-notice")?.textContent, required: phone.required };
   });
   assert.ok(phone.ids.includes("cw-phone-notice"), `aria-describedby: ${phone.ids}`);
-  assert.ok(phone.notice.startsWith("Optional."), phone.notice);
+  assert.ok(phone.notice.startsWith("Your number is used only"), phone.notice);
   assert.equal(phone.required, false);
   assert.deepEqual(errors, []);
 });
@@ -424,10 +424,10 @@ test("withdrawals name only consented purposes, once", async (t) => {
   assert.equal(payload.purposes.length, 1, "the purpose is named once");
   assert.equal(payload.purposes[0].id, "newsletter");
   assert.match(payload.texts.shown["manage.hint"], /^Consent given from this browser for m•••@example\.org\. /, "the proof records the hint as shown");
-  // Nothing left to withdraw: the section is gone, focus went to the status.
+  // Nothing left to withdraw: the section is gone, focus went to the manage section's status line.
   await until(page, "a", (root) => root.getElementById("cw-manage-toggle") === null);
   assert.equal(await inRoot(page, "a", (root) => root.getElementById("cw-manage")), null);
-  assert.equal(await activeId(page, "a"), "cw-status");
+  assert.equal(await activeId(page, "a"), "cw-manage-status", "focus stays in the manage section, where its outcome shows");
   assert.ok(`consent-widget/outbox/${id}` in (await storage(page)), "the withdrawal is in the outbox");
   assert.ok((await outcome(["newsletter"])).refused, "a withdrawn purpose cannot be withdrawn again");
   await waitFor(page, "consent:rejected", 2);

@@ -8,6 +8,8 @@
 //! The folders, from the bottom layer up (each uses only those above it in
 //! this list, never one below):
 //! - [`crypto`]: hashes, compact JWS, random tokens;
+//! - [`connectors`]: the merchant's tools and the durable hand-off queue
+//!   (only its own SQL table below it);
 //! - [`proof`]: incoming proofs verified, split for storage, read back;
 //! - [`ledger`]: what the log holds: entries, the chain, receipts, the
 //!   collector's keys, the events it writes itself;
@@ -24,6 +26,7 @@
 pub mod audit;
 pub mod cli;
 pub mod config;
+pub mod connectors;
 pub mod crypto;
 pub mod dashboard;
 pub mod flows;

@@ -42,6 +42,7 @@ fn proof_append(email: &str) -> Append {
         mail: None,
         withdraws: None,
         held: None,
+        handoff: None,
     }
 }
 
@@ -183,6 +184,7 @@ async fn tokens_are_single_use_and_expire(db: Db) {
         mail: None,
         withdraws: None,
         held: None,
+        handoff: None,
     };
     let first = store
         .append(vec![confirm("live")], &keys.ring, now)
@@ -321,7 +323,7 @@ async fn prune_erases_inactive_subjects_and_the_chain_still_verifies(db: Db) {
         .unwrap();
     let cutoff = Utc::now() - Duration::days(3 * 365);
     let prune = store
-        .prune(cutoff, &keys.ring, Utc::now())
+        .prune(cutoff, &keys.ring, Utc::now(), &[])
         .await
         .unwrap()
         .expect("one subject inactive");
@@ -337,7 +339,7 @@ async fn prune_erases_inactive_subjects_and_the_chain_still_verifies(db: Db) {
     assert_eq!((report.entries, report.proofs, report.erased), (3, 1, 1));
     assert!(
         store
-            .prune(cutoff, &keys.ring, Utc::now())
+            .prune(cutoff, &keys.ring, Utc::now(), &[])
             .await
             .unwrap()
             .is_none(),
@@ -490,7 +492,12 @@ async fn pending_mail_is_stored_with_its_proof_claimed_once_and_pruned(db: Db) {
     store.forget_mail(&[seqs[2]]).await.unwrap();
     assert_eq!(store.due_mail(next, 10).await.unwrap().len(), 1);
     store
-        .prune(now + Duration::days(1), &keys.ring, now + Duration::days(2))
+        .prune(
+            now + Duration::days(1),
+            &keys.ring,
+            now + Duration::days(2),
+            &[],
+        )
         .await
         .unwrap()
         .unwrap();

@@ -63,7 +63,7 @@ function shopifyLiquid(lang) {
 
 const blockSettings = (collector) => ({
   purpose_newsletter: true, purpose_partners: false, purpose_sms: true, regime: "b2c", phone: true,
-  double_opt_in: true, endpoint: collector, privacy_url: "", controller_contact: "", subscribe: true,
+  double_opt_in: true, endpoint: collector, privacy_url: "", controller_contact: "", customers: "storefront",
 });
 
 const page = (lang, body) => `<!doctype html>
@@ -91,6 +91,11 @@ const pages = {
     const html = await shopifyLiquid("en").parseAndRender(`<footer>{% render 'consent-widget', endpoint: collector %}</footer>`, {
       collector,
     });
+    return page("en", html);
+  },
+  // A single opt-in form with the storefront set-up: the page subscribes.
+  "/snippet-single": async (collector) => {
+    const html = await shopifyLiquid("en").parseAndRender(`{% render 'consent-widget', endpoint: collector, double_opt_in: false, customers: 'storefront' %}`, { collector });
     return page("en", html);
   },
   // A German storefront: the form in German, its texts fetched from the extension's assets.
@@ -123,23 +128,37 @@ after(async () => {
   site?.close();
 });
 
-async function signUp(path, host, lang) {
+/**
+ * Signs up on `path` and checks what reached Shopify's customer form:
+ * `post` "tags" (customer added, not subscribed: double opt-in), "subscribe"
+ * (accepts_marketing: a single opt-in form), or null (nothing: the
+ * collector's Shopify connector does it once the subscriber confirms).
+ */
+async function signUp(path, host, lang, post) {
   const { context, page: p, errors, violations } = await openPage(browser, site.base + path);
   await formAppears(p, host);
   assert.equal(await p.locator(`${host} form`).getAttribute("lang"), lang, "the storefront's locale");
   assert.equal(await p.locator(`${host} a[href="${POLICY}"]`).count(), 1, "the shop's privacy policy is linked");
-  const customer = p.locator(host).evaluate((el) => new Promise((resolve) => el.addEventListener("consent:shopify-customer", (e) => resolve(e.detail), { once: true })));
+  const customer = post && p.locator(host).evaluate((el) => new Promise((resolve) => el.addEventListener("consent:shopify-customer", (e) => resolve(e.detail), { once: true })));
+  const delivered = !post && p.locator(host).evaluate((el) => new Promise((resolve) => el.addEventListener("consent:delivered", () => resolve(true), { once: true })));
   const detail = await submitValid(p, host);
-  assert.deepEqual(await customer, { ok: true, status: 200 });
-  const posted = site.received.filter((r) => r.path === "/contact").map((r) => Object.fromEntries(new URLSearchParams(r.body)));
-  assert.equal(posted.length, 1);
-  assert.deepEqual(posted[0], {
-    form_type: "customer",
-    utf8: "✓",
-    "contact[email]": detail.email,
-    "contact[tags]": "consent-widget,consent-newsletter",
-    "contact[accepts_marketing]": "true",
-  });
+  const posted = () => site.received.filter((r) => r.path === "/contact").map((r) => Object.fromEntries(new URLSearchParams(r.body)));
+  if (post) {
+    assert.deepEqual(await customer, { ok: true, status: 200 });
+    const expected = {
+      form_type: "customer",
+      utf8: "✓",
+      "contact[email]": detail.email,
+      "contact[tags]": "consent-widget,consent-newsletter",
+    };
+    if (post === "subscribe") expected["contact[accepts_marketing]"] = "true";
+    assert.deepEqual(posted(), [expected]);
+  } else {
+    assert.equal(await delivered, true);
+    await p.waitForTimeout(300);
+    assert.deepEqual(posted(), [], "the page posts nothing to Shopify");
+    assert.equal(await p.locator("form[id$='-customer']").count(), 0, "no customer form is rendered");
+  }
   assert.deepEqual(await violations(), []);
   assert.deepEqual(errors, []);
   site.received.length = 0;
@@ -148,18 +167,24 @@ async function signUp(path, host, lang) {
 }
 
 test("shopify app block: French storefront, shop's policy, submission, then the Shopify customer form", async () => {
-  const detail = await signUp("/block", "#consent-widget-AbC123", "fr");
+  // Double opt-in: the page adds the customer, tagged, without subscribing them.
+  const detail = await signUp("/block", "#consent-widget-AbC123", "fr", "tags");
   assert.equal(detail.formId, "shopify-consent-widget-AbC123");
   assert.deepEqual(detail.purposes.map((p) => p.id), ["newsletter", "sms"]);
 });
 
 test("shopify app embed: the same settings, at the end of the page", async () => {
-  await signUp("/embed", "#consent-widget-Emb42", "en");
+  await signUp("/embed", "#consent-widget-Emb42", "en", "tags");
 });
 
 test("shopify classic snippet: one render line in theme code", async () => {
-  const detail = await signUp("/snippet", "#consent-widget", "en");
+  // Default set-up: the collector's Shopify connector, so the page posts nothing.
+  const detail = await signUp("/snippet", "#consent-widget", "en", null);
   assert.deepEqual(detail.purposes.map((p) => p.id), ["newsletter"]);
+});
+
+test("shopify classic snippet, single opt-in, storefront form: the page subscribes the customer", async () => {
+  await signUp("/snippet-single", "#consent-widget", "en", "subscribe");
 });
 
 test("shopify: a German storefront gets the German form and fetches only the German texts", async () => {

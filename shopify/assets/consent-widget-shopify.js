@@ -1,9 +1,13 @@
-// consent-widget on Shopify: once the widget has handled a submission, keep
-// the shop's customer list in step through Shopify's own storefront customer
-// form ({% form 'customer' %}: contact[email], contact[tags],
-// contact[accepts_marketing]). Shopify records this as SINGLE opt-in; whether
-// the subscriber confirmed by e-mail (double opt-in) is known to the collector
-// only, and the signed proof stays the record of consent.
+// consent-widget on Shopify, set-up "storefront customer form" only: once the
+// widget has handled a submission, add the subscriber to the shop's customers
+// through Shopify's own storefront customer form ({% form 'customer' %}:
+// contact[email], contact[tags], and contact[accepts_marketing] when the
+// snippet rendered it, which it does for a single opt-in form only). With
+// double opt-in the proof reaches the collector before the subscriber has
+// confirmed, so this page never subscribes them: the customer is added
+// unsubscribed, tagged, and the collector's Shopify connector (the
+// recommended set-up, in which this script is not loaded) records the
+// confirmed opt-in once they click, and the withdrawal when they leave.
 //
 // It runs on "consent:delivered", once the collector has the signed proof,
 // with the choices "consent:submit" carried for the same record id.
@@ -20,7 +24,8 @@
     if (!form || !detail.email || !yes.some(function (p) { return p.channel === "email"; })) return;
     form.elements["contact[email]"].value = detail.email;
     form.elements["contact[tags]"].value = ["consent-widget"].concat(yes.map(function (p) { return "consent-" + p.id; })).join(",");
-    form.elements["contact[accepts_marketing]"].value = "true";
+    var marketing = form.elements["contact[accepts_marketing]"];
+    if (marketing) marketing.value = "true";
     var done = function (ok, status) {
       host.dispatchEvent(new CustomEvent("consent:shopify-customer", { bubbles: true, detail: { ok: ok, status: status } }));
     };

@@ -107,6 +107,12 @@ pub enum Command {
         #[command(flatten)]
         data: DataArgs,
     },
+    /// Hand-offs to the merchant's tools (docs/connectors.md).
+    Connectors {
+        /// What to do.
+        #[command(subcommand)]
+        action: ConnectorsAction,
+    },
     /// Erase subjects inactive for longer than a duration, keeping a chained record of it.
     Prune {
         /// Inactivity after which a subject is erased, e.g. 3y (CNIL: at most 3 years for prospects).
@@ -124,5 +130,25 @@ pub enum Command {
         /// What to do.
         #[command(subcommand)]
         command: super::forms::FormsCommand,
+    },
+}
+
+/// `connectors` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum ConnectorsAction {
+    /// Per connector: delivered, waiting, given-up and superseded hand-offs, and the last error.
+    Status {
+        /// Settings (only --database is used).
+        #[command(flatten)]
+        settings: Settings,
+    },
+    /// Re-queue the given-up hand-offs (those a newer delivered change overtook become superseded).
+    Retry {
+        /// Only this connector's (e.g. shopify, webhook-crm).
+        #[arg(long)]
+        connector: Option<String>,
+        /// Settings (only --database is used).
+        #[command(flatten)]
+        settings: Settings,
     },
 }

@@ -4,7 +4,7 @@ use std::process::ExitCode;
 
 use chrono::Utc;
 
-use super::args::{Cli, Command};
+use super::args::{Cli, Command, ConnectorsAction};
 use crate::audit::export::{self, Filter};
 use super::data::{self, OpenError};
 use crate::audit::verify_log::{verify_log_against, VerifyLogError};
@@ -181,6 +181,46 @@ pub async fn run(cli: Cli) -> Result<ExitCode, CliError> {
             );
         }
         Command::Forms { command } => super::forms::run(command, file).await?,
+        Command::Connectors { action } => {
+            let (ConnectorsAction::Status { settings } | ConnectorsAction::Retry { settings, .. }) =
+                &action;
+            let settings = settings.clone().over_file(file)?;
+            // The store migrates; the queue then reads its table.
+            crate::store::open(&settings.database()).await?;
+            let queue = crate::connectors::queue::Queue::connect(&settings.database())
+                .await
+                .map_err(crate::store::StoreError::from)?;
+            match action {
+                ConnectorsAction::Status { .. } => {
+                    let all = queue
+                        .status()
+                        .await
+                        .map_err(crate::store::StoreError::from)?;
+                    if all.is_empty() {
+                        announce("no hand-offs yet");
+                    }
+                    for s in all {
+                        let error = s
+                            .last_error
+                            .map(|(e, at)| format!(" last error at {at}: {e}"))
+                            .unwrap_or_default();
+                        announce(&format!(
+                            "{}: delivered {}, waiting {}, given up {}, superseded {}.{error}",
+                            s.connector, s.delivered, s.waiting, s.given_up, s.superseded
+                        ));
+                    }
+                }
+                ConnectorsAction::Retry { connector, .. } => {
+                    let (requeued, superseded) = queue
+                        .retry_given_up(connector.as_deref(), Utc::now())
+                        .await
+                        .map_err(crate::store::StoreError::from)?;
+                    announce(&format!(
+                        "re-queued {requeued} given-up hand-off(s); {superseded} overtaken by a newer delivered change marked superseded"
+                    ));
+                }
+            }
+        }
         Command::Prune { inactive, data } => {
             let settings = data.settings(file)?;
             let inactive = crate::config::duration("--inactive", Some(&inactive), "3y")?;
@@ -189,7 +229,9 @@ pub async fn run(cli: Cli) -> Result<ExitCode, CliError> {
                     .map_err(|_| CliError::Io("--inactive is too large".into()))?;
             let store = data::open_existing(&settings).await?;
             let keys = Keyring::load(&settings.data_dir().join("keys"))?;
-            match store.prune(cutoff, &keys, Utc::now()).await? {
+            // Each erasure reaches the merchant's tools through `serve`.
+            let handoff_to = settings.connectors.clone().unwrap_or_default().names();
+            match store.prune(cutoff, &keys, Utc::now(), &handoff_to).await? {
                 Some(entry) => println!(
                     "pruned: {} (recorded at seq {})",
                     entry.body.unwrap_or_default(),

@@ -77,6 +77,8 @@ pub struct Config {
     pub checkpoints: super::Checkpoints,
     /// What becomes of proofs of no registered form version.
     pub unknown_forms: crate::flows::intake::UnknownForms,
+    /// The merchant's tools, built at start (secrets read from the environment then).
+    pub connectors: crate::connectors::config::ConnectorsConfig,
     /// Demo mode: a key is generated if none exists, and /outbox is served.
     pub demo: bool,
 }

@@ -126,6 +126,9 @@ pub struct Settings {
     /// Proofs of no registered form version: hold (stored, no mail, no state change, `forms held`) or refuse (422) [default: hold].
     #[arg(long, env = "CONSENT_UNKNOWN_FORMS", value_enum)]
     pub unknown_forms: Option<crate::flows::intake::UnknownForms>,
+    /// The merchant's tools (config file only: `[connectors]`, see docs/connectors.md).
+    #[arg(skip)]
+    pub connectors: Option<crate::connectors::config::ConnectorsConfig>,
 }
 
 impl Settings {
@@ -341,6 +344,7 @@ impl Settings {
             checkpoints,
             dashboard,
             unknown_forms: self.unknown_forms.unwrap_or_default(),
+            connectors: self.connectors.clone().unwrap_or_default(),
             demo,
         })
     }

@@ -101,11 +101,11 @@ fn name(state: Option<State>) -> &'static str {
 #[test]
 fn consent_grows_only_through_the_mailbox_or_a_registered_single_opt_in() {
     for state in STATES {
-        for column in 0..EVENTS.len() {
+        for (column, event) in EVENTS.iter().enumerate() {
             let (after, _) = cell(state, column);
             let grew = after.is_some_and(State::allows_sending) && !state.is_some_and(State::allows_sending);
             if grew {
-                assert!(column == 1 || (column == 3 && state == Some(State::Pending)), "{} × {}", name(state), EVENTS[column]);
+                assert!(column == 1 || (column == 3 && state == Some(State::Pending)), "{} × {}", name(state), event);
             }
         }
     }
@@ -114,11 +114,11 @@ fn consent_grows_only_through_the_mailbox_or_a_registered_single_opt_in() {
 #[test]
 fn nothing_but_a_linked_withdrawal_lowers_a_consent() {
     for state in STATES.into_iter().filter(|s| s.is_some_and(State::is_consent)) {
-        for column in 0..EVENTS.len() {
+        for (column, event) in EVENTS.iter().enumerate() {
             let (after, _) = cell(state, column);
             if after != state {
                 let lowered = !after.is_some_and(State::is_consent);
-                assert!(!lowered || column == 4 || column == 6, "{} × {} lowered it", name(state), EVENTS[column]);
+                assert!(!lowered || column == 4 || column == 6, "{} × {} lowered it", name(state), event);
             }
         }
     }

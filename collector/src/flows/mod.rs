@@ -2,6 +2,7 @@
 
 pub mod admit; // what a verified proof does on arrival, from the registry and the subject's history
 pub mod consent_state; // the state table: where each purpose stands, what each event does
+pub mod handoff; // the change handed to the merchant's tools, from the log's entries
 pub mod intake; // the decision itself: refused, held, or counted, and the mail
 pub mod limits; // submissions per network, confirmation mails per address
 pub mod links; // what a confirm or unsubscribe link shows and records

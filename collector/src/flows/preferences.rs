@@ -89,6 +89,7 @@ pub async fn withdraw(
     ids: &[String],
     at: DateTime<Utc>,
     ip: String,
+    handoff_to: &std::sync::Arc<Vec<String>>,
 ) -> Result<Vec<Item>, StoreError> {
     let chosen: Vec<Item> = items(store, subject)
         .await?
@@ -106,7 +107,15 @@ pub async fn withdraw(
     let at = crate::store::timestamp(at);
     for (record, purposes) in by_proof {
         let Some(proof) = store.by_record_id(&record).await? else { continue };
-        store_withdrawal(appender, &proof, subject, &purposes, &at, &ip).await?;
+        // The merchant's tools are told, from the stored proof.
+        let shown = match &proof.texts_sha256 {
+            Some(sha) => store.text(sha).await?,
+            None => None,
+        };
+        let about = crate::flows::handoff::About { proof: &proof, shown: shown.as_deref() };
+        let change = about.withdrawn(&purposes, crate::connectors::Source::PreferencePage, &at);
+        let handoff = crate::flows::handoff::to(change, handoff_to);
+        store_withdrawal(appender, &proof, subject, &purposes, &at, &ip, handoff).await?;
     }
     Ok(chosen)
 }
@@ -118,6 +127,7 @@ async fn store_withdrawal(
     purposes: &[String],
     at: &str,
     ip: &str,
+    handoff: Option<crate::store::HandOff>,
 ) -> Result<(), StoreError> {
     let entry = events::withdrawal_via(
         "preference-page",
@@ -140,6 +150,7 @@ async fn store_withdrawal(
                 subject: subject.to_string(),
                 purposes: purposes.to_vec(),
             }),
+            handoff,
         })
         .await?;
     Ok(())

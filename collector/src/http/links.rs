@@ -16,6 +16,8 @@ use chrono::Utc;
 use super::client::client_network;
 use super::pages::{page, unavailable};
 use super::AppState;
+use crate::connectors::Source;
+use crate::flows::handoff::{self, About};
 use crate::flows::links;
 use crate::i18n::lang::Lang;
 use crate::i18n::pages::{Page, Signup};
@@ -142,19 +144,46 @@ async fn follow(
         signup,
     } = link;
     let ip = client_network(state, peer, headers);
+    let at = timestamp(Utc::now());
+    let handoff = if state.handoff_to.is_empty() {
+        None
+    } else {
+        let shown = match &proof.texts_sha256 {
+            Some(sha) => match state.store.text(sha).await {
+                Ok(shown) => shown,
+                Err(e) => return failed(lang, e),
+            },
+            None => None,
+        };
+        let about = About {
+            proof: &proof,
+            shown: shown.as_deref(),
+        };
+        let change = match purpose {
+            TokenPurpose::Confirm => about.confirmed(&at, Some(ip.clone())),
+            TokenPurpose::Unsubscribe => {
+                about.withdrawn(&links::email_purposes(&proof), Source::UnsubscribeLink, &at)
+            }
+            // The preference page records its withdrawals itself.
+            TokenPurpose::Preferences => None,
+        };
+        handoff::to(change, &state.handoff_to)
+    };
     let append = Append {
-        entry: links::event(purpose, &row, &proof, &timestamp(Utc::now()), ip),
+        entry: links::event(purpose, &row, &proof, &at, ip),
         tokens: Vec::new(),
         consume: Some(hash),
         mail: None,
         // An unsubscribe also cancels the confirmation still waiting, and its mail.
         withdraws: (purpose == TokenPurpose::Unsubscribe).then_some(Withdraws::Seq(row.entry_seq)),
         held: None,
+        handoff,
     };
     let outcome = match state.appender.append(append).await {
         Ok(outcome) => outcome,
         Err(e) => return failed(lang, e),
     };
+    state.handed_off();
     page(lang, links::result_page(purpose, &outcome), &signup, &state.config.brand)
 }
 

@@ -189,10 +189,11 @@ pub async fn change(
     }
     let ip = client_network(&state, peer, &headers);
     let store = state.store.as_ref();
-    let done = match preferences::withdraw(store, &state.appender, &link.subject, &ticked, Utc::now(), ip).await {
+    let done = match preferences::withdraw(store, &state.appender, &link.subject, &ticked, Utc::now(), ip, &state.handoff_to).await {
         Ok(done) => done,
         Err(e) => return failed(link.lang, e),
     };
+    state.handed_off();
     // What changed, then the state as it is after the change.
     let mut notice = format!("<div role=\"status\"><p>{}{}</p><ul>", escape(w.done), if link.lang == Lang::Fr { " :" } else { ":" });
     for item in &done {

@@ -83,6 +83,15 @@ pub async fn submit(
     // Tokens expire from now; the receive time is set when the batch commits, moments later.
     let mut append = to_append(MailTiming::from(&state.config), &proof, wants_mail, Utc::now());
     append.held = admission.mark(&proof.record);
+    // A proof that counts reaches the tools: a widget withdrawal, or a
+    // single opt-in the registered form allows (no mail: nothing to
+    // confirm). The time is the log's, set at commit.
+    if let Admission::Counts { mail: false, .. } = admission {
+        let at = crate::store::timestamp(Utc::now());
+        let change = crate::flows::handoff::widget_withdrawal(&proof, &at)
+            .or_else(|| crate::flows::handoff::single_opt_in(&proof, &at));
+        append.handoff = crate::flows::handoff::to(change, &state.handoff_to);
+    }
     let mail = append.mail.clone();
     let outcome = state.appender.append(append).await;
     let stored = match outcome {
@@ -98,6 +107,7 @@ pub async fn submit(
             }
         }
     };
+    state.handed_off();
     if let (Some(mail), Admission::Counts { version, .. }) = (mail, &admission) {
         send_confirmation(
             &state.mail,

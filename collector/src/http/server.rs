@@ -14,7 +14,7 @@ use tower_http::services::ServeDir;
 use tower_http::trace::TraceLayer;
 
 use super::origin::{loopback_alias, origin_of};
-use super::{checkpoint, json_errors, links, outbox, preferences, proofs};
+use super::{checkpoint, connectors, json_errors, links, outbox, preferences, proofs};
 use crate::audit::publish::Publisher;
 use crate::config::{Config, MailConfig};
 use crate::flows::release;
@@ -48,6 +48,21 @@ pub struct AppState {
     pub mail_links: crate::mail::compose::MailLinks,
     /// The registered form versions read so far.
     pub registry: crate::registry::cache::Cache,
+    /// The configured connectors' names: each change is queued for each.
+    pub handoff_to: Arc<Vec<String>>,
+    /// Delivers the queued hand-offs; `None` without connectors.
+    pub dispatcher: Option<crate::connectors::worker::Dispatcher>,
+    /// The keys inbound tool webhooks are checked with.
+    pub inbound: crate::connectors::config::InboundKeys,
+}
+
+impl AppState {
+    /// Call after a commit that queued a hand-off: delivery starts at once.
+    pub fn handed_off(&self) {
+        if let Some(dispatcher) = &self.dispatcher {
+            dispatcher.wake();
+        }
+    }
 }
 
 /// Why the service could not start.
@@ -70,6 +85,12 @@ pub enum StartError {
         /// The cause.
         source: std::io::Error,
     },
+    /// The `[connectors]` section cannot be used.
+    #[error(transparent)]
+    Connectors(#[from] crate::connectors::config::ConnectorConfigError),
+    /// The hand-off queue could not reach the database.
+    #[error("hand-off queue: {0}")]
+    Queue(#[source] sqlx::Error),
     /// The public URL has no origin.
     #[error("invalid public url {0:?}")]
     PublicUrl(String),
@@ -196,6 +217,33 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
         preferences_days: config.preferences_ttl.num_days().max(1),
         shop_name: config.brand.name.clone(),
     };
+    // Secrets are read here, from the variables the section names.
+    let built = config
+        .connectors
+        .build(keys.active_signing_key(), &|var| std::env::var(var).ok())?;
+    let handoff_to = Arc::new(
+        built
+            .connectors
+            .iter()
+            .map(|c| c.name().to_string())
+            .collect::<Vec<_>>(),
+    );
+    let dispatcher = if built.connectors.is_empty() {
+        None
+    } else {
+        let queue = crate::connectors::queue::Queue::connect(&config.database)
+            .await
+            .map_err(StartError::Queue)?;
+        // Names this process in row leases.
+        let owner = crate::crypto::tokens::new_token().1[..12].to_string();
+        Some(crate::connectors::worker::Dispatcher::new(
+            queue,
+            built.connectors,
+            owner,
+            built.settings,
+        ))
+    };
+    let delivering = dispatcher.clone().map(|d| d.spawn());
     let (mail, mail_task) = MailQueue::spawn(
         mailer,
         store.clone(),
@@ -220,6 +268,9 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
         allowed_origins,
         mail,
         mail_links,
+        handoff_to,
+        dispatcher,
+        inbound: built.inbound,
     });
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
     let (shutdown, stopped) = tokio::sync::oneshot::channel::<()>();
@@ -234,6 +285,10 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
         // Whatever it could not send stays stored, for the next start.
         if tokio::time::timeout(MAIL_DRAIN, mail_task).await.is_err() {
             tracing::warn!("confirmation mail still queued at shutdown is left for the next start");
+        }
+        // A delivery cut short is claimed again once its lease ends.
+        if let Some(delivering) = delivering {
+            delivering.abort();
         }
         served
     });
@@ -273,6 +328,12 @@ pub fn router(state: Arc<AppState>) -> Router {
             "/v1/unsubscribe",
             get(links::show_link).post(links::follow_link),
         )
+        .route("/v1/connectors/shopify", post(connectors::shopify))
+        .route(
+            "/v1/connectors/mailchimp",
+            get(connectors::mailchimp_check).post(connectors::mailchimp),
+        )
+        .route("/v1/connectors/webhook", post(connectors::signed))
         .route(
             "/v1/preferences",
             get(preferences::show).post(preferences::change),

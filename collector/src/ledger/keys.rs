@@ -133,6 +133,11 @@ impl Keyring {
         Ok(Keyring { keys })
     }
 
+    /// The active key itself, which also signs the `v1a` webhooks.
+    pub fn active_signing_key(&self) -> &SigningKey {
+        &self.active().signing
+    }
+
     /// The key that signs new receipts: the newest.
     pub fn active(&self) -> &CollectorKey {
         self.keys.last().expect("a key ring is never empty")

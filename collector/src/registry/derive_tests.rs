@@ -41,7 +41,8 @@ fn a_proof_differing_in_any_fixed_field_is_not_that_form() {
     let version = registered();
     let page = widget::Page::demo(ORIGIN, "fr");
     let base = page.consent("marie@example.org", "", &["newsletter"], None);
-    let cases: Vec<(&str, Box<dyn Fn(&mut Proof)>)> = vec![
+    type Edit = Box<dyn Fn(&mut Proof)>;
+    let cases: Vec<(&str, Edit)> = vec![
         ("controller.name", Box::new(|p| p.controller.name = "SECURITY ALERT\nhttps://evil.example/restore".into())),
         ("doubleOptIn", Box::new(|p| p.double_opt_in = consent_proof::DoubleOptIn::NotRequested)),
         ("site.origin", Box::new(|p| p.site.origin = "https://evil.example".into())),

@@ -54,6 +54,17 @@ impl Store for SqlStore {
             }
             let withdraws = item.withdraws;
             let stored = rows.link(&mut head, item.entry, keys, &received_at)?;
+            if let Some(handoff) = item.handoff {
+                let mut change = handoff.change;
+                change.evidence.seq = stored.seq;
+                change.evidence.receipt = stored.receipt.clone();
+                // The log's own time for the change, as its receipt states it.
+                change.at = stored.received_at.clone();
+                if change.confirmed_at.is_some() {
+                    change.confirmed_at = Some(stored.received_at.clone());
+                }
+                crate::connectors::enqueue(&mut tx, &handoff.to, stored.seq, &change, now).await?;
+            }
             // A release's links and mail are those of the proof it releases.
             let owner = match &item.held {
                 Some(HeldMark::Release { proof_seq }) => *proof_seq,
@@ -199,6 +210,7 @@ impl Store for SqlStore {
         cutoff: DateTime<Utc>,
         keys: &Keyring,
         now: DateTime<Utc>,
+        handoff_to: &[String],
     ) -> Result<Option<StoredEntry>, StoreError> {
         let _guard = self.append_lock.lock().await;
         let mut tx = self.begin_write().await?;
@@ -240,6 +252,24 @@ impl Store for SqlStore {
             &timestamp(now),
         )
         .await?;
+        for (i, subject) in subjects.iter().enumerate() {
+            crate::connectors::queue::Queue::forget_subject(&mut tx, subject).await?;
+            let change = crate::connectors::Change::erased(
+                subject,
+                &stored.received_at,
+                stored.seq,
+                &stored.receipt,
+            );
+            crate::connectors::queue::enqueue_keyed(
+                &mut tx,
+                handoff_to,
+                stored.seq,
+                &i.to_string(),
+                &change,
+                now,
+            )
+            .await?;
+        }
         tx.commit().await?;
         Ok(Some(stored))
     }

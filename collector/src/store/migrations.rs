@@ -102,4 +102,10 @@ pub const MIGRATIONS: &[(i64, &[&str])] = &[
         // Rate-limit counters, shared by every collector on the database.
         super::limits::MIGRATION,
     ),
+    (
+        6,
+        // Hand-offs to the merchant's tools, written with their change
+        // (see crate::connectors::queue).
+        crate::connectors::MIGRATION,
+    ),
 ];

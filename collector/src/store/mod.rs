@@ -118,6 +118,19 @@ pub struct Append {
     pub withdraws: Option<Withdraws>,
     /// What this entry does to the held proofs of the forms registry.
     pub held: Option<HeldMark>,
+    /// The change to hand to the merchant's tools, queued in the same
+    /// transaction (see [`crate::connectors`]); its evidence gets the
+    /// entry's seq and receipt there.
+    pub handoff: Option<HandOff>,
+}
+
+/// A change and the connectors it goes to.
+#[derive(Clone, Debug)]
+pub struct HandOff {
+    /// The change.
+    pub change: crate::connectors::Change,
+    /// The configured connector names.
+    pub to: std::sync::Arc<Vec<String>>,
 }
 
 /// What an entry does to the proofs held for want of a registered form version.
@@ -225,12 +238,15 @@ pub trait Store: MailOutbox + Send + Sync {
         now: DateTime<Utc>,
     ) -> Result<Option<StoredEntry>, StoreError>;
     /// Erases subjects whose last entry is older than `cutoff` and appends
-    /// a prune entry listing the erased entries; `None` when nobody was inactive.
+    /// a prune entry listing the erased entries; `None` when nobody was
+    /// inactive. Each erased subject's erasure is queued for the connectors
+    /// `handoff_to`, and its finished hand-offs are deleted.
     async fn prune(
         &self,
         cutoff: DateTime<Utc>,
         keys: &Keyring,
         now: DateTime<Utc>,
+        handoff_to: &[String],
     ) -> Result<Option<StoredEntry>, StoreError>;
     /// Counts one event for `key` against a limit every collector on this
     /// database shares; `false` when its window is full.

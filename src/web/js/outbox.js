@@ -96,7 +96,7 @@ async function diagnose(endpoint) {
   }
   let answered = false;
   try {
-    await fetch(endpoint, { mode: "no-cors", cache: "no-store", credentials: "omit" });
+    await fetch(endpoint, { mode: "no-cors", cache: "no-store", credentials: "omit", signal: AbortSignal.timeout(TIMEOUT_MS) });
     answered = true;
   } catch {
     // no answer: the network, or the CSP (its event comes first)

@@ -46,6 +46,7 @@ pub(super) fn proof_with_mail(
         consume: None,
         withdraws: None,
         held: None,
+        handoff: None,
         mail: Some(NewMail {
             confirm_token: format!("c-{email}"),
             unsubscribe_token: format!("u-{email}"),
