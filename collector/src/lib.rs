@@ -20,13 +20,15 @@
 //! - [`mail`]: the confirmation mail, its transports and its queue;
 //! - [`flows`]: what each request does, apart from HTTP;
 //! - [`audit`]: export and offline re-verification of the log;
-//! - [`config`], [`http`], [`cli`]: settings, the service, the command line.
+//! - [`config`], [`http`], [`dashboard`], [`cli`]: settings, the service, the
+//!   admin dashboard it can serve, the command line.
 
 pub mod audit;
 pub mod cli;
 pub mod config;
 pub mod connectors;
 pub mod crypto;
+pub mod dashboard;
 pub mod flows;
 pub mod http;
 pub mod i18n;

@@ -123,7 +123,7 @@ async fn an_auditor_exports_and_reverifies_the_log_offline() {
     assert!(clean.status.success(), "{}", stderr(&clean));
     assert_eq!(
         stdout(&clean).trim(),
-        "ok: 3 entries, 3 proof signatures re-verified, 0 erased by prune"
+        "ok: 3 entries, 3 proof signatures re-verified, 0 erased by prune or erasure request"
     );
     // With only the public keys as published before rotation, the third receipt cannot verify.
     let old_jwks = data.path().join("old-jwks.json");
@@ -232,7 +232,7 @@ async fn prune_erases_inactive_subjects_and_keeps_the_log_verifiable() {
     let clean = run(&db, data.path(), &["verify-log"]);
     assert_eq!(
         stdout(&clean).trim(),
-        "ok: 2 entries, 0 proof signatures re-verified, 1 erased by prune"
+        "ok: 2 entries, 0 proof signatures re-verified, 1 erased by prune or erasure request"
     );
 }
 

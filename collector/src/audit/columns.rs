@@ -37,9 +37,10 @@ pub async fn check_event(
     if entry.record_id.is_some() {
         return Ok(Err("the record_id column is set on an event".into()));
     }
-    if entry.kind == EntryKind::Prune.as_str() {
+    // Prunes and erasures on request keep no subject: they erase one.
+    if entry.kind == EntryKind::Prune.as_str() || entry.kind == EntryKind::Erasure.as_str() {
         return Ok(match &entry.subject {
-            Some(_) => Err("the subject column is set on a prune entry".into()),
+            Some(_) => Err(format!("the subject column is set on a {} entry", entry.kind)),
             None => Ok(()),
         });
     }

@@ -49,6 +49,8 @@ pub enum Format {
     Jsonl,
     /// Comma-separated values with a header row.
     Csv,
+    /// ISO/IEC TS 27560 consent records, DPV JSON-LD, one per line (see [`super::iso27560`]).
+    Iso27560,
 }
 
 /// Replays the log into the current state per subject and purpose, through
@@ -120,6 +122,9 @@ pub fn write(rows: &[StateRow], format: Format, out: &mut dyn Write) -> std::io:
                 serde_json::to_writer(&mut *out, row)?;
                 out.write_all(b"\n")?;
             }
+        }
+        Format::Iso27560 => {
+            return Err(std::io::Error::other("iso27560 records are written by audit::iso27560"))
         }
         Format::Csv => {
             let mut writer = csv::Writer::from_writer(out);

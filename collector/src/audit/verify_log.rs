@@ -165,7 +165,8 @@ async fn check_content(
         if let Err(e) = super::columns::check_event(store, entry, body).await? {
             return Ok(Err(e));
         }
-        if entry.kind == EntryKind::Prune.as_str() {
+        // Prunes and erasures on request both list the entries they erased.
+        if entry.kind == EntryKind::Prune.as_str() || entry.kind == EntryKind::Erasure.as_str() {
             let event: serde_json::Value = serde_json::from_str(body).unwrap_or_default();
             erased_by_prune.extend(
                 event["erased"]

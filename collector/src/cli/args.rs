@@ -8,6 +8,9 @@ use clap::{Parser, Subcommand};
 use crate::audit::export::Format;
 use crate::config::Settings;
 
+use super::audit::AuditCommand;
+use super::data::DataArgs;
+
 /// consent-collector: verifies, stores, countersigns and hash-chains consent proofs.
 #[derive(Debug, Parser)]
 #[command(version, about)]
@@ -22,6 +25,8 @@ pub struct Cli {
 
 /// The subcommands.
 #[derive(Debug, Subcommand)]
+// `serve` carries every setting, the others a few: parsed once per run, the size does not matter.
+#[allow(clippy::large_enum_variant)]
 pub enum Command {
     /// Run the HTTP service.
     Serve {
@@ -35,9 +40,9 @@ pub enum Command {
     },
     /// Generate a collector signing key; the newest key signs, older ones stay in the JWKS.
     Keygen {
-        /// Settings (only --data-dir is used).
-        #[command(flatten)]
-        settings: Settings,
+        /// The collector's data folder: keys go to its keys/ [default: data].
+        #[arg(long, env = "CONSENT_DATA_DIR")]
+        data_dir: Option<PathBuf>,
     },
     /// Export the current state per subject and purpose.
     Export {
@@ -56,9 +61,18 @@ pub enum Command {
         /// Write here instead of standard output.
         #[arg(long)]
         output: Option<PathBuf>,
-        /// Settings (only --database and --data-dir are used).
+        /// For iso27560: the controller's postal address (mandatory in ISO/IEC TS 27560; proofs do not carry it).
+        #[arg(long)]
+        controller_address: Option<String>,
+        /// For iso27560: how long records are kept, as an ISO 8601 duration, e.g. P3Y.
+        #[arg(long)]
+        retention: Option<String>,
+        /// For iso27560: the country the database is in, e.g. FR.
+        #[arg(long)]
+        storage_location: Option<String>,
+        /// Where the log is.
         #[command(flatten)]
-        settings: Settings,
+        data: DataArgs,
     },
     /// Re-verify every proof signature, receipt and chain link, offline.
     VerifyLog {
@@ -72,11 +86,13 @@ pub enum Command {
         /// Receipts seen earlier, one per line; the log must reach and agree with each. Repeatable.
         #[arg(long)]
         receipt: Vec<PathBuf>,
-        /// Settings (--database and --data-dir; with --tsa-cert, the timestamp
-        /// authority's certificate, every checkpoint must carry its RFC 3161 token
-        /// and each must verify).
+        /// The timestamp authority's certificate (PEM): every checkpoint must then
+        /// carry its RFC 3161 token, and each must verify.
+        #[arg(long, env = "CONSENT_TSA_CERT")]
+        tsa_cert: Option<PathBuf>,
+        /// Where the log is.
         #[command(flatten)]
-        settings: Settings,
+        data: DataArgs,
     },
     /// Print a new one-click unsubscribe URL for a subscriber, to put in a marketing mail
     /// (in the body and as List-Unsubscribe, with List-Unsubscribe-Post: List-Unsubscribe=One-Click).
@@ -84,9 +100,12 @@ pub enum Command {
         /// The subscriber's e-mail address.
         #[arg(long)]
         subject: String,
-        /// Settings (--database, --data-dir and --public-url are used).
+        /// The collector's public base URL, as subscribers reach it.
+        #[arg(long, env = "CONSENT_PUBLIC_URL")]
+        public_url: Option<String>,
+        /// Where the log is.
         #[command(flatten)]
-        settings: Settings,
+        data: DataArgs,
     },
     /// Hand-offs to the merchant's tools (docs/connectors.md).
     Connectors {
@@ -99,10 +118,13 @@ pub enum Command {
         /// Inactivity after which a subject is erased, e.g. 3y (CNIL: at most 3 years for prospects).
         #[arg(long)]
         inactive: String,
-        /// Settings (only --database and --data-dir are used).
+        /// Where the log is.
         #[command(flatten)]
-        settings: Settings,
+        data: DataArgs,
     },
+    /// The DPO's commands.
+    #[command(flatten)]
+    Audit(AuditCommand),
     /// The forms registry: register form versions, read them, read and approve held proofs.
     Forms {
         /// What to do.

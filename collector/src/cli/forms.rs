@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use clap::Subcommand;
 
+use super::data::{open_existing, DataArgs};
 use super::run::CliError;
 use crate::config::Settings;
 use crate::flows::release::{self, held_proof, Registered};
@@ -12,6 +13,30 @@ use crate::flows::submit::MailTiming;
 use crate::ledger::keys::Keyring;
 use crate::registry::{derive, sql, FormVersion};
 use crate::store::{Store, StoreError};
+
+/// The settings of `forms add` and `forms approve`: the log, and the timing
+/// of the confirmation mail that released proofs may send.
+#[derive(Clone, Debug, clap::Args)]
+pub struct WriteArgs {
+    #[command(flatten)]
+    data: DataArgs,
+    /// How long a confirm link works [default: 48h].
+    #[arg(long, env = "CONSENT_TOKEN_TTL")]
+    token_ttl: Option<String>,
+    /// First retry delay of a confirmation mail that could not be sent [default: 30s].
+    #[arg(long, env = "CONSENT_MAIL_RETRY")]
+    mail_retry: Option<String>,
+}
+
+impl WriteArgs {
+    /// These flags over the config file's settings.
+    fn over_file(&self, file: Option<&std::path::Path>) -> Result<Settings, crate::config::ConfigError> {
+        let mut settings = self.data.settings(file)?;
+        settings.token_ttl = self.token_ttl.clone().or(settings.token_ttl);
+        settings.mail_retry = self.mail_retry.clone().or(settings.mail_retry);
+        Ok(settings)
+    }
+}
 
 /// The `forms` subcommands.
 #[derive(Debug, Subcommand)]
@@ -24,15 +49,15 @@ pub enum FormsCommand {
         /// A page origin the form runs on (scheme://host[:port]); repeat for more.
         #[arg(long = "origin", required = true)]
         origins: Vec<String>,
-        /// Settings (--database, --data-dir, --token-ttl and --mail-retry are used).
+        /// Where the log is, and the mail timing of the confirmations it releases.
         #[command(flatten)]
-        settings: Settings,
+        settings: WriteArgs,
     },
     /// List the registered form versions.
     List {
-        /// Settings (only --database and --data-dir are used).
+        /// Where the log is.
         #[command(flatten)]
-        settings: Settings,
+        settings: DataArgs,
     },
     /// Show everything a registered version fixes, texts per locale included (JSON).
     Show {
@@ -40,15 +65,15 @@ pub enum FormsCommand {
         form_id: String,
         /// Form version.
         version: String,
-        /// Settings (only --database and --data-dir are used).
+        /// Where the log is.
         #[command(flatten)]
-        settings: Settings,
+        settings: DataArgs,
     },
     /// List the proofs held for want of a registered version, with what they claim and every text they showed.
     Held {
-        /// Settings (only --database and --data-dir are used).
+        /// Where the log is.
         #[command(flatten)]
-        settings: Settings,
+        settings: DataArgs,
     },
     /// Register a form version from its held proofs, once read (`forms held`); they then count.
     Approve {
@@ -56,9 +81,9 @@ pub enum FormsCommand {
         form_id: String,
         /// Form version.
         version: String,
-        /// Settings (--database, --data-dir, --token-ttl and --mail-retry are used).
+        /// Where the log is, and the mail timing of the confirmations it releases.
         #[command(flatten)]
-        settings: Settings,
+        settings: WriteArgs,
     },
 }
 
@@ -77,7 +102,7 @@ pub async fn run(command: FormsCommand, file: Option<&std::path::Path>) -> Resul
             register(&settings, &version).await?;
         }
         FormsCommand::List { settings } => {
-            let store = crate::store::open(&settings.over_file(file)?.database()).await?;
+            let store = open_existing(&settings.settings(file)?).await?;
             for listed in sql::versions(store.sql_pool()).await.map_err(store_err)? {
                 let v = &listed.version;
                 let locales: Vec<&str> = v.locales.iter().map(|l| l.locale.as_str()).collect();
@@ -94,13 +119,13 @@ pub async fn run(command: FormsCommand, file: Option<&std::path::Path>) -> Resul
             }
         }
         FormsCommand::Show { form_id, version, settings } => {
-            let store = crate::store::open(&settings.over_file(file)?.database()).await?;
+            let store = open_existing(&settings.settings(file)?).await?;
             let found = sql::version(store.sql_pool(), &form_id, &version).await.map_err(store_err)?;
             let found = found.ok_or_else(|| CliError::Io(format!("form {form_id} version {version} is not registered")))?;
             println!("{}", serde_json::to_string_pretty(&found).expect("a form version serializes"));
         }
         FormsCommand::Held { settings } => {
-            let store = crate::store::open(&settings.over_file(file)?.database()).await?;
+            let store = open_existing(&settings.settings(file)?).await?;
             let held = sql::held(store.sql_pool(), None).await.map_err(store_err)?;
             if held.is_empty() {
                 println!("no held proof");
@@ -115,7 +140,7 @@ pub async fn run(command: FormsCommand, file: Option<&std::path::Path>) -> Resul
         }
         FormsCommand::Approve { form_id, version, settings } => {
             let settings = settings.over_file(file)?;
-            let store = crate::store::open(&settings.database()).await?;
+            let store = open_existing(&settings).await?;
             let held = sql::held(store.sql_pool(), Some((&form_id, &version))).await.map_err(store_err)?;
             let mut proofs = Vec::new();
             for row in held {

@@ -6,8 +6,9 @@ use chrono::Utc;
 
 use super::args::{Cli, Command, ConnectorsAction};
 use crate::audit::export::{self, Filter};
+use super::data::{self, OpenError};
 use crate::audit::verify_log::{verify_log_against, VerifyLogError};
-use crate::config::ConfigError;
+use crate::config::{ConfigError, Settings};
 use crate::ledger::keys::{Keyring, PublicKeys};
 
 /// Why a command failed; printed as `error: ...`.
@@ -34,6 +35,15 @@ pub enum CliError {
     /// The log is broken.
     #[error("log broken at {0}")]
     Broken(crate::audit::verify_log::Broken),
+    /// There is no log where the command looked.
+    #[error(transparent)]
+    Open(#[from] OpenError),
+    /// An audit bundle does not verify.
+    #[error("bundle broken: {0}")]
+    Bundle(crate::audit::verify_bundle::BundleFault),
+    /// ISO/IEC TS 27560 export without the facts the log lacks.
+    #[error(transparent)]
+    Facts(#[from] crate::audit::iso27560::FactsError),
 }
 
 /// Prints a line to stdout, ignoring a closed or broken stdout.
@@ -65,8 +75,9 @@ pub async fn run(cli: Cli) -> Result<ExitCode, CliError> {
                 .await
                 .map_err(|e| CliError::Io(format!("server: {e}")))?;
         }
-        Command::Keygen { settings } => {
-            let dir = settings.over_file(file)?.data_dir().join("keys");
+        Command::Keygen { data_dir } => {
+            let settings = Settings { data_dir, ..Settings::default() }.over_file(file)?;
+            let dir = settings.data_dir().join("keys");
             let kid = Keyring::generate(&dir, Utc::now())?;
             println!("{kid}");
         }
@@ -76,9 +87,23 @@ pub async fn run(cli: Cli) -> Result<ExitCode, CliError> {
             since,
             until,
             output,
-            settings,
+            controller_address,
+            retention,
+            storage_location,
+            data,
         } => {
-            let store = crate::store::open(&settings.over_file(file)?.database()).await?;
+            let store = data::open_existing(&data.settings(file)?).await?;
+            if format == export::Format::Iso27560 {
+                let facts = crate::audit::iso27560::RecordFacts::from_options(
+                    controller_address,
+                    retention,
+                    storage_location,
+                )?;
+                let events = crate::audit::timeline::all_events(store.as_ref()).await?;
+                let records = crate::audit::iso27560::records(&events, &facts);
+                super::audit::write_lines(output.as_deref(), &records)?;
+                return Ok(ExitCode::SUCCESS);
+            }
             let rows = export::current_states(
                 store.as_ref(),
                 &Filter {
@@ -101,10 +126,13 @@ pub async fn run(cli: Cli) -> Result<ExitCode, CliError> {
             jwks,
             checkpoint,
             receipt,
-            settings,
+            tsa_cert,
+            data,
         } => {
-            let settings = settings.over_file(file)?;
-            let tsa_cert = settings.tsa_cert.clone();
+            let settings = data.settings(file)?;
+            let tsa_cert = tsa_cert.or(settings.tsa_cert.clone());
+            // The log first: a wrong folder is named as such, not as a missing key.
+            let store = data::open_existing(&settings).await?;
             let keys = match jwks {
                 Some(path) => {
                     let bytes = std::fs::read(&path).map_err(|e| {
@@ -112,15 +140,16 @@ pub async fn run(cli: Cli) -> Result<ExitCode, CliError> {
                     })?;
                     PublicKeys::from_jwks(&bytes)?
                 }
-                None => Keyring::load(&settings.data_dir().join("keys"))?.public(),
+                None => Keyring::load(&settings.data_dir().join("keys"))
+                    .map_err(|e| CliError::Io(format!("{e}; verify-log needs only the public keys: give them with --jwks FILE (the document /.well-known/jwks.json serves)")))?
+                    .public(),
             };
             let witnesses = super::witnesses::read(&keys, &checkpoint, &receipt, tsa_cert.as_deref())?;
             let stamped = tsa_cert.is_some();
-            let store = crate::store::open(&settings.database()).await?;
             match verify_log_against(store.as_ref(), &keys, witnesses.all).await {
                 Ok(report) => {
                     println!(
-                        "ok: {} entries, {} proof signatures re-verified, {} erased by prune",
+                        "ok: {} entries, {} proof signatures re-verified, {} erased by prune or erasure request",
                         report.entries, report.proofs, report.erased
                     );
                     if report.witnesses > 0 {
@@ -136,10 +165,11 @@ pub async fn run(cli: Cli) -> Result<ExitCode, CliError> {
                 Err(VerifyLogError::Store(e)) => return Err(e.into()),
             }
         }
-        Command::UnsubscribeLink { subject, settings } => {
-            let settings = settings.over_file(file)?;
+        Command::UnsubscribeLink { subject, public_url, data } => {
+            let mut settings = data.settings(file)?;
+            settings.public_url = public_url.or(settings.public_url);
             let public_url = settings.public_url.clone().ok_or(ConfigError::Missing("no public url: set --public-url to the collector's address as subscribers reach it"))?;
-            let store = crate::store::open(&settings.database()).await?;
+            let store = data::open_existing(&settings).await?;
             println!(
                 "{}",
                 crate::flows::unsubscribe_link::unsubscribe_link(
@@ -191,14 +221,14 @@ pub async fn run(cli: Cli) -> Result<ExitCode, CliError> {
                 }
             }
         }
-        Command::Prune { inactive, settings } => {
-            let settings = settings.over_file(file)?;
+        Command::Prune { inactive, data } => {
+            let settings = data.settings(file)?;
             let inactive = crate::config::duration("--inactive", Some(&inactive), "3y")?;
             let cutoff = Utc::now()
                 - chrono::Duration::from_std(inactive)
                     .map_err(|_| CliError::Io("--inactive is too large".into()))?;
+            let store = data::open_existing(&settings).await?;
             let keys = Keyring::load(&settings.data_dir().join("keys"))?;
-            let store = crate::store::open(&settings.database()).await?;
             // Each erasure reaches the merchant's tools through `serve`.
             let handoff_to = settings.connectors.clone().unwrap_or_default().names();
             match store.prune(cutoff, &keys, Utc::now(), &handoff_to).await? {
@@ -213,6 +243,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode, CliError> {
                 ),
             }
         }
+        Command::Audit(command) => super::audit::run(command, file).await?,
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -9,8 +9,8 @@ mod tests;
 
 use std::path::PathBuf;
 
-pub use resolved::{duration, Config, MailConfig};
 pub use proxies::{BadProxy, TrustedProxies};
+pub use resolved::{duration, Config, MailConfig, Secret};
 pub use settings::Settings;
 pub use trust::{Checkpoints, TimestampAuthority};
 
@@ -44,4 +44,7 @@ pub enum ConfigError {
     /// A required setting is missing.
     #[error("{0}")]
     Missing(&'static str),
+    /// Several settings are wrong: all of them, so that one start shows every fix to make.
+    #[error("{} configuration problems:{}", .0.len(), .0.iter().map(|e| format!("\n  - {e}")).collect::<String>())]
+    Many(Vec<ConfigError>),
 }

@@ -29,6 +29,8 @@ pub enum MailConfig {
 /// The resolved configuration of `serve`.
 #[derive(Clone, Debug)]
 pub struct Config {
+    /// The admin dashboard's credential, when the dashboard is served.
+    pub dashboard: Option<Secret>,
     /// Listen address.
     pub listen: SocketAddr,
     /// Database URL.
@@ -110,4 +112,14 @@ pub(super) fn chrono_duration(
         name,
         message: "too large".into(),
     })
+}
+
+/// A secret setting: printed as `[hidden]`, so that no debug output or log shows it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(pub String);
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("[hidden]")
+    }
 }

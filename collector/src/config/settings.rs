@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-use super::resolved::{chrono_duration, duration, Config, MailConfig};
+use super::resolved::{chrono_duration, duration, Config, MailConfig, Secret};
 use super::ConfigError;
 use crate::i18n::brand::Brand;
 use crate::proof::verify::ProofLimits;
@@ -93,6 +93,12 @@ pub struct Settings {
     /// Per-request timeout [default: 10s].
     #[arg(long, env = "CONSENT_REQUEST_TIMEOUT")]
     pub request_timeout: Option<String>,
+    /// Serve the admin dashboard at /admin, behind --admin-credential [default: false].
+    #[arg(long, env = "CONSENT_DASHBOARD")]
+    pub dashboard: Option<bool>,
+    /// The secret that signs into the dashboard, at least 24 characters; keep it in the environment.
+    #[arg(long, env = "CONSENT_ADMIN_CREDENTIAL", hide_env_values = true)]
+    pub admin_credential: Option<String>,
     /// Replaced by --trusted-proxies; `true` is refused with a message saying so.
     #[arg(long, env = "CONSENT_TRUST_FORWARDED", hide = true)]
     pub trust_forwarded: Option<bool>,
@@ -172,72 +178,138 @@ impl Settings {
         })
     }
 
-    /// Resolves every setting, applying defaults; `demo` picks the demo defaults.
+    /// The dashboard's credential when the dashboard is on; an error when it is on without a usable one.
+    fn dashboard_credential(&self) -> Result<Option<Secret>, ConfigError> {
+        if !self.dashboard.unwrap_or(false) {
+            return Ok(None);
+        }
+        match &self.admin_credential {
+            Some(c) if c.chars().count() >= 24 => Ok(Some(Secret(c.clone()))),
+            Some(_) => Err(ConfigError::Value {
+                name: "--admin-credential",
+                message: "too short: use at least 24 random characters (e.g. openssl rand -base64 24)".into(),
+            }),
+            None => Err(ConfigError::Missing("the dashboard is on but has no credential: set CONSENT_ADMIN_CREDENTIAL (at least 24 random characters)")),
+        }
+    }
+
+    /// Resolves every setting, applying defaults; `demo` picks the demo
+    /// defaults. Every problem is reported at once ([`ConfigError::Many`]).
     pub fn resolve(&self, demo: bool) -> Result<Config, ConfigError> {
-        let listen: SocketAddr = self
-            .listen
-            .as_deref()
-            .unwrap_or("127.0.0.1:8080")
-            .parse()
-            .map_err(|_| ConfigError::Value {
-                name: "--listen",
-                message: "expected host:port, such as 127.0.0.1:8080".into(),
-            })?;
+        let mut problems = Vec::new();
+        let listen: Option<SocketAddr> = take(&mut problems, 
+            self.listen
+                .as_deref()
+                .unwrap_or("127.0.0.1:8080")
+                .parse()
+                .map_err(|_| ConfigError::Value {
+                    name: "--listen",
+                    message: "expected host:port, such as 127.0.0.1:8080".into(),
+                }),
+        );
         let data_dir = self.data_dir();
         let mail_from = self
             .mail_from
             .clone()
             .unwrap_or_else(|| "no-reply@localhost".into());
         // "Real SMTP is one flag away": in demo, giving --smtp-url replaces the outbox.
-        let mail = if self.outbox.unwrap_or(demo && self.smtp_url.is_none()) {
-            MailConfig::Outbox {
+        let mail = take(&mut problems, if self.outbox.unwrap_or(demo && self.smtp_url.is_none()) {
+            Ok(MailConfig::Outbox {
                 dir: data_dir.join("outbox"),
                 from: mail_from,
-            }
+            })
         } else if let Some(url) = &self.smtp_url {
-            MailConfig::Smtp {
+            Ok(MailConfig::Smtp {
                 url: url.clone(),
                 from: mail_from,
-            }
+            })
         } else {
-            return Err(ConfigError::Missing(
+            Err(ConfigError::Missing(
                 "no mail transport: set --smtp-url to the smtp server that sends the confirmation mail",
-            ));
-        };
+            ))
+        });
         let allowed_origins = self.allowed_origins.clone().unwrap_or_default();
         if allowed_origins.is_empty() && !demo {
-            return Err(ConfigError::Missing("no allowed origins: set --allowed-origins to the storefront origins, e.g. https://shop.example"));
+            take(&mut problems, Err::<(), _>(ConfigError::Missing("no allowed origins: set --allowed-origins to the storefront origins, e.g. https://shop.example")));
         }
-        let token_ttl = chrono_duration("--token-ttl", self.token_ttl.as_deref(), "48h")?;
-        let mail_retry = duration("--mail-retry", self.mail_retry.as_deref(), "30s")?;
+        let token_ttl = take(&mut problems, chrono_duration("--token-ttl", self.token_ttl.as_deref(), "48h"));
+        let mail_retry = take(&mut problems, duration("--mail-retry", self.mail_retry.as_deref(), "30s"));
         // Zero would retry a failing mail at once, in a loop; past the confirm
         // link's lifetime a retry would never come (and a delay too large for
         // a date would fail every double opt-in request).
-        if mail_retry < Duration::from_secs(1)
-            || token_ttl.to_std().is_ok_and(|ttl| mail_retry > ttl)
-        {
-            return Err(ConfigError::Value {
-                name: "--mail-retry",
-                message: format!(
-                    "{} is out of range: it must be at least 1s and at most --token-ttl ({})",
-                    humantime::format_duration(mail_retry),
-                    humantime::format_duration(token_ttl.to_std().unwrap_or_default()),
-                ),
-            });
+        if let (Some(mail_retry), Some(token_ttl)) = (mail_retry, token_ttl) {
+            if mail_retry < Duration::from_secs(1)
+                || token_ttl.to_std().is_ok_and(|ttl| mail_retry > ttl)
+            {
+                take(&mut problems, Err::<(), _>(ConfigError::Value {
+                    name: "--mail-retry",
+                    message: format!(
+                        "{} is out of range: it must be at least 1s and at most --token-ttl ({})",
+                        humantime::format_duration(mail_retry),
+                        humantime::format_duration(token_ttl.to_std().unwrap_or_default()),
+                    ),
+                }));
+            }
         }
-        let checkpoints = super::trust::checkpoints(self, &data_dir)?;
-        let brand = Brand::from_settings(
-            self.shop_name.as_deref(),
-            self.shop_url.as_deref(),
-            self.shop_logo.as_deref(),
-            self.shop_accent.as_deref(),
+        let max_skew = take(&mut problems, chrono_duration("--max-skew", self.max_skew.as_deref(), "5m"));
+        let max_age = take(&mut problems, chrono_duration("--max-age", self.max_age.as_deref(), "7d"));
+        let request_timeout = take(&mut problems, duration("--request-timeout", self.request_timeout.as_deref(), "10s"));
+        let dashboard = take(&mut problems, self.dashboard_credential());
+        let trusted_proxies = take(&mut problems, super::trust::trusted_proxies(self));
+        let resend_after = take(&mut problems, duration("--resend-after", self.resend_after.as_deref(), "10m"));
+        let checkpoints = take(&mut problems, super::trust::checkpoints(self, &data_dir));
+        let brand = take(
+            &mut problems,
+            Brand::from_settings(
+                self.shop_name.as_deref(),
+                self.shop_url.as_deref(),
+                self.shop_logo.as_deref(),
+                self.shop_accent.as_deref(),
+            )
+            .map_err(|e| ConfigError::Value {
+                name: "--shop-*",
+                message: e.to_string(),
+            }),
+        );
+        let preferences_ttl = take(
+            &mut problems,
+            chrono_duration("--preferences-ttl", self.preferences_ttl.as_deref(), "30d"),
+        );
+        let (
+            Some(listen),
+            Some(mail),
+            Some(token_ttl),
+            Some(mail_retry),
+            Some(max_skew),
+            Some(max_age),
+            Some(request_timeout),
+            Some(dashboard),
+            Some(trusted_proxies),
+            Some(resend_after),
+            Some(checkpoints),
+            Some(brand),
+            Some(preferences_ttl),
+        ) = (
+            listen,
+            mail,
+            token_ttl,
+            mail_retry,
+            max_skew,
+            max_age,
+            request_timeout,
+            dashboard,
+            trusted_proxies,
+            resend_after,
+            checkpoints,
+            brand,
+            preferences_ttl,
         )
-        .map_err(|e| ConfigError::Value {
-            name: "--shop-*",
-            message: e.to_string(),
-        })?;
-        let preferences_ttl =
-            chrono_duration("--preferences-ttl", self.preferences_ttl.as_deref(), "30d")?;
+        else {
+            return Err(one_or_many(problems));
+        };
+        if !problems.is_empty() {
+            return Err(one_or_many(problems));
+        }
         Ok(Config {
             listen,
             brand,
@@ -250,10 +322,7 @@ impl Settings {
                 .map(|u| u.trim_end_matches('/').to_string()),
             allowed_origins,
             max_body: self.max_body.unwrap_or(64 * 1024),
-            limits: ProofLimits {
-                max_skew: chrono_duration("--max-skew", self.max_skew.as_deref(), "5m")?,
-                max_age: chrono_duration("--max-age", self.max_age.as_deref(), "7d")?,
-            },
+            limits: ProofLimits { max_skew, max_age },
             token_ttl,
             ipv4_prefix: self.ipv4_prefix.unwrap_or(24),
             ipv6_prefix: self.ipv6_prefix.unwrap_or(48),
@@ -269,13 +338,28 @@ impl Settings {
                 .pkg
                 .clone()
                 .or_else(|| demo.then(|| PathBuf::from("pkg"))),
-            request_timeout: duration("--request-timeout", self.request_timeout.as_deref(), "10s")?,
-            trusted_proxies: super::trust::trusted_proxies(self)?,
-            resend_after: duration("--resend-after", self.resend_after.as_deref(), "10m")?,
+            request_timeout,
+            trusted_proxies,
+            resend_after,
             checkpoints,
+            dashboard,
             unknown_forms: self.unknown_forms.unwrap_or_default(),
             connectors: self.connectors.clone().unwrap_or_default(),
             demo,
         })
     }
+}
+
+/// One problem as itself, several as [`ConfigError::Many`].
+fn one_or_many(mut problems: Vec<ConfigError>) -> ConfigError {
+    if problems.len() == 1 {
+        problems.remove(0)
+    } else {
+        ConfigError::Many(problems)
+    }
+}
+
+/// The value, or `None` with its problem noted.
+fn take<T>(problems: &mut Vec<ConfigError>, result: Result<T, ConfigError>) -> Option<T> {
+    result.map_err(|e| problems.push(e)).ok()
 }

@@ -78,7 +78,7 @@ impl Replay {
         let Some(kind) = EntryKind::parse(&entry.kind) else { return Effect::default() };
         match kind {
             EntryKind::Proof => self.proof(entry, body, subject),
-            EntryKind::Prune => Effect::default(),
+            EntryKind::Prune | EntryKind::Erasure => Effect::default(),
             EntryKind::Confirmation | EntryKind::Withdrawal | EntryKind::Release => {
                 let Ok(event) = serde_json::from_str::<EventBody>(body) else { return Effect::default() };
                 self.event(kind, entry, &event)
@@ -148,7 +148,7 @@ impl Replay {
                     purposes: &purposes,
                 })
             }
-            EntryKind::Proof | EntryKind::Prune => Effect::default(),
+            EntryKind::Proof | EntryKind::Prune | EntryKind::Erasure => Effect::default(),
         }
     }
 

@@ -348,6 +348,15 @@ pub fn router(state: Arc<AppState>) -> Router {
             .route("/outbox", get(outbox::page))
             .route("/outbox/{file}", get(outbox::message));
     }
+    if let Some(credential) = &state.config.dashboard {
+        let dashboard = crate::dashboard::Dashboard::new(
+            state.store.clone(),
+            state.keys.public(),
+            &credential.0,
+            &state.public_url,
+        );
+        app = app.merge(crate::dashboard::routes(dashboard));
+    }
     if let Some(pkg) = &state.config.pkg {
         app = app.nest_service("/pkg", ServeDir::new(pkg));
     }

@@ -150,6 +150,13 @@ impl Keyring {
         jws::sign(&key.signing, &header, receipt)
     }
 
+    /// Signs a JSON document (RFC 8785) with the active key, as a compact JWS of type `typ`.
+    pub fn sign_document<P: serde::Serialize>(&self, typ: &str, payload: &P) -> String {
+        let key = self.active();
+        let header = json!({ "alg": "EdDSA", "typ": typ, "kid": key.kid });
+        jws::sign(&key.signing, &header, payload)
+    }
+
     /// Signs a note (c2sp.org/signed-note) as `name` with the active key.
     pub fn sign_note(&self, text: &str, name: &str) -> String {
         super::note::sign(text, name, &self.active().signing)
@@ -213,6 +220,18 @@ impl PublicKeys {
             keys.push((kid.to_string(), key));
         }
         Ok(PublicKeys { keys })
+    }
+
+    /// Checks a compact JWS signed by a collector key: its header and payload bytes.
+    pub fn verify_document(&self, jws_text: &str) -> Option<(serde_json::Value, Vec<u8>)> {
+        let compact = jws::split(jws_text)?;
+        let header: serde_json::Value = serde_json::from_slice(&compact.header).ok()?;
+        if header["alg"] != "EdDSA" {
+            return None;
+        }
+        let kid = header["kid"].as_str()?;
+        let (_, key) = self.keys.iter().find(|(k, _)| k == kid)?;
+        jws::verify_ed25519(key, &compact).then_some((header, compact.payload))
     }
 
     /// Every key, for notes: a checkpoint may be signed by any of them.

@@ -17,6 +17,8 @@ pub enum EntryKind {
     Withdrawal,
     /// A prune run that erased inactive subjects.
     Prune,
+    /// An erasure on request (GDPR art. 17) of one subject.
+    Erasure,
     /// A held proof made to count: the merchant registered a form version it matches.
     Release,
 }
@@ -29,6 +31,7 @@ impl EntryKind {
             EntryKind::Confirmation => "confirmation",
             EntryKind::Withdrawal => "withdrawal",
             EntryKind::Prune => "prune",
+            EntryKind::Erasure => "erasure",
             EntryKind::Release => "release",
         }
     }
@@ -40,6 +43,7 @@ impl EntryKind {
             Self::Confirmation,
             Self::Withdrawal,
             Self::Prune,
+            Self::Erasure,
             Self::Release,
         ]
         .into_iter()

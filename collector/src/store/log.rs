@@ -1,4 +1,4 @@
-//! [`Store`] over SQL: appends, reads and prune.
+//! [`Store`] over SQL: appends, reads, prune and erasure on request.
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -182,6 +182,29 @@ impl Store for SqlStore {
         Ok(row.map(|r| r.try_get("shown")).transpose()?)
     }
 
+    async fn erase_subject(
+        &self,
+        subject: &str,
+        record: &(dyn Fn(Vec<i64>) -> NewEntry + Send + Sync),
+        keys: &Keyring,
+        now: DateTime<Utc>,
+    ) -> Result<Option<StoredEntry>, StoreError> {
+        let _guard = self.append_lock.lock().await;
+        let mut tx = self.begin_write().await?;
+        self.lock(&mut tx, APPEND_LOCK).await?;
+        let mut erased = erase_rows(&mut tx, subject).await?;
+        if erased.is_empty() {
+            return Ok(None);
+        }
+        erased.sort_unstable();
+        let mut head = head(&mut tx).await?;
+        let entry = record(erased);
+        let stored =
+            insert_entry(&mut tx, self.backend, &mut head, entry, keys, &timestamp(now)).await?;
+        tx.commit().await?;
+        Ok(Some(stored))
+    }
+
     async fn prune(
         &self,
         cutoff: DateTime<Utc>,
@@ -206,29 +229,7 @@ impl Store for SqlStore {
         }
         let mut erased: Vec<i64> = Vec::new();
         for subject in &subjects {
-            let seqs = sqlx::query("SELECT seq FROM entries WHERE subject = $1")
-                .bind(subject)
-                .fetch_all(&mut *tx)
-                .await?;
-            for row in seqs {
-                let seq: i64 = row.try_get("seq")?;
-                sqlx::query("DELETE FROM tokens WHERE entry_seq = $1")
-                    .bind(seq)
-                    .execute(&mut *tx)
-                    .await?;
-                // A mail still waiting holds the address and working links.
-                sqlx::query("DELETE FROM pending_mail WHERE entry_seq = $1")
-                    .bind(seq)
-                    .execute(&mut *tx)
-                    .await?;
-                erased.push(seq);
-            }
-            // Hashes, receipts and chain values stay: the chain still verifies
-            // and shows where erased entries were.
-            sqlx::query("UPDATE entries SET subject = NULL, jws_header = NULL, jws_signature = NULL, body = NULL WHERE subject = $1")
-                .bind(subject)
-                .execute(&mut *tx)
-                .await?;
+            erased.extend(erase_rows(&mut tx, subject).await?);
         }
         erased.sort_unstable();
         let event = serde_json::json!({
@@ -288,4 +289,36 @@ impl Store for SqlStore {
         tx.commit().await?;
         Ok(())
     }
+}
+
+/// Erases a subject's entries in `tx`: their tokens, waiting mail and content
+/// go; hashes, receipts and chain values stay, so the chain still verifies
+/// and shows where erased entries were. The seqs erased.
+async fn erase_rows(
+    tx: &mut sqlx::AnyConnection,
+    subject: &str,
+) -> Result<Vec<i64>, StoreError> {
+    let seqs = sqlx::query("SELECT seq FROM entries WHERE subject = $1")
+        .bind(subject)
+        .fetch_all(&mut *tx)
+        .await?;
+    let mut erased = Vec::new();
+    for row in seqs {
+        let seq: i64 = row.try_get("seq")?;
+        sqlx::query("DELETE FROM tokens WHERE entry_seq = $1")
+            .bind(seq)
+            .execute(&mut *tx)
+            .await?;
+        // A mail still waiting holds the address and working links.
+        sqlx::query("DELETE FROM pending_mail WHERE entry_seq = $1")
+            .bind(seq)
+            .execute(&mut *tx)
+            .await?;
+        erased.push(seq);
+    }
+    sqlx::query("UPDATE entries SET subject = NULL, jws_header = NULL, jws_signature = NULL, body = NULL WHERE subject = $1")
+        .bind(subject)
+        .execute(&mut *tx)
+        .await?;
+    Ok(erased)
 }

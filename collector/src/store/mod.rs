@@ -227,6 +227,16 @@ pub trait Store: MailOutbox + Send + Sync {
     async fn add_token(&self, entry_seq: i64, token: NewToken) -> Result<(), StoreError>;
     /// A shown-texts set by its SHA-256.
     async fn text(&self, sha256: &str) -> Result<Option<String>, StoreError>;
+    /// Erases one subject's entries on request and appends the erasure entry
+    /// `record` makes from the erased seqs, in one transaction; `None` when
+    /// the subject has no entry with content left.
+    async fn erase_subject(
+        &self,
+        subject: &str,
+        record: &(dyn Fn(Vec<i64>) -> NewEntry + Send + Sync),
+        keys: &Keyring,
+        now: DateTime<Utc>,
+    ) -> Result<Option<StoredEntry>, StoreError>;
     /// Erases subjects whose last entry is older than `cutoff` and appends
     /// a prune entry listing the erased entries; `None` when nobody was
     /// inactive. Each erased subject's erasure is queued for the connectors

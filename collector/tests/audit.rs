@@ -1,0 +1,514 @@
+//! The DPO's commands on a real log: one subject signs up, confirms by the
+//! mailed link and withdraws in the widget; another signs up too. Then
+//! `history`, audit bundles (and tampering with them), the ISO/IEC TS 27560
+//! records, access and erasure, on both backends.
+
+mod common;
+
+use std::path::Path;
+
+use common::{Db, TestDb};
+use consent_collector::audit::{access, bundle, erase, history, iso27560, timeline, verify_bundle};
+use consent_collector::ledger::keys::Keyring;
+use consent_collector::store::Store;
+use serde_json::Value;
+
+/// What the seeded log holds.
+struct Seeded {
+    db: TestDb,
+    data: tempfile::TempDir,
+    consent: consent_proof::Proof,
+    consent_jws: String,
+    receipts: Vec<String>,
+}
+
+/// Marie: consent (newsletter and SMS granted, partners refused, double opt-in),
+/// confirmation click, widget withdrawal. Paul: one consent, left pending.
+async fn seed(db: Db) -> Seeded {
+    let db = TestDb::new(db).await;
+    common::register_fixture_form(&db.url).await;
+    let data = tempfile::tempdir().unwrap();
+    let mut settings = common::settings(&db, data.path());
+    settings.smtp_url = None;
+    settings.outbox = Some(true);
+    let server = common::start(settings).await;
+    let key = common::browser_key();
+    let consent = common::consent("Marie@Example.org", "fr");
+    let consent_jws = common::sign(&key, &consent);
+    let mut receipts = Vec::new();
+    let answer: Value = common::post_proof(&server.url, &consent_jws)
+        .await
+        .json()
+        .await
+        .unwrap();
+    receipts.push(answer["receipt"].as_str().unwrap().to_string());
+    let mail = common::wait_for_outbox(&data.path().join("outbox"), "Marie@Example.org").await;
+    assert!(common::press(&mail.confirm_url).await.status().is_success());
+    let withdrawal = common::sign(&key, &common::withdrawal(&consent, &consent_jws));
+    let answer: Value = common::post_proof(&server.url, &withdrawal)
+        .await
+        .json()
+        .await
+        .unwrap();
+    receipts.push(answer["receipt"].as_str().unwrap().to_string());
+    let paul = common::sign(
+        &common::browser_key(),
+        &common::consent("paul@example.org", "en"),
+    );
+    assert!(common::post_proof(&server.url, &paul)
+        .await
+        .status()
+        .is_success());
+    server.stop().await.unwrap();
+    Seeded {
+        db,
+        data,
+        consent,
+        consent_jws,
+        receipts,
+    }
+}
+
+fn keyring(seeded: &Seeded) -> Keyring {
+    Keyring::load(&seeded.data.path().join("keys")).unwrap()
+}
+
+async fn history_tells_every_entry_with_its_texts(db: Db) {
+    let s = seed(db).await;
+    let store = s.db.store().await;
+    let events = timeline::subject_events(store.as_ref(), " MARIE@example.org")
+        .await
+        .unwrap();
+    let whats: Vec<_> = events.iter().map(|e| e.what).collect();
+    use timeline::What::*;
+    assert_eq!(whats, [Consent, Confirmation, Withdrawal]);
+    let first = &events[0];
+    assert_eq!(first.record_id.as_deref(), Some(s.consent.id.as_str()));
+    assert_eq!(
+        first.receipt, s.receipts[0],
+        "the receipt the widget was answered with"
+    );
+    assert_eq!(events[2].receipt, s.receipts[1]);
+    let form = first.form.as_ref().unwrap();
+    assert_eq!(
+        (form.id.as_str(), form.version.as_str()),
+        (s.consent.form.id.as_str(), s.consent.form.version.as_str())
+    );
+    assert_eq!(first.page.as_deref(), Some(s.consent.site.page.as_str()));
+    let policy = first.privacy_policy.as_ref().unwrap();
+    assert_eq!(policy.url, s.consent.privacy_policy.url);
+    assert_eq!(policy.version, s.consent.privacy_policy.version);
+    let shown = first.texts.as_ref().unwrap().shown.as_ref().unwrap();
+    for (key, text) in consent_proof::fixture::SHOWN {
+        assert_eq!(shown[key], text, "{key} resolved from the text store");
+    }
+    assert_eq!(events[1].refers_to, Some(first.seq));
+    assert_eq!(
+        events[1].ip.as_deref(),
+        Some("127.0.0.0/24"),
+        "the confirmation's truncated address"
+    );
+    assert_eq!(
+        events[2].prev.as_deref(),
+        Some(consent_collector::crypto::hash::sha256_hex(&s.consent_jws).as_str())
+    );
+
+    let text = history::to_text("marie@example.org", &events);
+    for needle in [
+        "consent (signed proof from the widget)",
+        "confirmation (double opt-in link clicked)",
+        "withdrawal (signed proof from the widget)",
+        &format!("record id      {}", s.consent.id),
+        &format!("privacy policy {} (version 2026-01)", s.consent.privacy_policy.url),
+        "purpose        partners (email, consent): refused",
+        "ip (truncated) 127.0.0.0/24",
+        "purpose.sms: \"J'accepte de recevoir des offres par SMS.\\nRépondez STOP pour ne plus en recevoir.\"",
+        &format!("receipt        {}", s.receipts[0]),
+    ] {
+        assert!(text.contains(needle), "{needle:?} missing from:\n{text}");
+    }
+    let json = history::to_json("marie@example.org", &events);
+    assert_eq!(json["events"].as_array().unwrap().len(), 3);
+    assert_eq!(json["events"][0]["what"], "consent");
+}
+
+async fn a_bundle_verifies_and_one_changed_byte_fails_naming_the_record(db: Db) {
+    let s = seed(db).await;
+    let store = s.db.store().await;
+    let out = tempfile::tempdir().unwrap();
+    let dir = out.path().join("bundle");
+    let scope = bundle::Scope::Subject("marie@example.org".into());
+    let written = bundle::write_bundle(
+        store.as_ref(),
+        &keyring(&s),
+        scope,
+        None,
+        &dir,
+        chrono::Utc::now(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(written.manifest.entries.len(), 3);
+    let checked = verify_bundle::verify_bundle(&dir, None).unwrap();
+    assert_eq!(
+        (checked.entries, checked.proofs, checked.head_seq),
+        (3, 2, 4)
+    );
+    assert_eq!(checked.chain, 4, "receipts from seq 1 to the head");
+
+    let proof_seq = written.manifest.entries[0].seq;
+    let proof_file = dir.join(format!("entries/{proof_seq:06}/proof.jws"));
+    let named = format!("seq {proof_seq} (record {})", s.consent.id);
+    for (file, at) in [(proof_file.clone(), 40), (proof_file.clone(), 600)] {
+        let original = flip(&file, at);
+        let fault = verify_bundle::verify_bundle(&dir, None)
+            .unwrap_err()
+            .to_string();
+        assert!(fault.starts_with(&named), "{fault}");
+        std::fs::write(&file, original).unwrap();
+    }
+    // Even with the manifest hash put right, the receipt's hash and the browser signature catch it.
+    let original = flip(&proof_file, 600);
+    rehash(&dir, &keyring(&s));
+    let fault = verify_bundle::verify_bundle(&dir, None)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        fault.starts_with(&named) && fault.contains("receipt was signed for"),
+        "{fault}"
+    );
+    std::fs::write(&proof_file, original).unwrap();
+    rehash(&dir, &keyring(&s));
+    verify_bundle::verify_bundle(&dir, None).unwrap();
+
+    for name in [
+        "README.md",
+        "jwks.json",
+        "manifest.jws",
+        "chain/receipts.jsonl",
+    ] {
+        let original = flip(&dir.join(name), 30);
+        assert!(
+            verify_bundle::verify_bundle(&dir, None).is_err(),
+            "{name} changed and still verifies"
+        );
+        std::fs::write(dir.join(name), original).unwrap();
+    }
+    let texts = std::fs::read_dir(dir.join("texts"))
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    let original = flip(&texts, 10);
+    assert!(verify_bundle::verify_bundle(&dir, None).is_err());
+    std::fs::write(&texts, original).unwrap();
+    std::fs::write(dir.join("extra.txt"), "not from the collector").unwrap();
+    assert!(verify_bundle::verify_bundle(&dir, None)
+        .unwrap_err()
+        .to_string()
+        .contains("extra.txt"));
+    std::fs::remove_file(dir.join("extra.txt")).unwrap();
+    verify_bundle::verify_bundle(&dir, None).unwrap();
+    // A JWKS from elsewhere that lacks the collector's key: nothing verifies.
+    let other = common::keys();
+    assert!(
+        verify_bundle::verify_bundle(&dir, Some(other.ring.jwks().to_string().as_bytes())).is_err()
+    );
+}
+
+/// Flips one bit of the byte at `at`; the original bytes.
+fn flip(path: &Path, at: usize) -> Vec<u8> {
+    let original = std::fs::read(path).unwrap();
+    let mut changed = original.clone();
+    let at = at.min(changed.len() - 1);
+    changed[at] ^= 0x01;
+    std::fs::write(path, changed).unwrap();
+    original
+}
+
+/// Re-signs the manifest over the files as they are now: what a forger
+/// holding the collector's key could do, to reach the checks behind it.
+fn rehash(dir: &Path, keys: &Keyring) {
+    let mut manifest: bundle::Manifest =
+        serde_json::from_slice(&std::fs::read(dir.join("manifest.json")).unwrap()).unwrap();
+    for (path, sha) in manifest.files.iter_mut() {
+        *sha = consent_collector::crypto::hash::sha256_hex(std::fs::read(dir.join(path)).unwrap());
+    }
+    std::fs::write(
+        dir.join("manifest.jws"),
+        keys.sign_document(bundle::MANIFEST_TYP, &manifest),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("manifest.json"),
+        serde_json_canonicalizer::to_vec(&manifest).unwrap(),
+    )
+    .unwrap();
+}
+
+async fn every_mandatory_27560_element_is_there_and_true_to_the_log(db: Db) {
+    let s = seed(db).await;
+    let store = s.db.store().await;
+    let events = timeline::all_events(store.as_ref()).await.unwrap();
+    let facts = iso27560::RecordFacts::from_options(
+        Some("1 rue de la Paix, 75002 Paris".into()),
+        Some("P3Y".into()),
+        Some("fr".into()),
+    )
+    .unwrap();
+    let records = iso27560::records(&events, &facts);
+    assert_eq!(records.len(), 2, "one record per consent proof");
+    let r = records
+        .iter()
+        .find(|r| r["dct:identifier"] == s.consent.id.as_str())
+        .unwrap();
+    let proof_event = &events
+        .iter()
+        .find(|(_, e)| e.record_id.as_deref() == Some(&s.consent.id))
+        .unwrap()
+        .1;
+    // 8.1 record metadata
+    assert_eq!(r["dct:conformsTo"], iso27560::PROFILE);
+    assert_eq!(r["@type"], "dpv:ConsentRecord");
+    assert_eq!(
+        r["dpv:hasDataSubject"]["dct:identifier"],
+        "marie@example.org"
+    );
+    assert_eq!(r["dct:created"], proof_event.received_at.as_str());
+    // 8.2 notice: the texts shown (by their store key), their language, and the privacy policy
+    let notices = r["dpv:hasNotice"].as_array().unwrap();
+    assert_eq!(notices[0]["@type"], "dpv:ConsentNotice");
+    assert_eq!(
+        notices[0]["dct:identifier"],
+        format!("sha256:{}", proof_event.texts.as_ref().unwrap().sha256)
+    );
+    assert_eq!(
+        notices[0]["dct:description"]["purpose.newsletter"],
+        consent_proof::fixture::SHOWN[3].1
+    );
+    assert_eq!(notices[1]["@id"], s.consent.privacy_policy.url.as_str());
+    assert_eq!(notices[1]["dct:hasVersion"], "2026-01");
+    assert_eq!(r["dct:language"], "fr");
+    // 8.4 entity: name, identifier, role, contact, postal address
+    let controller = &r["dpv:hasEntity"][0];
+    assert_eq!(
+        controller["dpv:hasName"],
+        s.consent.controller.name.as_str()
+    );
+    assert_eq!(
+        controller["dpv:hasIdentifier"],
+        s.consent.site.origin.as_str()
+    );
+    assert!(controller["@type"]
+        .as_array()
+        .unwrap()
+        .contains(&"dpv:DataController".into()));
+    assert_eq!(
+        controller["schema:contactPoint"]["schema:email"],
+        s.consent.controller.contact.as_str()
+    );
+    assert_eq!(
+        controller["schema:contactPoint"]["schema:address"],
+        "1 rue de la Paix, 75002 Paris"
+    );
+    assert_eq!(r["dpv:hasDataController"], controller["@id"]);
+    // 8.3 processing: one process per consent purpose, as the proof lists them
+    let processes = r["dpv:hasProcess"].as_array().unwrap();
+    let ids: Vec<&str> = processes
+        .iter()
+        .map(|p| p["dct:identifier"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["newsletter", "partners", "sms"]);
+    for (p, purpose) in processes.iter().zip(&s.consent.purposes) {
+        assert_eq!(p["dpv:hasPurpose"]["dct:identifier"], purpose.id.as_str());
+        let data = if purpose.id == "sms" {
+            "pd:TelephoneNumber"
+        } else {
+            "pd:EmailAddress"
+        };
+        assert_eq!(p["dpv:hasPersonalData"], data);
+        for key in [
+            "dpv:hasStorageCondition",
+            "dpv:hasDataController",
+            "dpv:hasRecipient",
+            "dpv:hasConsentControl",
+            "dpv:hasJurisdiction",
+            "dpv:hasRight",
+            "dpv:hasLegalBasis",
+        ] {
+            assert!(
+                !p[key].is_null(),
+                "{key} missing from process {}",
+                purpose.id
+            );
+        }
+        assert_eq!(p["dpv:hasJurisdiction"], "loc:FR");
+        assert_eq!(p["dpv:hasStorageCondition"][1]["dpv:hasLocation"], "loc:FR");
+        // 8.5 consent events, from the log: the tick, the click, the withdrawal
+        let states: Vec<&str> = p["dpv:hasConsentStatus"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["@type"].as_str().unwrap())
+            .collect();
+        let times: Vec<&str> = p["dpv:hasConsentStatus"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["dpv:isIndicatedAtTime"].as_str().unwrap())
+            .collect();
+        let confirm_at = events
+            .iter()
+            .find(|(_, e)| e.what == timeline::What::Confirmation)
+            .unwrap()
+            .1
+            .received_at
+            .as_str();
+        let withdraw = &events
+            .iter()
+            .find(|(_, e)| e.what == timeline::What::Withdrawal)
+            .unwrap()
+            .1;
+        if purpose.id == "partners" {
+            assert_eq!(states, ["dpv:ConsentRefused"]);
+        } else {
+            assert_eq!(
+                states,
+                [
+                    "dpv:ConsentRequested",
+                    "dpv:ConsentGiven",
+                    "dpv:ConsentWithdrawn"
+                ]
+            );
+            assert_eq!(
+                times,
+                [
+                    s.consent.issued_at.as_str(),
+                    confirm_at,
+                    withdraw.issued_at.as_deref().unwrap()
+                ]
+            );
+        }
+        for state in p["dpv:hasConsentStatus"].as_array().unwrap() {
+            assert_eq!(state["dpv:isIndicatedBy"], "dpv:DataSubject");
+            assert!(!state["dpv:hasDuration"].is_null());
+        }
+    }
+    assert_eq!(
+        iso27560::RecordFacts::from_options(None, Some("P3Y".into()), Some("FR".into()))
+            .unwrap_err(),
+        iso27560::FactsError::Missing("--controller-address")
+    );
+}
+
+async fn access_answers_in_the_subjects_language(db: Db) {
+    let s = seed(db).await;
+    let store = s.db.store().await;
+    let events = timeline::subject_events(store.as_ref(), "marie@example.org")
+        .await
+        .unwrap();
+    let filter = consent_collector::audit::export::Filter {
+        subject: Some("marie@example.org".into()),
+        ..Default::default()
+    };
+    let states = consent_collector::audit::export::current_states(store.as_ref(), &filter)
+        .await
+        .unwrap();
+    let page = access::to_html(
+        "marie@example.org",
+        &states,
+        &events,
+        access::lang_of(&events),
+    );
+    assert!(page.contains("<html lang=\"fr\">"), "{page}");
+    assert!(
+        page.contains("Vos choix actuels") && page.contains("retiré"),
+        "{page}"
+    );
+    assert!(
+        page.contains("J&#39;accepte de recevoir la newsletter"),
+        "the texts shown: {page}"
+    );
+    let json = access::to_json("marie@example.org", &states, &events);
+    assert_eq!(json["currentChoices"].as_array().unwrap().len(), 3);
+    assert_eq!(json["entries"].as_array().unwrap().len(), 3);
+}
+
+async fn erasure_removes_the_person_and_keeps_the_chain(db: Db) {
+    let s = seed(db).await;
+    let store = s.db.store().await;
+    let keys = keyring(&s);
+    let request = erase::ErasureRequest {
+        subject: "MARIE@example.org".into(),
+        requested_by: "the data subject".into(),
+        reason: "art. 17 request, ticket 114".into(),
+    };
+    let subject = request.validate().unwrap();
+    let now = chrono::Utc::now();
+    let entry = store
+        .erase_subject(
+            &subject,
+            &|seqs| erase::erasure_entry(&request, &seqs, now),
+            &keys,
+            now,
+        )
+        .await
+        .unwrap()
+        .expect("marie had entries");
+    let body = entry.body.clone().unwrap();
+    assert!(
+        !body.to_lowercase().contains("marie"),
+        "no personal data in the record: {body}"
+    );
+    let record: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(record["erased"], serde_json::json!([1, 2, 3]));
+    assert_eq!(record["requestedBy"], "the data subject");
+    assert_eq!(record["reason"], "art. 17 request, ticket 114");
+    assert!(
+        timeline::subject_events(store.as_ref(), "marie@example.org")
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let dump = dump(store.as_ref()).await;
+    assert!(
+        !dump.to_lowercase().contains("marie@example.org"),
+        "the address is gone from every entry"
+    );
+    let report = consent_collector::audit::verify_log::verify_log(store.as_ref(), &keys.public())
+        .await
+        .unwrap();
+    assert_eq!((report.entries, report.erased), (5, 3));
+    assert_eq!(
+        timeline::subject_events(store.as_ref(), "paul@example.org")
+            .await
+            .unwrap()
+            .len(),
+        1,
+        "others untouched"
+    );
+    let again = store
+        .erase_subject(
+            &subject,
+            &|seqs| erase::erasure_entry(&request, &seqs, now),
+            &keys,
+            now,
+        )
+        .await
+        .unwrap();
+    assert!(again.is_none(), "nothing left to erase, nothing recorded");
+}
+
+async fn dump(store: &dyn Store) -> String {
+    let entries = store.entries(0, 1000).await.unwrap();
+    format!("{entries:?}")
+}
+
+on_both_backends!(
+    history_tells_every_entry_with_its_texts,
+    a_bundle_verifies_and_one_changed_byte_fails_naming_the_record,
+    every_mandatory_27560_element_is_there_and_true_to_the_log,
+    access_answers_in_the_subjects_language,
+    erasure_removes_the_person_and_keeps_the_chain,
+);
