@@ -13,10 +13,10 @@ use super::migrations::MIGRATIONS;
 use super::{timestamp, StoreError};
 
 /// The longest wait for a pooled connection (see [`SqlStore::open`]).
-/// Under the default 10 s request timeout, so a database outage still gets
+/// Well under the default 10 s request timeout, so a database outage still gets
 /// its JSON 503 first; long enough that a burst (200 sign-ups at once on 8
 /// connections) waits its turn: at 3 s, 126 of 200 got a 503 on PostgreSQL.
-const ACQUIRE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(8);
+const ACQUIRE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(6);
 
 /// Which database a [`SqlStore`] talks to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
