@@ -38,7 +38,7 @@ export async function startCollector() {
 async function confirmUrl(url, to) {
   for (let i = 0; i < 200; i++) {
     const html = await (await fetch(`${url}/outbox`)).text();
-    const item = html.split("<li>").find((li) => li.includes(` to ${to} `));
+    const item = html.split("<li>").find((li) => li.includes(`>to ${to} `));
     const href = item?.match(/href="([^"]*\/v1\/confirm\?token=[^"]+)"/)?.[1];
     if (href) return new URL(href.replaceAll("&amp;", "&"), url).href;
     await new Promise((r) => setTimeout(r, 100));
