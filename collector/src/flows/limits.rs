@@ -70,6 +70,18 @@ pub async fn take(store: &dyn Store, config: &Config, subject: &str, now: DateTi
     Ok(Mail::Queued)
 }
 
+/// Counts a mail to `subject` that is not a sign-up's confirmation (a new
+/// preference link the subscriber asked for) against the hourly per-address
+/// limit only: `--resend-after` spaces repeated sign-ups, not these.
+pub async fn take_other(store: &dyn Store, config: &Config, subject: &str, now: DateTime<Utc>) -> Result<Mail, StoreError> {
+    let [_, (hourly, hourly_window)] = windows(config, subject);
+    if store.take_limit(&hourly, hourly_window, now).await? {
+        Ok(Mail::Queued)
+    } else {
+        Ok(Mail::LimitReached)
+    }
+}
+
 /// Gives back a mail [`take`] counted that did not go out (a replay, a failed append).
 pub async fn give_back(store: &dyn Store, config: &Config, subject: &str, now: DateTime<Utc>) -> Result<(), StoreError> {
     for (key, window) in windows(config, subject) {

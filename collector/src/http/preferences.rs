@@ -216,8 +216,8 @@ async fn renew(state: &AppState, link: &Link) -> Response {
         branded_page(status, link.lang, title, &format!("<p>{}</p>", escape(text)), &state.config.brand)
     };
     let store = state.store.as_ref();
-    // The same per-address mail limits as a sign-up's, counted in the database.
-    match crate::flows::limits::take(store, &state.config, &link.subject, Utc::now()).await {
+    // The hourly per-address mail limit, counted in the database.
+    match crate::flows::limits::take_other(store, &state.config, &link.subject, Utc::now()).await {
         Ok(crate::flows::limits::Mail::Queued) => {}
         Ok(_) => return say(StatusCode::TOO_MANY_REQUESTS, w.expired_title, w.limited),
         Err(e) => return failed(link.lang, e),
