@@ -34,7 +34,10 @@ async fn postgres_stopped_under_load_then_started() {
     for a in answers.iter().filter(|a| !(200..300).contains(&a.status)) {
         assert_eq!(a.status, 503, "a failed submission is a 503: {a:?}");
         let body = a.body.as_ref().unwrap_or_else(|| panic!("a JSON body: {a:?}"));
-        assert_eq!(body["error"], "storage_unavailable", "{body}");
+        // `storage_unavailable` when its wait for a connection ran out;
+        // `timeout` when a request that had one waited again past the
+        // request timeout. Both are the JSON 503 the widget retries.
+        assert!(matches!(body["error"].as_str(), Some("storage_unavailable" | "timeout")), "{body}");
         assert!(body["message"].as_str().is_some_and(|m| !m.is_empty()), "{body}");
     }
     let stored = resilience::entries_per_record(&pg.url).await;
