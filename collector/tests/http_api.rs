@@ -243,8 +243,8 @@ async fn replay_returns_the_original_receipt_and_stores_nothing(db: Db) {
     assert_eq!(common::count(&store, "entries").await, 1);
     assert_eq!(
         common::count(&store, "tokens").await,
-        2,
-        "one confirm and one unsubscribe token"
+        3,
+        "one confirm, one unsubscribe and one preference token"
     );
     server.stop().await.unwrap();
 }

@@ -367,7 +367,7 @@ async fn migrations_run_once_per_database(db: Db) {
         .unwrap();
     drop(first);
     let second = db.open().await;
-    assert_eq!(common::count(&second, "schema_migrations").await, 4);
+    assert_eq!(common::count(&second, "schema_migrations").await, 6, "migrations 1 to 6, once");
     assert_eq!(common::count(&second, "entries").await, 1);
 }
 
