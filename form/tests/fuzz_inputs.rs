@@ -5,25 +5,12 @@
 #[path = "../../fuzz/checks/form.rs"]
 mod checks;
 
-use std::path::Path;
+#[path = "../../fuzz/checks/inputs.rs"]
+mod inputs;
 
-/// Runs `check` on every file under fuzz/{seeds,regressions}/`target`; how many there were.
+/// Runs `check` on every committed input of `target`; how many there were.
 fn each_input(target: &str, check: fn(&[u8])) -> usize {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../fuzz");
-    let mut n = 0;
-    for folder in ["seeds", "regressions"] {
-        let Ok(entries) = std::fs::read_dir(root.join(folder).join(target)) else {
-            continue;
-        };
-        for entry in entries {
-            let path = entry.unwrap().path();
-            let data = std::fs::read(&path).unwrap();
-            let outcome = std::panic::catch_unwind(|| check(&data));
-            assert!(outcome.is_ok(), "{target} fails on {}", path.display());
-            n += 1;
-        }
-    }
-    n
+    inputs::each_input(env!("CARGO_MANIFEST_DIR"), target, check)
 }
 
 #[test]
