@@ -7,12 +7,14 @@ import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
-const BIN = process.env.CONSENT_COLLECTOR_BIN ?? join(ROOT, "target", "debug", "consent-collector");
+export const BIN = process.env.CONSENT_COLLECTOR_BIN ?? join(ROOT, "target", "debug", "consent-collector");
 
-export async function startCollector(extra = []) {
+/** `extra`: more `serve` flags; `env`: more environment for it (a credential, say). */
+export async function startCollector(extra = [], env = {}) {
   const dataDir = mkdtempSync(join(tmpdir(), "consent-e2e-"));
   const child = spawn(BIN, ["serve", "--demo", "--listen", "127.0.0.1:0", "--data-dir", dataDir, "--rate-ip", "0", "--rate-email", "0", ...extra], {
     cwd: ROOT,
+    env: { ...process.env, ...env },
     stdio: ["ignore", "pipe", "inherit"],
   });
   const url = await new Promise((resolve, reject) => {

@@ -2,36 +2,16 @@
 // sign-ups on two forms (each approved in the forms registry from its first
 // held proof), a confirmation by the mailed link, a refusal, a widget
 // withdrawal, and an erasure on request by the command line.
-import { spawn, execFileSync } from "node:child_process";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join, dirname } from "node:path";
-import { fileURLToPath } from "node:url";
+import { startCollector as start, BIN } from "./collector.mjs";
 import { browserKey, record, sign, submit, withdrawal, ORIGIN } from "./proofs.mjs";
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
-export const BIN = join(ROOT, "target", "debug", "consent-collector");
+export { BIN };
 export const CREDENTIAL = "dashboard-test-credential-0123456789";
 
 /** Starts `serve --demo` with the dashboard on; `admin(...args)` runs a command on its folder. */
-export async function startCollector() {
-  const dataDir = mkdtempSync(join(tmpdir(), "consent-dpo-"));
-  const child = spawn(BIN, ["serve", "--demo", "--listen", "127.0.0.1:0", "--data-dir", dataDir, "--allowed-origins", ORIGIN, "--rate-ip", "0", "--rate-email", "0", "--dashboard", "true", "--outbox", "true"], {
-    cwd: ROOT,
-    env: { ...process.env, CONSENT_ADMIN_CREDENTIAL: CREDENTIAL },
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  const url = await new Promise((resolve, reject) => {
-    let out = "";
-    child.stdout.on("data", (chunk) => {
-      out += chunk;
-      const m = out.match(/listening on (http:\/\/\S+)/);
-      if (m) resolve(m[1]);
-    });
-    child.on("exit", (code) => reject(new Error(`collector exited with ${code}`)));
-  });
-  const admin = (...args) => execFileSync(BIN, [...args, "--data-dir", dataDir], { cwd: ROOT, encoding: "utf8" });
-  return { url, dataDir, admin, stop: () => child.kill("SIGTERM") };
+export function startCollector() {
+  const flags = ["--allowed-origins", ORIGIN, "--dashboard", "true", "--outbox", "true"];
+  return start(flags, { CONSENT_ADMIN_CREDENTIAL: CREDENTIAL });
 }
 
 /** The confirm link mailed to `to`, from the demo's /outbox page. */
