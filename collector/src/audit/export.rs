@@ -6,7 +6,11 @@ use std::io::Write;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
+use consent_proof::{DoubleOptIn, Kind};
+
+use crate::ledger::events::{self, LinkEvent};
 use crate::ledger::receipt::EntryKind;
+use crate::proof::stored;
 use crate::store::{Pages, Store, StoreError, StoredEntry};
 
 /// One subject and purpose, and where they stand.
@@ -90,11 +94,7 @@ fn apply(
     states: &mut BTreeMap<(String, String), StateRow>,
 ) {
     // Erased entries carry nothing to replay.
-    let Some(body) = entry
-        .body
-        .as_deref()
-        .and_then(|b| serde_json::from_str::<serde_json::Value>(b).ok())
-    else {
+    let Some(body_text) = entry.body.as_deref() else {
         return;
     };
     let Some(subject) = entry.subject.clone() else {
@@ -119,27 +119,40 @@ fn apply(
     };
     match EntryKind::parse(&entry.kind) {
         Some(EntryKind::Proof) => {
-            let purposes: Vec<(String, String, String)> = body["purposes"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .map(|p| (text(&p["id"]), text(&p["channel"]), text(&p["choice"])))
+            // The texts are not needed: no labels are exported.
+            let Some(view) = entry
+                .jws_header
+                .as_deref()
+                .and_then(|header| stored::read(header, body_text, None))
+            else {
+                return;
+            };
+            let purposes: Vec<(String, String, String)> = view
+                .purposes
+                .iter()
+                .map(|p| {
+                    (
+                        p.id.clone(),
+                        p.channel.as_str().into(),
+                        p.choice.as_str().into(),
+                    )
+                })
                 .collect();
-            let withdrawal = body["kind"] == "withdrawal";
-            let phone = body["subject"]["phone"].as_str().map(String::from);
-            let double_opt_in = body["doubleOptIn"] == "requested";
-            for (id, channel, choice) in &purposes {
-                let state = match choice.as_str() {
+            let withdrawal = view.kind == Kind::Withdrawal;
+            let double_opt_in = view.double_opt_in == DoubleOptIn::Requested;
+            for p in &view.purposes {
+                let state = match p.choice {
                     _ if withdrawal => "withdrawn",
-                    "granted" if double_opt_in => "pending",
-                    other => other,
+                    // Granted, or not objected to (b2b, soft opt-in): waits for the click.
+                    choice if choice.allows_sending() && double_opt_in => "pending",
+                    choice => choice.as_str(),
                 };
                 states.extend([row(
-                    id,
-                    channel,
+                    &p.id,
+                    p.channel.as_str(),
                     state,
                     entry.record_id.clone(),
-                    phone.clone(),
+                    view.phone.clone(),
                 )]);
             }
             proofs.insert(
@@ -147,21 +160,25 @@ fn apply(
                 ProofFacts {
                     subject: subject.clone(),
                     record_id: entry.record_id.clone(),
-                    phone,
+                    phone: view.phone,
                     purposes,
                 },
             );
         }
         Some(EntryKind::Confirmation) => {
-            let Some(proof) = body["proofSeq"].as_i64().and_then(|s| proofs.get(&s)) else {
+            let Some(event) = events::read::<LinkEvent>(body_text) else {
+                return;
+            };
+            let Some(proof) = proofs.get(&event.proof_seq) else {
                 return;
             };
             for (id, channel, _) in &proof.purposes {
                 // Only what that proof left pending is confirmed: a withdrawal in between wins.
                 let key = (proof.subject.clone(), id.clone());
-                if states.get(&key).is_some_and(|r| {
-                    r.state == "pending" && r.seq == body["proofSeq"].as_i64().unwrap_or(-1)
-                }) {
+                if states
+                    .get(&key)
+                    .is_some_and(|r| r.state == "pending" && r.seq == event.proof_seq)
+                {
                     states.extend([row(
                         id,
                         channel,
@@ -173,16 +190,17 @@ fn apply(
             }
         }
         Some(EntryKind::Withdrawal) => {
-            let Some(proof) = body["proofSeq"].as_i64().and_then(|s| proofs.get(&s)) else {
+            let Some(event) = events::read::<LinkEvent>(body_text) else {
                 return;
             };
-            let withdrawn: Vec<String> = body["purposes"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .map(text)
-                .collect();
-            for (id, channel, _) in proof.purposes.iter().filter(|p| withdrawn.contains(&p.0)) {
+            let Some(proof) = proofs.get(&event.proof_seq) else {
+                return;
+            };
+            let withdrawn = proof
+                .purposes
+                .iter()
+                .filter(|p| event.purposes.contains(&p.0));
+            for (id, channel, _) in withdrawn {
                 states.extend([row(
                     id,
                     channel,
@@ -194,10 +212,6 @@ fn apply(
         }
         Some(EntryKind::Prune) | None => {}
     }
-}
-
-fn text(value: &serde_json::Value) -> String {
-    value.as_str().unwrap_or_default().to_string()
 }
 
 /// Writes rows in the chosen format.

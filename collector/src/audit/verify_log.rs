@@ -4,6 +4,7 @@ use std::collections::BTreeSet;
 
 use crate::crypto::hash::sha256_hex;
 use crate::ledger::chain;
+use crate::ledger::events::{self, PruneEvent};
 use crate::ledger::keys::PublicKeys;
 use crate::ledger::receipt::{EntryKind, RECEIPT_SCHEMA};
 use crate::proof::stored;
@@ -135,14 +136,9 @@ async fn check_content(
             return Ok(Err("event content does not match its hash".into()));
         }
         if entry.kind == EntryKind::Prune.as_str() {
-            let event: serde_json::Value = serde_json::from_str(body).unwrap_or_default();
-            erased_by_prune.extend(
-                event["erased"]
-                    .as_array()
-                    .into_iter()
-                    .flatten()
-                    .filter_map(|s| s.as_i64()),
-            );
+            if let Some(prune) = events::read::<PruneEvent>(body) {
+                erased_by_prune.extend(prune.erased);
+            }
         }
         return Ok(Ok(()));
     }

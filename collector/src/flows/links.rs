@@ -2,46 +2,49 @@
 //! it, the page for each state of its token, and the event its use appends.
 
 use chrono::{DateTime, Utc};
+use consent_proof::{Channel, Choice};
 
 use crate::i18n::pages::{Page, Signup};
 use crate::ledger::events;
-use crate::proof::granted::granted;
 use crate::proof::stored;
+use crate::proof::view::ProofView;
 use crate::store::{
     timestamp, Appended, NewEntry, Store, StoreError, StoredEntry, TokenProblem, TokenPurpose,
     TokenRow,
 };
 
-/// What the pages say about the proof behind a link.
-pub async fn signup(store: &dyn Store, proof: &StoredEntry) -> Result<Signup, StoreError> {
-    let body = proof
-        .body
-        .as_deref()
-        .and_then(stored::body_json)
-        .unwrap_or_default();
-    let shown = match &proof.texts_sha256 {
-        Some(sha) => store
-            .text(sha)
-            .await?
-            .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok()),
+/// The proof behind a link, with the texts its subscriber saw; `None`
+/// when it is erased (by prune) or does not parse.
+pub async fn proof_view(
+    store: &dyn Store,
+    entry: &StoredEntry,
+) -> Result<Option<ProofView>, StoreError> {
+    let (Some(header), Some(body)) = (&entry.jws_header, &entry.body) else {
+        return Ok(None);
+    };
+    let shown = match &entry.texts_sha256 {
+        Some(sha) => store.text(sha).await?,
         None => None,
     };
-    let granted = granted(&body, shown.as_ref());
-    let controller = body["controller"]["name"]
-        .as_str()
-        .or_else(|| body["site"]["origin"].as_str())
-        .filter(|c| !c.trim().is_empty())
-        .map(String::from);
-    Ok(Signup {
-        controller,
-        email: granted
-            .iter()
-            .filter(|g| g.channel == "email")
-            .map(|g| g.label.clone())
-            .collect(),
-        sms: granted.iter().any(|g| g.channel == "sms"),
-        granted: granted.into_iter().map(|g| g.label).collect(),
-    })
+    Ok(stored::read(header, body, shown.as_deref()))
+}
+
+/// What the pages say about the proof behind a link.
+pub fn signup(proof: &ProofView) -> Signup {
+    let labels = |channel: Option<Channel>| -> Vec<String> {
+        proof
+            .sending()
+            .filter(|p| channel.is_none_or(|c| p.channel == c))
+            .map(|p| p.label.clone())
+            .collect()
+    };
+    Signup {
+        controller: Some(proof.controller.clone()),
+        granted: labels(None),
+        email: labels(Some(Channel::Email)),
+        sms: proof.sending().any(|p| p.channel == Channel::Sms),
+        informed: proof.sending().any(|p| p.choice == Choice::NotObjected),
+    }
 }
 
 /// The page a link's GET shows for its token as stored at `now`.
@@ -83,6 +86,7 @@ pub fn event(
     purpose: TokenPurpose,
     row: &TokenRow,
     proof: &StoredEntry,
+    view: &ProofView,
     at: &str,
     ip: String,
 ) -> NewEntry {
@@ -94,26 +98,10 @@ pub fn event(
         TokenPurpose::Unsubscribe => events::withdrawal(
             row.entry_seq,
             &proof.proof_sha256,
-            &email_purposes(proof),
+            &view.email_sending_ids(),
             at,
             Some(ip),
             subject,
         ),
     }
-}
-
-/// The purposes an e-mail unsubscribe link withdraws: those granted on the e-mail channel.
-pub fn email_purposes(proof: &StoredEntry) -> Vec<String> {
-    let body = proof
-        .body
-        .as_deref()
-        .and_then(stored::body_json)
-        .unwrap_or_default();
-    body["purposes"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter(|p| p["channel"] == "email" && p["choice"] == "granted")
-        .filter_map(|p| p["id"].as_str().map(String::from))
-        .collect()
 }

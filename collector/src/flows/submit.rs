@@ -24,7 +24,7 @@ pub fn to_append(
         kind: EntryKind::Proof,
         proof_sha256: proof.sha256.clone(),
         body: NewBody::Proof(stored::split(proof)),
-        record_id: Some(proof.record.id.clone()),
+        record_id: Some(proof.view.id.clone()),
         subject: Some(proof.subject_key()),
     };
     let mut append = Append {
@@ -39,7 +39,7 @@ pub fn to_append(
     }
     let (confirm, confirm_hash) = tokens::new_token();
     let (unsubscribe, unsubscribe_hash) = tokens::new_token();
-    let locale = proof.record.locale.clone();
+    let locale = proof.view.locale.clone();
     let expires_at = now + config.token_ttl;
     append.tokens = vec![
         NewToken {
@@ -69,13 +69,13 @@ pub fn to_append(
 /// The consent a withdrawal proof withdraws from (its `prev`): its
 /// confirmation is cancelled in the withdrawal's transaction.
 pub fn withdraws(proof: &VerifiedProof) -> Option<Withdraws> {
-    if proof.record.kind != consent_proof::Kind::Withdrawal {
+    if proof.view.kind != consent_proof::Kind::Withdrawal {
         return None;
     }
     Some(Withdraws::Proof {
-        sha256: proof.record.prev.clone()?,
+        sha256: proof.view.prev.clone()?,
         subject: proof.subject_key(),
-        purposes: proof.record.purposes.iter().map(|p| p.id.clone()).collect(),
+        purposes: proof.view.purposes.iter().map(|p| p.id.clone()).collect(),
     })
 }
 
@@ -89,18 +89,14 @@ pub fn send_confirmation(
     seq: i64,
     mail: NewMail,
 ) {
-    match confirmation_mail(
-        &proof.payload,
-        public_url,
-        &mail.confirm_token,
-        &mail.unsubscribe_token,
-        token_ttl.num_hours(),
-    ) {
-        Some(mail) => queue.send(seq, mail),
-        // Verified proofs always have an address; the stored copy would be given up too.
-        None => tracing::error!(
-            seq,
-            "confirmation mail not sent: the proof names no address"
+    queue.send(
+        seq,
+        confirmation_mail(
+            &proof.view,
+            public_url,
+            &mail.confirm_token,
+            &mail.unsubscribe_token,
+            token_ttl.num_hours(),
         ),
-    }
+    );
 }

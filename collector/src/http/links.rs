@@ -19,6 +19,7 @@ use super::AppState;
 use crate::flows::links;
 use crate::i18n::lang::Lang;
 use crate::i18n::pages::{Page, Signup};
+use crate::proof::view::ProofView;
 use crate::store::{timestamp, Append, StoredEntry, TokenPurpose, TokenRow, Withdraws};
 
 /// The `token` query parameter.
@@ -51,6 +52,7 @@ struct Link {
     row: TokenRow,
     lang: Lang,
     proof: StoredEntry,
+    view: ProofView,
     signup: Signup,
 }
 
@@ -74,21 +76,23 @@ async fn find(
     };
     let lang = Lang::from_locale(&row.locale);
     let proof = match state.store.entry(row.entry_seq).await {
-        Ok(Some(proof)) if proof.body.is_some() => proof,
-        // Erased by prune: the link leads nowhere any more.
-        Ok(_) => return Err(page(lang, Page::Unknown, &Signup::default())),
+        Ok(Some(proof)) => proof,
+        Ok(None) => return Err(page(lang, Page::Unknown, &Signup::default())),
         Err(e) => return Err(failed(lang, e)),
     };
-    let signup = match links::signup(state.store.as_ref(), &proof).await {
-        Ok(signup) => signup,
+    let view = match links::proof_view(state.store.as_ref(), &proof).await {
+        Ok(Some(view)) => view,
+        // Erased by prune: the link leads nowhere any more.
+        Ok(None) => return Err(page(lang, Page::Unknown, &Signup::default())),
         Err(e) => return Err(failed(lang, e)),
     };
     Ok(Link {
         hash,
         row,
         lang,
+        signup: links::signup(&view),
         proof,
-        signup,
+        view,
     })
 }
 
@@ -139,11 +143,12 @@ async fn follow(
         row,
         lang,
         proof,
+        view,
         signup,
     } = link;
     let ip = client_network(state, peer, headers);
     let append = Append {
-        entry: links::event(purpose, &row, &proof, &timestamp(Utc::now()), ip),
+        entry: links::event(purpose, &row, &proof, &view, &timestamp(Utc::now()), ip),
         tokens: Vec::new(),
         consume: Some(hash),
         mail: None,

@@ -56,7 +56,7 @@ pub async fn submit(
     let wants_mail = proof.wants_double_opt_in();
     let subject = proof.subject_key();
     if wants_mail && !state.email_limit.allow(&subject) {
-        if let Some(stored) = state.store.by_record_id(&proof.record.id).await? {
+        if let Some(stored) = state.store.by_record_id(&proof.view.id).await? {
             return replay(stored, &proof);
         }
         return Err(ApiError::new(
@@ -133,9 +133,9 @@ fn check_request(
     headers: &HeaderMap,
     proof: &VerifiedProof,
 ) -> Result<(), ApiError> {
-    let record = &proof.record;
+    let view = &proof.view;
     if let Some(key) = headers.get("idempotency-key") {
-        if key.to_str().ok() != Some(record.id.as_str()) {
+        if key.to_str().ok() != Some(view.id.as_str()) {
             return Err(ApiError::new(
                 StatusCode::BAD_REQUEST,
                 "idempotency_key_mismatch",
@@ -143,20 +143,16 @@ fn check_request(
             ));
         }
     }
-    if !state
-        .allowed_origins
-        .iter()
-        .any(|o| o == &record.site.origin)
-    {
+    if !state.allowed_origins.iter().any(|o| o == &view.origin) {
         return Err(ApiError::new(
             StatusCode::FORBIDDEN,
             "origin_not_allowed",
-            format!("origin {} is not on the allow-list", record.site.origin),
+            format!("origin {} is not on the allow-list", view.origin),
         ));
     }
     // A browser names the page's origin; it must be the one the proof claims.
     if let Some(origin) = headers.get(header::ORIGIN) {
-        if origin.to_str().ok() != Some(record.site.origin.as_str()) {
+        if origin.to_str().ok() != Some(view.origin.as_str()) {
             return Err(ApiError::new(
                 StatusCode::FORBIDDEN,
                 "origin_mismatch",

@@ -51,3 +51,26 @@ pub fn withdrawal(
     });
     entry(EntryKind::Withdrawal, event, Some(subject))
 }
+
+/// What a confirmation or a withdrawal by link says, read back.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LinkEvent {
+    /// Seq of the proof whose link was used.
+    pub proof_seq: i64,
+    /// The purposes withdrawn (none for a confirmation).
+    #[serde(default)]
+    pub purposes: Vec<String>,
+}
+
+/// What a prune entry says, read back.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Deserialize)]
+pub struct PruneEvent {
+    /// The seqs of the entries it erased.
+    pub erased: Vec<i64>,
+}
+
+/// A stored event's JSON as `T`; `None` if it is not one.
+pub fn read<T: serde::de::DeserializeOwned>(body: &str) -> Option<T> {
+    serde_json::from_str(body).ok()
+}

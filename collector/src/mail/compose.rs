@@ -1,36 +1,37 @@
-//! The confirmation mail of a proof, from its payload as received or as stored.
+//! The confirmation mail of a proof, as received or as stored.
 
 use chrono::{DateTime, Utc};
+use consent_proof::Channel;
 
+use super::phone::mask_phone;
 use super::ConfirmationMail;
 use crate::i18n::lang::Lang;
-use crate::proof::granted::{granted, mask_phone};
+use crate::proof::stored;
+use crate::proof::view::ProofView;
 use crate::store::PendingMail;
 
-/// The confirmation mail for a proof's payload (canonical JSON, as stored or
-/// received) and its two tokens, with links under `public_url`.
+/// The confirmation mail for a proof and its two tokens, with links under `public_url`.
 pub fn confirmation_mail(
-    payload: &serde_json::Value,
+    proof: &ProofView,
     public_url: &str,
     confirm_token: &str,
     unsubscribe_token: &str,
     ttl_hours: i64,
-) -> Option<ConfirmationMail> {
-    let sender_name = payload["controller"]["name"]
-        .as_str()
-        .or_else(|| payload["site"]["origin"].as_str())?;
-    let granted = granted(payload, None);
-    Some(ConfirmationMail {
-        sms: granted.iter().any(|g| g.channel == "sms"),
-        to: payload["subject"]["email"].as_str()?.trim().to_string(),
-        lang: Lang::from_locale(payload["locale"].as_str().unwrap_or_default()),
-        sender_name: sender_name.to_string(),
+) -> ConfirmationMail {
+    ConfirmationMail {
+        sms: proof.sending().any(|p| p.channel == Channel::Sms),
+        to: proof.email.clone(),
+        lang: Lang::from_locale(&proof.locale),
+        sender_name: proof.controller.clone(),
         confirm_url: format!("{public_url}/v1/confirm?token={confirm_token}"),
         unsubscribe_url: format!("{public_url}/v1/unsubscribe?token={unsubscribe_token}"),
         ttl_hours,
-        purposes: granted.into_iter().map(|g| g.label).collect(),
-        phone: payload["subject"]["phone"].as_str().and_then(mask_phone),
-    })
+        purposes: proof.sending().map(|p| p.label.clone()).collect(),
+        informed: proof
+            .sending()
+            .any(|p| p.choice == consent_proof::Choice::NotObjected),
+        phone: proof.phone.as_deref().and_then(mask_phone),
+    }
 }
 
 /// The mail of a stored row, saying how long its link still works (whole
@@ -40,24 +41,18 @@ pub fn confirmation(
     public_url: &str,
     now: DateTime<Utc>,
 ) -> Option<ConfirmationMail> {
-    let mut payload: serde_json::Value = serde_json::from_str(mail.proof_body.as_deref()?).ok()?;
     // The stored body keeps the shown texts apart; the mail quotes them.
-    let shown = mail
-        .proof_shown
-        .as_deref()
-        .and_then(|s| serde_json::from_str::<serde_json::Value>(s).ok());
-    if let (Some(shown), Some(texts)) = (
-        shown,
-        payload.get_mut("texts").and_then(|t| t.as_object_mut()),
-    ) {
-        texts.insert("shown".into(), shown);
-    }
+    let proof = stored::read(
+        mail.proof_header.as_deref()?,
+        mail.proof_body.as_deref()?,
+        mail.proof_shown.as_deref(),
+    )?;
     let minutes = (mail.expires_at - now).num_minutes();
-    confirmation_mail(
-        &payload,
+    Some(confirmation_mail(
+        &proof,
         public_url,
         &mail.confirm_token,
         &mail.unsubscribe_token,
         ((minutes + 30) / 60).max(1),
-    )
+    ))
 }
