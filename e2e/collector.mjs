@@ -7,7 +7,7 @@ import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
-const BIN = join(ROOT, "target", "debug", "consent-collector");
+const BIN = process.env.CONSENT_COLLECTOR_BIN ?? join(ROOT, "target", "debug", "consent-collector");
 
 export async function startCollector(extra = []) {
   const dataDir = mkdtempSync(join(tmpdir(), "consent-e2e-"));

@@ -123,14 +123,16 @@ export async function open(t, { expect = [], init, csp, host } = {}) {
   return { page, context, errors, url };
 }
 
-/** Mounts a widget on a new host `<div id=hostId>`; returns the handle's `problems`. */
+/** Mounts a widget on a new host `<div id=hostId>`; once it is drawn (its
+ * locale's texts fetched), returns the handle's `problems`. */
 export function mount(page, hostId, cfg) {
   return page.evaluate(
-    ([id, cfg]) => {
+    async ([id, cfg]) => {
       const host = document.createElement("div");
       host.id = id;
       document.body.append(host);
       window.widgets[id] = window.mount(host, cfg);
+      await window.widgets[id].ready;
       return window.widgets[id].problems;
     },
     [hostId, cfg],

@@ -8,9 +8,13 @@
 //  2. pkg/consent-widget.js: the one-file script tag. A classic script: the
 //     shell's script-tag entry (src/web/js/script-tag.js) bundled as an IIFE,
 //     with the wasm inlined as a byte string (see `byteString`).
+//     Beside it, pkg/consent-widget.<locale>.js: each locale's texts, a
+//     classic script the script tag adds to the page when a form shows that
+//     locale (src/web/js/script-tag.js).
 //  3. pkg/package.json, pkg/consent-widget.d.ts and pkg/README.md: the npm
 //     package, its version taken from Cargo.toml.
 import { readFileSync, writeFileSync } from "node:fs";
+import { catalogs } from "./catalogs.mjs";
 import { execFileSync } from "node:child_process";
 import { Script } from "node:vm";
 import { gzipSync, brotliCompressSync, constants } from "node:zlib";
@@ -74,6 +78,11 @@ shell = replaceOnce(shell, "WASM_LENGTH", String(wasm.length), "WASM_LENGTH");
 const script = `\uFEFF/*! consent-widget ${cargo.version} | one-file script tag | MIT OR Apache-2.0 */\n${shell}`;
 new Script(script, { filename: "consent-widget.js" }); // a classic script: syntax check
 write("consent-widget.js", script);
+for (const { tag, json } of catalogs()) {
+  const texts = `(self.ConsentWidgetTexts=self.ConsentWidgetTexts||{})[${JSON.stringify(tag)}]=${json.literal};\n`;
+  new Script(texts, { filename: `consent-widget.${tag}.js` });
+  write(`consent-widget.${tag}.js`, texts);
+}
 
 write("consent-widget.d.ts", `// Types for the one-file script tag (consent-widget/script): window.ConsentWidget.
 import type { mount, validateConfig, version, Widget } from "./consent_widget.js";
@@ -114,17 +123,22 @@ const manifest = {
     "./script": { types: "./consent-widget.d.ts", default: "./consent-widget.js" },
     "./consent-widget.js": { types: "./consent-widget.d.ts", default: "./consent-widget.js" },
     "./consent_widget_bg.wasm": "./consent_widget_bg.wasm",
+    "./locales/*": "./locales/*",
+    "./consent-widget.*.js": "./consent-widget.*.js",
     "./package.json": "./package.json",
   },
   files: [
     "consent_widget.js",
     "consent_widget.d.ts",
     "consent_widget_bg.wasm",
+    "locales.js",
+    "locales/",
     "consent-widget.js",
+    "consent-widget.*.js",
     "consent-widget.d.ts",
     "README.md",
   ],
-  sideEffects: ["./consent-widget.js"],
+  sideEffects: ["./consent-widget.js", "./consent-widget.*.js"],
   keywords: ["gdpr", "consent", "newsletter", "sms", "opt-in", "signup", "webassembly", "cnil"],
 };
 write("package.json", JSON.stringify(manifest, null, 2) + "\n");

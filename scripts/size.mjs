@@ -1,16 +1,22 @@
 #!/usr/bin/env node
-// Prints the bytes a page fetches for the widget, each way in (the npm
-// package's JS shell, glue and CSS in one file plus the wasm, which holds both
-// catalogs; the one-file script tag), raw, gzip -9 and brotli -q 11, and
-// fails if either brotli total is over the budget (bytes, env SIZE_BUDGET).
+// Prints the bytes a page fetches for the widget in one locale, each way in
+// (the npm package's JS shell, glue and CSS in one file, the wasm, and one
+// locale module; the one-file script tag and one locale's texts file), raw,
+// gzip -9 and brotli -q 11, and fails if either brotli total is over the
+// budget (bytes, env SIZE_BUDGET). The locale counted is the largest of the
+// 25 by brotli: every page fetches exactly one.
 // It also proves the wasm holds no serde_json and no Rust crypto: neither in
 // the widget's dependency graph for wasm32, nor among the function names of
 // the unstripped release module (signing and hashing are WebCrypto's).
-import { readFileSync } from "node:fs";
+import { readFileSync, readdirSync } from "node:fs";
 import { execFileSync } from "node:child_process";
 import { gzipSync, brotliCompressSync, constants } from "node:zlib";
 
-const budget = Number(process.env.SIZE_BUDGET ?? 40_000);
+// A regression guard at today's figure with one locale, not the goal: the
+// page-cost target is 34,000 B (script tag, one locale) and the product's
+// 13 KB; neither is met yet (BENCHMARKS.md, "Bytes": what the bytes are and
+// the next cuts).
+const budget = Number(process.env.SIZE_BUDGET ?? 40_500);
 const vcc = 13_783; // vanilla-cookieconsent 3.1.0, brotli, shared/brief/ANCHORS.md §8
 const measure = (path) => {
   const raw = readFileSync(path);
@@ -25,9 +31,13 @@ const pad = (v, n) => String(v).padStart(n);
 const line = (r) => console.log(`${r.path.padEnd(44)} ${pad(r.raw, 8)} ${pad(r.gzip, 8)} ${pad(r.brotli, 8)}`);
 // The two ways a page gets the widget: the npm package's ESM entry (two
 // files) and the one-file script tag (the wasm inlined; scripts/package).
+const largest = (paths) => paths.map(measure).sort((a, b) => b.brotli - a.brotli)[0];
+const esmLocales = readdirSync("pkg/locales").map((f) => `pkg/locales/${f}`);
+const tagLocales = readdirSync("pkg").filter((f) => /^consent-widget\.[a-z-]+\.js$/i.test(f)).map((f) => `pkg/${f}`);
+if (esmLocales.length !== 25 || tagLocales.length !== 25) throw new Error(`size: expected 25 locale files each way, found ${esmLocales.length} and ${tagLocales.length}`);
 const ways = [
-  { name: "npm / ESM", files: ["pkg/consent_widget.js", "pkg/consent_widget_bg.wasm"] },
-  { name: "script tag", files: ["pkg/consent-widget.js"] },
+  { name: "npm / ESM", files: ["pkg/consent_widget.js", "pkg/consent_widget_bg.wasm", largest(esmLocales).path] },
+  { name: "script tag", files: ["pkg/consent-widget.js", largest(tagLocales).path] },
 ];
 console.log(`${"file".padEnd(44)} ${pad("raw", 8)} ${pad("gzip", 8)} ${pad("brotli", 8)}`);
 const over = [];

@@ -37,20 +37,9 @@ pub struct Context {
     pub widget: String,
 }
 
-/// The catalog-style key under which a purpose's box text is shown.
-pub fn box_key(purpose_id: &str) -> String {
-    cat(&["purpose.", purpose_id])
-}
-
-/// The strings to hash for a record: first the texts digest input, then
-/// each purpose's box text, in purpose order.
-pub fn hash_inputs(shown: &ShownTexts, purpose_ids: &[&str]) -> Vec<String> {
-    let mut out = vec![Texts::digest_input(shown)];
-    for id in purpose_ids {
-        out.push(shown.get(&box_key(id)).unwrap_or_default().to_string());
-    }
-    out
-}
+// Where shown texts are keyed, and what of them is hashed: the text plan's
+// business, shared with the collector, which registers the same hashes.
+pub use crate::view::{box_key, hash_inputs};
 
 /// A lowercase UUID version 4 from 16 random bytes.
 pub fn uuid_v4(mut random: [u8; 16]) -> String {

@@ -34,6 +34,15 @@ fn open(config: &str) -> u32 {
     parse(&web::open(config, "https://shop.example"))["h"].as_u64().unwrap() as u32
 }
 
+/// Renders as the shell does: asks the core which catalog the page needs,
+/// then hands that catalog in as the build ships it (its texts in key order).
+fn render(h: u32, lang: &str) -> String {
+    let pick = web::locale(h, lang);
+    let tag = if pick.is_empty() { String::new() } else { parse(&pick)["catalog"].as_str().unwrap().to_string() };
+    let wire = consent_form::i18n::builtin(&tag).map_or(String::new(), |c| json!(c.entries().map(|(_, t)| t).collect::<Vec<_>>()).to_string());
+    web::render(h, lang, &wire)
+}
+
 fn parse(reply: &str) -> Value {
     serde_json::from_str(reply).unwrap_or_else(|e| panic!("{e}: {reply}"))
 }
@@ -76,7 +85,7 @@ fn facts_and_render_give_escaped_html_and_the_status_texts() {
     let facts = parse(&web::open(CONFIG, "https://shop.example"));
     let h = facts["h"].as_u64().unwrap() as u32;
     assert_eq!(facts, json!({"h": h, "endpoint": "https://shop.example/v1/proofs", "headers": {"X-Shop": "demo"}, "form": "footer", "theme": [["--cw-accent", "#0a7"]]}));
-    let r = parse(&web::render(h, "fr"));
+    let r = parse(&render(h, "fr"));
     let html = r["html"].as_str().unwrap();
     assert!(html.starts_with("<form id=\"cw-form\""), "{html}");
     assert!(html.contains("our &lt;b&gt;news&lt;/b&gt; &amp; offers"), "merchant text stays text");
@@ -85,7 +94,7 @@ fn facts_and_render_give_escaped_html_and_the_status_texts() {
     assert_eq!(html.matches("type=\"checkbox\"").count(), 2);
     assert!(r["say"]["status.sent.doi"].as_str().unwrap().contains("e-mail"), "english, as configured");
     web::close(h);
-    assert_eq!(web::render(h, "fr"), "", "a closed widget renders nothing");
+    assert_eq!(render(h, "fr"), "", "a closed widget renders nothing");
 }
 
 #[test]
@@ -94,7 +103,7 @@ fn an_invalid_configuration_gets_the_neutral_message_only() {
     let h = facts["h"].as_u64().unwrap() as u32;
     assert!(facts["message"].as_str().unwrap().starts_with("consent-widget: invalid configuration, no form rendered:\nendpoint: "));
     assert!(facts["problems"].as_array().unwrap().len() >= 4);
-    let html = parse(&web::render(h, "en"))["html"].as_str().unwrap().to_string();
+    let html = parse(&render(h, "en"))["html"].as_str().unwrap().to_string();
     assert!(html.starts_with("<p class=\"cw-unavailable\">") && !html.contains("<form"), "{html}");
     assert_eq!(parse(&web::withdrawing(h, "", ""))["error"], "the configuration is invalid");
 }
@@ -102,7 +111,7 @@ fn an_invalid_configuration_gets_the_neutral_message_only() {
 #[test]
 fn check_marks_each_field_and_nothing_is_pending_on_error() {
     let h = open(CONFIG);
-    web::render(h, "");
+    render(h, "");
     let r = parse(&web::check(h, "marie@", "", "sms"));
     assert_eq!(r["ok"], false);
     let fields = r["fields"].as_array().unwrap();
@@ -120,7 +129,7 @@ fn check_marks_each_field_and_nothing_is_pending_on_error() {
 fn a_consent_then_a_withdrawal_sign_chain_and_verify() {
     let key = SigningKey::ed25519_from_seed(&[9; 32]);
     let h = open(CONFIG);
-    web::render(h, "");
+    render(h, "");
     let r = parse(&web::check(h, " marie@example.org ", "06 12 34 56 78", "newsletter"));
     assert_eq!(r["ok"], true, "{r}");
     assert_eq!(r["detail"]["phone"], Value::Null, "no sms purpose granted: the number stays on the page");
@@ -158,7 +167,7 @@ fn locales_switch_only_to_served_ones() {
     let h = open(CONFIG);
     assert_eq!(web::set_locale(h, "xx"), "unknown locale: no catalog and no texts for it");
     assert_eq!(web::set_locale(h, "fr-FR"), "");
-    assert!(parse(&web::render(h, "en"))["html"].as_str().unwrap().contains("lang=\"fr-FR\""));
+    assert!(parse(&render(h, "en"))["html"].as_str().unwrap().contains("lang=\"fr-FR\""));
     web::close(h);
     assert_eq!(web::set_locale(h, "fr"), "the widget is destroyed");
 }
@@ -175,10 +184,10 @@ fn delivery_verdicts_and_waits() {
 fn records_in_flight_keep_their_own_data_and_locale() {
     let key = SigningKey::ed25519_from_seed(&[3; 32]);
     let h = open(CONFIG);
-    web::render(h, "");
+    render(h, "");
     let first = parse(&web::check(h, "a@example.org", "", "newsletter"));
     assert_eq!(web::set_locale(h, "fr"), "");
-    web::render(h, "");
+    render(h, "");
     let second = parse(&web::check(h, "b@example.org", "", "newsletter"));
     assert_ne!(first["ticket"], second["ticket"]);
     // Sealed in the other order: each is still its own subscriber, in the locale shown then.

@@ -1,8 +1,8 @@
 //! Submission checks: no personal data leaves the page without a purpose.
 
-mod common;
 
-use common::{config, valid, with};
+
+use consent_widget::fixture::{config, valid, with};
 use consent_widget::form::{check, Field, Input};
 use consent_widget::rules::Choice;
 use consent_widget::value::build::s;

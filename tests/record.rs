@@ -2,9 +2,9 @@
 //! and what it builds verifies.
 #![cfg(not(target_arch = "wasm32"))]
 
-mod common;
 
-use common::config;
+
+use consent_widget::fixture::config;
 use consent_proof::fixture;
 use consent_proof::sign::{sign, SigningKey};
 use consent_proof::verify::sha256_hex;

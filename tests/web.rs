@@ -76,7 +76,8 @@ async fn a_form_checked_and_sealed_in_wasm_signs_what_webcrypto_verifies() {
         "privacyPolicyUrl": "/confidentialite", "purposes": [{"id": "newsletter", "channel": "email"}]}"#;
     let opened = JSON::parse(&web::open(config, "https://shop.example")).unwrap();
     let h = Reflect::get(&opened, &"h".into()).unwrap().as_f64().unwrap() as u32;
-    assert!(web::render(h, "fr").contains("S’inscrire"));
+    let fr: Array = consent_form::i18n::builtin("fr").unwrap().entries().map(|(_, t)| JsValue::from_str(t)).collect();
+    assert!(web::render(h, "fr", &String::from(JSON::stringify(&fr).unwrap())).contains("S’inscrire"));
     let checked = JSON::parse(&web::check(h, "marie@example.org", "", "newsletter")).unwrap();
     assert_eq!(Reflect::get(&checked, &"ok".into()).unwrap(), JsValue::TRUE);
     let hash: Array = Reflect::get(&checked, &"hash".into()).unwrap().unchecked_into();

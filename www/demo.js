@@ -1,10 +1,12 @@
 // The demo storefront: mounts the widget from the page's JSON config and
-// switches the page language (FR / EN) with it.
+// switches the page language (FR / EN) with it. `?lang=<tag>` shows the form
+// in any of the widget's languages (the page around it stays French).
 import init, { mount } from "/pkg/consent_widget.js";
 
 await init();
 const config = JSON.parse(document.getElementById("signup-config").textContent);
-const widget = mount("#signup", config);
+const asked = new URLSearchParams(location.search).get("lang");
+const widget = mount("#signup", asked ? { ...config, locale: asked } : config);
 
 for (const button of document.querySelectorAll("[data-lang]")) {
   button.addEventListener("click", () => {

@@ -12,6 +12,8 @@
 //! - [`ledger`]: what the log holds: entries, the chain, receipts, the
 //!   collector's keys, the events it writes itself;
 //! - [`store`]: the log in SQLite or PostgreSQL, and group commit;
+//! - [`registry`]: the form versions the merchant registered, and the only
+//!   words the collector believes;
 //! - [`i18n`]: what the subscriber reads on the pages;
 //! - [`mail`]: the confirmation mail, its transports and its queue;
 //! - [`flows`]: what each request does, apart from HTTP;
@@ -28,4 +30,5 @@ pub mod i18n;
 pub mod ledger;
 pub mod mail;
 pub mod proof;
+pub mod registry;
 pub mod store;

@@ -41,6 +41,7 @@ fn proof_append(email: &str) -> Append {
         consume: None,
         mail: None,
         withdraws: None,
+        held: None,
     }
 }
 
@@ -181,6 +182,7 @@ async fn tokens_are_single_use_and_expire(db: Db) {
         consume: Some(hash.into()),
         mail: None,
         withdraws: None,
+        held: None,
     };
     let first = store
         .append(vec![confirm("live")], &keys.ring, now)
@@ -363,7 +365,7 @@ async fn migrations_run_once_per_database(db: Db) {
         .unwrap();
     drop(first);
     let second = db.open().await;
-    assert_eq!(common::count(&second, "schema_migrations").await, 3);
+    assert_eq!(common::count(&second, "schema_migrations").await, 4);
     assert_eq!(common::count(&second, "entries").await, 1);
 }
 

@@ -93,10 +93,15 @@ const pages = {
     });
     return page("en", html);
   },
-  // A German storefront: the widget has no German texts, so the form is in English.
+  // A German storefront: the form in German, its texts fetched from the extension's assets.
   "/snippet-de": async (collector) => {
     const html = await shopifyLiquid("de").parseAndRender(`{% render 'consent-widget', endpoint: collector %}`, { collector });
     return page("de", html);
+  },
+  // A Japanese storefront: no Japanese texts, so the English form and a warning.
+  "/snippet-ja": async (collector) => {
+    const html = await shopifyLiquid("ja").parseAndRender(`{% render 'consent-widget', endpoint: collector %}`, { collector });
+    return page("ja", html);
   },
 };
 
@@ -157,12 +162,36 @@ test("shopify classic snippet: one render line in theme code", async () => {
   assert.deepEqual(detail.purposes.map((p) => p.id), ["newsletter"]);
 });
 
-test("shopify: a storefront in a language the widget has no texts for gets the English form", async () => {
-  const { context, page: p, errors } = await openPage(browser, site.base + "/snippet-de");
+test("shopify: a German storefront gets the German form and fetches only the German texts", async () => {
+  const { context, page: p, errors, violations } = await openPage(browser, site.base + "/snippet-de");
+  const fetched = [];
+  p.on("request", (r) => fetched.push(new URL(r.url()).pathname));
+  await p.reload();
   await formAppears(p, "#consent-widget");
-  assert.equal(await p.locator("#consent-widget form").getAttribute("lang"), "en");
+  assert.equal(await p.locator("#consent-widget form").getAttribute("lang"), "de");
+  assert.equal(await p.locator("#consent-widget #cw-submit").textContent(), "Anmelden");
+  assert.equal(await p.locator("noscript").evaluate((n) => n.textContent), "Dieses Anmeldeformular benötigt JavaScript.");
+  assert.deepEqual(fetched.filter((u) => /^\/assets\/consent-widget\.[^/]+\.js$/.test(u)), ["/assets/consent-widget.de.js"]);
+  assert.deepEqual(await violations(), []);
   assert.deepEqual(errors, []);
   await context.close();
+});
+
+test("shopify: a storefront in a language without texts gets the English form, a warning, and in the theme editor the problem", async () => {
+  for (const editor of [false, true]) {
+    const context = await browser.newContext();
+    const p = await context.newPage();
+    const warnings = [];
+    p.on("console", (m) => m.type() === "warning" && warnings.push(m.text()));
+    if (editor) await p.addInitScript(() => (window.Shopify = { designMode: true }));
+    await p.goto(site.base + "/snippet-ja");
+    await formAppears(p, "#consent-widget");
+    assert.equal(await p.locator("#consent-widget form").getAttribute("lang"), "en");
+    assert.deepEqual(warnings, ['consent-widget: no texts for locale "ja" (no catalog, none in the configuration\'s texts): the form is shown in "en", the fallbackLocale']);
+    const shown = await p.locator("#consent-widget .cw-problems").count();
+    assert.equal(shown, editor ? 1 : 0, editor ? "the theme editor shows the problem" : "shoppers do not see it");
+    await context.close();
+  }
 });
 
 test("shopify: theme-check (Shopify's linter) reports no error on shopify/", async () => {

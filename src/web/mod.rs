@@ -13,7 +13,7 @@ mod slots; // the open widgets, by handle
 use wasm_bindgen::prelude::*;
 
 use crate::config::{Config, Problem};
-use crate::i18n::{self, Texts};
+use crate::i18n::{self, Catalog, Texts};
 use crate::record::{absolute, Consented};
 use crate::text::cat;
 use crate::view;
@@ -77,7 +77,7 @@ pub fn open(config: &str, origin: &str) -> String {
             Obj::new().raw("problems", &problem_list(problems)).str("message", &message)
         }
     };
-    let h = slots::open(Slot { config, locale: String::new(), pending: Vec::new() });
+    let h = slots::open(Slot { config, locale: String::new(), catalog: Catalog::default(), pending: Vec::new() });
     facts.raw("h", &crate::text::uint(h as usize)).end()
 }
 
@@ -87,21 +87,48 @@ pub fn close(h: u32) {
     slots::close(h);
 }
 
-/// Renders widget `h` for a page whose `<html lang>` is `lang`: JSON
-/// `{html, say}`, `say` holding the status texts. For an invalid
-/// configuration, `html` is a short neutral message.
+/// The locale widget `h` shows on a page whose `<html lang>` is `lang`, and
+/// the catalog the page must fetch for it: JSON `{locale, catalog, warning}`
+/// (`catalog` "" when the configuration's own texts serve the locale;
+/// `warning` only when the locale asked for is not the one shown). An
+/// invalid configuration shows its "unavailable" line in the page's language.
 #[wasm_bindgen]
-pub fn render(h: u32, lang: &str) -> String {
+pub fn locale(h: u32, lang: &str) -> String {
     let lang = Some(lang).filter(|l| !l.trim().is_empty());
     slots::with(h, |slot| {
+        let choice = match &slot.config {
+            Ok(config) => i18n::choose(config, lang),
+            Err(_) => {
+                let tag = lang.and_then(i18n::catalog_for).unwrap_or(i18n::FALLBACK_LOCALE);
+                i18n::Choice { locale: tag.into(), catalog: Some(tag), warning: None }
+            }
+        };
+        let reply = Obj::new().str("locale", &choice.locale).str("catalog", choice.catalog.unwrap_or(""));
+        match &choice.warning {
+            Some(w) => reply.str("warning", w),
+            None => reply,
+        }
+        .end()
+    })
+    .unwrap_or_default()
+}
+
+/// Renders widget `h` for a page whose `<html lang>` is `lang`, with the
+/// JSON text of the catalog [`locale`] named (fetched by the page; "" when
+/// none is needed): JSON `{html, say}`, `say` holding the status texts. For
+/// an invalid configuration, `html` is a short neutral message.
+#[wasm_bindgen]
+pub fn render(h: u32, lang: &str, catalog: &str) -> String {
+    let lang = Some(lang).filter(|l| !l.trim().is_empty());
+    let catalog = Catalog::parse(catalog).unwrap_or_default();
+    slots::with(h, |slot| {
         let Ok(config) = &slot.config else {
-            let catalog = i18n::catalog_for(lang.unwrap_or(i18n::DEFAULT_LOCALE)).unwrap_or(i18n::CATALOGS[0].1);
-            let text = catalog.iter().find(|(k, _)| *k == "unavailable").map_or("", |(_, v)| *v);
-            let p = view::Node::new("p").attr("class", "cw-unavailable").text(text);
+            let p = view::Node::new("p").attr("class", "cw-unavailable").text(catalog.get("unavailable").unwrap_or(""));
             return Obj::new().str("html", &p.html()).end();
         };
-        let texts = Texts::resolve(config, lang);
-        slot.locale = texts.locale().into();
+        slot.locale = i18n::choose(config, lang).locale;
+        slot.catalog = catalog;
+        let texts = Texts::new(config, &slot.locale, &slot.catalog);
         let say: Vec<(&str, String)> = SAY.iter().map(|k| (*k, texts.say(k))).collect();
         Obj::new()
             .str("html", &view::plan(config, &texts).root.html())
@@ -117,7 +144,7 @@ pub fn render(h: u32, lang: &str) -> String {
 pub fn set_locale(h: u32, locale: &str) -> String {
     slots::with(h, |slot| {
         let Ok(config) = &mut slot.config else { return "the configuration is invalid" };
-        if i18n::catalog_for(locale).is_none() && !config.texts.iter().any(|(l, _)| i18n::matches(l, locale)) {
+        if !i18n::serves(config, locale) {
             return "unknown locale: no catalog and no texts for it";
         }
         config.locale = Some(locale.into());
@@ -136,7 +163,7 @@ pub fn manage(h: u32, consented: &str) -> String {
         if c.purposes.is_empty() {
             return String::new();
         }
-        let texts = Texts::resolve(config, Some(&slot.locale));
+        let texts = Texts::new(config, &slot.locale, &slot.catalog);
         view::manage(config, &texts, &c.email, &c.purposes).root.html()
     })
     .unwrap_or_default()

@@ -48,7 +48,7 @@ fn inputs(field: Field, config: &Config) -> Vec<String> {
 pub fn check(h: u32, email: &str, phone: &str, ticked: &str) -> String {
     slots::with(h, |slot| {
         let Ok(config) = &slot.config else { return String::new() };
-        let texts = Texts::resolve(config, Some(&slot.locale));
+        let texts = Texts::new(config, &slot.locale, &slot.catalog);
         let input = Input { email, phone, ticked: ids(ticked) };
         let result = form::check(config, &input);
         let errors = result.as_ref().err().cloned().unwrap_or_default();
@@ -117,7 +117,7 @@ pub fn withdrawing(h: u32, purposes: &str, consented: &str) -> String {
         if chosen.is_empty() {
             return fail("name at least one purpose to withdraw");
         }
-        let texts = Texts::resolve(config, Some(&slot.locale));
+        let texts = Texts::new(config, &slot.locale, &slot.catalog);
         let shown = view::manage(config, &texts, &consented.email, &chosen).shown;
         let ids: Vec<&str> = chosen.iter().map(|(id, _)| id.as_str()).collect();
         let hash = record::hash_inputs(&shown.iter().cloned().collect(), &ids);

@@ -7,6 +7,7 @@ use crate::prelude::*;
 use core::cell::{Cell, RefCell};
 
 use crate::config::{Channel, Config, Problem};
+use crate::i18n::Catalog;
 use crate::form::Submission;
 use crate::record::Consented;
 
@@ -37,6 +38,8 @@ pub struct Slot {
     pub config: Result<Config, Vec<Problem>>,
     /// The locale the form was last rendered in.
     pub locale: String,
+    /// That locale's catalog, as the page fetched it.
+    pub catalog: Catalog,
     /// The records being signed.
     pub pending: Vec<Pending>,
 }

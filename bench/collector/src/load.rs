@@ -25,18 +25,63 @@ pub struct Outcome {
     pub rate: f64,
     /// Latencies in milliseconds, sorted.
     pub latencies: Vec<f64>,
+    /// Every request: when it was due (seconds from the start), its latency
+    /// in ms and its status (0: no answer), in the order they were due.
+    pub samples: Vec<Sample>,
+}
+
+/// One request of a run.
+#[derive(Clone, Copy)]
+pub struct Sample {
+    /// When it was due, seconds from the run's start.
+    pub at: f64,
+    /// From due to the whole answer read, ms.
+    pub ms: f64,
+    /// The answer's status; 0 for a failed connection or request.
+    pub status: u16,
+}
+
+/// Requests due in one window of a run.
+pub struct Window {
+    /// Its start, seconds from the run's start.
+    pub from: f64,
+    /// Requests due in it.
+    pub requests: usize,
+    /// Their latencies, ms, sorted.
+    pub latencies: Vec<f64>,
 }
 
 impl Outcome {
+    /// The run cut into windows of `secs` by when each request was due:
+    /// a stall shows as one bad window rather than as a worse average.
+    pub fn windows(&self, secs: f64) -> Vec<Window> {
+        self.samples
+            .chunk_by(|x, y| (x.at / secs).floor() == (y.at / secs).floor())
+            .map(|w| {
+                let mut latencies: Vec<f64> = w.iter().map(|s| s.ms).collect();
+                latencies.sort_by(f64::total_cmp);
+                Window {
+                    from: (w[0].at / secs).floor() * secs,
+                    requests: w.len(),
+                    latencies,
+                }
+            })
+            .collect()
+    }
+
     /// The `q` quantile of latency (0.5, 0.99), nearest rank.
     pub fn quantile(&self, q: f64) -> f64 {
-        if self.latencies.is_empty() {
-            return f64::NAN;
-        }
-        let rank =
-            ((q * self.latencies.len() as f64).ceil() as usize).clamp(1, self.latencies.len());
-        self.latencies[rank - 1]
+        quantile(&self.latencies, q)
     }
+}
+
+/// The `q` quantile (nearest rank) of sorted values; NaN for none.
+pub fn quantile(sorted: &[f64], q: f64) -> f64 {
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
+    let rank = ((q * sorted.len() as f64).ceil() as usize).clamp(1, sorted.len());
+    sorted[rank - 1]
 }
 
 struct Shared {
@@ -74,26 +119,27 @@ pub fn run(addr: &str, proofs: &[Minted], concurrency: usize, pace: Option<f64>)
         let tasks: Vec<_> = (0..concurrency)
             .map(|_| tokio::spawn(connection(shared.clone())))
             .collect();
-        let (mut stored, mut failed, mut latencies) = (0, 0, Vec::with_capacity(proofs.len()));
+        let mut samples = Vec::with_capacity(proofs.len());
         for task in tasks {
-            let (s, f, l) = task.await.expect("load task");
-            stored += s;
-            failed += f;
-            latencies.extend(l);
+            samples.extend(task.await.expect("load task"));
         }
         let elapsed = shared.start.elapsed().as_secs_f64();
+        samples.sort_by(|a: &Sample, b| a.at.total_cmp(&b.at));
+        let stored = samples.iter().filter(|s| s.status == 201).count();
+        let mut latencies: Vec<f64> = samples.iter().map(|s| s.ms).collect();
         latencies.sort_by(f64::total_cmp);
         Outcome {
             stored,
-            failed,
+            failed: samples.len() - stored,
             rate: stored as f64 / elapsed,
             latencies,
+            samples,
         }
     })
 }
 
-async fn connection(shared: Arc<Shared>) -> (usize, usize, Vec<f64>) {
-    let (mut stored, mut failed, mut latencies) = (0, 0, Vec::new());
+async fn connection(shared: Arc<Shared>) -> Vec<Sample> {
+    let mut samples = Vec::new();
     let mut sender = None;
     loop {
         let i = shared.next.fetch_add(1, Ordering::Relaxed);
@@ -111,19 +157,20 @@ async fn connection(shared: Arc<Shared>) -> (usize, usize, Vec<f64>) {
         if sender.is_none() {
             sender = connect(&shared.host).await;
         }
-        let ok = match sender.as_mut() {
+        let status = match sender.as_mut() {
             Some(s) => post(s, &shared, id, body.clone()).await,
-            None => false,
+            None => 0,
         };
-        latencies.push(sent.elapsed().as_secs_f64() * 1000.0);
-        if ok {
-            stored += 1;
-        } else {
-            failed += 1;
+        samples.push(Sample {
+            at: (sent - shared.start).as_secs_f64(),
+            ms: sent.elapsed().as_secs_f64() * 1000.0,
+            status,
+        });
+        if status == 0 {
             sender = None; // a fresh connection for the next one
         }
     }
-    (stored, failed, latencies)
+    samples
 }
 
 async fn connect(host: &str) -> Option<http1::SendRequest<Full<Bytes>>> {
@@ -134,13 +181,13 @@ async fn connect(host: &str) -> Option<http1::SendRequest<Full<Bytes>>> {
     Some(sender)
 }
 
-/// One submission exactly as the widget makes it; true on 201.
+/// One submission exactly as the widget makes it; its status, 0 if there was no whole answer.
 async fn post(
     sender: &mut http1::SendRequest<Full<Bytes>>,
     shared: &Shared,
     id: &str,
     body: Bytes,
-) -> bool {
+) -> u16 {
     let request = Request::post("/v1/proofs")
         .header("host", &shared.host)
         .header("content-type", "application/json")
@@ -149,9 +196,12 @@ async fn post(
         .body(Full::new(body))
         .expect("a valid request");
     let Ok(response) = sender.send_request(request).await else {
-        return false;
+        return 0;
     };
-    let created = response.status() == hyper::StatusCode::CREATED;
+    let status = response.status().as_u16();
     // Read the whole body (the receipt): the answer is not in until it is.
-    response.into_body().collect().await.is_ok() && created
+    match response.into_body().collect().await {
+        Ok(_) => status,
+        Err(_) => 0,
+    }
 }

@@ -4,11 +4,13 @@
 //!
 //! `collector-bench --collector BIN [--postgres URL] [--proofs N]
 //!  [--concurrency C] [--verify-secs S] [--out FILE]`; `bench/collector/run`
-//! builds everything and starts PostgreSQL first.
+//! builds everything and starts PostgreSQL first. `collector-bench sustain`
+//! holds a fixed rate for a fixed time instead (see `sustain.rs`).
 
 mod collector;
 mod load;
 mod proofs;
+mod sustain;
 mod verify;
 
 use collector::Collector;
@@ -75,12 +77,18 @@ fn backend(a: &Args, name: &str, database: Option<&str>, verify_all: f64) -> Val
                 "collectorCpuMsPerProof": cpu * 1000.0 / o.stored.max(1) as f64,
                 "loadGeneratorCpuMsPerProof": gen * 1000.0 / o.stored.max(1) as f64 })
     };
+    // p99 per second of the paced run: where a stall is, if there is one.
+    let half_p99: Vec<f64> = half.windows(1.0).iter().map(|w| load::quantile(&w.latencies, 0.99)).collect();
     json!({ "backend": name, "full": row(&full, cpu1 - cpu0, gen1 - gen0),
-            "half": row(&half, cpu2 - cpu1, gen2 - gen1),
+            "half": row(&half, cpu2 - cpu1, gen2 - gen1), "halfP99PerSecond": half_p99,
             "peakRssKiB": rss, "verifyLog": log })
 }
 
 fn main() {
+    if std::env::args().nth(1).as_deref() == Some("sustain") {
+        let ok = sustain::main(std::env::args().skip(2));
+        std::process::exit(if ok { 0 } else { 1 });
+    }
     let a = args();
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let sample = proofs::mint(256);
@@ -130,6 +138,13 @@ fn main() {
                 m["loadGeneratorCpuMsPerProof"].as_f64().unwrap_or(f64::NAN)
             );
         }
+        let per_second: Vec<String> = r["halfP99PerSecond"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|v| format!("{:.0}", v.as_f64().unwrap_or(f64::NAN)))
+            .collect();
+        println!("{:<9} half p99 ms per second: {}", r["backend"].as_str().unwrap_or(""), per_second.join(" "));
         println!(
             "{:<9} verify-log: {}",
             r["backend"].as_str().unwrap_or(""),

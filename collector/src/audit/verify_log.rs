@@ -6,7 +6,9 @@ use crate::crypto::hash::sha256_hex;
 use crate::ledger::chain;
 use crate::ledger::events::{self, PruneEvent};
 use crate::ledger::keys::PublicKeys;
+use crate::ledger::merkle::Frontier;
 use crate::ledger::receipt::{EntryKind, RECEIPT_SCHEMA};
+use crate::ledger::witness::{Witness, Witnesses};
 use crate::proof::stored;
 use crate::proof::verify;
 use crate::store::{Pages, Store, StoreError, StoredEntry};
@@ -30,6 +32,8 @@ pub struct Report {
     pub proofs: u64,
     /// Entries whose content a prune erased (chain and receipt still checked).
     pub erased: u64,
+    /// Checkpoints and receipts seen earlier that the log agrees with.
+    pub witnesses: u64,
 }
 
 /// Why `verify-log` could not finish.
@@ -43,9 +47,26 @@ pub enum VerifyLogError {
     Store(#[from] StoreError),
 }
 
-/// Re-checks every receipt, every proof signature and every chain link, in order.
+/// Re-checks every receipt, every proof signature, every column and every chain link, in order.
 pub async fn verify_log(store: &dyn Store, keys: &PublicKeys) -> Result<Report, VerifyLogError> {
-    let mut report = Report::default();
+    verify_log_against(store, keys, Vec::new()).await
+}
+
+/// [`verify_log`], and the log must pass through every checkpoint and receipt in `witnesses`.
+pub async fn verify_log_against(
+    store: &dyn Store,
+    keys: &PublicKeys,
+    witnesses: Vec<Witness>,
+) -> Result<Report, VerifyLogError> {
+    let mut report = Report {
+        witnesses: witnesses.len() as u64,
+        ..Report::default()
+    };
+    let mut witnesses = Witnesses::new(witnesses);
+    let mut tree = Frontier::new();
+    witnesses
+        .at(&tree, chain::GENESIS)
+        .map_err(|reason| Broken { seq: 0, reason })?;
     let mut prev_chain = chain::GENESIS.to_string();
     let mut erased_by_prune = BTreeSet::new();
     let mut erased_seen = Vec::new();
@@ -74,8 +95,15 @@ pub async fn verify_log(store: &dyn Store, keys: &PublicKeys) -> Result<Report, 
             }
             prev_chain = entry.chain.clone();
             report.entries += 1;
+            // check_links made sure the chain value is 32 bytes of hex.
+            tree.push(&hex::decode(&entry.chain).unwrap_or_default());
+            witnesses.at(&tree, &entry.chain).map_err(broken)?;
         }
     }
+    witnesses.at_end(report.entries).map_err(|reason| Broken {
+        seq: report.entries as i64 + 1,
+        reason,
+    })?;
     // An erased body is only legitimate where a later prune entry says so.
     if let Some(seq) = erased_seen.iter().find(|s| !erased_by_prune.contains(*s)) {
         return Err(Broken {
@@ -135,6 +163,9 @@ async fn check_content(
         if sha256_hex(body) != entry.proof_sha256 {
             return Ok(Err("event content does not match its hash".into()));
         }
+        if let Err(e) = super::columns::check_event(store, entry, body).await? {
+            return Ok(Err(e));
+        }
         if entry.kind == EntryKind::Prune.as_str() {
             if let Some(prune) = events::read::<PruneEvent>(body) {
                 erased_by_prune.extend(prune.erased);
@@ -159,8 +190,12 @@ async fn check_content(
     if sha256_hex(&jws) != entry.proof_sha256 {
         return Ok(Err("stored proof does not match its hash".into()));
     }
-    if let Err(e) = verify::verify_stored(&jws) {
-        return Ok(Err(format!("proof does not verify: {e}")));
+    let proof = match verify::verify_stored(&jws) {
+        Ok(proof) => proof,
+        Err(e) => return Ok(Err(format!("proof does not verify: {e}"))),
+    };
+    if let Err(e) = super::columns::check_proof(entry, &proof) {
+        return Ok(Err(e));
     }
     report.proofs += 1;
     Ok(Ok(()))

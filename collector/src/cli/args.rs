@@ -65,7 +65,16 @@ pub enum Command {
         /// Public keys as served at /.well-known/jwks.json [default: the keys in <data-dir>/keys].
         #[arg(long)]
         jwks: Option<PathBuf>,
-        /// Settings (only --database and --data-dir are used).
+        /// Checkpoints seen earlier (the collector's checkpoint file, or a note from
+        /// /v1/checkpoint); the log must reach and agree with each. Repeatable.
+        #[arg(long)]
+        checkpoint: Vec<PathBuf>,
+        /// Receipts seen earlier, one per line; the log must reach and agree with each. Repeatable.
+        #[arg(long)]
+        receipt: Vec<PathBuf>,
+        /// Settings (--database and --data-dir; with --tsa-cert, the timestamp
+        /// authority's certificate, every checkpoint must carry its RFC 3161 token
+        /// and each must verify).
         #[command(flatten)]
         settings: Settings,
     },
@@ -87,5 +96,11 @@ pub enum Command {
         /// Settings (only --database and --data-dir are used).
         #[command(flatten)]
         settings: Settings,
+    },
+    /// The forms registry: register form versions, read them, read and approve held proofs.
+    Forms {
+        /// What to do.
+        #[command(subcommand)]
+        command: super::forms::FormsCommand,
     },
 }

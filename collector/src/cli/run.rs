@@ -6,7 +6,7 @@ use chrono::Utc;
 
 use super::args::{Cli, Command};
 use crate::audit::export::{self, Filter};
-use crate::audit::verify_log::{verify_log, VerifyLogError};
+use crate::audit::verify_log::{verify_log_against, VerifyLogError};
 use crate::config::ConfigError;
 use crate::ledger::keys::{Keyring, PublicKeys};
 
@@ -97,8 +97,14 @@ pub async fn run(cli: Cli) -> Result<ExitCode, CliError> {
                 None => export::write(&rows, format, &mut std::io::stdout().lock()).map_err(io)?,
             }
         }
-        Command::VerifyLog { jwks, settings } => {
+        Command::VerifyLog {
+            jwks,
+            checkpoint,
+            receipt,
+            settings,
+        } => {
             let settings = settings.over_file(file)?;
+            let tsa_cert = settings.tsa_cert.clone();
             let keys = match jwks {
                 Some(path) => {
                     let bytes = std::fs::read(&path).map_err(|e| {
@@ -108,12 +114,29 @@ pub async fn run(cli: Cli) -> Result<ExitCode, CliError> {
                 }
                 None => Keyring::load(&settings.data_dir().join("keys"))?.public(),
             };
+            let witnesses =
+                super::witnesses::read(&keys, &checkpoint, &receipt, tsa_cert.as_deref())?;
+            let stamped = tsa_cert.is_some();
             let store = crate::store::open(&settings.database()).await?;
-            match verify_log(store.as_ref(), &keys).await {
-                Ok(report) => println!(
-                    "ok: {} entries, {} proof signatures re-verified, {} erased by prune",
-                    report.entries, report.proofs, report.erased
-                ),
+            match verify_log_against(store.as_ref(), &keys, witnesses.all).await {
+                Ok(report) => {
+                    println!(
+                        "ok: {} entries, {} proof signatures re-verified, {} erased by prune",
+                        report.entries, report.proofs, report.erased
+                    );
+                    if report.witnesses > 0 {
+                        println!(
+                            "agrees with {} checkpoints{} and {} receipts seen earlier",
+                            witnesses.checkpoints,
+                            if stamped {
+                                " (their timestamps verified)"
+                            } else {
+                                ""
+                            },
+                            witnesses.receipts
+                        );
+                    }
+                }
                 Err(VerifyLogError::Broken(broken)) => return Err(CliError::Broken(broken)),
                 Err(VerifyLogError::Store(e)) => return Err(e.into()),
             }
@@ -132,6 +155,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode, CliError> {
                 .await?
             );
         }
+        Command::Forms { command } => super::forms::run(command, file).await?,
         Command::Prune { inactive, settings } => {
             let settings = settings.over_file(file)?;
             let inactive = crate::config::duration("--inactive", Some(&inactive), "3y")?;

@@ -1,14 +1,18 @@
 //! Configuration: flags, then environment, then a TOML file, then defaults.
 
+mod proxies; // the reverse proxies whose forwarded-for hops are believed
 mod resolved; // the configuration `serve` runs with, and durations
 mod settings; // every setting, as flags, environment and file
 #[cfg(test)]
 mod tests;
+mod trust; // checkpoints, the timestamp authority, trusted proxies
 
 use std::path::PathBuf;
 
+pub use proxies::{BadProxy, TrustedProxies};
 pub use resolved::{duration, Config, MailConfig};
 pub use settings::Settings;
+pub use trust::{Checkpoints, TimestampAuthority};
 
 /// Why the configuration cannot be used; printed at startup.
 #[derive(Debug, thiserror::Error)]

@@ -17,7 +17,7 @@ pub enum MailConfig {
         /// The From address.
         from: String,
     },
-    /// A local folder, listed at `/outbox`.
+    /// A local folder (listed at `/outbox` in the demo only).
     Outbox {
         /// The folder.
         dir: PathBuf,
@@ -63,8 +63,14 @@ pub struct Config {
     pub pkg: Option<PathBuf>,
     /// Per-request timeout.
     pub request_timeout: Duration,
-    /// Whether X-Forwarded-For is trusted.
-    pub trust_forwarded: bool,
+    /// The reverse proxies whose X-Forwarded-For hops are believed.
+    pub trusted_proxies: super::TrustedProxies,
+    /// Least time between two confirmation mails for one pending address.
+    pub resend_after: Duration,
+    /// Signed checkpoints of the log.
+    pub checkpoints: super::Checkpoints,
+    /// What becomes of proofs of no registered form version.
+    pub unknown_forms: crate::flows::intake::UnknownForms,
     /// Demo mode: a key is generated if none exists, and /outbox is served.
     pub demo: bool,
 }

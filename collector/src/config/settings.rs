@@ -77,9 +77,33 @@ pub struct Settings {
     /// Per-request timeout [default: 10s].
     #[arg(long, env = "CONSENT_REQUEST_TIMEOUT")]
     pub request_timeout: Option<String>,
-    /// Take the client IP from X-Forwarded-For (only behind a trusted proxy) [default: false].
-    #[arg(long, env = "CONSENT_TRUST_FORWARDED")]
+    /// Replaced by --trusted-proxies; `true` is refused with a message saying so.
+    #[arg(long, env = "CONSENT_TRUST_FORWARDED", hide = true)]
     pub trust_forwarded: Option<bool>,
+    /// Addresses or CIDR networks of the reverse proxies in front, comma-separated: the client is the rightmost X-Forwarded-For hop not among them [default: none, the header is ignored].
+    #[arg(long, env = "CONSENT_TRUSTED_PROXIES")]
+    pub trusted_proxies: Option<String>,
+    /// A repeated sign-up of an address with a confirmation pending mails it again at most once per this interval [default: 10m].
+    #[arg(long, env = "CONSENT_RESEND_AFTER")]
+    pub resend_after: Option<String>,
+    /// How often a signed checkpoint of the log is published, when the log grew [default: 1m].
+    #[arg(long, env = "CONSENT_CHECKPOINT_INTERVAL")]
+    pub checkpoint_interval: Option<String>,
+    /// Append-only file of the published checkpoints [default: <data-dir>/checkpoints.jsonl].
+    #[arg(long, env = "CONSENT_CHECKPOINT_FILE")]
+    pub checkpoint_file: Option<PathBuf>,
+    /// The log's name in its checkpoints, and their note key name [default: <public url host>/consent-log].
+    #[arg(long, env = "CONSENT_LOG_ORIGIN")]
+    pub log_origin: Option<String>,
+    /// RFC 3161 timestamp authority that stamps each checkpoint [default: none].
+    #[arg(long, env = "CONSENT_TSA_URL")]
+    pub tsa_url: Option<String>,
+    /// The timestamp authority's certificate (PEM), required with --tsa-url.
+    #[arg(long, env = "CONSENT_TSA_CERT")]
+    pub tsa_cert: Option<PathBuf>,
+    /// Proofs of no registered form version: hold (stored, no mail, no state change, `forms held`) or refuse (422) [default: hold].
+    #[arg(long, env = "CONSENT_UNKNOWN_FORMS", value_enum)]
+    pub unknown_forms: Option<crate::flows::intake::UnknownForms>,
 }
 
 impl Settings {
@@ -102,6 +126,14 @@ impl Settings {
             }
         }
         Ok(serde_json::from_value(merged).expect("merged settings deserialize"))
+    }
+
+    /// The confirm link's lifetime and the first mail retry delay, as
+    /// `serve` reads them (for commands that store confirmation mail).
+    pub fn mail_timing(&self) -> Result<(chrono::Duration, Duration), ConfigError> {
+        let token_ttl = chrono_duration("--token-ttl", self.token_ttl.as_deref(), "48h")?;
+        let mail_retry = duration("--mail-retry", self.mail_retry.as_deref(), "30s")?;
+        Ok((token_ttl, mail_retry))
     }
 
     /// The data folder.
@@ -150,7 +182,7 @@ impl Settings {
             }
         } else {
             return Err(ConfigError::Missing(
-                "no mail transport: set --smtp-url (or --outbox true to write mail to a folder)",
+                "no mail transport: set --smtp-url to the smtp server that sends the confirmation mail",
             ));
         };
         let allowed_origins = self.allowed_origins.clone().unwrap_or_default();
@@ -174,6 +206,7 @@ impl Settings {
                 ),
             });
         }
+        let checkpoints = super::trust::checkpoints(self, &data_dir)?;
         Ok(Config {
             listen,
             database: self.database(),
@@ -204,7 +237,10 @@ impl Settings {
                 .clone()
                 .or_else(|| demo.then(|| PathBuf::from("pkg"))),
             request_timeout: duration("--request-timeout", self.request_timeout.as_deref(), "10s")?,
-            trust_forwarded: self.trust_forwarded.unwrap_or(false),
+            trusted_proxies: super::trust::trusted_proxies(self)?,
+            resend_after: duration("--resend-after", self.resend_after.as_deref(), "10m")?,
+            checkpoints,
+            unknown_forms: self.unknown_forms.unwrap_or_default(),
             demo,
         })
     }

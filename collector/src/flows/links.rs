@@ -8,6 +8,7 @@ use crate::i18n::pages::{Page, Signup};
 use crate::ledger::events;
 use crate::proof::stored;
 use crate::proof::view::ProofView;
+use crate::registry::voice::speak;
 use crate::store::{
     timestamp, Appended, NewEntry, Store, StoreError, StoredEntry, TokenProblem, TokenPurpose,
     TokenRow,
@@ -26,7 +27,17 @@ pub async fn proof_view(
         Some(sha) => store.text(sha).await?,
         None => None,
     };
-    Ok(stored::read(header, body, shown.as_deref()))
+    let Some(mut view) = stored::read(header, body, shown.as_deref()) else {
+        return Ok(None);
+    };
+    // The collector's own voice: the registered controller and texts (a
+    // link exists only for a proof that matched them, or was released).
+    let version =
+        crate::registry::sql::version(store.sql_pool(), &view.form_id, &view.form_version).await?;
+    if let Some(version) = version {
+        speak(&mut view, &version);
+    }
+    Ok(Some(view))
 }
 
 /// What the pages say about the proof behind a link.

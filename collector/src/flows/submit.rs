@@ -10,12 +10,32 @@ use crate::mail::compose::confirmation_mail;
 use crate::mail::queue::{MailQueue, Retry};
 use crate::proof::stored;
 use crate::proof::verify::VerifiedProof;
+use crate::registry::voice::speak;
+use crate::registry::FormVersion;
 use crate::store::{Append, NewBody, NewEntry, NewMail, NewToken, TokenPurpose, Withdraws};
+
+/// How long a confirm link works, and when a failed mail is first tried again.
+#[derive(Clone, Copy, Debug)]
+pub struct MailTiming {
+    /// The confirm link's lifetime.
+    pub token_ttl: chrono::Duration,
+    /// The first retry delay.
+    pub mail_retry: std::time::Duration,
+}
+
+impl From<&Config> for MailTiming {
+    fn from(config: &Config) -> MailTiming {
+        MailTiming {
+            token_ttl: config.token_ttl,
+            mail_retry: config.mail_retry,
+        }
+    }
+}
 
 /// The log entry for a proof and, when it asks for double opt-in, its tokens
 /// and confirmation mail, all stored in one transaction.
 pub fn to_append(
-    config: &Config,
+    config: MailTiming,
     proof: &VerifiedProof,
     wants_mail: bool,
     now: chrono::DateTime<Utc>,
@@ -33,6 +53,7 @@ pub fn to_append(
         consume: None,
         mail: None,
         withdraws: withdraws(proof),
+        held: None,
     };
     if !wants_mail {
         return append;
@@ -86,13 +107,18 @@ pub fn send_confirmation(
     public_url: &str,
     token_ttl: chrono::Duration,
     proof: &VerifiedProof,
+    version: &FormVersion,
     seq: i64,
     mail: NewMail,
 ) {
+    // The collector's own voice: the registered controller and texts,
+    // never the proof's strings.
+    let mut view = proof.view.clone();
+    speak(&mut view, version);
     queue.send(
         seq,
         confirmation_mail(
-            &proof.view,
+            &view,
             public_url,
             &mail.confirm_token,
             &mail.unsubscribe_token,

@@ -6,18 +6,14 @@ use axum::http::HeaderMap;
 
 use super::AppState;
 
-/// The client's address: the socket peer, or the first X-Forwarded-For hop when trusted.
+/// The client's address: the socket peer, or the rightmost X-Forwarded-For hop
+/// that is not one of the trusted proxies (see [`crate::config::TrustedProxies`]).
 fn client_ip(state: &AppState, peer: SocketAddr, headers: &HeaderMap) -> IpAddr {
-    if state.config.trust_forwarded {
-        let forwarded = headers.get("x-forwarded-for").and_then(|v| v.to_str().ok());
-        if let Some(ip) = forwarded
-            .and_then(|v| v.split(',').next())
-            .and_then(|v| v.trim().parse().ok())
-        {
-            return ip;
-        }
-    }
-    peer.ip()
+    let forwarded = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok());
+    state.config.trusted_proxies.client(peer.ip(), forwarded)
 }
 
 /// The client's network as events record it: the address truncated per configuration.

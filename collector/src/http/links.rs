@@ -154,6 +154,7 @@ async fn follow(
         mail: None,
         // An unsubscribe also cancels the confirmation still waiting, and its mail.
         withdraws: (purpose == TokenPurpose::Unsubscribe).then_some(Withdraws::Seq(row.entry_seq)),
+        held: None,
     };
     let outcome = match state.appender.append(append).await {
         Ok(outcome) => outcome,

@@ -1,14 +1,15 @@
 //! The HTTP service: routes and handlers; what each request does is in [`crate::flows`].
 
+mod checkpoint; // `/v1/checkpoint`: the latest signed checkpoint
 mod client; // the client's address and network
 mod error; // JSON `{error, message}` answers
 pub mod ip; // IP truncation
+mod json_errors; // every error answer as JSON, timeouts included
 mod links; // `/v1/confirm` and `/v1/unsubscribe`
 mod origin; // origins and their loopback aliases
 mod outbox; // the demo's mailbox
 mod pages; // the HTML pages the links lead to
 mod proofs; // `POST /v1/proofs`
-pub mod rate_limit; // per-key fixed-window limits
 mod server; // shared state, startup, routes and layers
 
 pub use error::ApiError;

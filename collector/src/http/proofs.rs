@@ -14,7 +14,9 @@ use serde_json::{json, Value};
 use super::client::client_network;
 use super::error::ApiError;
 use super::AppState;
-use crate::flows::submit::{send_confirmation, to_append};
+use crate::flows::admit::{self, Admission, AdmitError};
+use crate::flows::limits::{self, Mail};
+use crate::flows::submit::{send_confirmation, to_append, MailTiming};
 use crate::proof::verify::{self, VerifiedProof};
 use crate::store::{Appended, StoredEntry};
 
@@ -34,7 +36,7 @@ pub async fn submit(
         status => ApiError::new(status, "unreadable_body", r.body_text().to_lowercase()),
     })?;
     let network = client_network(&state, peer, &headers);
-    if !state.ip_limit.allow(&network) {
+    if !limits::take_network(state.store.as_ref(), &state.config, &network, Utc::now()).await? {
         return Err(ApiError::new(
             StatusCode::TOO_MANY_REQUESTS,
             "rate_limited",
@@ -49,25 +51,43 @@ pub async fn submit(
         &state.config.limits,
     )?;
     check_request(&state, &headers, &proof)?;
+    // The registry and the subject's history decide what it does; a replay
+    // of a stored proof decides nothing new (it is found in the append).
+    let admission = match admit(&state, &proof).await {
+        Ok(admission) => admission,
+        Err(e) => {
+            if let Some(stored) = state.store.by_record_id(&proof.record.id).await? {
+                return replay(stored, &proof);
+            }
+            return Err(e);
+        }
+    };
 
-    // Replays are found inside the append's transaction, with the rest of its
-    // batch; only a submission over the mail limit is looked up first, since a
-    // retry must never be refused.
-    let wants_mail = proof.wants_double_opt_in();
+    // Every sign-up is stored: the state table says whether it mails, the
+    // limits how often (see crate::flows::limits). Replays are found inside
+    // the append's transaction, with the rest of its batch.
     let subject = proof.subject_key();
-    if wants_mail && !state.email_limit.allow(&subject) {
-        if let Some(stored) = state.store.by_record_id(&proof.view.id).await? {
+    let mail_decision = if admission.mail() {
+        Some(limits::take(state.store.as_ref(), &state.config, &subject, Utc::now()).await?)
+    } else {
+        None
+    };
+    let wants_mail = mail_decision == Some(Mail::Queued);
+    // A retry of a stored sign-up finds the interval taken by itself: answer it as the replay it is.
+    if mail_decision.is_some() && !wants_mail {
+        if let Some(stored) = state.store.by_record_id(&proof.record.id).await? {
             return replay(stored, &proof);
         }
-        return Err(ApiError::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            "rate_limited",
-            "too many confirmation e-mails for this address; retry later",
-        ));
     }
 
     // Tokens expire from now; the receive time is set when the batch commits, moments later.
-    let append = to_append(&state.config, &proof, wants_mail, Utc::now());
+    let mut append = to_append(
+        MailTiming::from(&state.config),
+        &proof,
+        wants_mail,
+        Utc::now(),
+    );
+    append.held = admission.mark(&proof.record);
     let mail = append.mail.clone();
     let outcome = state.appender.append(append).await;
     let stored = match outcome {
@@ -75,7 +95,8 @@ pub async fn submit(
         other => {
             // No mail goes out: the address keeps its allowance.
             if wants_mail {
-                state.email_limit.refund(&subject);
+                limits::give_back(state.store.as_ref(), &state.config, &subject, Utc::now())
+                    .await?;
             }
             match other? {
                 Appended::Replay(stored) => return replay(stored, &proof),
@@ -83,18 +104,51 @@ pub async fn submit(
             }
         }
     };
-    if let Some(mail) = mail {
+    if let (Some(mail), Admission::Counts { version, .. }) = (mail, &admission) {
         send_confirmation(
             &state.mail,
             &state.public_url,
             state.config.token_ttl,
             &proof,
+            version,
             stored.seq,
             mail,
         );
     }
-    let status = if wants_mail { "pending" } else { "recorded" };
-    Ok((StatusCode::CREATED, Json(answer(&stored, status))))
+    let status = match admission {
+        Admission::Held { .. } => "held",
+        _ if mail_decision.is_some() => "pending",
+        _ => "recorded",
+    };
+    let mut answer = answer(&stored, status);
+    if let Some(decision) = mail_decision {
+        answer["mail"] = decision.as_str().into();
+    }
+    Ok((StatusCode::CREATED, Json(answer)))
+}
+
+/// What the proof does, or why it is refused (422, nothing stored).
+async fn admit(state: &AppState, proof: &VerifiedProof) -> Result<Admission, ApiError> {
+    let subject = proof.subject_key();
+    let unknown = state.config.unknown_forms;
+    match admit::admit(
+        state.store.as_ref(),
+        &state.registry,
+        unknown,
+        &proof.record,
+        &proof.jws,
+        &subject,
+    )
+    .await
+    {
+        Ok(admission) => Ok(admission),
+        Err(AdmitError::Refused(r)) => Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            r.code,
+            r.message,
+        )),
+        Err(AdmitError::Store(e)) => Err(e.into()),
+    }
 }
 
 /// The proof JWS, from `{"proof": "<jws>"}` (application/json) or the raw compact form (application/jose).

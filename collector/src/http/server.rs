@@ -11,16 +11,18 @@ use axum::{Json, Router};
 use tokio::net::TcpListener;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::services::ServeDir;
-use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 use super::origin::{loopback_alias, origin_of};
-use super::rate_limit::RateLimit;
-use super::{links, outbox, proofs};
+use super::{checkpoint, json_errors, links, outbox, proofs};
+use crate::audit::publish::Publisher;
 use crate::config::{Config, MailConfig};
+use crate::flows::release;
+use crate::flows::submit::MailTiming;
 use crate::ledger::keys::{KeyError, Keyring};
 use crate::mail::queue::{MailQueue, Retry};
 use crate::mail::{MailError, Mailer};
+use crate::registry::derive;
 use crate::store::appender::Appender;
 use crate::store::{Store, StoreError};
 
@@ -40,10 +42,10 @@ pub struct AppState {
     pub allowed_origins: Vec<String>,
     /// Where mail goes: stored with its proof, queued after the commit, sent in batches, retried.
     pub mail: MailQueue,
-    /// Submissions per client network.
-    pub ip_limit: RateLimit,
-    /// Confirmation mails per address.
-    pub email_limit: RateLimit,
+    /// Signed checkpoints of the log.
+    pub checkpoints: Arc<Publisher>,
+    /// The registered form versions read so far.
+    pub registry: crate::registry::cache::Cache,
 }
 
 /// Why the service could not start.
@@ -69,6 +71,14 @@ pub enum StartError {
     /// The public URL has no origin.
     #[error("invalid public url {0:?}")]
     PublicUrl(String),
+    /// The timestamp authority's certificate is unusable.
+    #[error("--tsa-cert {path}: {message}")]
+    TsaCert {
+        /// The file.
+        path: std::path::PathBuf,
+        /// What is wrong.
+        message: String,
+    },
 }
 
 /// A running collector.
@@ -117,6 +127,36 @@ impl Running {
     }
 }
 
+/// The demo registers the form of its own page (`www/index.html`'s
+/// `signup-config`) for its origins, so that its proofs count: a demo that
+/// cannot is still served, its proofs held, and says why.
+async fn register_demo_form(
+    store: &dyn Store,
+    keys: &Keyring,
+    config: &Config,
+    origins: &[String],
+) {
+    let Some(page) = config.www.as_ref().map(|www| www.join("index.html")) else {
+        return;
+    };
+    let version = std::fs::read_to_string(&page)
+        .map_err(|e| e.to_string())
+        .and_then(|html| {
+            let json = derive::config_in_page(&html, "signup-config")
+                .ok_or("no signup-config script in it")?;
+            derive::from_config(json, origins).map_err(|e| e.to_string())
+        });
+    let outcome = match version {
+        Ok(version) => release::register(store, keys, MailTiming::from(config), &version)
+            .await
+            .map_err(|e| e.to_string()),
+        Err(e) => Err(e),
+    };
+    if let Err(e) = outcome {
+        tracing::warn!("the demo form of {} is not registered: {e}", page.display());
+    }
+}
+
 /// Opens keys, store and mail, binds, and serves in the background.
 pub async fn start(config: Config) -> Result<Running, StartError> {
     let keys = match Keyring::load(&config.key_dir()) {
@@ -155,6 +195,9 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
         allowed_origins.extend(loopback_alias(&origin));
         allowed_origins.push(origin);
     }
+    if config.demo {
+        register_demo_form(store.as_ref(), &keys, &config, &allowed_origins).await;
+    }
     let appender = Appender::spawn(store.clone(), keys.clone(), 64);
     let (mail, mail_task) = MailQueue::spawn(
         mailer,
@@ -163,12 +206,17 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
         Retry::from_first(config.mail_retry),
         64,
     );
+    let checkpoints = Arc::new(super::checkpoint::publisher(&config, &public_url)?);
+    let publishing =
+        checkpoints
+            .clone()
+            .spawn(store.clone(), keys.clone(), config.checkpoints.interval);
     let state = Arc::new(AppState {
         store,
         keys,
         appender,
-        ip_limit: RateLimit::new(config.rate_ip_per_minute, Duration::from_secs(60)),
-        email_limit: RateLimit::new(config.rate_email_per_hour, Duration::from_secs(3600)),
+        checkpoints,
+        registry: Default::default(),
         config,
         public_url: public_url.clone(),
         allowed_origins,
@@ -182,6 +230,7 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
                 let _ = stopped.await;
             })
             .await;
+        publishing.abort();
         // The router and its state are gone: the mail queue drains and ends.
         // Whatever it could not send stays stored, for the next start.
         if tokio::time::timeout(MAIL_DRAIN, mail_task).await.is_err() {
@@ -226,8 +275,11 @@ pub fn router(state: Arc<AppState>) -> Router {
             get(links::show_link).post(links::follow_link),
         )
         .route("/.well-known/jwks.json", get(jwks))
+        .route("/v1/checkpoint", get(checkpoint::note))
+        .route("/v1/checkpoint.json", get(checkpoint::record))
         .route("/healthz", get(|| async { "ok" }));
-    if matches!(state.config.mail, MailConfig::Outbox { .. }) {
+    // The outbox lists every address and its confirm link: the demo's alone.
+    if state.config.demo && matches!(state.config.mail, MailConfig::Outbox { .. }) {
         app = app
             .route("/outbox", get(outbox::page))
             .route("/outbox/{file}", get(outbox::message));
@@ -240,12 +292,32 @@ pub fn router(state: Arc<AppState>) -> Router {
     }
     app.layer(DefaultBodyLimit::max(state.config.max_body))
         .layer(cors)
-        .layer(TimeoutLayer::with_status_code(
-            StatusCode::SERVICE_UNAVAILABLE,
+        .layer(axum::middleware::from_fn_with_state(
             state.config.request_timeout,
+            timeout,
         ))
+        .layer(axum::middleware::from_fn(json_errors::as_json))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
+}
+
+/// A request that outlasts the timeout gets the API's JSON 503, like any
+/// other "retry later" (the widget's outbox retries it).
+async fn timeout(
+    State(limit): State<Duration>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    match tokio::time::timeout(limit, next.run(request)).await {
+        Ok(response) => response,
+        Err(_) => super::ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "timeout",
+            "the request took too long; retry later",
+        )
+        .into_response(),
+    }
 }
 
 async fn jwks(

@@ -52,17 +52,6 @@ pub fn withdrawal(
     entry(EntryKind::Withdrawal, event, Some(subject))
 }
 
-/// What a confirmation or a withdrawal by link says, read back.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct LinkEvent {
-    /// Seq of the proof whose link was used.
-    pub proof_seq: i64,
-    /// The purposes withdrawn (none for a confirmation).
-    #[serde(default)]
-    pub purposes: Vec<String>,
-}
-
 /// What a prune entry says, read back.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Deserialize)]
 pub struct PruneEvent {
@@ -73,4 +62,21 @@ pub struct PruneEvent {
 /// A stored event's JSON as `T`; `None` if it is not one.
 pub fn read<T: serde::de::DeserializeOwned>(body: &str) -> Option<T> {
     serde_json::from_str(body).ok()
+}
+
+/// The merchant registered a form version that the held proof at
+/// `proof_seq` matches: from here on it counts.
+pub fn release(
+    proof_seq: i64,
+    proof_sha256: &str,
+    form: (&str, &str),
+    at: &str,
+    subject: String,
+) -> NewEntry {
+    let event = json!({
+        "schema": EVENT_SCHEMA, "type": "released", "at": at,
+        "proofSeq": proof_seq, "proof": proof_sha256,
+        "form": {"id": form.0, "version": form.1},
+    });
+    entry(EntryKind::Release, event, Some(subject))
 }

@@ -145,6 +145,11 @@ impl Keyring {
         jws::sign(&key.signing, &header, receipt)
     }
 
+    /// Signs a note (c2sp.org/signed-note) as `name` with the active key.
+    pub fn sign_note(&self, text: &str, name: &str) -> String {
+        super::note::sign(text, name, &self.active().signing)
+    }
+
     /// The public half of every key, as served at `/.well-known/jwks.json`.
     pub fn jwks(&self) -> serde_json::Value {
         let keys: Vec<_> = self
@@ -203,6 +208,11 @@ impl PublicKeys {
             keys.push((kid.to_string(), key));
         }
         Ok(PublicKeys { keys })
+    }
+
+    /// Every key, for notes: a checkpoint may be signed by any of them.
+    pub fn ed25519(&self) -> Vec<VerifyingKey> {
+        self.keys.iter().map(|(_, k)| *k).collect()
     }
 
     /// Checks a receipt JWS and returns its claims; `None` if it does not verify.

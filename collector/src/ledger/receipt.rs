@@ -17,6 +17,8 @@ pub enum EntryKind {
     Withdrawal,
     /// A prune run that erased inactive subjects.
     Prune,
+    /// A held proof made to count: the merchant registered a form version it matches.
+    Release,
 }
 
 impl EntryKind {
@@ -27,6 +29,7 @@ impl EntryKind {
             EntryKind::Confirmation => "confirmation",
             EntryKind::Withdrawal => "withdrawal",
             EntryKind::Prune => "prune",
+            EntryKind::Release => "release",
         }
     }
 
@@ -37,6 +40,7 @@ impl EntryKind {
             Self::Confirmation,
             Self::Withdrawal,
             Self::Prune,
+            Self::Release,
         ]
         .into_iter()
         .find(|k| k.as_str() == text)

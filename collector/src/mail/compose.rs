@@ -22,7 +22,8 @@ pub fn confirmation_mail(
         sms: proof.sending().any(|p| p.channel == Channel::Sms),
         to: proof.email.clone(),
         lang: Lang::from_locale(&proof.locale),
-        sender_name: proof.controller.clone(),
+        // One line: no field can add a line to the subject or the body.
+        sender_name: crate::registry::voice::one_line(&proof.controller),
         confirm_url: format!("{public_url}/v1/confirm?token={confirm_token}"),
         unsubscribe_url: format!("{public_url}/v1/unsubscribe?token={unsubscribe_token}"),
         ttl_hours,

@@ -92,6 +92,9 @@ pub struct VerifiedProof {
     pub payload_json: String,
     /// What the collector reads of it.
     pub view: ProofView,
+    /// The verifier's typed record, whole: what form matching compares
+    /// against the registered forms (see `crate::registry`).
+    pub record: consent_proof::Proof,
     /// The payload as JSON, which only [`super::stored::split`] reads.
     pub(super) payload: serde_json::Value,
 }
@@ -128,6 +131,7 @@ pub fn verify(
         jws: jws.to_string(),
         sha256: verified.jws_sha256_hex(),
         view: ProofView::new(&verified.proof, &verified.kid),
+        record: verified.proof,
         payload,
         payload_json: verified.payload,
     })

@@ -39,6 +39,10 @@ pub struct ProofView {
     pub kind: Kind,
     /// The site origin the form was on.
     pub origin: String,
+    /// The form's id.
+    pub form_id: String,
+    /// The form's version.
+    pub form_version: String,
     /// Who the subject signed up with: the controller's name, else the site origin.
     pub controller: String,
     /// The legal regime of the form.
@@ -98,6 +102,8 @@ impl ProofView {
             id: record.id.clone(),
             kind: record.kind,
             origin: record.site.origin.clone(),
+            form_id: record.form.id.clone(),
+            form_version: record.form.version.clone(),
             controller: if name.is_empty() {
                 record.site.origin.clone()
             } else {

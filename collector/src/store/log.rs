@@ -35,6 +35,7 @@ impl Store for SqlStore {
             by_record_ids(&mut tx, self.backend, &ids).await?
         };
         let mut rows = Rows::default();
+        let mut marks = Vec::new();
         let mut outcomes = Vec::with_capacity(batch.len());
         for item in batch {
             if let Some(id) = &item.entry.record_id {
@@ -53,10 +54,16 @@ impl Store for SqlStore {
             }
             let withdraws = item.withdraws;
             let stored = rows.link(&mut head, item.entry, keys, &received_at)?;
+            // A release's links and mail are those of the proof it releases.
+            let owner = match &item.held {
+                Some(HeldMark::Release { proof_seq }) => *proof_seq,
+                _ => stored.seq,
+            };
             rows.tokens
-                .extend(item.tokens.into_iter().map(|token| (stored.seq, token)));
+                .extend(item.tokens.into_iter().map(|token| (owner, token)));
             rows.mails
-                .extend(item.mail.into_iter().map(|mail| (stored.seq, mail)));
+                .extend(item.mail.into_iter().map(|mail| (owner, mail)));
+            marks.extend(item.held.map(|mark| (stored.seq, mark)));
             if let Some(id) = &stored.record_id {
                 stored_ids.insert(id.clone(), stored.clone());
             }
@@ -68,6 +75,9 @@ impl Store for SqlStore {
             outcomes.push(Appended::New(stored));
         }
         rows.flush(&mut tx, self.backend).await?;
+        for (seq, mark) in &marks {
+            super::held::mark(&mut tx, *seq, mark).await?;
+        }
         tx.commit().await?;
         Ok(outcomes)
     }
@@ -125,6 +135,35 @@ impl Store for SqlStore {
             .fetch_all(&self.pool)
             .await?;
         Ok(rows.iter().map(entry_from).collect::<Result<_, _>>()?)
+    }
+
+    fn sql_pool(&self) -> &sqlx::AnyPool {
+        &self.pool
+    }
+
+    async fn subject_history(
+        &self,
+        subject: &str,
+    ) -> Result<(Vec<StoredEntry>, Vec<i64>), StoreError> {
+        // One query: it runs for every submission, before its append.
+        let query = format!(
+            "SELECT {COLUMNS}, (SELECT COUNT(*) FROM held_proofs h WHERE h.seq = entries.seq) AS held
+             FROM entries WHERE subject = $1 ORDER BY seq"
+        );
+        let rows = sqlx::query(&query)
+            .bind(subject)
+            .fetch_all(&self.pool)
+            .await?;
+        let mut held = Vec::new();
+        let mut entries = Vec::with_capacity(rows.len());
+        for row in &rows {
+            let entry = entry_from(row)?;
+            if row.try_get::<i64, _>("held")? > 0 {
+                held.push(entry.seq);
+            }
+            entries.push(entry);
+        }
+        Ok((entries, held))
     }
 
     async fn add_token(&self, entry_seq: i64, token: NewToken) -> Result<(), StoreError> {
@@ -209,5 +248,31 @@ impl Store for SqlStore {
         .await?;
         tx.commit().await?;
         Ok(Some(stored))
+    }
+
+    async fn take_limit(
+        &self,
+        key: &str,
+        window: limits::Window,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let _writer = self.sqlite_write_guard().await;
+        let mut tx = self.begin_bookkeeping().await?;
+        let taken = limits::take(&mut tx, key, window, now.timestamp()).await?;
+        tx.commit().await?;
+        Ok(taken)
+    }
+
+    async fn give_back_limit(
+        &self,
+        key: &str,
+        window: limits::Window,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let _writer = self.sqlite_write_guard().await;
+        let mut tx = self.begin_bookkeeping().await?;
+        limits::give_back(&mut tx, key, window, now.timestamp()).await?;
+        tx.commit().await?;
+        Ok(())
     }
 }

@@ -71,4 +71,35 @@ pub const MIGRATIONS: &[(i64, &[&str])] = &[
             "ALTER TABLE tokens ADD COLUMN withdrawn_at TEXT",
         ],
     ),
+    (
+        4,
+        &[
+            // The forms registry: one row per registered form version,
+            // immutable once written (`definition`: its JSON, `sha256` its hash).
+            "CREATE TABLE form_versions (
+            form_id TEXT NOT NULL,
+            version TEXT NOT NULL,
+            registered_at TEXT NOT NULL,
+            definition TEXT NOT NULL,
+            sha256 TEXT NOT NULL,
+            PRIMARY KEY (form_id, version)
+        )",
+            // A verified proof of no registered version, held on arrival (in
+            // its append's transaction); the chained `release` entry at
+            // `released_seq` makes it count once a version it matches is registered.
+            "CREATE TABLE held_proofs (
+            seq BIGINT PRIMARY KEY,
+            form_id TEXT NOT NULL,
+            version TEXT NOT NULL,
+            reason TEXT NOT NULL,
+            released_seq BIGINT
+        )",
+            "CREATE INDEX held_proofs_form ON held_proofs (form_id, version)",
+        ],
+    ),
+    (
+        5,
+        // Rate-limit counters, shared by every collector on the database.
+        super::limits::MIGRATION,
+    ),
 ];

@@ -5,6 +5,8 @@
 //! that differ (locking, connection setup) branch on [`Backend`].
 
 pub mod appender; // group commit: many requests, one transaction
+mod held; // held proofs, marked in their append's transaction
+pub mod limits; // rate-limit counters shared through the database
 mod log; // the Store methods over SQL: appends, reads, prune
 mod migrations; // versioned schema
 mod pending_mail; // confirmation mail waiting beside the log
@@ -102,6 +104,28 @@ pub struct Append {
     /// and its waiting mail deleted in the same transaction, so that no
     /// confirmation follows a withdrawal.
     pub withdraws: Option<Withdraws>,
+    /// What this entry does to the held proofs of the forms registry.
+    pub held: Option<HeldMark>,
+}
+
+/// What an entry does to the proofs held for want of a registered form version.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum HeldMark {
+    /// This proof is held: it matches no registered form version.
+    Hold {
+        /// The form id it claims.
+        form_id: String,
+        /// The form version it claims.
+        version: String,
+        /// Why: no such version, or the field that differs.
+        reason: String,
+    },
+    /// This `release` entry makes the held proof at `proof_seq` count; the
+    /// entry's tokens and mail are that proof's.
+    Release {
+        /// The held proof.
+        proof_seq: i64,
+    },
 }
 
 /// Which consent a withdrawal cancels the confirmation of.
@@ -169,6 +193,14 @@ pub trait Store: MailOutbox + Send + Sync {
     async fn token(&self, hash: &str) -> Result<Option<TokenRow>, StoreError>;
     /// The proof entries of a subject that still hold their content, newest first.
     async fn subject_proofs(&self, subject: &str) -> Result<Vec<StoredEntry>, StoreError>;
+    /// The pool, for the forms registry's tables (`crate::registry::sql`).
+    fn sql_pool(&self) -> &sqlx::AnyPool;
+    /// Every entry of a subject (proofs and events), in seq order, and the
+    /// seqs of its proofs that were held on arrival.
+    async fn subject_history(
+        &self,
+        subject: &str,
+    ) -> Result<(Vec<StoredEntry>, Vec<i64>), StoreError>;
     /// Stores a token for the entry at `entry_seq` (no log entry: a token is not an event).
     async fn add_token(&self, entry_seq: i64, token: NewToken) -> Result<(), StoreError>;
     /// A shown-texts set by its SHA-256.
@@ -181,6 +213,21 @@ pub trait Store: MailOutbox + Send + Sync {
         keys: &Keyring,
         now: DateTime<Utc>,
     ) -> Result<Option<StoredEntry>, StoreError>;
+    /// Counts one event for `key` against a limit every collector on this
+    /// database shares; `false` when its window is full.
+    async fn take_limit(
+        &self,
+        key: &str,
+        window: limits::Window,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError>;
+    /// Gives back an event [`Store::take_limit`] counted that did not happen after all.
+    async fn give_back_limit(
+        &self,
+        key: &str,
+        window: limits::Window,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
 }
 
 /// Reads the whole log in seq order, one page at a time.

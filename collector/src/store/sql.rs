@@ -12,6 +12,9 @@ use tokio::sync::Mutex;
 use super::migrations::MIGRATIONS;
 use super::{timestamp, StoreError};
 
+/// The longest wait for a pooled connection (see [`SqlStore::open`]).
+const ACQUIRE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(3);
+
 /// Which database a [`SqlStore`] talks to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Backend {
@@ -66,6 +69,10 @@ impl SqlStore {
         };
         let pool = AnyPoolOptions::new()
             .max_connections(if backend == Backend::Sqlite { 4 } else { 8 })
+            // While the database is down a request waits this long for a
+            // connection, then gets its JSON 503, well within the request
+            // timeout (sqlx's default, 30 s, outlasted it: an empty 503).
+            .acquire_timeout(ACQUIRE_TIMEOUT)
             // A SQLite connection is a file handle in this process: no need to
             // ping it (a round trip to its worker thread) on every acquire.
             .test_before_acquire(backend == Backend::Postgres)
@@ -90,6 +97,7 @@ impl SqlStore {
             Backend::Sqlite => {
                 AnyPoolOptions::new()
                     .max_connections(1)
+                    .acquire_timeout(ACQUIRE_TIMEOUT)
                     .test_before_acquire(false)
                     .after_connect(|conn, _| {
                         Box::pin(async move {

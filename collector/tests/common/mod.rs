@@ -67,10 +67,34 @@ pub fn withdrawal(consent: &Proof, consent_jws: &str) -> Proof {
     for purpose in &mut proof.purposes {
         purpose.choice = consent_proof::Choice::Withdrawn;
     }
-    proof.mechanism = "withdrawal-form".into();
-    proof.double_opt_in = consent_proof::DoubleOptIn::NotRequested;
+    // As the widget writes it: its mechanism, and the form's double opt-in setting as is.
+    proof.mechanism = "withdrawal-box-ticked".into();
     proof.prev = Some(consent_collector::crypto::hash::sha256_hex(consent_jws));
     proof
+}
+
+pub mod widget;
+
+/// Registers the fixture record's form (as `forms approve` would from its
+/// proofs, in French and English) in the database at `url`, so that the
+/// fixture's proofs count; a test of unknown forms uses another form.
+pub async fn register_fixture_form(url: &str) {
+    use consent_collector::registry::{derive, sql};
+    let fr = consent_proof::fixture::proof();
+    let en = Proof {
+        locale: "en".into(),
+        ..fr.clone()
+    };
+    let version = derive::from_held(&[fr, en]).unwrap();
+    let store = store::open(url).await.unwrap();
+    let mut conn = store.sql_pool().acquire().await.unwrap();
+    sql::insert(
+        &mut conn,
+        &version,
+        &consent_collector::store::timestamp(Utc::now()),
+    )
+    .await
+    .unwrap();
 }
 
 /// Generates one `#[tokio::test]` per backend for each async fn taking a [`Db`].
@@ -97,6 +121,13 @@ pub struct TestDb {
 
 impl TestDb {
     pub async fn new(db: Db) -> TestDb {
+        let db = TestDb::empty(db).await;
+        register_fixture_form(&db.url).await;
+        db
+    }
+
+    /// A fresh database with no form registered.
+    pub async fn empty(db: Db) -> TestDb {
         match db {
             Db::Sqlite => {
                 let dir = tempfile::tempdir().unwrap();

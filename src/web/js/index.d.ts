@@ -10,8 +10,14 @@ export interface ConsentWidgetConfig {
   privacyPolicyUrl: string;
   /** The privacy policy's version, recorded in the proof. Default: none. */
   privacyPolicyVersion?: string;
-  /** BCP 47 tag. Default: the page's `<html lang>`, then `"fr"`. Built in: `fr`, `en`. */
+  /**
+   * BCP 47 tag (`de_DE` is read as `de-DE`). Default: the page's `<html lang>`. Catalogs: the 24 official
+   * EU languages and Norwegian Bokmål (`bg cs da de el en es et fi fr ga hr hu it lt lv mt nb nl pl pt ro sk sl sv`);
+   * lookup goes exact tag, then language. A page fetches only the catalog it shows.
+   */
   locale?: string;
+  /** Shown, with a console warning, when neither `locale` nor the page's language has a catalog or texts. Default: `"en"`. */
+  fallbackLocale?: string;
   /** ISO 3166 alpha-2 country whose law applies. Default: `"FR"`. */
   jurisdiction?: string;
   /**
@@ -95,6 +101,7 @@ export interface ConsentSubmitDetail {
 /** `consent:error` detail: an invalid configuration, or a proof the browser could not sign or store (nothing was sent). */
 export type ConsentErrorDetail =
   | { code: "config"; message: string; problems: ConfigProblem[] }
+  | { code: "texts"; message: string }
   | { code: "signing"; message: string; cause: unknown };
 
 /** `consent:delivered` detail: the backend answered 2xx. */
@@ -157,8 +164,10 @@ export class Widget {
   private constructor();
   /** Removes the form and its listeners; the host stays as it was. */
   destroy(): void;
-  /** Switches the form to another locale, keeping what was typed. Throws for a locale no catalog and no configured texts serve. */
-  setLocale(locale: string): void;
+  /** Resolves once the form is drawn in its language (that locale's texts fetched, once per page). */
+  readonly ready: Promise<void>;
+  /** Switches the form to another locale, keeping what was typed; resolves once it is drawn. Throws at once for a locale no catalog and no configured texts serve. */
+  setLocale(locale: string): Promise<void>;
   /**
    * Withdraws consent for `purposeIds`, given earlier from this browser
    * with this form: signs a withdrawal record linked to that consent and

@@ -1,27 +1,10 @@
-// The widget's public API: mount, validateConfig, version, and the
-// WebAssembly's initialisers. The core (src/web/*.rs, compiled to wasm)
-// makes every decision and every signed byte; this shell is the browser
-// side: DOM, events, WebCrypto, storage and fetch.
-import init, { close, initSync, open } from "./core.js";
-import { Widget, configText } from "./widget.js";
+// The npm package's ESM entry: the public API, with each locale's catalog
+// fetched as a module of its own (./locales.js, left to the application's
+// bundler).
+import load from "./locales.js";
+import { catalogSource } from "./texts.js";
 
-export { init as default, initSync, Widget };
+catalogSource(load);
 
-/** The widget's version (the build puts Cargo.toml's here). */
-export function version() {
-  return VERSION;
-}
-
-/** Mounts the signup form on `target` (an element or a CSS selector). */
-export function mount(target, config) {
-  const host = typeof target === "string" ? document.querySelector(target) : target;
-  if (!(host instanceof Element)) throw new Error("mount: the target element was not found");
-  return new Widget(host, configText(config));
-}
-
-/** Every problem of a configuration, each naming its field; [] when valid. */
-export function validateConfig(config) {
-  const opened = JSON.parse(open(configText(config), location.origin));
-  close(opened.h);
-  return opened.problems ?? [];
-}
+export * from "./api.js";
+export { default } from "./api.js";

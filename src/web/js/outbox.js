@@ -1,17 +1,24 @@
 // The outbox and its courier. A signed proof is written to localStorage
 // (synchronously, before the first attempt) and POSTed until a 2xx: with
 // backoff and jitter per proof, again on `online` and on the next page load,
-// and with a keepalive request on `pagehide`. Events go to the widget whose
-// form signed the proof. What a status means and how long to wait are the
-// core's decisions.
+// and on `pagehide` for those not out already. A proof is out at most once at
+// a time across tabs and loads (./claim.js); requests are keepalive while the
+// browser's budget for them lasts, so one a closed page left out still lands.
+// Events go to the widget whose form signed the proof. What a status means
+// and how long to wait are the core's decisions.
 import { backoff, verdict } from "./core.js";
 import { fire, stored } from "./page.js";
+import { exclusive, lease, leased, release } from "./claim.js";
 
 const PREFIX = "consent-widget/outbox/";
 /** A request that has not answered (body included) within this long is abandoned and retried. */
 const TIMEOUT_MS = 15000;
 /** Ids being sent right now, page-wide: no proof is sent twice at once. */
 const inFlight = new Set();
+/** Body bytes of this page's keepalive requests still out: browsers refuse
+ * more than 64 KiB in all, and a refused request would only cost a retry. */
+let keepaliveBytes = 0;
+const KEEPALIVE_BUDGET = 48 * 1024;
 /** The page's live couriers, to route each proof's events to its own form. */
 const couriers = new Set();
 
@@ -63,9 +70,13 @@ function parsed(body) {
 }
 
 /** POSTs a compact JWS with the configured headers and `Idempotency-Key`; status 0 for no answer. */
-async function post(c, entry, keepalive) {
+async function post(c, entry) {
   const abort = new AbortController();
   const timer = setTimeout(() => abort.abort(), TIMEOUT_MS);
+  const size = entry.jws.length;
+  const keepalive = keepaliveBytes + size <= KEEPALIVE_BUDGET;
+  if (keepalive) keepaliveBytes += size;
+  lease(entry.id, TIMEOUT_MS);
   try {
     const headers = new Headers(c.headers);
     headers.set("Content-Type", "application/jose");
@@ -76,6 +87,7 @@ async function post(c, entry, keepalive) {
     return { status: 0, body: "" };
   } finally {
     clearTimeout(timer);
+    if (keepalive) keepaliveBytes -= size;
   }
 }
 
@@ -84,8 +96,17 @@ export class Courier {
   constructor(host, facts, onOutcome) {
     Object.assign(this, { host, onOutcome, endpoint: facts.endpoint, headers: facts.headers, form: facts.form, own: new Set() });
     this.online = () => this.flush();
-    // Duplicates are harmless: the backend deduplicates on the record id.
-    this.hide = () => this.pending().forEach((e) => post(this, e, true));
+    // The page is going: what is not out yet goes now, keepalive, without
+    // waiting for a lock (a request this page has out already goes on). The
+    // lease it takes at once keeps other tabs from sending it meanwhile.
+    this.hide = () => {
+      for (const e of this.pending()) {
+        if (inFlight.has(e.id) || leased(e.id)) continue;
+        if (keepaliveBytes + e.jws.length > KEEPALIVE_BUDGET) break; // the rest wait for the next load
+        inFlight.add(e.id);
+        this.send(e.id).finally(() => inFlight.delete(e.id));
+      }
+    };
     addEventListener("online", this.online);
     addEventListener("pagehide", this.hide);
     couriers.add(this);
@@ -114,31 +135,54 @@ export class Courier {
   async attempt(entry) {
     if (inFlight.has(entry.id)) return;
     inFlight.add(entry.id);
-    const { status, body } = await post(this, entry, false);
-    inFlight.delete(entry.id);
-    const v = verdict(status);
-    if (v === 0) {
-      try {
-        localStorage.removeItem(PREFIX + entry.id);
-      } catch {
-        // no storage: nothing to remove
-      }
-      report(entry, "consent:delivered", { id: entry.id, status, response: parsed(body) }, "delivered");
-    } else if (v === 1) {
-      entry.attempts++;
-      update(entry);
-      const wait = backoff(entry.attempts, Math.random());
-      report(entry, "consent:queued", { id: entry.id, status, attempt: entry.attempts, retryInMs: wait }, "queued");
+    let wait = 0;
+    try {
+      const sent = await exclusive(entry.id, () => this.send(entry.id));
+      // Another tab holds it: it sends it, and this one looks again later.
+      wait = sent === false ? backoff(entry.attempts + 1, Math.random()) : sent;
+    } finally {
+      inFlight.delete(entry.id);
+    }
+    if (wait) {
       // This proof alone is tried again: others keep their own pace.
       setTimeout(() => {
         const again = get(entry.id);
         if (couriers.has(this) && again?.state === "pending") this.attempt(again);
       }, wait);
-    } else {
-      entry.state = "rejected"; // kept as evidence
-      update(entry);
-      report(entry, "consent:rejected", { id: entry.id, status, response: parsed(body) }, "rejected");
     }
+  }
+
+  /** Sends one proof, its lock held; the milliseconds until it should be tried again, or 0. */
+  async send(id) {
+    // Read again under the lock: another tab may have delivered it meanwhile.
+    const entry = get(id);
+    if (entry?.state !== "pending") return 0;
+    // A request a closed page left out may still land: let it, first.
+    const busy = leased(id);
+    if (busy) return busy;
+    const { status, body } = await post(this, entry);
+    release(id);
+    const v = verdict(status);
+    if (v === 0) {
+      try {
+        localStorage.removeItem(PREFIX + id);
+      } catch {
+        // no storage: nothing to remove
+      }
+      report(entry, "consent:delivered", { id, status, response: parsed(body) }, "delivered");
+      return 0;
+    }
+    if (v === 1) {
+      entry.attempts++;
+      update(entry);
+      const wait = backoff(entry.attempts, Math.random());
+      report(entry, "consent:queued", { id, status, attempt: entry.attempts, retryInMs: wait }, "queued");
+      return wait;
+    }
+    entry.state = "rejected"; // kept as evidence
+    update(entry);
+    report(entry, "consent:rejected", { id, status, response: parsed(body) }, "rejected");
+    return 0;
   }
 }
 

@@ -1,7 +1,12 @@
 // The one-file script tag: the API on window.ConsentWidget, the wasm inlined
 // (scripts/package.mjs puts its bytes where WASM_BYTES stands), and every
-// [data-consent-widget] element mounted, now and when added later.
-import init, { initSync, mount, validateConfig, version } from "./index.js";
+// [data-consent-widget] element mounted, now and when added later. The texts
+// of a locale come from consent-widget.<locale>.js beside this file, a classic
+// script added once per page when a form first shows that locale: the page's
+// script-src already allows it, and no fetch or CORS is involved.
+import init, { initSync, mount, validateConfig, version } from "./api.js";
+import { catalogSource } from "./texts.js";
+import { trustedScriptURL } from "./widget.js";
 
 if (!window.ConsentWidget) {
   /* global WASM_BYTES, WASM_LENGTH, WASM_SWAPS */
@@ -24,6 +29,29 @@ if (!window.ConsentWidget) {
     ready = init({ module_or_path: bytes }).then(() => undefined);
   }
   window.ConsentWidget = Object.freeze({ mount, validateConfig, version, ready });
+
+  // Read now: document.currentScript is this file only while it first runs.
+  const me = document.currentScript;
+  const base = me?.src || location.href;
+  catalogSource(
+    (tag) =>
+      new Promise((resolve, reject) => {
+        const s = document.createElement("script");
+        const url = new URL("consent-widget." + tag + ".js", base).href;
+        s.src = trustedScriptURL(url);
+        if (me?.nonce) s.nonce = me.nonce; // a nonce-based CSP allowed this file: the texts too
+        s.onload = () => {
+          s.remove();
+          const text = self.ConsentWidgetTexts?.[tag];
+          text ? resolve(text) : reject(new Error("consent-widget: " + url + " holds no texts for " + tag));
+        };
+        s.onerror = () => {
+          s.remove();
+          reject(new Error("consent-widget: the texts for " + tag + " did not load from " + url));
+        };
+        document.head.append(s);
+      }),
+  );
 
   // Auto-mount: the config is in data-config (JSON), or in the
   // <script type="application/json"> that data-config-id names.

@@ -6,6 +6,7 @@ import CSS from "./style.css";
 import { browserKey, sign } from "./keys.js";
 import { Courier, put } from "./outbox.js";
 import { fire, keep, sha256, stored } from "./page.js";
+import { cached, catalog } from "./texts.js";
 
 const PREV = "consent-widget/prev";
 let sheet = null;
@@ -37,19 +38,35 @@ function style(root) {
 }
 
 /** The widget's Trusted Types policy, for pages that enforce them: the core
- * escapes every text and attribute value, so its HTML passes unchanged. A
- * page whose CSP does not allow the name gets plain strings (and, if it also
+ * escapes every text and attribute value, so its HTML passes unchanged, and
+ * the only script it adds is a locale's texts file beside the widget. A page
+ * whose CSP does not allow the name gets plain strings (and, if it also
  * enforces Trusted Types, the browser's error naming the sink). */
 let policy;
-function trusted(html) {
+const LOCALE_FILE = /\/consent-widget\.[a-z]{2,3}(-[A-Za-z0-9]{1,8})*\.js$/;
+function trustedTypes() {
   if (policy === undefined) {
     try {
-      policy = globalThis.trustedTypes?.createPolicy("consent-widget", { createHTML: (s) => s }) ?? null;
+      policy =
+        globalThis.trustedTypes?.createPolicy("consent-widget", {
+          createHTML: (s) => s,
+          createScriptURL: (s) => {
+            if (!LOCALE_FILE.test(new URL(s).pathname)) throw new TypeError("consent-widget: not a locale file: " + s);
+            return s;
+          },
+        }) ?? null;
     } catch {
       policy = null;
     }
   }
-  return policy ? policy.createHTML(html) : html;
+  return policy;
+}
+function trusted(html) {
+  return trustedTypes()?.createHTML(html) ?? html;
+}
+/** A locale file's URL, as Trusted Types want it where a page enforces them. */
+export function trustedScriptURL(url) {
+  return trustedTypes()?.createScriptURL(url) ?? url;
 }
 
 /** Parsed HTML from the core, whose text and attribute values are escaped. */
@@ -85,12 +102,12 @@ function mark(input, messageId, invalid) {
 const merchantView = () => globalThis.Shopify?.designMode === true || /^(localhost|127\.0\.0\.1|\[::1\])$/.test(location.hostname);
 
 /** A configuration's problems as a list, for the merchant's eyes only. */
-function problemList(problems) {
+function problemList(problems, heading = "the configuration has problems") {
   const box = document.createElement("div");
   box.className = "cw-problems";
   box.lang = "en";
   box.appendChild(document.createElement("p")).textContent =
-    "consent-widget: the configuration has problems (shown only in a theme editor or on a local page):";
+    "consent-widget: " + heading + " (shown only in a theme editor or on a local page):";
   const list = box.appendChild(document.createElement("ul"));
   for (const p of problems) list.appendChild(document.createElement("li")).textContent = p.field + ": " + p.message;
   return box;
@@ -121,6 +138,12 @@ export class Widget {
   #onInput = (e) => this.#edited(e.target);
   /** The fields of the last check that showed an error. */
   #shown = [];
+  /** Counts renders, so that only the latest draws once its texts are here. */
+  #turn = 0;
+  /** The last locale warning logged, so that each is logged once. */
+  #warned = "";
+  /** Resolves once the form is drawn in its language (its texts fetched). */
+  ready;
 
   constructor(host, config) {
     const facts = JSON.parse(core.open(config, location.origin));
@@ -153,7 +176,7 @@ export class Widget {
       root.addEventListener("submit", this.#onSubmit);
       root.addEventListener("click", this.#onClick);
       root.addEventListener("input", this.#onInput);
-      this.#render();
+      this.ready = this.#render();
       this.#courier?.flush();
     } catch (e) {
       this.destroy();
@@ -181,12 +204,13 @@ export class Widget {
     if (!this.#signing) core.close(this.#h);
   }
 
-  /** Switches the form to another locale, keeping what was typed. */
+  /** Switches the form to another locale, keeping what was typed; resolves
+   * once it is drawn. Throws at once for a locale nothing serves. */
   setLocale(locale) {
     this.#open();
     const error = core.setLocale(this.#h, String(locale));
     if (error) throw new Error(error);
-    this.#render();
+    return this.#render();
   }
 
   /** Withdraws consent for `purposeIds`, given earlier from this browser with this form; resolves with the record id. */
@@ -223,11 +247,34 @@ export class Widget {
     };
   }
 
+  /** Draws the form in the locale the core picks, once that locale's texts
+   * are here: at once when a form on this page fetched them already. */
   #render() {
+    const lang = document.documentElement.getAttribute("lang") ?? "";
+    const pick = JSON.parse(core.locale(this.#h, lang));
+    const turn = ++this.#turn;
+    const draw = (text) => {
+      if (!this.#closed && turn === this.#turn) this.#draw(lang, text, pick.warning);
+    };
+    if (!pick.catalog) return Promise.resolve(draw(""));
+    const text = cached(pick.catalog);
+    if (text !== undefined) return Promise.resolve(draw(text));
+    return catalog(pick.catalog).then(draw, (e) => {
+      console.error(e.message);
+      fire(this.#host, "consent:error", { code: "texts", message: e.message });
+    });
+  }
+
+  #draw(lang, catalogText, warning) {
     const kept = this.#entered();
-    const r = JSON.parse(core.render(this.#h, document.documentElement.getAttribute("lang") ?? ""));
+    const r = JSON.parse(core.render(this.#h, lang, catalogText));
     this.#say = r.say ?? {};
     this.#root.replaceChildren(...style(this.#root), nodes(r.html));
+    if (warning && warning !== this.#warned) console.warn(warning);
+    this.#warned = warning ?? "";
+    if (warning && merchantView()) {
+      this.#root.append(problemList([{ field: "locale", message: warning }], "the form is not in the language asked for"));
+    }
     if (!this.#courier) {
       if (merchantView()) this.#root.append(problemList(this.#problems));
       return;

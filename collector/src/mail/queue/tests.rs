@@ -49,6 +49,7 @@ pub(super) fn proof_with_mail(
         tokens: Vec::new(),
         consume: None,
         withdraws: None,
+        held: None,
         mail: Some(NewMail {
             confirm_token: format!("c-{email}"),
             unsubscribe_token: format!("u-{email}"),

@@ -1,0 +1,139 @@
+//! `collector-bench sustain`: a fixed rate for a fixed time against a fresh
+//! collector on each backend, as a shop's peak would hold it. It prints the
+//! errors by status, p50/p99/p99.9/max, the collector's resident memory at
+//! the start and the end (flat memory: no growth per proof), and p99 per
+//! 10-second window (a stall shows as one bad window, not as a worse average).
+//!
+//! `collector-bench sustain --collector BIN [--postgres URL] [--rate R]
+//!  [--secs S] [--concurrency C] [--out FILE]`; `bench/collector/sustain`
+//! builds everything and starts PostgreSQL first.
+
+use crate::collector::Collector;
+use crate::load::quantile;
+use crate::{load, proofs};
+use serde_json::{json, Value};
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+struct Args {
+    collector: PathBuf,
+    postgres: Option<String>,
+    rate: f64,
+    secs: f64,
+    concurrency: usize,
+    out: PathBuf,
+}
+
+fn args(mut it: impl Iterator<Item = String>) -> Args {
+    let mut a = Args {
+        collector: PathBuf::from("target/release/consent-collector"),
+        postgres: None,
+        rate: 1000.0,
+        secs: 60.0,
+        concurrency: 64,
+        out: PathBuf::from("bench/collector/results/sustain.json"),
+    };
+    while let Some(flag) = it.next() {
+        let value = it.next().unwrap_or_else(|| panic!("{flag} needs a value"));
+        match flag.as_str() {
+            "--collector" => a.collector = value.into(),
+            "--postgres" => a.postgres = Some(value),
+            "--rate" => a.rate = value.parse().expect("--rate R"),
+            "--secs" => a.secs = value.parse().expect("--secs S"),
+            "--concurrency" => a.concurrency = value.parse().expect("--concurrency C"),
+            "--out" => a.out = value.into(),
+            _ => panic!("unknown flag {flag}"),
+        }
+    }
+    a
+}
+
+fn backend(a: &Args, name: &str, database: Option<&str>) -> Value {
+    let data_dir =
+        std::env::temp_dir().join(format!("collector-sustain-{name}-{}", std::process::id()));
+    std::fs::create_dir_all(&data_dir).expect("data folder");
+    let n = (a.rate * a.secs).round() as usize;
+    let minted = proofs::mint(n);
+    let c = Collector::start(&a.collector, data_dir.clone(), database, &proofs::origin());
+    let rss_start = c.rss_kib();
+    let o = load::run(&c.addr, &minted, a.concurrency, Some(a.rate));
+    let rss_end = c.rss_kib();
+    let peak = c.peak_rss_kib();
+    let log = c.verify_log(&a.collector, database);
+    drop(c);
+    let _ = std::fs::remove_dir_all(&data_dir);
+
+    let mut errors: BTreeMap<String, usize> = BTreeMap::new();
+    for s in o.samples.iter().filter(|s| s.status != 201) {
+        *errors.entry(s.status.to_string()).or_default() += 1;
+    }
+    let windows: Vec<Value> = o
+        .windows(10.0)
+        .iter()
+        .map(|w| {
+            json!({ "fromSec": w.from, "requests": w.requests, "p50Ms": quantile(&w.latencies, 0.5),
+                    "p99Ms": quantile(&w.latencies, 0.99), "maxMs": quantile(&w.latencies, 1.0) })
+        })
+        .collect();
+    json!({ "backend": name, "targetRate": a.rate, "secs": a.secs, "sent": o.samples.len(),
+            "stored": o.stored, "achievedRate": o.rate, "errors": errors,
+            "p50Ms": o.quantile(0.5), "p99Ms": o.quantile(0.99), "p999Ms": o.quantile(0.999),
+            "maxMs": o.quantile(1.0), "rssStartKiB": rss_start, "rssEndKiB": rss_end,
+            "peakRssKiB": peak, "windows": windows, "verifyLog": log })
+}
+
+/// Runs `sustain` with the arguments after the subcommand; false if any request failed.
+pub fn main(rest: impl Iterator<Item = String>) -> bool {
+    let a = args(rest);
+    let mut rows = vec![backend(&a, "sqlite", None)];
+    match &a.postgres {
+        Some(url) => rows.push(backend(&a, "postgres", Some(url))),
+        None => println!("PostgreSQL: skipped (no --postgres)"),
+    }
+    println!(
+        "\n{} proofs/s for {} s, {} connections (latency from when each request was due)",
+        a.rate, a.secs, a.concurrency
+    );
+    println!(
+        "{:<9} {:>7} {:>7} {:>9} {:>7} {:>7} {:>7} {:>8} {:>8} {:>9} {:>9}",
+        "backend", "sent", "201", "proofs/s", "errors", "p50 ms", "p99 ms", "p99.9 ms", "max ms", "RSS start", "RSS end"
+    );
+    let mut failed = 0;
+    for r in &rows {
+        let errors: u64 = r["errors"].as_object().map_or(0, |m| m.values().filter_map(Value::as_u64).sum());
+        failed += errors;
+        let f = |k: &str| r[k].as_f64().unwrap_or(f64::NAN);
+        println!(
+            "{:<9} {:>7} {:>7} {:>9.0} {:>7} {:>7.2} {:>7.2} {:>8.2} {:>8.1} {:>5} MiB {:>5} MiB",
+            r["backend"].as_str().unwrap_or(""),
+            r["sent"],
+            r["stored"],
+            f("achievedRate"),
+            errors,
+            f("p50Ms"),
+            f("p99Ms"),
+            f("p999Ms"),
+            f("maxMs"),
+            r["rssStartKiB"].as_u64().unwrap_or(0) / 1024,
+            r["rssEndKiB"].as_u64().unwrap_or(0) / 1024,
+        );
+        if errors > 0 {
+            println!("{:<9} errors by status: {}", "", r["errors"]);
+        }
+        let windows: Vec<String> = r["windows"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|w| format!("{:.1}", w["p99Ms"].as_f64().unwrap_or(f64::NAN)))
+            .collect();
+        println!("{:<9} p99 ms per 10 s: {}", "", windows.join(" "));
+        println!("{:<9} verify-log: {}", "", r["verifyLog"].as_str().unwrap_or(""));
+    }
+    if let Some(dir) = a.out.parent() {
+        std::fs::create_dir_all(dir).expect("results folder");
+    }
+    std::fs::write(&a.out, serde_json::to_string_pretty(&json!({ "runs": rows })).expect("json"))
+        .expect("write the results");
+    println!("JSON: {}", a.out.display());
+    failed == 0
+}

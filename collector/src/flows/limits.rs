@@ -1,0 +1,105 @@
+//! Rate limits: submissions per client network, and confirmation mails (not sign-ups) per address.
+//!
+//! Anyone can sign any address up, with a fresh key each time. Refusing
+//! sign-ups past a count (429) would let three forged ones an hour keep the
+//! owner of the address from ever signing up. Instead every sign-up is
+//! stored and answered `pending`, and only the mail is limited: at most one
+//! per address per `--resend-after` (a repeated sign-up while a
+//! confirmation is on its way does not mail again before that), and at most
+//! `--rate-email` per address per hour. The counters live in the database,
+//! so every collector on it shares them and a restart keeps them.
+
+use chrono::{DateTime, Utc};
+
+use crate::config::Config;
+use crate::store::limits::Window;
+use crate::store::{Store, StoreError};
+
+/// Whether a sign-up's confirmation mail goes out.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mail {
+    /// It is queued.
+    Queued,
+    /// One went to this address less than `--resend-after` ago.
+    RecentlySent,
+    /// The address had its `--rate-email` mails this hour.
+    LimitReached,
+}
+
+impl Mail {
+    /// As the answer's `mail` member says it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Mail::Queued => "queued",
+            Mail::RecentlySent => "recently_sent",
+            Mail::LimitReached => "limit_reached",
+        }
+    }
+}
+
+fn windows(config: &Config, subject: &str) -> [(String, Window); 2] {
+    [
+        (
+            format!("resend:{subject}"),
+            Window {
+                // Zero turns the interval off.
+                limit: u32::from(!config.resend_after.is_zero()),
+                seconds: config.resend_after.as_secs().max(1) as i64,
+            },
+        ),
+        (
+            format!("mail:{subject}"),
+            Window {
+                limit: config.rate_email_per_hour,
+                seconds: 3600,
+            },
+        ),
+    ]
+}
+
+/// Counts a confirmation mail to `subject` if both limits allow it.
+pub async fn take(
+    store: &dyn Store,
+    config: &Config,
+    subject: &str,
+    now: DateTime<Utc>,
+) -> Result<Mail, StoreError> {
+    let [(resend, resend_window), (hourly, hourly_window)] = windows(config, subject);
+    if !store.take_limit(&resend, resend_window, now).await? {
+        return Ok(Mail::RecentlySent);
+    }
+    if !store.take_limit(&hourly, hourly_window, now).await? {
+        store.give_back_limit(&resend, resend_window, now).await?;
+        return Ok(Mail::LimitReached);
+    }
+    Ok(Mail::Queued)
+}
+
+/// Gives back a mail [`take`] counted that did not go out (a replay, a failed append).
+pub async fn give_back(
+    store: &dyn Store,
+    config: &Config,
+    subject: &str,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    for (key, window) in windows(config, subject) {
+        store.give_back_limit(&key, window, now).await?;
+    }
+    Ok(())
+}
+
+/// Counts a submission from a client network; `false` past `--rate-ip` this minute.
+pub async fn take_network(
+    store: &dyn Store,
+    config: &Config,
+    network: &str,
+    now: DateTime<Utc>,
+) -> Result<bool, StoreError> {
+    let window = Window {
+        limit: config.rate_ip_per_minute,
+        seconds: 60,
+    };
+    store
+        .take_limit(&format!("ip:{network}"), window, now)
+        .await
+}

@@ -1,0 +1,372 @@
+//! Reads a [`Config`] out of a [`Value`], collecting every problem.
+
+use crate::prelude::*;
+
+use super::{CHANNELS, Code, Config, Controller, Localized, PhoneMode, Problem, Purpose, Regime, THEME_KEYS};
+use crate::text::{cat, join, uint};
+use crate::value::Value;
+use crate::{i18n, phone, rules, validate};
+
+const TOP_KEYS: [&str; 18] = [
+    "endpoint",
+    "headers",
+    "controller",
+    "privacyPolicyUrl",
+    "privacyPolicyVersion",
+    "locale",
+    "fallbackLocale",
+    "jurisdiction",
+    "regime",
+    "purposes",
+    "phone",
+    "defaultCountry",
+    "doubleOptIn",
+    "formId",
+    "formVersion",
+    "texts",
+    "theme",
+    "$schema",
+];
+const PURPOSE_KEYS: [&str; 5] = ["id", "channel", "label", "description", "checked"];
+const CONTROLLER_KEYS: [&str; 2] = ["name", "contact"];
+
+/// Collects problems while reading fields.
+struct Reader {
+    problems: Vec<Problem>,
+}
+
+impl Reader {
+    fn fail(&mut self, field: &str, code: Code, message: &str) {
+        self.problems.push(Problem::new(field, code, message));
+    }
+
+    fn wrong_type(&mut self, field: &str, expected: &str, got: &Value) {
+        let message = cat(&["expected ", expected, ", got ", got.kind()]);
+        self.fail(field, Code::Type, &message);
+    }
+
+    /// A string field; `None` when absent or wrong (the problem is recorded).
+    fn string(&mut self, obj: &Value, key: &str, field: &str, required: bool) -> Option<String> {
+        match obj.get(key) {
+            None | Some(Value::Null) => {
+                if required {
+                    self.fail(field, Code::Required, "is required");
+                }
+                None
+            }
+            Some(Value::Str(s)) if s.trim().is_empty() => {
+                self.fail(field, Code::Required, "must not be empty");
+                None
+            }
+            Some(Value::Str(s)) => Some(s.trim().into()),
+            Some(other) => {
+                self.wrong_type(field, "a string", other);
+                None
+            }
+        }
+    }
+
+    fn boolean(&mut self, obj: &Value, key: &str, default: bool) -> bool {
+        match obj.get(key) {
+            None | Some(Value::Null) => default,
+            Some(Value::Bool(b)) => *b,
+            Some(other) => {
+                self.wrong_type(key, "a boolean", other);
+                default
+            }
+        }
+    }
+
+    /// Reports keys of `obj` that are not in `known`.
+    fn unknown_keys(&mut self, obj: &Value, known: &[&str], prefix: &str) {
+        if let Value::Obj(members) = obj {
+            for (k, _) in members {
+                if !known.contains(&k.as_str()) {
+                    self.fail(&cat(&[prefix, k]), Code::Unknown, "is not a configuration field");
+                }
+            }
+        }
+    }
+
+    /// A string-to-string object, such as `headers`.
+    fn string_map(&mut self, obj: &Value, key: &str, field: &str) -> Vec<(String, String)> {
+        let mut out = Vec::new();
+        match obj.get(key) {
+            None | Some(Value::Null) => {}
+            Some(Value::Obj(members)) => {
+                for (k, v) in members {
+                    match v {
+                        Value::Str(s) => out.push((k.clone(), s.clone())),
+                        other => self.wrong_type(&cat(&[field, ".", k]), "a string", other),
+                    }
+                }
+            }
+            Some(other) => self.wrong_type(field, "an object", other),
+        }
+        out
+    }
+
+    /// A string, or an object of strings per locale.
+    fn localized(&mut self, obj: &Value, key: &str, field: &str) -> Localized {
+        match obj.get(key) {
+            None | Some(Value::Null) => Localized::Absent,
+            Some(Value::Str(s)) if !s.trim().is_empty() => Localized::Plain(s.trim().into()),
+            Some(Value::Obj(_)) => Localized::PerLocale(self.string_map(obj, key, field)),
+            Some(other) => {
+                self.wrong_type(field, "a non-empty string or an object of strings per locale", other);
+                Localized::Absent
+            }
+        }
+    }
+
+    /// An http(s) URL, or a root-relative path when `relative_ok`.
+    fn url(&mut self, obj: &Value, key: &str) -> String {
+        let Some(url) = self.string(obj, key, key, true) else { return String::new() };
+        if let Err(why) = validate::url(&url) {
+            self.fail(key, Code::NotHttp, why);
+        }
+        url
+    }
+
+    fn controller(&mut self, root: &Value) -> Controller {
+        let mut c = Controller { name: String::new(), contact: String::new() };
+        match root.get("controller") {
+            None | Some(Value::Null) => self.fail("controller", Code::Required, "is required (name and contact)"),
+            Some(obj @ Value::Obj(_)) => {
+                self.unknown_keys(obj, &CONTROLLER_KEYS, "controller.");
+                c.name = self.string(obj, "name", "controller.name", true).unwrap_or_default();
+                c.contact = self.string(obj, "contact", "controller.contact", true).unwrap_or_default();
+            }
+            Some(other) => self.wrong_type("controller", "an object", other),
+        }
+        c
+    }
+
+    fn purpose(&mut self, item: &Value, field: &str) -> Option<Purpose> {
+        if !matches!(item, Value::Obj(_)) {
+            self.wrong_type(field, "an object", item);
+            return None;
+        }
+        let prefix = cat(&[field, "."]);
+        self.unknown_keys(item, &PURPOSE_KEYS, &prefix);
+        let id = self.string(item, "id", &cat(&[field, ".id"]), true);
+        if let Some(id) = &id {
+            if !id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') {
+                self.fail(&cat(&[field, ".id"]), Code::Invalid, "must use only letters, digits, - and _");
+            }
+        }
+        let channel_field = cat(&[field, ".channel"]);
+        let channel = self.string(item, "channel", &channel_field, true).and_then(|name| {
+            let found = CHANNELS.into_iter().find(|c| c.as_str() == name);
+            if found.is_none() {
+                self.fail(&channel_field, Code::Invalid, "must be one of email, sms, phone, post");
+            }
+            found
+        });
+        match item.get("checked") {
+            None | Some(Value::Null) | Some(Value::Bool(false)) => {}
+            Some(_) => self.fail(
+                &cat(&[field, ".checked"]),
+                Code::PreChecked,
+                "a purpose cannot be pre-checked: consent must be an active choice",
+            ),
+        }
+        let label = self.localized(item, "label", &cat(&[field, ".label"]));
+        let description = self.localized(item, "description", &cat(&[field, ".description"]));
+        Some(Purpose { id: id?, channel: channel?, label, description })
+    }
+
+    fn purposes(&mut self, root: &Value) -> Vec<Purpose> {
+        let items = match root.get("purposes") {
+            None | Some(Value::Null) => {
+                self.fail("purposes", Code::Required, "is required: list at least one purpose");
+                return Vec::new();
+            }
+            Some(Value::Arr(items)) => items,
+            Some(other) => {
+                self.wrong_type("purposes", "an array", other);
+                return Vec::new();
+            }
+        };
+        if items.is_empty() {
+            self.fail("purposes", Code::Empty, "must list at least one purpose");
+        }
+        let mut out: Vec<Purpose> = Vec::new();
+        for (i, item) in items.iter().enumerate() {
+            let field = cat(&["purposes[", &uint(i), "]"]);
+            if let Some(p) = self.purpose(item, &field) {
+                if out.iter().any(|q| q.id == p.id) {
+                    self.fail(&cat(&[&field, ".id"]), Code::Duplicate, "repeats the id of an earlier purpose");
+                }
+                out.push(p);
+            }
+        }
+        out
+    }
+
+    fn choice<T: Copy>(&mut self, root: &Value, key: &str, options: &[(&str, T)], default: T) -> T {
+        let Some(name) = self.string(root, key, key, false) else { return default };
+        match options.iter().find(|(n, _)| *n == name) {
+            Some((_, v)) => *v,
+            None => {
+                let names: Vec<&str> = options.iter().map(|(n, _)| *n).collect();
+                self.fail(key, Code::Invalid, &cat(&["must be one of ", &join(&names, ", ")]));
+                default
+            }
+        }
+    }
+
+    fn texts(&mut self, root: &Value, purposes: &[Purpose]) -> Vec<(String, Vec<(String, String)>)> {
+        let mut out = Vec::new();
+        let all = root.get("texts");
+        let members = match all {
+            None | Some(Value::Null) => return out,
+            Some(Value::Obj(members)) => members,
+            Some(other) => {
+                self.wrong_type("texts", "an object of strings per locale", other);
+                return out;
+            }
+        };
+        for (locale, table) in members {
+            let field = cat(&["texts.", locale]);
+            let Value::Obj(_) = table else {
+                self.wrong_type(&field, "an object of strings", table);
+                continue;
+            };
+            let strings = match all {
+                Some(all) => self.string_map(all, locale, &field),
+                None => Vec::new(),
+            };
+            for (key, _) in &strings {
+                if !i18n::is_key(key) && !is_purpose_key(key, purposes) {
+                    self.fail(&cat(&[&field, ".", key]), Code::Unknown, "is not a text key");
+                }
+            }
+            if i18n::catalog_for(locale).is_none() {
+                let missing: Vec<&str> =
+                    i18n::KEYS.iter().copied().filter(|k| !strings.iter().any(|(s, _)| s == k)).collect();
+                if !missing.is_empty() {
+                    let message = cat(&["has no built-in catalog, so it must give every text; missing: ", &join(&missing, ", ")]);
+                    self.fail(&field, Code::UnknownLocale, &message);
+                }
+            }
+            out.push((locale.clone(), strings));
+        }
+        out
+    }
+
+    fn theme(&mut self, root: &Value) -> Vec<(String, String)> {
+        let mut out = Vec::new();
+        for (key, value) in self.string_map(root, "theme", "theme") {
+            let field = cat(&["theme.", &key]);
+            match THEME_KEYS.iter().find(|(k, _)| *k == key) {
+                None => self.fail(&field, Code::Unknown, "is not a theme key"),
+                Some(_) if value.contains([';', '{', '}', '<', '>']) => {
+                    self.fail(&field, Code::Invalid, "must be a single CSS value")
+                }
+                Some((_, property)) => out.push(((*property).into(), value)),
+            }
+        }
+        out
+    }
+}
+
+fn is_purpose_key(key: &str, purposes: &[Purpose]) -> bool {
+    let Some(rest) = key.strip_prefix("purpose.") else { return false };
+    purposes.iter().any(|p| {
+        rest.strip_prefix(p.id.as_str())
+            .is_some_and(|tail| tail == ".label" || tail == ".description")
+    })
+}
+
+pub(super) fn parse(root: &Value) -> Result<Config, Vec<Problem>> {
+    let mut r = Reader { problems: Vec::new() };
+    if !matches!(root, Value::Obj(_)) {
+        r.wrong_type("(config)", "an object", root);
+        return Err(r.problems);
+    }
+    r.unknown_keys(root, &TOP_KEYS, "");
+    let endpoint = r.url(root, "endpoint");
+    let headers = r.string_map(root, "headers", "headers");
+    for (name, value) in &headers {
+        if name.is_empty() || !name.bytes().all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b)) {
+            r.fail(&cat(&["headers.", name]), Code::Invalid, "is not a valid header name");
+        } else if !value.bytes().all(|b| b == b'\t' || (b' '..=b'~').contains(&b)) {
+            // fetch refuses such a header: every attempt would fail.
+            r.fail(&cat(&["headers.", name]), Code::Invalid, "is not a valid header value (printable ASCII only)");
+        }
+    }
+    let controller = r.controller(root);
+    let privacy_policy_url = r.url(root, "privacyPolicyUrl");
+    let privacy_policy_version = r.string(root, "privacyPolicyVersion", "privacyPolicyVersion", false);
+    let locale = r.string(root, "locale", "locale", false);
+    let fallback_locale = r.string(root, "fallbackLocale", "fallbackLocale", false);
+    let jurisdiction = r.string(root, "jurisdiction", "jurisdiction", false).unwrap_or_else(|| "FR".into());
+    if jurisdiction.len() != 2 || !jurisdiction.bytes().all(|b| b.is_ascii_uppercase()) {
+        r.fail("jurisdiction", Code::Invalid, "must be an ISO 3166 alpha-2 country code, e.g. FR");
+    }
+    let regime = r.choice(
+        root,
+        "regime",
+        &[("b2c", Regime::B2c), ("b2b", Regime::B2b), ("softOptIn", Regime::SoftOptIn)],
+        Regime::B2c,
+    );
+    let purposes = r.purposes(root);
+    let phone = r.choice(root, "phone", &[("off", PhoneMode::Off), ("optional", PhoneMode::Optional)], PhoneMode::Off);
+    let country_code = r.string(root, "defaultCountry", "defaultCountry", false).unwrap_or_else(|| "FR".into());
+    let default_country = phone::country(&country_code).unwrap_or_else(|| {
+        r.fail("defaultCountry", Code::Invalid, "is not a supported ISO 3166 alpha-2 country code");
+        phone::default_country()
+    });
+    if phone == PhoneMode::Optional && !purposes.is_empty() && !purposes.iter().any(|p| rules::needs_phone(p.channel)) {
+        r.fail("phone", Code::Invalid, "is \"optional\" but no purpose uses the phone (sms or phone): the number would have no purpose");
+    }
+    if phone == PhoneMode::Off {
+        for (i, p) in purposes.iter().enumerate() {
+            if rules::needs_phone(p.channel) {
+                let field = cat(&["purposes[", &uint(i), "].channel"]);
+                r.fail(&field, Code::NeedsPhone, "needs the phone field: set phone to \"optional\"");
+            }
+        }
+    }
+    let double_opt_in = r.boolean(root, "doubleOptIn", true);
+    let form_id = r.string(root, "formId", "formId", false).unwrap_or_else(|| "signup".into());
+    let form_version = r.string(root, "formVersion", "formVersion", false).unwrap_or_else(|| "1".into());
+    for (field, value) in [("formId", &form_id), ("formVersion", &form_version)] {
+        if value.chars().any(char::is_control) {
+            r.fail(field, Code::Invalid, "must not contain control characters");
+        }
+    }
+    let texts = r.texts(root, &purposes);
+    let theme = r.theme(root);
+    for (field, tag) in [("locale", &locale), ("fallbackLocale", &fallback_locale)] {
+        let Some(tag) = tag else { continue };
+        let given = texts.iter().any(|(l, _)| i18n::matches(l, tag));
+        if i18n::catalog_for(tag).is_none() && !given {
+            let message = cat(&["has no catalog (", &join(&i18n::LOCALES, ", "), ") and no texts for it"]);
+            r.fail(field, Code::UnknownLocale, &message);
+        }
+    }
+    if !r.problems.is_empty() {
+        return Err(r.problems);
+    }
+    Ok(Config {
+        endpoint,
+        headers,
+        controller,
+        privacy_policy_url,
+        privacy_policy_version,
+        locale,
+        fallback_locale,
+        jurisdiction,
+        regime,
+        purposes,
+        phone,
+        default_country,
+        double_opt_in,
+        form_id,
+        form_version,
+        texts,
+        theme,
+    })
+}
