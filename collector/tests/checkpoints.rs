@@ -14,7 +14,13 @@ const BIN: &str = env!("CARGO_BIN_EXE_consent-collector");
 
 fn serve(db: &TestDb, data: &Path, extra: &[&str]) -> Served {
     if !data.join("keys").exists() {
-        let made = Command::new(BIN).arg("keygen").arg("--data-dir").arg(data).stdout(std::process::Stdio::null()).status().unwrap();
+        let made = Command::new(BIN)
+            .arg("keygen")
+            .arg("--data-dir")
+            .arg(data)
+            .stdout(std::process::Stdio::null())
+            .status()
+            .unwrap();
         assert!(made.success());
     }
     let mut command = Command::new(BIN);
@@ -99,27 +105,58 @@ async fn an_edited_column_is_named(backend: Db) {
     let clean = verify_log(
         &db,
         data.path(),
-        &["--checkpoint", path(&held), "--checkpoint", path(&fetched), "--receipt", path(&receipt_file)],
+        &[
+            "--checkpoint",
+            path(&held),
+            "--checkpoint",
+            path(&fetched),
+            "--receipt",
+            path(&receipt_file),
+        ],
     );
     assert!(clean.status.success(), "{}", stderr(&clean));
     assert!(stdout(&clean).contains("3 entries"), "{}", stdout(&clean));
     assert!(stdout(&clean).contains("3 receipts"), "{}", stdout(&clean));
 
     // An edited column that export would follow: verify-log alone names it.
-    sql(&db, "UPDATE entries SET subject = 'eve@example.org' WHERE seq = 2").await;
+    sql(
+        &db,
+        "UPDATE entries SET subject = 'eve@example.org' WHERE seq = 2",
+    )
+    .await;
     let edited = verify_log(&db, data.path(), &[]);
     assert_eq!(edited.status.code(), Some(1));
-    assert!(stderr(&edited).contains("seq 2: the subject column"), "{}", stderr(&edited));
-    sql(&db, "UPDATE entries SET subject = 'bob@example.org' WHERE seq = 2").await;
+    assert!(
+        stderr(&edited).contains("seq 2: the subject column"),
+        "{}",
+        stderr(&edited)
+    );
+    sql(
+        &db,
+        "UPDATE entries SET subject = 'bob@example.org' WHERE seq = 2",
+    )
+    .await;
     let original: String = sqlx::query_scalar("SELECT record_id FROM entries WHERE seq = 1")
         .fetch_one(db.open().await.pool())
         .await
         .unwrap();
-    sql(&db, "UPDATE entries SET record_id = 'f0000000-0000-4000-8000-000000000000' WHERE seq = 1").await;
+    sql(
+        &db,
+        "UPDATE entries SET record_id = 'f0000000-0000-4000-8000-000000000000' WHERE seq = 1",
+    )
+    .await;
     let edited = verify_log(&db, data.path(), &[]);
     assert_eq!(edited.status.code(), Some(1));
-    assert!(stderr(&edited).contains("seq 1: the record_id column"), "{}", stderr(&edited));
-    sql(&db, &format!("UPDATE entries SET record_id = '{original}' WHERE seq = 1")).await;
+    assert!(
+        stderr(&edited).contains("seq 1: the record_id column"),
+        "{}",
+        stderr(&edited)
+    );
+    sql(
+        &db,
+        &format!("UPDATE entries SET record_id = '{original}' WHERE seq = 1"),
+    )
+    .await;
     assert!(verify_log(&db, data.path(), &[]).status.success());
 }
 
@@ -148,11 +185,21 @@ async fn a_cut_and_a_fork_are_named(backend: Db) {
     let cut = verify_log(&db, data.path(), &["--checkpoint", path(&held)]);
     assert_eq!(cut.status.code(), Some(1));
     let message = stderr(&cut);
-    assert!(message.contains("shorter than the checkpoint of size 3"), "{message}");
+    assert!(
+        message.contains("shorter than the checkpoint of size 3"),
+        "{message}"
+    );
     assert!(message.contains("entries 3 to 3 are missing"), "{message}");
-    assert!(message.contains(&format!("{} line", held.display())), "{message}");
+    assert!(
+        message.contains(&format!("{} line", held.display())),
+        "{message}"
+    );
     let by_receipt = verify_log(&db, data.path(), &["--receipt", path(&receipt_file)]);
-    assert!(stderr(&by_receipt).contains("shorter than the receipt of seq 3"), "{}", stderr(&by_receipt));
+    assert!(
+        stderr(&by_receipt).contains("shorter than the receipt of seq 3"),
+        "{}",
+        stderr(&by_receipt)
+    );
 
     // Fork: someone holding the key appends another entry 3 and re-signs it.
     let server = serve(&db, data.path(), &[]);
@@ -162,10 +209,17 @@ async fn a_cut_and_a_fork_are_named(backend: Db) {
     let forked = verify_log(&db, data.path(), &["--checkpoint", path(&held)]);
     assert_eq!(forked.status.code(), Some(1));
     let message = stderr(&forked);
-    assert!(message.contains("forks from the checkpoint of size 3"), "{message}");
+    assert!(
+        message.contains("forks from the checkpoint of size 3"),
+        "{message}"
+    );
     assert!(message.contains("at seq 3"), "{message}");
     let by_receipt = verify_log(&db, data.path(), &["--receipt", path(&receipt_file)]);
-    assert!(stderr(&by_receipt).contains("forks from the receipt of seq 3"), "{}", stderr(&by_receipt));
+    assert!(
+        stderr(&by_receipt).contains("forks from the receipt of seq 3"),
+        "{}",
+        stderr(&by_receipt)
+    );
 }
 
 fn tsa_env(name: &str) -> String {
@@ -183,9 +237,23 @@ fn openssl_token(dir: &Path, message: &[u8]) -> Vec<u8> {
     let reply = work.path().join("r.tsr");
     let token = work.path().join("t.der");
     let ok = |c: &mut Command| assert!(c.status().unwrap().success(), "{c:?}");
-    ok(Command::new("openssl").args(["ts", "-query", "-sha256", "-cert", "-data"]).arg(&data).arg("-out").arg(&query));
-    ok(Command::new("openssl").args(["ts", "-reply", "-config"]).arg(dir.join("tsa.cnf")).arg("-queryfile").arg(&query).arg("-out").arg(&reply));
-    ok(Command::new("openssl").args(["ts", "-reply", "-in"]).arg(&reply).args(["-token_out", "-out"]).arg(&token));
+    ok(Command::new("openssl")
+        .args(["ts", "-query", "-sha256", "-cert", "-data"])
+        .arg(&data)
+        .arg("-out")
+        .arg(&query));
+    ok(Command::new("openssl")
+        .args(["ts", "-reply", "-config"])
+        .arg(dir.join("tsa.cnf"))
+        .arg("-queryfile")
+        .arg(&query)
+        .arg("-out")
+        .arg(&reply));
+    ok(Command::new("openssl")
+        .args(["ts", "-reply", "-in"])
+        .arg(&reply)
+        .args(["-token_out", "-out"])
+        .arg(&token));
     std::fs::read(token).unwrap()
 }
 
@@ -206,7 +274,10 @@ fn write_records(file: &Path, records: &[Value]) {
 async fn checkpoint_tokens_from_the_authority_verify_and_forged_ones_fail() {
     use base64::Engine;
     let b64 = base64::engine::general_purpose::STANDARD;
-    let (url, cert) = (tsa_env("CONSENT_TEST_TSA_URL"), tsa_env("CONSENT_TEST_TSA_CERT"));
+    let (url, cert) = (
+        tsa_env("CONSENT_TEST_TSA_URL"),
+        tsa_env("CONSENT_TEST_TSA_CERT"),
+    );
     let other = PathBuf::from(tsa_env("CONSENT_TEST_TSA_OTHER_DIR"));
     let db = TestDb::new(Db::Sqlite).await;
     let data = tempfile::tempdir().unwrap();
@@ -220,9 +291,17 @@ async fn checkpoint_tokens_from_the_authority_verify_and_forged_ones_fail() {
     let stamped = records(&file);
     assert!(stamped.len() >= 2 && stamped.iter().all(|r| r["timestamp"].is_string()));
 
-    let good = verify_log(&db, data.path(), &["--checkpoint", path(&file), "--tsa-cert", &cert]);
+    let good = verify_log(
+        &db,
+        data.path(),
+        &["--checkpoint", path(&file), "--tsa-cert", &cert],
+    );
     assert!(good.status.success(), "{}", stderr(&good));
-    assert!(stdout(&good).contains("timestamps verified"), "{}", stdout(&good));
+    assert!(
+        stdout(&good).contains("timestamps verified"),
+        "{}",
+        stdout(&good)
+    );
 
     // A token of another authority over the very same note.
     let forged_file = data.path().join("forged.jsonl");
@@ -230,31 +309,71 @@ async fn checkpoint_tokens_from_the_authority_verify_and_forged_ones_fail() {
     let note = forged[0]["checkpoint"].as_str().unwrap().to_string();
     forged[0]["timestamp"] = b64.encode(openssl_token(&other, note.as_bytes())).into();
     write_records(&forged_file, &forged);
-    let refused = verify_log(&db, data.path(), &["--checkpoint", path(&forged_file), "--tsa-cert", &cert]);
+    let refused = verify_log(
+        &db,
+        data.path(),
+        &["--checkpoint", path(&forged_file), "--tsa-cert", &cert],
+    );
     assert_eq!(refused.status.code(), Some(1));
-    assert!(stderr(&refused).contains("line 1: timestamp: the token is not signed by the authority's certificate"), "{}", stderr(&refused));
+    assert!(
+        stderr(&refused)
+            .contains("line 1: timestamp: the token is not signed by the authority's certificate"),
+        "{}",
+        stderr(&refused)
+    );
     // That other authority's token is genuine for its own certificate (an RSA key).
     let other_cert = other.join("tsa.pem");
-    let its_own = verify_log(&db, data.path(), &["--checkpoint", path(&forged_file), "--tsa-cert", path(&other_cert)]);
-    assert!(stderr(&its_own).contains("line 2: timestamp"), "only line 2 fails: {}", stderr(&its_own));
+    let its_own = verify_log(
+        &db,
+        data.path(),
+        &[
+            "--checkpoint",
+            path(&forged_file),
+            "--tsa-cert",
+            path(&other_cert),
+        ],
+    );
+    assert!(
+        stderr(&its_own).contains("line 2: timestamp"),
+        "only line 2 fails: {}",
+        stderr(&its_own)
+    );
 
     // The authority's real token, moved onto another checkpoint.
     let mut moved = stamped.clone();
     moved[1]["timestamp"] = moved[0]["timestamp"].clone();
     write_records(&forged_file, &moved);
-    let refused = verify_log(&db, data.path(), &["--checkpoint", path(&forged_file), "--tsa-cert", &cert]);
-    assert!(stderr(&refused).contains("line 2: timestamp: the token stamps another message"), "{}", stderr(&refused));
+    let refused = verify_log(
+        &db,
+        data.path(),
+        &["--checkpoint", path(&forged_file), "--tsa-cert", &cert],
+    );
+    assert!(
+        stderr(&refused).contains("line 2: timestamp: the token stamps another message"),
+        "{}",
+        stderr(&refused)
+    );
 
     // One flipped byte in the signature at the end of the token.
-    let mut token = b64.decode(stamped[0]["timestamp"].as_str().unwrap()).unwrap();
+    let mut token = b64
+        .decode(stamped[0]["timestamp"].as_str().unwrap())
+        .unwrap();
     let last = token.len() - 3;
     token[last] ^= 0x01;
     let mut flipped = stamped.clone();
     flipped[0]["timestamp"] = b64.encode(token).into();
     write_records(&forged_file, &flipped);
-    let refused = verify_log(&db, data.path(), &["--checkpoint", path(&forged_file), "--tsa-cert", &cert]);
+    let refused = verify_log(
+        &db,
+        data.path(),
+        &["--checkpoint", path(&forged_file), "--tsa-cert", &cert],
+    );
     assert_eq!(refused.status.code(), Some(1), "{}", stderr(&refused));
-    assert!(stderr(&refused).contains("line 1: timestamp"), "{}", stderr(&refused));
+    assert!(
+        stderr(&refused).contains("line 1: timestamp"),
+        "{}",
+        stderr(&refused)
+    );
 }
 
 on_both_backends!(an_edited_column_is_named, a_cut_and_a_fork_are_named);

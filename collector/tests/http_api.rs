@@ -453,7 +453,11 @@ async fn a_replay_is_answered_over_the_mail_limit_and_uses_none_of_it() {
     // The allowance is used up now (a new purpose would need a second mail):
     // stored without mail, never refused; a retry of the first is still answered.
     let second = common::sign(&key, &granting_partners("r@example.org"));
-    let answer: Value = common::post_proof(&server.url, &second).await.json().await.unwrap();
+    let answer: Value = common::post_proof(&server.url, &second)
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(answer["mail"], "limit_reached", "{answer}");
     assert_eq!(
         common::post_proof(&server.url, &first).await.status(),

@@ -77,7 +77,11 @@ async fn forged_sign_ups_cannot_lock_a_person_out(backend: Db) {
     let server = serve(&db, data.path(), &["--rate-email", "3"]);
     // A stranger signs the victim up again and again, each time with a fresh key.
     let (status, first) = sign_up(&server.url, victim, None).await;
-    assert_eq!((status, first["mail"].as_str()), (StatusCode::CREATED, Some("queued")), "{first}");
+    assert_eq!(
+        (status, first["mail"].as_str()),
+        (StatusCode::CREATED, Some("queued")),
+        "{first}"
+    );
     for _ in 0..4 {
         let (status, again) = sign_up(&server.url, victim, None).await;
         assert_eq!(status, StatusCode::CREATED, "{again}");
@@ -87,11 +91,18 @@ async fn forged_sign_ups_cannot_lock_a_person_out(backend: Db) {
     mails_reach(data.path(), victim, 1).await;
     // The victim's own sign-up is not refused: a confirmation is on its way.
     let (status, own) = sign_up(&server.url, victim, None).await;
-    assert_eq!((status, own["mail"].as_str()), (StatusCode::CREATED, Some("recently_sent")));
+    assert_eq!(
+        (status, own["mail"].as_str()),
+        (StatusCode::CREATED, Some("recently_sent"))
+    );
     drop(server);
 
     // Restarted with re-sends allowed at once: the hour's mail count survived the restart.
-    let server = serve(&db, data.path(), &["--rate-email", "3", "--resend-after", "0s"]);
+    let server = serve(
+        &db,
+        data.path(),
+        &["--rate-email", "3", "--resend-after", "0s"],
+    );
     for expected in ["queued", "queued", "limit_reached", "limit_reached"] {
         let (status, answer) = sign_up(&server.url, victim, None).await;
         assert_eq!(status, StatusCode::CREATED, "{answer}");
@@ -104,7 +115,12 @@ async fn two_collectors_share_the_limits_and_the_chain() {
     let db = TestDb::new(Db::Postgres).await;
     let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
     keygen(a.path());
-    let copy = Command::new("cp").arg("-a").arg(a.path().join("keys")).arg(b.path()).status().unwrap();
+    let copy = Command::new("cp")
+        .arg("-a")
+        .arg(a.path().join("keys"))
+        .arg(b.path())
+        .status()
+        .unwrap();
     assert!(copy.success());
     let limits = ["--rate-ip", "3", "--checkpoint-interval", "100ms"];
     let (one, two) = (serve(&db, a.path(), &limits), serve(&db, b.path(), &limits));
@@ -114,10 +130,18 @@ async fn two_collectors_share_the_limits_and_the_chain() {
         assert_eq!(answer["seq"], n as u64 + 1, "one chain: {answer}");
     }
     let (status, answer) = sign_up(&two.url, "p3@example.org", None).await;
-    assert_eq!((status, answer["error"].as_str()), (StatusCode::TOO_MANY_REQUESTS, Some("rate_limited")));
+    assert_eq!(
+        (status, answer["error"].as_str()),
+        (StatusCode::TOO_MANY_REQUESTS, Some("rate_limited"))
+    );
     for url in [&one.url, &two.url] {
         common::eventually("a checkpoint of size 3", || async move {
-            let note = reqwest::get(format!("{url}/v1/checkpoint")).await.ok()?.text().await.ok()?;
+            let note = reqwest::get(format!("{url}/v1/checkpoint"))
+                .await
+                .ok()?
+                .text()
+                .await
+                .ok()?;
             (note.split('\n').nth(1) == Some("3")).then_some(())
         })
         .await;
@@ -132,7 +156,11 @@ async fn two_collectors_share_the_limits_and_the_chain() {
         .arg(b.path().join("checkpoints.jsonl"))
         .output()
         .unwrap();
-    assert!(checked.status.success(), "{}", String::from_utf8_lossy(&checked.stderr));
+    assert!(
+        checked.status.success(),
+        "{}",
+        String::from_utf8_lossy(&checked.stderr)
+    );
     // A restart does not reset the counters.
     let again = serve(&db, a.path(), &limits);
     let (status, _) = sign_up(&again.url, "p4@example.org", None).await;
@@ -143,23 +171,62 @@ async fn two_collectors_share_the_limits_and_the_chain() {
 async fn the_client_is_the_rightmost_hop_not_a_trusted_proxy() {
     let db = TestDb::new(Db::Sqlite).await;
     let data = tempfile::tempdir().unwrap();
-    let server = serve(&db, data.path(), &["--rate-ip", "1", "--trusted-proxies", "127.0.0.1/32"]);
+    let server = serve(
+        &db,
+        data.path(),
+        &["--rate-ip", "1", "--trusted-proxies", "127.0.0.1/32"],
+    );
     let hops = |h: &'static str| Some(h);
-    assert_eq!(sign_up(&server.url, "a@example.org", hops("1.1.1.1, 203.0.113.9")).await.0, StatusCode::CREATED);
+    assert_eq!(
+        sign_up(&server.url, "a@example.org", hops("1.1.1.1, 203.0.113.9"))
+            .await
+            .0,
+        StatusCode::CREATED
+    );
     // A new leftmost hop, written by the client, does not make a new client.
-    assert_eq!(sign_up(&server.url, "b@example.org", hops("2.2.2.2, 203.0.113.9")).await.0, StatusCode::TOO_MANY_REQUESTS);
-    assert_eq!(sign_up(&server.url, "c@example.org", hops("198.51.100.7")).await.0, StatusCode::CREATED);
+    assert_eq!(
+        sign_up(&server.url, "b@example.org", hops("2.2.2.2, 203.0.113.9"))
+            .await
+            .0,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    assert_eq!(
+        sign_up(&server.url, "c@example.org", hops("198.51.100.7"))
+            .await
+            .0,
+        StatusCode::CREATED
+    );
     drop(server);
 
     // With no trusted proxy the header is not believed at all.
     let db = TestDb::new(Db::Sqlite).await;
     let server = serve(&db, data.path(), &["--rate-ip", "1"]);
-    assert_eq!(sign_up(&server.url, "d@example.org", hops("203.0.113.9")).await.0, StatusCode::CREATED);
-    assert_eq!(sign_up(&server.url, "e@example.org", hops("198.51.100.7")).await.0, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(
+        sign_up(&server.url, "d@example.org", hops("203.0.113.9"))
+            .await
+            .0,
+        StatusCode::CREATED
+    );
+    assert_eq!(
+        sign_up(&server.url, "e@example.org", hops("198.51.100.7"))
+            .await
+            .0,
+        StatusCode::TOO_MANY_REQUESTS
+    );
     drop(server);
 
     let old = Command::new(BIN)
-        .args(["serve", "--listen", "127.0.0.1:0", "--database", &db.url, "--outbox", "true", "--trust-forwarded", "true"])
+        .args([
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--database",
+            &db.url,
+            "--outbox",
+            "true",
+            "--trust-forwarded",
+            "true",
+        ])
         .args(["--allowed-origins", common::ORIGIN])
         .arg("--data-dir")
         .arg(data.path())
@@ -174,12 +241,18 @@ async fn the_outbox_is_served_only_in_the_demo_and_errors_are_json() {
     let db = TestDb::new(Db::Sqlite).await;
     let data = tempfile::tempdir().unwrap();
     let server = serve(&db, data.path(), &["--request-timeout", "300ms"]);
-    let outbox = reqwest::get(format!("{}/outbox", server.url)).await.unwrap();
+    let outbox = reqwest::get(format!("{}/outbox", server.url))
+        .await
+        .unwrap();
     assert_eq!(outbox.status(), StatusCode::NOT_FOUND);
     let body: Value = outbox.json().await.unwrap();
     assert_eq!(body["error"], "not_found", "{body}");
 
-    let wrong = reqwest::Client::new().put(format!("{}/v1/proofs", server.url)).send().await.unwrap();
+    let wrong = reqwest::Client::new()
+        .put(format!("{}/v1/proofs", server.url))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(wrong.status(), StatusCode::METHOD_NOT_ALLOWED);
     assert!(wrong.headers().get("allow").is_some());
     let body: Value = wrong.json().await.unwrap();
@@ -206,21 +279,40 @@ async fn the_outbox_is_served_only_in_the_demo_and_errors_are_json() {
     let demo_dir = tempfile::tempdir().unwrap();
     let demo = Served::start({
         let mut c = Command::new(BIN);
-        c.args(["serve", "--demo", "--listen", "127.0.0.1:0"]).arg("--data-dir").arg(demo_dir.path());
+        c.args(["serve", "--demo", "--listen", "127.0.0.1:0"])
+            .arg("--data-dir")
+            .arg(demo_dir.path());
         c
     });
-    assert_eq!(reqwest::get(format!("{}/outbox", demo.url)).await.unwrap().status(), StatusCode::OK);
+    assert_eq!(
+        reqwest::get(format!("{}/outbox", demo.url))
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::OK
+    );
     drop(demo);
 
     // Without a mail transport, the start-up error points to SMTP, not to the outbox.
     let none = Command::new(BIN)
-        .args(["serve", "--listen", "127.0.0.1:0", "--database", &db.url, "--allowed-origins", common::ORIGIN])
+        .args([
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--database",
+            &db.url,
+            "--allowed-origins",
+            common::ORIGIN,
+        ])
         .arg("--data-dir")
         .arg(data.path())
         .output()
         .unwrap();
     let message = String::from_utf8_lossy(&none.stderr);
-    assert!(!none.status.success() && message.contains("--smtp-url"), "{message}");
+    assert!(
+        !none.status.success() && message.contains("--smtp-url"),
+        "{message}"
+    );
     assert!(!message.contains("--outbox"), "{message}");
 }
 

@@ -34,7 +34,7 @@ fn proof_append(email: &str) -> Append {
             kind: EntryKind::Proof,
             proof_sha256: proof.sha256.clone(),
             body: NewBody::Proof(stored::split(&proof)),
-            record_id: Some(proof.record.id.clone()),
+            record_id: Some(proof.view.id.clone()),
             subject: Some(proof.subject_key()),
         },
         tokens: Vec::new(),

@@ -35,18 +35,36 @@ impl Shop {
         tweak(&mut settings);
         let server = common::start(settings).await;
         let store = db.store().await;
-        let shop = Shop { db, data, server, store, page: Page::demo(ORIGIN, "fr") };
+        let shop = Shop {
+            db,
+            data,
+            server,
+            store,
+            page: Page::demo(ORIGIN, "fr"),
+        };
         let config = shop.data.path().join("signup.json");
         std::fs::write(&config, common::widget::demo_config()).unwrap();
         let added = shop.cli(&["forms", "add", config.to_str().unwrap(), "--origin", ORIGIN]);
-        assert!(added.status.success(), "{}", String::from_utf8_lossy(&added.stderr));
-        assert!(stdout(&added).starts_with("registered form footer-signup version 1"), "{}", stdout(&added));
+        assert!(
+            added.status.success(),
+            "{}",
+            String::from_utf8_lossy(&added.stderr)
+        );
+        assert!(
+            stdout(&added).starts_with("registered form footer-signup version 1"),
+            "{}",
+            stdout(&added)
+        );
         shop
     }
 
     fn cli(&self, args: &[&str]) -> Output {
         let data = self.data.path().to_str().unwrap();
-        Command::new(BIN).args(args).args(["--database", &self.db.url, "--data-dir", data]).output().unwrap()
+        Command::new(BIN)
+            .args(args)
+            .args(["--database", &self.db.url, "--data-dir", data])
+            .output()
+            .unwrap()
     }
 
     async fn post(&self, jws: &str) -> (StatusCode, Value) {
@@ -56,7 +74,10 @@ impl Shop {
 
     /// `(purpose, state)` of `subject`, as `export` says.
     async fn states(&self, subject: &str) -> Vec<(String, String)> {
-        let filter = Filter { subject: Some(subject.into()), ..Filter::default() };
+        let filter = Filter {
+            subject: Some(subject.into()),
+            ..Filter::default()
+        };
         let rows = current_states(self.store.as_ref(), &filter).await.unwrap();
         rows.into_iter().map(|r| (r.purpose, r.state)).collect()
     }
@@ -75,7 +96,10 @@ impl Shop {
     /// Confirms `email`'s mail by its link's button.
     async fn confirm(&self, email: &str) {
         let mail = common::wait_for_outbox(&self.data.path().join("outbox"), email).await;
-        assert_eq!(common::press(&mail.confirm_url).await.status(), StatusCode::OK);
+        assert_eq!(
+            common::press(&mail.confirm_url).await.status(),
+            StatusCode::OK
+        );
     }
 }
 
@@ -84,75 +108,158 @@ fn stdout(output: &Output) -> String {
 }
 
 fn states(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
-    pairs.iter().map(|(p, s)| (p.to_string(), s.to_string())).collect()
+    pairs
+        .iter()
+        .map(|(p, s)| (p.to_string(), s.to_string()))
+        .collect()
 }
 
 async fn a_forged_single_opt_in_is_held_not_granted(db: Db) {
     let shop = Shop::open(db, |_| {}).await;
-    let mut proof = shop.page.consent("victim@example.org", "", &["newsletter"], None);
+    let mut proof = shop
+        .page
+        .consent("victim@example.org", "", &["newsletter"], None);
     proof.double_opt_in = consent_proof::DoubleOptIn::NotRequested;
-    let (status, body) = shop.post(&common::sign(&common::browser_key(), &proof)).await;
-    assert_eq!((status, body["status"].as_str()), (StatusCode::CREATED, Some("held")), "{body}");
+    let (status, body) = shop
+        .post(&common::sign(&common::browser_key(), &proof))
+        .await;
+    assert_eq!(
+        (status, body["status"].as_str()),
+        (StatusCode::CREATED, Some("held")),
+        "{body}"
+    );
     assert_eq!(shop.states("victim@example.org").await, states(&[]));
     assert_eq!(shop.links(&body["seq"]).await, 0, "no mail");
     let held = stdout(&shop.cli(&["forms", "held"]));
-    assert!(held.contains("(doubleOptIn differs from the registered form version)"), "{held}");
+    assert!(
+        held.contains("(doubleOptIn differs from the registered form version)"),
+        "{held}"
+    );
     assert!(held.contains("NOT REQUESTED"), "{held}");
     // The registered version cannot be approved into another.
     let approve = shop.cli(&["forms", "approve", "footer-signup", "1"]);
     assert!(!approve.status.success());
-    assert!(String::from_utf8_lossy(&approve.stderr).contains("registered already with another doubleOptIn"));
+    assert!(String::from_utf8_lossy(&approve.stderr)
+        .contains("registered already with another doubleOptIn"));
     assert_eq!(shop.states("victim@example.org").await, states(&[]));
     shop.server.stop().await.unwrap();
 }
 
 async fn refused_outright_with_unknown_forms_refuse(db: Db) {
-    let shop = Shop::open(db, |s| s.unknown_forms = Some(consent_collector::flows::intake::UnknownForms::Refuse)).await;
-    let mut forged = shop.page.consent("victim@example.org", "", &["newsletter"], None);
+    let shop = Shop::open(db, |s| {
+        s.unknown_forms = Some(consent_collector::flows::intake::UnknownForms::Refuse)
+    })
+    .await;
+    let mut forged = shop
+        .page
+        .consent("victim@example.org", "", &["newsletter"], None);
     forged.double_opt_in = consent_proof::DoubleOptIn::NotRequested;
-    let (status, body) = shop.post(&common::sign(&common::browser_key(), &forged)).await;
-    assert_eq!((status, body["error"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("form_mismatch")), "{body}");
-    assert_eq!(body["message"], "doubleOptIn differs from the registered form version");
-    let mut unknown = shop.page.consent("victim@example.org", "", &["newsletter"], None);
+    let (status, body) = shop
+        .post(&common::sign(&common::browser_key(), &forged))
+        .await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("form_mismatch")),
+        "{body}"
+    );
+    assert_eq!(
+        body["message"],
+        "doubleOptIn differs from the registered form version"
+    );
+    let mut unknown = shop
+        .page
+        .consent("victim@example.org", "", &["newsletter"], None);
     unknown.form.version = "9".into();
-    let (status, body) = shop.post(&common::sign(&common::browser_key(), &unknown)).await;
-    assert_eq!((status, body["error"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("unknown_form")), "{body}");
-    assert_eq!(common::count(&shop.db.open().await, "entries").await, 0, "nothing stored");
+    let (status, body) = shop
+        .post(&common::sign(&common::browser_key(), &unknown))
+        .await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("unknown_form")),
+        "{body}"
+    );
+    assert_eq!(
+        common::count(&shop.db.open().await, "entries").await,
+        0,
+        "nothing stored"
+    );
     shop.server.stop().await.unwrap();
 }
 
 async fn a_stranger_cannot_withdraw_or_lower_a_consent(db: Db) {
     let shop = Shop::open(db, |_| {}).await;
     let marie = common::browser_key();
-    let consent = shop.page.consent("marie@example.org", "", &["newsletter"], None);
+    let consent = shop
+        .page
+        .consent("marie@example.org", "", &["newsletter"], None);
     let consent_jws = common::sign(&marie, &consent);
     assert_eq!(shop.post(&consent_jws).await.1["status"], "pending");
     shop.confirm("marie@example.org").await;
-    let before = states(&[("newsletter", "confirmed"), ("partners", "refused"), ("sms", "refused")]);
+    let before = states(&[
+        ("newsletter", "confirmed"),
+        ("partners", "refused"),
+        ("sms", "refused"),
+    ]);
     assert_eq!(shop.states("marie@example.org").await, before);
 
     // A withdrawal naming her consent, signed by another key.
     let stranger = common::browser_key();
-    let forged = shop.page.withdrawal(&consent, &consent_jws, &["newsletter"]);
+    let forged = shop
+        .page
+        .withdrawal(&consent, &consent_jws, &["newsletter"]);
     let (status, body) = shop.post(&common::sign(&stranger, &forged)).await;
-    assert_eq!((status, body["error"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("withdrawal_key_mismatch")));
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some("withdrawal_key_mismatch")
+        )
+    );
     // A withdrawal naming a consent that was never stored.
     let mut unlinked = forged.clone();
     unlinked.prev = Some("0".repeat(64));
     let (status, body) = shop.post(&common::sign(&stranger, &unlinked)).await;
-    assert_eq!((status, body["error"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("withdrawal_unlinked")));
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some("withdrawal_unlinked")
+        )
+    );
     // A refusal of the newsletter (ticking partners) from another key: recorded, never lowering.
-    let refusal = shop.page.consent("marie@example.org", "", &["partners"], None);
+    let refusal = shop
+        .page
+        .consent("marie@example.org", "", &["partners"], None);
     let (status, body) = shop.post(&common::sign(&stranger, &refusal)).await;
-    assert_eq!((status, body["status"].as_str()), (StatusCode::CREATED, Some("pending")), "partners is new: it asks");
+    assert_eq!(
+        (status, body["status"].as_str()),
+        (StatusCode::CREATED, Some("pending")),
+        "partners is new: it asks"
+    );
     let after = shop.states("marie@example.org").await;
-    assert_eq!(after[0], ("newsletter".to_string(), "confirmed".to_string()), "{after:?}");
-    assert_eq!(after[1], ("partners".to_string(), "pending".to_string()), "{after:?}");
+    assert_eq!(
+        after[0],
+        ("newsletter".to_string(), "confirmed".to_string()),
+        "{after:?}"
+    );
+    assert_eq!(
+        after[1],
+        ("partners".to_string(), "pending".to_string()),
+        "{after:?}"
+    );
 
     // Her own browser's withdrawal counts.
-    let own = shop.page.withdrawal(&consent, &consent_jws, &["newsletter"]);
-    assert_eq!(shop.post(&common::sign(&marie, &own)).await.0, StatusCode::CREATED);
-    assert_eq!(shop.states("marie@example.org").await[0], ("newsletter".to_string(), "withdrawn".to_string()));
+    let own = shop
+        .page
+        .withdrawal(&consent, &consent_jws, &["newsletter"]);
+    assert_eq!(
+        shop.post(&common::sign(&marie, &own)).await.0,
+        StatusCode::CREATED
+    );
+    assert_eq!(
+        shop.states("marie@example.org").await[0],
+        ("newsletter".to_string(), "withdrawn".to_string())
+    );
     shop.server.stop().await.unwrap();
 }
 
@@ -162,58 +269,110 @@ async fn a_second_sign_up_neither_reverts_nor_mails_a_confirmed_subscriber(db: D
     // clash of the two rules, to fix in the state table).
     let shop = Shop::open(db, |s| s.resend_after = Some("0s".into())).await;
     let paul = "paul@example.org";
-    let first = shop.post(&common::sign(&common::browser_key(), &shop.page.consent(paul, "", &["newsletter"], None))).await;
+    let first = shop
+        .post(&common::sign(
+            &common::browser_key(),
+            &shop.page.consent(paul, "", &["newsletter"], None),
+        ))
+        .await;
     assert_eq!(first.1["status"], "pending");
     shop.confirm(paul).await;
     // The same again from a stranger's key: nothing changes, no mail.
     let again = shop.page.consent(paul, "", &["newsletter"], None);
-    let (status, body) = shop.post(&common::sign(&common::browser_key(), &again)).await;
-    assert_eq!((status, body["status"].as_str()), (StatusCode::CREATED, Some("recorded")), "{body}");
+    let (status, body) = shop
+        .post(&common::sign(&common::browser_key(), &again))
+        .await;
+    assert_eq!(
+        (status, body["status"].as_str()),
+        (StatusCode::CREATED, Some("recorded")),
+        "{body}"
+    );
     assert_eq!(shop.links(&body["seq"]).await, 0, "no second mail");
-    assert_eq!(shop.states(paul).await[0], ("newsletter".to_string(), "confirmed".to_string()));
+    assert_eq!(
+        shop.states(paul).await[0],
+        ("newsletter".to_string(), "confirmed".to_string())
+    );
     // A new purpose is added as pending, and mailed.
-    let more = shop.page.consent(paul, "06 12 34 56 78", &["newsletter", "sms"], None);
-    let (_, body) = shop.post(&common::sign(&common::browser_key(), &more)).await;
+    let more = shop
+        .page
+        .consent(paul, "06 12 34 56 78", &["newsletter", "sms"], None);
+    let (_, body) = shop
+        .post(&common::sign(&common::browser_key(), &more))
+        .await;
     assert_eq!(body["status"], "pending");
     assert_eq!(shop.links(&body["seq"]).await, 3);
     let now = shop.states(paul).await;
-    assert_eq!((now[0].1.as_str(), now[2].1.as_str()), ("confirmed", "pending"), "{now:?}");
+    assert_eq!(
+        (now[0].1.as_str(), now[2].1.as_str()),
+        ("confirmed", "pending"),
+        "{now:?}"
+    );
     shop.server.stop().await.unwrap();
 }
 
 async fn a_strangers_words_never_reach_a_mail(db: Db) {
     let shop = Shop::open(db, |_| {}).await;
-    let mut proof = shop.page.consent("victim@example.org", "", &["newsletter"], None);
+    let mut proof = shop
+        .page
+        .consent("victim@example.org", "", &["newsletter"], None);
     proof.controller.name = "Boutique Exemple SAS\n\nSECURITY ALERT: restore your account at https://evil.example/restore".into();
-    let (status, body) = shop.post(&common::sign(&common::browser_key(), &proof)).await;
-    assert_eq!((status, body["status"].as_str()), (StatusCode::CREATED, Some("held")));
+    let (status, body) = shop
+        .post(&common::sign(&common::browser_key(), &proof))
+        .await;
+    assert_eq!(
+        (status, body["status"].as_str()),
+        (StatusCode::CREATED, Some("held"))
+    );
     assert_eq!(shop.links(&body["seq"]).await, 0, "no mail");
     // The merchant's own sign-up mail says the registered name, on one line.
-    shop.post(&common::sign(&common::browser_key(), &shop.page.consent("real@example.org", "", &["newsletter"], None))).await;
+    shop.post(&common::sign(
+        &common::browser_key(),
+        &shop
+            .page
+            .consent("real@example.org", "", &["newsletter"], None),
+    ))
+    .await;
     let mail = common::wait_for_outbox(&shop.data.path().join("outbox"), "real@example.org").await;
     let eml = mail.message.unwrap();
-    assert!(!eml.contains("evil.example") && eml.contains("Boutique Exemple SAS"), "{eml}");
+    assert!(
+        !eml.contains("evil.example") && eml.contains("Boutique Exemple SAS"),
+        "{eml}"
+    );
     // Nor can a configuration with a line break in the controller name be registered.
     let broken = shop.data.path().join("broken.json");
-    let config = common::widget::demo_config().replace("Boutique Exemple SAS", "Boutique\\nSECURITY ALERT").replace("\"1\"", "\"2\"");
+    let config = common::widget::demo_config()
+        .replace("Boutique Exemple SAS", "Boutique\\nSECURITY ALERT")
+        .replace("\"1\"", "\"2\"");
     std::fs::write(&broken, config).unwrap();
     let add = shop.cli(&["forms", "add", broken.to_str().unwrap(), "--origin", ORIGIN]);
     assert!(!add.status.success());
-    assert!(String::from_utf8_lossy(&add.stderr).contains("controller.name holds a control character"));
+    assert!(
+        String::from_utf8_lossy(&add.stderr).contains("controller.name holds a control character")
+    );
     shop.server.stop().await.unwrap();
 }
 
 async fn an_unknown_form_is_held_until_approved_then_proceeds(db: Db) {
     let shop = Shop::open(db, |_| {}).await;
-    let config = common::widget::demo_config().replace("\"formVersion\": \"1\"", "\"formVersion\": \"2\"");
-    let page = Page { config, ..shop.page.clone() };
+    let config =
+        common::widget::demo_config().replace("\"formVersion\": \"1\"", "\"formVersion\": \"2\"");
+    let page = Page {
+        config,
+        ..shop.page.clone()
+    };
     let key = common::browser_key();
     let consent = page.consent("new@example.org", "", &["partners"], None);
     let (status, body) = shop.post(&common::sign(&key, &consent)).await;
-    assert_eq!((status, body["status"].as_str()), (StatusCode::CREATED, Some("held")));
+    assert_eq!(
+        (status, body["status"].as_str()),
+        (StatusCode::CREATED, Some("held"))
+    );
     assert_eq!(shop.states("new@example.org").await, states(&[]));
     let held = stdout(&shop.cli(&["forms", "held"]));
-    assert!(held.contains("form footer-signup version 2 (unknown form version)"), "{held}");
+    assert!(
+        held.contains("form footer-signup version 2 (unknown form version)"),
+        "{held}"
+    );
     assert!(held.contains("text purpose.partners: \"J’accepte de recevoir les offres de nos partenaires artisans par e-mail.\""), "{held}");
     let approved = shop.cli(&["forms", "approve", "footer-signup", "2"]);
     assert!(stdout(&approved).contains("released 1 held proofs, 1 confirmation mails stored to send"), "{}", stdout(&approved));
@@ -222,7 +381,10 @@ async fn an_unknown_form_is_held_until_approved_then_proceeds(db: Db) {
     assert!(stdout(&shop.cli(&["forms", "held"])).contains("no held proof"));
     let listed = stdout(&shop.cli(&["forms", "list"]));
     assert_eq!(listed.lines().count(), 2, "{listed}");
-    assert!(stdout(&shop.cli(&["verify-log"])).starts_with("ok: 2 entries"), "the release is chained");
+    assert!(
+        stdout(&shop.cli(&["verify-log"])).starts_with("ok: 2 entries"),
+        "the release is chained"
+    );
     // Nothing is left to approve.
     let again = shop.cli(&["forms", "approve", "footer-signup", "2"]);
     assert!(String::from_utf8_lossy(&again.stderr).contains("no held proof of this form version"));
@@ -231,13 +393,18 @@ async fn an_unknown_form_is_held_until_approved_then_proceeds(db: Db) {
 
 async fn forms_show_prints_what_a_version_fixes(db: Db) {
     let shop = Shop::open(db, |_| {}).await;
-    let shown: Value = serde_json::from_str(&stdout(&shop.cli(&["forms", "show", "footer-signup", "1"]))).unwrap();
-    assert_eq!(shown["controller"], json!({"name": "Boutique Exemple SAS", "contact": "dpo@boutique.example"}));
+    let shown: Value =
+        serde_json::from_str(&stdout(&shop.cli(&["forms", "show", "footer-signup", "1"]))).unwrap();
+    assert_eq!(
+        shown["controller"],
+        json!({"name": "Boutique Exemple SAS", "contact": "dpo@boutique.example"})
+    );
     assert_eq!(shown["origins"], json!([ORIGIN]));
     // The demo fixes no locale: one entry per catalog.
     assert_eq!(shown["locales"].as_array().unwrap().len(), consent_form::i18n::LOCALES.len());
     let missing = shop.cli(&["forms", "show", "footer-signup", "7"]);
-    assert!(String::from_utf8_lossy(&missing.stderr).contains("form footer-signup version 7 is not registered"));
+    assert!(String::from_utf8_lossy(&missing.stderr)
+        .contains("form footer-signup version 7 is not registered"));
     shop.server.stop().await.unwrap();
 }
 

@@ -57,7 +57,7 @@ pub use consent_proof::Choice;
 
 /// Whether messages may be sent for a purpose with this choice.
 pub fn allows_sending(choice: Choice) -> bool {
-    matches!(choice, Choice::Granted | Choice::NotObjected)
+    choice.allows_sending()
 }
 
 /// Whether messages on this channel need a phone number.

@@ -171,6 +171,7 @@ pub use record::{
 };
 pub use texts::{ShownTexts, Texts};
 pub use validate::SchemaError;
+pub use vocabulary::asks_confirmation;
 
 #[cfg(feature = "verify")]
 pub use error::VerifyError;

@@ -124,3 +124,58 @@ impl Basis {
         }
     }
 }
+
+impl Choice {
+    /// Whether messages may be sent for a purpose with this choice: a box
+    /// ticked under consent (`granted`), or an objection offered and not
+    /// made under the opt-out regimes (`not-objected`). The one rule the
+    /// widget and the collector both apply.
+    pub const fn allows_sending(self) -> bool {
+        matches!(self, Choice::Granted | Choice::NotObjected)
+    }
+}
+
+/// Whether a record asks for a confirmation e-mail: a consent with double
+/// opt-in requested and some purpose whose choice allows sending (nothing
+/// is confirmed when every purpose was refused or objected to).
+pub fn asks_confirmation(
+    kind: Kind,
+    double_opt_in: DoubleOptIn,
+    choices: impl IntoIterator<Item = Choice>,
+) -> bool {
+    kind == Kind::Consent
+        && double_opt_in == DoubleOptIn::Requested
+        && choices.into_iter().any(Choice::allows_sending)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn granted_and_not_objected_allow_sending_and_nothing_else_does() {
+        let allowed: Vec<Choice> = [
+            Choice::Granted,
+            Choice::Refused,
+            Choice::Objected,
+            Choice::NotObjected,
+            Choice::Withdrawn,
+        ]
+        .into_iter()
+        .filter(|c| c.allows_sending())
+        .collect();
+        assert_eq!(allowed, [Choice::Granted, Choice::NotObjected]);
+    }
+
+    #[test]
+    fn a_consent_asks_for_confirmation_when_requested_and_something_may_be_sent() {
+        use Choice::*;
+        let requested = DoubleOptIn::Requested;
+        assert!(asks_confirmation(Kind::Consent, requested, [Refused, Granted]));
+        // B2B and soft opt-in: nothing objected to is something to confirm.
+        assert!(asks_confirmation(Kind::Consent, requested, [Objected, NotObjected]));
+        assert!(!asks_confirmation(Kind::Consent, requested, [Refused, Objected]));
+        assert!(!asks_confirmation(Kind::Consent, DoubleOptIn::NotRequested, [Granted]));
+        assert!(!asks_confirmation(Kind::Withdrawal, requested, [Withdrawn]));
+    }
+}

@@ -45,17 +45,24 @@ pub async fn check_event(
         });
     }
     let event: serde_json::Value = serde_json::from_str(body).unwrap_or_default();
-    let (Some(proof_seq), Some(proof_hash)) = (event["proofSeq"].as_i64(), event["proof"].as_str()) else {
+    let (Some(proof_seq), Some(proof_hash)) = (event["proofSeq"].as_i64(), event["proof"].as_str())
+    else {
         return Ok(Err("the event names no proof (proofSeq and proof)".into()));
     };
     if proof_seq >= entry.seq {
-        return Ok(Err(format!("the event names proof seq {proof_seq}, not an earlier entry")));
+        return Ok(Err(format!(
+            "the event names proof seq {proof_seq}, not an earlier entry"
+        )));
     }
     let Some(proof) = store.entry(proof_seq).await? else {
-        return Ok(Err(format!("the event names proof seq {proof_seq}, which is missing")));
+        return Ok(Err(format!(
+            "the event names proof seq {proof_seq}, which is missing"
+        )));
     };
     if proof.kind != EntryKind::Proof.as_str() || proof.proof_sha256 != proof_hash {
-        return Ok(Err(format!("the event's proof hash is not that of entry {proof_seq}")));
+        return Ok(Err(format!(
+            "the event's proof hash is not that of entry {proof_seq}"
+        )));
     }
     // Both erased by a prune, or both the proof's (checked against it at its own seq).
     if entry.subject != proof.subject {

@@ -4,10 +4,11 @@ use std::collections::BTreeSet;
 
 use crate::crypto::hash::sha256_hex;
 use crate::ledger::chain;
+use crate::ledger::events::{self, PruneEvent};
 use crate::ledger::keys::PublicKeys;
 use crate::ledger::merkle::Frontier;
-use crate::ledger::witness::{Witness, Witnesses};
 use crate::ledger::receipt::{EntryKind, RECEIPT_SCHEMA};
+use crate::ledger::witness::{Witness, Witnesses};
 use crate::proof::stored;
 use crate::proof::verify;
 use crate::store::{Pages, Store, StoreError, StoredEntry};
@@ -167,14 +168,9 @@ async fn check_content(
         }
         // Prunes and erasures on request both list the entries they erased.
         if entry.kind == EntryKind::Prune.as_str() || entry.kind == EntryKind::Erasure.as_str() {
-            let event: serde_json::Value = serde_json::from_str(body).unwrap_or_default();
-            erased_by_prune.extend(
-                event["erased"]
-                    .as_array()
-                    .into_iter()
-                    .flatten()
-                    .filter_map(|s| s.as_i64()),
-            );
+            if let Some(prune) = events::read::<PruneEvent>(body) {
+                erased_by_prune.extend(prune.erased);
+            }
         }
         return Ok(Ok(()));
     }

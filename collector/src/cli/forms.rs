@@ -94,11 +94,16 @@ fn store_err(e: sqlx::Error) -> CliError {
 /// Runs a `forms` subcommand.
 pub async fn run(command: FormsCommand, file: Option<&std::path::Path>) -> Result<(), CliError> {
     match command {
-        FormsCommand::Add { widget_config: config, origins, settings } => {
+        FormsCommand::Add {
+            widget_config: config,
+            origins,
+            settings,
+        } => {
             let settings = settings.over_file(file)?;
             let json = std::fs::read_to_string(&config)
                 .map_err(|e| CliError::Io(format!("cannot read {}: {e}", config.display())))?;
-            let version = derive::from_config(&json, &origins).map_err(|e| CliError::Io(e.to_string()))?;
+            let version =
+                derive::from_config(&json, &origins).map_err(|e| CliError::Io(e.to_string()))?;
             register(&settings, &version).await?;
         }
         FormsCommand::List { settings } => {
@@ -131,14 +136,23 @@ pub async fn run(command: FormsCommand, file: Option<&std::path::Path>) -> Resul
                 println!("no held proof");
             }
             for row in held {
-                let Some(entry) = store.entry(row.seq).await? else { continue };
+                let Some(entry) = store.entry(row.seq).await? else {
+                    continue;
+                };
                 match held_proof(store.as_ref(), &entry).await? {
                     Some(proof) => print!("{}", describe(row.seq, &row.reason, &proof.record)),
-                    None => println!("seq {}: form {} version {} ({}): erased", row.seq, row.form_id, row.version, row.reason),
+                    None => println!(
+                        "seq {}: form {} version {} ({}): erased",
+                        row.seq, row.form_id, row.version, row.reason
+                    ),
                 }
             }
         }
-        FormsCommand::Approve { form_id, version, settings } => {
+        FormsCommand::Approve {
+            form_id,
+            version,
+            settings,
+        } => {
             let settings = settings.over_file(file)?;
             let store = open_existing(&settings).await?;
             let held = sql::held(store.sql_pool(), Some((&form_id, &version))).await.map_err(store_err)?;
@@ -186,7 +200,10 @@ async fn register(settings: &Settings, version: &FormVersion) -> Result<(), CliE
 /// What `forms held` prints of one held proof: what it claims, then every
 /// text it showed (quoted, so that a line break or a link shows as such).
 fn describe(seq: i64, reason: &str, proof: &consent_proof::Proof) -> String {
-    let grants = proof.purposes.iter().any(|p| consent_form::rules::allows_sending(p.choice));
+    let grants = proof
+        .purposes
+        .iter()
+        .any(|p| consent_form::rules::allows_sending(p.choice));
     let single = proof.double_opt_in == consent_proof::DoubleOptIn::NotRequested && grants;
     let mut out = format!(
         "seq {seq}: form {} version {} ({reason})\n  controller {:?} contact {:?}\n  origin {} regime {} jurisdiction {} locale {}\n  privacy policy {} version {:?}\n  double opt-in {}\n",
@@ -203,7 +220,12 @@ fn describe(seq: i64, reason: &str, proof: &consent_proof::Proof) -> String {
         if single { "NOT REQUESTED: approving makes its consents count without the mailbox click" } else { "requested" },
     );
     for p in &proof.purposes {
-        out.push_str(&format!("  purpose {} ({}) {}\n", p.id, p.channel.as_str(), p.choice.as_str()));
+        out.push_str(&format!(
+            "  purpose {} ({}) {}\n",
+            p.id,
+            p.channel.as_str(),
+            p.choice.as_str()
+        ));
     }
     for (key, text) in &proof.texts.shown.0 {
         out.push_str(&format!("  text {key}: {text:?}\n"));

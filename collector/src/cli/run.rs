@@ -144,7 +144,8 @@ pub async fn run(cli: Cli) -> Result<ExitCode, CliError> {
                     .map_err(|e| CliError::Io(format!("{e}; verify-log needs only the public keys: give them with --jwks FILE (the document /.well-known/jwks.json serves)")))?
                     .public(),
             };
-            let witnesses = super::witnesses::read(&keys, &checkpoint, &receipt, tsa_cert.as_deref())?;
+            let witnesses =
+                super::witnesses::read(&keys, &checkpoint, &receipt, tsa_cert.as_deref())?;
             let stamped = tsa_cert.is_some();
             match verify_log_against(store.as_ref(), &keys, witnesses.all).await {
                 Ok(report) => {
@@ -156,7 +157,11 @@ pub async fn run(cli: Cli) -> Result<ExitCode, CliError> {
                         println!(
                             "agrees with {} checkpoints{} and {} receipts seen earlier",
                             witnesses.checkpoints,
-                            if stamped { " (their timestamps verified)" } else { "" },
+                            if stamped {
+                                " (their timestamps verified)"
+                            } else {
+                                ""
+                            },
                             witnesses.receipts
                         );
                     }

@@ -38,7 +38,9 @@ pub fn read(
     let witness_error = |e: crate::ledger::witness::WitnessError| CliError::Io(e.to_string());
     let mut all = Vec::new();
     for path in checkpoints {
-        all.extend(read_checkpoints(path, &keys.ed25519(), authority.as_ref()).map_err(witness_error)?);
+        all.extend(
+            read_checkpoints(path, &keys.ed25519(), authority.as_ref()).map_err(witness_error)?,
+        );
     }
     let checkpoints = all.len();
     for path in receipts {

@@ -3,9 +3,9 @@
 mod proxies; // the reverse proxies whose forwarded-for hops are believed
 mod resolved; // the configuration `serve` runs with, and durations
 mod settings; // every setting, as flags, environment and file
-mod trust; // checkpoints, the timestamp authority, trusted proxies
 #[cfg(test)]
 mod tests;
+mod trust; // checkpoints, the timestamp authority, trusted proxies
 
 use std::path::PathBuf;
 

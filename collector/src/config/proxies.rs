@@ -106,7 +106,10 @@ mod tests {
     #[test]
     fn without_a_trusted_peer_the_header_is_ignored() {
         let proxies = TrustedProxies::parse("10.0.0.0/8").unwrap();
-        assert_eq!(proxies.client(ip("198.51.100.7"), ["1.1.1.1"]), ip("198.51.100.7"));
+        assert_eq!(
+            proxies.client(ip("198.51.100.7"), ["1.1.1.1"]),
+            ip("198.51.100.7")
+        );
         let none = TrustedProxies::default();
         assert!(none.is_empty());
         assert_eq!(none.client(ip("127.0.0.1"), ["1.1.1.1"]), ip("127.0.0.1"));
@@ -115,9 +118,18 @@ mod tests {
     #[test]
     fn a_chain_of_trusted_hops_or_garbage_stops_at_the_last_address() {
         let proxies = TrustedProxies::parse("10.0.0.0/8").unwrap();
-        assert_eq!(proxies.client(ip("10.0.0.5"), ["10.1.1.1, 10.2.2.2"]), ip("10.1.1.1"));
-        assert_eq!(proxies.client(ip("10.0.0.5"), ["1.1.1.1, junk"]), ip("10.0.0.5"));
-        assert_eq!(proxies.client(ip("10.0.0.5"), std::iter::empty()), ip("10.0.0.5"));
+        assert_eq!(
+            proxies.client(ip("10.0.0.5"), ["10.1.1.1, 10.2.2.2"]),
+            ip("10.1.1.1")
+        );
+        assert_eq!(
+            proxies.client(ip("10.0.0.5"), ["1.1.1.1, junk"]),
+            ip("10.0.0.5")
+        );
+        assert_eq!(
+            proxies.client(ip("10.0.0.5"), std::iter::empty()),
+            ip("10.0.0.5")
+        );
         assert_eq!(
             proxies.client(ip("::ffff:10.0.0.5"), ["203.0.113.9"]),
             ip("203.0.113.9")
@@ -130,6 +142,9 @@ mod tests {
             TrustedProxies::parse("10.0.0.0/8,proxy.local"),
             Err(BadProxy("proxy.local".into()))
         );
-        assert_eq!(TrustedProxies::parse("").unwrap(), TrustedProxies::default());
+        assert_eq!(
+            TrustedProxies::parse("").unwrap(),
+            TrustedProxies::default()
+        );
     }
 }

@@ -43,8 +43,15 @@ pub(super) fn trusted_proxies(settings: &Settings) -> Result<TrustedProxies, Con
     })
 }
 
-pub(super) fn checkpoints(settings: &Settings, data_dir: &Path) -> Result<Checkpoints, ConfigError> {
-    let interval = duration("--checkpoint-interval", settings.checkpoint_interval.as_deref(), "1m")?;
+pub(super) fn checkpoints(
+    settings: &Settings,
+    data_dir: &Path,
+) -> Result<Checkpoints, ConfigError> {
+    let interval = duration(
+        "--checkpoint-interval",
+        settings.checkpoint_interval.as_deref(),
+        "1m",
+    )?;
     if interval < Duration::from_millis(10) {
         return Err(ConfigError::Value {
             name: "--checkpoint-interval",
@@ -55,7 +62,8 @@ pub(super) fn checkpoints(settings: &Settings, data_dir: &Path) -> Result<Checkp
         if !crate::ledger::note::valid_name(origin) {
             return Err(ConfigError::Value {
                 name: "--log-origin",
-                message: "must be non-empty, without spaces or '+', e.g. shop.example/consent-log".into(),
+                message: "must be non-empty, without spaces or '+', e.g. shop.example/consent-log"
+                    .into(),
             });
         }
     }

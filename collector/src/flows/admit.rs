@@ -72,9 +72,17 @@ pub async fn admit(
     let (entries, held) = store.subject_history(subject).await?;
     let kid = kid_of(jws.split('.').next().unwrap_or_default()).unwrap_or_default();
     let versions: Vec<FormVersion> = version.into_iter().collect();
-    let history = History { entries: &entries, held: held.into_iter().collect() };
-    Ok(match decide(&versions, unknown, history, proof, &kid, subject)? {
-        Decision::Held { reason } => Admission::Held { reason },
-        Decision::Counts { version, mail } => Admission::Counts { version: Box::new(version.clone()), mail },
-    })
+    let history = History {
+        entries: &entries,
+        held: held.into_iter().collect(),
+    };
+    Ok(
+        match decide(&versions, unknown, history, proof, &kid, subject)? {
+            Decision::Held { reason } => Admission::Held { reason },
+            Decision::Counts { version, mail } => Admission::Counts {
+                version: Box::new(version.clone()),
+                mail,
+            },
+        },
+    )
 }

@@ -182,7 +182,9 @@ impl Subject {
             Event::Consent(facts) => {
                 for (id, channel, choice) in &facts.purposes {
                     let current = self.rows.get(id).map(|r| r.state);
-                    let Some(state) = on_consent(current, *choice, facts.double_opt_in) else { continue };
+                    let Some(state) = on_consent(current, *choice, facts.double_opt_in) else {
+                        continue;
+                    };
                     effect.mail |= state == State::Pending;
                     let row = Row {
                         purpose: id.clone(),
@@ -204,19 +206,46 @@ impl Subject {
                     self.change(&id, State::Confirmed, *seq, at, None, &mut effect);
                 }
             }
-            Event::WidgetWithdrawal { seq, at, record_id, kid, purposes } => {
+            Event::WidgetWithdrawal {
+                seq,
+                at,
+                record_id,
+                kid,
+                purposes,
+            } => {
                 // Only what that browser key consented to: a proof from
                 // another key never lowers a consent.
-                let ids = self.ids(|r| purposes.contains(&r.purpose) && r.state.is_consent() && r.kid == *kid);
+                let ids = self.ids(|r| {
+                    purposes.contains(&r.purpose) && r.state.is_consent() && r.kid == *kid
+                });
                 for id in ids {
-                    self.change(&id, State::Withdrawn, *seq, at, Some(record_id.clone()), &mut effect);
+                    self.change(
+                        &id,
+                        State::Withdrawn,
+                        *seq,
+                        at,
+                        Some(record_id.clone()),
+                        &mut effect,
+                    );
                 }
             }
-            Event::Unsubscribe { seq, at, record_id, purposes } => {
+            Event::Unsubscribe {
+                seq,
+                at,
+                record_id,
+                purposes,
+            } => {
                 // The mailed link proves control of the mailbox, whatever key signed.
                 let ids = self.ids(|r| purposes.contains(&r.purpose) && r.state.is_consent());
                 for id in ids {
-                    self.change(&id, State::Withdrawn, *seq, at, Some(record_id.clone()), &mut effect);
+                    self.change(
+                        &id,
+                        State::Withdrawn,
+                        *seq,
+                        at,
+                        Some(record_id.clone()),
+                        &mut effect,
+                    );
                 }
             }
         }
@@ -224,11 +253,25 @@ impl Subject {
     }
 
     fn ids(&self, wanted: impl Fn(&Row) -> bool) -> Vec<String> {
-        self.rows.values().filter(|r| wanted(r)).map(|r| r.purpose.clone()).collect()
+        self.rows
+            .values()
+            .filter(|r| wanted(r))
+            .map(|r| r.purpose.clone())
+            .collect()
     }
 
-    fn change(&mut self, id: &str, state: State, seq: i64, at: &str, record_id: Option<Option<String>>, effect: &mut Effect) {
-        let Some(mut row) = self.rows.get(id).cloned() else { return };
+    fn change(
+        &mut self,
+        id: &str,
+        state: State,
+        seq: i64,
+        at: &str,
+        record_id: Option<Option<String>>,
+        effect: &mut Effect,
+    ) {
+        let Some(mut row) = self.rows.get(id).cloned() else {
+            return;
+        };
         row.state = state;
         row.seq = seq;
         row.since = at.to_string();
@@ -306,7 +349,9 @@ pub struct Named<'a> {
 /// (`named`, looked up by that hash) a stored consent of the same subject,
 /// signed by the same browser key.
 pub fn check_link(named: Option<Named>, subject: &str, kid: &str) -> Result<(), LinkError> {
-    let named = named.filter(|n| n.is_consent && n.subject == subject).ok_or(LinkError::Unlinked)?;
+    let named = named
+        .filter(|n| n.is_consent && n.subject == subject)
+        .ok_or(LinkError::Unlinked)?;
     if named.kid != kid {
         return Err(LinkError::OtherKey);
     }

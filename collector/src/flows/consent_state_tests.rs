@@ -78,10 +78,31 @@ fn cell(state: Option<State>, column: usize) -> (Option<State>, bool) {
         0 => Event::Consent(&grant_doi),
         1 => Event::Consent(&grant_single),
         2 => Event::Consent(&refuse),
-        3 => Event::Confirmation { seq: 2, at: "t2", proof_seq: 1 },
-        4 => Event::WidgetWithdrawal { seq: 2, at: "t2", record_id: None, kid: KEY, purposes: &withdrawn },
-        5 => Event::WidgetWithdrawal { seq: 2, at: "t2", record_id: None, kid: OTHER, purposes: &withdrawn },
-        6 => Event::Unsubscribe { seq: 2, at: "t2", record_id: None, purposes: &withdrawn },
+        3 => Event::Confirmation {
+            seq: 2,
+            at: "t2",
+            proof_seq: 1,
+        },
+        4 => Event::WidgetWithdrawal {
+            seq: 2,
+            at: "t2",
+            record_id: None,
+            kid: KEY,
+            purposes: &withdrawn,
+        },
+        5 => Event::WidgetWithdrawal {
+            seq: 2,
+            at: "t2",
+            record_id: None,
+            kid: OTHER,
+            purposes: &withdrawn,
+        },
+        6 => Event::Unsubscribe {
+            seq: 2,
+            at: "t2",
+            record_id: None,
+            purposes: &withdrawn,
+        },
         // An admin command changes no state by itself: the held proofs it
         // releases then count as new proofs (columns 0 to 2).
         7 | 8 => Event::Held,
@@ -90,7 +111,12 @@ fn cell(state: Option<State>, column: usize) -> (Option<State>, bool) {
     let effect = subject.apply(&event);
     let now = subject.get("newsletter").map(|r| r.state);
     // What did not change did not change: no row but the one changed.
-    assert_eq!(effect.changed.len(), usize::from(now != state || (effect.mail)), "{state:?} × {}", EVENTS[column]);
+    assert_eq!(
+        effect.changed.len(),
+        usize::from(now != state || (effect.mail)),
+        "{state:?} × {}",
+        EVENTS[column]
+    );
     (now, effect.mail)
 }
 
@@ -103,7 +129,8 @@ fn consent_grows_only_through_the_mailbox_or_a_registered_single_opt_in() {
     for state in STATES {
         for (column, event) in EVENTS.iter().enumerate() {
             let (after, _) = cell(state, column);
-            let grew = after.is_some_and(State::allows_sending) && !state.is_some_and(State::allows_sending);
+            let grew = after.is_some_and(State::allows_sending)
+                && !state.is_some_and(State::allows_sending);
             if grew {
                 assert!(column == 1 || (column == 3 && state == Some(State::Pending)), "{} × {}", name(state), event);
             }
@@ -127,7 +154,10 @@ fn nothing_but_a_linked_withdrawal_lowers_a_consent() {
 #[test]
 fn a_second_sign_up_never_turns_confirmed_into_pending_nor_mails_again() {
     for column in 0..3 {
-        assert_eq!(cell(Some(State::Confirmed), column), (Some(State::Confirmed), false));
+        assert_eq!(
+            cell(Some(State::Confirmed), column),
+            (Some(State::Confirmed), false)
+        );
     }
     assert_eq!(cell(Some(State::Pending), 0), (Some(State::Pending), false));
 }
@@ -136,28 +166,66 @@ fn a_second_sign_up_never_turns_confirmed_into_pending_nor_mails_again() {
 fn a_new_purpose_of_a_confirmed_subscriber_is_added_as_pending_and_only_it_is_mailed() {
     let mut subject = at(Some(State::Confirmed));
     let mut more = facts(2, KEY, Choice::Granted, true);
-    more.purposes.push(("sms".into(), Channel::Sms, Choice::Granted));
+    more.purposes
+        .push(("sms".into(), Channel::Sms, Choice::Granted));
     let effect = subject.apply(&Event::Consent(&more));
     assert!(effect.mail);
-    assert_eq!(effect.changed.iter().map(|r| r.purpose.as_str()).collect::<Vec<_>>(), ["sms"]);
+    assert_eq!(
+        effect
+            .changed
+            .iter()
+            .map(|r| r.purpose.as_str())
+            .collect::<Vec<_>>(),
+        ["sms"]
+    );
     assert_eq!(subject.get("newsletter").unwrap().state, State::Confirmed);
     assert_eq!(subject.get("sms").unwrap().state, State::Pending);
     // Its click confirms what it left pending, not what another proof did.
-    subject.apply(&Event::Confirmation { seq: 3, at: "t3", proof_seq: 1 });
+    subject.apply(&Event::Confirmation {
+        seq: 3,
+        at: "t3",
+        proof_seq: 1,
+    });
     assert_eq!(subject.get("sms").unwrap().state, State::Pending);
-    subject.apply(&Event::Confirmation { seq: 4, at: "t4", proof_seq: 2 });
+    subject.apply(&Event::Confirmation {
+        seq: 4,
+        at: "t4",
+        proof_seq: 2,
+    });
     assert_eq!(subject.get("sms").unwrap().state, State::Confirmed);
 }
 
 #[test]
 fn a_withdrawal_counts_only_linked_to_a_stored_consent_of_the_same_key() {
-    let consent = Named { subject: "marie@example.org", kid: KEY, is_consent: true };
-    assert_eq!(check_link(Some(consent.clone()), "marie@example.org", KEY), Ok(()));
-    assert_eq!(check_link(Some(consent.clone()), "marie@example.org", OTHER), Err(LinkError::OtherKey));
-    assert_eq!(check_link(Some(consent.clone()), "paul@example.org", KEY), Err(LinkError::Unlinked));
-    assert_eq!(check_link(None, "marie@example.org", KEY), Err(LinkError::Unlinked));
-    let withdrawal = Named { is_consent: false, ..consent };
-    assert_eq!(check_link(Some(withdrawal), "marie@example.org", KEY), Err(LinkError::Unlinked));
+    let consent = Named {
+        subject: "marie@example.org",
+        kid: KEY,
+        is_consent: true,
+    };
+    assert_eq!(
+        check_link(Some(consent.clone()), "marie@example.org", KEY),
+        Ok(())
+    );
+    assert_eq!(
+        check_link(Some(consent.clone()), "marie@example.org", OTHER),
+        Err(LinkError::OtherKey)
+    );
+    assert_eq!(
+        check_link(Some(consent.clone()), "paul@example.org", KEY),
+        Err(LinkError::Unlinked)
+    );
+    assert_eq!(
+        check_link(None, "marie@example.org", KEY),
+        Err(LinkError::Unlinked)
+    );
+    let withdrawal = Named {
+        is_consent: false,
+        ..consent
+    };
+    assert_eq!(
+        check_link(Some(withdrawal), "marie@example.org", KEY),
+        Err(LinkError::Unlinked)
+    );
     assert_eq!(LinkError::Unlinked.code(), "withdrawal_unlinked");
     assert_eq!(LinkError::OtherKey.code(), "withdrawal_key_mismatch");
 }
@@ -166,12 +234,19 @@ fn a_withdrawal_counts_only_linked_to_a_stored_consent_of_the_same_key() {
 #[test]
 fn the_readme_table_is_the_code() {
     let readme = include_str!("../../README.md");
-    let start = readme.find("<!-- state-table -->").expect("the README marks its state table");
+    let start = readme
+        .find("<!-- state-table -->")
+        .expect("the README marks its state table");
     let rows: Vec<Vec<String>> = readme[start..]
         .lines()
         .skip(1)
         .take_while(|l| l.starts_with('|'))
-        .map(|l| l.trim_matches('|').split('|').map(|c| c.trim().replace('`', "")).collect())
+        .map(|l| {
+            l.trim_matches('|')
+                .split('|')
+                .map(|c| c.trim().replace('`', ""))
+                .collect()
+        })
         .collect();
     let header: Vec<&str> = rows[0][1..].iter().map(String::as_str).collect();
     assert_eq!(header, EVENTS, "the table's columns");

@@ -13,7 +13,17 @@ use crate::registry::FormVersion;
 use crate::store::StoredEntry;
 
 /// What to do with proofs of no registered form version (`--unknown-forms`).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    clap::ValueEnum,
+    serde::Serialize,
+    serde::Deserialize,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum UnknownForms {
     /// Store them as evidence, held: no mail, no state change, until approved.
@@ -52,7 +62,10 @@ pub struct Refusal {
 
 impl From<LinkError> for Refusal {
     fn from(e: LinkError) -> Refusal {
-        Refusal { code: e.code(), message: e.to_string() }
+        Refusal {
+            code: e.code(),
+            message: e.to_string(),
+        }
     }
 }
 
@@ -87,7 +100,11 @@ pub fn decide<'a>(
             .iter()
             .find(|e| e.kind == "proof" && e.proof_sha256 == prev)
             .and_then(|e| replay.proof_key(e.seq))
-            .map(|(subject, kid, is_consent)| Named { subject, kid, is_consent });
+            .map(|(subject, kid, is_consent)| Named {
+                subject,
+                kid,
+                is_consent,
+            });
         check_link(named, subject, kid)?;
     }
     let version = match standing(versions, proof) {
@@ -95,14 +112,28 @@ pub fn decide<'a>(
         Standing::Unknown if unknown == UnknownForms::Refuse => {
             return Err(Refusal {
                 code: "unknown_form",
-                message: format!("form {} version {} is not registered", proof.form.id, proof.form.version),
+                message: format!(
+                    "form {} version {} is not registered",
+                    proof.form.id, proof.form.version
+                ),
             })
         }
         Standing::Differs(mismatch) if unknown == UnknownForms::Refuse => {
-            return Err(Refusal { code: "form_mismatch", message: mismatch.to_string() })
+            return Err(Refusal {
+                code: "form_mismatch",
+                message: mismatch.to_string(),
+            })
         }
-        Standing::Unknown => return Ok(Decision::Held { reason: "unknown form version".into() }),
-        Standing::Differs(mismatch) => return Ok(Decision::Held { reason: mismatch.to_string() }),
+        Standing::Unknown => {
+            return Ok(Decision::Held {
+                reason: "unknown form version".into(),
+            })
+        }
+        Standing::Differs(mismatch) => {
+            return Ok(Decision::Held {
+                reason: mismatch.to_string(),
+            })
+        }
     };
     let mail = match proof.kind {
         Kind::Withdrawal => false,
@@ -114,7 +145,11 @@ pub fn decide<'a>(
                 record_id: None,
                 phone: None,
                 double_opt_in: proof.double_opt_in == DoubleOptIn::Requested,
-                purposes: proof.purposes.iter().map(|p| (p.id.clone(), p.channel, p.choice)).collect(),
+                purposes: proof
+                    .purposes
+                    .iter()
+                    .map(|p| (p.id.clone(), p.channel, p.choice))
+                    .collect(),
             };
             let mut state = replay.subject(subject).cloned().unwrap_or_default();
             state.apply(&Event::Consent(&facts)).mail

@@ -58,7 +58,12 @@ fn windows(config: &Config, subject: &str) -> [(String, Window); 2] {
 }
 
 /// Counts a confirmation mail to `subject` if both limits allow it.
-pub async fn take(store: &dyn Store, config: &Config, subject: &str, now: DateTime<Utc>) -> Result<Mail, StoreError> {
+pub async fn take(
+    store: &dyn Store,
+    config: &Config,
+    subject: &str,
+    now: DateTime<Utc>,
+) -> Result<Mail, StoreError> {
     let [(resend, resend_window), (hourly, hourly_window)] = windows(config, subject);
     if !store.take_limit(&resend, resend_window, now).await? {
         return Ok(Mail::RecentlySent);
@@ -83,7 +88,12 @@ pub async fn take_other(store: &dyn Store, config: &Config, subject: &str, now: 
 }
 
 /// Gives back a mail [`take`] counted that did not go out (a replay, a failed append).
-pub async fn give_back(store: &dyn Store, config: &Config, subject: &str, now: DateTime<Utc>) -> Result<(), StoreError> {
+pub async fn give_back(
+    store: &dyn Store,
+    config: &Config,
+    subject: &str,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
     for (key, window) in windows(config, subject) {
         store.give_back_limit(&key, window, now).await?;
     }
@@ -91,10 +101,17 @@ pub async fn give_back(store: &dyn Store, config: &Config, subject: &str, now: D
 }
 
 /// Counts a submission from a client network; `false` past `--rate-ip` this minute.
-pub async fn take_network(store: &dyn Store, config: &Config, network: &str, now: DateTime<Utc>) -> Result<bool, StoreError> {
+pub async fn take_network(
+    store: &dyn Store,
+    config: &Config,
+    network: &str,
+    now: DateTime<Utc>,
+) -> Result<bool, StoreError> {
     let window = Window {
         limit: config.rate_ip_per_minute,
         seconds: 60,
     };
-    store.take_limit(&format!("ip:{network}"), window, now).await
+    store
+        .take_limit(&format!("ip:{network}"), window, now)
+        .await
 }

@@ -2,70 +2,65 @@
 //! it, the page for each state of its token, and the event its use appends.
 
 use chrono::{DateTime, Utc};
+use consent_proof::{Channel, Choice};
 
 use crate::i18n::pages::{Page, Signup};
 use crate::ledger::events;
-use crate::proof::granted::granted;
 use crate::proof::stored;
-use crate::registry::voice::{named, Voice};
+use crate::proof::view::ProofView;
+use crate::registry::voice::speak;
 use crate::store::{
     timestamp, Appended, NewEntry, Store, StoreError, StoredEntry, TokenProblem, TokenPurpose,
     TokenRow,
 };
 
-/// What the pages say about the proof behind a link.
-pub async fn signup(store: &dyn Store, proof: &StoredEntry) -> Result<Signup, StoreError> {
-    let body = proof
-        .body
-        .as_deref()
-        .and_then(stored::body_json)
-        .unwrap_or_default();
-    let shown = match &proof.texts_sha256 {
-        Some(sha) => store
-            .text(sha)
-            .await?
-            .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok()),
+/// The proof behind a link, with the texts its subscriber saw; `None`
+/// when it is erased (by prune) or does not parse.
+pub async fn proof_view(
+    store: &dyn Store,
+    entry: &StoredEntry,
+) -> Result<Option<ProofView>, StoreError> {
+    let (Some(header), Some(body)) = (&entry.jws_header, &entry.body) else {
+        return Ok(None);
+    };
+    let shown = match &entry.texts_sha256 {
+        Some(sha) => store.text(sha).await?,
         None => None,
     };
-    let mut granted = granted(&body, shown.as_ref());
-    let mut controller = body["controller"]["name"]
-        .as_str()
-        .or_else(|| body["site"]["origin"].as_str())
-        .filter(|c| !c.trim().is_empty())
-        .map(crate::registry::voice::one_line);
-    // The collector's own voice: the registered controller and box texts
-    // (a link exists only for a proof that matched them, or was released).
-    let form = (body["form"]["id"].as_str(), body["form"]["version"].as_str());
-    if let (Some(id), Some(version)) = form {
-        if let Some(version) = crate::registry::sql::version(store.sql_pool(), id, version).await? {
-            let locale = body["locale"].as_str().unwrap_or_default();
-            controller = Some(Voice::of(&version, locale).controller);
-            let ids: Vec<&str> = granted.iter().map(|g| g.id.as_str()).collect();
-            let named = named(&version, locale, &ids);
-            for g in &mut granted {
-                if let Some(n) = named.iter().find(|n| n.id == g.id) {
-                    g.label = n.label.clone();
-                }
-            }
-        }
+    let Some(mut view) = stored::read(header, body, shown.as_deref()) else {
+        return Ok(None);
+    };
+    // The collector's own voice: the registered controller and texts (a
+    // link exists only for a proof that matched them, or was released).
+    let version =
+        crate::registry::sql::version(store.sql_pool(), &view.form_id, &view.form_version).await?;
+    if let Some(version) = version {
+        speak(&mut view, &version);
     }
-    // What the pages list is what holds now: a purpose withdrawn since (by
-    // any link, the preference page or the widget) is no longer listed.
-    let subject = proof.subject.as_deref().unwrap_or_default();
-    let now = crate::audit::export::subject_states(store, subject).await?;
-    granted.retain(|g| {
-        now.iter()
-            .any(|r| r.purpose == g.id && matches!(r.state.as_str(), "granted" | "pending" | "confirmed" | "not-objected"))
-    });
+    Ok(Some(view))
+}
+
+/// What the pages say about the proof behind a link: what holds now, so a
+/// purpose withdrawn since (by any link, the preference page or the widget)
+/// is no longer listed.
+pub async fn signup(store: &dyn Store, proof: &ProofView) -> Result<Signup, StoreError> {
+    let now = crate::audit::export::subject_states(store, &proof.subject_key()).await?;
+    let holds = |id: &str| {
+        now.iter().any(|r| {
+            r.purpose == id
+                && matches!(r.state.as_str(), "granted" | "pending" | "confirmed" | "not-objected")
+        })
+    };
+    let current = || proof.sending().filter(|p| holds(&p.id));
     Ok(Signup {
-        controller,
-        email: granted
-            .iter()
-            .filter(|g| g.channel == "email")
-            .map(|g| g.label.clone())
+        controller: Some(proof.controller.clone()),
+        granted: current().map(|p| p.label.clone()).collect(),
+        email: current()
+            .filter(|p| p.channel == Channel::Email)
+            .map(|p| p.label.clone())
             .collect(),
-        sms: granted.iter().any(|g| g.channel == "sms"),
-        granted: granted.into_iter().map(|g| g.label).collect(),
+        sms: current().any(|p| p.channel == Channel::Sms),
+        informed: current().any(|p| p.choice == Choice::NotObjected),
     })
 }
 
@@ -111,6 +106,7 @@ pub fn event(
     purpose: TokenPurpose,
     row: &TokenRow,
     proof: &StoredEntry,
+    view: &ProofView,
     at: &str,
     ip: String,
 ) -> NewEntry {
@@ -123,26 +119,10 @@ pub fn event(
         TokenPurpose::Unsubscribe | TokenPurpose::Preferences => events::withdrawal(
             row.entry_seq,
             &proof.proof_sha256,
-            &email_purposes(proof),
+            &view.email_sending_ids(),
             at,
             Some(ip),
             subject,
         ),
     }
-}
-
-/// The purposes an e-mail unsubscribe link withdraws: those granted on the e-mail channel.
-pub fn email_purposes(proof: &StoredEntry) -> Vec<String> {
-    let body = proof
-        .body
-        .as_deref()
-        .and_then(stored::body_json)
-        .unwrap_or_default();
-    body["purposes"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter(|p| p["channel"] == "email" && p["choice"] == "granted")
-        .filter_map(|p| p["id"].as_str().map(String::from))
-        .collect()
 }

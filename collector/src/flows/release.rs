@@ -50,7 +50,10 @@ pub fn first_difference(a: &FormVersion, b: &FormVersion) -> Option<&'static str
         ("privacyPolicy", a.privacy_policy == b.privacy_policy),
         ("texts", a.locales == b.locales),
     ];
-    fields.into_iter().find(|(_, same)| !same).map(|(field, _)| field)
+    fields
+        .into_iter()
+        .find(|(_, same)| !same)
+        .map(|(field, _)| field)
 }
 
 /// Registers `version` and releases the held proofs it matches.
@@ -63,27 +66,52 @@ pub async fn register(
     let pool = store.sql_pool();
     let new = {
         let mut conn = pool.acquire().await.map_err(StoreError::from)?;
-        sql::insert(&mut conn, version, &timestamp(Utc::now())).await.map_err(StoreError::from)?
+        sql::insert(&mut conn, version, &timestamp(Utc::now()))
+            .await
+            .map_err(StoreError::from)?
     };
     if !new {
-        let stored = sql::version(pool, &version.form_id, &version.version).await.map_err(StoreError::from)?;
+        let stored = sql::version(pool, &version.form_id, &version.version)
+            .await
+            .map_err(StoreError::from)?;
         if let Some(field) = stored.as_ref().and_then(|s| first_difference(s, version)) {
-            return Err(RegisterError::Conflict(version.form_id.clone(), version.version.clone(), field));
+            return Err(RegisterError::Conflict(
+                version.form_id.clone(),
+                version.version.clone(),
+                field,
+            ));
         }
     }
-    let held = sql::held(pool, Some((&version.form_id, &version.version))).await.map_err(StoreError::from)?;
+    let held = sql::held(pool, Some((&version.form_id, &version.version)))
+        .await
+        .map_err(StoreError::from)?;
     let registry = Cache::default();
     let mut released = Vec::new();
     for row in held {
-        let Some(entry) = store.entry(row.seq).await? else { continue };
-        let Some(proof) = held_proof(store, &entry).await? else { continue };
+        let Some(entry) = store.entry(row.seq).await? else {
+            continue;
+        };
+        let Some(proof) = held_proof(store, &entry).await? else {
+            continue;
+        };
         // Decided as a proof arriving now: the registry, then the subject's history.
-        let admission = match admit(store, &registry, UnknownForms::Hold, &proof.record, &proof.jws, &proof.subject_key()).await {
+        let admission = match admit(
+            store,
+            &registry,
+            UnknownForms::Hold,
+            &proof.record,
+            &proof.jws,
+            &proof.subject_key(),
+        )
+        .await
+        {
             Ok(admission) => admission,
             // A withdrawal no longer linked (its consent erased) stays held.
             Err(_) => continue,
         };
-        let Admission::Counts { mail, .. } = admission else { continue };
+        let Admission::Counts { mail, .. } = admission else {
+            continue;
+        };
         let now = Utc::now();
         let mut append = to_append(timing, &proof, mail, now);
         append.entry = events::release(
@@ -94,10 +122,17 @@ pub async fn register(
             proof.subject_key(),
         );
         append.withdraws = withdraws(&proof);
-        append.held = Some(HeldMark::Release { proof_seq: entry.seq });
+        append.held = Some(HeldMark::Release {
+            proof_seq: entry.seq,
+        });
         // The release's mail goes out from the collector that serves: its
         // retry task sends stored mail that is due.
-        if let Some(Appended::New(_)) = store.append(vec![append], keys, now).await?.into_iter().next() {
+        if let Some(Appended::New(_)) = store
+            .append(vec![append], keys, now)
+            .await?
+            .into_iter()
+            .next()
+        {
             released.push((entry.seq, mail));
         }
     }
@@ -105,13 +140,19 @@ pub async fn register(
 }
 
 /// A stored proof, verified again from its stored parts.
-pub async fn held_proof(store: &dyn Store, entry: &StoredEntry) -> Result<Option<VerifiedProof>, StoreError> {
-    let (Some(header), Some(body), Some(signature)) = (&entry.jws_header, &entry.body, &entry.jws_signature) else {
+pub async fn held_proof(
+    store: &dyn Store,
+    entry: &StoredEntry,
+) -> Result<Option<VerifiedProof>, StoreError> {
+    let (Some(header), Some(body), Some(signature)) =
+        (&entry.jws_header, &entry.body, &entry.jws_signature)
+    else {
         return Ok(None);
     };
     let shown = match &entry.texts_sha256 {
         Some(sha) => store.text(sha).await?,
         None => None,
     };
-    Ok(stored::rebuild(header, body, signature, shown.as_deref()).and_then(|jws| verify_stored(&jws).ok()))
+    Ok(stored::rebuild(header, body, signature, shown.as_deref())
+        .and_then(|jws| verify_stored(&jws).ok()))
 }

@@ -52,7 +52,9 @@ struct Seen {
 /// The `kid` of a stored proof's protected header (base64url).
 pub fn kid_of(header_b64: &str) -> Option<String> {
     let bytes = consent_proof::base64url::decode(header_b64)?;
-    consent_proof::verify::parse_header(&bytes).ok().map(|h| h.kid)
+    consent_proof::verify::parse_header(&bytes)
+        .ok()
+        .map(|h| h.kid)
 }
 
 /// The log replayed so far.
@@ -66,7 +68,11 @@ impl Replay {
     /// An empty replay; `held` are the seqs of the proofs that were held on
     /// arrival (a `release` entry applies those that were approved since).
     pub fn new(held: HashSet<i64>) -> Replay {
-        Replay { held, proofs: HashMap::new(), subjects: HashMap::new() }
+        Replay {
+            held,
+            proofs: HashMap::new(),
+            subjects: HashMap::new(),
+        }
     }
 
     /// Applies the next entry, in seq order; what it did to its subject.
@@ -75,20 +81,30 @@ impl Replay {
         let (Some(body), Some(subject)) = (entry.body.as_deref(), entry.subject.clone()) else {
             return Effect::default();
         };
-        let Some(kind) = EntryKind::parse(&entry.kind) else { return Effect::default() };
+        let Some(kind) = EntryKind::parse(&entry.kind) else {
+            return Effect::default();
+        };
         match kind {
             EntryKind::Proof => self.proof(entry, body, subject),
             EntryKind::Prune | EntryKind::Erasure => Effect::default(),
             EntryKind::Confirmation | EntryKind::Withdrawal | EntryKind::Release => {
-                let Ok(event) = serde_json::from_str::<EventBody>(body) else { return Effect::default() };
+                let Ok(event) = serde_json::from_str::<EventBody>(body) else {
+                    return Effect::default();
+                };
                 self.event(kind, entry, &event)
             }
         }
     }
 
     fn proof(&mut self, entry: &StoredEntry, body: &str, subject: String) -> Effect {
-        let Ok(proof) = serde_json::from_str::<ProofBody>(body) else { return Effect::default() };
-        let kid = entry.jws_header.as_deref().and_then(kid_of).unwrap_or_default();
+        let Ok(proof) = serde_json::from_str::<ProofBody>(body) else {
+            return Effect::default();
+        };
+        let kid = entry
+            .jws_header
+            .as_deref()
+            .and_then(kid_of)
+            .unwrap_or_default();
         let facts = ConsentFacts {
             seq: entry.seq,
             kid: kid.clone(),
@@ -96,17 +112,27 @@ impl Replay {
             record_id: entry.record_id.clone(),
             phone: proof.subject.phone,
             double_opt_in: proof.double_opt_in == DoubleOptIn::Requested,
-            purposes: proof.purposes.into_iter().map(|p| (p.id, p.channel, p.choice)).collect(),
+            purposes: proof
+                .purposes
+                .into_iter()
+                .map(|p| (p.id, p.channel, p.choice))
+                .collect(),
         };
         let held = self.held.contains(&entry.seq);
-        let seen = Seen { subject: subject.clone(), kid, kind: proof.kind, facts };
+        let seen = Seen {
+            subject: subject.clone(),
+            kid,
+            kind: proof.kind,
+            facts,
+        };
         let effect = {
             let state = self.subjects.entry(subject).or_default();
             match (held, seen.kind) {
                 (true, _) => state.apply(&Event::Held),
                 (false, Kind::Consent) => state.apply(&Event::Consent(&seen.facts)),
                 (false, Kind::Withdrawal) => {
-                    let purposes: Vec<String> = seen.facts.purposes.iter().map(|p| p.0.clone()).collect();
+                    let purposes: Vec<String> =
+                        seen.facts.purposes.iter().map(|p| p.0.clone()).collect();
                     state.apply(&Event::WidgetWithdrawal {
                         seq: entry.seq,
                         at: &entry.received_at,
@@ -122,11 +148,17 @@ impl Replay {
     }
 
     fn event(&mut self, kind: EntryKind, entry: &StoredEntry, event: &EventBody) -> Effect {
-        let Some(proof) = self.proofs.get(&event.proof_seq) else { return Effect::default() };
+        let Some(proof) = self.proofs.get(&event.proof_seq) else {
+            return Effect::default();
+        };
         let state = self.subjects.entry(proof.subject.clone()).or_default();
         let at = entry.received_at.as_str();
         match kind {
-            EntryKind::Confirmation => state.apply(&Event::Confirmation { seq: entry.seq, at, proof_seq: event.proof_seq }),
+            EntryKind::Confirmation => state.apply(&Event::Confirmation {
+                seq: entry.seq,
+                at,
+                proof_seq: event.proof_seq,
+            }),
             EntryKind::Withdrawal => state.apply(&Event::Unsubscribe {
                 seq: entry.seq,
                 at,
@@ -135,11 +167,15 @@ impl Replay {
             }),
             // An approved held proof counts from the moment it was released.
             EntryKind::Release if proof.kind == Kind::Consent => {
-                let facts = ConsentFacts { at: at.to_string(), ..proof.facts.clone() };
+                let facts = ConsentFacts {
+                    at: at.to_string(),
+                    ..proof.facts.clone()
+                };
                 state.apply(&Event::Consent(&facts))
             }
             EntryKind::Release => {
-                let purposes: Vec<String> = proof.facts.purposes.iter().map(|p| p.0.clone()).collect();
+                let purposes: Vec<String> =
+                    proof.facts.purposes.iter().map(|p| p.0.clone()).collect();
                 state.apply(&Event::WidgetWithdrawal {
                     seq: entry.seq,
                     at,
@@ -164,6 +200,8 @@ impl Replay {
 
     /// The subject, browser key, and whether it is a consent, of the proof at `seq`.
     pub fn proof_key(&self, seq: i64) -> Option<(&str, &str, bool)> {
-        self.proofs.get(&seq).map(|p| (p.subject.as_str(), p.kid.as_str(), p.kind == Kind::Consent))
+        self.proofs
+            .get(&seq)
+            .map(|p| (p.subject.as_str(), p.kid.as_str(), p.kind == Kind::Consent))
     }
 }

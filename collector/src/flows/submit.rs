@@ -10,7 +10,7 @@ use crate::mail::compose::confirmation_mail;
 use crate::mail::queue::{MailQueue, Retry};
 use crate::proof::stored;
 use crate::proof::verify::VerifiedProof;
-use crate::registry::voice::{named, Voice};
+use crate::registry::voice::speak;
 use crate::registry::FormVersion;
 use crate::store::{Append, NewBody, NewEntry, NewMail, NewToken, TokenPurpose, Withdraws};
 
@@ -43,7 +43,7 @@ pub fn to_append(
         kind: EntryKind::Proof,
         proof_sha256: proof.sha256.clone(),
         body: NewBody::Proof(stored::split(proof)),
-        record_id: Some(proof.record.id.clone()),
+        record_id: Some(proof.view.id.clone()),
         subject: Some(proof.subject_key()),
     };
     let mut append = Append {
@@ -60,7 +60,7 @@ pub fn to_append(
     }
     let (confirm, confirm_hash) = tokens::new_token();
     let (unsubscribe, unsubscribe_hash) = tokens::new_token();
-    let locale = proof.record.locale.clone();
+    let locale = proof.view.locale.clone();
     let expires_at = now + config.token_ttl;
     append.tokens = vec![
         NewToken {
@@ -98,13 +98,13 @@ pub fn to_append(
 /// The consent a withdrawal proof withdraws from (its `prev`): its
 /// confirmation is cancelled in the withdrawal's transaction.
 pub fn withdraws(proof: &VerifiedProof) -> Option<Withdraws> {
-    if proof.record.kind != consent_proof::Kind::Withdrawal {
+    if proof.view.kind != consent_proof::Kind::Withdrawal {
         return None;
     }
     Some(Withdraws::Proof {
-        sha256: proof.record.prev.clone()?,
+        sha256: proof.view.prev.clone()?,
         subject: proof.subject_key(),
-        purposes: proof.record.purposes.iter().map(|p| p.id.clone()).collect(),
+        purposes: proof.view.purposes.iter().map(|p| p.id.clone()).collect(),
     })
 }
 
@@ -119,32 +119,18 @@ pub fn send_confirmation(
     seq: i64,
     mail: NewMail,
 ) {
-    match confirmation_mail(
-        &proof.payload,
-        links,
-        &mail.confirm_token,
-        &mail.unsubscribe_token,
-        token_ttl.num_hours(),
-    ) {
-        Some(mut mail) => {
-            // The collector's own voice: the registered controller and box
-            // texts, never the proof's strings.
-            let voice = Voice::of(version, &proof.record.locale);
-            let ids: Vec<&str> = proof
-                .record
-                .purposes
-                .iter()
-                .filter(|p| consent_form::rules::allows_sending(p.choice))
-                .map(|p| p.id.as_str())
-                .collect();
-            mail.sender_name = voice.controller;
-            mail.purposes = named(version, &proof.record.locale, &ids).into_iter().map(|n| n.label).collect();
-            queue.send(seq, mail)
-        }
-        // Verified proofs always have an address; the stored copy would be given up too.
-        None => tracing::error!(
-            seq,
-            "confirmation mail not sent: the proof names no address"
+    // The collector's own voice: the registered controller and texts,
+    // never the proof's strings.
+    let mut view = proof.view.clone();
+    speak(&mut view, version);
+    queue.send(
+        seq,
+        confirmation_mail(
+            &view,
+            links,
+            &mail.confirm_token,
+            &mail.unsubscribe_token,
+            token_ttl.num_hours(),
         ),
-    }
+    );
 }

@@ -1,5 +1,7 @@
 //! Unsubscribe links for the merchant's own marketing mail (`unsubscribe-link`).
 
+use consent_proof::Kind;
+
 use crate::proof::stored;
 use crate::store::{NewToken, Store, StoreError, TokenPurpose};
 
@@ -14,7 +16,8 @@ pub enum LinkError {
     Store(#[from] StoreError),
 }
 
-/// Mints a one-click unsubscribe URL for the subject's latest consent that granted an e-mail purpose.
+/// Mints a one-click unsubscribe URL for the subject's latest consent that allows sending e-mail
+/// (granted, or not objected to under b2b and soft opt-in).
 ///
 /// Each call makes a new token (only its hash is stored), so each mailing can
 /// carry its own; any of them withdraws, once.
@@ -25,19 +28,11 @@ pub async fn unsubscribe_link(
 ) -> Result<String, LinkError> {
     let subject = subject.trim().to_lowercase();
     let proofs = store.subject_proofs(&subject).await?;
+    // The labels are not needed: no texts are read.
     let consent = proofs.into_iter().find_map(|entry| {
-        let body = stored::body_json(entry.body.as_deref()?)?;
-        let grants_email = body["kind"] == "consent"
-            && body["purposes"]
-                .as_array()?
-                .iter()
-                .any(|p| p["channel"] == "email" && p["choice"] == "granted");
-        grants_email.then(|| {
-            (
-                entry.seq,
-                body["locale"].as_str().unwrap_or("en").to_string(),
-            )
-        })
+        let view = stored::read(entry.jws_header.as_deref()?, entry.body.as_deref()?, None)?;
+        let sends_email = view.kind == Kind::Consent && !view.email_sending_ids().is_empty();
+        sends_email.then_some((entry.seq, view.locale))
     });
     let (seq, locale) = consent.ok_or_else(|| LinkError::NoConsent(subject.clone()))?;
     let (token, hash) = crate::crypto::tokens::new_token();

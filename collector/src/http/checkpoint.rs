@@ -21,7 +21,9 @@ use crate::ledger::tsa_verify::Authority;
 /// The publisher `serve` runs: its origin, file and timestamp authority.
 pub fn publisher(config: &Config, public_url: &str) -> Result<Publisher, StartError> {
     let origin = config.checkpoints.origin.clone().unwrap_or_else(|| {
-        let host = public_url.split_once("://").map_or(public_url, |(_, rest)| rest);
+        let host = public_url
+            .split_once("://")
+            .map_or(public_url, |(_, rest)| rest);
         format!("{}/consent-log", host.split('/').next().unwrap_or(host))
     });
     let tsa = match &config.checkpoints.tsa {

@@ -19,7 +19,7 @@ use serde_json::{json, Value};
 use super::{ApiError, AppState};
 use crate::connectors::inbound::{self, Inbound, InboundError};
 use crate::flows::handoff::{self, About};
-use crate::flows::links::email_purposes;
+use crate::flows::links::proof_view;
 use crate::ledger::events;
 use crate::ledger::receipt::EntryKind;
 use crate::proof::stored;
@@ -51,18 +51,22 @@ async fn record(state: &AppState, inbound: Option<Inbound>) -> Answer {
         ));
     };
     let proofs = state.store.subject_proofs(&inbound.email).await?;
-    let consent = proofs.into_iter().find(|p| {
-        p.body
-            .as_deref()
-            .and_then(stored::body_json)
-            .is_some_and(|b| b["kind"] == "consent")
-    });
-    let Some(proof) = consent else {
+    // The newest consent proof still readable (an erased one is skipped).
+    let mut consent = None;
+    for entry in proofs {
+        if let Some(view) = proof_view(state.store.as_ref(), &entry).await? {
+            if view.kind == consent_proof::Kind::Consent {
+                consent = Some((entry, view));
+                break;
+            }
+        }
+    }
+    let Some((proof, view)) = consent else {
         return Ok(Json(
             json!({"recorded": false, "reason": "no consent on record for this address"}),
         ));
     };
-    let purposes = email_purposes(&proof);
+    let purposes = view.email_sending_ids();
     let at = timestamp(Utc::now());
     let source = serde_json::to_value(inbound.source).unwrap_or_default();
     let event = json!({

@@ -35,10 +35,7 @@ pub async fn as_json(request: Request, next: Next) -> Response {
     let text = String::from_utf8_lossy(&text);
     let mut message = text.trim().to_lowercase();
     if message.is_empty() {
-        message = status
-            .canonical_reason()
-            .unwrap_or("error")
-            .to_lowercase();
+        message = status.canonical_reason().unwrap_or("error").to_lowercase();
     }
     if message.len() > MAX_MESSAGE {
         let mut end = MAX_MESSAGE;

@@ -21,6 +21,7 @@ use crate::flows::handoff::{self, About};
 use crate::flows::links;
 use crate::i18n::lang::Lang;
 use crate::i18n::pages::{Page, Signup};
+use crate::proof::view::ProofView;
 use crate::store::{timestamp, Append, StoredEntry, TokenPurpose, TokenRow, Withdraws};
 
 /// The `token` query parameter.
@@ -53,6 +54,7 @@ struct Link {
     row: TokenRow,
     lang: Lang,
     proof: StoredEntry,
+    view: ProofView,
     signup: Signup,
 }
 
@@ -76,21 +78,26 @@ async fn find(
     };
     let lang = Lang::from_locale(&row.locale);
     let proof = match state.store.entry(row.entry_seq).await {
-        Ok(Some(proof)) if proof.body.is_some() => proof,
-        // Erased by prune: the link leads nowhere any more.
-        Ok(_) => return Err(page(lang, Page::Unknown, &Signup::default(), &state.config.brand)),
+        Ok(Some(proof)) => proof,
+        Ok(None) => return Err(page(lang, Page::Unknown, &Signup::default(), &state.config.brand)),
         Err(e) => return Err(failed(lang, e)),
     };
-    let signup = match links::signup(state.store.as_ref(), &proof).await {
-        Ok(signup) => signup,
+    let view = match links::proof_view(state.store.as_ref(), &proof).await {
+        Ok(Some(view)) => view,
+        // Erased by prune: the link leads nowhere any more.
+        Ok(None) => return Err(page(lang, Page::Unknown, &Signup::default(), &state.config.brand)),
         Err(e) => return Err(failed(lang, e)),
     };
     Ok(Link {
         hash,
         row,
         lang,
+        signup: match links::signup(state.store.as_ref(), &view).await {
+            Ok(signup) => signup,
+            Err(e) => return Err(failed(lang, e)),
+        },
         proof,
-        signup,
+        view,
     })
 }
 
@@ -141,6 +148,7 @@ async fn follow(
         row,
         lang,
         proof,
+        view,
         signup,
     } = link;
     let ip = client_network(state, peer, headers);
@@ -162,7 +170,7 @@ async fn follow(
         let change = match purpose {
             TokenPurpose::Confirm => about.confirmed(&at, Some(ip.clone())),
             TokenPurpose::Unsubscribe => {
-                about.withdrawn(&links::email_purposes(&proof), Source::UnsubscribeLink, &at)
+                about.withdrawn(&view.email_sending_ids(), Source::UnsubscribeLink, &at)
             }
             // The preference page records its withdrawals itself.
             TokenPurpose::Preferences => None,
@@ -170,7 +178,7 @@ async fn follow(
         handoff::to(change, &state.handoff_to)
     };
     let append = Append {
-        entry: links::event(purpose, &row, &proof, &at, ip),
+        entry: links::event(purpose, &row, &proof, &view, &at, ip),
         tokens: Vec::new(),
         consume: Some(hash),
         mail: None,

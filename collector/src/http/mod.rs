@@ -4,8 +4,8 @@ mod checkpoint; // `/v1/checkpoint`: the latest signed checkpoint
 mod client; // the client's address and network
 mod connectors; // `/v1/connectors/*`: withdrawals the merchant's tools report
 mod error; // JSON `{error, message}` answers
-mod json_errors; // every error answer as JSON, timeouts included
 pub mod ip; // IP truncation
+mod json_errors; // every error answer as JSON, timeouts included
 mod links; // `/v1/confirm` and `/v1/unsubscribe`
 mod origin; // origins and their loopback aliases
 mod outbox; // the demo's mailbox

@@ -14,7 +14,7 @@ use serde_json::{json, Value};
 use super::client::client_network;
 use super::error::ApiError;
 use super::AppState;
-use crate::flows::admit::{self, AdmitError, Admission};
+use crate::flows::admit::{self, Admission, AdmitError};
 use crate::flows::limits::{self, Mail};
 use crate::flows::submit::{send_confirmation, to_append, MailTiming};
 use crate::proof::verify::{self, VerifiedProof};
@@ -81,7 +81,12 @@ pub async fn submit(
     }
 
     // Tokens expire from now; the receive time is set when the batch commits, moments later.
-    let mut append = to_append(MailTiming::from(&state.config), &proof, wants_mail, Utc::now());
+    let mut append = to_append(
+        MailTiming::from(&state.config),
+        &proof,
+        wants_mail,
+        Utc::now(),
+    );
     append.held = admission.mark(&proof.record);
     // A proof that counts reaches the tools: a widget withdrawal, or a
     // single opt-in the registered form allows (no mail: nothing to
@@ -99,7 +104,8 @@ pub async fn submit(
         other => {
             // No mail goes out: the address keeps its allowance.
             if wants_mail {
-                limits::give_back(state.store.as_ref(), &state.config, &subject, Utc::now()).await?;
+                limits::give_back(state.store.as_ref(), &state.config, &subject, Utc::now())
+                    .await?;
             }
             match other? {
                 Appended::Replay(stored) => return replay(stored, &proof),
@@ -135,9 +141,22 @@ pub async fn submit(
 async fn admit(state: &AppState, proof: &VerifiedProof) -> Result<Admission, ApiError> {
     let subject = proof.subject_key();
     let unknown = state.config.unknown_forms;
-    match admit::admit(state.store.as_ref(), &state.registry, unknown, &proof.record, &proof.jws, &subject).await {
+    match admit::admit(
+        state.store.as_ref(),
+        &state.registry,
+        unknown,
+        &proof.record,
+        &proof.jws,
+        &subject,
+    )
+    .await
+    {
         Ok(admission) => Ok(admission),
-        Err(AdmitError::Refused(r)) => Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, r.code, r.message)),
+        Err(AdmitError::Refused(r)) => Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            r.code,
+            r.message,
+        )),
         Err(AdmitError::Store(e)) => Err(e.into()),
     }
 }
@@ -178,9 +197,9 @@ fn check_request(
     headers: &HeaderMap,
     proof: &VerifiedProof,
 ) -> Result<(), ApiError> {
-    let record = &proof.record;
+    let view = &proof.view;
     if let Some(key) = headers.get("idempotency-key") {
-        if key.to_str().ok() != Some(record.id.as_str()) {
+        if key.to_str().ok() != Some(view.id.as_str()) {
             return Err(ApiError::new(
                 StatusCode::BAD_REQUEST,
                 "idempotency_key_mismatch",
@@ -188,20 +207,16 @@ fn check_request(
             ));
         }
     }
-    if !state
-        .allowed_origins
-        .iter()
-        .any(|o| o == &record.site.origin)
-    {
+    if !state.allowed_origins.iter().any(|o| o == &view.origin) {
         return Err(ApiError::new(
             StatusCode::FORBIDDEN,
             "origin_not_allowed",
-            format!("origin {} is not on the allow-list", record.site.origin),
+            format!("origin {} is not on the allow-list", view.origin),
         ));
     }
     // A browser names the page's origin; it must be the one the proof claims.
     if let Some(origin) = headers.get(header::ORIGIN) {
-        if origin.to_str().ok() != Some(record.site.origin.as_str()) {
+        if origin.to_str().ok() != Some(view.origin.as_str()) {
             return Err(ApiError::new(
                 StatusCode::FORBIDDEN,
                 "origin_mismatch",

@@ -19,10 +19,10 @@ use crate::audit::publish::Publisher;
 use crate::config::{Config, MailConfig};
 use crate::flows::release;
 use crate::flows::submit::MailTiming;
-use crate::registry::derive;
 use crate::ledger::keys::{KeyError, Keyring};
 use crate::mail::queue::{MailQueue, Retry};
 use crate::mail::{MailError, Mailer};
+use crate::registry::derive;
 use crate::store::appender::Appender;
 use crate::store::{Store, StoreError};
 
@@ -153,16 +153,26 @@ impl Running {
 /// The demo registers the form of its own page (`www/index.html`'s
 /// `signup-config`) for its origins, so that its proofs count: a demo that
 /// cannot is still served, its proofs held, and says why.
-async fn register_demo_form(store: &dyn Store, keys: &Keyring, config: &Config, origins: &[String]) {
-    let Some(page) = config.www.as_ref().map(|www| www.join("index.html")) else { return };
+async fn register_demo_form(
+    store: &dyn Store,
+    keys: &Keyring,
+    config: &Config,
+    origins: &[String],
+) {
+    let Some(page) = config.www.as_ref().map(|www| www.join("index.html")) else {
+        return;
+    };
     let version = std::fs::read_to_string(&page)
         .map_err(|e| e.to_string())
         .and_then(|html| {
-            let json = derive::config_in_page(&html, "signup-config").ok_or("no signup-config script in it")?;
+            let json = derive::config_in_page(&html, "signup-config")
+                .ok_or("no signup-config script in it")?;
             derive::from_config(json, origins).map_err(|e| e.to_string())
         });
     let outcome = match version {
-        Ok(version) => release::register(store, keys, MailTiming::from(config), &version).await.map_err(|e| e.to_string()),
+        Ok(version) => release::register(store, keys, MailTiming::from(config), &version)
+            .await
+            .map_err(|e| e.to_string()),
         Err(e) => Err(e),
     };
     if let Err(e) = outcome {
@@ -252,11 +262,10 @@ pub async fn start(config: Config) -> Result<Running, StartError> {
         64,
     );
     let checkpoints = Arc::new(super::checkpoint::publisher(&config, &public_url)?);
-    let publishing = checkpoints.clone().spawn(
-        store.clone(),
-        keys.clone(),
-        config.checkpoints.interval,
-    );
+    let publishing =
+        checkpoints
+            .clone()
+            .spawn(store.clone(), keys.clone(), config.checkpoints.interval);
     let state = Arc::new(AppState {
         store,
         keys,

@@ -37,6 +37,9 @@ pub struct Signup {
     pub email: Vec<String>,
     /// Whether SMS consent was given too, which the e-mail link leaves in place.
     pub sms: bool,
+    /// Whether the purposes listed were offered with an objection box left
+    /// unticked (b2b, soft opt-in) rather than ticked.
+    pub informed: bool,
 }
 
 /// The words of a page: a title, a sentence, a list, a closing sentence, and
@@ -93,14 +96,14 @@ pub fn page(lang: Lang, which: Page, signup: &Signup) -> PageText {
     match (fr, which) {
         (true, Page::ConfirmAsk) => text(
             "Confirmer votre inscription",
-            format!("Vous avez demandé à recevoir les messages de {who}{}", if signup.granted.is_empty() { ".".into() } else { ". Vous avez coché :".to_string() }),
+            format!("Vous avez demandé à recevoir les messages de {who}{}", if signup.granted.is_empty() { "." } else if signup.informed { ". Vous avez été informé(e) de ces envois, sans vous y opposer :" } else { ". Vous avez coché :" }),
             &signup.granted,
             Some("Pour confirmer, utilisez le bouton ci-dessous. Sans confirmation, vous ne recevrez rien.".into()),
             Some("Confirmer mon inscription"),
         ),
         (false, Page::ConfirmAsk) => text(
             "Confirm your subscription",
-            format!("You asked to receive messages from {who}{}", if signup.granted.is_empty() { ".".into() } else { ". You ticked:".to_string() }),
+            format!("You asked to receive messages from {who}{}", if signup.granted.is_empty() { "." } else if signup.informed { ". You were told of these messages and did not object:" } else { ". You ticked:" }),
             &signup.granted,
             Some("To confirm, use the button below. Without confirmation you will receive nothing.".into()),
             Some("Confirm my subscription"),

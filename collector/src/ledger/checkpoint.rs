@@ -81,7 +81,11 @@ impl Checkpoint {
             .ok_or(bad("the root is not 32 bytes of base64"))?;
         let chain = chain
             .strip_prefix("chain ")
-            .filter(|c| c.len() == 64 && c.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)))
+            .filter(|c| {
+                c.len() == 64
+                    && c.bytes()
+                        .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+            })
             .ok_or(bad("the chain line is not `chain <64 lowercase hex>`"))?;
         let time = time
             .strip_prefix("time ")
@@ -158,7 +162,10 @@ mod tests {
         let key = SigningKey::from_bytes(&[3; 32]);
         let signed = sample().sign(&key);
         assert!(signed.starts_with("shop.example/consent-log\n17\nBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwc=\nchain abab"));
-        assert_eq!(Checkpoint::open(&signed, &[key.verifying_key()]), Ok(sample()));
+        assert_eq!(
+            Checkpoint::open(&signed, &[key.verifying_key()]),
+            Ok(sample())
+        );
         let other = SigningKey::from_bytes(&[4; 32]).verifying_key();
         assert!(matches!(
             Checkpoint::open(&signed, &[other]),

@@ -66,9 +66,27 @@ pub fn withdrawal_via(
     entry(EntryKind::Withdrawal, event, Some(subject))
 }
 
+/// What a prune entry says, read back.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Deserialize)]
+pub struct PruneEvent {
+    /// The seqs of the entries it erased.
+    pub erased: Vec<i64>,
+}
+
+/// A stored event's JSON as `T`; `None` if it is not one.
+pub fn read<T: serde::de::DeserializeOwned>(body: &str) -> Option<T> {
+    serde_json::from_str(body).ok()
+}
+
 /// The merchant registered a form version that the held proof at
 /// `proof_seq` matches: from here on it counts.
-pub fn release(proof_seq: i64, proof_sha256: &str, form: (&str, &str), at: &str, subject: String) -> NewEntry {
+pub fn release(
+    proof_seq: i64,
+    proof_sha256: &str,
+    form: (&str, &str),
+    at: &str,
+    subject: String,
+) -> NewEntry {
     let event = json!({
         "schema": EVENT_SCHEMA, "type": "released", "at": at,
         "proofSeq": proof_seq, "proof": proof_sha256,

@@ -33,7 +33,10 @@ pub enum NoteError {
 
 /// A key name fit for a note: non-empty, no spaces and no `+`.
 pub fn valid_name(name: &str) -> bool {
-    !name.is_empty() && !name.chars().any(|c| c.is_whitespace() || c == '+' || c.is_control())
+    !name.is_empty()
+        && !name
+            .chars()
+            .any(|c| c.is_whitespace() || c == '+' || c.is_control())
 }
 
 /// The 4-byte key id of an Ed25519 key under `name`.
@@ -79,7 +82,9 @@ pub fn open<'n>(note: &'n str, name: &str, trusted: &[VerifyingKey]) -> Result<&
     check_text(text)?;
     let lines = &note[split + 2..];
     if !lines.ends_with('\n') || lines.len() == 1 {
-        return Err(NoteError::Malformed("signature lines must end in a newline"));
+        return Err(NoteError::Malformed(
+            "signature lines must end in a newline",
+        ));
     }
     let mut verified = false;
     for (count, line) in lines.trim_end_matches('\n').split('\n').enumerate() {
@@ -89,7 +94,9 @@ pub fn open<'n>(note: &'n str, name: &str, trusted: &[VerifyingKey]) -> Result<&
         let (line_name, blob) = line
             .strip_prefix("\u{2014} ")
             .and_then(|rest| rest.rsplit_once(' '))
-            .ok_or(NoteError::Malformed("a signature line is not `— name signature`"))?;
+            .ok_or(NoteError::Malformed(
+                "a signature line is not `— name signature`",
+            ))?;
         let blob = STANDARD
             .decode(blob)
             .map_err(|_| NoteError::Malformed("a signature is not base64"))?;
@@ -133,7 +140,9 @@ mod tests {
     /// verifier keys are published: the same bytes prove the format interoperates.
     #[test]
     fn the_go_sumdb_note_example_signs_and_opens_byte_for_byte() {
-        let skey = STANDARD.decode("AYEKFALVFGyNhPJEMzD1QIDr+Y7hfZx09iUvxdXHKDFz").unwrap();
+        let skey = STANDARD
+            .decode("AYEKFALVFGyNhPJEMzD1QIDr+Y7hfZx09iUvxdXHKDFz")
+            .unwrap();
         let seed: [u8; 32] = skey[1..].try_into().unwrap();
         let key = SigningKey::from_bytes(&seed);
         let text = "If you think cryptography is the answer to your problem,\n\
@@ -147,7 +156,10 @@ mod tests {
             verifier_key("PeterNeumann", &key.verifying_key()),
             "PeterNeumann+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW"
         );
-        assert_eq!(open(&note, "PeterNeumann", &[key.verifying_key()]), Ok(text));
+        assert_eq!(
+            open(&note, "PeterNeumann", &[key.verifying_key()]),
+            Ok(text)
+        );
     }
 
     #[test]
@@ -198,7 +210,10 @@ mod tests {
         let k = key(1).verifying_key();
         let mut preimage = b"shop.example/log\n\x01".to_vec();
         preimage.extend_from_slice(k.as_bytes());
-        assert_eq!(key_id("shop.example/log", &k)[..], Sha256::digest(&preimage)[..4]);
+        assert_eq!(
+            key_id("shop.example/log", &k)[..],
+            Sha256::digest(&preimage)[..4]
+        );
         let vkey = verifier_key("shop.example/log", &k);
         let parts: Vec<&str> = vkey.split('+').collect();
         assert_eq!(parts[0], "shop.example/log");
@@ -210,8 +225,17 @@ mod tests {
     #[test]
     fn malformed_notes_are_named() {
         let trusted = [key(1).verifying_key()];
-        assert!(matches!(open("no blank line\n", "n", &trusted), Err(NoteError::Malformed(_))));
-        assert!(matches!(open("text\n\nnot a signature\n", "n", &trusted), Err(NoteError::Malformed(_))));
-        assert!(matches!(open("te\rxt\n\n\u{2014} n AAAA\n", "n", &trusted), Err(NoteError::Malformed(_))));
+        assert!(matches!(
+            open("no blank line\n", "n", &trusted),
+            Err(NoteError::Malformed(_))
+        ));
+        assert!(matches!(
+            open("text\n\nnot a signature\n", "n", &trusted),
+            Err(NoteError::Malformed(_))
+        ));
+        assert!(matches!(
+            open("te\rxt\n\n\u{2014} n AAAA\n", "n", &trusted),
+            Err(NoteError::Malformed(_))
+        ));
     }
 }

@@ -54,7 +54,11 @@ impl TimestampClient {
             .timeout(Duration::from_secs(20))
             .build()
             .expect("an http client with a timeout builds");
-        TimestampClient { url, authority, http }
+        TimestampClient {
+            url,
+            authority,
+            http,
+        }
     }
 
     /// Gets a token for `message`, checks it (signer, imprint, nonce) and returns its DER.

@@ -94,7 +94,8 @@ impl Authority {
 
     /// Checks that `token` (DER) vouches for `message` and returns what it says.
     pub fn verify(&self, token: &[u8], message: &[u8]) -> Result<Stamp, TokenError> {
-        let malformed = |what: &'static str| move |e: der::Error| TokenError::Malformed(format!("{what}: {e}"));
+        let malformed =
+            |what: &'static str| move |e: der::Error| TokenError::Malformed(format!("{what}: {e}"));
         let info = ContentInfo::from_der(token).map_err(malformed("content info"))?;
         if info.content_type != SIGNED_DATA {
             return Err(TokenError::Malformed("not cms signed data".into()));
@@ -138,9 +139,10 @@ impl Authority {
     fn check_signer(&self, signer: &SignerInfo, tst_der: &[u8]) -> Result<(), TokenError> {
         let tbs = &self.cert.tbs_certificate;
         let named = match &signer.sid {
-            SignerIdentifier::IssuerAndSerialNumber(IssuerAndSerialNumber { issuer, serial_number }) => {
-                *issuer == tbs.issuer && *serial_number == tbs.serial_number
-            }
+            SignerIdentifier::IssuerAndSerialNumber(IssuerAndSerialNumber {
+                issuer,
+                serial_number,
+            }) => *issuer == tbs.issuer && *serial_number == tbs.serial_number,
             SignerIdentifier::SubjectKeyIdentifier(ski) => extension(&self.cert, SUBJECT_KEY_ID)
                 .and_then(|e| SubjectKeyIdentifier::from_der(e.extn_value.as_bytes()).ok())
                 .is_some_and(|own| own == *ski),
@@ -203,9 +205,10 @@ impl Authority {
                 use p256::ecdsa::signature::Verifier;
                 let key = p256::ecdsa::VerifyingKey::from_sec1_bytes(key)
                     .map_err(|_| TokenError::Certificate("has an unreadable p-256 key"))?;
-                let signature =
-                    p256::ecdsa::Signature::from_der(signature).map_err(|_| TokenError::Signature)?;
-                key.verify(message, &signature).map_err(|_| TokenError::Signature)
+                let signature = p256::ecdsa::Signature::from_der(signature)
+                    .map_err(|_| TokenError::Signature)?;
+                key.verify(message, &signature)
+                    .map_err(|_| TokenError::Signature)
             }
             (RSA, RSA | RSA_SHA256) => {
                 use rsa::pkcs1::DecodeRsaPublicKey;

@@ -57,7 +57,11 @@ pub fn read_checkpoints(
     })?;
     let records: Vec<(String, Record)> = if text.trim_start().starts_with('{') {
         let mut records = Vec::new();
-        for (i, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
+        for (i, line) in text
+            .lines()
+            .enumerate()
+            .filter(|(_, l)| !l.trim().is_empty())
+        {
             let at = format!("{name} line {}", i + 1);
             let record = serde_json::from_str(line).map_err(|e| WitnessError {
                 source_name: at.clone(),
@@ -111,19 +115,28 @@ fn witness(
 }
 
 /// Reads receipts, one compact JWS a line, as the widget or a subscriber kept them.
-pub fn read_receipts(path: &Path, keys: &super::keys::PublicKeys) -> Result<Vec<Witness>, WitnessError> {
+pub fn read_receipts(
+    path: &Path,
+    keys: &super::keys::PublicKeys,
+) -> Result<Vec<Witness>, WitnessError> {
     let name = path.display().to_string();
     let text = std::fs::read_to_string(path).map_err(|e| WitnessError {
         source_name: name.clone(),
         message: e.to_string(),
     })?;
     let mut witnesses = Vec::new();
-    for (i, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
+    for (i, line) in text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+    {
         let at = format!("{name} line {}", i + 1);
-        let receipt = keys.verify_receipt(line.trim()).ok_or_else(|| WitnessError {
-            source_name: at.clone(),
-            message: "the receipt does not verify with any collector key".into(),
-        })?;
+        let receipt = keys
+            .verify_receipt(line.trim())
+            .ok_or_else(|| WitnessError {
+                source_name: at.clone(),
+                message: "the receipt does not verify with any collector key".into(),
+            })?;
         witnesses.push(Witness {
             size: receipt.seq,
             root: None,

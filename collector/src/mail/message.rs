@@ -77,7 +77,10 @@ pub struct ConfirmationMail {
     /// The texts next to the boxes the subscriber ticked, so the mail says
     /// what a click confirms.
     pub purposes: Vec<String>,
-    /// The phone number given, masked (see [`crate::proof::granted::mask_phone`]).
+    /// Whether the purposes listed were offered with an objection box left
+    /// unticked (b2b, soft opt-in) rather than ticked: the mail says so.
+    pub informed: bool,
+    /// The phone number given, masked (see [`super::phone::mask_phone`]).
     pub phone: Option<String>,
     /// Whether an SMS box was ticked: the unsubscribe link stops e-mail
     /// only, so the mail says how SMS stops (STOP).
@@ -160,6 +163,7 @@ mod tests {
             ttl_hours: 48,
             purposes: vec!["J'accepte la newsletter.".into()],
             phone: Some("+33 6 •• •• •• 78".into()),
+            informed: false,
             sms: false,
             preferences_url: None,
             preferences_days: 30,

@@ -3,6 +3,7 @@
 pub mod compose; // the confirmation mail of a proof or of a stored row
 pub mod message; // the mail and its RFC 5322 message
 pub mod outbox; // the demo's local outbox
+pub mod phone; // the phone number, masked
 pub mod queue; // confirmation mail after the commit, retried from the database
 pub mod text; // subject and body of the confirmation mail
 pub mod transport; // SMTP and outbox delivery

@@ -54,6 +54,7 @@ pub fn confirmation_mail(mail: &ConfirmationMail) -> (String, String) {
         unsubscribe_url,
         ttl_hours,
         purposes,
+        informed,
         phone,
         ..
     } = mail;
@@ -63,7 +64,12 @@ pub fn confirmation_mail(mail: &ConfirmationMail) -> (String, String) {
             let ticked = if list.is_empty() {
                 String::new()
             } else {
-                format!("Vous avez coché :\n\n{list}\n")
+                let lead = if *informed {
+                    "Vous avez été informé(e) de ces envois, sans vous y opposer :"
+                } else {
+                    "Vous avez coché :"
+                };
+                format!("{lead}\n\n{list}\n")
             };
             let phone = phone
                 .as_ref()
@@ -92,7 +98,12 @@ pub fn confirmation_mail(mail: &ConfirmationMail) -> (String, String) {
             let ticked = if list.is_empty() {
                 String::new()
             } else {
-                format!("You ticked:\n\n{list}\n")
+                let lead = if *informed {
+                    "You were told of these messages and did not object:"
+                } else {
+                    "You ticked:"
+                };
+                format!("{lead}\n\n{list}\n")
             };
             let phone = phone
                 .as_ref()
@@ -137,6 +148,7 @@ mod tests {
             ttl_hours: 48,
             purposes: purposes.iter().map(|p| p.to_string()).collect(),
             phone: phone.map(String::from),
+            informed: false,
             sms,
             preferences_url: None,
             preferences_days: 30,

@@ -4,9 +4,10 @@
 use consent_proof::jcs;
 use serde_json::Value;
 
+use super::verify::VerifiedProof;
+use super::view::ProofView;
 use crate::crypto::hash::sha256_hex;
 use crate::crypto::jws::b64;
-use crate::proof::verify::VerifiedProof;
 
 /// A proof split for storage.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -103,7 +104,27 @@ fn rebuild_payload(body: &str, shown: Option<&str>) -> Option<String> {
     }
 }
 
-/// Reads the header's payload without the texts: what export and unsubscribe read.
-pub fn body_json(body: &str) -> Option<serde_json::Value> {
-    serde_json::from_str(body).ok()
+/// The view of a stored proof, from its stored header, body and shown
+/// texts (`None` when they are gone or unknown: the labels are then the
+/// purpose ids). The proof was verified before it was stored, and
+/// `verify-log` re-verifies it; this parses it into the verifier's own
+/// record type, whose every field is typed. `None` if the parts do not
+/// parse (an erased or tampered row).
+pub fn read(header_b64: &str, body: &str, shown: Option<&str>) -> Option<ProofView> {
+    let header = consent_proof::base64url::decode(header_b64)?;
+    let kid = consent_proof::verify::parse_header(&header).ok()?.kid;
+    let mut payload: Value = serde_json::from_str(body).ok()?;
+    let texts = payload.get_mut("texts")?.as_object_mut()?;
+    match shown {
+        Some(shown) => {
+            texts.insert("shown".into(), serde_json::from_str(shown).ok()?);
+        }
+        None => {
+            texts
+                .entry("shown")
+                .or_insert_with(|| Value::Object(Default::default()));
+        }
+    }
+    let record: consent_proof::Proof = serde_json::from_value(payload).ok()?;
+    Some(ProofView::new(&record, &kid))
 }

@@ -1,10 +1,13 @@
 //! Verification of incoming consent proofs: the one seam to the `consent-proof` crate.
 //!
-//! Everything else in the collector sees only [`VerifiedProof`], and every
+//! Everything else in the collector sees only [`VerifiedProof`] and its
+//! [`ProofView`], and every
 //! [`consent_proof::VerifyError`] becomes a [`ProofError`] with a stable HTTP code here.
 
 use chrono::{DateTime, Duration, Utc};
-use consent_proof::{Choice, DoubleOptIn, Kind, Proof, VerifyError, VerifyOptions};
+use consent_proof::{VerifyError, VerifyOptions};
+
+use super::view::ProofView;
 
 /// Limits applied to a proof on arrival.
 #[derive(Clone, Debug)]
@@ -85,29 +88,26 @@ pub struct VerifiedProof {
     pub jws: String,
     /// SHA-256 (lowercase hex) of the JWS: the `proof` field of the receipt.
     pub sha256: String,
-    /// The payload as JSON, for storage.
-    pub payload: serde_json::Value,
     /// The payload exactly as signed: its RFC 8785 canonical JSON.
     pub payload_json: String,
-    /// The record.
-    pub record: Proof,
+    /// What the collector reads of it.
+    pub view: ProofView,
+    /// The verifier's typed record, whole: what form matching compares
+    /// against the registered forms (see `crate::registry`).
+    pub record: consent_proof::Proof,
+    /// The payload as JSON, which only [`super::stored::split`] reads.
+    pub(super) payload: serde_json::Value,
 }
 
 impl VerifiedProof {
     /// Whether a confirmation e-mail is asked for.
     pub fn wants_double_opt_in(&self) -> bool {
-        self.record.kind == Kind::Consent
-            && self.record.double_opt_in == DoubleOptIn::Requested
-            && self
-                .record
-                .purposes
-                .iter()
-                .any(|p| p.choice == Choice::Granted)
+        self.view.asks_confirmation()
     }
 
     /// The e-mail address as the collector keys subjects: trimmed, lowercase.
     pub fn subject_key(&self) -> String {
-        self.record.subject.email.trim().to_lowercase()
+        self.view.subject_key()
     }
 }
 
@@ -130,9 +130,10 @@ pub fn verify(
     Ok(VerifiedProof {
         jws: jws.to_string(),
         sha256: verified.jws_sha256_hex(),
+        view: ProofView::new(&verified.proof, &verified.kid),
+        record: verified.proof,
         payload,
         payload_json: verified.payload,
-        record: verified.proof,
     })
 }
 

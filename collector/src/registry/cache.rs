@@ -16,8 +16,18 @@ pub struct Cache {
 
 impl Cache {
     /// The registered version `form_id` `version`, if there is one.
-    pub async fn lookup(&self, pool: &AnyPool, form_id: &str, version: &str) -> Result<Option<FormVersion>, sqlx::Error> {
-        let found = |known: &[FormVersion]| known.iter().find(|v| v.form_id == form_id && v.version == version).cloned();
+    pub async fn lookup(
+        &self,
+        pool: &AnyPool,
+        form_id: &str,
+        version: &str,
+    ) -> Result<Option<FormVersion>, sqlx::Error> {
+        let found = |known: &[FormVersion]| {
+            known
+                .iter()
+                .find(|v| v.form_id == form_id && v.version == version)
+                .cloned()
+        };
         if let Some(hit) = found(&self.known.read().unwrap_or_else(|e| e.into_inner())) {
             return Ok(Some(hit));
         }

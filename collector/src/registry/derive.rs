@@ -8,7 +8,9 @@ use consent_form::i18n::{self, Texts};
 use consent_form::view;
 use consent_proof::{Channel, Choice, DoubleOptIn, Proof, ShownTexts};
 
-use super::{sha256_hex, FormVersion, LocaleTexts, RegisteredController, RegisteredPolicy, RegisteredPurpose};
+use super::{
+    sha256_hex, FormVersion, LocaleTexts, RegisteredController, RegisteredPolicy, RegisteredPurpose,
+};
 
 /// Why a configuration or a held proof cannot be registered.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -51,11 +53,21 @@ pub fn from_config(json: &str, origins: &[String]) -> Result<FormVersion, Derive
     Ok(FormVersion {
         form_id: config.form_id.clone(),
         version: config.form_version.clone(),
-        controller: RegisteredController { name: config.controller.name.clone(), contact: config.controller.contact.clone() },
+        controller: RegisteredController {
+            name: config.controller.name.clone(),
+            contact: config.controller.contact.clone(),
+        },
         origins: origins.to_vec(),
         jurisdiction: config.jurisdiction.clone(),
         regime: config.regime,
-        purposes: config.purposes.iter().map(|p| RegisteredPurpose { id: p.id.clone(), channel: p.channel }).collect(),
+        purposes: config
+            .purposes
+            .iter()
+            .map(|p| RegisteredPurpose {
+                id: p.id.clone(),
+                channel: p.channel,
+            })
+            .collect(),
         double_opt_in: config.double_opt_in,
         phone: config.phone == consent_form::config::PhoneMode::Optional,
         privacy_policy: RegisteredPolicy {
@@ -69,9 +81,11 @@ pub fn from_config(json: &str, origins: &[String]) -> Result<FormVersion, Derive
 
 /// Reads a configuration exactly as the widget's `open` does.
 pub fn parse(json: &str) -> Result<Config, DeriveError> {
-    let value = consent_form::json::parse(json)
-        .map_err(|at| DeriveError::Config(vec![format!("(config) is not valid JSON (at byte {at})")]))?;
-    Config::from_value(&value).map_err(|problems| DeriveError::Config(problems.iter().map(|p| p.line()).collect()))
+    let value = consent_form::json::parse(json).map_err(|at| {
+        DeriveError::Config(vec![format!("(config) is not valid JSON (at byte {at})")])
+    })?;
+    Config::from_value(&value)
+        .map_err(|problems| DeriveError::Config(problems.iter().map(|p| p.line()).collect()))
 }
 
 /// The texts of every locale the form can show: the configured locale if
@@ -88,7 +102,10 @@ fn locales(config: &Config) -> Vec<LocaleTexts> {
     let mut out: Vec<LocaleTexts> = Vec::new();
     for tag in tags {
         let texts = Texts::resolve(config, Some(&tag));
-        if out.iter().any(|l| l.locale.eq_ignore_ascii_case(texts.locale())) {
+        if out
+            .iter()
+            .any(|l| l.locale.eq_ignore_ascii_case(texts.locale()))
+        {
             continue;
         }
         let shown = view::plan(config, &texts).shown;
@@ -103,9 +120,16 @@ fn locales(config: &Config) -> Vec<LocaleTexts> {
 /// then each box text), hashed here natively as the browser does with WebCrypto.
 fn locale_texts(locale: &str, shown: Vec<(String, String)>, purpose_ids: &[&str]) -> LocaleTexts {
     let shown = ShownTexts(shown);
-    let mut hashes = view::hash_inputs(&shown, purpose_ids).into_iter().map(|input| sha256_hex(&input));
+    let mut hashes = view::hash_inputs(&shown, purpose_ids)
+        .into_iter()
+        .map(|input| sha256_hex(&input));
     let sha256 = hashes.next().unwrap_or_default();
-    LocaleTexts { locale: locale.to_string(), shown: shown.0, sha256, purpose_sha256: hashes.collect() }
+    LocaleTexts {
+        locale: locale.to_string(),
+        shown: shown.0,
+        sha256,
+        purpose_sha256: hashes.collect(),
+    }
 }
 
 /// The key under which the widget records a purpose's box text.
@@ -130,9 +154,13 @@ fn check_origins(origins: &[String]) -> Result<(), DeriveError> {
         return Err(DeriveError::NoOrigin);
     }
     for origin in origins {
-        let rest = origin.strip_prefix("https://").or_else(|| origin.strip_prefix("http://"));
+        let rest = origin
+            .strip_prefix("https://")
+            .or_else(|| origin.strip_prefix("http://"));
         let host_ok = rest.is_some_and(|host| {
-            !host.is_empty() && !host.contains(['/', '?', '#', '@']) && !host.chars().any(|c| c.is_whitespace() || c.is_control())
+            !host.is_empty()
+                && !host.contains(['/', '?', '#', '@'])
+                && !host.chars().any(|c| c.is_whitespace() || c.is_control())
         });
         if !host_ok {
             return Err(DeriveError::BadOrigin(origin.clone()));
@@ -146,29 +174,51 @@ fn check_origins(origins: &[String]) -> Result<(), DeriveError> {
 /// the texts of each locale they were shown in.
 pub fn from_held(proofs: &[Proof]) -> Result<FormVersion, DeriveError> {
     let first = proofs.first().ok_or(DeriveError::NothingHeld)?;
-    let consents: Vec<&Proof> = proofs.iter().filter(|p| p.kind == consent_proof::Kind::Consent).collect();
+    let consents: Vec<&Proof> = proofs
+        .iter()
+        .filter(|p| p.kind == consent_proof::Kind::Consent)
+        .collect();
     let base = consents.first().copied().unwrap_or(first);
     let mut version = FormVersion {
         form_id: base.form.id.clone(),
         version: base.form.version.clone(),
-        controller: RegisteredController { name: base.controller.name.clone(), contact: base.controller.contact.clone() },
+        controller: RegisteredController {
+            name: base.controller.name.clone(),
+            contact: base.controller.contact.clone(),
+        },
         origins: Vec::new(),
         jurisdiction: base.jurisdiction.clone(),
         regime: base.regime,
-        purposes: base.purposes.iter().map(|p| RegisteredPurpose { id: p.id.clone(), channel: p.channel }).collect(),
+        purposes: base
+            .purposes
+            .iter()
+            .map(|p| RegisteredPurpose {
+                id: p.id.clone(),
+                channel: p.channel,
+            })
+            .collect(),
         // Single opt-in only if a held proof granted without asking for the
         // mailbox click: `forms held` says so in capitals before approval.
         double_opt_in: !consents.iter().any(|p| {
             p.double_opt_in == DoubleOptIn::NotRequested
-                && p.purposes.iter().any(|q| matches!(q.choice, Choice::Granted | Choice::NotObjected))
+                && p.purposes
+                    .iter()
+                    .any(|q| matches!(q.choice, Choice::Granted | Choice::NotObjected))
         }),
         // The field was shown if its label was, or if someone typed a number in it.
-        phone: base.texts.shown.get("phone.label").is_some() || proofs.iter().any(|p| p.subject.phone.is_some()),
-        privacy_policy: RegisteredPolicy { url: base.privacy_policy.url.clone(), version: base.privacy_policy.version.clone() },
+        phone: base.texts.shown.get("phone.label").is_some()
+            || proofs.iter().any(|p| p.subject.phone.is_some()),
+        privacy_policy: RegisteredPolicy {
+            url: base.privacy_policy.url.clone(),
+            version: base.privacy_policy.version.clone(),
+        },
         locales: Vec::new(),
         config: None,
     };
-    for field in [version.controller.name.as_str(), version.controller.contact.as_str()] {
+    for field in [
+        version.controller.name.as_str(),
+        version.controller.contact.as_str(),
+    ] {
         if field.chars().any(char::is_control) {
             return Err(DeriveError::ControlCharacter("controller"));
         }
@@ -181,7 +231,9 @@ pub fn from_held(proofs: &[Proof]) -> Result<FormVersion, DeriveError> {
             && proof.privacy_policy.url == version.privacy_policy.url
             && proof.privacy_policy.version == version.privacy_policy.version;
         if !same || proof.form.id != version.form_id || proof.form.version != version.version {
-            return Err(DeriveError::Disagree("the controller, regime or privacy policy"));
+            return Err(DeriveError::Disagree(
+                "the controller, regime or privacy policy",
+            ));
         }
         if !version.origins.contains(&proof.site.origin) {
             version.origins.push(proof.site.origin.clone());
@@ -189,8 +241,14 @@ pub fn from_held(proofs: &[Proof]) -> Result<FormVersion, DeriveError> {
         if proof.kind != consent_proof::Kind::Consent {
             continue;
         }
-        let purposes: Vec<RegisteredPurpose> =
-            proof.purposes.iter().map(|p| RegisteredPurpose { id: p.id.clone(), channel: p.channel }).collect();
+        let purposes: Vec<RegisteredPurpose> = proof
+            .purposes
+            .iter()
+            .map(|p| RegisteredPurpose {
+                id: p.id.clone(),
+                channel: p.channel,
+            })
+            .collect();
         if purposes != version.purposes {
             return Err(DeriveError::Disagree("the purposes"));
         }
@@ -198,7 +256,11 @@ pub fn from_held(proofs: &[Proof]) -> Result<FormVersion, DeriveError> {
             locale: proof.locale.clone(),
             shown: proof.texts.shown.0.clone(),
             sha256: proof.texts.sha256.clone(),
-            purpose_sha256: proof.purposes.iter().map(|p| p.text_sha256.clone()).collect(),
+            purpose_sha256: proof
+                .purposes
+                .iter()
+                .map(|p| p.text_sha256.clone())
+                .collect(),
         };
         match version.locales.iter().find(|l| l.locale == texts.locale) {
             Some(known) if ShownTexts(known.shown.clone()) != ShownTexts(texts.shown.clone()) => {

@@ -28,10 +28,19 @@ fn the_demo_configuration_gives_every_catalog_locale_with_the_widgets_hashes() {
     assert_eq!(version.locales.iter().map(|l| l.locale.as_str()).collect::<Vec<_>>(), consent_form::i18n::LOCALES);
     assert!(version.double_opt_in && version.phone);
     for lang in ["fr", "en", "fr-FR", "en-GB"] {
-        let proof = widget::Page::demo(ORIGIN, lang).consent("marie@example.org", "06 12 34 56 78", &["newsletter", "sms"], None);
+        let proof = widget::Page::demo(ORIGIN, lang).consent(
+            "marie@example.org",
+            "06 12 34 56 78",
+            &["newsletter", "sms"],
+            None,
+        );
         let texts = version.texts_for(&proof.locale).unwrap();
         assert_eq!(proof.texts.sha256, texts.sha256, "{lang}");
-        assert_eq!(standing(std::slice::from_ref(&version), &proof), Standing::Registered(&version), "{lang}");
+        assert_eq!(
+            standing(std::slice::from_ref(&version), &proof),
+            Standing::Registered(&version),
+            "{lang}"
+        );
     }
     // Derived twice, the same bytes: two collectors can compare hashes.
     assert_eq!(registered().sha256(), version.sha256());
@@ -64,7 +73,10 @@ fn a_proof_differing_in_any_fixed_field_is_not_that_form() {
     }
     let mut other_version = base.clone();
     other_version.form.version = "2".into();
-    assert_eq!(standing(std::slice::from_ref(&version), &other_version), Standing::Unknown);
+    assert_eq!(
+        standing(std::slice::from_ref(&version), &other_version),
+        Standing::Unknown
+    );
 }
 
 #[test]
@@ -73,7 +85,10 @@ fn a_widget_withdrawal_matches_with_the_texts_planned_for_its_subject() {
     let page = widget::Page::demo(ORIGIN, "en");
     let consent = page.consent("marie@example.org", "", &["newsletter", "partners"], None);
     let withdrawal = page.withdrawal(&consent, "header.payload.signature", &["partners"]);
-    assert_eq!(standing(std::slice::from_ref(&version), &withdrawal), Standing::Registered(&version));
+    assert_eq!(
+        standing(std::slice::from_ref(&version), &withdrawal),
+        Standing::Registered(&version)
+    );
     let mut forged = withdrawal.clone();
     forged.subject.email = "paul@example.org".into(); // the form showed Marie's masked address
     assert_eq!(differs(&version, &forged), "texts.shown");
@@ -85,13 +100,27 @@ fn a_widget_withdrawal_matches_with_the_texts_planned_for_its_subject() {
 #[test]
 fn what_the_widget_refuses_or_a_line_break_is_not_registered() {
     let origins = [ORIGIN.to_string()];
-    let Err(DeriveError::Config(problems)) = from_config(r#"{"purposes": []}"#, &origins) else { panic!() };
-    assert!(problems.iter().any(|p| p.contains("privacyPolicyUrl")), "{problems:?}");
+    let Err(DeriveError::Config(problems)) = from_config(r#"{"purposes": []}"#, &origins) else {
+        panic!()
+    };
+    assert!(
+        problems.iter().any(|p| p.contains("privacyPolicyUrl")),
+        "{problems:?}"
+    );
     let broken = widget::demo_config().replace("Boutique Exemple SAS", "Boutique\\nSECURITY ALERT");
-    assert_eq!(from_config(&broken, &origins), Err(DeriveError::ControlCharacter("controller.name")));
-    assert_eq!(from_config(&widget::demo_config(), &[]), Err(DeriveError::NoOrigin));
+    assert_eq!(
+        from_config(&broken, &origins),
+        Err(DeriveError::ControlCharacter("controller.name"))
+    );
+    assert_eq!(
+        from_config(&widget::demo_config(), &[]),
+        Err(DeriveError::NoOrigin)
+    );
     let bad = ["https://shop.example/".to_string()];
-    assert_eq!(from_config(&widget::demo_config(), &bad), Err(DeriveError::BadOrigin(bad[0].clone())));
+    assert_eq!(
+        from_config(&widget::demo_config(), &bad),
+        Err(DeriveError::BadOrigin(bad[0].clone()))
+    );
 }
 
 #[test]
@@ -105,11 +134,19 @@ fn held_proofs_approved_give_a_version_they_match() {
     assert!(version.double_opt_in && version.config.is_none());
     assert_eq!(version.locales.len(), 2);
     for proof in &held {
-        assert_eq!(standing(std::slice::from_ref(&version), proof), Standing::Registered(&version));
+        assert_eq!(
+            standing(std::slice::from_ref(&version), proof),
+            Standing::Registered(&version)
+        );
     }
     let mut other = held[1].clone();
     other.controller.name = "Someone else".into();
-    assert_eq!(from_held(&[held[0].clone(), other]), Err(DeriveError::Disagree("the controller, regime or privacy policy")));
+    assert_eq!(
+        from_held(&[held[0].clone(), other]),
+        Err(DeriveError::Disagree(
+            "the controller, regime or privacy policy"
+        ))
+    );
     assert_eq!(from_held(&[]), Err(DeriveError::NothingHeld));
 }
 
@@ -117,10 +154,21 @@ fn held_proofs_approved_give_a_version_they_match() {
 fn mail_and_pages_say_the_registered_words_on_one_line() {
     let version = registered();
     let voice = Voice::of(&version, "fr-FR");
-    assert_eq!((voice.controller.as_str(), voice.locale.as_str()), ("Boutique Exemple SAS", "fr"));
+    assert_eq!(
+        (voice.controller.as_str(), voice.locale.as_str()),
+        ("Boutique Exemple SAS", "fr")
+    );
     let labels = named(&version, "fr-FR", &["sms", "lottery", "newsletter"]);
-    assert_eq!(labels.iter().map(|n| n.id.as_str()).collect::<Vec<_>>(), ["newsletter", "sms"]);
-    assert!(labels.iter().all(|n| !n.label.contains('\n') && n.label.starts_with("J")), "{labels:?}");
+    assert_eq!(
+        labels.iter().map(|n| n.id.as_str()).collect::<Vec<_>>(),
+        ["newsletter", "sms"]
+    );
+    assert!(
+        labels
+            .iter()
+            .all(|n| !n.label.contains('\n') && n.label.starts_with("J")),
+        "{labels:?}"
+    );
     assert_eq!(one_line("A\r\nB\u{2028}C\t\tD "), "A B C D");
 }
 

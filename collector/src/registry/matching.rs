@@ -42,17 +42,32 @@ fn asks(regime: Regime) -> (consent_proof::Basis, &'static str) {
 pub fn check(version: &FormVersion, proof: &Proof) -> Result<(), Mismatch> {
     require(proof.form.id == version.form_id, "form.id")?;
     require(proof.form.version == version.version, "form.version")?;
-    require(proof.controller.name == version.controller.name, "controller.name")?;
-    require(proof.controller.contact == version.controller.contact, "controller.contact")?;
+    require(
+        proof.controller.name == version.controller.name,
+        "controller.name",
+    )?;
+    require(
+        proof.controller.contact == version.controller.contact,
+        "controller.contact",
+    )?;
     require(version.origins.contains(&proof.site.origin), "site.origin")?;
     require(proof.jurisdiction == version.jurisdiction, "jurisdiction")?;
     require(proof.regime == version.regime, "regime")?;
     let url = policy_url(&version.privacy_policy.url, &proof.site.origin);
     require(proof.privacy_policy.url == url, "privacyPolicy.url")?;
-    require(proof.privacy_policy.version == version.privacy_policy.version, "privacyPolicy.version")?;
-    require(proof.subject.phone.is_none() || version.phone, "subject.phone")?;
+    require(
+        proof.privacy_policy.version == version.privacy_policy.version,
+        "privacyPolicy.version",
+    )?;
+    require(
+        proof.subject.phone.is_none() || version.phone,
+        "subject.phone",
+    )?;
     let (basis, mechanism) = asks(version.regime);
-    require(proof.purposes.iter().all(|p| p.basis == basis), "purposes.basis")?;
+    require(
+        proof.purposes.iter().all(|p| p.basis == basis),
+        "purposes.basis",
+    )?;
     match proof.kind {
         Kind::Consent => check_consent(version, proof, mechanism),
         Kind::Withdrawal => check_withdrawal(version, proof),
@@ -64,30 +79,58 @@ fn check_consent(version: &FormVersion, proof: &Proof, mechanism: &str) -> Resul
     // Every registered purpose, in order, each with its channel: the widget
     // records refusals too, so a proof never leaves one out.
     let same_purposes = proof.purposes.len() == version.purposes.len()
-        && proof.purposes.iter().zip(&version.purposes).all(|(p, r)| p.id == r.id && p.channel == r.channel);
+        && proof
+            .purposes
+            .iter()
+            .zip(&version.purposes)
+            .all(|(p, r)| p.id == r.id && p.channel == r.channel);
     require(same_purposes, "purposes")?;
-    require(proof.purposes.iter().all(|p| p.choice != Choice::Withdrawn), "purposes.choice")?;
+    require(
+        proof.purposes.iter().all(|p| p.choice != Choice::Withdrawn),
+        "purposes.choice",
+    )?;
     // The widget asks for the click whenever the form does and something
     // allows sending; a form with double opt-in never yields a proof without.
-    let sends = proof.purposes.iter().any(|p| consent_form::rules::allows_sending(p.choice));
-    let wanted = if version.double_opt_in && sends { DoubleOptIn::Requested } else { DoubleOptIn::NotRequested };
+    let sends = proof
+        .purposes
+        .iter()
+        .any(|p| consent_form::rules::allows_sending(p.choice));
+    let wanted = if version.double_opt_in && sends {
+        DoubleOptIn::Requested
+    } else {
+        DoubleOptIn::NotRequested
+    };
     require(proof.double_opt_in == wanted, "doubleOptIn")?;
     let texts = version.texts_for(&proof.locale).ok_or(differs("locale"))?;
-    require(proof.texts.shown == ShownTexts(texts.shown.clone()), "texts.shown")?;
+    require(
+        proof.texts.shown == ShownTexts(texts.shown.clone()),
+        "texts.shown",
+    )?;
     require(proof.texts.sha256 == texts.sha256, "texts.sha256")?;
-    let hashes_match = proof.purposes.iter().zip(&texts.purpose_sha256).all(|(p, h)| &p.text_sha256 == h);
+    let hashes_match = proof
+        .purposes
+        .iter()
+        .zip(&texts.purpose_sha256)
+        .all(|(p, h)| &p.text_sha256 == h);
     require(hashes_match, "purposes.textSha256")
 }
 
 fn check_withdrawal(version: &FormVersion, proof: &Proof) -> Result<(), Mismatch> {
     require(proof.mechanism == "withdrawal-box-ticked", "mechanism")?;
     // The widget writes the form's setting into a withdrawal as it is.
-    let setting = if version.double_opt_in { DoubleOptIn::Requested } else { DoubleOptIn::NotRequested };
+    let setting = if version.double_opt_in {
+        DoubleOptIn::Requested
+    } else {
+        DoubleOptIn::NotRequested
+    };
     require(proof.double_opt_in == setting, "doubleOptIn")?;
     let mut chosen = Vec::new();
     for p in &proof.purposes {
         let registered = version.purpose(&p.id).ok_or(differs("purposes"))?;
-        require(registered.channel == p.channel && p.choice == Choice::Withdrawn, "purposes")?;
+        require(
+            registered.channel == p.channel && p.choice == Choice::Withdrawn,
+            "purposes",
+        )?;
         chosen.push((p.id.clone(), p.channel));
     }
     // The withdrawal form names the subscriber (masked): its texts are
@@ -97,10 +140,9 @@ fn check_withdrawal(version: &FormVersion, proof: &Proof) -> Result<(), Mismatch
         require(proof.texts.shown == shown, "texts.shown")?;
         let sha = super::sha256_hex(&consent_proof::Texts::digest_input(&shown));
         require(proof.texts.sha256 == sha, "texts.sha256")?;
-        let hashes_match = proof
-            .purposes
-            .iter()
-            .all(|p| p.text_sha256 == super::sha256_hex(shown.get(&box_key(&p.id)).unwrap_or_default()));
+        let hashes_match = proof.purposes.iter().all(|p| {
+            p.text_sha256 == super::sha256_hex(shown.get(&box_key(&p.id)).unwrap_or_default())
+        });
         require(hashes_match, "purposes.textSha256")?;
     }
     Ok(())
@@ -119,7 +161,10 @@ pub enum Standing<'a> {
 
 /// Where `proof` stands among `versions`.
 pub fn standing<'a>(versions: &'a [FormVersion], proof: &Proof) -> Standing<'a> {
-    match versions.iter().find(|v| v.form_id == proof.form.id && v.version == proof.form.version) {
+    match versions
+        .iter()
+        .find(|v| v.form_id == proof.form.id && v.version == proof.form.version)
+    {
         None => Standing::Unknown,
         Some(version) => match check(version, proof) {
             Ok(()) => Standing::Registered(version),

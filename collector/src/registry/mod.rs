@@ -100,7 +100,11 @@ impl FormVersion {
     /// language, as the widget picks them.
     pub fn texts_for(&self, locale: &str) -> Option<&LocaleTexts> {
         let language = locale.split(['-', '_']).next().unwrap_or(locale);
-        let find = |tag: &str| self.locales.iter().find(|l| l.locale.eq_ignore_ascii_case(tag));
+        let find = |tag: &str| {
+            self.locales
+                .iter()
+                .find(|l| l.locale.eq_ignore_ascii_case(tag))
+        };
         find(locale).or_else(|| find(language))
     }
 

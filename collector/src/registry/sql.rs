@@ -36,9 +36,11 @@ fn corrupt(e: serde_json::Error) -> sqlx::Error {
 
 /// Every registered version, by form id and version.
 pub async fn versions(pool: &AnyPool) -> Result<Vec<Listed>, sqlx::Error> {
-    let rows = sqlx::query("SELECT definition, registered_at, sha256 FROM form_versions ORDER BY form_id, version")
-        .fetch_all(pool)
-        .await?;
+    let rows = sqlx::query(
+        "SELECT definition, registered_at, sha256 FROM form_versions ORDER BY form_id, version",
+    )
+    .fetch_all(pool)
+    .await?;
     rows.iter()
         .map(|row| {
             let definition: String = row.try_get("definition")?;
@@ -52,18 +54,28 @@ pub async fn versions(pool: &AnyPool) -> Result<Vec<Listed>, sqlx::Error> {
 }
 
 /// The registered version `form_id` `version`.
-pub async fn version(pool: &AnyPool, form_id: &str, version: &str) -> Result<Option<FormVersion>, sqlx::Error> {
-    let row = sqlx::query("SELECT definition FROM form_versions WHERE form_id = $1 AND version = $2")
-        .bind(form_id)
-        .bind(version)
-        .fetch_optional(pool)
-        .await?;
-    row.map(|row| serde_json::from_str(&row.try_get::<String, _>("definition")?).map_err(corrupt)).transpose()
+pub async fn version(
+    pool: &AnyPool,
+    form_id: &str,
+    version: &str,
+) -> Result<Option<FormVersion>, sqlx::Error> {
+    let row =
+        sqlx::query("SELECT definition FROM form_versions WHERE form_id = $1 AND version = $2")
+            .bind(form_id)
+            .bind(version)
+            .fetch_optional(pool)
+            .await?;
+    row.map(|row| serde_json::from_str(&row.try_get::<String, _>("definition")?).map_err(corrupt))
+        .transpose()
 }
 
 /// Writes `version`, in the caller's transaction; `false` if that id and
 /// version were registered already (the caller compares).
-pub async fn insert(conn: &mut AnyConnection, version: &FormVersion, now: &str) -> Result<bool, sqlx::Error> {
+pub async fn insert(
+    conn: &mut AnyConnection,
+    version: &FormVersion,
+    now: &str,
+) -> Result<bool, sqlx::Error> {
     let done = sqlx::query(
         "INSERT INTO form_versions (form_id, version, registered_at, definition, sha256) VALUES ($1, $2, $3, $4, $5)
          ON CONFLICT (form_id, version) DO NOTHING",
@@ -104,6 +116,8 @@ pub async fn held(pool: &AnyPool, form: Option<(&str, &str)>) -> Result<Vec<Held
 /// The seqs of every proof held on arrival, released or not: what a replay
 /// of the whole log skips at their place.
 pub async fn held_seqs(pool: &AnyPool) -> Result<Vec<i64>, sqlx::Error> {
-    let rows = sqlx::query("SELECT seq FROM held_proofs").fetch_all(pool).await?;
+    let rows = sqlx::query("SELECT seq FROM held_proofs")
+        .fetch_all(pool)
+        .await?;
     rows.iter().map(|row| row.try_get("seq")).collect()
 }

@@ -40,8 +40,13 @@ pub fn one_line(text: &str) -> String {
 impl Voice {
     /// The voice of `version` for a subscriber who saw it in `locale`.
     pub fn of(version: &FormVersion, locale: &str) -> Voice {
-        let locale = version.texts_for(locale).map_or_else(|| locale.to_string(), |t| t.locale.clone());
-        Voice { controller: one_line(&version.controller.name), locale }
+        let locale = version
+            .texts_for(locale)
+            .map_or_else(|| locale.to_string(), |t| t.locale.clone());
+        Voice {
+            controller: one_line(&version.controller.name),
+            locale,
+        }
     }
 }
 
@@ -60,7 +65,39 @@ pub fn named(version: &FormVersion, locale: &str, ids: &[&str]) -> Vec<Named> {
                 .map(|(_, text)| one_line(text))
                 .filter(|t| !t.is_empty())
                 .unwrap_or_else(|| p.id.clone());
-            Named { id: p.id.clone(), channel: p.channel, label }
+            Named {
+                id: p.id.clone(),
+                channel: p.channel,
+                label,
+            }
         })
         .collect()
+}
+
+/// `proof` in the collector's own voice when its form is registered as
+/// `version`: the registered controller and, for each registered purpose,
+/// the registered text the subscriber saw (under b2b and soft opt-in, for
+/// a purpose not objected to, the sentence saying what will be sent rather
+/// than the objection box).
+pub fn speak(proof: &mut crate::proof::view::ProofView, version: &FormVersion) {
+    let voice = Voice::of(version, &proof.locale);
+    proof.controller = voice.controller;
+    let texts = version.texts_for(&proof.locale);
+    let registered = |key: String| {
+        texts
+            .and_then(|t| t.shown.iter().find(|(k, _)| *k == key))
+            .map(|(_, text)| one_line(text))
+            .filter(|t| !t.is_empty())
+    };
+    let ids: Vec<&str> = proof.purposes.iter().map(|p| p.id.as_str()).collect();
+    let named = named(version, &proof.locale, &ids);
+    for purpose in &mut proof.purposes {
+        let Some(n) = named.iter().find(|n| n.id == purpose.id) else {
+            continue;
+        };
+        let informed = (purpose.choice == consent_proof::Choice::NotObjected)
+            .then(|| registered(format!("purpose.{}.inform", purpose.id)))
+            .flatten();
+        purpose.label = informed.unwrap_or_else(|| n.label.clone());
+    }
 }

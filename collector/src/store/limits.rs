@@ -38,7 +38,12 @@ pub struct Window {
 }
 
 /// Counts one event for `key` at unix time `now` if the window has room; `false` when full.
-pub async fn take(conn: &mut AnyConnection, key: &str, window: Window, now: i64) -> Result<bool, sqlx::Error> {
+pub async fn take(
+    conn: &mut AnyConnection,
+    key: &str,
+    window: Window,
+    now: i64,
+) -> Result<bool, sqlx::Error> {
     if window.limit == 0 {
         return Ok(true);
     }
@@ -67,7 +72,12 @@ pub async fn take(conn: &mut AnyConnection, key: &str, window: Window, now: i64)
 }
 
 /// Gives back an event [`take`] counted for `key` that did not happen after all.
-pub async fn give_back(conn: &mut AnyConnection, key: &str, window: Window, now: i64) -> Result<(), sqlx::Error> {
+pub async fn give_back(
+    conn: &mut AnyConnection,
+    key: &str,
+    window: Window,
+    now: i64,
+) -> Result<(), sqlx::Error> {
     if window.limit == 0 {
         return Ok(());
     }

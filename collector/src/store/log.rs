@@ -148,7 +148,10 @@ impl Store for SqlStore {
         &self.pool
     }
 
-    async fn subject_history(&self, subject: &str) -> Result<(Vec<StoredEntry>, Vec<i64>), StoreError> {
+    async fn subject_history(
+        &self,
+        subject: &str,
+    ) -> Result<(Vec<StoredEntry>, Vec<i64>), StoreError> {
         // One query: it runs for every submission, before its append.
         let query = format!(
             "SELECT {COLUMNS}, (SELECT COUNT(*) FROM held_proofs h WHERE h.seq = entries.seq) AS held
@@ -274,7 +277,12 @@ impl Store for SqlStore {
         Ok(Some(stored))
     }
 
-    async fn take_limit(&self, key: &str, window: limits::Window, now: DateTime<Utc>) -> Result<bool, StoreError> {
+    async fn take_limit(
+        &self,
+        key: &str,
+        window: limits::Window,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
         let _writer = self.sqlite_write_guard().await;
         let mut tx = self.begin_bookkeeping().await?;
         let taken = limits::take(&mut tx, key, window, now.timestamp()).await?;
@@ -282,7 +290,12 @@ impl Store for SqlStore {
         Ok(taken)
     }
 
-    async fn give_back_limit(&self, key: &str, window: limits::Window, now: DateTime<Utc>) -> Result<(), StoreError> {
+    async fn give_back_limit(
+        &self,
+        key: &str,
+        window: limits::Window,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
         let _writer = self.sqlite_write_guard().await;
         let mut tx = self.begin_bookkeeping().await?;
         limits::give_back(&mut tx, key, window, now.timestamp()).await?;

@@ -222,7 +222,10 @@ pub trait Store: MailOutbox + Send + Sync {
     fn sql_pool(&self) -> &sqlx::AnyPool;
     /// Every entry of a subject (proofs and events), in seq order, and the
     /// seqs of its proofs that were held on arrival.
-    async fn subject_history(&self, subject: &str) -> Result<(Vec<StoredEntry>, Vec<i64>), StoreError>;
+    async fn subject_history(
+        &self,
+        subject: &str,
+    ) -> Result<(Vec<StoredEntry>, Vec<i64>), StoreError>;
     /// Stores a token for the entry at `entry_seq` (no log entry: a token is not an event).
     async fn add_token(&self, entry_seq: i64, token: NewToken) -> Result<(), StoreError>;
     /// A shown-texts set by its SHA-256.
@@ -250,9 +253,19 @@ pub trait Store: MailOutbox + Send + Sync {
     ) -> Result<Option<StoredEntry>, StoreError>;
     /// Counts one event for `key` against a limit every collector on this
     /// database shares; `false` when its window is full.
-    async fn take_limit(&self, key: &str, window: limits::Window, now: DateTime<Utc>) -> Result<bool, StoreError>;
+    async fn take_limit(
+        &self,
+        key: &str,
+        window: limits::Window,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError>;
     /// Gives back an event [`Store::take_limit`] counted that did not happen after all.
-    async fn give_back_limit(&self, key: &str, window: limits::Window, now: DateTime<Utc>) -> Result<(), StoreError>;
+    async fn give_back_limit(
+        &self,
+        key: &str,
+        window: limits::Window,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
 }
 
 /// Reads the whole log in seq order, one page at a time.

@@ -62,6 +62,8 @@ pub struct PendingMail {
     pub proof_body: Option<String>,
     /// The proof's shown texts (canonical JSON), which the mail quotes.
     pub proof_shown: Option<String>,
+    /// The proof's protected header (base64url), which names its key.
+    pub proof_header: Option<String>,
 }
 
 /// Where confirmation mail waits until it is sent.
@@ -96,7 +98,7 @@ pub trait MailOutbox {
     async fn next_mail_due(&self) -> Result<Option<DateTime<Utc>>, StoreError>;
 }
 
-const COLUMNS: &str = "p.entry_seq, p.confirm_token, p.unsubscribe_token, p.expires_at, p.attempts, p.rejections, p.next_attempt_at, p.last_error, e.body, t.shown";
+const COLUMNS: &str = "p.entry_seq, p.confirm_token, p.unsubscribe_token, p.expires_at, p.attempts, p.rejections, p.next_attempt_at, p.last_error, e.body, t.shown, e.jws_header";
 
 /// Inserts the mails of a batch, each under its entry's seq, with one multi-row statement per chunk.
 pub(super) async fn insert(
@@ -143,6 +145,7 @@ fn pending_from(row: &AnyRow) -> Result<PendingMail, StoreError> {
         last_error: row.try_get("last_error")?,
         proof_body: row.try_get("body")?,
         proof_shown: row.try_get("shown")?,
+        proof_header: row.try_get("jws_header")?,
     })
 }
 

@@ -2,6 +2,8 @@
 
 use sqlx::{AnyConnection, Row};
 
+use crate::proof::stored;
+
 use super::{timestamp, NewToken, StoreError, TokenProblem, TokenPurpose, Withdraws};
 
 pub(super) async fn insert_token(
@@ -79,7 +81,7 @@ pub(super) async fn cancel_confirmation(
             subject,
             purposes,
         } => {
-            let Some(row) = sqlx::query("SELECT seq, body FROM entries WHERE proof_sha256 = $1 AND subject = $2 AND kind = 'proof'")
+            let Some(row) = sqlx::query("SELECT seq, body, jws_header FROM entries WHERE proof_sha256 = $1 AND subject = $2 AND kind = 'proof'")
                 .bind(sha256.as_str())
                 .bind(subject.as_str())
                 .fetch_optional(&mut *conn)
@@ -87,25 +89,15 @@ pub(super) async fn cancel_confirmation(
             else {
                 return Ok(());
             };
-            let body = row
-                .try_get::<Option<String>, _>("body")?
-                .and_then(|b| serde_json::from_str::<serde_json::Value>(&b).ok())
-                .unwrap_or_default();
-            let granted: Vec<(&str, &str)> = body["purposes"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .filter(|p| p["choice"] == "granted")
-                .filter_map(|p| Some((p["id"].as_str()?, p["channel"].as_str()?)))
-                .collect();
-            let withdrawn = |id: &&str| purposes.iter().any(|w| w == id);
-            let email: Vec<&str> = granted
-                .iter()
-                .filter(|(_, channel)| *channel == "email")
-                .map(|(id, _)| *id)
-                .collect();
-            let all = granted.iter().map(|(id, _)| id).all(withdrawn);
-            if !(all || (!email.is_empty() && email.iter().all(withdrawn))) {
+            // Erased or unreadable: there is nothing left to confirm either.
+            let view = match (
+                row.try_get::<Option<String>, _>("jws_header")?,
+                row.try_get::<Option<String>, _>("body")?,
+            ) {
+                (Some(header), Some(body)) => stored::read(&header, &body, None),
+                _ => None,
+            };
+            if view.is_some_and(|v| !v.confirmation_withdrawn_by(purposes)) {
                 return Ok(());
             }
             row.try_get("seq")?

@@ -81,11 +81,20 @@ pub mod widget;
 pub async fn register_fixture_form(url: &str) {
     use consent_collector::registry::{derive, sql};
     let fr = consent_proof::fixture::proof();
-    let en = Proof { locale: "en".into(), ..fr.clone() };
+    let en = Proof {
+        locale: "en".into(),
+        ..fr.clone()
+    };
     let version = derive::from_held(&[fr, en]).unwrap();
     let store = store::open(url).await.unwrap();
     let mut conn = store.sql_pool().acquire().await.unwrap();
-    sql::insert(&mut conn, &version, &consent_collector::store::timestamp(Utc::now())).await.unwrap();
+    sql::insert(
+        &mut conn,
+        &version,
+        &consent_collector::store::timestamp(Utc::now()),
+    )
+    .await
+    .unwrap();
 }
 
 /// Generates one `#[tokio::test]` per backend for each async fn taking a [`Db`].

@@ -20,6 +20,15 @@ pub(super) async fn store_in(
     )
 }
 
+/// The shared fixture proof for `email` in `locale`, signed and verified.
+pub(super) fn verified(email: &str, locale: &str) -> crate::proof::verify::VerifiedProof {
+    let mut record = consent_proof::fixture::proof();
+    record.subject.email = email.into();
+    record.locale = locale.into();
+    let key = consent_proof::sign::SigningKey::ed25519_from_seed(&[7; 32]);
+    crate::proof::verify::verify_stored(&consent_proof::sign::sign(&record, &key)).unwrap()
+}
+
 /// A stored proof for `email` whose mail is next tried at `retry_at`.
 pub(super) fn proof_with_mail(
     email: &str,
@@ -28,17 +37,12 @@ pub(super) fn proof_with_mail(
 ) -> crate::store::Append {
     use crate::ledger::receipt::EntryKind;
     use crate::store::{Append, NewBody, NewEntry, NewMail};
-    let body = serde_json::json!({
-        "controller": {"name": "Boutique"},
-        "subject": {"email": email},
-        "locale": "fr-FR",
-        "purposes": [{"id": "newsletter", "channel": "email", "choice": "granted"}],
-    });
+    let proof = verified(email, "fr-FR");
     Append {
         entry: NewEntry {
             kind: EntryKind::Proof,
-            proof_sha256: "00".repeat(32),
-            body: NewBody::Event(body.to_string()),
+            proof_sha256: proof.sha256.clone(),
+            body: NewBody::Proof(crate::proof::stored::split(&proof)),
             record_id: None,
             subject: Some(email.into()),
         },
@@ -66,6 +70,7 @@ pub(super) fn mail(i: usize) -> ConfirmationMail {
         ttl_hours: 48,
         purposes: Vec::new(),
         phone: None,
+        informed: false,
         sms: false,
         preferences_url: None,
         preferences_days: 30,
@@ -95,15 +100,7 @@ fn retries_back_off_with_jitter_up_to_the_cap() {
 #[test]
 fn a_late_mail_says_how_long_its_link_still_works() {
     let now = Utc::now();
-    let body = serde_json::json!({
-        "controller": {"name": "Boutique"},
-        "site": {"origin": "https://boutique.example"},
-        "subject": {"email": " Marie@Example.org ", "phone": "+33612345678"},
-        "locale": "en-GB",
-        "purposes": [{"id": "newsletter", "channel": "email", "choice": "granted"}],
-        "texts": {"sha256": "00"},
-    })
-    .to_string();
+    let parts = crate::proof::stored::split(&verified("Marie@Example.org", "en-GB"));
     let pending = |hours: i64, minutes: i64| PendingMail {
         entry_seq: 1,
         confirm_token: "c".into(),
@@ -113,8 +110,9 @@ fn a_late_mail_says_how_long_its_link_still_works() {
         rejections: 0,
         next_attempt_at: String::new(),
         last_error: None,
-        proof_body: Some(body.clone()),
-        proof_shown: Some(r#"{"purpose.newsletter":"I agree to the newsletter."}"#.into()),
+        proof_body: Some(parts.body.clone()),
+        proof_shown: parts.texts.clone().map(|(_, shown)| shown),
+        proof_header: Some(parts.header_b64.clone()),
     };
     let mail = |hours, minutes| confirmation(&pending(hours, minutes), "http://c", now).unwrap();
     assert_eq!(mail(47, 59).ttl_hours, 48);
@@ -123,15 +121,19 @@ fn a_late_mail_says_how_long_its_link_still_works() {
     let late = mail(1, 0);
     assert_eq!(
         (late.to.as_str(), late.lang, late.sender_name.as_str()),
-        ("Marie@Example.org", Lang::En, "Boutique")
+        ("Marie@Example.org", Lang::En, "Boutique Exemple SAS")
     );
     assert_eq!(late.confirm_url, "http://c/v1/confirm?token=c");
     assert_eq!(late.unsubscribe_url, "http://c/v1/unsubscribe?token=u");
     // The texts stored apart from the body are quoted all the same.
     assert_eq!(
         late.purposes,
-        vec!["I agree to the newsletter.".to_string()]
+        [
+            "J'accepte de recevoir la newsletter « Les nouveautés » par e-mail.",
+            "J'accepte de recevoir des offres par SMS. Répondez STOP pour ne plus en recevoir."
+        ]
     );
+    assert!(late.sms && !late.informed);
     assert_eq!(late.phone.as_deref(), Some("+33 6 •• •• •• 78"));
     let erased = PendingMail {
         proof_body: None,
