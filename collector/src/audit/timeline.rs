@@ -5,7 +5,10 @@
 use serde::Serialize;
 use serde_json::Value;
 
+use consent_proof::Kind;
+
 use crate::crypto::hash::sha256_hex;
+use crate::proof::stored;
 use crate::ledger::receipt::EntryKind;
 use crate::store::{Pages, Store, StoreError, StoredEntry};
 
@@ -217,39 +220,41 @@ pub async fn event(store: &dyn Store, entry: &StoredEntry) -> Result<Option<Even
                 }),
                 None => None,
             };
-            let shown = texts
-                .as_ref()
-                .and_then(|t| t.shown.clone())
-                .or_else(|| body["texts"].get("shown").cloned());
-            event.purposes = choices(&body, shown.as_ref());
-            event.what = if body["kind"] == "withdrawal" {
-                What::Withdrawal
-            } else if event
-                .purposes
-                .iter()
-                .any(|p| p.choice == "granted" || p.choice == "not-objected")
-            {
-                What::Consent
-            } else {
-                What::Refusal
-            };
-            event.issued_at = text(&body["issuedAt"]);
-            event.form = Some(Form {
-                id: text(&body["form"]["id"]).unwrap_or_default(),
-                version: text(&body["form"]["version"]).unwrap_or_default(),
-                widget: text(&body["form"]["widget"]).unwrap_or_default(),
-            });
-            event.page = text(&body["site"]["page"]);
-            event.locale = text(&body["locale"]);
-            event.privacy_policy = text(&body["privacyPolicy"]["url"]).map(|url| Policy {
-                url,
-                version: text(&body["privacyPolicy"]["version"]),
-            });
-            event.controller = body.get("controller").cloned();
-            event.double_opt_in = text(&body["doubleOptIn"]);
-            event.mechanism = text(&body["mechanism"]);
-            event.jurisdiction = text(&body["jurisdiction"]);
-            event.prev = text(&body["prev"]);
+            // The stored proof as the verifier's typed record; the texts
+            // resolved from the store (checked against their hash) or kept
+            // in the body.
+            let shown = texts.as_ref().and_then(|t| t.shown.as_ref()).map(Value::to_string);
+            let record = entry
+                .jws_header
+                .as_deref()
+                .and_then(|h| stored::record(h, entry.body.as_deref()?, shown.as_deref()));
+            if let Some((record, _)) = record {
+                event.purposes = choices(&record);
+                event.what = if record.kind == Kind::Withdrawal {
+                    What::Withdrawal
+                } else if record.purposes.iter().any(|p| p.choice.allows_sending()) {
+                    What::Consent
+                } else {
+                    What::Refusal
+                };
+                event.issued_at = Some(record.issued_at.clone());
+                event.form = Some(Form {
+                    id: record.form.id.clone(),
+                    version: record.form.version.clone(),
+                    widget: record.form.widget.clone(),
+                });
+                event.page = Some(record.site.page.clone());
+                event.locale = Some(record.locale.clone());
+                event.privacy_policy = Some(Policy {
+                    url: record.privacy_policy.url.clone(),
+                    version: record.privacy_policy.version.clone(),
+                });
+                event.controller = serde_json::to_value(&record.controller).ok();
+                event.double_opt_in = Some(record.double_opt_in.as_str().into());
+                event.mechanism = Some(record.mechanism.clone());
+                event.jurisdiction = Some(record.jurisdiction.clone());
+                event.prev = record.prev.clone();
+            }
             event.texts = texts;
         }
         Some(EntryKind::Confirmation) => event.what = What::Confirmation,
@@ -288,27 +293,16 @@ async fn resolve_texts(store: &dyn Store, sha: &str) -> Result<Option<Value>, St
         .and_then(|shown| serde_json::from_str(&shown).ok()))
 }
 
-fn choices(body: &Value, shown: Option<&Value>) -> Vec<Choice> {
-    body["purposes"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .map(|p| {
-            let id = text(&p["id"]).unwrap_or_default();
-            Choice {
-                text: shown
-                    .and_then(|s| s.get(format!("purpose.{id}")))
-                    .and_then(Value::as_str)
-                    .map(String::from),
-                channel: text(&p["channel"]).unwrap_or_default(),
-                basis: text(&p["basis"]).unwrap_or_default(),
-                choice: text(&p["choice"]).unwrap_or_default(),
-                id,
-            }
+fn choices(record: &consent_proof::Proof) -> Vec<Choice> {
+    record
+        .purposes
+        .iter()
+        .map(|p| Choice {
+            text: record.texts.shown.get(&format!("purpose.{}", p.id)).map(String::from),
+            channel: p.channel.as_str().into(),
+            basis: p.basis.as_str().into(),
+            choice: p.choice.as_str().into(),
+            id: p.id.clone(),
         })
         .collect()
-}
-
-fn text(value: &Value) -> Option<String> {
-    value.as_str().map(String::from)
 }

@@ -167,7 +167,7 @@ fn check_entry(
         if entry.record_id.as_deref() != Some(proof.record.id.as_str()) {
             return Err("the manifest's record id is not the proof's".into());
         }
-        check_texts(dir, manifest, &proof.payload)?;
+        check_texts(dir, manifest, &proof.record.texts.shown)?;
     } else {
         let event = file("event.json")?;
         if sha256_hex(&event) != receipt.proof {
@@ -182,11 +182,13 @@ fn check_entry(
 }
 
 /// The separate texts file, when there is one, holds exactly the signed `texts.shown`.
-fn check_texts(dir: &Path, manifest: &Manifest, payload: &serde_json::Value) -> Result<(), String> {
-    let Some(shown) = payload["texts"].get("shown") else {
-        return Ok(());
-    };
-    let canonical = consent_proof::jcs::canonicalize(shown).ok_or("texts.shown is not JSON")?;
+fn check_texts(
+    dir: &Path,
+    manifest: &Manifest,
+    shown: &consent_proof::ShownTexts,
+) -> Result<(), String> {
+    let shown = serde_json::to_value(shown).map_err(|_| "texts.shown does not serialize")?;
+    let canonical = consent_proof::jcs::canonicalize(&shown).ok_or("texts.shown is not JSON")?;
     let path = format!("texts/{}.json", sha256_hex(&canonical));
     if !manifest.files.contains_key(&path) {
         return Err(format!("{path}, the texts this proof signed, is missing"));

@@ -3,38 +3,32 @@
 
 use std::sync::Arc;
 
-use serde_json::Value;
-
 use crate::connectors::{Change, Channel, Evidence, OptIn, Purpose, Source, State};
 use crate::proof::stored;
+use crate::proof::view::ProofView;
 use crate::store::{HandOff, StoredEntry};
 
-fn channel(name: &str) -> Option<Channel> {
-    match name {
-        "email" => Some(Channel::Email),
-        "sms" => Some(Channel::Sms),
-        "phone" => Some(Channel::Phone),
-        "post" => Some(Channel::Post),
-        _ => None,
+fn channel(channel: consent_proof::Channel) -> Channel {
+    match channel {
+        consent_proof::Channel::Email => Channel::Email,
+        consent_proof::Channel::Sms => Channel::Sms,
+        consent_proof::Channel::Phone => Channel::Phone,
+        consent_proof::Channel::Post => Channel::Post,
     }
 }
 
-/// The purposes of a stored proof body: those granted (or not objected to),
-/// or, with `only`, those ids.
-fn purposes(body: &Value, only: Option<&[String]>) -> Vec<Purpose> {
-    body["purposes"]
-        .as_array()
-        .into_iter()
-        .flatten()
+/// The purposes of a proof: those that allow sending, or, with `only`,
+/// those ids.
+fn purposes(view: &ProofView, only: Option<&[String]>) -> Vec<Purpose> {
+    view.purposes
+        .iter()
         .filter(|p| match only {
-            Some(ids) => ids.iter().any(|id| p["id"] == id.as_str()),
-            None => matches!(p["choice"].as_str(), Some("granted" | "not-objected")),
+            Some(ids) => ids.contains(&p.id),
+            None => p.allows_sending(),
         })
-        .filter_map(|p| {
-            Some(Purpose {
-                id: p["id"].as_str()?.to_string(),
-                channel: channel(p["channel"].as_str()?)?,
-            })
+        .map(|p| Purpose {
+            id: p.id.clone(),
+            channel: channel(p.channel),
         })
         .collect()
 }
@@ -48,6 +42,11 @@ pub struct About<'a> {
 }
 
 impl About<'_> {
+    /// The stored proof's view; `None` when it is erased.
+    fn view(&self) -> Option<ProofView> {
+        stored::read(self.proof.jws_header.as_deref()?, self.proof.body.as_deref()?, self.shown)
+    }
+
     fn change(
         &self,
         state: State,
@@ -55,7 +54,7 @@ impl About<'_> {
         source: Source,
         at: &str,
     ) -> Option<Change> {
-        let body = stored::body_json(self.proof.body.as_deref()?)?;
+        let view = self.view()?;
         let jws = match (
             &self.proof.jws_header,
             &self.proof.jws_signature,
@@ -67,12 +66,9 @@ impl About<'_> {
         let email = self.proof.subject.clone()?;
         Some(Change {
             opt_in,
-            phone: body
-                .pointer("/subject/phone")
-                .and_then(Value::as_str)
-                .map(str::to_string),
-            purposes: purposes(&body, None),
-            locale: body["locale"].as_str().map(str::to_string),
+            phone: view.phone.clone(),
+            purposes: purposes(&view, None),
+            locale: Some(view.locale.clone()),
             consented_at: Some(self.proof.received_at.clone()),
             // The seq and receipt are filled in the append's transaction.
             evidence: Evidence {
@@ -100,9 +96,9 @@ impl About<'_> {
 
     /// The purposes `ids` were withdrawn, from `source`.
     pub fn withdrawn(&self, ids: &[String], source: Source, at: &str) -> Option<Change> {
-        let body = stored::body_json(self.proof.body.as_deref()?)?;
+        let view = self.view()?;
         let mut change = self.change(State::Withdrawn, None, source, at)?;
-        change.purposes = purposes(&body, Some(ids));
+        change.purposes = purposes(&view, Some(ids));
         Some(change)
     }
 }
@@ -126,14 +122,10 @@ fn from_widget(
     purposes: Vec<Purpose>,
     at: &str,
 ) -> Change {
-    let body = &proof.payload;
     Change {
-        phone: body
-            .pointer("/subject/phone")
-            .and_then(Value::as_str)
-            .map(str::to_string),
+        phone: proof.view.phone.clone(),
         purposes,
-        locale: body["locale"].as_str().map(str::to_string),
+        locale: Some(proof.view.locale.clone()),
         evidence: Evidence {
             record_id: Some(proof.record.id.clone()),
             proof_sha256: Some(proof.sha256.clone()),
@@ -147,19 +139,15 @@ fn from_widget(
 /// A withdrawal proof from the widget: the purposes it lists, by its subject.
 /// The times and receipt are the log's (set when the batch commits).
 pub fn widget_withdrawal(proof: &crate::proof::verify::VerifiedProof, at: &str) -> Option<Change> {
-    if proof.record.kind != consent_proof::Kind::Withdrawal {
+    if proof.view.kind != consent_proof::Kind::Withdrawal {
         return None;
     }
-    let all: Vec<String> = proof.payload["purposes"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|p| p["id"].as_str().map(str::to_string))
-        .collect();
+    // A withdrawal lists exactly the purposes it withdraws.
+    let all: Vec<String> = proof.view.purposes.iter().map(|p| p.id.clone()).collect();
     Some(from_widget(
         proof,
         State::Withdrawn,
-        purposes(&proof.payload, Some(&all)),
+        purposes(&proof.view, Some(&all)),
         at,
     ))
 }
@@ -168,10 +156,10 @@ pub fn widget_withdrawal(proof: &crate::proof::verify::VerifiedProof, at: &str) 
 /// opt-in): the purposes granted or not objected to, at the proof's time.
 /// `None` for a withdrawal or a consent that grants nothing.
 pub fn single_opt_in(proof: &crate::proof::verify::VerifiedProof, at: &str) -> Option<Change> {
-    if proof.record.kind != consent_proof::Kind::Consent {
+    if proof.view.kind != consent_proof::Kind::Consent {
         return None;
     }
-    let granted = purposes(&proof.payload, None);
+    let granted = purposes(&proof.view, None);
     if granted.is_empty() {
         return None;
     }

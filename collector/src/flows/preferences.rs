@@ -14,7 +14,6 @@ use crate::ledger::events;
 use crate::mail::compose::MailLinks;
 use crate::mail::ConfirmationMail;
 use crate::i18n::lang::Lang;
-use crate::proof::stored;
 use crate::store::{
     appender::Appender, Append, NewToken, Store, StoreError, StoredEntry, TokenPurpose, TokenRow,
     Withdraws,
@@ -166,14 +165,8 @@ pub async fn renewal(
     ttl: chrono::Duration,
     now: DateTime<Utc>,
 ) -> Result<Option<ConfirmationMail>, StoreError> {
-    let Some(body) = proof.body.as_deref().and_then(stored::body_json) else { return Ok(None) };
-    let Some(to) = body["subject"]["email"].as_str().map(str::trim).filter(|t| !t.is_empty()) else {
-        return Ok(None);
-    };
-    let sender_name = match &links.shop_name {
-        Some(name) => name.clone(),
-        None => body["controller"]["name"].as_str().unwrap_or_default().to_string(),
-    };
+    let Some(view) = super::links::proof_view(store, proof).await? else { return Ok(None) };
+    let sender_name = links.shop_name.clone().unwrap_or(view.controller);
     let (token, hash) = tokens::new_token();
     store
         .add_token(
@@ -187,13 +180,14 @@ pub async fn renewal(
         )
         .await?;
     Ok(Some(ConfirmationMail {
-        to: to.to_string(),
+        to: view.email,
         lang: Lang::from_locale(&row.locale),
         sender_name,
         confirm_url: String::new(),
         unsubscribe_url: String::new(),
         ttl_hours: 0,
         purposes: Vec::new(),
+        informed: false,
         phone: None,
         sms: false,
         preferences_url: Some(format!("{}/v1/preferences?token={token}", links.public_url)),

@@ -22,7 +22,6 @@ use crate::flows::handoff::{self, About};
 use crate::flows::links::proof_view;
 use crate::ledger::events;
 use crate::ledger::receipt::EntryKind;
-use crate::proof::stored;
 use crate::store::{timestamp, Append, Appended, Withdraws};
 
 type Answer = Result<Json<Value>, ApiError>;

@@ -35,6 +35,8 @@ struct Link {
     lang: Lang,
     proof: StoredEntry,
     subject: String,
+    /// Who the subscriber signed up with: the registered controller.
+    controller: String,
     expired: bool,
 }
 
@@ -55,9 +57,14 @@ async fn find(state: &AppState, headers: &HeaderMap, token: Option<String>) -> R
         Ok(_) => return Err(unknown(lang)),
         Err(e) => return Err(failed(lang, e)),
     };
+    let view = match crate::flows::links::proof_view(state.store.as_ref(), &proof).await {
+        Ok(Some(view)) => view,
+        Ok(None) => return Err(unknown(lang)),
+        Err(e) => return Err(failed(lang, e)),
+    };
     let expired = row.expires_at.as_deref().is_some_and(|e| e <= timestamp(Utc::now()).as_str());
     let subject = proof.subject.clone().unwrap_or_default();
-    Ok(Link { row, lang, proof, subject, expired })
+    Ok(Link { row, lang, proof, subject, controller: view.controller, expired })
 }
 
 fn failed(lang: Lang, e: crate::store::StoreError) -> Response {
@@ -73,22 +80,16 @@ fn masked(email: &str) -> String {
     }
 }
 
-/// Who the subscriber signed up with: the shop's configured name, else the proof's controller.
-fn who(state: &AppState, proof: &StoredEntry) -> String {
-    state.config.brand.name.clone().unwrap_or_else(|| {
-        proof
-            .body
-            .as_deref()
-            .and_then(crate::proof::stored::body_json)
-            .and_then(|b| b["controller"]["name"].as_str().map(String::from))
-            .unwrap_or_default()
-    })
+/// Who the subscriber signed up with: the shop's configured name, else the
+/// registered controller.
+fn who(state: &AppState, link: &Link) -> String {
+    state.config.brand.name.clone().unwrap_or_else(|| link.controller.clone())
 }
 
 /// The page: what changed (if anything), each purpose now, and the form.
 fn choices_page(state: &AppState, link: &Link, items: &[Item], status: StatusCode, notice: &str) -> Response {
     let (lang, w) = (link.lang, words(link.lang));
-    let who = who(state, &link.proof);
+    let who = who(state, link);
     let mut body = notice.to_string();
     body.push_str(&format!(
         "<p>{}</p><h2>{}</h2><ul class=\"state\">",

@@ -104,13 +104,17 @@ fn rebuild_payload(body: &str, shown: Option<&str>) -> Option<String> {
     }
 }
 
-/// The view of a stored proof, from its stored header, body and shown
-/// texts (`None` when they are gone or unknown: the labels are then the
-/// purpose ids). The proof was verified before it was stored, and
-/// `verify-log` re-verifies it; this parses it into the verifier's own
-/// record type, whose every field is typed. `None` if the parts do not
-/// parse (an erased or tampered row).
-pub fn read(header_b64: &str, body: &str, shown: Option<&str>) -> Option<ProofView> {
+/// The verifier's typed record of a stored proof and its key's thumbprint,
+/// from its stored header, body and shown texts (`None` when they are gone
+/// or unknown: they read as empty). The proof was verified before it was
+/// stored, and `verify-log` re-verifies it; this parses it into the
+/// verifier's own record type, whose every field is typed. `None` if the
+/// parts do not parse (an erased or tampered row).
+pub fn record(
+    header_b64: &str,
+    body: &str,
+    shown: Option<&str>,
+) -> Option<(consent_proof::Proof, String)> {
     let header = consent_proof::base64url::decode(header_b64)?;
     let kid = consent_proof::verify::parse_header(&header).ok()?.kid;
     let mut payload: Value = serde_json::from_str(body).ok()?;
@@ -125,6 +129,12 @@ pub fn read(header_b64: &str, body: &str, shown: Option<&str>) -> Option<ProofVi
                 .or_insert_with(|| Value::Object(Default::default()));
         }
     }
-    let record: consent_proof::Proof = serde_json::from_value(payload).ok()?;
+    Some((serde_json::from_value(payload).ok()?, kid))
+}
+
+/// The view of a stored proof (see [`record`]): the labels are the purpose
+/// ids when the shown texts are gone.
+pub fn read(header_b64: &str, body: &str, shown: Option<&str>) -> Option<ProofView> {
+    let (record, kid) = record(header_b64, body, shown)?;
     Some(ProofView::new(&record, &kid))
 }
