@@ -327,12 +327,17 @@ impl<'a> Texts<'a> {
     }
 
     /// A purpose's own text (`which`: `label` or `description`): the
-    /// `texts` override, then the purpose's configuration, then the
-    /// channel's default; the controller filled in.
+    /// `texts` override, then the purpose's configuration (for the locale,
+    /// else for the fallback locale), then the channel's default; the
+    /// controller filled in.
     pub fn purpose_text(&self, p: &crate::config::Purpose, which: &str) -> String {
         let key = crate::text::cat(&["purpose.", &p.id, ".", which]);
         let given = if which == "label" { &p.label } else { &p.description };
-        let text = match self.get_override(&key).or_else(|| given.get(&self.locale)) {
+        // A label given for some locales only shows the fallback locale's
+        // text elsewhere, never the channel's default (which another box
+        // may show: see `config::distinct`).
+        let fallback = normalize(self.config.fallback_locale.as_deref().unwrap_or(FALLBACK_LOCALE));
+        let text = match self.get_override(&key).or_else(|| given.get(&self.locale)).or_else(|| given.get(&fallback)) {
             Some(t) => t,
             None => self.get(&crate::text::cat(&["channel.", p.channel.as_str(), ".", which])),
         };
