@@ -198,7 +198,7 @@ fn two_purposes_that_read_the_same_are_refused_naming_both() {
     assert_eq!(got.len(), 1, "{got:?}");
     assert_eq!((got[0].field.as_str(), got[0].code.as_str()), ("purposes[1].label", "duplicate"));
     assert!(got[0].message.contains("purposes[0] (\"newsletter\")"), "{}", got[0].message);
-    assert!(got[0].message.contains("channel's default text"), "{}", got[0].message);
+    assert!(got[0].message.contains("the channel's default"), "{}", got[0].message);
     // A label copied from another purpose, in one locale only, is refused too.
     let labelled = |id: &str, fr: &str| {
         obj([("id", s(id)), ("channel", s("email")), ("label", obj([("fr", s(fr)), ("en", s(id))]))])

@@ -1,18 +1,18 @@
 //! Two boxes that read the same are one question asked twice: a subscriber
 //! who ticks the second agrees to something never described. The check
 //! compares what each purpose's box says in every locale the labels name and
-//! in the fallback locale (which every other locale shows, see
-//! [`crate::i18n::Texts::purpose_text`]); a purpose showing its channel's
-//! default somewhere (no label, or labels that miss the fallback locale)
-//! clashes with another that does on the same channel.
+//! in the fallback locale (which every other locale shows), through the
+//! same lookup the form renders with ([`crate::i18n::own_text`]); two
+//! purposes of one channel that both show the channel's default somewhere
+//! (no label, or labels that miss the fallback locale) clash too.
 //!
 //! It reads the labels as configured rather than rendering every catalog: it
 //! runs in the wasm, where every byte counts.
 
 use crate::prelude::*;
 
-use super::{Code, Config, Localized, Problem, Purpose};
-use crate::i18n::{normalize, pick};
+use super::{Code, Config, Localized, Problem};
+use crate::i18n::{own_text, FALLBACK_LOCALE};
 use crate::text::{cat, uint};
 
 /// Equal but for ASCII case and surrounding ASCII whitespace (bytes only: no
@@ -21,88 +21,37 @@ fn same(a: &str, b: &str) -> bool {
     a.trim().eq_ignore_ascii_case(b.trim())
 }
 
-/// What one purpose's box says, as configured.
-struct Label<'a> {
-    /// `texts.<locale>["purpose.<id>.label"]` overrides: `(locale, text)`.
-    overrides: Vec<(&'a str, &'a str)>,
-    given: &'a Localized,
-}
-
-impl<'a> Label<'a> {
-    fn of(config: &'a Config, p: &'a Purpose) -> Label<'a> {
-        let key = cat(&["purpose.", &p.id, ".label"]);
-        let mut overrides = Vec::new();
-        for (l, t) in &config.texts {
-            for (k, v) in t {
-                if *k == key {
-                    overrides.push((l.as_str(), v.as_str()));
-                }
-            }
-        }
-        Label { overrides, given: &p.label }
-    }
-
-    /// The locale tags it names.
-    fn tags(&self, out: &mut Vec<&'a str>) {
-        out.extend(self.overrides.iter().map(|(l, _)| *l));
-        if let Localized::PerLocale(map) = self.given {
-            out.extend(map.iter().map(|(l, _)| l.as_str()));
-        }
-    }
-
-    /// Its text in `locale`, the fallback locale being `fallback`; `None`
-    /// where the channel's default shows.
-    fn text(&self, locale: &str, fallback: &str) -> Option<&'a str> {
-        pick(self.overrides.iter().copied(), locale)
-            .or_else(|| self.given.get(locale))
-            .or_else(|| self.given.get(fallback))
-    }
-
-    /// Whether the channel's default shows in some locale: every locale
-    /// neither it nor the overrides name shows the fallback's text.
-    fn shows_default(&self, fallback: &str) -> bool {
-        self.given.get(fallback).is_none()
-    }
-}
-
-/// Whether `a` and `b` read the same in some locale; `defaults` when both
-/// show their channel's default somewhere.
-fn clash(a: &Label, b: &Label, fallback: &str) -> bool {
-    let mut tags = vec![fallback];
-    a.tags(&mut tags);
-    b.tags(&mut tags);
-    tags.iter().any(|t| matches!((a.text(t, fallback), b.text(t, fallback)), (Some(x), Some(y)) if same(x, y)))
-}
-
 /// One problem for each purpose that reads like an earlier one, naming both.
 pub(super) fn problems(config: &Config) -> Vec<Problem> {
-    let fallback = normalize(config.fallback_locale.as_deref().unwrap_or(crate::i18n::FALLBACK_LOCALE));
-    let all: Vec<Label> = config.purposes.iter().map(|p| Label::of(config, p)).collect();
+    // Every locale a label or an override names, and the fallback locale,
+    // which every other locale shows.
+    let mut tags: Vec<&str> = vec![config.fallback_locale.as_deref().unwrap_or(FALLBACK_LOCALE)];
+    tags.extend(config.texts.iter().map(|(l, _)| l.as_str()));
+    for p in &config.purposes {
+        if let Localized::PerLocale(map) = &p.label {
+            tags.extend(map.iter().map(|(l, _)| l.as_str()));
+        }
+    }
+    let ps = &config.purposes;
     let mut out = Vec::new();
-    for j in 0..all.len() {
-        for i in 0..j {
-            let defaults = config.purposes[i].channel == config.purposes[j].channel
-                && all[i].shows_default(&fallback)
-                && all[j].shows_default(&fallback);
-            if !defaults && !clash(&all[i], &all[j], &fallback) {
-                continue;
-            }
-            let why = if defaults {
-                " (both show the channel's default text in some language: give each a label, with a text for the fallback locale)"
-            } else {
-                ""
-            };
+    for j in 0..ps.len() {
+        // In some locale: the same text, or both the same channel's default.
+        let clash = (0..j).find(|&i| {
+            tags.iter().any(|t| match (own_text(config, &ps[i], "label", t), own_text(config, &ps[j], "label", t)) {
+                (Some(a), Some(b)) => same(a, b),
+                (None, None) => ps[i].channel == ps[j].channel,
+                _ => false,
+            })
+        });
+        if let Some(i) = clash {
             let message = cat(&[
                 "reads the same as purposes[",
                 &uint(i),
                 "] (\"",
-                &config.purposes[i].id,
-                "\")",
-                why,
-                ": give each purpose a label of its own",
+                &ps[i].id,
+                "\") in some language (the same text, or both the channel's default): give each purpose a label of its own",
             ]);
             out.push(Problem::new(&cat(&["purposes[", &uint(j), "].label"]), Code::Duplicate, &message));
-            break;
         }
     }
     out
