@@ -232,13 +232,15 @@ pub trait Store: MailOutbox + Send + Sync {
     async fn text(&self, sha256: &str) -> Result<Option<String>, StoreError>;
     /// Erases one subject's entries on request and appends the erasure entry
     /// `record` makes from the erased seqs, in one transaction; `None` when
-    /// the subject has no entry with content left.
+    /// the subject has no entry with content left. The erasure is queued for
+    /// the connectors `handoff_to`, as a prune's is.
     async fn erase_subject(
         &self,
         subject: &str,
         record: &(dyn Fn(Vec<i64>) -> NewEntry + Send + Sync),
         keys: &Keyring,
         now: DateTime<Utc>,
+        handoff_to: &[String],
     ) -> Result<Option<StoredEntry>, StoreError>;
     /// Erases subjects whose last entry is older than `cutoff` and appends
     /// a prune entry listing the erased entries; `None` when nobody was
