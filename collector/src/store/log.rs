@@ -118,7 +118,7 @@ impl Store for SqlStore {
 
     async fn token(&self, hash: &str) -> Result<Option<TokenRow>, StoreError> {
         let row = sqlx::query(
-            "SELECT entry_seq, purpose, locale, expires_at, used_at, withdrawn_at FROM tokens WHERE hash = $1",
+            "SELECT entry_seq, purpose, locale, expires_at, used_at, withdrawn_at, network FROM tokens WHERE hash = $1",
         )
         .bind(hash)
         .fetch_optional(&self.pool)
@@ -132,6 +132,7 @@ impl Store for SqlStore {
             expires_at: row.try_get("expires_at")?,
             used_at: row.try_get("used_at")?,
             withdrawn_at: row.try_get("withdrawn_at")?,
+            network: row.try_get("network")?,
         }))
     }
 

@@ -51,6 +51,9 @@ pub struct NewToken {
     pub locale: String,
     /// When it stops working; `None` for unsubscribe links, which must keep working.
     pub expires_at: Option<DateTime<Utc>>,
+    /// The client network (truncated address) of the sign-up it was made
+    /// for, when it came over HTTP: evidence for the merchant's tools.
+    pub network: Option<String>,
 }
 
 /// What a token is for.
@@ -98,6 +101,8 @@ pub struct TokenRow {
     pub used_at: Option<String>,
     /// For a confirm link: when a withdrawal of its consent cancelled it.
     pub withdrawn_at: Option<String>,
+    /// The sign-up's client network (see [`NewToken::network`]).
+    pub network: Option<String>,
 }
 
 /// One unit of work for [`Store::append`].
