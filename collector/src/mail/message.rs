@@ -156,7 +156,7 @@ mod tests {
     fn mail() -> ConfirmationMail {
         ConfirmationMail {
             to: "marie@example.org".into(),
-            lang: Lang::Fr,
+            lang: Lang::FR,
             sender_name: "Boutique".into(),
             confirm_url: "http://127.0.0.1/v1/confirm?token=c".into(),
             unsubscribe_url: "http://127.0.0.1/v1/unsubscribe?token=u".into(),
