@@ -130,3 +130,59 @@ pub fn page(lang: Lang, which: Page, signup: &Signup) -> PageText {
         Page::Unknown => text("page.unknown.title", say("page.unknown.intro"), &[], None, None),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::i18n::catalog::FILES;
+
+    const ALL: [Page; 9] = [
+        Page::ConfirmAsk,
+        Page::Confirmed,
+        Page::AlreadyConfirmed,
+        Page::Withdrawn,
+        Page::UnsubscribeAsk,
+        Page::Unsubscribed,
+        Page::AlreadyUnsubscribed,
+        Page::Expired,
+        Page::Unknown,
+    ];
+
+    #[test]
+    fn every_page_in_every_language_is_that_languages_with_every_placeholder_filled() {
+        let signup = Signup {
+            controller: Some("Boutique {who}".into()),
+            granted: vec!["Box A".into(), "Box B".into()],
+            email: vec!["Box A".into()],
+            sms: true,
+            informed: false,
+        };
+        for (tag, _) in FILES {
+            let lang = Lang::from_locale(tag);
+            assert_eq!(lang.tag(), tag);
+            for which in ALL {
+                let text = page(lang, which, &signup);
+                let all = [Some(&text.title), Some(&text.intro), text.outro.as_ref(), text.button.as_ref()];
+                for part in all.into_iter().flatten() {
+                    // The only brace left is the one in the shop's own name.
+                    assert_eq!(part.replace("Boutique {who}", "").find(['{', '}']), None, "{tag} {which:?}: {part}");
+                }
+            }
+            let ask = page(lang, Page::ConfirmAsk, &signup);
+            assert_eq!(ask.title, lang.text("page.confirm_ask.title"));
+            assert!(ask.intro.contains("Boutique {who}") && ask.intro.ends_with(lang.text("page.confirm_ask.ticked")), "{tag}: {}", ask.intro);
+            assert_eq!(ask.list, signup.granted);
+            let unsubscribe = page(lang, Page::UnsubscribeAsk, &signup);
+            assert!(unsubscribe.intro.ends_with(lang.text("punct.colon")), "{tag}: {}", unsubscribe.intro);
+            assert!(unsubscribe.outro.as_deref().is_some_and(|o| o.contains("STOP")), "{tag}: SMS stops by STOP");
+            // Without a controller, the catalog's own words for "this site".
+            let anonymous = page(lang, Page::Confirmed, &Signup::default());
+            assert!(anonymous.intro.contains(lang.text("site.fallback")), "{tag}: {}", anonymous.intro);
+        }
+        // Every language but English says it in its own words.
+        let en = page(Lang::EN, Page::ConfirmAsk, &signup);
+        for (tag, _) in FILES.iter().filter(|(t, _)| *t != "en") {
+            assert_ne!(page(Lang::from_locale(tag), Page::ConfirmAsk, &signup).button, en.button, "{tag}");
+        }
+    }
+}

@@ -151,4 +151,41 @@ mod tests {
         let bare = mail(Lang::EN, &[], None);
         assert!(bare.contains("from Boutique.\n\nTo confirm"), "{bare}");
     }
+
+    #[test]
+    fn every_language_has_its_mails_with_every_placeholder_filled() {
+        for (tag, _) in crate::i18n::catalog::FILES {
+            let lang = Lang::from_locale(tag);
+            let mut mail = ConfirmationMail {
+                to: "marie@example.org".into(),
+                lang,
+                sender_name: "Boutique".into(),
+                confirm_url: "http://c/v1/confirm?token=c".into(),
+                unsubscribe_url: "http://c/v1/unsubscribe?token=u".into(),
+                ttl_hours: 48,
+                purposes: vec!["Box".into()],
+                phone: Some("+33 6 •• •• •• 78".into()),
+                informed: false,
+                sms: true,
+                preferences_url: Some("http://c/v1/preferences?token=p".into()),
+                preferences_days: 30,
+                renewal: false,
+            };
+            let (subject, body) = mail_text(&mail);
+            assert_eq!(subject, lang.say("mail.subject", &[("sender", "Boutique")]), "{tag}");
+            for part in [lang.text("mail.hello"), lang.text("mail.ignore")] {
+                assert!(body.contains(part), "{tag}: {body}");
+            }
+            assert!(body.contains("48") && body.contains("30") && body.contains("+33 6 •• •• •• 78") && body.contains("STOP"), "{tag}: {body}");
+            for url in ["confirm?token=c", "unsubscribe?token=u", "preferences?token=p"] {
+                assert!(body.contains(url), "{tag}: {url} in {body}");
+            }
+            mail.renewal = true;
+            let (subject, renewal) = mail_text(&mail);
+            assert!(subject.contains("Boutique") && renewal.contains("preferences?token=p") && !renewal.contains("confirm?"), "{tag}: {renewal}");
+            for text in [&body, &renewal] {
+                assert_eq!(text.find(['{', '}']), None, "{tag}: {text}");
+            }
+        }
+    }
 }
