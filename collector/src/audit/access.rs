@@ -19,12 +19,10 @@ pub fn to_json(subject: &str, states: &[StateRow], events: &[Event]) -> Value {
         "subject": subject,
         "currentChoices": states,
         "entries": events,
-        "notHeld": NOT_HELD_EN,
+        // What the collector never stores, said in every answer.
+        "notHeld": Lang::EN.text("access.not_held"),
     })
 }
-
-/// What the collector never stores, said in every answer.
-const NOT_HELD_EN: &str = "No full IP address (only its truncated network), no browsing data, no cookies; confirmation and unsubscribe links are kept as hashes only.";
 
 /// The language of the person's latest proof; English if none.
 pub fn lang_of(events: &[Event]) -> Lang {

@@ -12,35 +12,17 @@ use std::sync::OnceLock;
 /// The locale every other falls back to, and the one that defines the keys.
 pub const FALLBACK: &str = "en";
 
+/// `(tag, its file's JSON text)` for each tag given, from `collector/catalogs/`.
+macro_rules! catalog_files {
+    ($($tag:literal),*) => { [$(($tag, include_str!(concat!("../../catalogs/", $tag, ".json")))),*] };
+}
+
 /// Every catalog file's JSON text, by locale: the 24 official EU languages
 /// and Norwegian Bokmål, as the widget's catalogs (`form/catalogs/`).
-pub const FILES: [(&str, &str); 25] = [
-    ("bg", include_str!("../../catalogs/bg.json")),
-    ("cs", include_str!("../../catalogs/cs.json")),
-    ("da", include_str!("../../catalogs/da.json")),
-    ("de", include_str!("../../catalogs/de.json")),
-    ("el", include_str!("../../catalogs/el.json")),
-    ("en", include_str!("../../catalogs/en.json")),
-    ("es", include_str!("../../catalogs/es.json")),
-    ("et", include_str!("../../catalogs/et.json")),
-    ("fi", include_str!("../../catalogs/fi.json")),
-    ("fr", include_str!("../../catalogs/fr.json")),
-    ("ga", include_str!("../../catalogs/ga.json")),
-    ("hr", include_str!("../../catalogs/hr.json")),
-    ("hu", include_str!("../../catalogs/hu.json")),
-    ("it", include_str!("../../catalogs/it.json")),
-    ("lt", include_str!("../../catalogs/lt.json")),
-    ("lv", include_str!("../../catalogs/lv.json")),
-    ("mt", include_str!("../../catalogs/mt.json")),
-    ("nb", include_str!("../../catalogs/nb.json")),
-    ("nl", include_str!("../../catalogs/nl.json")),
-    ("pl", include_str!("../../catalogs/pl.json")),
-    ("pt", include_str!("../../catalogs/pt.json")),
-    ("ro", include_str!("../../catalogs/ro.json")),
-    ("sk", include_str!("../../catalogs/sk.json")),
-    ("sl", include_str!("../../catalogs/sl.json")),
-    ("sv", include_str!("../../catalogs/sv.json")),
-];
+pub const FILES: [(&str, &str); 25] = catalog_files!(
+    "bg", "cs", "da", "de", "el", "en", "es", "et", "fi", "fr", "ga", "hr", "hu", "it", "lt", "lv", "mt", "nb", "nl", "pl",
+    "pt", "ro", "sk", "sl", "sv"
+);
 
 /// The parsed catalogs, in [`FILES`] order.
 fn parsed() -> &'static [HashMap<String, String>] {

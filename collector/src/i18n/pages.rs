@@ -73,7 +73,7 @@ pub fn page(lang: Lang, which: Page, signup: &Signup) -> PageText {
         intro,
         list: list.to_vec(),
         outro,
-        button: button.map(|b| say(b)),
+        button: button.map(&say),
     };
     match which {
         Page::ConfirmAsk => {

@@ -84,8 +84,9 @@ mod tests {
         mail_with_sms(lang, purposes, phone, false)
     }
 
-    fn mail_with_sms(lang: Lang, purposes: &[&str], phone: Option<&str>, sms: bool) -> String {
-        confirmation_mail(&ConfirmationMail {
+    /// A mail in `lang` from "Boutique" with the given boxes, phone and SMS.
+    fn sample(lang: Lang, purposes: &[&str], phone: Option<&str>, sms: bool) -> ConfirmationMail {
+        ConfirmationMail {
             to: "marie@example.org".into(),
             lang,
             sender_name: "Boutique".into(),
@@ -99,8 +100,11 @@ mod tests {
             preferences_url: None,
             preferences_days: 30,
             renewal: false,
-        })
-        .1
+        }
+    }
+
+    fn mail_with_sms(lang: Lang, purposes: &[&str], phone: Option<&str>, sms: bool) -> String {
+        confirmation_mail(&sample(lang, purposes, phone, sms)).1
     }
 
     #[test]
@@ -157,19 +161,8 @@ mod tests {
         for (tag, _) in crate::i18n::catalog::FILES {
             let lang = Lang::from_locale(tag);
             let mut mail = ConfirmationMail {
-                to: "marie@example.org".into(),
-                lang,
-                sender_name: "Boutique".into(),
-                confirm_url: "http://c/v1/confirm?token=c".into(),
-                unsubscribe_url: "http://c/v1/unsubscribe?token=u".into(),
-                ttl_hours: 48,
-                purposes: vec!["Box".into()],
-                phone: Some("+33 6 •• •• •• 78".into()),
-                informed: false,
-                sms: true,
                 preferences_url: Some("http://c/v1/preferences?token=p".into()),
-                preferences_days: 30,
-                renewal: false,
+                ..sample(lang, &["Box"], Some("+33 6 •• •• •• 78"), true)
             };
             let (subject, body) = mail_text(&mail);
             assert_eq!(subject, lang.say("mail.subject", &[("sender", "Boutique")]), "{tag}");
