@@ -166,3 +166,25 @@ fn what_key(what: What) -> &'static str {
         What::Other => "access.what.other",
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_page_speaks_the_subjects_language_and_escapes_what_it_fills_in() {
+        for tag in ["el", "bg", "de"] {
+            let lang = Lang::from_locale(tag);
+            let page = to_html("<m>@example.org", &[], &[], lang);
+            assert!(page.contains(&format!("<html lang=\"{tag}\">")), "{page}");
+            assert!(page.contains(&format!("<h1>{}</h1>", escape(lang.text("access.title")))), "{page}");
+            assert!(page.contains(&escape(lang.text("access.nothing"))), "{page}");
+            // The address goes in escaped, inside <strong>, in one pass.
+            assert!(page.contains("<strong>&lt;m&gt;@example.org</strong>"), "{page}");
+            assert!(!page.contains("{email}"), "{page}");
+        }
+        assert_eq!(state_word("not-objected", Lang::from_locale("pl")), "brak sprzeciwu");
+        assert_eq!(state_word("granted", Lang::EN), "granted");
+        assert_eq!(state_word("future-state", Lang::FR), "future-state");
+    }
+}
