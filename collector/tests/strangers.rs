@@ -390,6 +390,41 @@ async fn an_unknown_form_is_held_until_approved_then_proceeds(db: Db) {
     shop.server.stop().await.unwrap();
 }
 
+async fn a_tampered_held_mark_is_named_by_verify_log(db: Db) {
+    let shop = Shop::open(db, |_| {}).await;
+    let config =
+        common::widget::demo_config().replace("\"formVersion\": \"1\"", "\"formVersion\": \"2\"");
+    let page = Page { config, ..shop.page.clone() };
+    let first = page.consent("new@example.org", "", &["partners"], None);
+    let (_, body) = shop.post(&common::sign(&common::browser_key(), &first)).await;
+    assert_eq!(body["status"], "held");
+    let ok = shop.cli(&["verify-log"]);
+    assert!(stdout(&ok).starts_with("ok: 1 entries"), "{}", stdout(&ok));
+    let pool = shop.store.sql_pool();
+    // Its mark deleted, the unregistered form's proof would count: named.
+    sqlx::query("DELETE FROM held_proofs WHERE seq = 1").execute(pool).await.unwrap();
+    assert_eq!(shop.states("new@example.org").await[1].1, "pending", "what the deletion does");
+    let broken = shop.cli(&["verify-log"]);
+    let said = String::from_utf8_lossy(&broken.stderr);
+    assert!(
+        !broken.status.success()
+            && said.contains("log broken at seq 1")
+            && said.contains("matches no registered version of form footer-signup version 2"),
+        "{said}"
+    );
+    // Marked released by an entry that is no release of it: named too.
+    let second = shop.page.consent("other@example.org", "", &["newsletter"], None);
+    shop.post(&common::sign(&common::browser_key(), &second)).await;
+    sqlx::query("INSERT INTO held_proofs (seq, form_id, version, reason, released_seq) VALUES (1, 'footer-signup', '2', 'unknown form version', 2)")
+        .execute(pool)
+        .await
+        .unwrap();
+    let broken = shop.cli(&["verify-log"]);
+    let said = String::from_utf8_lossy(&broken.stderr);
+    assert!(said.contains("released at seq 2, which is no release of it"), "{said}");
+    shop.server.stop().await.unwrap();
+}
+
 async fn forms_show_prints_what_a_version_fixes(db: Db) {
     let shop = Shop::open(db, |_| {}).await;
     let shown: Value =
@@ -414,5 +449,6 @@ on_both_backends!(
     a_second_sign_up_neither_reverts_nor_mails_a_confirmed_subscriber,
     a_strangers_words_never_reach_a_mail,
     an_unknown_form_is_held_until_approved_then_proceeds,
+    a_tampered_held_mark_is_named_by_verify_log,
     forms_show_prints_what_a_version_fixes,
 );
