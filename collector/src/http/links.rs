@@ -168,7 +168,11 @@ async fn follow(
             shown: shown.as_deref(),
         };
         let change = match purpose {
-            TokenPurpose::Confirm => about.confirmed(&at, Some(ip.clone())),
+            TokenPurpose::Confirm => about.confirmed(&at, Some(ip.clone())).map(|mut change| {
+                // The sign-up's network, which its links remember.
+                change.consent_ip = row.network.clone();
+                change
+            }),
             TokenPurpose::Unsubscribe => {
                 about.withdrawn(&view.email_sending_ids(), Source::UnsubscribeLink, &at)
             }
