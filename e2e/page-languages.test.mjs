@@ -94,6 +94,10 @@ for (const tag of ["de", "el"]) {
     const context = await browser.newContext({ locale: "fr-FR" });
     const page = await context.newPage();
     await check(page, confirm, tag, words["page.confirm_ask.title"], "confirm");
+    // Who they signed up with, as the mail and the preference page say it:
+    // the shop's name (the boxes quoted below keep the texts they saw).
+    const intro = await page.locator("main p").first().textContent();
+    assert.ok(intro.includes("Atelier Exemple") && !intro.includes(config.controller.name), intro);
     await page.getByRole("button", { name: words["page.confirm_ask.button"] }).click();
     await page.getByRole("heading", { level: 1, name: words["page.confirmed.title"] }).waitFor();
     await check(page, preferences, tag, words["prefs.title"], "preferences");
