@@ -9,7 +9,7 @@ export const smtp = process.env.CONSENT_TEST_SMTP && process.env.CONSENT_TEST_MA
   : null;
 
 /** The collector flags that send its mail to the real SMTP server, if there is one. */
-export const collectorMailFlags = smtp ? ["--smtp-url", smtp.url, "--outbox", "false"] : [];
+export const collectorMailFlags = smtp ? ["--smtp-url", smtp.url, "--mail-from", "Boutique Exemple <newsletter@boutique.example>", "--outbox", "false"] : [];
 
 /** Decodes a quoted-printable body (soft breaks, =XX bytes). */
 function unquote(text) {

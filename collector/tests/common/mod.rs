@@ -189,6 +189,9 @@ pub fn keys() -> TestKeys {
 }
 
 /// Settings for a collector on port 0 with its data in `data_dir`.
+/// The shop's sending address in the tests.
+pub const MAIL_FROM: &str = "Boutique Exemple <newsletter@boutique.example>";
+
 pub fn settings(db: &TestDb, data_dir: &Path) -> Settings {
     Settings {
         listen: Some("127.0.0.1:0".into()),
@@ -196,6 +199,7 @@ pub fn settings(db: &TestDb, data_dir: &Path) -> Settings {
         data_dir: Some(data_dir.to_path_buf()),
         allowed_origins: Some(vec![ORIGIN.into()]),
         smtp_url: std::env::var("CONSENT_TEST_SMTP").ok(),
+        mail_from: Some(MAIL_FROM.into()),
         outbox: Some(std::env::var("CONSENT_TEST_SMTP").is_err()),
         ..Settings::default()
     }
