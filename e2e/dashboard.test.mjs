@@ -102,25 +102,29 @@ for (const [name, viewport] of [["desktop", { width: 1280, height: 900 }], ["pho
     await signIn(page);
     const rows = await page.locator("table").first().locator("tbody tr").allInnerTexts();
     const row = (form, purpose) => rows.find((r) => r.startsWith(`${form}\t${purpose}\t`))?.split("\t");
-    // marie, paul, nina (erased since: her sign-up is gone) on footer-signup v3; lea on popup v1; hugo refused all.
-    assert.deepEqual(row("footer-signup v3", "newsletter"), ["footer-signup v3", "newsletter", "2", "1", "50%", "1", "1"]);
+    // On footer-signup v3: marie confirmed, hugo refused all, nina is erased; paul's (in English) and
+    // marie's withdrawal are held for differing from the version registered, and count for nothing. Lea on popup v1.
+    assert.deepEqual(row("footer-signup v3", "newsletter"), ["footer-signup v3", "newsletter", "1", "1", "100%", "1", "0"]);
     assert.deepEqual(row("popup v1", "newsletter"), ["popup v1", "newsletter", "1", "0", "0%", "0", "0"]);
     assert.equal(row("banner v2", "newsletter"), undefined, "a held proof counts for nothing until approved");
     assert.match(await page.locator("main").innerText(), /Entries erased \(requests and prunes\): 1\./);
     const charts = page.locator("svg.chart[role=img]");
     assert.ok((await charts.count()) >= 6, "one chart per form and purpose, and the erasures");
-    assert.match(await charts.first().locator("desc").textContent(), /sign-ups: 2, confirmations: 1, refusals: 1, withdrawals: 1/);
+    assert.match(await charts.first().locator("desc").textContent(), /sign-ups: 1, confirmations: 1, refusals: 1, withdrawals: 0/);
 
     // The held version: its count, what approving registers, its texts and the command.
     const held = page.locator("section", { has: page.getByRole("heading", { name: "banner version 2" }) });
-    assert.match(await held.innerText(), /^banner version 2\n1 held proof, first at seq 11\./);
+    assert.match(await held.innerText(), /^banner version 2\n+1 held proof, first at seq 11\.\n+Held because: unknown form version\./);
     assert.equal(await held.locator("dt:text-is('Double opt-in') + dd").innerText(), "requested");
     assert.equal(await held.locator("pre code").innerText(), "consent-collector forms approve banner 2");
+    const differing = page.locator("section", { has: page.getByRole("heading", { name: "footer-signup version 3" }) });
+    assert.match(await differing.innerText(), /^footer-signup version 3\n+2 held proofs, first at seq 5\.\n+Held because: locale differs from the registered form version; mechanism differs from the registered form version\.\n+This version is registered already/);
+    assert.equal(await differing.locator("pre").count(), 0, "no approve command for a registered version");
 
-    // Connectors: Marie's confirmation and withdrawal wait for the webhook, with the refusal's error.
+    // Connectors: Marie's confirmation waits for the webhook (her withdrawal is held), with the refusal's error.
     await until(page, "the webhook's first attempt failed", async (p) => !(await p.locator("#connectors ~ div tbody tr").first().innerText()).endsWith("none"));
     const hook = (await page.locator("#connectors ~ div tbody tr").first().innerText()).split("\t");
-    assert.deepEqual(hook.slice(0, 5), ["webhook-crm", "0", "2", "0", "0"]);
+    assert.deepEqual(hook.slice(0, 5), ["webhook-crm", "0", "1", "0", "0"]);
     assert.match(hook[5], /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z: .+/);
 
     // The last checkpoint covers the whole log, stamped by the authority.
@@ -134,11 +138,17 @@ for (const [name, viewport] of [["desktop", { width: 1280, height: 900 }], ["pho
     await page.keyboard.press("Enter");
     const sms = held.locator("tr", { has: page.locator("th:text-is('purpose.sms')") }).locator("td");
     assert.equal(await sms.innerText(), "J'accepte de recevoir des offres par SMS.\nRépondez STOP pour ne plus en recevoir.");
+    await held.screenshot({ path: join(SHOTS, `dashboard-${name}-held.png`) });
     await tabTo(page, "Verify the whole log now");
     await Promise.all([page.waitForURL(/\/admin#log$/), page.keyboard.press("Enter")]);
     assert.match(await page.locator("#log ~ p .ok").innerText(), /^Verified: 11 entries, 6 proof signatures re-verified, 1 erased$/);
     await axe(page);
     await page.screenshot({ path: join(SHOTS, `dashboard-${name}.png`), fullPage: true });
+    // The desk's lower half at full scale: connectors and log, then the checkpoint.
+    for (const id of ["connectors", "checkpoint"]) {
+      await page.evaluate((id) => document.getElementById(id).scrollIntoView(), id);
+      await page.screenshot({ path: join(SHOTS, `dashboard-${name}-${id}.png`) });
+    }
     assert.deepEqual(errors, [], "no console error, no CSP violation");
     await context.close();
   });

@@ -24,6 +24,9 @@ pub struct HeldVersion {
     pub version: String,
     /// Its held proofs, in log order.
     pub proofs: Vec<HeldProof>,
+    /// Whether this id and version is registered already: its proofs are
+    /// then held for differing from it, and approving cannot change it.
+    pub registered: bool,
 }
 
 impl HeldVersion {
@@ -38,6 +41,17 @@ impl HeldVersion {
     /// What `forms approve` would register from them, or why it cannot.
     pub fn derived(&self) -> Result<FormVersion, DeriveError> {
         derive::from_held(&self.records())
+    }
+
+    /// Why its proofs are held, each reason once, in order of first seq.
+    pub fn reasons(&self) -> Vec<&str> {
+        let mut reasons: Vec<&str> = Vec::new();
+        for p in &self.proofs {
+            if !reasons.contains(&p.row.reason.as_str()) {
+                reasons.push(&p.row.reason);
+            }
+        }
+        reasons
     }
 
     /// The command that approves it, with its arguments quoted for a POSIX
@@ -80,6 +94,7 @@ pub async fn held_versions(store: &dyn Store) -> Result<Vec<HeldVersion>, StoreE
         {
             Some(v) => v.proofs.push(proof),
             None => versions.push(HeldVersion {
+                registered: sql::version(store.sql_pool(), id, version).await?.is_some(),
                 form_id: id.clone(),
                 version: version.clone(),
                 proofs: vec![proof],

@@ -54,6 +54,15 @@ pub fn held(body: &mut String, versions: &[HeldVersion]) {
             if erased > 0 { format!(" ({erased} erased since)") } else { String::new() },
             v.proofs.first().map_or(0, |p| p.row.seq),
         );
+        let reasons: Vec<String> = v.reasons().into_iter().map(escape).collect();
+        let _ = write!(body, "<p>Held because: {}.</p>", reasons.join("; "));
+        if v.registered {
+            body.push_str(
+                "<p>This version is registered already: these proofs differ from it, and approving cannot \
+                 change it (a changed form is a new form version). They stay held; <code>forms held</code> shows each one.</p></section>",
+            );
+            continue;
+        }
         match v.derived() {
             Ok(form) => {
                 let purposes: Vec<String> = form
