@@ -237,3 +237,50 @@ fn headline(e: &Event) -> String {
 fn quote(text: &str) -> String {
     serde_json::to_string(text).unwrap_or_default()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn handoff(seq: i64, state: &str) -> SubjectHandoff {
+        SubjectHandoff {
+            entry_seq: seq,
+            connector: "mailchimp".into(),
+            created_at: "2026-12-01T10:00:00.000Z".into(),
+            change: State::Withdrawn,
+            opt_in: None,
+            purposes: vec!["newsletter".into()],
+            state: state.into(),
+            attempts: 8,
+            done_at: Some("2026-12-01T12:00:00.000Z".into()),
+            next_attempt_at: None,
+            last_error: Some((
+                "mailchimp: 400 Member Exists".into(),
+                "2026-12-01T11:59:00.000Z".into(),
+            )),
+        }
+    }
+
+    #[test]
+    fn given_up_and_superseded_hand_offs_say_so_with_their_last_error() {
+        let text = to_text(
+            "a@example.org",
+            &[],
+            &[handoff(4, "given-up"), handoff(7, "superseded")],
+        );
+        assert!(
+            text.starts_with("History of a@example.org: 0 entries, 2 hand-offs\n"),
+            "{text}"
+        );
+        let given_up = "hand-offs of the entry at seq 4 (not above: an erasure, or erased since)\n  hand-off       mailchimp: withdrawn for newsletter, queued 2026-12-01T10:00:00.000Z, given up at 2026-12-01T12:00:00.000Z after 8 attempts; last error at 2026-12-01T11:59:00.000Z: mailchimp: 400 Member Exists\n";
+        assert!(text.contains(given_up), "{text}");
+        assert!(
+            text.contains("superseded (a newer change was delivered); last error at"),
+            "{text}"
+        );
+        let json = to_json("a@example.org", &[], &[handoff(4, "given-up")]);
+        assert_eq!(json["events"][0]["what"], "hand-off");
+        assert_eq!(json["events"][0]["handoffs"][0]["state"], "given-up");
+        assert_eq!(json["events"][0]["handoffs"][0]["change"], "withdrawn");
+    }
+}

@@ -225,3 +225,74 @@ pub fn checkpoint(
         crate::store::timestamp(checkpoint.time),
     );
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::audit::held::HeldProof;
+    use crate::ledger::keys::Keyring;
+    use crate::registry::sql::Held;
+
+    fn held_version(form_id: &str, legend: &str) -> HeldVersion {
+        let mut record = consent_proof::fixture::proof();
+        record.form.id = form_id.into();
+        record.texts.shown.0[0].1 = legend.into();
+        HeldVersion {
+            form_id: form_id.into(),
+            version: record.form.version.clone(),
+            proofs: vec![HeldProof {
+                row: Held {
+                    seq: 7,
+                    form_id: form_id.into(),
+                    version: record.form.version.clone(),
+                    reason: "unknown form version".into(),
+                },
+                record: Some(record),
+            }],
+            registered: false,
+        }
+    }
+
+    #[test]
+    fn held_texts_are_escaped_and_the_command_quoted() {
+        let mut body = String::new();
+        held(&mut body, &[held_version("x; rm -rf ~", "<script>alert(1)</script>")]);
+        assert!(body.contains("<td class=\"text\">&lt;script&gt;alert(1)&lt;/script&gt;</td>"), "{body}");
+        assert!(!body.contains("<script>"), "{body}");
+        assert!(body.contains("<pre><code>consent-collector forms approve &#39;x; rm -rf ~&#39; 3</code></pre>"), "{body}");
+    }
+
+    #[test]
+    fn the_checkpoint_opens_with_the_keys_and_says_what_its_token_is() {
+        let dir = tempfile::tempdir().unwrap();
+        Keyring::generate(dir.path(), chrono::Utc::now()).unwrap();
+        let keys = Keyring::load(dir.path()).unwrap();
+        let checkpoint = Checkpoint {
+            origin: "shop.example/consent-log".into(),
+            size: 9,
+            root: [7; 32],
+            chain: "ab".repeat(32),
+            time: "2026-12-02T06:30:00.123Z".parse().unwrap(),
+        };
+        let note = keys.sign_note(&checkpoint.text(), &checkpoint.origin);
+        let shown = |timestamp: Option<&str>, head: i64| {
+            let record = Record { checkpoint: note.clone(), timestamp: timestamp.map(String::from) };
+            let mut body = String::new();
+            super::checkpoint(&mut body, Some(&record), &keys.public(), None, head);
+            body
+        };
+        let plain = shown(None, 12);
+        assert!(plain.contains("<dd>9 entries (3 newer entries wait for the next one)</dd>"), "{plain}");
+        assert!(plain.contains("<code>BwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwc=</code>"), "{plain}");
+        assert!(plain.contains("<dd>none (no timestamp authority is configured)</dd>"), "{plain}");
+        assert!(shown(Some("AAAA"), 9).contains("present (3 bytes), not checked"));
+        assert!(shown(Some("not base64!"), 9).contains("<span class=\"bad\">unreadable: "));
+        // Another collector's keys do not open it.
+        let other = tempfile::tempdir().unwrap();
+        Keyring::generate(other.path(), chrono::Utc::now()).unwrap();
+        let mut body = String::new();
+        let record = Record { checkpoint: note.clone(), timestamp: None };
+        super::checkpoint(&mut body, Some(&record), &Keyring::load(other.path()).unwrap().public(), None, 9);
+        assert!(body.contains("does not open with the collector's keys"), "{body}");
+    }
+}
