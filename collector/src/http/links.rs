@@ -93,7 +93,14 @@ async fn find(
         row,
         lang,
         signup: match links::signup(state.store.as_ref(), &view).await {
-            Ok(signup) => signup,
+            // Who the subscriber signed up with, as the mail and the
+            // preference page name them: the shop's name when configured.
+            Ok(mut signup) => {
+                if let Some(name) = &state.config.brand.name {
+                    signup.controller = Some(name.clone());
+                }
+                signup
+            }
             Err(e) => return Err(failed(lang, e)),
         },
         proof,

@@ -459,7 +459,7 @@ impl Smtpd {
             .arg(maildir.path().join("mail"))
             .env("PYTHONPATH", maildir.path())
             .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
+            .stderr(if std::env::var_os("CONSENT_TEST_SERVER_LOG").is_some() { std::process::Stdio::inherit() } else { std::process::Stdio::null() })
             .spawn()
             .unwrap();
         let smtpd = Smtpd {
@@ -529,7 +529,7 @@ impl Served {
         use std::io::BufRead;
         let mut child = command
             .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::null())
+            .stderr(if std::env::var_os("CONSENT_TEST_SERVER_LOG").is_some() { std::process::Stdio::inherit() } else { std::process::Stdio::null() })
             .spawn()
             .unwrap();
         let mut line = String::new();

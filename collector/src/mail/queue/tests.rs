@@ -63,7 +63,7 @@ pub(super) fn proof_with_mail(
 pub(super) fn mail(i: usize) -> ConfirmationMail {
     ConfirmationMail {
         to: format!("q{i}@example.org"),
-        lang: Lang::Fr,
+        lang: Lang::FR,
         sender_name: "Boutique".into(),
         confirm_url: format!("http://127.0.0.1/v1/confirm?token=c{i}"),
         unsubscribe_url: format!("http://127.0.0.1/v1/unsubscribe?token=u{i}"),
@@ -121,7 +121,7 @@ fn a_late_mail_says_how_long_its_link_still_works() {
     let late = mail(1, 0);
     assert_eq!(
         (late.to.as_str(), late.lang, late.sender_name.as_str()),
-        ("Marie@Example.org", Lang::En, "Boutique Exemple SAS")
+        ("Marie@Example.org", Lang::EN, "Boutique Exemple SAS")
     );
     assert_eq!(late.confirm_url, "http://c/v1/confirm?token=c");
     assert_eq!(late.unsubscribe_url, "http://c/v1/unsubscribe?token=u");
