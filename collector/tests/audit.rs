@@ -205,9 +205,9 @@ async fn history_lists_the_handoffs_under_their_entries(db: Db) {
     let confirm_block = blocks.iter().find(|b| b.contains("confirmation (double opt-in link clicked)")).unwrap();
     let crm = format!("  hand-off       webhook-crm: confirmed (double opt-in) for newsletter, sms, queued {}, delivered at {}", handoffs[0].created_at, handoffs[0].done_at.as_deref().unwrap());
     assert!(confirm_block.contains(&crm), "{crm:?} missing from:\n{confirm_block}");
-    let (error, at) = down.last_error.as_ref().unwrap();
+    let error = down.last_error.as_ref().unwrap();
     assert!(confirm_block.contains(&format!("webhook-down: confirmed (double opt-in) for newsletter, sms, queued {}, waiting ({} attempt", down.created_at, down.attempts)), "{confirm_block}");
-    assert!(confirm_block.contains(&format!("; last error at {at}: {error}")), "{confirm_block}");
+    assert!(confirm_block.contains(&format!("; last error at {}: {}", error.at, error.message)), "{confirm_block}");
     let withdraw_block = blocks.iter().find(|b| b.contains("withdrawal (signed proof from the widget)")).unwrap();
     assert!(withdraw_block.contains("webhook-crm: withdrawn"), "{withdraw_block}");
     assert!(withdraw_block.contains("webhook-down: withdrawn"), "{withdraw_block}");
@@ -220,7 +220,8 @@ async fn history_lists_the_handoffs_under_their_entries(db: Db) {
     assert_eq!(listed[1]["handoffs"][0]["connector"], "webhook-crm");
     assert_eq!(listed[1]["handoffs"][0]["change"], "confirmed");
     assert_eq!(listed[1]["handoffs"][0]["optIn"], "confirmed");
-    assert_eq!(listed[1]["handoffs"][1]["lastError"][0], error.as_str());
+    assert_eq!(listed[1]["handoffs"][1]["lastError"]["message"], error.message.as_str());
+    assert_eq!(listed[1]["handoffs"][1]["lastError"]["at"], error.at.as_str());
     assert_eq!(listed[2]["handoffs"][1]["state"], "waiting");
 
     // Erased: only the erasure's hand-offs (and the waiting ones) stay, under the erasure's seq.

@@ -131,7 +131,7 @@ fn write_handoff(out: &mut String, h: &SubjectHandoff) {
     let error = h
         .last_error
         .as_ref()
-        .map(|(e, at)| format!("; last error at {at}: {e}"))
+        .map(|e| format!("; last error at {}: {}", e.at, e.message))
         .unwrap_or_default();
     let done = h.done_at.as_deref().unwrap_or("?");
     let state = match h.state.as_str() {
@@ -254,10 +254,10 @@ mod tests {
             attempts: 8,
             done_at: Some("2026-12-01T12:00:00.000Z".into()),
             next_attempt_at: None,
-            last_error: Some((
-                "mailchimp: 400 Member Exists".into(),
-                "2026-12-01T11:59:00.000Z".into(),
-            )),
+            last_error: Some(crate::connectors::report::LastError {
+                at: "2026-12-01T11:59:00.000Z".into(),
+                message: "mailchimp: 400 Member Exists".into(),
+            }),
         }
     }
 

@@ -101,7 +101,16 @@ pub struct SubjectHandoff {
     /// When a waiting hand-off is next tried.
     pub next_attempt_at: Option<String>,
     /// The last failed attempt's error, and when.
-    pub last_error: Option<(String, String)>,
+    pub last_error: Option<LastError>,
+}
+
+/// A hand-off's last failed attempt.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct LastError {
+    /// When it failed.
+    pub at: String,
+    /// What the tool (or the network) said.
+    pub message: String,
 }
 
 /// Every hand-off of `subject` (the stored key: trimmed, lowercased) still in
@@ -139,7 +148,9 @@ pub async fn subject_handoffs(
                 state,
                 attempts: row.try_get("attempts")?,
                 done_at: row.try_get("done_at")?,
-                last_error: last_error.zip(last_error_at),
+                last_error: last_error
+                    .zip(last_error_at)
+                    .map(|(message, at)| LastError { at, message }),
             })
         })
         .collect()
