@@ -1,16 +1,17 @@
 // A collector with a small real history, seeded over HTTP as widgets would:
 // sign-ups on two forms (each approved in the forms registry from its first
 // held proof), a confirmation by the mailed link, a refusal, a widget
-// withdrawal, and an erasure on request by the command line.
+// withdrawal, and an erasure on request by the command line; with `held`, a
+// last proof of a form version nobody approved stays held.
 import { startCollector as start, BIN } from "./collector.mjs";
 import { browserKey, record, sign, submit, withdrawal, ORIGIN } from "./proofs.mjs";
 
 export { BIN };
 export const CREDENTIAL = "dashboard-test-credential-0123456789";
 
-/** Starts `serve --demo` with the dashboard on; `admin(...args)` runs a command on its folder. */
-export function startCollector() {
-  const flags = ["--allowed-origins", ORIGIN, "--dashboard", "true", "--outbox", "true"];
+/** Starts `serve --demo` with the dashboard on (and `extra` flags); `admin(...args)` runs a command on its folder. */
+export function startCollector(extra = []) {
+  const flags = ["--allowed-origins", ORIGIN, "--dashboard", "true", "--outbox", "true", ...extra];
   return start(flags, { CONSENT_ADMIN_CREDENTIAL: CREDENTIAL });
 }
 
@@ -27,7 +28,7 @@ async function confirmUrl(url, to) {
 }
 
 /** Seeds the history; returns the demo subject's address and her proofs. */
-export async function seed(collector) {
+export async function seed(collector, { held = false } = {}) {
   const ok = (r) => { if (r.status !== 201) throw new Error(`proof refused: ${JSON.stringify(r.body)}`); return r; };
   // The fixture's form is not registered: the first proof of it is held
   // until the merchant reads and approves it (a refusal: no mail either way).
@@ -52,5 +53,9 @@ export async function seed(collector) {
   const withdrawn = withdrawal(consent, consentJws);
   ok(await submit(collector.url, await sign(marie, withdrawn)));
   collector.admin("erase", "--subject", "nina@example.org", "--reason", "art. 17 request, ticket 114");
+  if (held) {
+    const banner = { form: { id: "banner", version: "2", widget: "consent-widget 0.1.0+test" } };
+    ok(await submit(collector.url, await sign(await browserKey(), record("zoe@example.org", banner))));
+  }
   return { subject: "marie@example.org", consent, withdrawn };
 }

@@ -4,6 +4,7 @@
 //! records, access and erasure, on both backends.
 
 mod common;
+mod tools;
 
 use std::path::Path;
 
@@ -20,17 +21,43 @@ struct Seeded {
     consent: consent_proof::Proof,
     consent_jws: String,
     receipts: Vec<String>,
+    /// The signed webhook receiver the tools were told through, if any.
+    _receiver: Option<tools::receiver::Receiver>,
 }
 
 /// Marie: consent (newsletter and SMS granted, partners refused, double opt-in),
 /// confirmation click, widget withdrawal. Paul: one consent, left pending.
 async fn seed(db: Db) -> Seeded {
+    seed_with(db, false).await
+}
+
+/// [`seed`]; with `tools`, two signed webhooks are told the changes: `crm`
+/// (the receiver example, checking the Ed25519 `v1a` signature) and `down`
+/// (a closed port).
+async fn seed_with(db: Db, tools: bool) -> Seeded {
     let db = TestDb::new(db).await;
     common::register_fixture_form(&db.url).await;
     let data = tempfile::tempdir().unwrap();
     let mut settings = common::settings(&db, data.path());
     settings.smtp_url = None;
     settings.outbox = Some(true);
+    let mut receiver = None;
+    if tools {
+        let keys = data.path().join("keys");
+        Keyring::generate(&keys, chrono::Utc::now()).unwrap();
+        let ring = Keyring::load(&keys).unwrap();
+        let whpk = consent_collector::connectors::webhook::public_key(ring.active_signing_key());
+        let crm = tools::receiver::start(&whpk, "");
+        let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
+        settings.connectors = Some(
+            toml::from_str(&format!(
+                "timeout = \"2s\"\nretry-first = \"30s\"\n[[webhook]]\nname = \"crm\"\nurl = \"{}\"\nsign = \"v1a\"\n[[webhook]]\nname = \"down\"\nurl = \"http://{closed}/hook\"\nsign = \"v1a\"\n",
+                crm.url
+            ))
+            .unwrap(),
+        );
+        receiver = Some(crm);
+    }
     let server = common::start(settings).await;
     let key = common::browser_key();
     let consent = common::consent("Marie@Example.org", "fr");
@@ -59,6 +86,17 @@ async fn seed(db: Db) -> Seeded {
         .await
         .status()
         .is_success());
+    if tools {
+        // The receiver takes Marie's two changes; the closed port refuses the first.
+        let store = db.store().await;
+        common::eventually("crm has both changes, down has failed once", || async {
+            let all = consent_collector::connectors::report::status(store.sql_pool()).await.unwrap();
+            let crm = all.iter().find(|s| s.connector == "webhook-crm")?;
+            let down = all.iter().find(|s| s.connector == "webhook-down")?;
+            (crm.delivered == 2 && down.last_error.is_some()).then_some(())
+        })
+        .await;
+    }
     server.stop().await.unwrap();
     Seeded {
         db,
@@ -66,6 +104,7 @@ async fn seed(db: Db) -> Seeded {
         consent,
         consent_jws,
         receipts,
+        _receiver: receiver,
     }
 }
 
@@ -113,7 +152,7 @@ async fn history_tells_every_entry_with_its_texts(db: Db) {
         Some(consent_collector::crypto::hash::sha256_hex(&s.consent_jws).as_str())
     );
 
-    let text = history::to_text("marie@example.org", &events);
+    let text = history::to_text("marie@example.org", &events, &[]);
     for needle in [
         "consent (signed proof from the widget)",
         "confirmation (double opt-in link clicked)",
@@ -127,9 +166,92 @@ async fn history_tells_every_entry_with_its_texts(db: Db) {
     ] {
         assert!(text.contains(needle), "{needle:?} missing from:\n{text}");
     }
-    let json = history::to_json("marie@example.org", &events);
+    let json = history::to_json("marie@example.org", &events, &[]);
     assert_eq!(json["events"].as_array().unwrap().len(), 3);
     assert_eq!(json["events"][0]["what"], "consent");
+}
+
+/// The hand-offs each entry made, under it: the confirmation and the
+/// withdrawal reached `crm`; `down` refused the confirmation, and the
+/// withdrawal waits behind it. After an erasure, its own hand-offs remain.
+async fn history_lists_the_handoffs_under_their_entries(db: Db) {
+    let s = seed_with(db, true).await;
+    let store = s.db.store().await;
+    let subject = "Marie@example.org ";
+    let events = timeline::subject_events(store.as_ref(), subject).await.unwrap();
+    let handoffs = history::handoffs(store.as_ref(), subject).await.unwrap();
+    let (confirmation, withdrawal) = (events[1].seq, events[2].seq);
+    let told: Vec<(i64, &str, &str)> = handoffs
+        .iter()
+        .map(|h| (h.entry_seq, h.connector.as_str(), h.state.as_str()))
+        .collect();
+    assert_eq!(
+        told,
+        [
+            (confirmation, "webhook-crm", "delivered"),
+            (confirmation, "webhook-down", "waiting"),
+            (withdrawal, "webhook-crm", "delivered"),
+            (withdrawal, "webhook-down", "waiting"),
+        ]
+    );
+    let down = &handoffs[1];
+    assert!(down.attempts >= 1 && down.last_error.is_some(), "{down:?}");
+    assert_eq!(handoffs[3].attempts, 0, "the withdrawal waits behind the confirmation");
+
+    let text = history::to_text("marie@example.org", &events, &handoffs);
+    assert!(text.starts_with("History of marie@example.org: 3 entries, 4 hand-offs\n"), "{text}");
+    // Each hand-off line sits in its entry's block, after that entry's receipt.
+    let blocks: Vec<&str> = text.split("\n\n").collect();
+    let confirm_block = blocks.iter().find(|b| b.contains("confirmation (double opt-in link clicked)")).unwrap();
+    let crm = format!("  hand-off       webhook-crm: confirmed (double opt-in) for newsletter, sms, queued {}, delivered at {}", handoffs[0].created_at, handoffs[0].done_at.as_deref().unwrap());
+    assert!(confirm_block.contains(&crm), "{crm:?} missing from:\n{confirm_block}");
+    let error = down.last_error.as_ref().unwrap();
+    assert!(confirm_block.contains(&format!("webhook-down: confirmed (double opt-in) for newsletter, sms, queued {}, waiting ({} attempt", down.created_at, down.attempts)), "{confirm_block}");
+    assert!(confirm_block.contains(&format!("; last error at {}: {}", error.at, error.message)), "{confirm_block}");
+    let withdraw_block = blocks.iter().find(|b| b.contains("withdrawal (signed proof from the widget)")).unwrap();
+    assert!(withdraw_block.contains("webhook-crm: withdrawn"), "{withdraw_block}");
+    assert!(withdraw_block.contains("webhook-down: withdrawn"), "{withdraw_block}");
+    assert!(!blocks[1].contains("hand-off"), "the consent waits for its click: no hand-off");
+
+    let json = history::to_json("marie@example.org", &events, &handoffs);
+    let listed = json["events"].as_array().unwrap();
+    assert_eq!(listed.len(), 3);
+    assert!(listed[0].get("handoffs").is_none());
+    assert_eq!(listed[1]["handoffs"][0]["connector"], "webhook-crm");
+    assert_eq!(listed[1]["handoffs"][0]["change"], "confirmed");
+    assert_eq!(listed[1]["handoffs"][0]["optIn"], "confirmed");
+    assert_eq!(listed[1]["handoffs"][1]["lastError"]["message"], error.message.as_str());
+    assert_eq!(listed[1]["handoffs"][1]["lastError"]["at"], error.at.as_str());
+    assert_eq!(listed[2]["handoffs"][1]["state"], "waiting");
+
+    // Erased: only the erasure's hand-offs (and the waiting ones) stay, under the erasure's seq.
+    let keys = keyring(&s);
+    let request = erase::ErasureRequest {
+        subject: subject.into(),
+        requested_by: "the data subject".into(),
+        reason: "art. 17".into(),
+    };
+    let now = chrono::Utc::now();
+    let tools = ["webhook-crm".to_string(), "webhook-down".to_string()];
+    let erasure = store
+        .erase_subject(&request.validate().unwrap(), &|seqs| erase::erasure_entry(&request, &seqs, now), &keys, now, &tools)
+        .await
+        .unwrap()
+        .unwrap();
+    let events = timeline::subject_events(store.as_ref(), subject).await.unwrap();
+    let handoffs = history::handoffs(store.as_ref(), subject).await.unwrap();
+    assert!(events.is_empty());
+    let left: Vec<(i64, &str)> = handoffs.iter().map(|h| (h.entry_seq, h.connector.as_str())).collect();
+    assert_eq!(left, [(confirmation, "webhook-down"), (withdrawal, "webhook-down"), (erasure.seq, "webhook-crm"), (erasure.seq, "webhook-down")]);
+    let text = history::to_text("marie@example.org", &events, &handoffs);
+    let erased = format!(
+        "hand-offs of the entry at seq {} (not above: an erasure, or erased since)\n  hand-off       webhook-crm: erased, queued",
+        erasure.seq
+    );
+    assert!(text.contains(&erased), "{erased:?} missing from:\n{text}");
+    let json = history::to_json("marie@example.org", &events, &handoffs);
+    assert_eq!(json["events"][2]["what"], "hand-off");
+    assert_eq!(json["events"][2]["seq"], erasure.seq);
 }
 
 async fn a_bundle_verifies_and_one_changed_byte_fails_naming_the_record(db: Db) {
@@ -526,6 +648,7 @@ async fn dump(store: &dyn Store) -> String {
 
 on_both_backends!(
     history_tells_every_entry_with_its_texts,
+    history_lists_the_handoffs_under_their_entries,
     a_bundle_verifies_and_one_changed_byte_fails_naming_the_record,
     every_mandatory_27560_element_is_there_and_true_to_the_log,
     access_answers_in_the_subjects_language,

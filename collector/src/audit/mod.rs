@@ -5,6 +5,7 @@ pub mod bundle; // audit bundles: proofs, receipts, texts, keys, a signed manife
 pub mod columns; // stored columns against the signed content
 pub mod erase; // erasure on request, recorded without personal data
 pub mod export; // current state per subject and purpose, as JSONL or CSV
+pub mod held; // held proofs by the form version they claim, and what approving registers
 pub mod history; // one subject's entries, as text or JSON
 pub mod iso27560; // ISO/IEC TS 27560 consent records in DPV JSON-LD
 pub mod publish; // signed checkpoints at an endpoint and in a file

@@ -111,11 +111,12 @@ pub async fn run(command: AuditCommand, file: Option<&Path>) -> Result<(), CliEr
         } => {
             let store = open_existing(&data.settings(file)?).await?;
             let events = timeline::subject_events(store.as_ref(), &subject).await?;
+            let handoffs = history::handoffs(store.as_ref(), &subject).await?;
             let key = timeline::subject_key(&subject);
             let text = if json {
-                format!("{:#}\n", history::to_json(&key, &events))
+                format!("{:#}\n", history::to_json(&key, &events, &handoffs))
             } else {
-                history::to_text(&key, &events)
+                history::to_text(&key, &events, &handoffs)
             };
             write_out(None, text.as_bytes())?;
         }

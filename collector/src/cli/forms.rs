@@ -8,7 +8,8 @@ use clap::Subcommand;
 use super::data::{open_existing, DataArgs};
 use super::run::CliError;
 use crate::config::Settings;
-use crate::flows::release::{self, held_proof, Registered};
+use crate::audit::held::{self, HeldProof};
+use crate::flows::release::{self, Registered};
 use crate::flows::submit::MailTiming;
 use crate::ledger::keys::Keyring;
 use crate::registry::{derive, sql, FormVersion};
@@ -131,16 +132,13 @@ pub async fn run(command: FormsCommand, file: Option<&std::path::Path>) -> Resul
         }
         FormsCommand::Held { settings } => {
             let store = open_existing(&settings.settings(file)?).await?;
-            let held = sql::held(store.sql_pool(), None).await.map_err(store_err)?;
+            let held = held::held_proofs(store.as_ref(), None).await?;
             if held.is_empty() {
                 println!("no held proof");
             }
-            for row in held {
-                let Some(entry) = store.entry(row.seq).await? else {
-                    continue;
-                };
-                match held_proof(store.as_ref(), &entry).await? {
-                    Some(proof) => print!("{}", describe(row.seq, &row.reason, &proof.record)),
+            for HeldProof { row, record } in held {
+                match record {
+                    Some(proof) => print!("{}", describe(row.seq, &row.reason, &proof)),
                     None => println!(
                         "seq {}: form {} version {} ({}): erased",
                         row.seq, row.form_id, row.version, row.reason
@@ -155,13 +153,11 @@ pub async fn run(command: FormsCommand, file: Option<&std::path::Path>) -> Resul
         } => {
             let settings = settings.over_file(file)?;
             let store = open_existing(&settings).await?;
-            let held = sql::held(store.sql_pool(), Some((&form_id, &version))).await.map_err(store_err)?;
-            let mut proofs = Vec::new();
-            for row in held {
-                if let Some(entry) = store.entry(row.seq).await? {
-                    proofs.extend(held_proof(store.as_ref(), &entry).await?.map(|p| p.record));
-                }
-            }
+            let proofs: Vec<_> = held::held_proofs(store.as_ref(), Some((&form_id, &version)))
+                .await?
+                .into_iter()
+                .filter_map(|p| p.record)
+                .collect();
             let version = derive::from_held(&proofs).map_err(|e| CliError::Io(e.to_string()))?;
             register(&settings, &version).await?;
         }

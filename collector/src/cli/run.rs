@@ -205,14 +205,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode, CliError> {
                         announce("no hand-offs yet");
                     }
                     for s in all {
-                        let error = s
-                            .last_error
-                            .map(|(e, at)| format!(" last error at {at}: {e}"))
-                            .unwrap_or_default();
-                        announce(&format!(
-                            "{}: delivered {}, waiting {}, given up {}, superseded {}.{error}",
-                            s.connector, s.delivered, s.waiting, s.given_up, s.superseded
-                        ));
+                        announce(&s.line());
                     }
                 }
                 ConnectorsAction::Retry { connector, .. } => {

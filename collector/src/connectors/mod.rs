@@ -21,6 +21,7 @@ pub mod inbound; // withdrawals the tools report: Shopify, Mailchimp, signed web
 pub mod klaviyo; // Klaviyo subscription bulk jobs
 pub mod mailchimp; // Mailchimp list members
 pub mod queue; // the durable hand-off table
+pub mod report; // what the table tells: counts per connector, a subject's hand-offs
 pub mod shopify; // Shopify Admin GraphQL marketing consent
 pub mod webhook; // Standard Webhooks, signed with the collector's key
 pub mod worker; // delivery after the commit, retries, leases

@@ -19,6 +19,8 @@ use chrono::{DateTime, Utc};
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, AnyPool, Row};
 
+use super::report;
+pub use super::report::ConnectorStatus;
 use super::Change;
 
 /// The statements that create the table: added to the collector's
@@ -108,23 +110,6 @@ pub async fn enqueue_keyed(
         .await?;
     }
     Ok(())
-}
-
-/// Per-connector counts for `connectors status`.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct ConnectorStatus {
-    /// The connector.
-    pub connector: String,
-    /// Hand-offs the tool accepted.
-    pub delivered: i64,
-    /// Hand-offs still to deliver (retries included).
-    pub waiting: i64,
-    /// Hand-offs given up after the attempt limit or a permanent refusal.
-    pub given_up: i64,
-    /// Given-up hand-offs a newer delivered change made pointless.
-    pub superseded: i64,
-    /// The most recent error, and when.
-    pub last_error: Option<(String, String)>,
 }
 
 /// The hand-off table of one database.
@@ -267,38 +252,7 @@ impl Queue {
 
     /// Counts per connector and state, and each connector's latest error.
     pub async fn status(&self) -> Result<Vec<ConnectorStatus>, sqlx::Error> {
-        let rows = sqlx::query("SELECT connector, state, COUNT(*) AS n FROM handoffs GROUP BY connector, state ORDER BY connector")
-            .fetch_all(&self.pool)
-            .await?;
-        let mut out: Vec<ConnectorStatus> = Vec::new();
-        for row in &rows {
-            let connector: String = row.try_get("connector")?;
-            if out.last().map(|s| &s.connector) != Some(&connector) {
-                out.push(ConnectorStatus {
-                    connector: connector.clone(),
-                    ..Default::default()
-                });
-            }
-            let entry = out.last_mut().expect("just pushed");
-            let n: i64 = row.try_get("n")?;
-            match row.try_get::<String, _>("state")?.as_str() {
-                "delivered" => entry.delivered = n,
-                "waiting" => entry.waiting = n,
-                "given-up" => entry.given_up = n,
-                _ => entry.superseded = n,
-            }
-        }
-        let errors = sqlx::query("SELECT h.connector, h.last_error, h.last_error_at FROM handoffs h WHERE h.last_error_at = (SELECT MAX(x.last_error_at) FROM handoffs x WHERE x.connector = h.connector)")
-            .fetch_all(&self.pool)
-            .await?;
-        for row in &errors {
-            let connector: String = row.try_get("connector")?;
-            if let Some(entry) = out.iter_mut().find(|s| s.connector == connector) {
-                entry.last_error =
-                    Some((row.try_get("last_error")?, row.try_get("last_error_at")?));
-            }
-        }
-        Ok(out)
+        report::status(&self.pool).await
     }
 
     /// Puts given-up rows back to `waiting`, due now, with a fresh attempt

@@ -11,9 +11,13 @@
 //! - Pages carry a CSP that allows no script at all and the one style sheet
 //!   by its hash; charts are SVG drawn on the server.
 //! - It reads what the CLI reads: the log through the same functions as
-//!   `history`, `export` and `verify-log`.
+//!   `history`, `export` and `verify-log`; held proofs as `forms held`,
+//!   hand-offs as `connectors status`, the checkpoint `/v1/checkpoint` serves.
+//!   Approving a held form stays a command (`forms approve`): the page shows
+//!   it, with the texts to read first.
 
 mod chart;
+mod desk;
 mod page;
 
 use std::collections::HashMap;
@@ -28,9 +32,11 @@ use axum::Router;
 use serde::Deserialize;
 use subtle::ConstantTimeEq;
 
+use crate::audit::publish::Publisher;
 use crate::crypto::hash::sha256_hex;
 use crate::ledger::keys::PublicKeys;
-use crate::store::Store;
+use crate::ledger::tsa_verify::Authority;
+use crate::store::{Store, StoreError};
 
 pub use page::LogState;
 
@@ -50,6 +56,17 @@ pub struct Dashboard {
     secure: bool,
     sessions: Mutex<HashMap<String, Session>>,
     log: Mutex<Option<LogState>>,
+    sources: Sources,
+}
+
+/// What the dashboard reads besides the log.
+pub struct Sources {
+    /// The publisher whose latest checkpoint `/v1/checkpoint` serves.
+    pub checkpoints: Arc<Publisher>,
+    /// The timestamp authority's certificate, when one is configured.
+    pub authority: Option<Authority>,
+    /// The connectors this collector runs.
+    pub connectors: Vec<String>,
 }
 
 #[derive(Clone)]
@@ -59,10 +76,11 @@ struct Session {
 }
 
 impl Dashboard {
-    /// A dashboard over `store`, signed into with `credential`, served at `public_url`.
+    /// A dashboard over `store` and `sources`, signed into with `credential`, served at `public_url`.
     pub fn new(
         store: Arc<dyn Store>,
         keys: PublicKeys,
+        sources: Sources,
         credential: &str,
         public_url: &str,
     ) -> Arc<Self> {
@@ -75,6 +93,7 @@ impl Dashboard {
             origin,
             sessions: Mutex::new(HashMap::new()),
             log: Mutex::new(None),
+            sources,
         })
     }
 
@@ -124,13 +143,27 @@ async fn show(State(d): State<Arc<Dashboard>>, headers: HeaderMap) -> Response {
         return html(StatusCode::OK, page::login(None));
     };
     let log = d.log.lock().expect("log lock").clone();
-    match page::dashboard(d.store.as_ref(), &session.csrf, log.as_ref()).await {
+    match page(&d, &session.csrf, log.as_ref()).await {
         Ok(body) => html(StatusCode::OK, body),
         Err(e) => refuse(
             StatusCode::INTERNAL_SERVER_ERROR,
             &format!("cannot read the log: {e}"),
         ),
     }
+}
+
+/// Reads the desk's sources and renders the page.
+async fn page(d: &Dashboard, csrf: &str, log: Option<&LogState>) -> Result<String, StoreError> {
+    let store = d.store.as_ref();
+    let desk = desk::Desk {
+        held: crate::audit::held::held_versions(store).await?,
+        connectors: crate::connectors::report::status(store.sql_pool()).await?,
+        configured: &d.sources.connectors,
+        checkpoint: d.sources.checkpoints.latest().await,
+        keys: &d.keys,
+        authority: d.sources.authority.as_ref(),
+    };
+    page::dashboard(store, csrf, log, &desk).await
 }
 
 #[derive(Deserialize)]

@@ -1,4 +1,5 @@
-//! The dashboard's HTML: sign-in, the figures and charts, and the log's state.
+//! The dashboard's HTML: sign-in, the figures and charts, the desk's
+//! sections ([`super::desk`]), and the log's state.
 
 use std::fmt::Write as _;
 
@@ -12,6 +13,7 @@ use crate::i18n::html::escape;
 use crate::store::{Store, StoreError};
 
 use super::chart::{bars, Series};
+use super::desk::{self, Desk};
 
 /// The one style sheet; the CSP allows it by its hash. Colours keep a 4.5:1
 /// contrast on white, and focus is always visible.
@@ -28,7 +30,10 @@ a:focus,button:focus,input:focus,summary:focus,.wide:focus{outline:3px solid #0b
 .chart{width:100%;height:auto;max-width:40rem}.axis,.grid{stroke:#595959}.grid{stroke-dasharray:4}\
 .tick{font-size:11px;fill:#1a1a1a}.s1{fill:#0b57d0}.s2{fill:#146c2e}.s3{fill:#8c4a00}.s4{fill:#a50e0e}\
 .ok{color:#146c2e;font-weight:bold}.bad{color:#a50e0e;font-weight:bold}\
-figure{margin:1rem 0}figcaption{font-weight:bold}";
+figure{margin:1rem 0}figcaption{font-weight:bold}\
+h3{font-size:1.05rem;margin-top:1.5rem}dt{font-weight:bold}dd{margin:0 0 .4rem 1rem;overflow-wrap:anywhere}\
+pre{white-space:pre-wrap;overflow-wrap:anywhere;background:#f2f2f2;padding:.5rem}td.text{white-space:pre-wrap;overflow-wrap:anywhere}\
+nav ul{display:flex;flex-wrap:wrap;gap:.25rem 1rem;padding:0;list-style:none}summary{min-height:44px;line-height:44px}";
 
 /// `sha256-...` of the style sheet, for the CSP.
 pub fn style_hash() -> String {
@@ -101,23 +106,48 @@ pub fn refused(message: &str) -> String {
     )
 }
 
+/// The sections' links, in page order.
+const SECTIONS: &[(&str, &str)] = &[
+    ("figures", "Per form and purpose"),
+    ("time", "Over time"),
+    ("held", "Forms to approve"),
+    ("connectors", "Connectors"),
+    ("log", "Log"),
+    ("checkpoint", "Last checkpoint"),
+];
+
 /// The dashboard itself.
 pub async fn dashboard(
     store: &dyn Store,
     csrf: &str,
     log: Option<&LogState>,
+    desk: &Desk<'_>,
 ) -> Result<String, StoreError> {
-    let events = timeline::all_events(store).await?;
-    let stats = stats::stats(&events);
+    let mut events = timeline::all_events(store).await?;
     let head = events.iter().map(|(_, e)| e.seq).max().unwrap_or(0);
+    // A held proof counts for nothing until its version is approved: it is
+    // listed under "Forms to approve", not among the sign-ups.
+    let held: std::collections::HashSet<i64> = desk
+        .held
+        .iter()
+        .flat_map(|v| v.proofs.iter().map(|p| p.row.seq))
+        .collect();
+    events.retain(|(_, e)| !held.contains(&e.seq));
+    let stats = stats::stats(&events);
     let csrf = escape(csrf);
     let mut body = format!(
         "<header><h1>Consent dashboard</h1><form method=\"post\" action=\"/admin/logout\">\
          <input type=\"hidden\" name=\"csrf\" value=\"{csrf}\"><button type=\"submit\">Sign out</button></form></header>\
-         <main id=\"main\">"
+         <main id=\"main\"><nav aria-label=\"Sections\"><ul>"
     );
+    for (id, name) in SECTIONS {
+        let _ = write!(body, "<li><a href=\"#{id}\">{name}</a></li>");
+    }
+    body.push_str("</ul></nav>");
     totals(&mut body, &stats);
     charts(&mut body, &stats);
+    desk::held(&mut body, &desk.held);
+    desk::connectors(&mut body, &desk.connectors, desk.configured);
     // The last entry always keeps its content (an erasure is itself an entry after what it erased).
     let _ = write!(
         body,
@@ -143,12 +173,19 @@ pub async fn dashboard(
         "<form method=\"post\" action=\"/admin/verify\"><input type=\"hidden\" name=\"csrf\" value=\"{csrf}\">\
          <button type=\"submit\">Verify the whole log now</button></form>"
     );
+    desk::checkpoint(
+        &mut body,
+        desk.checkpoint.as_ref(),
+        desk.keys,
+        desk.authority,
+        head,
+    );
     body.push_str("</main>");
     Ok(document("Consent dashboard", &body))
 }
 
 fn totals(body: &mut String, stats: &Stats) {
-    body.push_str("<h2>Per form and purpose</h2>");
+    body.push_str("<h2 id=\"figures\">Per form and purpose</h2>");
     if stats.series.is_empty() {
         body.push_str("<p>No sign-up yet.</p>");
         return;
@@ -176,7 +213,7 @@ fn totals(body: &mut String, stats: &Stats) {
 }
 
 fn charts(body: &mut String, stats: &Stats) {
-    body.push_str("<h2>Over time</h2>");
+    body.push_str("<h2 id=\"time\">Over time</h2>");
     for (n, (key, days)) in stats.series.iter().enumerate() {
         let labels: Vec<String> = days.keys().cloned().collect();
         let pick = |f: fn(&Counts) -> u64| days.values().map(f).collect::<Vec<_>>();

@@ -18,6 +18,19 @@ use crate::config::Config;
 use crate::ledger::tsa::TimestampClient;
 use crate::ledger::tsa_verify::Authority;
 
+/// The configured timestamp authority's certificate, read and checked.
+pub fn authority(config: &Config) -> Result<Option<Authority>, StartError> {
+    let Some(tsa) = &config.checkpoints.tsa else {
+        return Ok(None);
+    };
+    let fail = |message: String| StartError::TsaCert {
+        path: tsa.cert.clone(),
+        message,
+    };
+    let pem = std::fs::read(&tsa.cert).map_err(|e| fail(e.to_string()))?;
+    Authority::from_pem(&pem).map(Some).map_err(|e| fail(e.to_string()))
+}
+
 /// The publisher `serve` runs: its origin, file and timestamp authority.
 pub fn publisher(config: &Config, public_url: &str) -> Result<Publisher, StartError> {
     let origin = config.checkpoints.origin.clone().unwrap_or_else(|| {
@@ -26,17 +39,9 @@ pub fn publisher(config: &Config, public_url: &str) -> Result<Publisher, StartEr
             .map_or(public_url, |(_, rest)| rest);
         format!("{}/consent-log", host.split('/').next().unwrap_or(host))
     });
-    let tsa = match &config.checkpoints.tsa {
-        None => None,
-        Some(tsa) => {
-            let fail = |message: String| StartError::TsaCert {
-                path: tsa.cert.clone(),
-                message,
-            };
-            let pem = std::fs::read(&tsa.cert).map_err(|e| fail(e.to_string()))?;
-            let authority = Authority::from_pem(&pem).map_err(|e| fail(e.to_string()))?;
-            Some(TimestampClient::new(tsa.url.clone(), authority))
-        }
+    let tsa = match (&config.checkpoints.tsa, authority(config)?) {
+        (Some(tsa), Some(authority)) => Some(TimestampClient::new(tsa.url.clone(), authority)),
+        _ => None,
     };
     Ok(Publisher::new(origin, config.checkpoints.file.clone(), tsa))
 }

@@ -358,9 +358,17 @@ pub fn router(state: Arc<AppState>) -> Router {
             .route("/outbox/{file}", get(outbox::message));
     }
     if let Some(credential) = &state.config.dashboard {
+        // Read at start already (the publisher's): a certificate that fails here failed there.
+        let authority = super::checkpoint::authority(&state.config).ok().flatten();
+        let sources = crate::dashboard::Sources {
+            checkpoints: state.checkpoints.clone(),
+            authority,
+            connectors: state.handoff_to.to_vec(),
+        };
         let dashboard = crate::dashboard::Dashboard::new(
             state.store.clone(),
             state.keys.public(),
+            sources,
             &credential.0,
             &state.public_url,
         );
