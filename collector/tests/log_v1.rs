@@ -62,11 +62,19 @@ fn text(output: &Output) -> String {
 /// A copy of the fixture's database and key folder, so that nothing writes to it.
 fn copy_of_fixture() -> (tempfile::TempDir, String) {
     let data = tempfile::tempdir().unwrap();
-    std::fs::copy(fixture().join("collector.db"), data.path().join("collector.db")).unwrap();
+    std::fs::copy(
+        fixture().join("collector.db"),
+        data.path().join("collector.db"),
+    )
+    .unwrap();
     std::fs::create_dir(data.path().join("keys")).unwrap();
     for key in std::fs::read_dir(fixture().join("keys")).unwrap() {
         let key = key.unwrap().path();
-        std::fs::copy(&key, data.path().join("keys").join(key.file_name().unwrap())).unwrap();
+        std::fs::copy(
+            &key,
+            data.path().join("keys").join(key.file_name().unwrap()),
+        )
+        .unwrap();
     }
     let db = format!("sqlite://{}", data.path().join("collector.db").display());
     (data, db)
@@ -124,8 +132,14 @@ fn the_v1_receipts_open_and_canonicalise_to_the_same_bytes() {
         let header = consent_proof::base64url::decode(parts.next().unwrap()).unwrap();
         let payload = consent_proof::base64url::decode(parts.next().unwrap()).unwrap();
         let parsed: Value = serde_json::from_slice(&header).unwrap();
-        assert_eq!(serde_json_canonicalizer::to_string(&parsed).unwrap().as_bytes(), header);
-        assert_eq!(serde_json_canonicalizer::to_string(&receipt).unwrap().as_bytes(), payload);
+        assert_eq!(
+            consent_proof::jcs::to_string(&parsed).unwrap().as_bytes(),
+            header
+        );
+        assert_eq!(
+            consent_proof::jcs::to_string(&receipt).unwrap().as_bytes(),
+            payload
+        );
         assert_eq!(receipt.entry.as_str(), KINDS[receipt.seq as usize - 1]);
         seqs.push(receipt.seq);
     }
@@ -146,7 +160,12 @@ async fn the_v1_events_are_canonical_today() {
     for entry in page.iter().filter(|e| e.kind != "proof") {
         let body = entry.body.as_deref().unwrap();
         let value: Value = serde_json::from_str(body).unwrap();
-        assert_eq!(serde_json_canonicalizer::to_string(&value).unwrap(), body, "seq {}", entry.seq);
+        assert_eq!(
+            consent_proof::jcs::to_string(&value).unwrap(),
+            body,
+            "seq {}",
+            entry.seq
+        );
         events += 1;
     }
     assert_eq!(events, 3);
@@ -155,7 +174,10 @@ async fn the_v1_events_are_canonical_today() {
 #[test]
 fn the_v1_audit_bundle_verifies() {
     let checked = verify_bundle::verify_bundle(&fixture().join("bundle"), None).unwrap();
-    assert_eq!((checked.entries, checked.proofs, checked.head_seq), (7, 3, 7));
+    assert_eq!(
+        (checked.entries, checked.proofs, checked.head_seq),
+        (7, 3, 7)
+    );
     assert_eq!(checked.chain, 7);
 }
 
@@ -168,20 +190,35 @@ async fn the_log_grows_on_top_of_v1() {
         &common::browser_key(),
         &common::consent("nouveau@example.org", "fr"),
     );
-    let answer: Value = common::post_proof(&server.url, &jws).await.json().await.unwrap();
+    let answer: Value = common::post_proof(&server.url, &jws)
+        .await
+        .json()
+        .await
+        .unwrap();
     let receipt = answer["receipt"].as_str().unwrap();
     server.stop().await.unwrap();
     let keys = Keyring::load(&data.path().join("keys")).unwrap().public();
     assert_eq!(keys.verify_receipt(receipt).unwrap().seq, 8);
     let output = verify_log(data.path(), &db);
     assert!(output.status.success(), "{}", text(&output));
-    assert!(text(&output).starts_with("ok: 8 entries"), "{}", text(&output));
+    assert!(
+        text(&output).starts_with("ok: 8 entries"),
+        "{}",
+        text(&output)
+    );
     let store = consent_collector::store::open(&db).await.unwrap();
     let out = tempfile::tempdir().unwrap();
     let ring = Keyring::load(&data.path().join("keys")).unwrap();
-    bundle::write_bundle(store.as_ref(), &ring, bundle::Scope::All, None, out.path(), chrono::Utc::now())
-        .await
-        .unwrap();
+    bundle::write_bundle(
+        store.as_ref(),
+        &ring,
+        bundle::Scope::All,
+        None,
+        out.path(),
+        chrono::Utc::now(),
+    )
+    .await
+    .unwrap();
     let checked = verify_bundle::verify_bundle(out.path(), None).unwrap();
     assert_eq!((checked.entries, checked.head_seq), (8, 8));
 }
@@ -189,15 +226,17 @@ async fn the_log_grows_on_top_of_v1() {
 fn run_sql(db: &str, statement: &str) -> u64 {
     let db = db.to_string();
     let statement = statement.to_string();
-    tokio::runtime::Runtime::new().unwrap().block_on(async move {
-        use sqlx::Connection;
-        let mut conn = sqlx::SqliteConnection::connect(&db).await.unwrap();
-        sqlx::query(&statement)
-            .execute(&mut conn)
-            .await
-            .unwrap()
-            .rows_affected()
-    })
+    tokio::runtime::Runtime::new()
+        .unwrap()
+        .block_on(async move {
+            use sqlx::Connection;
+            let mut conn = sqlx::SqliteConnection::connect(&db).await.unwrap();
+            sqlx::query(&statement)
+                .execute(&mut conn)
+                .await
+                .unwrap()
+                .rows_affected()
+        })
 }
 
 fn settings(db: &str, data: &Path) -> consent_collector::config::Settings {
@@ -238,13 +277,22 @@ async fn write_fixture() {
     let paul = common::consent("paul@example.org", "en");
     receipts.push(post(&server.url, &common::sign(&common::browser_key(), &paul)).await);
     let mail = common::wait_for_outbox(&outbox, "paul@example.org").await;
-    assert!(common::press(&mail.unsubscribe_url).await.status().is_success());
+    assert!(common::press(&mail.unsubscribe_url)
+        .await
+        .status()
+        .is_success());
     let withdrawal = common::withdrawal(&marie, &marie_jws);
     receipts.push(post(&server.url, &common::sign(&marie_key, &withdrawal)).await);
     let zoe = common::consent("zoe@example.org", "fr");
     receipts.push(post(&server.url, &common::sign(&common::browser_key(), &zoe)).await);
     let erased = run(
-        &["erase", "--subject", "zoe@example.org", "--reason", "asked by mail"],
+        &[
+            "erase",
+            "--subject",
+            "zoe@example.org",
+            "--reason",
+            "asked by mail",
+        ],
         data.path(),
         &db.url,
     );
@@ -252,7 +300,10 @@ async fn write_fixture() {
     // The erasure's receipt, as a reader who fetched it would hold it.
     let store = db.store().await;
     let page = store.entries(0, 100).await.unwrap();
-    assert_eq!(page.iter().map(|e| e.kind.as_str()).collect::<Vec<_>>(), KINDS);
+    assert_eq!(
+        page.iter().map(|e| e.kind.as_str()).collect::<Vec<_>>(),
+        KINDS
+    );
     receipts.push(page[6].receipt.clone());
     common::eventually("a checkpoint of the whole log", || async {
         let note = reqwest::get(format!("{}/v1/checkpoint", server.url))
@@ -280,7 +331,11 @@ async fn write_fixture() {
         std::fs::copy(&key, out.join("keys").join(key.file_name().unwrap())).unwrap();
     }
     let ring = Keyring::load(&data.path().join("keys")).unwrap();
-    std::fs::write(out.join("jwks.json"), serde_json::to_vec_pretty(&ring.jwks()).unwrap()).unwrap();
+    std::fs::write(
+        out.join("jwks.json"),
+        serde_json::to_vec_pretty(&ring.jwks()).unwrap(),
+    )
+    .unwrap();
     let checkpoints = std::fs::read_to_string(data.path().join("checkpoints.jsonl")).unwrap();
     // The last checkpoint only: the one of size 7.
     let last = checkpoints.lines().last().unwrap();

@@ -2,7 +2,6 @@
 
 use std::fmt::Write as _;
 
-use base64::Engine as _;
 use chrono::{DateTime, Utc};
 
 use crate::audit::stats::{self, Counts, Stats};
@@ -34,10 +33,7 @@ figure{margin:1rem 0}figcaption{font-weight:bold}";
 pub fn style_hash() -> String {
     use sha2::Digest as _;
     let digest = sha2::Sha256::digest(STYLE.as_bytes());
-    format!(
-        "sha256-{}",
-        base64::engine::general_purpose::STANDARD.encode(digest)
-    )
+    format!("sha256-{}", consent_proof::base64::encode(&digest))
 }
 
 /// The last `verify-log` run from the dashboard.

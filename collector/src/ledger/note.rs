@@ -6,8 +6,7 @@
 //! give one id. The spec fixes standard base64 with padding (RFC 4648
 //! section 4), not the base64url of the collector's JWS.
 
-use base64::engine::general_purpose::STANDARD;
-use base64::Engine;
+use consent_proof::base64;
 use ed25519_dalek::{Signature, Signer, SigningKey, Verifier, VerifyingKey};
 use sha2::{Digest, Sha256};
 
@@ -56,7 +55,7 @@ pub fn verifier_key(name: &str, key: &VerifyingKey) -> String {
     format!(
         "{name}+{}+{}",
         hex::encode(key_id(name, key)),
-        STANDARD.encode(typed)
+        base64::encode(&typed)
     )
 }
 
@@ -67,7 +66,7 @@ pub fn sign(text: &str, name: &str, key: &SigningKey) -> String {
     assert!(check_text(text).is_ok(), "note text {text:?}");
     let mut blob = key_id(name, &key.verifying_key()).to_vec();
     blob.extend_from_slice(&key.sign(text.as_bytes()).to_bytes());
-    format!("{text}\n\u{2014} {name} {}\n", STANDARD.encode(blob))
+    format!("{text}\n\u{2014} {name} {}\n", base64::encode(&blob))
 }
 
 /// Verifies `note` with the keys trusted under `name` and returns its text.
@@ -97,9 +96,7 @@ pub fn open<'n>(note: &'n str, name: &str, trusted: &[VerifyingKey]) -> Result<&
             .ok_or(NoteError::Malformed(
                 "a signature line is not `— name signature`",
             ))?;
-        let blob = STANDARD
-            .decode(blob)
-            .map_err(|_| NoteError::Malformed("a signature is not base64"))?;
+        let blob = base64::decode(blob).ok_or(NoteError::Malformed("a signature is not base64"))?;
         if line_name != name || blob.len() < 4 {
             continue;
         }
@@ -140,9 +137,7 @@ mod tests {
     /// verifier keys are published: the same bytes prove the format interoperates.
     #[test]
     fn the_go_sumdb_note_example_signs_and_opens_byte_for_byte() {
-        let skey = STANDARD
-            .decode("AYEKFALVFGyNhPJEMzD1QIDr+Y7hfZx09iUvxdXHKDFz")
-            .unwrap();
+        let skey = base64::decode("AYEKFALVFGyNhPJEMzD1QIDr+Y7hfZx09iUvxdXHKDFz").unwrap();
         let seed: [u8; 32] = skey[1..].try_into().unwrap();
         let key = SigningKey::from_bytes(&seed);
         let text = "If you think cryptography is the answer to your problem,\n\
@@ -188,9 +183,9 @@ mod tests {
             Err(NoteError::BadSignature("shop.example/log".into()))
         );
         let (head, sig) = note.rsplit_once(' ').unwrap();
-        let mut blob = STANDARD.decode(sig.trim_end()).unwrap();
+        let mut blob = base64::decode(sig.trim_end()).unwrap();
         blob[10] ^= 1;
-        let flipped = format!("{head} {}\n", STANDARD.encode(blob));
+        let flipped = format!("{head} {}\n", base64::encode(&blob));
         assert!(matches!(
             open(&flipped, "shop.example/log", &trusted),
             Err(NoteError::BadSignature(_))
@@ -218,7 +213,7 @@ mod tests {
         let parts: Vec<&str> = vkey.split('+').collect();
         assert_eq!(parts[0], "shop.example/log");
         assert_eq!(parts[1], hex::encode(key_id("shop.example/log", &k)));
-        assert_eq!(STANDARD.decode(parts[2]).unwrap()[0], 1);
+        assert_eq!(base64::decode(parts[2]).unwrap()[0], 1);
         assert!(!valid_name("a b") && !valid_name("a+b") && !valid_name(""));
     }
 
