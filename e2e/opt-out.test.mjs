@@ -61,7 +61,7 @@ for (const regime of ["b2b", "softOptIn"]) {
       assert.equal(proof.regime, regime);
       assert.equal(proof.doubleOptIn, "requested");
       assert.deepEqual(proof.purposes.map((p) => [p.id, p.choice]), [["newsletter", "not-objected"], ["partners", "objected"], ["sms", "not-objected"]]);
-      assert.match(await shadow("[role=status]").textContent(), /confirm/i);
+      assert.match(await shadow("#cw-status").textContent(), /confirm/i);
 
       const state = () => Object.fromEntries(collector.admin("export", "--subject", email).trim().split("\n").map((l) => JSON.parse(l)).map((r) => [r.purpose, r.state]));
       assert.deepEqual(state(), { newsletter: "pending", partners: "objected", sms: "pending" });

@@ -106,6 +106,10 @@ async fn confirm_then_unsubscribe_reaches_every_tool() {
         &consent_collector::crypto::tokens::new_token().1[..8]
     );
     let (confirm, unsubscribe) = sign_up(&server.url, &email).await;
+    // The same sign-up again, from a stranger's key: still no confirmation.
+    let again = common::sign(&common::browser_key(), &common::consent(&email, "fr"));
+    let answer: serde_json::Value = common::post_proof(&server.url, &again).await.json().await.unwrap();
+    assert_eq!(answer["status"], "pending", "{answer}");
     // Nothing reaches a tool before the confirmation.
     tokio::time::sleep(std::time::Duration::from_millis(500)).await;
     assert!(t.shopify.received().is_empty() && t.mailchimp.received().is_empty());

@@ -37,6 +37,7 @@ fn sha256(text: &str) -> String {
 fn opt_out_consent(email: &str, regime: Regime) -> Proof {
     let mut proof = common::consent(email, "fr");
     proof.regime = regime;
+    proof.form.version = format!("{}-opt-out", proof.form.version);
     proof.mechanism = "informed-with-unchecked-objection-box".into();
     let basis = match regime {
         Regime::SoftOptIn => Basis::SoftOptIn,
@@ -96,7 +97,8 @@ fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
 }
 
 async fn signup_confirm_unsubscribe(db: Db, regime: Regime) {
-    let db = TestDb::new(db).await;
+    // Only the opt-out form is registered (the fixture's b2c form shares its id).
+    let db = TestDb::empty(db).await;
     let data = tempfile::tempdir().unwrap();
     let mut settings = common::settings(&db, data.path());
     settings.smtp_url = Some(
@@ -104,9 +106,12 @@ async fn signup_confirm_unsubscribe(db: Db, regime: Regime) {
             .expect("CONSENT_TEST_SMTP is not set: run scripts/test-collector"),
     );
     settings.outbox = Some(false);
-    let server = common::start(settings).await;
     let email = format!("pro-{}@example.org", &common::record_id()[..8]);
-    let jws = common::sign(&common::browser_key(), &opt_out_consent(&email, regime));
+    let consent = opt_out_consent(&email, regime);
+    // The merchant registered this opt-out form: its proofs count.
+    common::register_form_of(&db.url, std::slice::from_ref(&consent)).await;
+    let server = common::start(settings).await;
+    let jws = common::sign(&common::browser_key(), &consent);
 
     let response = common::post_proof(&server.url, &jws).await;
     assert_eq!(response.status(), StatusCode::CREATED);

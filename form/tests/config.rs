@@ -198,7 +198,7 @@ fn two_purposes_that_read_the_same_are_refused_naming_both() {
     assert_eq!(got.len(), 1, "{got:?}");
     assert_eq!((got[0].field.as_str(), got[0].code.as_str()), ("purposes[1].label", "duplicate"));
     assert!(got[0].message.contains("purposes[0] (\"newsletter\")"), "{}", got[0].message);
-    assert!(got[0].message.contains("neither has a label"), "{}", got[0].message);
+    assert!(got[0].message.contains("the channel's default"), "{}", got[0].message);
     // A label copied from another purpose, in one locale only, is refused too.
     let labelled = |id: &str, fr: &str| {
         obj([("id", s(id)), ("channel", s("email")), ("label", obj([("fr", s(fr)), ("en", s(id))]))])
@@ -209,4 +209,56 @@ fn two_purposes_that_read_the_same_are_refused_naming_both() {
     assert!(got[0].message.contains("purposes[0] (\"a\")"), "{}", got[0].message);
     // Each with its own label: accepted.
     config(with(base, "purposes", arr([email("newsletter"), labelled("partners", "les offres des partenaires")])));
+}
+
+/// Two e-mail purposes: the newsletter with the channel's default text, and
+/// partners with `labels`.
+fn two_email_boxes(labels: Value) -> Value {
+    let p = purposes(vec![
+        obj([("id", s("newsletter")), ("channel", s("email"))]),
+        obj([("id", s("partners")), ("channel", s("email")), ("label", labels)]),
+    ]);
+    with(without(valid(), "phone"), "purposes", p)
+}
+
+#[test]
+fn a_label_given_in_some_languages_shows_the_fallback_locales_text_in_the_others() {
+    let c = config(two_email_boxes(obj([("fr", s("les offres de nos partenaires")), ("en", s("offers from our partners"))])));
+    for lang in consent_form::i18n::LOCALES {
+        let texts = consent_form::i18n::Texts::resolve(&c, Some(lang));
+        let (newsletter, partners) = (texts.purpose_text(&c.purposes[0], "label"), texts.purpose_text(&c.purposes[1], "label"));
+        assert_ne!(newsletter, partners, "{lang}: the two boxes read the same");
+        let want = if lang == "fr" { "les offres de nos partenaires" } else { "offers from our partners" };
+        assert_eq!(partners, want, "{lang}");
+    }
+}
+
+#[test]
+fn a_label_missing_the_fallback_locale_would_show_the_default_twice_and_is_refused() {
+    // French only, fallback English: in every other language both boxes
+    // would show the e-mail channel's default text.
+    let v = two_email_boxes(obj([("fr", s("les offres de nos partenaires"))]));
+    assert_eq!(problems(v.clone()), [("purposes[1].label".to_string(), "duplicate")]);
+    // With French as the fallback locale, French shows everywhere: fine.
+    config(with(v, "fallbackLocale", s("fr")));
+}
+
+#[test]
+fn labels_that_meet_only_through_the_fallback_are_refused() {
+    // In German, partners shows its English text, which is the German text of "events".
+    let p = purposes(vec![
+        obj([("id", s("partners")), ("channel", s("email")), ("label", obj([("fr", s("les partenaires")), ("en", s("our partners"))]))]),
+        obj([("id", s("events")), ("channel", s("email")), ("label", obj([("de", s("Our Partners ")), ("en", s("our events"))]))]),
+    ]);
+    assert_eq!(problems(with(without(valid(), "phone"), "purposes", p)), [("purposes[1].label".to_string(), "duplicate")]);
+}
+
+#[test]
+fn labels_distinct_in_every_language_pass() {
+    let p = purposes(vec![
+        obj([("id", s("newsletter")), ("channel", s("email")), ("label", s("our newsletter"))]),
+        obj([("id", s("partners")), ("channel", s("email")), ("label", obj([("fr", s("les partenaires")), ("en", s("our partners"))]))]),
+        obj([("id", s("events")), ("channel", s("email")), ("label", obj([("de", s("unsere Termine")), ("en", s("our events"))]))]),
+    ]);
+    config(with(without(valid(), "phone"), "purposes", p));
 }

@@ -23,6 +23,8 @@ pub enum Admission {
         version: Box<FormVersion>,
         /// Whether a confirmation mail goes out.
         mail: bool,
+        /// The pending consent whose confirmation it re-sends instead.
+        resend: Option<i64>,
     },
 }
 
@@ -30,6 +32,14 @@ impl Admission {
     /// Whether a confirmation mail goes out.
     pub fn mail(&self) -> bool {
         matches!(self, Admission::Counts { mail: true, .. })
+    }
+
+    /// The pending consent whose confirmation a repeated sign-up re-sends.
+    pub fn resend(&self) -> Option<i64> {
+        match self {
+            Admission::Counts { resend, .. } => *resend,
+            Admission::Held { .. } => None,
+        }
     }
 
     /// The mark its append carries.
@@ -79,9 +89,10 @@ pub async fn admit(
     Ok(
         match decide(&versions, unknown, history, proof, &kid, subject)? {
             Decision::Held { reason } => Admission::Held { reason },
-            Decision::Counts { version, mail } => Admission::Counts {
+            Decision::Counts { version, mail, resend } => Admission::Counts {
                 version: Box::new(version.clone()),
                 mail,
+                resend,
             },
         },
     )

@@ -150,6 +150,10 @@ pub struct Effect {
     pub changed: Vec<Row>,
     /// Whether a confirmation mail goes out: some purpose became pending.
     pub mail: bool,
+    /// When nothing became pending but the proof grants again a purpose
+    /// still pending: the seq of that pending consent (the newest), whose
+    /// confirmation a repeated sign-up re-sends (within the mail limits).
+    pub resend: Option<i64>,
 }
 
 /// Every purpose of one subject.
@@ -181,8 +185,11 @@ impl Subject {
             Event::Held => {}
             Event::Consent(facts) => {
                 for (id, channel, choice) in &facts.purposes {
-                    let current = self.rows.get(id).map(|r| r.state);
-                    let Some(state) = on_consent(current, *choice, facts.double_opt_in) else {
+                    let current = self.rows.get(id);
+                    if let Some(row) = current.filter(|r| r.state == State::Pending && choice.allows_sending()) {
+                        effect.resend = effect.resend.max(Some(row.proof_seq));
+                    }
+                    let Some(state) = on_consent(current.map(|r| r.state), *choice, facts.double_opt_in) else {
                         continue;
                     };
                     effect.mail |= state == State::Pending;
@@ -198,6 +205,10 @@ impl Subject {
                         phone: facts.phone.clone(),
                     };
                     self.set(row, &mut effect);
+                }
+                // A new confirmation covers what is pending too.
+                if effect.mail {
+                    effect.resend = None;
                 }
             }
             Event::Confirmation { seq, at, proof_seq } => {

@@ -65,8 +65,14 @@ fn at(state: Option<State>) -> Subject {
     subject
 }
 
-/// Event `column` applied to a subject at `state`: the new state and whether mail goes out.
+/// Event `column` applied to a subject at `state`: the new state and
+/// whether mail goes out (a new confirmation, or the pending one re-sent).
 fn cell(state: Option<State>, column: usize) -> (Option<State>, bool) {
+    let (now, effect) = cell_effect(state, column);
+    (now, effect.mail || effect.resend.is_some())
+}
+
+fn cell_effect(state: Option<State>, column: usize) -> (Option<State>, Effect) {
     let mut subject = at(state);
     let withdrawn = ["newsletter".to_string()];
     let (grant_doi, grant_single, refuse) = (
@@ -117,7 +123,7 @@ fn cell(state: Option<State>, column: usize) -> (Option<State>, bool) {
         "{state:?} × {}",
         EVENTS[column]
     );
-    (now, effect.mail)
+    (now, effect)
 }
 
 fn name(state: Option<State>) -> &'static str {
@@ -159,7 +165,31 @@ fn a_second_sign_up_never_turns_confirmed_into_pending_nor_mails_again() {
             (Some(State::Confirmed), false)
         );
     }
-    assert_eq!(cell(Some(State::Pending), 0), (Some(State::Pending), false));
+    // Still pending: no new mail, the pending one re-sent.
+    let (now, effect) = cell_effect(Some(State::Pending), 0);
+    assert_eq!((now, effect.mail, effect.resend), (Some(State::Pending), false, Some(1)));
+}
+
+#[test]
+fn a_repeated_sign_up_while_pending_re_sends_that_confirmation_and_only_then() {
+    // Pending from proof 1: a new proof granting it again, from any key,
+    // asks for proof 1's confirmation again and changes nothing.
+    for kid in [KEY, OTHER] {
+        let mut subject = at(Some(State::Pending));
+        let effect = subject.apply(&Event::Consent(&facts(2, kid, Choice::Granted, true)));
+        assert_eq!((effect.mail, effect.resend, effect.changed.len()), (false, Some(1), 0), "{kid}");
+        assert_eq!(subject.get("newsletter").unwrap().proof_seq, 1);
+    }
+    // A refusal, or a subject already confirmed: nothing to re-send.
+    let refused = at(Some(State::Pending)).apply(&Event::Consent(&facts(2, KEY, Choice::Refused, true)));
+    assert_eq!(refused.resend, None);
+    let confirmed = at(Some(State::Confirmed)).apply(&Event::Consent(&facts(2, KEY, Choice::Granted, true)));
+    assert_eq!((confirmed.mail, confirmed.resend), (false, None));
+    // A new purpose beside the pending one: its own new mail, no re-send.
+    let mut more = facts(2, KEY, Choice::Granted, true);
+    more.purposes.push(("sms".into(), Channel::Sms, Choice::Granted));
+    let effect = at(Some(State::Pending)).apply(&Event::Consent(&more));
+    assert_eq!((effect.mail, effect.resend), (true, None));
 }
 
 #[test]
@@ -255,8 +285,9 @@ fn the_readme_table_is_the_code() {
     for (row, state) in body.iter().zip(STATES) {
         assert_eq!(row[0], name(state), "the table's rows");
         for (column, written) in row[1..].iter().enumerate() {
-            let (after, mail) = cell(state, column);
-            let expected = match (after == state, mail) {
+            let (after, effect) = cell_effect(state, column);
+            let expected = match (after == state, effect.mail) {
+                (true, false) if effect.resend.is_some() => "= + re-sent mail".to_string(),
                 (true, false) => "=".to_string(),
                 (true, true) => "= + mail".to_string(),
                 (false, false) => name(after).to_string(),

@@ -47,6 +47,9 @@ pub enum Decision<'a> {
         version: &'a FormVersion,
         /// Whether a confirmation mail goes out.
         mail: bool,
+        /// The pending consent whose confirmation a repeated sign-up
+        /// re-sends, when no new mail goes out (see [`super::consent_state::Effect::resend`]).
+        resend: Option<i64>,
     },
 }
 
@@ -135,8 +138,8 @@ pub fn decide<'a>(
             })
         }
     };
-    let mail = match proof.kind {
-        Kind::Withdrawal => false,
+    let (mail, resend) = match proof.kind {
+        Kind::Withdrawal => (false, None),
         Kind::Consent => {
             let facts = ConsentFacts {
                 seq: i64::MAX,
@@ -152,8 +155,9 @@ pub fn decide<'a>(
                     .collect(),
             };
             let mut state = replay.subject(subject).cloned().unwrap_or_default();
-            state.apply(&Event::Consent(&facts)).mail
+            let effect = state.apply(&Event::Consent(&facts));
+            (effect.mail, effect.resend)
         }
     };
-    Ok(Decision::Counts { version, mail })
+    Ok(Decision::Counts { version, mail, resend })
 }

@@ -3,9 +3,9 @@
 //! Anyone can sign any address up, with a fresh key each time. Refusing
 //! sign-ups past a count (429) would let three forged ones an hour keep the
 //! owner of the address from ever signing up. Instead every sign-up is
-//! stored and answered `pending`, and only the mail is limited: at most one
-//! per address per `--resend-after` (a repeated sign-up while a
-//! confirmation is on its way does not mail again before that), and at most
+//! stored and answered `pending`, and only the mail is limited: a repeated
+//! sign-up while a confirmation is pending re-sends that confirmation at
+//! most once per `--resend-after`, and every mail counts against
 //! `--rate-email` per address per hour. The counters live in the database,
 //! so every collector on it shares them and a restart keeps them.
 
@@ -57,7 +57,8 @@ fn windows(config: &Config, subject: &str) -> [(String, Window); 2] {
     ]
 }
 
-/// Counts a confirmation mail to `subject` if both limits allow it.
+/// Counts the re-sending of a pending confirmation to `subject` if both
+/// limits allow it: at most one per `--resend-after`, within the hour's.
 pub async fn take(
     store: &dyn Store,
     config: &Config,
@@ -72,6 +73,24 @@ pub async fn take(
         store.give_back_limit(&resend, resend_window, now).await?;
         return Ok(Mail::LimitReached);
     }
+    Ok(Mail::Queued)
+}
+
+/// Counts a new confirmation mail to `subject` (some purpose became
+/// pending) against the hour's limit only: a purpose never asked for before
+/// is not held back by the interval. It starts the interval, so that a
+/// repeated sign-up does not re-send it at once.
+pub async fn take_new(
+    store: &dyn Store,
+    config: &Config,
+    subject: &str,
+    now: DateTime<Utc>,
+) -> Result<Mail, StoreError> {
+    let [(resend, resend_window), (hourly, hourly_window)] = windows(config, subject);
+    if !store.take_limit(&hourly, hourly_window, now).await? {
+        return Ok(Mail::LimitReached);
+    }
+    store.take_limit(&resend, resend_window, now).await?;
     Ok(Mail::Queued)
 }
 

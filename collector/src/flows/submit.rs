@@ -12,7 +12,7 @@ use crate::proof::stored;
 use crate::proof::verify::VerifiedProof;
 use crate::registry::voice::speak;
 use crate::registry::FormVersion;
-use crate::store::{Append, NewBody, NewEntry, NewMail, NewToken, TokenPurpose, Withdraws};
+use crate::store::{Append, NewBody, NewEntry, NewMail, NewToken, Store, TokenPurpose, Withdraws};
 
 /// How long a confirm link works, and when a failed mail is first tried again.
 #[derive(Clone, Copy, Debug)]
@@ -58,32 +58,9 @@ pub fn to_append(
     if !wants_mail {
         return append;
     }
-    let (confirm, confirm_hash) = tokens::new_token();
-    let (unsubscribe, unsubscribe_hash) = tokens::new_token();
-    let locale = proof.view.locale.clone();
     let expires_at = now + config.token_ttl;
-    append.tokens = vec![
-        NewToken {
-            hash: confirm_hash,
-            purpose: TokenPurpose::Confirm,
-            locale: locale.clone(),
-            expires_at: Some(expires_at),
-        },
-        NewToken {
-            hash: unsubscribe_hash,
-            purpose: TokenPurpose::Unsubscribe,
-            locale: locale.clone(),
-            expires_at: None,
-        },
-        // The preference page's link, mailed beside the others: it expires,
-        // and a new one can be asked for by mail.
-        NewToken {
-            hash: tokens::hash(&tokens::preferences_token(&unsubscribe)),
-            purpose: TokenPurpose::Preferences,
-            locale,
-            expires_at: Some(now + config.preferences_ttl),
-        },
-    ];
+    let (confirm, unsubscribe, tokens) = link_tokens(config, &proof.view.locale, now);
+    append.tokens = tokens;
     // The tokens go into the database in the clear until the mail is sent:
     // see crate::store::MailOutbox for why.
     append.mail = Some(NewMail {
@@ -93,6 +70,76 @@ pub fn to_append(
         retry_at: Retry::from_first(config.mail_retry).next_attempt(1, now),
     });
     append
+}
+
+/// A confirmation mail's three links for a proof in `locale`: the confirm
+/// and unsubscribe tokens (in the clear, for the mail) and the rows to
+/// store (their hashes). The preference page's link is mailed beside the
+/// others: it expires, and a new one can be asked for by mail.
+fn link_tokens(
+    config: MailTiming,
+    locale: &str,
+    now: chrono::DateTime<Utc>,
+) -> (String, String, Vec<NewToken>) {
+    let (confirm, confirm_hash) = tokens::new_token();
+    let (unsubscribe, unsubscribe_hash) = tokens::new_token();
+    let rows = vec![
+        NewToken {
+            hash: confirm_hash,
+            purpose: TokenPurpose::Confirm,
+            locale: locale.to_string(),
+            expires_at: Some(now + config.token_ttl),
+        },
+        NewToken {
+            hash: unsubscribe_hash,
+            purpose: TokenPurpose::Unsubscribe,
+            locale: locale.to_string(),
+            expires_at: None,
+        },
+        NewToken {
+            hash: tokens::hash(&tokens::preferences_token(&unsubscribe)),
+            purpose: TokenPurpose::Preferences,
+            locale: locale.to_string(),
+            expires_at: Some(now + config.preferences_ttl),
+        },
+    ];
+    (confirm, unsubscribe, rows)
+}
+
+/// Re-sends the confirmation of the consent still pending at `pending_seq`
+/// (a repeated sign-up asked for it; the limits allowed it): fresh links
+/// for that same proof, the earlier ones still working, in the registered
+/// voice. `key` (the repeated sign-up's seq) names it in the mail queue.
+/// Unlike a first confirmation it is not stored for retries: signing up
+/// again asks for it again.
+pub async fn resend_confirmation(
+    store: &dyn Store,
+    queue: &MailQueue,
+    links: &crate::mail::compose::MailLinks,
+    timing: MailTiming,
+    pending_seq: i64,
+    key: i64,
+) {
+    let mail = async {
+        let Some(entry) = store.entry(pending_seq).await? else {
+            return Ok(None);
+        };
+        let Some(view) = super::links::proof_view(store, &entry).await? else {
+            return Ok(None);
+        };
+        let (confirm, unsubscribe, rows) = link_tokens(timing, &view.locale, Utc::now());
+        for row in rows {
+            store.add_token(pending_seq, row).await?;
+        }
+        let hours = timing.token_ttl.num_hours();
+        Ok::<_, crate::store::StoreError>(Some(confirmation_mail(&view, links, &confirm, &unsubscribe, hours)))
+    };
+    match mail.await {
+        // Not a stored mail's seq: the queue has no row of it to delete.
+        Ok(Some(mail)) => queue.send(-key, mail),
+        Ok(None) => tracing::warn!(pending_seq, "confirmation not re-sent: its proof is erased"),
+        Err(e) => tracing::error!(pending_seq, error = %e, "confirmation not re-sent: storage failed"),
+    }
 }
 
 /// The consent a withdrawal proof withdraws from (its `prev`): its

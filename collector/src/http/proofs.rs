@@ -68,11 +68,14 @@ pub async fn submit(
     // the append's transaction, with the rest of its batch.
     let subject = proof.subject_key();
     let mail_decision = if admission.mail() {
+        Some(limits::take_new(state.store.as_ref(), &state.config, &subject, Utc::now()).await?)
+    } else if admission.resend().is_some() {
         Some(limits::take(state.store.as_ref(), &state.config, &subject, Utc::now()).await?)
     } else {
         None
     };
-    let wants_mail = mail_decision == Some(Mail::Queued);
+    let wants_mail = admission.mail() && mail_decision == Some(Mail::Queued);
+    let resend = admission.resend().filter(|_| mail_decision == Some(Mail::Queued));
     // A retry of a stored sign-up finds the interval taken by itself: answer it as the replay it is.
     if mail_decision.is_some() && !wants_mail {
         if let Some(stored) = state.store.by_record_id(&proof.record.id).await? {
@@ -91,10 +94,16 @@ pub async fn submit(
     // A proof that counts reaches the tools: a widget withdrawal, or a
     // single opt-in the registered form allows (no mail: nothing to
     // confirm). The time is the log's, set at commit.
-    if let Admission::Counts { mail: false, .. } = admission {
+    if let Admission::Counts { mail: false, version, .. } = &admission {
         let at = crate::store::timestamp(Utc::now());
-        let change = crate::flows::handoff::widget_withdrawal(&proof, &at)
-            .or_else(|| crate::flows::handoff::single_opt_in(&proof, &at));
+        // Only a form registered without double opt-in takes consent
+        // unconfirmed: a repeated sign-up on one that asks for it is no
+        // confirmation.
+        let change = crate::flows::handoff::widget_withdrawal(&proof, &at).or_else(|| {
+            (!version.double_opt_in)
+                .then(|| crate::flows::handoff::single_opt_in(&proof, &at))
+                .flatten()
+        });
         append.handoff = crate::flows::handoff::to(change, &state.handoff_to);
     }
     let mail = append.mail.clone();
@@ -103,7 +112,7 @@ pub async fn submit(
         Ok(Appended::New(stored)) => stored,
         other => {
             // No mail goes out: the address keeps its allowance.
-            if wants_mail {
+            if wants_mail || resend.is_some() {
                 limits::give_back(state.store.as_ref(), &state.config, &subject, Utc::now())
                     .await?;
             }
@@ -124,6 +133,17 @@ pub async fn submit(
             stored.seq,
             mail,
         );
+    }
+    if let Some(pending) = resend {
+        crate::flows::submit::resend_confirmation(
+            state.store.as_ref(),
+            &state.mail,
+            &state.mail_links,
+            MailTiming::from(&state.config),
+            pending,
+            stored.seq,
+        )
+        .await;
     }
     let status = match admission {
         Admission::Held { .. } => "held",

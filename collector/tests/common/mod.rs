@@ -79,13 +79,19 @@ pub mod widget;
 /// proofs, in French and English) in the database at `url`, so that the
 /// fixture's proofs count; a test of unknown forms uses another form.
 pub async fn register_fixture_form(url: &str) {
-    use consent_collector::registry::{derive, sql};
     let fr = consent_proof::fixture::proof();
     let en = Proof {
         locale: "en".into(),
         ..fr.clone()
     };
-    let version = derive::from_held(&[fr, en]).unwrap();
+    register_form_of(url, &[fr, en]).await;
+}
+
+/// Registers the form version `proofs` were made on, as `forms approve`
+/// derives it from them, in the database at `url`.
+pub async fn register_form_of(url: &str, proofs: &[Proof]) {
+    use consent_collector::registry::{derive, sql};
+    let version = derive::from_held(proofs).unwrap();
     let store = store::open(url).await.unwrap();
     let mut conn = store.sql_pool().acquire().await.unwrap();
     sql::insert(

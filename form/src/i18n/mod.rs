@@ -256,6 +256,27 @@ pub fn choose(config: &Config, page_lang: Option<&str>) -> Choice {
     Choice { catalog: catalog_for(&fallback), locale: fallback, warning }
 }
 
+/// The override of `key` in `config.texts` for `locale`: exact tag, then language.
+fn override_in<'a>(config: &'a Config, locale: &str, key: &str) -> Option<&'a str> {
+    let tables = config.texts.iter().map(|(l, t)| (l.as_str(), t));
+    let lang = language(locale);
+    let exact = tables.clone().find(|(l, _)| same(l, locale));
+    let by_lang = tables.clone().find(|(l, _)| same(l, lang));
+    [exact, by_lang].into_iter().flatten().find_map(|(_, t)| t.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str()))
+}
+
+/// A purpose's own text in `locale` (`which`: `label` or `description`):
+/// the `texts` override, then the purpose's configuration for the locale,
+/// else for the fallback locale; `None` where the channel's default shows.
+/// A text given for some languages thus never leaves another language to
+/// the default, which another box may show too (see `config::distinct`).
+pub fn own_text<'a>(config: &'a Config, p: &'a crate::config::Purpose, which: &str, locale: &str) -> Option<&'a str> {
+    let given = if which == "label" { &p.label } else { &p.description };
+    override_in(config, locale, &cat(&["purpose.", &p.id, ".", which]))
+        .or_else(|| given.get(locale))
+        .or_else(|| given.get(config.fallback_locale.as_deref().unwrap_or(FALLBACK_LOCALE)))
+}
+
 /// The texts of one configuration in one locale.
 #[derive(Debug, Clone)]
 pub struct Texts<'a> {
@@ -288,14 +309,7 @@ impl<'a> Texts<'a> {
 
     /// The override of `key`: exact tag, then language.
     fn override_of(&self, key: &str) -> Option<&'a str> {
-        let tables = self.config.texts.iter().map(|(l, t)| (l.as_str(), t));
-        let lang = language(&self.locale);
-        let exact = tables.clone().find(|(l, _)| same(l, &self.locale));
-        let by_lang = tables.clone().find(|(l, _)| same(l, lang));
-        [exact, by_lang]
-            .into_iter()
-            .flatten()
-            .find_map(|(_, t)| t.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str()))
+        override_in(self.config, &self.locale, key)
     }
 
     /// The text for `key`: the merchant's override, else the catalog's.
@@ -326,13 +340,10 @@ impl<'a> Texts<'a> {
         self.fill(self.get(key), vars)
     }
 
-    /// A purpose's own text (`which`: `label` or `description`): the
-    /// `texts` override, then the purpose's configuration, then the
-    /// channel's default; the controller filled in.
+    /// A purpose's own text (`which`: `label` or `description`, see
+    /// [`own_text`]), else the channel's default; the controller filled in.
     pub fn purpose_text(&self, p: &crate::config::Purpose, which: &str) -> String {
-        let key = crate::text::cat(&["purpose.", &p.id, ".", which]);
-        let given = if which == "label" { &p.label } else { &p.description };
-        let text = match self.get_override(&key).or_else(|| given.get(&self.locale)) {
+        let text = match own_text(self.config, p, which, &self.locale) {
             Some(t) => t,
             None => self.get(&crate::text::cat(&["channel.", p.channel.as_str(), ".", which])),
         };
