@@ -303,6 +303,10 @@ mod tests {
             public.verify_receipt(&ring.sign_receipt(&receipt())),
             Some(receipt())
         );
+        // The same claims signed as another kind of document are no receipt.
+        let manifest = ring.sign_document("consent-audit-manifest+jws", &receipt());
+        assert!(public.verify_document(&manifest).is_some());
+        assert_eq!(public.verify_receipt(&manifest), None);
         // One flipped payload byte and the signature fails.
         let mut forged = old.clone().into_bytes();
         let i = forged.iter().position(|&b| b == b'.').unwrap() + 5;
