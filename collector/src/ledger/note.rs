@@ -4,10 +4,14 @@
 //! signature: `— <key name> <base64(key id || signature)>`. The key id is
 //! `SHA-256(name || 0x0A || 0x01 || public key)[:4]`, so one name and key
 //! give one id. The spec fixes standard base64 with padding (RFC 4648
-//! section 4), not the base64url of the collector's JWS.
+//! section 4), not the base64url of the collector's JWS. Signatures are
+//! made and checked by `consent-proof`, as every other signature of the
+//! collector's (strict Ed25519 on checking).
 
 use consent_proof::base64;
-use ed25519_dalek::{Signature, Signer, SigningKey, Verifier, VerifyingKey};
+use consent_proof::verify::verify_signature;
+use consent_proof::{Alg, Jwk};
+use ed25519_dalek::{SigningKey, VerifyingKey};
 use sha2::{Digest, Sha256};
 
 /// The signature type byte of Ed25519 in the signed-note spec.
@@ -65,7 +69,8 @@ pub fn sign(text: &str, name: &str, key: &SigningKey) -> String {
     assert!(valid_name(name), "note key name {name:?}");
     assert!(check_text(text).is_ok(), "note text {text:?}");
     let mut blob = key_id(name, &key.verifying_key()).to_vec();
-    blob.extend_from_slice(&key.sign(text.as_bytes()).to_bytes());
+    let signer = consent_proof::sign::SigningKey::Ed25519(key.clone());
+    blob.extend_from_slice(&signer.sign_raw(text.as_bytes()));
     format!("{text}\n\u{2014} {name} {}\n", base64::encode(&blob))
 }
 
@@ -101,9 +106,8 @@ pub fn open<'n>(note: &'n str, name: &str, trusted: &[VerifyingKey]) -> Result<&
             continue;
         }
         for key in trusted.iter().filter(|k| key_id(name, k) == blob[..4]) {
-            let signature = Signature::from_slice(&blob[4..])
-                .map_err(|_| NoteError::BadSignature(name.to_string()))?;
-            key.verify(text.as_bytes(), &signature)
+            let jwk = Jwk::ed25519(key.as_bytes());
+            verify_signature(Alg::EdDSA, &jwk, text.as_bytes(), &blob[4..])
                 .map_err(|_| NoteError::BadSignature(name.to_string()))?;
             verified = true;
         }
