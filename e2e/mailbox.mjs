@@ -9,7 +9,7 @@ export const smtp = process.env.CONSENT_TEST_SMTP && process.env.CONSENT_TEST_MA
   : null;
 
 /** The collector flags that send its mail to the real SMTP server, if there is one. */
-export const collectorMailFlags = smtp ? ["--smtp-url", smtp.url, "--outbox", "false"] : [];
+export const collectorMailFlags = smtp ? ["--smtp-url", smtp.url, "--mail-from", "Boutique Exemple <newsletter@boutique.example>", "--outbox", "false"] : [];
 
 /** Decodes a quoted-printable body (soft breaks, =XX bytes). */
 function unquote(text) {
@@ -41,8 +41,13 @@ export async function links(page, collectorUrl, to) {
     const find = (path) => mail.match(new RegExp(`${collectorUrl.replace(/[.]/g, "\\.")}${path}\\?token=[A-Za-z0-9_-]+`))?.[0];
     return { confirm: find("/v1/confirm"), unsubscribe: find("/v1/unsubscribe"), preferences: find("/v1/preferences"), via: "smtp" };
   }
-  await page.goto(collectorUrl + "/outbox");
+  // The mail is written after the proof's answer: reload until it is listed.
   const item = page.locator("li", { hasText: to }).first();
+  for (let i = 0; i < 200; i++) {
+    await page.goto(collectorUrl + "/outbox");
+    if (await item.count()) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
   const href = (part) => item.locator(`a[href*='${part}']`).first().getAttribute("href").then((h) => new URL(h, collectorUrl).href);
   return { confirm: await href("/v1/confirm"), unsubscribe: await href("/v1/unsubscribe"), preferences: await href("/v1/preferences"), via: "outbox" };
 }

@@ -446,16 +446,34 @@ async fn erasure_removes_the_person_and_keeps_the_chain(db: Db) {
     };
     let subject = request.validate().unwrap();
     let now = chrono::Utc::now();
+    let tools = ["webhook-crm".to_string(), "mailchimp".to_string()];
     let entry = store
         .erase_subject(
             &subject,
             &|seqs| erase::erasure_entry(&request, &seqs, now),
             &keys,
             now,
+            &tools,
         )
         .await
         .unwrap()
         .expect("marie had entries");
+    // Each of the merchant's tools is told to erase her, in the same transaction.
+    let told: Vec<(String, String)> = sqlx::query(
+        "SELECT connector, change FROM handoffs WHERE entry_seq = $1 ORDER BY connector",
+    )
+    .bind(entry.seq)
+    .fetch_all(store.sql_pool())
+    .await
+    .unwrap()
+    .iter()
+    .map(|r| (sqlx::Row::get(r, "connector"), sqlx::Row::get(r, "change")))
+    .collect();
+    assert_eq!(told.iter().map(|t| t.0.as_str()).collect::<Vec<_>>(), ["mailchimp", "webhook-crm"]);
+    for (_, change) in &told {
+        let change: Value = serde_json::from_str(change).unwrap();
+        assert_eq!((change["state"].as_str(), change["email"].as_str()), (Some("erased"), Some("marie@example.org")), "{change}");
+    }
     let body = entry.body.clone().unwrap();
     assert!(
         !body.to_lowercase().contains("marie"),
@@ -494,6 +512,7 @@ async fn erasure_removes_the_person_and_keeps_the_chain(db: Db) {
             &|seqs| erase::erasure_entry(&request, &seqs, now),
             &keys,
             now,
+            &tools,
         )
         .await
         .unwrap();

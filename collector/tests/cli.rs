@@ -323,7 +323,7 @@ async fn marketing_mail_gets_one_click_unsubscribe_links() {
 fn startup_errors_are_clear() {
     let data = tempfile::tempdir().unwrap();
     let no_origins = Command::new(BIN)
-        .args(["serve", "--smtp-url", "smtp://127.0.0.1:1"])
+        .args(["serve", "--smtp-url", "smtp://127.0.0.1:1", "--mail-from", common::MAIL_FROM])
         .arg("--data-dir")
         .arg(data.path())
         .output()

@@ -46,7 +46,7 @@ fn serve(db: &TestDb, data: &Path, config: &Path, listen: u16) -> Served {
             "--smtp-url",
             &std::env::var("CONSENT_TEST_SMTP").expect("run scripts/test-collector"),
         ])
-        .args(["--allowed-origins", common::ORIGIN])
+        .args(["--allowed-origins", common::ORIGIN, "--mail-from", common::MAIL_FROM])
         .arg("--data-dir")
         .arg(data)
         .env("CRASH_SHOPIFY_TOKEN", "shpat_crash")

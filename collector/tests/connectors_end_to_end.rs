@@ -134,6 +134,15 @@ async fn confirm_then_unsubscribe_reaches_every_tool() {
         ("subscribed", true)
     );
     assert_eq!(member.fields["language"], "fr");
+    // The evidence: the sign-up's and the click's networks (both from
+    // this test's loopback), and their times.
+    assert_eq!(
+        (member.fields["ip_signup"].as_str(), member.fields["ip_opt"].as_str()),
+        (Some("127.0.0.0"), Some("127.0.0.0")),
+        "{}",
+        member.fields
+    );
+    assert!(member.fields["timestamp_signup"].is_string() && member.fields["timestamp_opt"].is_string());
     let profile = eventually("Klaviyo", || async { t.klaviyo.profile(&email) }).await;
     assert_eq!(profile.consent["email"].0, "SUBSCRIBED");
     let contact = eventually("Brevo", || async { t.brevo.contact(&email) }).await;

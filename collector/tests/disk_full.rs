@@ -55,7 +55,6 @@ fn fill(path: &Path) -> u64 {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-#[ignore = "fails: on a loaded machine the collector answered 2,509 JSON 503s storage_unavailable and no 201 within 90 s of a wait for stores; run it alone with `scripts/test-collector --test disk_full -- --ignored --nocapture`, which now prints the phase"]
 async fn a_full_disk_gives_json_503s_keeps_the_database_intact_and_recovers() {
     let disk = Tmpfs::mount("6m");
     let data = disk.path().to_path_buf();

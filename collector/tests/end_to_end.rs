@@ -75,7 +75,7 @@ async fn double_opt_in_then_unsubscribe_then_withdrawal(db: Db) {
         "{mail}"
     );
     // The default sender is no-reply@localhost.
-    common::assert_mime_with_message_id(&mail, "localhost");
+    common::assert_mime_with_message_id(&mail, "boutique.example");
     let confirm = common::link(&mail, &format!("{}/v1/confirm?token=", server.url));
     let unsubscribe = common::link(&mail, &format!("{}/v1/unsubscribe?token=", server.url));
     assert!(

@@ -103,7 +103,7 @@ fn serve(db: &TestDb, data: &Path, listen: u16, smtp: u16) -> Served {
     command
         .args(["serve", "--database", &db.url, "--outbox", "false"])
         .args(["--listen", &format!("127.0.0.1:{listen}")])
-        .args(["--smtp-url", &format!("smtp://127.0.0.1:{smtp}")])
+        .args(["--smtp-url", &format!("smtp://127.0.0.1:{smtp}"), "--mail-from", common::MAIL_FROM])
         .args(["--mail-retry", "1s", "--allowed-origins", common::ORIGIN])
         .arg("--data-dir")
         .arg(data);

@@ -153,12 +153,14 @@ async fn tokens_are_single_use_and_expire(db: Db) {
             purpose: TokenPurpose::Confirm,
             locale: "fr".into(),
             expires_at: Some(now + Duration::hours(48)),
+            network: None,
         },
         NewToken {
             hash: "stale".into(),
             purpose: TokenPurpose::Confirm,
             locale: "fr".into(),
             expires_at: Some(now + Duration::hours(1)),
+            network: None,
         },
     ];
     let proof = new(store
@@ -367,7 +369,7 @@ async fn migrations_run_once_per_database(db: Db) {
         .unwrap();
     drop(first);
     let second = db.open().await;
-    assert_eq!(common::count(&second, "schema_migrations").await, 6, "migrations 1 to 6, once");
+    assert_eq!(common::count(&second, "schema_migrations").await, 7, "migrations 1 to 7, once");
     assert_eq!(common::count(&second, "entries").await, 1);
 }
 

@@ -390,6 +390,83 @@ async fn an_unknown_form_is_held_until_approved_then_proceeds(db: Db) {
     shop.server.stop().await.unwrap();
 }
 
+async fn a_tampered_held_mark_is_named_by_verify_log(db: Db) {
+    let shop = Shop::open(db, |_| {}).await;
+    let config =
+        common::widget::demo_config().replace("\"formVersion\": \"1\"", "\"formVersion\": \"2\"");
+    let page = Page { config, ..shop.page.clone() };
+    let first = page.consent("new@example.org", "", &["partners"], None);
+    let (_, body) = shop.post(&common::sign(&common::browser_key(), &first)).await;
+    assert_eq!(body["status"], "held");
+    let ok = shop.cli(&["verify-log"]);
+    assert!(stdout(&ok).starts_with("ok: 1 entries"), "{}", stdout(&ok));
+    let pool = shop.store.sql_pool();
+    // Its mark deleted, the unregistered form's proof would count: named.
+    sqlx::query("DELETE FROM held_proofs WHERE seq = 1").execute(pool).await.unwrap();
+    assert_eq!(shop.states("new@example.org").await[1].1, "pending", "what the deletion does");
+    let broken = shop.cli(&["verify-log"]);
+    let said = String::from_utf8_lossy(&broken.stderr);
+    assert!(
+        !broken.status.success()
+            && said.contains("log broken at seq 1")
+            && said.contains("matches no registered version of form footer-signup version 2"),
+        "{said}"
+    );
+    // Marked released by an entry that is no release of it: named too.
+    let second = shop.page.consent("other@example.org", "", &["newsletter"], None);
+    shop.post(&common::sign(&common::browser_key(), &second)).await;
+    sqlx::query("INSERT INTO held_proofs (seq, form_id, version, reason, released_seq) VALUES (1, 'footer-signup', '2', 'unknown form version', 2)")
+        .execute(pool)
+        .await
+        .unwrap();
+    let broken = shop.cli(&["verify-log"]);
+    let said = String::from_utf8_lossy(&broken.stderr);
+    assert!(said.contains("released at seq 2, which is no release of it"), "{said}");
+    shop.server.stop().await.unwrap();
+}
+
+async fn a_released_single_opt_in_reaches_the_tools_and_a_double_opt_in_waits(db: Db) {
+    let shop = Shop::open(db, |_| {}).await;
+    let hook = shop.data.path().join("tools.toml");
+    std::fs::write(&hook, "[[connectors.webhook]]\nname = \"crm\"\nurl = \"http://127.0.0.1:9/hook\"\n").unwrap();
+    let hook = hook.to_str().unwrap();
+    let handoffs = |seq: i64| {
+        let pool = shop.store.sql_pool().clone();
+        async move {
+            sqlx::query("SELECT connector, change FROM handoffs WHERE entry_seq = $1")
+                .bind(seq)
+                .fetch_all(&pool)
+                .await
+                .unwrap()
+                .iter()
+                .map(|r| {
+                    let change: Value = serde_json::from_str(&sqlx::Row::get::<String, _>(r, "change")).unwrap();
+                    (sqlx::Row::get::<String, _>(r, "connector"), change["state"].clone(), change["optIn"].clone())
+                })
+                .collect::<Vec<_>>()
+        }
+    };
+    for (version, double_opt_in) in [("3", false), ("4", true)] {
+        let config = common::widget::demo_config()
+            .replace("\"formVersion\": \"1\"", &format!("\"formVersion\": \"{version}\""))
+            .replace("\"doubleOptIn\": true", &format!("\"doubleOptIn\": {double_opt_in}"));
+        let page = Page { config, ..shop.page.clone() };
+        let email = format!("v{version}@example.org");
+        let (_, body) = shop.post(&common::sign(&common::browser_key(), &page.consent(&email, "", &["newsletter"], None))).await;
+        assert_eq!(body["status"], "held", "{body}");
+        let approved = shop.cli(&["--config", hook, "forms", "approve", "footer-signup", version]);
+        assert!(approved.status.success(), "{}", String::from_utf8_lossy(&approved.stderr));
+        let release_seq = shop.store.entries(0, 1000).await.unwrap().last().unwrap().seq;
+        let told = handoffs(release_seq).await;
+        if double_opt_in {
+            assert_eq!(told, [], "a double opt-in reaches the tools at its click only");
+        } else {
+            assert_eq!(told, [("webhook-crm".to_string(), json!("confirmed"), json!("single"))]);
+        }
+    }
+    shop.server.stop().await.unwrap();
+}
+
 async fn forms_show_prints_what_a_version_fixes(db: Db) {
     let shop = Shop::open(db, |_| {}).await;
     let shown: Value =
@@ -414,5 +491,7 @@ on_both_backends!(
     a_second_sign_up_neither_reverts_nor_mails_a_confirmed_subscriber,
     a_strangers_words_never_reach_a_mail,
     an_unknown_form_is_held_until_approved_then_proceeds,
+    a_tampered_held_mark_is_named_by_verify_log,
+    a_released_single_opt_in_reaches_the_tools_and_a_double_opt_in_waits,
     forms_show_prints_what_a_version_fixes,
 );

@@ -198,6 +198,9 @@ async fn check_content(
     if let Err(e) = super::columns::check_proof(entry, &proof) {
         return Ok(Err(e));
     }
+    if let Err(e) = super::standing::check(store, entry.seq, &entry.proof_sha256, &proof.record).await? {
+        return Ok(Err(e));
+    }
     report.proofs += 1;
     Ok(Ok(()))
 }

@@ -204,7 +204,9 @@ pub async fn run(command: AuditCommand, file: Option<&Path>) -> Result<(), CliEr
             let keys = Keyring::load(&settings.data_dir().join("keys"))?;
             let now = Utc::now();
             let record = |seqs: Vec<i64>| erase::erasure_entry(&request, &seqs, now);
-            match store.erase_subject(&key, &record, &keys, now).await? {
+            // The merchant's tools hear of it, as of a prune.
+            let handoff_to = settings.connectors.clone().unwrap_or_default().names();
+            match store.erase_subject(&key, &record, &keys, now, &handoff_to).await? {
                 Some(entry) => println!("{}", erase::summary(&entry)),
                 None => {
                     return Err(CliError::Io(format!(

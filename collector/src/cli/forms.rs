@@ -178,7 +178,9 @@ async fn register(settings: &Settings, version: &FormVersion) -> Result<(), CliE
         .and_then(|d| chrono::Duration::from_std(d).ok())
         .unwrap_or_else(|| chrono::Duration::days(30));
     let timing = MailTiming { token_ttl, mail_retry, preferences_ttl };
-    let Registered { new, released } = release::register(store.as_ref(), &keys, timing, version)
+    // Released proofs that count without a click reach the merchant's tools.
+    let handoff_to = settings.connectors.clone().unwrap_or_default().names();
+    let Registered { new, released } = release::register(store.as_ref(), &keys, timing, version, &handoff_to)
         .await
         .map_err(|e| match e {
             release::RegisterError::Store(e) => CliError::Store(e),

@@ -219,10 +219,18 @@ impl Settings {
                 from: mail_from,
             })
         } else if let Some(url) = &self.smtp_url {
-            Ok(MailConfig::Smtp {
-                url: url.clone(),
-                from: mail_from,
-            })
+            // Real mail goes out in the shop's name from the shop's address:
+            // no made-up default outside the demo.
+            if self.mail_from.is_none() && !demo {
+                Err(ConfigError::Missing(
+                    "no sender address: set --mail-from to the shop's own, e.g. \"Boutique Exemple <newsletter@boutique.example>\" (required with --smtp-url)",
+                ))
+            } else {
+                Ok(MailConfig::Smtp {
+                    url: url.clone(),
+                    from: mail_from,
+                })
+            }
         } else {
             Err(ConfigError::Missing(
                 "no mail transport: set --smtp-url to the smtp server that sends the confirmation mail",

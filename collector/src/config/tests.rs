@@ -14,6 +14,7 @@ fn flags_override_the_file_and_defaults_fill_the_rest() {
     let flags = Settings {
         rate_ip: Some(7),
         smtp_url: Some("smtp://127.0.0.1:2525".into()),
+        mail_from: Some("Boutique <news@boutique.example>".into()),
         ..Settings::default()
     };
     let config = flags
@@ -33,6 +34,7 @@ fn mail_retry_lies_between_one_second_and_the_token_ttl() {
     let with = |retry: &str, ttl: Option<&str>| {
         Settings {
             smtp_url: Some("smtp://127.0.0.1:2525".into()),
+            mail_from: Some("Boutique <news@boutique.example>".into()),
             allowed_origins: Some(vec!["https://a.example".into()]),
             mail_retry: Some(retry.into()),
             token_ttl: ttl.map(String::from),
@@ -87,4 +89,17 @@ fn startup_errors_name_the_setting() {
     std::fs::write(&file, "lisen = 1\n").unwrap();
     let unknown = Settings::default().over_file(Some(&file)).unwrap_err();
     assert!(unknown.to_string().contains("lisen"), "{unknown}");
+}
+
+#[test]
+fn real_mail_needs_the_shops_own_sender_address() {
+    let settings = Settings {
+        smtp_url: Some("smtp://127.0.0.1:2525".into()),
+        allowed_origins: Some(vec!["https://a.example".into()]),
+        ..Settings::default()
+    };
+    let error = settings.clone().resolve(false).unwrap_err().to_string();
+    assert!(error.contains("no sender address: set --mail-from"), "{error}");
+    // The demo keeps its one-flag switch to real SMTP.
+    assert!(settings.resolve(true).is_ok());
 }

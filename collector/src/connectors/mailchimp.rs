@@ -107,12 +107,15 @@ impl Mailchimp {
             );
         }
         if subscribed {
+            // Mailchimp takes an address: the network's, without its prefix
+            // length (the collector keeps truncated addresses only).
+            let address = |ip: Option<&String>| ip.map(|ip| ip.split('/').next().unwrap_or(ip).to_string());
             for (key, value) in [
-                ("ip_signup", json!(change.consent_ip)),
+                ("ip_signup", json!(address(change.consent_ip.as_ref()))),
                 ("timestamp_signup", mc_time(&change.consented_at)),
                 (
                     "ip_opt",
-                    json!(change.confirm_ip.as_ref().or(change.consent_ip.as_ref())),
+                    json!(address(change.confirm_ip.as_ref().or(change.consent_ip.as_ref()))),
                 ),
                 (
                     "timestamp_opt",

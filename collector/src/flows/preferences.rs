@@ -176,6 +176,7 @@ pub async fn renewal(
                 purpose: TokenPurpose::Preferences,
                 locale: row.locale.clone(),
                 expires_at: Some(now + ttl),
+                network: None,
             },
         )
         .await?;

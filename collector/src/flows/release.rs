@@ -6,6 +6,7 @@
 use chrono::Utc;
 
 use super::admit::{admit, Admission};
+use super::handoff;
 use super::intake::UnknownForms;
 use super::submit::{to_append, withdraws, MailTiming};
 use crate::ledger::events;
@@ -62,7 +63,9 @@ pub async fn register(
     keys: &Keyring,
     timing: MailTiming,
     version: &FormVersion,
+    handoff_to: &[String],
 ) -> Result<Registered, RegisterError> {
+    let handoff_to = std::sync::Arc::new(handoff_to.to_vec());
     let pool = store.sql_pool();
     let new = {
         let mut conn = pool.acquire().await.map_err(StoreError::from)?;
@@ -125,6 +128,18 @@ pub async fn register(
         append.held = Some(HeldMark::Release {
             proof_seq: entry.seq,
         });
+        // What counts now without a confirmation reaches the tools, as on
+        // arrival: a widget withdrawal, or a single opt-in the registered
+        // form allows. A double opt-in waits for its click.
+        if !mail {
+            let at = timestamp(now);
+            let change = handoff::widget_withdrawal(&proof, &at).or_else(|| {
+                (!version.double_opt_in)
+                    .then(|| handoff::single_opt_in(&proof, &at))
+                    .flatten()
+            });
+            append.handoff = handoff::to(change, &handoff_to);
+        }
         // The release's mail goes out from the collector that serves: its
         // retry task sends stored mail that is due.
         if let Some(Appended::New(_)) = store

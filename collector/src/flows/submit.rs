@@ -89,18 +89,21 @@ fn link_tokens(
             purpose: TokenPurpose::Confirm,
             locale: locale.to_string(),
             expires_at: Some(now + config.token_ttl),
+            network: None,
         },
         NewToken {
             hash: unsubscribe_hash,
             purpose: TokenPurpose::Unsubscribe,
             locale: locale.to_string(),
             expires_at: None,
+            network: None,
         },
         NewToken {
             hash: tokens::hash(&tokens::preferences_token(&unsubscribe)),
             purpose: TokenPurpose::Preferences,
             locale: locale.to_string(),
             expires_at: Some(now + config.preferences_ttl),
+            network: None,
         },
     ];
     (confirm, unsubscribe, rows)

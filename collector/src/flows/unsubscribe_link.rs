@@ -44,6 +44,7 @@ pub async fn unsubscribe_link(
                 purpose: TokenPurpose::Unsubscribe,
                 locale,
                 expires_at: None,
+                network: None,
             },
         )
         .await?;

@@ -93,7 +93,14 @@ async fn find(
         row,
         lang,
         signup: match links::signup(state.store.as_ref(), &view).await {
-            Ok(signup) => signup,
+            // Who the subscriber signed up with, as the mail and the
+            // preference page name them: the shop's name when configured.
+            Ok(mut signup) => {
+                if let Some(name) = &state.config.brand.name {
+                    signup.controller = Some(name.clone());
+                }
+                signup
+            }
             Err(e) => return Err(failed(lang, e)),
         },
         proof,
@@ -168,7 +175,11 @@ async fn follow(
             shown: shown.as_deref(),
         };
         let change = match purpose {
-            TokenPurpose::Confirm => about.confirmed(&at, Some(ip.clone())),
+            TokenPurpose::Confirm => about.confirmed(&at, Some(ip.clone())).map(|mut change| {
+                // The sign-up's network, which its links remember.
+                change.consent_ip = row.network.clone();
+                change
+            }),
             TokenPurpose::Unsubscribe => {
                 about.withdrawn(&view.email_sending_ids(), Source::UnsubscribeLink, &at)
             }

@@ -18,7 +18,7 @@ pub async fn page(State(state): State<Arc<AppState>>) -> Response {
     let brand = crate::i18n::brand::Brand::default();
     let MailConfig::Outbox { dir, .. } = &state.config.mail else {
         let body = "<p>Mail goes to an SMTP server, not to the outbox.</p>";
-        return branded_page(StatusCode::OK, Lang::En, "Outbox", body, &brand);
+        return branded_page(StatusCode::OK, Lang::EN, "Outbox", body, &brand);
     };
     let items = crate::mail::outbox_items(dir).unwrap_or_default();
     let mut body = String::from("<p>Mail the collector would have sent, newest first.</p><ul class=\"outbox\">");
@@ -50,7 +50,7 @@ pub async fn page(State(state): State<Arc<AppState>>) -> Response {
         body.push_str("<li>No mail yet.</li>");
     }
     body.push_str("</ul>");
-    branded_page(StatusCode::OK, Lang::En, "Outbox", &body, &brand)
+    branded_page(StatusCode::OK, Lang::EN, "Outbox", &body, &brand)
 }
 
 /// `GET /outbox/{file}`: one message as a mail client would read it.

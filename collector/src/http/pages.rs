@@ -28,18 +28,16 @@ static CSP: LazyLock<HeaderValue> = LazyLock::new(|| csp(PAGE_STYLE));
 
 /// "Back to the shop", in `lang`.
 pub fn back_label(lang: Lang, brand: &Brand) -> String {
-    match (lang, &brand.name) {
-        (Lang::Fr, Some(name)) => format!("Retour à {name}"),
-        (Lang::Fr, None) => "Retour à la boutique".into(),
-        (Lang::En, Some(name)) => format!("Back to {name}"),
-        (Lang::En, None) => "Back to the shop".into(),
+    match &brand.name {
+        Some(name) => lang.say("page.back.named", &[("shop", name)]),
+        None => lang.text("page.back.shop").into(),
     }
 }
 
 /// A page carrying the shop's name, logo, accent and link back, with its status and headers.
 pub fn branded_page(status: StatusCode, lang: Lang, title: &str, body: &str, brand: &Brand) -> Response {
     let html = branded(lang, title, body, brand, &back_label(lang, brand));
-    let mut response = with_headers(status, html);
+    let mut response = with_headers(status, lang, html);
     response.headers_mut().insert(header::CONTENT_SECURITY_POLICY, csp(&style(brand)));
     response
 }
@@ -82,19 +80,19 @@ pub fn page(lang: Lang, which: Page, signup: &Signup, brand: &Brand) -> Response
 
 /// The storage failed: a page saying to retry, in the reader's language.
 pub fn unavailable(lang: Lang) -> Response {
-    let (title, text) = match lang {
-        Lang::Fr => ("Service indisponible", "Réessayez dans un instant."),
-        Lang::En => ("Unavailable", "Please retry in a moment."),
-    };
+    let (title, text) = (lang.text("page.unavailable.title"), lang.text("page.unavailable.intro"));
     with_headers(
         StatusCode::SERVICE_UNAVAILABLE,
-        html(lang, title, &format!("<p>{text}</p>")),
+        lang,
+        html(lang, title, &format!("<p>{}</p>", escape(text))),
     )
 }
 
-fn with_headers(status: StatusCode, html: String) -> Response {
+fn with_headers(status: StatusCode, lang: Lang, html: String) -> Response {
     let mut response = (status, Html(html)).into_response();
     let headers = response.headers_mut();
+    // The catalog's tag, as the page's `lang` attribute says.
+    headers.insert(header::CONTENT_LANGUAGE, HeaderValue::from_static(lang.tag()));
     headers.insert(header::CONTENT_SECURITY_POLICY, CSP.clone());
     // The URL holds the token: never send it on, never keep the page.
     headers.insert(

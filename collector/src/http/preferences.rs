@@ -20,7 +20,7 @@ use crate::flows::preferences::{self, Item};
 use crate::i18n::html::escape;
 use crate::i18n::lang::Lang;
 use crate::i18n::pages::{Page, Signup};
-use crate::i18n::preferences::{state as state_words, words};
+use crate::i18n::preferences::state as state_words;
 use crate::store::{timestamp, StoredEntry, TokenPurpose, TokenRow};
 
 /// The `token` query parameter.
@@ -88,13 +88,13 @@ fn who(state: &AppState, link: &Link) -> String {
 
 /// The page: what changed (if anything), each purpose now, and the form.
 fn choices_page(state: &AppState, link: &Link, items: &[Item], status: StatusCode, notice: &str) -> Response {
-    let (lang, w) = (link.lang, words(link.lang));
+    let lang = link.lang;
     let who = who(state, link);
     let mut body = notice.to_string();
     body.push_str(&format!(
         "<p>{}</p><h2>{}</h2><ul class=\"state\">",
-        escape(&w.intro.replace("{who}", &who).replace("{email}", &masked(&link.subject))),
-        escape(w.now)
+        escape(&lang.say("prefs.intro", &[("who", &who), ("email", &masked(&link.subject))])),
+        escape(lang.text("prefs.now"))
     ));
     for item in items {
         body.push_str(&format!(
@@ -108,14 +108,14 @@ fn choices_page(state: &AppState, link: &Link, items: &[Item], status: StatusCod
     body.push_str("</ul>");
     let active: Vec<&Item> = items.iter().filter(|i| i.active()).collect();
     if active.is_empty() {
-        body.push_str(&format!("<p>{}</p>", escape(&w.nothing.replace("{who}", &who))));
+        body.push_str(&format!("<p>{}</p>", escape(&lang.say("prefs.nothing", &[("who", &who)]))));
     } else {
         // No action: the form posts to this very URL, token included.
         body.push_str(&format!(
             "<form method=\"post\"><input type=\"hidden\" name=\"action\" value=\"withdraw\">\
              <fieldset aria-describedby=\"hint\"><legend>{}</legend><p id=\"hint\">{}</p>",
-            escape(w.legend),
-            escape(w.hint)
+            escape(lang.text("prefs.legend")),
+            escape(lang.text("prefs.hint"))
         ));
         for item in active {
             body.push_str(&format!(
@@ -124,25 +124,25 @@ fn choices_page(state: &AppState, link: &Link, items: &[Item], status: StatusCod
                 id = escape(&item.id)
             ));
         }
-        body.push_str(&format!("</fieldset><button type=\"submit\">{}</button></form>", escape(w.submit)));
+        body.push_str(&format!("</fieldset><button type=\"submit\">{}</button></form>", escape(lang.text("prefs.submit"))));
     }
     if let Some(until) = link.row.expires_at.as_deref() {
-        body.push_str(&format!("<p>{}</p>", escape(&w.until.replace("{date}", until.get(..10).unwrap_or(until)))));
+        body.push_str(&format!("<p>{}</p>", escape(&lang.say("prefs.until", &[("date", until.get(..10).unwrap_or(until))]))));
     }
-    branded_page(status, lang, w.title, &body, &state.config.brand)
+    branded_page(status, lang, lang.text("prefs.title"), &body, &state.config.brand)
 }
 
 /// The expired link's page, with the button that mails a new one.
 fn expired_page(state: &AppState, link: &Link) -> Response {
-    let w = words(link.lang);
+    let lang = link.lang;
     let days = state.mail_links.preferences_days.to_string();
     let body = format!(
         "<p>{}</p><form method=\"post\"><input type=\"hidden\" name=\"action\" value=\"renew\">\
          <button type=\"submit\">{}</button></form>",
-        escape(&w.expired.replace("{days}", &days)),
-        escape(w.renew)
+        escape(&lang.say("prefs.expired.intro", &[("days", &days)])),
+        escape(lang.text("prefs.renew"))
     );
-    branded_page(StatusCode::GONE, link.lang, w.expired_title, &body, &state.config.brand)
+    branded_page(StatusCode::GONE, lang, lang.text("prefs.expired.title"), &body, &state.config.brand)
 }
 
 /// `GET`: each purpose now, and the form; changes nothing.
@@ -179,10 +179,10 @@ pub async fn change(
     if link.expired {
         return expired_page(&state, &link);
     }
-    let w = words(link.lang);
+    let lang = link.lang;
     let ticked: Vec<String> = fields.into_iter().filter(|(k, _)| k == "purpose").map(|(_, v)| v).collect();
     if ticked.is_empty() {
-        let notice = format!("<p class=\"error\" role=\"alert\">{}</p>", escape(w.none_ticked));
+        let notice = format!("<p class=\"error\" role=\"alert\">{}</p>", escape(lang.text("prefs.none_ticked")));
         return match preferences::items(state.store.as_ref(), &link.subject).await {
             Ok(items) => choices_page(&state, &link, &items, StatusCode::UNPROCESSABLE_ENTITY, &notice),
             Err(e) => failed(link.lang, e),
@@ -196,7 +196,7 @@ pub async fn change(
     };
     state.handed_off();
     // What changed, then the state as it is after the change.
-    let mut notice = format!("<div role=\"status\"><p>{}{}</p><ul>", escape(w.done), if link.lang == Lang::Fr { " :" } else { ":" });
+    let mut notice = format!("<div role=\"status\"><p>{}{}</p><ul>", escape(lang.text("prefs.done")), escape(lang.text("punct.colon")));
     for item in &done {
         notice.push_str(&format!("<li>{}</li>", escape(&item.label)));
     }
@@ -212,7 +212,7 @@ pub async fn change(
 
 /// Mails a new link to the subscriber of this link's proof, within the per-address limit.
 async fn renew(state: &AppState, link: &Link) -> Response {
-    let w = words(link.lang);
+    let lang = link.lang;
     let say = |status, title: &str, text: &str| {
         branded_page(status, link.lang, title, &format!("<p>{}</p>", escape(text)), &state.config.brand)
     };
@@ -220,7 +220,7 @@ async fn renew(state: &AppState, link: &Link) -> Response {
     // The hourly per-address mail limit, counted in the database.
     match crate::flows::limits::take_other(store, &state.config, &link.subject, Utc::now()).await {
         Ok(crate::flows::limits::Mail::Queued) => {}
-        Ok(_) => return say(StatusCode::TOO_MANY_REQUESTS, w.expired_title, w.limited),
+        Ok(_) => return say(StatusCode::TOO_MANY_REQUESTS, lang.text("prefs.expired.title"), lang.text("prefs.limited")),
         Err(e) => return failed(link.lang, e),
     }
     let ttl = state.config.preferences_ttl;
@@ -231,5 +231,5 @@ async fn renew(state: &AppState, link: &Link) -> Response {
         Ok(None) => return page(link.lang, Page::Unknown, &Signup::default(), &state.config.brand),
         Err(e) => return failed(link.lang, e),
     }
-    say(StatusCode::OK, w.sent_title, &w.sent.replace("{email}", &masked(&link.subject)))
+    say(StatusCode::OK, lang.text("prefs.sent.title"), &lang.say("prefs.sent.intro", &[("email", &masked(&link.subject))]))
 }

@@ -91,6 +91,11 @@ pub async fn submit(
         Utc::now(),
     );
     append.held = admission.mark(&proof.record);
+    // The links remember the sign-up's network: evidence the merchant's
+    // tools get with the confirmation (Mailchimp's `ip_signup`).
+    for token in &mut append.tokens {
+        token.network = Some(network.clone());
+    }
     // A proof that counts reaches the tools: a widget withdrawal, or a
     // single opt-in the registered form allows (no mail: nothing to
     // confirm). The time is the log's, set at commit.
@@ -103,6 +108,10 @@ pub async fn submit(
             (!version.double_opt_in)
                 .then(|| crate::flows::handoff::single_opt_in(&proof, &at))
                 .flatten()
+                .map(|mut change| {
+                    change.consent_ip = Some(network.clone());
+                    change
+                })
         });
         append.handoff = crate::flows::handoff::to(change, &state.handoff_to);
     }

@@ -170,7 +170,7 @@ async fn register_demo_form(
             derive::from_config(json, origins).map_err(|e| e.to_string())
         });
     let outcome = match version {
-        Ok(version) => release::register(store, keys, MailTiming::from(config), &version)
+        Ok(version) => release::register(store, keys, MailTiming::from(config), &version, &config.connectors.names())
             .await
             .map_err(|e| e.to_string()),
         Err(e) => Err(e),

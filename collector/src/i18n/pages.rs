@@ -1,4 +1,4 @@
-//! What the pages the mailed links lead to say, in French and English.
+//! What the pages the mailed links lead to say, in the reader's language.
 
 use super::lang::Lang;
 
@@ -60,141 +60,129 @@ pub struct PageText {
 
 /// The text of a page, in `lang`, about `signup`.
 pub fn page(lang: Lang, which: Page, signup: &Signup) -> PageText {
-    let fr = lang == Lang::Fr;
-    let who = signup
-        .controller
-        .clone()
-        .unwrap_or_else(|| if fr { "ce site" } else { "this site" }.into());
+    let who = signup.controller.as_deref().unwrap_or_else(|| lang.text("site.fallback"));
+    let say = |key| lang.say(key, &[("who", who)]);
     // A colon only before a list that is there.
-    let lead = |list: &[String]| {
-        if list.is_empty() {
-            "."
-        } else if fr {
-            " :"
-        } else {
-            ":"
-        }
+    let lead = |key, list: &[String]| {
+        let end = if list.is_empty() { "." } else { lang.text("punct.colon") };
+        format!("{}{end}", say(key))
     };
-    let sms_stays = signup.sms.then(|| {
-        if fr {
-            "Cela ne concerne que les e-mails : votre consentement aux SMS reste enregistré. Pour ne plus recevoir de SMS, répondez STOP à l'un d'eux.".to_string()
-        } else {
-            "This concerns e-mail only: your consent to text messages stays recorded. To stop them, reply STOP to any of them.".to_string()
-        }
-    });
-    let text = |title: &str,
-                intro: String,
-                list: &[String],
-                outro: Option<String>,
-                button: Option<&str>| PageText {
-        title: title.into(),
+    let sms_stays = signup.sms.then(|| say("page.sms_stays"));
+    let text = |title, intro: String, list: &[String], outro: Option<String>, button: Option<&'static str>| PageText {
+        title: say(title),
         intro,
         list: list.to_vec(),
         outro,
-        button: button.map(String::from),
+        button: button.map(&say),
     };
-    match (fr, which) {
-        (true, Page::ConfirmAsk) => text(
-            "Confirmer votre inscription",
-            format!("Vous avez demandé à recevoir les messages de {who}{}", if signup.granted.is_empty() { "." } else if signup.informed { ". Vous avez été informé(e) de ces envois, sans vous y opposer :" } else { ". Vous avez coché :" }),
-            &signup.granted,
-            Some("Pour confirmer, utilisez le bouton ci-dessous. Sans confirmation, vous ne recevrez rien.".into()),
-            Some("Confirmer mon inscription"),
-        ),
-        (false, Page::ConfirmAsk) => text(
-            "Confirm your subscription",
-            format!("You asked to receive messages from {who}{}", if signup.granted.is_empty() { "." } else if signup.informed { ". You were told of these messages and did not object:" } else { ". You ticked:" }),
-            &signup.granted,
-            Some("To confirm, use the button below. Without confirmation you will receive nothing.".into()),
-            Some("Confirm my subscription"),
-        ),
-        (true, Page::Confirmed) => text(
-            "Inscription confirmée",
-            format!("Merci : votre inscription à {who} est confirmée."),
+    match which {
+        Page::ConfirmAsk => {
+            let mut intro = say("page.confirm_ask.intro");
+            if !signup.granted.is_empty() {
+                let ticked = if signup.informed { "page.confirm_ask.informed" } else { "page.confirm_ask.ticked" };
+                intro = format!("{intro} {}", say(ticked));
+            }
+            text(
+                "page.confirm_ask.title",
+                intro,
+                &signup.granted,
+                Some(say("page.confirm_ask.outro")),
+                Some("page.confirm_ask.button"),
+            )
+        }
+        Page::Confirmed => text(
+            "page.confirmed.title",
+            say("page.confirmed.intro"),
             &[],
-            Some("Vous pouvez vous désinscrire à tout moment par le lien présent dans chaque message.".into()),
+            Some(say("page.confirmed.outro")),
             None,
         ),
-        (false, Page::Confirmed) => text(
-            "Subscription confirmed",
-            format!("Thank you: your subscription to {who} is confirmed."),
+        Page::AlreadyConfirmed => text("page.already_confirmed.title", say("page.already_confirmed.intro"), &[], None, None),
+        Page::Withdrawn => text(
+            "page.withdrawn.title",
+            say("page.withdrawn.intro"),
             &[],
-            Some("You can unsubscribe at any time with the link in every message.".into()),
+            Some(say("page.withdrawn.outro")),
             None,
         ),
-        (true, Page::AlreadyConfirmed) => text(
-            "Inscription déjà confirmée",
-            format!("Votre inscription à {who} a déjà été confirmée : il n'y a rien d'autre à faire."),
-            &[],
-            None,
-            None,
-        ),
-        (false, Page::AlreadyConfirmed) => text(
-            "Subscription already confirmed",
-            format!("Your subscription to {who} was already confirmed: there is nothing more to do."),
-            &[],
-            None,
-            None,
-        ),
-        (true, Page::Withdrawn) => text(
-            "Rien à confirmer",
-            format!("Vous vous êtes désinscrit des messages de {who} depuis l'envoi de ce lien : il n'y a rien à confirmer."),
-            &[],
-            Some("Pour vous inscrire de nouveau, utilisez le formulaire du site.".into()),
-            None,
-        ),
-        (false, Page::Withdrawn) => text(
-            "Nothing to confirm",
-            format!("You unsubscribed from {who} after this link was sent: there is nothing to confirm."),
-            &[],
-            Some("To sign up again, use the form on the site.".into()),
-            None,
-        ),
-        (true, Page::UnsubscribeAsk) => text(
-            "Se désinscrire des e-mails",
-            format!("Ce bouton retire votre consentement aux e-mails de {who}{}", lead(&signup.email)),
+        Page::UnsubscribeAsk => text(
+            "page.unsubscribe_ask.title",
+            lead("page.unsubscribe_ask.intro", &signup.email),
             &signup.email,
-            signup.sms.then(|| "Votre consentement aux SMS n'est pas concerné : pour ne plus en recevoir, répondez STOP à l'un d'eux.".into()),
-            Some("Me désinscrire des e-mails"),
+            signup.sms.then(|| say("page.unsubscribe_ask.sms")),
+            Some("page.unsubscribe_ask.button"),
         ),
-        (false, Page::UnsubscribeAsk) => text(
-            "Unsubscribe from e-mails",
-            format!("This button withdraws your consent to e-mails from {who}{}", lead(&signup.email)),
-            &signup.email,
-            signup.sms.then(|| "Your consent to text messages is not affected: to stop them, reply STOP to any of them.".into()),
-            Some("Unsubscribe from e-mails"),
-        ),
-        (true, Page::Unsubscribed) => text(
-            "Désinscription enregistrée",
-            format!("Votre désinscription est enregistrée : vous ne recevrez plus ces e-mails de {who}{}", lead(&signup.email)),
+        Page::Unsubscribed => text(
+            "page.unsubscribed.title",
+            lead("page.unsubscribed.intro", &signup.email),
             &signup.email,
             sms_stays,
             None,
         ),
-        (false, Page::Unsubscribed) => text(
-            "Unsubscribed",
-            format!("Your unsubscription is recorded: you will no longer receive these e-mails from {who}{}", lead(&signup.email)),
-            &signup.email,
-            sms_stays,
-            None,
-        ),
-        (true, Page::AlreadyUnsubscribed) => text(
-            "Déjà désinscrit",
-            format!("Votre désinscription des e-mails de {who} était déjà enregistrée."),
+        Page::AlreadyUnsubscribed => text(
+            "page.already_unsubscribed.title",
+            say("page.already_unsubscribed.intro"),
             &[],
             sms_stays,
             None,
         ),
-        (false, Page::AlreadyUnsubscribed) => text(
-            "Already unsubscribed",
-            format!("Your unsubscription from the e-mails of {who} was already recorded."),
-            &[],
-            sms_stays,
-            None,
-        ),
-        (true, Page::Expired) => text("Lien expiré", "Ce lien de confirmation a expiré. Inscrivez-vous de nouveau pour recevoir un nouveau lien.".into(), &[], None, None),
-        (false, Page::Expired) => text("Link expired", "This confirmation link has expired. Sign up again to receive a new one.".into(), &[], None, None),
-        (true, Page::Unknown) => text("Lien inconnu", "Ce lien n'est pas valide.".into(), &[], None, None),
-        (false, Page::Unknown) => text("Unknown link", "This link is not valid.".into(), &[], None, None),
+        Page::Expired => text("page.expired.title", say("page.expired.intro"), &[], None, None),
+        Page::Unknown => text("page.unknown.title", say("page.unknown.intro"), &[], None, None),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::i18n::catalog::FILES;
+
+    const ALL: [Page; 9] = [
+        Page::ConfirmAsk,
+        Page::Confirmed,
+        Page::AlreadyConfirmed,
+        Page::Withdrawn,
+        Page::UnsubscribeAsk,
+        Page::Unsubscribed,
+        Page::AlreadyUnsubscribed,
+        Page::Expired,
+        Page::Unknown,
+    ];
+
+    #[test]
+    fn every_page_in_every_language_is_that_languages_with_every_placeholder_filled() {
+        let signup = Signup {
+            controller: Some("Boutique {who}".into()),
+            granted: vec!["Box A".into(), "Box B".into()],
+            email: vec!["Box A".into()],
+            sms: true,
+            informed: false,
+        };
+        for (tag, _) in FILES {
+            let lang = Lang::from_locale(tag);
+            assert_eq!(lang.tag(), tag);
+            for which in ALL {
+                let text = page(lang, which, &signup);
+                let all = [Some(&text.title), Some(&text.intro), text.outro.as_ref(), text.button.as_ref()];
+                for part in all.into_iter().flatten() {
+                    // The only brace left is the one in the shop's own name.
+                    assert_eq!(part.replace("Boutique {who}", "").find(['{', '}']), None, "{tag} {which:?}: {part}");
+                }
+            }
+            let ask = page(lang, Page::ConfirmAsk, &signup);
+            assert_eq!(ask.title, lang.text("page.confirm_ask.title"));
+            assert!(ask.intro.contains("Boutique {who}") && ask.intro.ends_with(lang.text("page.confirm_ask.ticked")), "{tag}: {}", ask.intro);
+            assert_eq!(ask.list, signup.granted);
+            let unsubscribe = page(lang, Page::UnsubscribeAsk, &signup);
+            assert!(unsubscribe.intro.ends_with(lang.text("punct.colon")), "{tag}: {}", unsubscribe.intro);
+            assert!(unsubscribe.outro.as_deref().is_some_and(|o| o.contains("STOP")), "{tag}: SMS stops by STOP");
+            // Without a controller, the catalog's own words for "this site".
+            let anonymous = page(lang, Page::Confirmed, &Signup::default());
+            assert!(anonymous.intro.contains(lang.text("site.fallback")), "{tag}: {}", anonymous.intro);
+        }
+        // Every language but English says it in its own words.
+        let en = page(Lang::EN, Page::ConfirmAsk, &signup);
+        for (tag, _) in FILES.iter().filter(|(t, _)| *t != "en") {
+            assert_ne!(page(Lang::from_locale(tag), Page::ConfirmAsk, &signup).button, en.button, "{tag}");
+        }
     }
 }

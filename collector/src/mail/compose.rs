@@ -74,19 +74,25 @@ pub fn confirmation_mail(
 }
 
 /// The mail of a stored row, saying how long its link still works (whole
-/// hours, rounded, at least one); `None` when its proof is erased.
+/// hours, rounded, at least one), in the `registered` form version's voice;
+/// `None` when its proof is erased.
 pub fn confirmation(
     mail: &PendingMail,
     links: impl Into<MailLinks>,
     now: DateTime<Utc>,
+    registered: Option<&crate::registry::FormVersion>,
 ) -> Option<ConfirmationMail> {
     let links = links.into();
     // The stored body keeps the shown texts apart; the mail quotes them.
-    let proof = stored::read(
+    let mut proof = stored::read(
         mail.proof_header.as_deref()?,
         mail.proof_body.as_deref()?,
         mail.proof_shown.as_deref(),
     )?;
+    // The registered form's words, as on the first attempt.
+    if let Some(version) = registered {
+        crate::registry::voice::speak(&mut proof, version);
+    }
     let minutes = (mail.expires_at - now).num_minutes();
     Some(confirmation_mail(
         &proof,

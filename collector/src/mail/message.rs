@@ -118,11 +118,17 @@ pub(super) fn build(
                 .map_err(|_| MailError::Build("body cannot be encoded".into()))?,
         )
         .map_err(|e| MailError::Build(e.to_string().to_lowercase()))?;
+    let headers = message.headers_mut();
+    // RFC 3282: the language the text is in, the catalog's tag (the subject
+    // itself lettre writes as RFC 2047 encoded words when it is not ASCII).
+    headers.insert_raw(HeaderValue::new(
+        HeaderName::new_from_ascii_str("Content-Language"),
+        mail.lang.tag().into(),
+    ));
     if mail.unsubscribe_url.is_empty() {
         return Ok((message, subject));
     }
     // RFC 8058: mail clients offer one-click unsubscribe with these two headers.
-    let headers = message.headers_mut();
     headers.insert_raw(HeaderValue::new(
         HeaderName::new_from_ascii_str("List-Unsubscribe"),
         format!("<{}>", mail.unsubscribe_url),
@@ -156,7 +162,7 @@ mod tests {
     fn mail() -> ConfirmationMail {
         ConfirmationMail {
             to: "marie@example.org".into(),
-            lang: Lang::Fr,
+            lang: Lang::FR,
             sender_name: "Boutique".into(),
             confirm_url: "http://127.0.0.1/v1/confirm?token=c".into(),
             unsubscribe_url: "http://127.0.0.1/v1/unsubscribe?token=u".into(),
@@ -200,5 +206,28 @@ mod tests {
         let (again, _) = build(&from, &mail()).unwrap();
         let again = String::from_utf8(again.formatted()).unwrap();
         assert!(!again.contains(ids[0]), "{again}");
+    }
+
+    #[test]
+    fn a_subject_in_greek_or_bulgarian_is_encoded_words_and_the_language_is_said() {
+        let from = parse_mailbox("Boutique <no-reply@boutique.example>").unwrap();
+        for (tag, word) in [("el", "Επιβεβαιώστε"), ("bg", "потвърдете")] {
+            let mail = ConfirmationMail { lang: Lang::from_locale(tag), ..mail() };
+            let (message, subject) = build(&from, &mail).unwrap();
+            assert!(subject.contains(word), "{subject}");
+            let raw = String::from_utf8(message.formatted()).unwrap();
+            let head = raw.split("\r\n\r\n").next().unwrap();
+            // Headers are 7-bit: the subject travels as RFC 2047 encoded words,
+            // folded, each line within RFC 5322's 78 characters.
+            assert!(head.is_ascii(), "{head}");
+            assert!(head.lines().all(|l| l.len() <= 78), "{head}");
+            let subject_lines: Vec<&str> = head
+                .split("\r\n")
+                .skip_while(|l| !l.starts_with("Subject: "))
+                .take_while(|l| l.starts_with("Subject: ") || l.starts_with(' '))
+                .collect();
+            assert!(subject_lines[0].starts_with("Subject: =?utf-8?b?"), "{head}");
+            assert!(headers(&raw).contains(&format!("Content-Language: {tag}").as_str()), "{raw}");
+        }
     }
 }

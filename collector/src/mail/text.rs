@@ -1,7 +1,7 @@
-//! What the confirmation mail says, in French and English.
+//! What the mail says, in the subscriber's language (the `mail.*` keys of
+//! the catalogs).
 
 use super::message::ConfirmationMail;
-use crate::i18n::lang::Lang;
 
 /// Subject and plain-text body of a mail: the confirmation, or a renewed
 /// link to the preference page.
@@ -15,131 +15,78 @@ pub fn mail_text(mail: &ConfirmationMail) -> (String, String) {
 
 /// A new link to the preference page, which the subscriber asked for.
 fn preferences_mail(mail: &ConfirmationMail) -> (String, String) {
-    let (sender, days, url) = (&mail.sender_name, mail.preferences_days, mail.preferences_url.as_deref().unwrap_or_default());
-    match mail.lang {
-        Lang::Fr => (
-            format!("Vos choix – {sender}"),
-            format!(
-                "Bonjour,\n\nVoici un nouveau lien pour voir et changer ce que {sender} peut vous envoyer, \
-                 e-mails et SMS (valable {days} jours) :\n\n{url}\n\n\
-                 Si vous n'avez rien demandé, ignorez ce message : rien ne change.\n"
-            ),
+    let lang = mail.lang;
+    let days = mail.preferences_days.to_string();
+    let vars = [("sender", mail.sender_name.as_str()), ("days", days.as_str())];
+    let url = mail.preferences_url.as_deref().unwrap_or_default();
+    (
+        lang.say("mail.renewal.subject", &vars),
+        format!(
+            "{}\n\n{}\n\n{url}\n\n{}\n",
+            lang.text("mail.hello"),
+            lang.say("mail.renewal.intro", &vars),
+            lang.text("mail.renewal.ignore"),
         ),
-        Lang::En => (
-            format!("Your choices – {sender}"),
-            format!(
-                "Hello,\n\nHere is a new link to see and change what {sender} may send you, \
-                 e-mail and SMS (it works for {days} days):\n\n{url}\n\n\
-                 If you did not ask for it, ignore this message: nothing changes.\n"
-            ),
-        ),
-    }
+    )
 }
 
 /// Subject and plain-text body of the double opt-in e-mail: it says what the
 /// click confirms (the boxes ticked, the phone number, masked).
 pub fn confirmation_mail(mail: &ConfirmationMail) -> (String, String) {
-    let prefs = |lead: &str| {
-        mail.preferences_url
-            .as_ref()
-            .map(|url| format!("{lead}\n{url}\n\n"))
-            .unwrap_or_default()
+    let lang = mail.lang;
+    let (ttl, days) = (mail.ttl_hours.to_string(), mail.preferences_days.to_string());
+    // Each sentence filled in one pass; the links and the shown texts are put
+    // after them, never into a template.
+    let vars = [
+        ("sender", mail.sender_name.as_str()),
+        ("ttl_hours", ttl.as_str()),
+        ("days", days.as_str()),
+        ("phone", mail.phone.as_deref().unwrap_or_default()),
+    ];
+    let say = |key| lang.say(key, &vars);
+    let list: String = mail.purposes.iter().map(|p| format!("  - {p}\n")).collect();
+    let ticked = if list.is_empty() {
+        String::new()
+    } else {
+        let lead = if mail.informed { "mail.informed" } else { "mail.ticked" };
+        format!("{}\n\n{list}\n", say(lead))
     };
-    let days = mail.preferences_days;
-    let ConfirmationMail {
-        lang,
-        sms,
-        sender_name: sender,
-        confirm_url,
-        unsubscribe_url,
-        ttl_hours,
-        purposes,
-        informed,
-        phone,
-        ..
-    } = mail;
-    let list: String = purposes.iter().map(|p| format!("  - {p}\n")).collect();
-    match lang {
-        Lang::Fr => {
-            let ticked = if list.is_empty() {
-                String::new()
-            } else {
-                let lead = if *informed {
-                    "Vous avez été informé(e) de ces envois, sans vous y opposer :"
-                } else {
-                    "Vous avez coché :"
-                };
-                format!("{lead}\n\n{list}\n")
-            };
-            let phone = phone
-                .as_ref()
-                .map(|p| format!("Numéro de téléphone indiqué : {p}\n\n"))
-                .unwrap_or_default();
-            // The link withdraws the e-mail purposes only: SMS stops by SMS.
-            let stop = if *sms {
-                format!("\nPour ne plus recevoir de SMS de {sender}, répondez STOP à l'un d'eux.\n")
-            } else {
-                String::new()
-            };
-            (
-                format!("Confirmez votre inscription – {sender}"),
-                format!(
-                    "Bonjour,\n\nVous avez demandé à recevoir les messages de {sender}.\n\n\
-                     {ticked}{phone}\
-                     Pour confirmer, ouvrez ce lien (valable {ttl_hours} heures) :\n\n{confirm_url}\n\n\
-                     Si vous n'êtes pas à l'origine de cette demande, ignorez ce message : \
-                     sans confirmation, vous ne recevrez rien.\n\n\
-                     {prefs}Pour ne plus recevoir d'e-mails de {sender} :\n{unsubscribe_url}\n{stop}",
-                    prefs = prefs(&format!("Pour voir ou changer vos choix, e-mails et SMS (lien valable {days} jours) :"))
-                ),
-            )
-        }
-        Lang::En => {
-            let ticked = if list.is_empty() {
-                String::new()
-            } else {
-                let lead = if *informed {
-                    "You were told of these messages and did not object:"
-                } else {
-                    "You ticked:"
-                };
-                format!("{lead}\n\n{list}\n")
-            };
-            let phone = phone
-                .as_ref()
-                .map(|p| format!("Phone number given: {p}\n\n"))
-                .unwrap_or_default();
-            let stop = if *sms {
-                format!("\nTo stop receiving SMS from {sender}, reply STOP to any of them.\n")
-            } else {
-                String::new()
-            };
-            (
-                format!("Please confirm your subscription – {sender}"),
-                format!(
-                    "Hello,\n\nYou asked to receive messages from {sender}.\n\n\
-                     {ticked}{phone}\
-                     To confirm, open this link (valid for {ttl_hours} hours):\n\n{confirm_url}\n\n\
-                     If you did not ask for this, ignore this message: \
-                     without confirmation you will receive nothing.\n\n\
-                     {prefs}To stop receiving e-mails from {sender}:\n{unsubscribe_url}\n{stop}",
-                    prefs = prefs(&format!("To see or change your choices, e-mail and SMS (this link works for {days} days):"))
-                ),
-            )
-        }
-    }
+    let phone = mail.phone.as_ref().map(|_| format!("{}\n\n", say("mail.phone"))).unwrap_or_default();
+    let prefs = mail
+        .preferences_url
+        .as_ref()
+        .map(|url| format!("{}\n{url}\n\n", say("mail.preferences")))
+        .unwrap_or_default();
+    // The link withdraws the e-mail purposes only: SMS stops by SMS.
+    let stop = if mail.sms { format!("\n{}\n", say("mail.sms_stop")) } else { String::new() };
+    (
+        say("mail.subject"),
+        format!(
+            "{hello}\n\n{asked}\n\n{ticked}{phone}{confirm}\n\n{confirm_url}\n\n{ignore}\n\n\
+             {prefs}{unsubscribe}\n{unsubscribe_url}\n{stop}",
+            hello = say("mail.hello"),
+            asked = say("mail.asked"),
+            confirm = say("mail.confirm"),
+            confirm_url = mail.confirm_url,
+            ignore = say("mail.ignore"),
+            unsubscribe = say("mail.unsubscribe"),
+            unsubscribe_url = mail.unsubscribe_url,
+        ),
+    )
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::i18n::lang::Lang;
 
     fn mail(lang: Lang, purposes: &[&str], phone: Option<&str>) -> String {
         mail_with_sms(lang, purposes, phone, false)
     }
 
-    fn mail_with_sms(lang: Lang, purposes: &[&str], phone: Option<&str>, sms: bool) -> String {
-        confirmation_mail(&ConfirmationMail {
+    /// A mail in `lang` from "Boutique" with the given boxes, phone and SMS.
+    fn sample(lang: Lang, purposes: &[&str], phone: Option<&str>, sms: bool) -> ConfirmationMail {
+        ConfirmationMail {
             to: "marie@example.org".into(),
             lang,
             sender_name: "Boutique".into(),
@@ -153,14 +100,17 @@ mod tests {
             preferences_url: None,
             preferences_days: 30,
             renewal: false,
-        })
-        .1
+        }
+    }
+
+    fn mail_with_sms(lang: Lang, purposes: &[&str], phone: Option<&str>, sms: bool) -> String {
+        confirmation_mail(&sample(lang, purposes, phone, sms)).1
     }
 
     #[test]
     fn the_mail_says_its_link_stops_e_mail_and_how_sms_stops() {
         let fr = mail_with_sms(
-            Lang::Fr,
+            Lang::FR,
             &["J'accepte les SMS."],
             Some("+33 6 •• •• •• 78"),
             true,
@@ -170,7 +120,7 @@ mod tests {
             "{fr}"
         );
         assert!(!fr.contains("consentement"), "{fr}");
-        let en = mail_with_sms(Lang::En, &["I agree to the newsletter."], None, false);
+        let en = mail_with_sms(Lang::EN, &["I agree to the newsletter."], None, false);
         assert!(
             en.ends_with(
                 "To stop receiving e-mails from Boutique:\nhttp://c/v1/unsubscribe?token=u\n"
@@ -178,7 +128,7 @@ mod tests {
             "{en}"
         );
         assert!(!en.contains("withdraw") && !en.contains("STOP"), "{en}");
-        let en = mail_with_sms(Lang::En, &[], None, true);
+        let en = mail_with_sms(Lang::EN, &[], None, true);
         assert!(
             en.ends_with("\n\nTo stop receiving SMS from Boutique, reply STOP to any of them.\n"),
             "{en}"
@@ -188,7 +138,7 @@ mod tests {
     #[test]
     fn the_mail_says_what_is_confirmed() {
         let fr = mail(
-            Lang::Fr,
+            Lang::FR,
             &["J'accepte la newsletter.", "J'accepte les SMS."],
             Some("+33 6 •• •• •• 78"),
         );
@@ -196,13 +146,39 @@ mod tests {
             fr.contains("Vous avez coché :\n\n  - J'accepte la newsletter.\n  - J'accepte les SMS.\n\nNuméro de téléphone indiqué : +33 6 •• •• •• 78\n\nPour confirmer"),
             "{fr}"
         );
-        let en = mail(Lang::En, &["I agree to the newsletter."], None);
+        let en = mail(Lang::EN, &["I agree to the newsletter."], None);
         assert!(
             en.contains("You ticked:\n\n  - I agree to the newsletter.\n\nTo confirm"),
             "{en}"
         );
         assert!(!en.contains("Phone"), "{en}");
-        let bare = mail(Lang::En, &[], None);
+        let bare = mail(Lang::EN, &[], None);
         assert!(bare.contains("from Boutique.\n\nTo confirm"), "{bare}");
+    }
+
+    #[test]
+    fn every_language_has_its_mails_with_every_placeholder_filled() {
+        for (tag, _) in crate::i18n::catalog::FILES {
+            let lang = Lang::from_locale(tag);
+            let mut mail = ConfirmationMail {
+                preferences_url: Some("http://c/v1/preferences?token=p".into()),
+                ..sample(lang, &["Box"], Some("+33 6 •• •• •• 78"), true)
+            };
+            let (subject, body) = mail_text(&mail);
+            assert_eq!(subject, lang.say("mail.subject", &[("sender", "Boutique")]), "{tag}");
+            for part in [lang.text("mail.hello"), lang.text("mail.ignore")] {
+                assert!(body.contains(part), "{tag}: {body}");
+            }
+            assert!(body.contains("48") && body.contains("30") && body.contains("+33 6 •• •• •• 78") && body.contains("STOP"), "{tag}: {body}");
+            for url in ["confirm?token=c", "unsubscribe?token=u", "preferences?token=p"] {
+                assert!(body.contains(url), "{tag}: {url} in {body}");
+            }
+            mail.renewal = true;
+            let (subject, renewal) = mail_text(&mail);
+            assert!(subject.contains("Boutique") && renewal.contains("preferences?token=p") && !renewal.contains("confirm?"), "{tag}: {renewal}");
+            for text in [&body, &renewal] {
+                assert_eq!(text.find(['{', '}']), None, "{tag}: {text}");
+            }
+        }
     }
 }

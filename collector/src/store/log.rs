@@ -118,7 +118,7 @@ impl Store for SqlStore {
 
     async fn token(&self, hash: &str) -> Result<Option<TokenRow>, StoreError> {
         let row = sqlx::query(
-            "SELECT entry_seq, purpose, locale, expires_at, used_at, withdrawn_at FROM tokens WHERE hash = $1",
+            "SELECT entry_seq, purpose, locale, expires_at, used_at, withdrawn_at, network FROM tokens WHERE hash = $1",
         )
         .bind(hash)
         .fetch_optional(&self.pool)
@@ -132,6 +132,7 @@ impl Store for SqlStore {
             expires_at: row.try_get("expires_at")?,
             used_at: row.try_get("used_at")?,
             withdrawn_at: row.try_get("withdrawn_at")?,
+            network: row.try_get("network")?,
         }))
     }
 
@@ -191,6 +192,7 @@ impl Store for SqlStore {
         record: &(dyn Fn(Vec<i64>) -> NewEntry + Send + Sync),
         keys: &Keyring,
         now: DateTime<Utc>,
+        handoff_to: &[String],
     ) -> Result<Option<StoredEntry>, StoreError> {
         let _guard = self.append_lock.lock().await;
         let mut tx = self.begin_write().await?;
@@ -204,6 +206,7 @@ impl Store for SqlStore {
         let entry = record(erased);
         let stored =
             insert_entry(&mut tx, self.backend, &mut head, entry, keys, &timestamp(now)).await?;
+        tell_erased(&mut tx, handoff_to, &stored, std::slice::from_ref(&subject.to_string()), now).await?;
         tx.commit().await?;
         Ok(Some(stored))
     }
@@ -255,24 +258,7 @@ impl Store for SqlStore {
             &timestamp(now),
         )
         .await?;
-        for (i, subject) in subjects.iter().enumerate() {
-            crate::connectors::queue::Queue::forget_subject(&mut tx, subject).await?;
-            let change = crate::connectors::Change::erased(
-                subject,
-                &stored.received_at,
-                stored.seq,
-                &stored.receipt,
-            );
-            crate::connectors::queue::enqueue_keyed(
-                &mut tx,
-                handoff_to,
-                stored.seq,
-                &i.to_string(),
-                &change,
-                now,
-            )
-            .await?;
-        }
+        tell_erased(&mut tx, handoff_to, &stored, &subjects, now).await?;
         tx.commit().await?;
         Ok(Some(stored))
     }
@@ -307,6 +293,30 @@ impl Store for SqlStore {
 /// Erases a subject's entries in `tx`: their tokens, waiting mail and content
 /// go; hashes, receipts and chain values stay, so the chain still verifies
 /// and shows where erased entries were. The seqs erased.
+/// Queues the erasure of each of `subjects`, recorded by `stored`, for the
+/// connectors `handoff_to`, and deletes their finished hand-offs (which
+/// hold the address), in the erasure's transaction.
+async fn tell_erased(
+    tx: &mut sqlx::AnyConnection,
+    handoff_to: &[String],
+    stored: &StoredEntry,
+    subjects: &[String],
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    for (i, subject) in subjects.iter().enumerate() {
+        crate::connectors::queue::Queue::forget_subject(&mut *tx, subject).await?;
+        let change = crate::connectors::Change::erased(
+            subject,
+            &stored.received_at,
+            stored.seq,
+            &stored.receipt,
+        );
+        crate::connectors::queue::enqueue_keyed(&mut *tx, handoff_to, stored.seq, &i.to_string(), &change, now)
+            .await?;
+    }
+    Ok(())
+}
+
 async fn erase_rows(
     tx: &mut sqlx::AnyConnection,
     subject: &str,

@@ -108,4 +108,11 @@ pub const MIGRATIONS: &[(i64, &[&str])] = &[
         // (see crate::connectors::queue).
         crate::connectors::MIGRATION,
     ),
+    (
+        7,
+        // The client network a confirmation mail's links were made for:
+        // the sign-up's network, which the merchant's tools record as
+        // evidence (Mailchimp's `ip_signup`). Erased with the tokens.
+        &["ALTER TABLE tokens ADD COLUMN network TEXT"],
+    ),
 ];

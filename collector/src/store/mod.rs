@@ -51,6 +51,9 @@ pub struct NewToken {
     pub locale: String,
     /// When it stops working; `None` for unsubscribe links, which must keep working.
     pub expires_at: Option<DateTime<Utc>>,
+    /// The client network (truncated address) of the sign-up it was made
+    /// for, when it came over HTTP: evidence for the merchant's tools.
+    pub network: Option<String>,
 }
 
 /// What a token is for.
@@ -98,6 +101,8 @@ pub struct TokenRow {
     pub used_at: Option<String>,
     /// For a confirm link: when a withdrawal of its consent cancelled it.
     pub withdrawn_at: Option<String>,
+    /// The sign-up's client network (see [`NewToken::network`]).
+    pub network: Option<String>,
 }
 
 /// One unit of work for [`Store::append`].
@@ -232,13 +237,15 @@ pub trait Store: MailOutbox + Send + Sync {
     async fn text(&self, sha256: &str) -> Result<Option<String>, StoreError>;
     /// Erases one subject's entries on request and appends the erasure entry
     /// `record` makes from the erased seqs, in one transaction; `None` when
-    /// the subject has no entry with content left.
+    /// the subject has no entry with content left. The erasure is queued for
+    /// the connectors `handoff_to`, as a prune's is.
     async fn erase_subject(
         &self,
         subject: &str,
         record: &(dyn Fn(Vec<i64>) -> NewEntry + Send + Sync),
         keys: &Keyring,
         now: DateTime<Utc>,
+        handoff_to: &[String],
     ) -> Result<Option<StoredEntry>, StoreError>;
     /// Erases subjects whose last entry is older than `cutoff` and appends
     /// a prune entry listing the erased entries; `None` when nobody was

@@ -166,8 +166,8 @@ impl Rows {
         }
         for chunk in std::mem::take(&mut self.tokens).chunks(ROWS_PER_STATEMENT) {
             let sql = format!(
-                "INSERT INTO tokens (hash, purpose, entry_seq, locale, expires_at) VALUES {}",
-                placeholders(backend, chunk.len(), 5)
+                "INSERT INTO tokens (hash, purpose, entry_seq, locale, expires_at, network) VALUES {}",
+                placeholders(backend, chunk.len(), 6)
             );
             let mut query = sqlx::query(&sql);
             for (entry_seq, token) in chunk {
@@ -176,7 +176,8 @@ impl Rows {
                     .bind(token.purpose.as_str())
                     .bind(*entry_seq)
                     .bind(token.locale.as_str())
-                    .bind(token.expires_at.map(timestamp));
+                    .bind(token.expires_at.map(timestamp))
+                    .bind(token.network.as_deref());
             }
             query.execute(&mut *conn).await?;
         }

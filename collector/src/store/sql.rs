@@ -79,6 +79,7 @@ impl SqlStore {
             // A SQLite connection is a file handle in this process: no need to
             // ping it (a round trip to its worker thread) on every acquire.
             .test_before_acquire(backend == Backend::Postgres)
+            .after_release(|conn, _| Box::pin(out_of_transaction(conn)))
             .after_connect(move |conn, _| {
                 Box::pin(async move {
                     if backend == Backend::Sqlite {
@@ -102,6 +103,7 @@ impl SqlStore {
                     .max_connections(1)
                     .acquire_timeout(ACQUIRE_TIMEOUT)
                     .test_before_acquire(false)
+                    .after_release(|conn, _| Box::pin(out_of_transaction(conn)))
                     .after_connect(|conn, _| {
                         Box::pin(async move {
                             conn.execute("PRAGMA journal_mode = WAL").await?;
@@ -211,4 +213,20 @@ impl SqlStore {
         }
         Ok(())
     }
+}
+
+/// Whether a connection given back to its pool is out of any transaction,
+/// and so fit to reuse; one that is not is closed. A COMMIT that fails
+/// because the disk is full leaves SQLite's transaction rolled back by SQLite
+/// itself, so the driver's own ROLLBACK then fails and it keeps counting one
+/// open transaction: every later `BEGIN` on that connection would fail, and
+/// the collector would answer 503 after the disk had space again.
+async fn out_of_transaction(conn: &mut sqlx::AnyConnection) -> Result<bool, sqlx::Error> {
+    use sqlx::Connection;
+    if !conn.is_in_transaction() {
+        return Ok(true);
+    }
+    // A dropped transaction's ROLLBACK may still be queued: let it run first.
+    conn.ping().await?;
+    Ok(!conn.is_in_transaction())
 }

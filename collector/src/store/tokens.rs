@@ -11,12 +11,13 @@ pub(super) async fn insert_token(
     entry_seq: i64,
     token: NewToken,
 ) -> Result<(), StoreError> {
-    sqlx::query("INSERT INTO tokens (hash, purpose, entry_seq, locale, expires_at) VALUES ($1, $2, $3, $4, $5)")
+    sqlx::query("INSERT INTO tokens (hash, purpose, entry_seq, locale, expires_at, network) VALUES ($1, $2, $3, $4, $5, $6)")
         .bind(token.hash)
         .bind(token.purpose.as_str())
         .bind(entry_seq)
         .bind(token.locale)
         .bind(token.expires_at.map(timestamp))
+        .bind(token.network)
         .execute(conn)
         .await?;
     Ok(())

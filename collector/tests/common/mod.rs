@@ -189,6 +189,9 @@ pub fn keys() -> TestKeys {
 }
 
 /// Settings for a collector on port 0 with its data in `data_dir`.
+/// The shop's sending address in the tests.
+pub const MAIL_FROM: &str = "Boutique Exemple <newsletter@boutique.example>";
+
 pub fn settings(db: &TestDb, data_dir: &Path) -> Settings {
     Settings {
         listen: Some("127.0.0.1:0".into()),
@@ -196,6 +199,7 @@ pub fn settings(db: &TestDb, data_dir: &Path) -> Settings {
         data_dir: Some(data_dir.to_path_buf()),
         allowed_origins: Some(vec![ORIGIN.into()]),
         smtp_url: std::env::var("CONSENT_TEST_SMTP").ok(),
+        mail_from: Some(MAIL_FROM.into()),
         outbox: Some(std::env::var("CONSENT_TEST_SMTP").is_err()),
         ..Settings::default()
     }
@@ -459,7 +463,7 @@ impl Smtpd {
             .arg(maildir.path().join("mail"))
             .env("PYTHONPATH", maildir.path())
             .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
+            .stderr(if std::env::var_os("CONSENT_TEST_SERVER_LOG").is_some() { std::process::Stdio::inherit() } else { std::process::Stdio::null() })
             .spawn()
             .unwrap();
         let smtpd = Smtpd {
@@ -529,7 +533,7 @@ impl Served {
         use std::io::BufRead;
         let mut child = command
             .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::null())
+            .stderr(if std::env::var_os("CONSENT_TEST_SERVER_LOG").is_some() { std::process::Stdio::inherit() } else { std::process::Stdio::null() })
             .spawn()
             .unwrap();
         let mut line = String::new();

@@ -40,7 +40,7 @@ pub fn serve(database: &str, data: &Path, smtp: Option<u16>, extra: &[&str]) -> 
         .arg(data)
         .args(extra);
     match smtp {
-        Some(port) => command.args(["--outbox", "false", "--smtp-url", &format!("smtp://127.0.0.1:{port}")]),
+        Some(port) => command.args(["--outbox", "false", "--smtp-url", &format!("smtp://127.0.0.1:{port}"), "--mail-from", common::MAIL_FROM]),
         None => command.args(["--outbox", "true"]),
     };
     Served::start(command)

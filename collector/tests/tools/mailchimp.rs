@@ -155,6 +155,17 @@ async fn upsert(
                 "status: Invalid value.",
             );
         }
+        // "IP address the subscriber signed up from" / "confirmed their
+        // opt-in status": an address, not a network.
+        for key in ["ip_signup", "ip_opt"] {
+            if member.get(key).is_some_and(|v| v.as_str().and_then(|ip| ip.parse::<std::net::IpAddr>().ok()).is_none()) {
+                return problem(
+                    StatusCode::BAD_REQUEST,
+                    "Invalid Resource",
+                    &format!("{key}: not a valid IP address."),
+                );
+            }
+        }
         for key in ["timestamp_signup", "timestamp_opt"] {
             if member.get(key).is_some_and(|v| !super::is_datetime(v)) {
                 return problem(

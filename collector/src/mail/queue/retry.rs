@@ -135,6 +135,7 @@ impl Retrier {
         let mut claims = Vec::new();
         let mut busy = false;
         let mut others = 0;
+        let mut candidates = Vec::new();
         {
             let in_flight = self.in_flight.lock().expect("in-flight set");
             for mail in due {
@@ -146,27 +147,42 @@ impl Retrier {
                     break;
                 }
                 others += 1;
-                if mail.expires_at <= now {
-                    tracing::error!(
-                        seq = mail.entry_seq,
-                        "confirmation mail given up: its confirm link expired before it could be sent"
-                    );
-                    dropped.push(mail.entry_seq);
-                } else if let Some(confirmation) = confirmation(&mail, self.public_url.clone(), now) {
-                    // The next attempt never falls after expiry, so that an expired
-                    // mail's links leave the database when they stop working.
-                    let next = self
-                        .retry
-                        .next_attempt(mail.attempts + 1, now)
-                        .min(mail.expires_at);
-                    claims.push(((mail, next), confirmation));
-                } else {
-                    tracing::error!(
-                        seq = mail.entry_seq,
-                        "confirmation mail given up: its proof is erased or unreadable"
-                    );
-                    dropped.push(mail.entry_seq);
+                candidates.push(mail);
+            }
+        }
+        for mail in candidates {
+            if mail.expires_at <= now {
+                tracing::error!(
+                    seq = mail.entry_seq,
+                    "confirmation mail given up: its confirm link expired before it could be sent"
+                );
+                dropped.push(mail.entry_seq);
+                continue;
+            }
+            // The collector's own voice, as on the first attempt: the
+            // registered form's controller and texts, never the proof's.
+            let version = match stored_form(&mail) {
+                Some((id, version)) => {
+                    crate::registry::sql::version(self.store.sql_pool(), &id, &version).await?
                 }
+                None => None,
+            };
+            if let Some(confirmation) =
+                confirmation(&mail, self.public_url.clone(), now, version.as_ref())
+            {
+                // The next attempt never falls after expiry, so that an expired
+                // mail's links leave the database when they stop working.
+                let next = self
+                    .retry
+                    .next_attempt(mail.attempts + 1, now)
+                    .min(mail.expires_at);
+                claims.push(((mail, next), confirmation));
+            } else {
+                tracing::error!(
+                    seq = mail.entry_seq,
+                    "confirmation mail given up: its proof is erased or unreadable"
+                );
+                dropped.push(mail.entry_seq);
             }
         }
         self.store.forget_mail(&dropped).await?;
@@ -206,4 +222,14 @@ impl Retrier {
         }
         Ok(more(claimed))
     }
+}
+
+/// The form id and version a waiting mail's stored proof names.
+fn stored_form(mail: &crate::store::PendingMail) -> Option<(String, String)> {
+    let view = crate::proof::stored::read(
+        mail.proof_header.as_deref()?,
+        mail.proof_body.as_deref()?,
+        None,
+    )?;
+    Some((view.form_id, view.form_version))
 }

@@ -63,7 +63,7 @@ pub(super) fn proof_with_mail(
 pub(super) fn mail(i: usize) -> ConfirmationMail {
     ConfirmationMail {
         to: format!("q{i}@example.org"),
-        lang: Lang::Fr,
+        lang: Lang::FR,
         sender_name: "Boutique".into(),
         confirm_url: format!("http://127.0.0.1/v1/confirm?token=c{i}"),
         unsubscribe_url: format!("http://127.0.0.1/v1/unsubscribe?token=u{i}"),
@@ -114,14 +114,14 @@ fn a_late_mail_says_how_long_its_link_still_works() {
         proof_shown: parts.texts.clone().map(|(_, shown)| shown),
         proof_header: Some(parts.header_b64.clone()),
     };
-    let mail = |hours, minutes| confirmation(&pending(hours, minutes), "http://c", now).unwrap();
+    let mail = |hours, minutes| confirmation(&pending(hours, minutes), "http://c", now, None).unwrap();
     assert_eq!(mail(47, 59).ttl_hours, 48);
     assert_eq!(mail(30, 10).ttl_hours, 30);
     assert_eq!(mail(0, 10).ttl_hours, 1);
     let late = mail(1, 0);
     assert_eq!(
         (late.to.as_str(), late.lang, late.sender_name.as_str()),
-        ("Marie@Example.org", Lang::En, "Boutique Exemple SAS")
+        ("Marie@Example.org", Lang::EN, "Boutique Exemple SAS")
     );
     assert_eq!(late.confirm_url, "http://c/v1/confirm?token=c");
     assert_eq!(late.unsubscribe_url, "http://c/v1/unsubscribe?token=u");
@@ -139,7 +139,15 @@ fn a_late_mail_says_how_long_its_link_still_works() {
         proof_body: None,
         ..pending(1, 0)
     };
-    assert_eq!(confirmation(&erased, "http://c", now), None);
+    assert_eq!(confirmation(&erased, "http://c", now, None), None);
+    // A retried mail speaks in the registered form's voice, as the first
+    // attempt does: its controller, never the stored proof's string.
+    let mut record = consent_proof::fixture::proof();
+    record.locale = "en-GB".into();
+    record.controller.name = "Boutique Exemple (registered)".into();
+    let version = crate::registry::derive::from_held(&[record]).unwrap();
+    let spoken = confirmation(&pending(1, 0), "http://c", now, Some(&version)).unwrap();
+    assert_eq!(spoken.sender_name, "Boutique Exemple (registered)");
 }
 
 #[tokio::test]
