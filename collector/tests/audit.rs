@@ -364,7 +364,7 @@ fn rehash(dir: &Path, keys: &Keyring) {
     .unwrap();
     std::fs::write(
         dir.join("manifest.json"),
-        serde_json_canonicalizer::to_vec(&manifest).unwrap(),
+        consent_proof::jcs::to_string(&manifest).unwrap(),
     )
     .unwrap();
 }

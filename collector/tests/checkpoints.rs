@@ -272,8 +272,7 @@ fn write_records(file: &Path, records: &[Value]) {
 
 #[tokio::test]
 async fn checkpoint_tokens_from_the_authority_verify_and_forged_ones_fail() {
-    use base64::Engine;
-    let b64 = base64::engine::general_purpose::STANDARD;
+    use consent_proof::base64 as b64;
     let (url, cert) = (
         tsa_env("CONSENT_TEST_TSA_URL"),
         tsa_env("CONSENT_TEST_TSA_CERT"),
@@ -307,7 +306,7 @@ async fn checkpoint_tokens_from_the_authority_verify_and_forged_ones_fail() {
     let forged_file = data.path().join("forged.jsonl");
     let mut forged = stamped.clone();
     let note = forged[0]["checkpoint"].as_str().unwrap().to_string();
-    forged[0]["timestamp"] = b64.encode(openssl_token(&other, note.as_bytes())).into();
+    forged[0]["timestamp"] = b64::encode(&openssl_token(&other, note.as_bytes())).into();
     write_records(&forged_file, &forged);
     let refused = verify_log(
         &db,
@@ -355,13 +354,11 @@ async fn checkpoint_tokens_from_the_authority_verify_and_forged_ones_fail() {
     );
 
     // One flipped byte in the signature at the end of the token.
-    let mut token = b64
-        .decode(stamped[0]["timestamp"].as_str().unwrap())
-        .unwrap();
+    let mut token = b64::decode(stamped[0]["timestamp"].as_str().unwrap()).unwrap();
     let last = token.len() - 3;
     token[last] ^= 0x01;
     let mut flipped = stamped.clone();
-    flipped[0]["timestamp"] = b64.encode(token).into();
+    flipped[0]["timestamp"] = b64::encode(&token).into();
     write_records(&forged_file, &flipped);
     let refused = verify_log(
         &db,

@@ -449,17 +449,16 @@ async fn brevo_upserts_blacklists_and_deletes() {
 
 #[tokio::test]
 async fn signed_webhook_verified_by_libraries_we_did_not_write() {
-    use base64::Engine;
     use connectors::webhook::{public_key, Secret, Webhook};
     let key = ed25519_dalek::SigningKey::from_bytes(&rand::random());
     let other = ed25519_dalek::SigningKey::from_bytes(&rand::random());
     let whsec = format!(
         "whsec_{}",
-        base64::engine::general_purpose::STANDARD.encode(rand::random::<[u8; 32]>())
+        consent_proof::base64::encode(&rand::random::<[u8; 32]>())
     );
     let wrong = format!(
         "whsec_{}",
-        base64::engine::general_purpose::STANDARD.encode(rand::random::<[u8; 32]>())
+        consent_proof::base64::encode(&rand::random::<[u8; 32]>())
     );
     let r = tools::receiver::start(&public_key(&key), &whsec);
     let hook = |k: &ed25519_dalek::SigningKey, s: &str| {

@@ -19,10 +19,10 @@
 //! deterministic, a browser importing [`ED25519_PRIVATE_D`] into WebCrypto
 //! produces the very same [`JWS`].
 
-#[allow(unused_imports)]
-use crate::prelude::*;
 use crate::jwk::Jwk;
 use crate::jws::ProtectedHeader;
+#[allow(unused_imports)]
+use crate::prelude::*;
 use crate::record::*;
 use crate::texts::{ShownTexts, Texts};
 

@@ -21,6 +21,22 @@ pub fn canonicalize_str(json: &str) -> Result<String, serde_json::Error> {
     canonicalize(&value).ok_or_else(|| serde::de::Error::custom("number is not a finite double"))
 }
 
+/// The RFC 8785 canonical form of any serializable value: what the
+/// collector signs and hashes (receipts, events, manifests).
+///
+/// ```
+/// let value = serde_json::json!({"seq": 2, "at": "now", "ip": null});
+/// assert_eq!(consent_proof::jcs::to_string(&value).unwrap(), r#"{"at":"now","ip":null,"seq":2}"#);
+/// ```
+///
+/// # Errors
+/// `value` does not serialize to JSON (a map with non-string keys, a
+/// failing `Serialize`), or holds a number that is not a finite double.
+pub fn to_string<T: serde::Serialize + ?Sized>(value: &T) -> Result<String, serde_json::Error> {
+    let value = serde_json::to_value(value)?;
+    canonicalize(&value).ok_or_else(|| serde::ser::Error::custom("number is not a finite double"))
+}
+
 /// The RFC 8785 canonical form of a parsed value; `None` if a number is not finite.
 pub fn canonicalize(value: &Value) -> Option<String> {
     let mut out = String::new();

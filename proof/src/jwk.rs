@@ -1,10 +1,10 @@
 //! The public key carried in the protected header, and its RFC 7638 thumbprint input.
 
-#[allow(unused_imports)]
-use crate::prelude::*;
 use crate::base64url;
 use crate::canonical::{write_string_members, Canonical, ObjectWriter};
 use crate::jws::Alg;
+#[allow(unused_imports)]
+use crate::prelude::*;
 
 /// A public signing key as a JWK (RFC 7517): Ed25519 (RFC 8037) or P-256.
 ///

@@ -5,11 +5,11 @@
 //! with the `verify` feature's `sign` module. This module only builds the
 //! exact bytes to sign and assembles the result.
 
-#[allow(unused_imports)]
-use crate::prelude::*;
 use crate::base64url;
 use crate::canonical::{Canonical, ObjectWriter};
 use crate::jwk::Jwk;
+#[allow(unused_imports)]
+use crate::prelude::*;
 
 /// The `typ` of every consent proof: `"consent-proof+jws"`.
 pub const TYP: &str = "consent-proof+jws";

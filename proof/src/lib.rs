@@ -9,10 +9,13 @@
 //!   [`Jwk`]), the RFC 7638 thumbprint input, the JWS signing input and the
 //!   compact assembly ([`jws`]), `issuedAt` formatting ([`timestamp`]) and the
 //!   schema rules ([`Proof::check`]). No hashing, no signing: the browser does
-//!   those with WebCrypto.
+//!   those with WebCrypto. Also standard padded [`base64`], for the formats
+//!   that fix it; the widget does not call it, so it costs the wasm nothing.
 //! - **`verify`**: native, for the collector and tools. `verify::verify`,
 //!   a typed `VerifyError` per failure, the general RFC 8785 canonicalizer
-//!   (`jcs`), thumbprints, and `sign` to mint proofs without a browser.
+//!   (`jcs`, also for any `Serialize` value), thumbprints, `sign` to mint
+//!   proofs without a browser, and `document`: compact JWS over any payload
+//!   with a key the verifier holds (the collector's receipts and manifests).
 //! - **`serde`**: `Serialize`/`Deserialize` on the payload types (implied by `verify`).
 //! - **`fixture`**: the shared test fixture as constants (module `fixture`
 //!   when enabled), also stored as plain files in `proof/fixtures/`.
@@ -137,9 +140,17 @@ extern crate std;
 /// The allocation types, for the no_std layer.
 mod prelude {
     #[allow(unused_imports)]
-    pub use alloc::{borrow::ToOwned, boxed::Box, format, string::{String, ToString}, vec, vec::Vec};
+    pub use alloc::{
+        borrow::ToOwned,
+        boxed::Box,
+        format,
+        string::{String, ToString},
+        vec,
+        vec::Vec,
+    };
 }
 
+pub mod base64;
 pub mod base64url;
 pub mod canonical;
 pub mod jwk;
@@ -150,6 +161,8 @@ pub mod timestamp;
 pub mod validate;
 mod vocabulary;
 
+#[cfg(feature = "verify")]
+pub mod document;
 #[cfg(feature = "verify")]
 pub mod error;
 #[cfg(feature = "verify")]

@@ -13,9 +13,9 @@
 //! Hashes (`texts.sha256`, `purposes[].textSha256`, `prev`) are lowercase hex
 //! SHA-256, 64 characters.
 
+use crate::canonical::{Canonical, ObjectWriter};
 #[allow(unused_imports)]
 use crate::prelude::*;
-use crate::canonical::{Canonical, ObjectWriter};
 pub use crate::texts::{ShownTexts, Texts};
 pub use crate::vocabulary::{Basis, Channel, Choice, DoubleOptIn, Kind, Regime, Schema};
 

@@ -37,6 +37,14 @@ impl SigningKey {
             .map(SigningKey::P256)
     }
 
+    /// The `alg` this key signs with.
+    pub fn alg(&self) -> crate::jws::Alg {
+        match self {
+            SigningKey::Ed25519(_) => crate::jws::Alg::EdDSA,
+            SigningKey::P256(_) => crate::jws::Alg::Es256,
+        }
+    }
+
     /// The public key as the header's `jwk`.
     pub fn jwk(&self) -> Jwk {
         match self {

@@ -1,8 +1,8 @@
 //! `texts`: the exact strings the subject saw, and the hash that pins them.
 
+use crate::canonical::{write_string_members, Canonical, ObjectWriter};
 #[allow(unused_imports)]
 use crate::prelude::*;
-use crate::canonical::{write_string_members, Canonical, ObjectWriter};
 
 /// `texts`: every string shown on the form, and their hash.
 #[derive(Clone, Debug, PartialEq, Eq)]

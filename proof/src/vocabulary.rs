@@ -1,8 +1,8 @@
 //! The closed vocabularies of the payload: each enum is written as one fixed string.
 
+use crate::canonical::Canonical;
 #[allow(unused_imports)]
 use crate::prelude::*;
-use crate::canonical::Canonical;
 
 /// Declares a string enum: variants, their wire spelling, `as_str`, canonical form and serde names.
 macro_rules! wire_enum {
@@ -171,11 +171,27 @@ mod tests {
     fn a_consent_asks_for_confirmation_when_requested_and_something_may_be_sent() {
         use Choice::*;
         let requested = DoubleOptIn::Requested;
-        assert!(asks_confirmation(Kind::Consent, requested, [Refused, Granted]));
+        assert!(asks_confirmation(
+            Kind::Consent,
+            requested,
+            [Refused, Granted]
+        ));
         // B2B and soft opt-in: nothing objected to is something to confirm.
-        assert!(asks_confirmation(Kind::Consent, requested, [Objected, NotObjected]));
-        assert!(!asks_confirmation(Kind::Consent, requested, [Refused, Objected]));
-        assert!(!asks_confirmation(Kind::Consent, DoubleOptIn::NotRequested, [Granted]));
+        assert!(asks_confirmation(
+            Kind::Consent,
+            requested,
+            [Objected, NotObjected]
+        ));
+        assert!(!asks_confirmation(
+            Kind::Consent,
+            requested,
+            [Refused, Objected]
+        ));
+        assert!(!asks_confirmation(
+            Kind::Consent,
+            DoubleOptIn::NotRequested,
+            [Granted]
+        ));
         assert!(!asks_confirmation(Kind::Withdrawal, requested, [Withdrawn]));
     }
 }

@@ -16,7 +16,10 @@ fn each_input(target: &str, check: fn(&[u8])) -> usize {
 
 #[test]
 fn proof_verify_inputs() {
-    assert!(each_input("proof_verify", checks::proof_verify) >= 48, "the seeds are there");
+    assert!(
+        each_input("proof_verify", checks::proof_verify) >= 48,
+        "the seeds are there"
+    );
 }
 
 #[test]

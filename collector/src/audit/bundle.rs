@@ -191,8 +191,8 @@ pub async fn write_bundle(
     };
     let jws = keys.sign_document(MANIFEST_TYP, &manifest);
     out.file("manifest.jws", jws.as_bytes())?;
-    let readable = serde_json_canonicalizer::to_vec(&manifest).expect("manifest serializes");
-    out.file("manifest.json", &readable)?;
+    let readable = consent_proof::jcs::to_string(&manifest).expect("manifest serializes");
+    out.file("manifest.json", readable.as_bytes())?;
     Ok(Written {
         manifest,
         dir: dir.into(),

@@ -13,9 +13,8 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use base64::engine::general_purpose::STANDARD;
-use base64::Engine;
 use chrono::{DateTime, Utc};
+use consent_proof::base64;
 use tokio::io::AsyncWriteExt;
 use tokio::sync::Mutex;
 
@@ -117,7 +116,7 @@ impl Publisher {
         };
         let note = keys.sign_note(&checkpoint.text(), &self.origin);
         let timestamp = match &self.tsa {
-            Some(tsa) => Some(STANDARD.encode(tsa.stamp(note.as_bytes()).await?.0)),
+            Some(tsa) => Some(base64::encode(&tsa.stamp(note.as_bytes()).await?.0)),
             None => None,
         };
         let record = Record {

@@ -60,8 +60,8 @@ pub fn verify_bundle(dir: &Path, jwks: Option<&[u8]>) -> Result<Checked, BundleF
         PublicKeys::from_jwks(jwks.unwrap_or(&own_jwks)).map_err(|e| bad(format!("jwks: {e}")))?;
     let manifest = manifest(&keys, &read("manifest.jws")?)?;
     if let Ok(copy) = std::fs::read(dir.join("manifest.json")) {
-        let payload = serde_json_canonicalizer::to_vec(&manifest).expect("manifest serializes");
-        if copy != payload {
+        let payload = consent_proof::jcs::to_string(&manifest).expect("manifest serializes");
+        if copy != payload.as_bytes() {
             return Err(bad(
                 "manifest.json differs from the signed manifest.jws".into()
             ));
@@ -96,14 +96,14 @@ pub fn verify_bundle(dir: &Path, jwks: Option<&[u8]>) -> Result<Checked, BundleF
 fn manifest(keys: &PublicKeys, jws_bytes: &[u8]) -> Result<Manifest, BundleFault> {
     let bad = |m: &str| BundleFault::Bundle(format!("manifest.jws: {m}"));
     let text = std::str::from_utf8(jws_bytes).map_err(|_| bad("not text"))?;
-    let (header, payload) = keys
+    let opened = keys
         .verify_document(text.trim_end())
         .ok_or_else(|| bad("its signature does not verify with any collector key"))?;
-    if header["typ"] != MANIFEST_TYP {
+    if opened.header.typ.as_deref() != Some(MANIFEST_TYP) {
         return Err(bad("not an audit bundle manifest (typ)"));
     }
     let manifest: Manifest =
-        serde_json::from_slice(&payload).map_err(|e| bad(&format!("unreadable: {e}")))?;
+        serde_json::from_slice(&opened.payload).map_err(|e| bad(&format!("unreadable: {e}")))?;
     if manifest.schema != MANIFEST_SCHEMA {
         return Err(bad(&format!("unknown schema {:?}", manifest.schema)));
     }

@@ -423,9 +423,6 @@ impl ConnectorsConfig {
 
 /// Parses `whpk_<base64 of 32 bytes>`.
 pub fn parse_public(text: &str) -> Option<VerifyingKey> {
-    use base64::Engine;
-    let raw = base64::engine::general_purpose::STANDARD
-        .decode(text.trim().strip_prefix("whpk_")?)
-        .ok()?;
+    let raw = consent_proof::base64::decode(text.trim().strip_prefix("whpk_")?)?;
     VerifyingKey::from_bytes(&raw.try_into().ok()?).ok()
 }

@@ -24,8 +24,7 @@
 use std::time::Duration;
 
 use axum::http::HeaderMap;
-use base64::engine::general_purpose::STANDARD;
-use base64::Engine;
+use consent_proof::base64;
 use ed25519_dalek::VerifyingKey;
 use hmac::{Hmac, Mac};
 use serde_json::Value;
@@ -96,7 +95,7 @@ pub fn shopify(
     body: &[u8],
 ) -> Result<Option<Inbound>, InboundError> {
     let given = header(headers, "x-shopify-hmac-sha256")
-        .and_then(|h| STANDARD.decode(h.trim()).ok())
+        .and_then(|h| base64::decode(h.trim()))
         .ok_or(InboundError::Unauthenticated)?;
     let mut mac = Hmac::<Sha256>::new_from_slice(secret).expect("any key length");
     mac.update(body);

@@ -13,8 +13,7 @@
 //! so the receiver can verify everything offline.
 
 use async_trait::async_trait;
-use base64::engine::general_purpose::STANDARD;
-use base64::Engine;
+use consent_proof::base64;
 use ed25519_dalek::{Signer, SigningKey, Verifier, VerifyingKey};
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
@@ -35,9 +34,7 @@ impl std::fmt::Debug for Secret {
 impl Secret {
     /// Parses `whsec_<base64>` (the prefix is optional, as the spec's libraries accept).
     pub fn parse(text: &str) -> Option<Self> {
-        let key = STANDARD
-            .decode(text.trim().strip_prefix("whsec_").unwrap_or(text.trim()))
-            .ok()?;
+        let key = base64::decode(text.trim().strip_prefix("whsec_").unwrap_or(text.trim()))?;
         (key.len() >= 16).then_some(Secret(key))
     }
 
@@ -68,18 +65,18 @@ pub fn signature(
     if let Some(key) = key {
         parts.push(format!(
             "v1a,{}",
-            STANDARD.encode(key.sign(&content).to_bytes())
+            base64::encode(&key.sign(&content).to_bytes())
         ));
     }
     if let Some(secret) = secret {
-        parts.push(format!("v1,{}", STANDARD.encode(secret.mac(&content))));
+        parts.push(format!("v1,{}", base64::encode(&secret.mac(&content))));
     }
     parts.join(" ")
 }
 
 /// The receiver's form of the collector's public key: `whpk_` + base64.
 pub fn public_key(key: &SigningKey) -> String {
-    format!("whpk_{}", STANDARD.encode(key.verifying_key().to_bytes()))
+    format!("whpk_{}", base64::encode(&key.verifying_key().to_bytes()))
 }
 
 /// Checks a `webhook-signature` header: true when one entry is a valid
@@ -97,7 +94,7 @@ pub fn verify(
         let Some((version, sig)) = entry.split_once(',') else {
             return false;
         };
-        let Ok(sig) = STANDARD.decode(sig) else {
+        let Some(sig) = base64::decode(sig) else {
             return false;
         };
         match (version, secret, public) {
@@ -157,7 +154,7 @@ impl Webhook {
             "timestamp": handoff.change.at,
             "data": handoff.change,
         });
-        serde_json_canonicalizer::to_string(&event).expect("json serializes")
+        consent_proof::jcs::canonicalize(&event).expect("a hand-off has no float")
     }
 }
 

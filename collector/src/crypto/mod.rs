@@ -1,5 +1,4 @@
 //! Hashes, compact JWS and random tokens: the primitives the rest builds on.
 
 pub mod hash; // SHA-256 as hex
-pub mod jws; // compact JWS helpers for receipts
 pub mod tokens; // confirm and unsubscribe tokens

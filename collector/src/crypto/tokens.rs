@@ -3,13 +3,13 @@
 use rand::RngCore;
 
 use crate::crypto::hash::sha256_hex;
-use crate::crypto::jws::b64;
+use consent_proof::base64url;
 
 /// A fresh token (256 random bits, base64url) and the hash that is stored.
 pub fn new_token() -> (String, String) {
     let mut bytes = [0u8; 32];
     rand::rngs::OsRng.fill_bytes(&mut bytes);
-    let token = b64(bytes);
+    let token = base64url::encode(&bytes);
     let hash = hash(&token);
     (token, hash)
 }
@@ -19,7 +19,9 @@ pub fn new_token() -> (String, String) {
 /// kept in the clear, and knowing it does not give the unsubscribe link.
 pub fn preferences_token(unsubscribe_token: &str) -> String {
     use sha2::Digest;
-    b64(sha2::Sha256::digest(format!("consent-preferences:{unsubscribe_token}").as_bytes()))
+    base64url::encode(&sha2::Sha256::digest(
+        format!("consent-preferences:{unsubscribe_token}").as_bytes(),
+    ))
 }
 
 /// The stored form of a token.

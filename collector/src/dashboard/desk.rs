@@ -4,7 +4,6 @@
 
 use std::fmt::Write as _;
 
-use base64::Engine as _;
 
 use crate::audit::held::HeldVersion;
 use crate::connectors::report::ConnectorStatus;
@@ -221,7 +220,7 @@ pub fn checkpoint(
         escape(&checkpoint.origin),
         checkpoint.size,
         if behind > 0 { format!(" ({behind} newer entries wait for the next one)") } else { String::new() },
-        base64::engine::general_purpose::STANDARD.encode(checkpoint.root),
+        consent_proof::base64::encode(&checkpoint.root),
         crate::store::timestamp(checkpoint.time),
     );
 }

@@ -3,7 +3,6 @@
 
 use std::fmt::Write as _;
 
-use base64::Engine as _;
 use chrono::{DateTime, Utc};
 
 use crate::audit::stats::{self, Counts, Stats};
@@ -39,10 +38,7 @@ nav ul{display:flex;flex-wrap:wrap;gap:.25rem 1rem;padding:0;list-style:none}sum
 pub fn style_hash() -> String {
     use sha2::Digest as _;
     let digest = sha2::Sha256::digest(STYLE.as_bytes());
-    format!(
-        "sha256-{}",
-        base64::engine::general_purpose::STANDARD.encode(digest)
-    )
+    format!("sha256-{}", consent_proof::base64::encode(&digest))
 }
 
 /// The last `verify-log` run from the dashboard.

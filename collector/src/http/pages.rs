@@ -4,7 +4,6 @@ use std::sync::LazyLock;
 
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
-use base64::Engine;
 use sha2::{Digest, Sha256};
 
 use crate::i18n::brand::Brand;
@@ -16,7 +15,7 @@ use crate::i18n::pages::{self, Page, Signup};
 /// icon, the shop's logo); forms post only back here; no one may frame the
 /// page (a framed button could be clicked by a trick).
 pub fn csp(style: &str) -> HeaderValue {
-    let style = base64::engine::general_purpose::STANDARD.encode(Sha256::digest(style.as_bytes()));
+    let style = consent_proof::base64::encode(&Sha256::digest(style.as_bytes()));
     HeaderValue::from_str(&format!(
         "default-src 'none'; style-src 'sha256-{style}'; img-src data:; form-action 'self'; \
          frame-ancestors 'none'; base-uri 'none'"

@@ -8,8 +8,6 @@
 
 use std::path::Path;
 
-use base64::Engine;
-
 use super::html::escape;
 
 /// Why the shop's identity could not be read from the configuration.
@@ -222,7 +220,7 @@ fn data_uri(bytes: &[u8]) -> Result<String, LogoProblem> {
     };
     Ok(format!(
         "data:{mime};base64,{}",
-        base64::engine::general_purpose::STANDARD.encode(bytes)
+        consent_proof::base64::encode(bytes)
     ))
 }
 

@@ -8,9 +8,8 @@
 //! one JSON line of the append-only checkpoint file, with its RFC 3161 token
 //! when a timestamp authority is configured.
 
-use base64::engine::general_purpose::STANDARD;
-use base64::Engine;
 use chrono::{DateTime, SecondsFormat, Utc};
+use consent_proof::base64;
 use ed25519_dalek::VerifyingKey;
 use serde::{Deserialize, Serialize};
 
@@ -50,7 +49,7 @@ impl Checkpoint {
             "{}\n{}\n{}\nchain {}\ntime {}\n",
             self.origin,
             self.size,
-            STANDARD.encode(self.root),
+            base64::encode(&self.root),
             self.chain,
             self.time.to_rfc3339_opts(SecondsFormat::Millis, true)
         )
@@ -74,9 +73,7 @@ impl Checkpoint {
             return Err(bad("the size is not a decimal without leading zeroes"));
         }
         let size = size.parse().map_err(|_| bad("the size is not a decimal"))?;
-        let root: Hash = STANDARD
-            .decode(root)
-            .ok()
+        let root: Hash = base64::decode(root)
             .and_then(|r| r.try_into().ok())
             .ok_or(bad("the root is not 32 bytes of base64"))?;
         let chain = chain
@@ -135,9 +132,7 @@ impl Record {
     /// The token's DER, if any.
     pub fn token(&self) -> Option<Result<Vec<u8>, CheckpointError>> {
         self.timestamp.as_ref().map(|t| {
-            STANDARD
-                .decode(t)
-                .map_err(|_| CheckpointError::Format("the timestamp is not base64"))
+            base64::decode(t).ok_or(CheckpointError::Format("the timestamp is not base64"))
         })
     }
 }
@@ -194,7 +189,7 @@ mod tests {
     fn a_record_is_one_json_line() {
         let record = Record {
             checkpoint: sample().text(),
-            timestamp: Some(STANDARD.encode([1, 2, 3])),
+            timestamp: Some(base64::encode(&[1, 2, 3])),
         };
         let line = serde_json::to_string(&record).unwrap();
         assert!(!line.contains('\n'));

@@ -11,7 +11,8 @@ pub const EVENT_SCHEMA: &str = "consent-event/1";
 
 /// Wraps an event as a log entry: canonical JSON, hashed.
 pub fn entry(kind: EntryKind, event: Value, subject: Option<String>) -> NewEntry {
-    let json = serde_json_canonicalizer::to_string(&event).expect("json serializes");
+    // Events hold strings, integers, nulls and arrays: always a canonical form.
+    let json = consent_proof::jcs::canonicalize(&event).expect("an event has no float");
     NewEntry {
         kind,
         proof_sha256: sha256_hex(&json),

@@ -1,14 +1,26 @@
 //! The collector's Ed25519 keys: generation, the key ring, JWKS and receipt signatures.
+//!
+//! Receipts and other documents are signed and checked through
+//! `consent_proof::document`, canonicalised by `consent_proof::jcs`: the
+//! same code that makes and checks the browser's proofs.
 
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
+use consent_proof::{base64url, document, Jwk};
 use ed25519_dalek::{SigningKey, VerifyingKey};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use crate::crypto::jws::{self, b64, unb64};
 use crate::ledger::receipt::Receipt;
+
+/// The `typ` of every receipt.
+pub const RECEIPT_TYP: &str = "consent-receipt+jws";
+
+/// RFC 7638 thumbprint of an Ed25519 public key: the `kid` of that key.
+fn thumbprint(key: &VerifyingKey) -> String {
+    consent_proof::verify::thumbprint(&Jwk::ed25519(key.as_bytes()))
+}
 
 /// Why keys could not be loaded, generated or used.
 #[derive(Debug, thiserror::Error)]
@@ -66,11 +78,11 @@ impl Keyring {
         };
         std::fs::create_dir_all(dir).map_err(io(dir))?;
         let signing = SigningKey::generate(&mut rand::rngs::OsRng);
-        let kid = jws::thumbprint(&signing.verifying_key());
+        let kid = thumbprint(&signing.verifying_key());
         let file = KeyFile {
             kid: kid.clone(),
             created: now,
-            d: b64(signing.to_bytes()),
+            d: base64url::encode(&signing.to_bytes()),
         };
         // The timestamp prefix keeps `ls` in rotation order.
         let path = dir.join(format!("{}-{kid}.json", now.format("%Y%m%dT%H%M%S%.3fZ")));
@@ -113,11 +125,11 @@ impl Keyring {
             })?;
             let file: KeyFile =
                 serde_json::from_slice(&bytes).map_err(|_| KeyError::Invalid(path.clone()))?;
-            let seed: [u8; 32] = unb64(&file.d)
+            let seed: [u8; 32] = base64url::decode(&file.d)
                 .and_then(|d| d.try_into().ok())
                 .ok_or_else(|| KeyError::Invalid(path.clone()))?;
             let signing = SigningKey::from_bytes(&seed);
-            if jws::thumbprint(&signing.verifying_key()) != file.kid {
+            if thumbprint(&signing.verifying_key()) != file.kid {
                 return Err(KeyError::Invalid(path));
             }
             keys.push(CollectorKey {
@@ -145,16 +157,18 @@ impl Keyring {
 
     /// Signs a receipt with the active key.
     pub fn sign_receipt(&self, receipt: &Receipt) -> String {
-        let key = self.active();
-        let header = json!({ "alg": "EdDSA", "typ": "consent-receipt+jws", "kid": key.kid });
-        jws::sign(&key.signing, &header, receipt)
+        self.sign_document(RECEIPT_TYP, receipt)
     }
 
-    /// Signs a JSON document (RFC 8785) with the active key, as a compact JWS of type `typ`.
+    /// Signs a JSON document (RFC 8785) with the active key, as a compact JWS
+    /// of type `typ`: header `{"alg":"EdDSA","kid":…,"typ":…}`.
     pub fn sign_document<P: serde::Serialize>(&self, typ: &str, payload: &P) -> String {
         let key = self.active();
-        let header = json!({ "alg": "EdDSA", "typ": typ, "kid": key.kid });
-        jws::sign(&key.signing, &header, payload)
+        let payload =
+            consent_proof::jcs::to_string(payload).expect("a collector document serializes");
+        // A copy of the key for the proof crate's signer: 32 bytes and a point.
+        let signer = consent_proof::sign::SigningKey::Ed25519(key.signing.clone());
+        document::sign(&signer, &key.kid, typ, &payload)
     }
 
     /// Signs a note (c2sp.org/signed-note) as `name` with the active key.
@@ -170,7 +184,7 @@ impl Keyring {
             .map(|k| {
                 json!({
                     "kty": "OKP", "crv": "Ed25519", "alg": "EdDSA", "use": "sig",
-                    "kid": k.kid, "x": b64(k.signing.verifying_key().as_bytes()),
+                    "kid": k.kid, "x": base64url::encode(k.signing.verifying_key().as_bytes()),
                 })
             })
             .collect();
@@ -208,11 +222,11 @@ impl PublicKeys {
             let (Some(kid), Some(x)) = (jwk["kid"].as_str(), jwk["x"].as_str()) else {
                 return Err(KeyError::Jwks("a key lacks kid or x".into()));
             };
-            let key = unb64(x)
+            let key = base64url::decode(x)
                 .and_then(|x| <[u8; 32]>::try_from(x).ok())
                 .and_then(|x| VerifyingKey::from_bytes(&x).ok())
                 .ok_or_else(|| KeyError::Jwks(format!("key {kid} is not an ed25519 key")))?;
-            if jws::thumbprint(&key) != kid {
+            if thumbprint(&key) != kid {
                 return Err(KeyError::Jwks(format!(
                     "kid {kid} is not the thumbprint of its key"
                 )));
@@ -223,15 +237,12 @@ impl PublicKeys {
     }
 
     /// Checks a compact JWS signed by a collector key: its header and payload bytes.
-    pub fn verify_document(&self, jws_text: &str) -> Option<(serde_json::Value, Vec<u8>)> {
-        let compact = jws::split(jws_text)?;
-        let header: serde_json::Value = serde_json::from_slice(&compact.header).ok()?;
-        if header["alg"] != "EdDSA" {
-            return None;
-        }
-        let kid = header["kid"].as_str()?;
-        let (_, key) = self.keys.iter().find(|(k, _)| k == kid)?;
-        jws::verify_ed25519(key, &compact).then_some((header, compact.payload))
+    pub fn verify_document(&self, jws_text: &str) -> Option<document::Opened> {
+        document::open(jws_text, |kid| {
+            let (_, key) = self.keys.iter().find(|(k, _)| Some(k.as_str()) == kid)?;
+            Some(Jwk::ed25519(key.as_bytes()))
+        })
+        .ok()
     }
 
     /// Every key, for notes: a checkpoint may be signed by any of them.
@@ -241,17 +252,11 @@ impl PublicKeys {
 
     /// Checks a receipt JWS and returns its claims; `None` if it does not verify.
     pub fn verify_receipt(&self, receipt: &str) -> Option<Receipt> {
-        let compact = jws::split(receipt)?;
-        let header: serde_json::Value = serde_json::from_slice(&compact.header).ok()?;
-        if header["alg"] != "EdDSA" {
+        let opened = self.verify_document(receipt)?;
+        if opened.header.typ.as_deref() != Some(RECEIPT_TYP) {
             return None;
         }
-        let kid = header["kid"].as_str()?;
-        let (_, key) = self.keys.iter().find(|(k, _)| k == kid)?;
-        if !jws::verify_ed25519(key, &compact) {
-            return None;
-        }
-        serde_json::from_slice(&compact.payload).ok()
+        serde_json::from_slice(&opened.payload).ok()
     }
 }
 
@@ -298,6 +303,10 @@ mod tests {
             public.verify_receipt(&ring.sign_receipt(&receipt())),
             Some(receipt())
         );
+        // The same claims signed as another kind of document are no receipt.
+        let manifest = ring.sign_document("consent-audit-manifest+jws", &receipt());
+        assert!(public.verify_document(&manifest).is_some());
+        assert_eq!(public.verify_receipt(&manifest), None);
         // One flipped payload byte and the signature fails.
         let mut forged = old.clone().into_bytes();
         let i = forged.iter().position(|&b| b == b'.').unwrap() + 5;

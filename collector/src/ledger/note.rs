@@ -4,11 +4,14 @@
 //! signature: `— <key name> <base64(key id || signature)>`. The key id is
 //! `SHA-256(name || 0x0A || 0x01 || public key)[:4]`, so one name and key
 //! give one id. The spec fixes standard base64 with padding (RFC 4648
-//! section 4), not the base64url of the collector's JWS.
+//! section 4), not the base64url of the collector's JWS. Signatures are
+//! made and checked by `consent-proof`, as every other signature of the
+//! collector's (strict Ed25519 on checking).
 
-use base64::engine::general_purpose::STANDARD;
-use base64::Engine;
-use ed25519_dalek::{Signature, Signer, SigningKey, Verifier, VerifyingKey};
+use consent_proof::base64;
+use consent_proof::verify::verify_signature;
+use consent_proof::{Alg, Jwk};
+use ed25519_dalek::{SigningKey, VerifyingKey};
 use sha2::{Digest, Sha256};
 
 /// The signature type byte of Ed25519 in the signed-note spec.
@@ -56,7 +59,7 @@ pub fn verifier_key(name: &str, key: &VerifyingKey) -> String {
     format!(
         "{name}+{}+{}",
         hex::encode(key_id(name, key)),
-        STANDARD.encode(typed)
+        base64::encode(&typed)
     )
 }
 
@@ -66,8 +69,9 @@ pub fn sign(text: &str, name: &str, key: &SigningKey) -> String {
     assert!(valid_name(name), "note key name {name:?}");
     assert!(check_text(text).is_ok(), "note text {text:?}");
     let mut blob = key_id(name, &key.verifying_key()).to_vec();
-    blob.extend_from_slice(&key.sign(text.as_bytes()).to_bytes());
-    format!("{text}\n\u{2014} {name} {}\n", STANDARD.encode(blob))
+    let signer = consent_proof::sign::SigningKey::Ed25519(key.clone());
+    blob.extend_from_slice(&signer.sign_raw(text.as_bytes()));
+    format!("{text}\n\u{2014} {name} {}\n", base64::encode(&blob))
 }
 
 /// Verifies `note` with the keys trusted under `name` and returns its text.
@@ -97,16 +101,13 @@ pub fn open<'n>(note: &'n str, name: &str, trusted: &[VerifyingKey]) -> Result<&
             .ok_or(NoteError::Malformed(
                 "a signature line is not `— name signature`",
             ))?;
-        let blob = STANDARD
-            .decode(blob)
-            .map_err(|_| NoteError::Malformed("a signature is not base64"))?;
+        let blob = base64::decode(blob).ok_or(NoteError::Malformed("a signature is not base64"))?;
         if line_name != name || blob.len() < 4 {
             continue;
         }
         for key in trusted.iter().filter(|k| key_id(name, k) == blob[..4]) {
-            let signature = Signature::from_slice(&blob[4..])
-                .map_err(|_| NoteError::BadSignature(name.to_string()))?;
-            key.verify(text.as_bytes(), &signature)
+            let jwk = Jwk::ed25519(key.as_bytes());
+            verify_signature(Alg::EdDSA, &jwk, text.as_bytes(), &blob[4..])
                 .map_err(|_| NoteError::BadSignature(name.to_string()))?;
             verified = true;
         }
@@ -140,9 +141,7 @@ mod tests {
     /// verifier keys are published: the same bytes prove the format interoperates.
     #[test]
     fn the_go_sumdb_note_example_signs_and_opens_byte_for_byte() {
-        let skey = STANDARD
-            .decode("AYEKFALVFGyNhPJEMzD1QIDr+Y7hfZx09iUvxdXHKDFz")
-            .unwrap();
+        let skey = base64::decode("AYEKFALVFGyNhPJEMzD1QIDr+Y7hfZx09iUvxdXHKDFz").unwrap();
         let seed: [u8; 32] = skey[1..].try_into().unwrap();
         let key = SigningKey::from_bytes(&seed);
         let text = "If you think cryptography is the answer to your problem,\n\
@@ -188,9 +187,9 @@ mod tests {
             Err(NoteError::BadSignature("shop.example/log".into()))
         );
         let (head, sig) = note.rsplit_once(' ').unwrap();
-        let mut blob = STANDARD.decode(sig.trim_end()).unwrap();
+        let mut blob = base64::decode(sig.trim_end()).unwrap();
         blob[10] ^= 1;
-        let flipped = format!("{head} {}\n", STANDARD.encode(blob));
+        let flipped = format!("{head} {}\n", base64::encode(&blob));
         assert!(matches!(
             open(&flipped, "shop.example/log", &trusted),
             Err(NoteError::BadSignature(_))
@@ -218,7 +217,7 @@ mod tests {
         let parts: Vec<&str> = vkey.split('+').collect();
         assert_eq!(parts[0], "shop.example/log");
         assert_eq!(parts[1], hex::encode(key_id("shop.example/log", &k)));
-        assert_eq!(STANDARD.decode(parts[2]).unwrap()[0], 1);
+        assert_eq!(base64::decode(parts[2]).unwrap()[0], 1);
         assert!(!valid_name("a b") && !valid_name("a+b") && !valid_name(""));
     }
 

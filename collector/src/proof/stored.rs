@@ -7,7 +7,6 @@ use serde_json::Value;
 use super::verify::VerifiedProof;
 use super::view::ProofView;
 use crate::crypto::hash::sha256_hex;
-use crate::crypto::jws::b64;
 
 /// A proof split for storage.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -84,7 +83,10 @@ pub fn rebuild(
     shown: Option<&str>,
 ) -> Option<String> {
     let payload = rebuild_payload(body, shown)?;
-    Some(format!("{header_b64}.{}.{signature_b64}", b64(payload)))
+    Some(format!(
+        "{header_b64}.{}.{signature_b64}",
+        consent_proof::base64url::encode(payload.as_bytes())
+    ))
 }
 
 /// The signed payload from the stored body and texts: RFC 8785 canonical
