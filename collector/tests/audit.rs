@@ -351,6 +351,37 @@ fn flip(path: &Path, at: usize) -> Vec<u8> {
 
 /// Re-signs the manifest over the files as they are now: what a forger
 /// holding the collector's key could do, to reach the checks behind it.
+async fn a_bundle_carries_the_latest_checkpoint_and_a_forked_one_fails(db: Db) {
+    use consent_collector::audit::publish::Publisher;
+    use consent_collector::ledger::checkpoint::Checkpoint;
+    let s = seed(db).await;
+    let store = s.db.store().await;
+    let keys = keyring(&s);
+    let out = tempfile::tempdir().unwrap();
+    let publisher = Publisher::new("consent.boutique.example/log".into(), out.path().join("checkpoints.jsonl"), None);
+    let record = publisher.publish(store.as_ref(), &keys, chrono::Utc::now()).await.unwrap().unwrap();
+    let dir = out.path().join("bundle");
+    bundle::write_bundle(store.as_ref(), &keys, bundle::Scope::All, Some(record.checkpoint.clone()), &dir, chrono::Utc::now())
+        .await
+        .unwrap();
+    let checked = verify_bundle::verify_bundle(&dir, None).unwrap();
+    assert_eq!(checked.checkpoint, Some((4, true)), "the checkpoint of the whole log, compared with its receipt");
+    // A checkpoint that forks from the chain, signed with the collector's own key.
+    let mut forked = Checkpoint::open(&record.checkpoint, &keys.public().ed25519()).unwrap();
+    forked.chain = "00".repeat(32);
+    std::fs::write(dir.join("checkpoint.txt"), keys.sign_note(&forked.text(), &forked.origin)).unwrap();
+    rehash(&dir, &keys);
+    let fault = verify_bundle::verify_bundle(&dir, None).unwrap_err().to_string();
+    assert!(fault.contains("checkpoint.txt") && fault.contains("a fork"), "{fault}");
+    // One signed by another key is no checkpoint of this collector.
+    Keyring::generate(&out.path().join("other"), chrono::Utc::now()).unwrap();
+    let other = Keyring::load(&out.path().join("other")).unwrap();
+    std::fs::write(dir.join("checkpoint.txt"), other.sign_note(&forked.text(), &forked.origin)).unwrap();
+    rehash(&dir, &keys);
+    let fault = verify_bundle::verify_bundle(&dir, None).unwrap_err().to_string();
+    assert!(fault.contains("not a checkpoint signed by the bundle's keys"), "{fault}");
+}
+
 fn rehash(dir: &Path, keys: &Keyring) {
     let mut manifest: bundle::Manifest =
         serde_json::from_slice(&std::fs::read(dir.join("manifest.json")).unwrap()).unwrap();
@@ -650,6 +681,7 @@ on_both_backends!(
     history_tells_every_entry_with_its_texts,
     history_lists_the_handoffs_under_their_entries,
     a_bundle_verifies_and_one_changed_byte_fails_naming_the_record,
+    a_bundle_carries_the_latest_checkpoint_and_a_forked_one_fails,
     every_mandatory_27560_element_is_there_and_true_to_the_log,
     access_answers_in_the_subjects_language,
     erasure_removes_the_person_and_keeps_the_chain,

@@ -28,6 +28,9 @@ pub struct Checked {
     pub chain: usize,
     /// Seq of the head the chain reaches.
     pub head_seq: i64,
+    /// The bundled checkpoint's size, and whether the bundled chain reaches
+    /// its seq (then its chain value was compared); `None` without one.
+    pub checkpoint: Option<(u64, bool)>,
 }
 
 /// Why a bundle does not verify.
@@ -72,6 +75,7 @@ pub fn verify_bundle(dir: &Path, jwks: Option<&[u8]>) -> Result<Checked, BundleF
         proofs: 0,
         chain: 0,
         head_seq: manifest.head_seq,
+        checkpoint: None,
     };
     let mut receipts = BTreeMap::new();
     for entry in &manifest.entries {
@@ -87,8 +91,12 @@ pub fn verify_bundle(dir: &Path, jwks: Option<&[u8]>) -> Result<Checked, BundleF
         receipts.insert(entry.seq, receipt);
         checked.entries += 1;
     }
-    checked.chain = check_chain(&keys, &manifest, &read("chain/receipts.jsonl")?, &receipts)?;
+    let chain_lines = read("chain/receipts.jsonl")?;
+    checked.chain = check_chain(&keys, &manifest, &chain_lines, &receipts)?;
     check_files(dir, &manifest)?;
+    if manifest.files.contains_key("checkpoint.txt") {
+        checked.checkpoint = Some(check_checkpoint(&keys, &manifest, &read("checkpoint.txt")?, &chain_lines)?);
+    }
     Ok(checked)
 }
 
@@ -271,6 +279,40 @@ fn check_chain(
         )));
     }
     Ok(count)
+}
+
+/// The bundled checkpoint: a note signed by a collector key, no larger than
+/// the head the manifest signs, and, when the bundled chain reaches its
+/// seq, with that receipt's chain value. Its size and whether it was compared.
+fn check_checkpoint(
+    keys: &PublicKeys,
+    manifest: &Manifest,
+    note: &[u8],
+    chain_lines: &[u8],
+) -> Result<(u64, bool), BundleFault> {
+    let bad = |m: String| BundleFault::Bundle(format!("checkpoint.txt: {m}"));
+    let text = std::str::from_utf8(note).map_err(|_| bad("not text".into()))?;
+    let checkpoint = crate::ledger::checkpoint::Checkpoint::open(text, &keys.ed25519())
+        .map_err(|e| bad(format!("not a checkpoint signed by the bundle's keys: {e}")))?;
+    if checkpoint.size > manifest.head_seq.max(0) as u64 {
+        return Err(bad(format!(
+            "its size {} is past the head the manifest signs (seq {})",
+            checkpoint.size, manifest.head_seq
+        )));
+    }
+    let at_size = std::str::from_utf8(chain_lines)
+        .unwrap_or_default()
+        .lines()
+        .filter_map(|line| keys.verify_receipt(line))
+        .find(|r| r.seq == checkpoint.size);
+    match at_size {
+        Some(receipt) if receipt.chain != checkpoint.chain => Err(bad(format!(
+            "its chain value at size {} differs from the receipt of seq {} (a fork)",
+            checkpoint.size, checkpoint.size
+        ))),
+        Some(_) => Ok((checkpoint.size, true)),
+        None => Ok((checkpoint.size, false)),
+    }
 }
 
 /// Every listed file has its hash; no file is there that the manifest does not list.

@@ -136,8 +136,11 @@ pub async fn run(command: AuditCommand, file: Option<&Path>) -> Result<(), CliEr
                 (None, true) => bundle::Scope::All,
                 (None, false) => bundle::Scope::range(since, until),
             };
+            // The latest checkpoint the collector published, if any: the
+            // bundle's chain must agree with it.
+            let checkpoint = latest_checkpoint(&settings.checkpoint_path())?;
             let written =
-                bundle::write_bundle(store.as_ref(), &keys, scope, None, &output, Utc::now())
+                bundle::write_bundle(store.as_ref(), &keys, scope, checkpoint, &output, Utc::now())
                     .await
                     .map_err(|e| CliError::Io(e.to_string()))?;
             println!(
@@ -158,8 +161,16 @@ pub async fn run(command: AuditCommand, file: Option<&Path>) -> Result<(), CliEr
                 };
             match verify_bundle::verify_bundle(&dir, jwks.as_deref()) {
                 Ok(c) => println!(
-                    "ok: {} entries, {} proof signatures re-verified, {} receipts chained to head seq {}",
-                    c.entries, c.proofs, c.chain, c.head_seq
+                    "ok: {} entries, {} proof signatures re-verified, {} receipts chained to head seq {}{}",
+                    c.entries,
+                    c.proofs,
+                    c.chain,
+                    c.head_seq,
+                    match c.checkpoint {
+                        Some((size, true)) => format!("; the checkpoint of size {size} agrees with the chain"),
+                        Some((size, false)) => format!("; the checkpoint of size {size} is signed (its seq precedes the bundled chain)"),
+                        None => String::new(),
+                    }
                 ),
                 Err(fault) => return Err(CliError::Bundle(fault)),
             }
@@ -241,4 +252,20 @@ fn write_out(path: Option<&Path>, bytes: &[u8]) -> Result<(), CliError> {
             Ok(())
         }
     }
+}
+
+/// The signed note of the last checkpoint in the checkpoint file; `None`
+/// when the collector has published none (no file, or an empty one).
+fn latest_checkpoint(path: &std::path::Path) -> Result<Option<String>, CliError> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(CliError::Io(format!("cannot read {}: {e}", path.display()))),
+    };
+    let Some(line) = text.lines().rev().find(|l| !l.trim().is_empty()) else {
+        return Ok(None);
+    };
+    let record: crate::ledger::checkpoint::Record = serde_json::from_str(line)
+        .map_err(|e| CliError::Io(format!("{}: its last line is not a checkpoint record: {e}", path.display())))?;
+    Ok(Some(record.checkpoint))
 }

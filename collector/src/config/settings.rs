@@ -168,6 +168,13 @@ impl Settings {
             .unwrap_or_else(|| PathBuf::from("data"))
     }
 
+    /// The append-only file of published checkpoints.
+    pub fn checkpoint_path(&self) -> PathBuf {
+        self.checkpoint_file
+            .clone()
+            .unwrap_or_else(|| self.data_dir().join("checkpoints.jsonl"))
+    }
+
     /// The database URL.
     pub fn database(&self) -> String {
         self.database.clone().unwrap_or_else(|| {

@@ -81,10 +81,7 @@ pub(super) fn checkpoints(
     };
     Ok(Checkpoints {
         interval,
-        file: settings
-            .checkpoint_file
-            .clone()
-            .unwrap_or_else(|| data_dir.join("checkpoints.jsonl")),
+        file: settings.checkpoint_path(),
         origin: settings.log_origin.clone(),
         tsa,
     })
