@@ -272,7 +272,7 @@ impl Settings {
         let dashboard = take(&mut problems, self.dashboard_credential());
         let trusted_proxies = take(&mut problems, super::trust::trusted_proxies(self));
         let resend_after = take(&mut problems, duration("--resend-after", self.resend_after.as_deref(), "10m"));
-        let checkpoints = take(&mut problems, super::trust::checkpoints(self, &data_dir));
+        let checkpoints = take(&mut problems, super::trust::checkpoints(self));
         let brand = take(
             &mut problems,
             Brand::from_settings(

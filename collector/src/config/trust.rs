@@ -1,6 +1,6 @@
 //! The settings of checkpoints, of their timestamp authority, and of trusted proxies.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Duration;
 
 use super::resolved::duration;
@@ -43,10 +43,7 @@ pub(super) fn trusted_proxies(settings: &Settings) -> Result<TrustedProxies, Con
     })
 }
 
-pub(super) fn checkpoints(
-    settings: &Settings,
-    data_dir: &Path,
-) -> Result<Checkpoints, ConfigError> {
+pub(super) fn checkpoints(settings: &Settings) -> Result<Checkpoints, ConfigError> {
     let interval = duration(
         "--checkpoint-interval",
         settings.checkpoint_interval.as_deref(),
