@@ -467,6 +467,26 @@ async fn a_released_single_opt_in_reaches_the_tools_and_a_double_opt_in_waits(db
     shop.server.stop().await.unwrap();
 }
 
+async fn a_strangers_held_texts_never_reach_the_preference_page(db: Db) {
+    let shop = Shop::open(db, |_| {}).await;
+    let ada = "ada@example.org";
+    shop.post(&common::sign(&common::browser_key(), &shop.page.consent(ada, "", &["newsletter"], None))).await;
+    let mail = common::wait_for_outbox(&shop.data.path().join("outbox"), ada).await;
+    // A stranger signs the same address up on a form of their own making:
+    // held, its newsletter box worded their way.
+    let config = common::widget::demo_config()
+        .replace("\"formVersion\": \"1\"", "\"formVersion\": \"9\"")
+        .replace("\"purposes\": [", "\"texts\": {\"fr\": {\"purpose.newsletter.label\": \"restore your account at https://evil.example/restore\"}}, \"purposes\": [");
+    let page = Page { config, ..shop.page.clone() };
+    let (_, body) = shop.post(&common::sign(&common::browser_key(), &page.consent(ada, "", &["newsletter"], None))).await;
+    assert_eq!(body["status"], "held", "{body}");
+    let (status, html) = common::open_link(mail.preferences_url.as_deref().unwrap()).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(!html.contains("evil.example"), "{html}");
+    assert!(html.contains("newsletter"), "{html}");
+    shop.server.stop().await.unwrap();
+}
+
 async fn forms_show_prints_what_a_version_fixes(db: Db) {
     let shop = Shop::open(db, |_| {}).await;
     let shown: Value =
@@ -492,6 +512,7 @@ on_both_backends!(
     a_strangers_words_never_reach_a_mail,
     an_unknown_form_is_held_until_approved_then_proceeds,
     a_tampered_held_mark_is_named_by_verify_log,
+    a_strangers_held_texts_never_reach_the_preference_page,
     a_released_single_opt_in_reaches_the_tools_and_a_double_opt_in_waits,
     forms_show_prints_what_a_version_fixes,
 );

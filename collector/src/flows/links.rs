@@ -40,6 +40,21 @@ pub async fn proof_view(
     Ok(Some(view))
 }
 
+/// The view of a stored proof in the registered voice, or `None` when its
+/// form version is not registered (a held proof of an unknown form, whose
+/// strings are only its signer's) or it is erased.
+pub async fn registered_view(
+    store: &dyn Store,
+    entry: &StoredEntry,
+) -> Result<Option<ProofView>, StoreError> {
+    let Some(view) = proof_view(store, entry).await? else {
+        return Ok(None);
+    };
+    let registered =
+        crate::registry::sql::version(store.sql_pool(), &view.form_id, &view.form_version).await?;
+    Ok(registered.map(|_| view))
+}
+
 /// What the pages say about the proof behind a link: what holds now, so a
 /// purpose withdrawn since (by any link, the preference page or the widget)
 /// is no longer listed.

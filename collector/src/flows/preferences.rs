@@ -47,24 +47,19 @@ impl Item {
 /// the text they saw next to its box (the newest proof that showed it).
 pub async fn items(store: &dyn Store, subject: &str) -> Result<Vec<Item>, StoreError> {
     let rows = subject_states(store, subject).await?;
-    let proofs = store.subject_proofs(subject).await?;
-    let mut shown = Vec::new();
-    for proof in &proofs {
-        if let Some(sha) = &proof.texts_sha256 {
-            if let Some(text) = store.text(sha).await? {
-                shown.extend(serde_json::from_str::<serde_json::Value>(&text).ok());
-            }
-        }
+    // The labels in the registered voice only: a held proof of an unknown
+    // form, which anyone can sign for this address, says nothing here.
+    let mut views = Vec::new();
+    for proof in &store.subject_proofs(subject).await? {
+        views.extend(super::links::registered_view(store, proof).await?);
     }
     Ok(rows
         .into_iter()
         .map(|row| {
-            let key = format!("purpose.{}", row.purpose);
-            let label = shown
+            let label = views
                 .iter()
-                .find_map(|s| s[&key].as_str())
-                .map(|t| t.split_whitespace().collect::<Vec<_>>().join(" "))
-                .filter(|t| !t.is_empty())
+                .find_map(|v| v.purposes.iter().find(|p| p.id == row.purpose && p.label != p.id))
+                .map(|p| p.label.clone())
                 .unwrap_or_else(|| row.purpose.clone());
             Item {
                 id: row.purpose,
