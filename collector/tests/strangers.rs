@@ -373,8 +373,12 @@ async fn an_unknown_form_is_held_until_approved_then_proceeds(db: Db) {
         "{held}"
     );
     assert!(held.contains("text purpose.partners: \"J’accepte de recevoir les offres de nos partenaires artisans par e-mail.\""), "{held}");
+    // The DPO's history says so too, until the approval.
+    let history = |shop: &Shop| stdout(&shop.cli(&["history", "--subject", "new@example.org"]));
+    assert!(history(&shop).contains("held           unknown form version: it counts for nothing"), "{}", history(&shop));
     let approved = shop.cli(&["forms", "approve", "footer-signup", "2"]);
     assert!(stdout(&approved).contains("released 1 held proofs, 1 confirmation mails stored to send"), "{}", stdout(&approved));
+    assert!(!history(&shop).contains("counts for nothing"), "{}", history(&shop));
     assert_eq!(shop.states("new@example.org").await[1], ("partners".to_string(), "pending".to_string()));
     assert_eq!(shop.links(&body["seq"]).await, 3, "its links (confirm, unsubscribe, preferences) are stored with its mail");
     assert!(stdout(&shop.cli(&["forms", "held"])).contains("no held proof"));

@@ -158,6 +158,12 @@ fn write_event(out: &mut String, e: &Event) {
     if let Some(id) = &e.record_id {
         field("record id", id);
     }
+    if let Some(reason) = &e.held {
+        field(
+            "held",
+            &format!("{reason}: it counts for nothing until the merchant approves its form version"),
+        );
+    }
     if let Some(at) = &e.issued_at {
         field("signed at", at);
     }

@@ -141,6 +141,11 @@ pub struct Event {
     pub proof_sha256: String,
     /// The collector's receipt JWS.
     pub receipt: String,
+    /// Why a proof is held (its form version is not registered, or differs):
+    /// it counts for nothing until the merchant approves it. `None` for a
+    /// proof that counts, or was released since, and for events.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub held: Option<String>,
 }
 
 /// Every entry of `subject` (an e-mail address, compared trimmed and
@@ -210,9 +215,11 @@ pub async fn event(store: &dyn Store, entry: &StoredEntry) -> Result<Option<Even
         ip: body["ip"].as_str().map(String::from),
         proof_sha256: entry.proof_sha256.clone(),
         receipt: entry.receipt.clone(),
+        held: None,
     };
     match EntryKind::parse(&entry.kind) {
         Some(EntryKind::Proof) => {
+            event.held = held_reason(store, entry.seq).await?;
             let texts = match &entry.texts_sha256 {
                 Some(sha) => Some(Texts {
                     sha256: sha.clone(),
@@ -282,6 +289,15 @@ pub async fn event(store: &dyn Store, entry: &StoredEntry) -> Result<Option<Even
         None => {}
     }
     Ok(Some(event))
+}
+
+/// Why the proof at `seq` is held, if it is held and not released.
+async fn held_reason(store: &dyn Store, seq: i64) -> Result<Option<String>, StoreError> {
+    let row = sqlx::query("SELECT reason FROM held_proofs WHERE seq = $1 AND released_seq IS NULL")
+        .bind(seq)
+        .fetch_optional(store.sql_pool())
+        .await?;
+    Ok(row.map(|r| sqlx::Row::try_get(&r, "reason")).transpose()?)
 }
 
 /// The stored texts, only if they still match their hash.
