@@ -60,8 +60,9 @@ pub struct Proof {
     /// `purposes`: one entry per purpose offered (refusals included), in display order.
     /// In a withdrawal: the purposes withdrawn, each with choice `"withdrawn"`.
     pub purposes: Vec<Purpose>,
-    /// `mechanism`: how the choice was expressed, e.g. `"unchecked-box-ticked"`
-    /// (b2c), `"objection-box-offered"` (b2b, soft opt-in), `"withdrawal-form"`.
+    /// `mechanism`: how the choice was expressed, as the widget writes it:
+    /// `"unchecked-box-ticked"` (b2c), `"informed-with-unchecked-objection-box"`
+    /// (b2b, soft opt-in), `"withdrawal-box-ticked"` (a withdrawal).
     pub mechanism: String,
     /// `doubleOptIn`: whether a confirmation e-mail was requested.
     pub double_opt_in: DoubleOptIn,
