@@ -159,10 +159,14 @@ fn write_event(out: &mut String, e: &Event) {
         field("record id", id);
     }
     if let Some(reason) = &e.held {
-        field(
-            "held",
-            &format!("{reason}: it counts for nothing until the merchant approves its form version"),
-        );
+        // An unknown version can be approved; one that differs from a
+        // registered version never counts (that version is fixed).
+        let until = if reason == "unknown form version" {
+            "until the merchant approves its form version"
+        } else {
+            "(its form version is registered with other content)"
+        };
+        field("held", &format!("{reason}: it counts for nothing {until}"));
     }
     if let Some(at) = &e.issued_at {
         field("signed at", at);
