@@ -11,8 +11,8 @@ use axum::body::Body;
 use axum::extract::ConnectInfo;
 use axum::http::{Request, StatusCode};
 use axum::Router;
+use consent_collector::audit::publish::Publisher;
 use consent_collector::config::Settings;
-use consent_collector::http::rate_limit::RateLimit;
 use consent_collector::http::{router, AppState};
 use consent_collector::ledger::keys::Keyring;
 use consent_collector::mail::queue::{MailQueue, Retry};
@@ -56,20 +56,28 @@ fn front() -> &'static Front {
             let (mail, _task) = MailQueue::spawn(
                 mailer,
                 store.clone(),
-                "http://127.0.0.1".into(),
+                "http://127.0.0.1",
                 Retry::from_first(std::time::Duration::from_secs(30)),
                 64,
             );
             router(Arc::new(AppState {
                 appender: Appender::spawn(store.clone(), keys.clone(), 64),
+                checkpoints: Arc::new(Publisher::new(
+                    "fuzz.example/log".into(),
+                    dir.path().join("checkpoints.jsonl"),
+                    None,
+                )),
+                registry: Default::default(),
                 store,
                 keys,
-                ip_limit: RateLimit::new(0, std::time::Duration::from_secs(60)),
-                email_limit: RateLimit::new(0, std::time::Duration::from_secs(3600)),
                 config,
                 public_url: "http://127.0.0.1".into(),
                 allowed_origins: vec![fixture::proof().site.origin],
                 mail,
+                mail_links: consent_collector::mail::compose::MailLinks::from("http://127.0.0.1"),
+                handoff_to: Arc::new(Vec::new()),
+                dispatcher: None,
+                inbound: Default::default(),
             }))
         });
         Front { runtime, router, _dir: dir }
