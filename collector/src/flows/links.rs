@@ -20,6 +20,26 @@ pub async fn proof_view(
     store: &dyn Store,
     entry: &StoredEntry,
 ) -> Result<Option<ProofView>, StoreError> {
+    Ok(spoken_view(store, entry).await?.map(|(view, _)| view))
+}
+
+/// The view of a stored proof in the registered voice, or `None` when its
+/// form version is not registered (a held proof of an unknown form, whose
+/// strings are only its signer's) or it is erased.
+pub async fn registered_view(
+    store: &dyn Store,
+    entry: &StoredEntry,
+) -> Result<Option<ProofView>, StoreError> {
+    Ok(spoken_view(store, entry).await?.filter(|(_, spoken)| *spoken).map(|(view, _)| view))
+}
+
+/// The stored proof's view and whether its form version is registered (it
+/// then speaks in the registered controller and texts: a link exists only
+/// for a proof that matched them, or was released).
+async fn spoken_view(
+    store: &dyn Store,
+    entry: &StoredEntry,
+) -> Result<Option<(ProofView, bool)>, StoreError> {
     let (Some(header), Some(body)) = (&entry.jws_header, &entry.body) else {
         return Ok(None);
     };
@@ -30,29 +50,12 @@ pub async fn proof_view(
     let Some(mut view) = stored::read(header, body, shown.as_deref()) else {
         return Ok(None);
     };
-    // The collector's own voice: the registered controller and texts (a
-    // link exists only for a proof that matched them, or was released).
     let version =
         crate::registry::sql::version(store.sql_pool(), &view.form_id, &view.form_version).await?;
-    if let Some(version) = version {
-        speak(&mut view, &version);
+    if let Some(version) = &version {
+        speak(&mut view, version);
     }
-    Ok(Some(view))
-}
-
-/// The view of a stored proof in the registered voice, or `None` when its
-/// form version is not registered (a held proof of an unknown form, whose
-/// strings are only its signer's) or it is erased.
-pub async fn registered_view(
-    store: &dyn Store,
-    entry: &StoredEntry,
-) -> Result<Option<ProofView>, StoreError> {
-    let Some(view) = proof_view(store, entry).await? else {
-        return Ok(None);
-    };
-    let registered =
-        crate::registry::sql::version(store.sql_pool(), &view.form_id, &view.form_version).await?;
-    Ok(registered.map(|_| view))
+    Ok(Some((view, version.is_some())))
 }
 
 /// What the pages say about the proof behind a link: what holds now, so a
