@@ -73,32 +73,37 @@ pub fn confirmation_mail(
     }
 }
 
-/// The mail of a stored row, saying how long its link still works (whole
-/// hours, rounded, at least one), in the `registered` form version's voice;
-/// `None` when its proof is erased.
-pub fn confirmation(
-    mail: &PendingMail,
-    links: impl Into<MailLinks>,
-    now: DateTime<Utc>,
-    registered: Option<&crate::registry::FormVersion>,
-) -> Option<ConfirmationMail> {
-    let links = links.into();
-    // The stored body keeps the shown texts apart; the mail quotes them.
-    let mut proof = stored::read(
+/// The view of a stored row's proof, with the texts stored apart from its
+/// body (the mail quotes them); `None` when the proof is erased.
+pub fn stored_view(mail: &PendingMail) -> Option<ProofView> {
+    stored::read(
         mail.proof_header.as_deref()?,
         mail.proof_body.as_deref()?,
         mail.proof_shown.as_deref(),
-    )?;
+    )
+}
+
+/// The mail of a stored row whose proof is `proof` (see [`stored_view`]),
+/// saying how long its link still works (whole hours, rounded, at least
+/// one), in the `registered` form version's voice.
+pub fn confirmation(
+    mail: &PendingMail,
+    mut proof: ProofView,
+    links: impl Into<MailLinks>,
+    now: DateTime<Utc>,
+    registered: Option<&crate::registry::FormVersion>,
+) -> ConfirmationMail {
+    let links = links.into();
     // The registered form's words, as on the first attempt.
     if let Some(version) = registered {
         crate::registry::voice::speak(&mut proof, version);
     }
     let minutes = (mail.expires_at - now).num_minutes();
-    Some(confirmation_mail(
+    confirmation_mail(
         &proof,
         &links,
         &mail.confirm_token,
         &mail.unsubscribe_token,
         ((minutes + 30) / 60).max(1),
-    ))
+    )
 }

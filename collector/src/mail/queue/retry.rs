@@ -9,7 +9,7 @@ use rand::Rng;
 use tokio::sync::{mpsc, oneshot, Notify};
 
 use super::{InFlight, Queued, FORGET_EVERY};
-use crate::mail::compose::confirmation;
+use crate::mail::compose::{confirmation, stored_view};
 use crate::store::Store;
 
 /// The longest wait between two retries of one mail.
@@ -161,15 +161,15 @@ impl Retrier {
             }
             // The collector's own voice, as on the first attempt: the
             // registered form's controller and texts, never the proof's.
-            let version = match stored_form(&mail) {
-                Some((id, version)) => {
-                    crate::registry::sql::version(self.store.sql_pool(), &id, &version).await?
-                }
-                None => None,
-            };
-            if let Some(confirmation) =
-                confirmation(&mail, self.public_url.clone(), now, version.as_ref())
-            {
+            if let Some(proof) = stored_view(&mail) {
+                let version = crate::registry::sql::version(
+                    self.store.sql_pool(),
+                    &proof.form_id,
+                    &proof.form_version,
+                )
+                .await?;
+                let confirmation =
+                    confirmation(&mail, proof, self.public_url.clone(), now, version.as_ref());
                 // The next attempt never falls after expiry, so that an expired
                 // mail's links leave the database when they stop working.
                 let next = self
@@ -222,14 +222,4 @@ impl Retrier {
         }
         Ok(more(claimed))
     }
-}
-
-/// The form id and version a waiting mail's stored proof names.
-fn stored_form(mail: &crate::store::PendingMail) -> Option<(String, String)> {
-    let view = crate::proof::stored::read(
-        mail.proof_header.as_deref()?,
-        mail.proof_body.as_deref()?,
-        None,
-    )?;
-    Some((view.form_id, view.form_version))
 }

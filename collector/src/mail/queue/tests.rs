@@ -2,7 +2,7 @@
 
 use super::*;
 use crate::i18n::lang::Lang;
-use crate::mail::compose::confirmation;
+use crate::mail::compose::{confirmation, stored_view};
 use crate::mail::{outbox_items, outbox_message};
 use crate::store::PendingMail;
 use chrono::{DateTime, Utc};
@@ -114,7 +114,10 @@ fn a_late_mail_says_how_long_its_link_still_works() {
         proof_shown: parts.texts.clone().map(|(_, shown)| shown),
         proof_header: Some(parts.header_b64.clone()),
     };
-    let mail = |hours, minutes| confirmation(&pending(hours, minutes), "http://c", now, None).unwrap();
+    let mail = |hours, minutes| {
+        let row = pending(hours, minutes);
+        confirmation(&row, stored_view(&row).unwrap(), "http://c", now, None)
+    };
     assert_eq!(mail(47, 59).ttl_hours, 48);
     assert_eq!(mail(30, 10).ttl_hours, 30);
     assert_eq!(mail(0, 10).ttl_hours, 1);
@@ -139,14 +142,15 @@ fn a_late_mail_says_how_long_its_link_still_works() {
         proof_body: None,
         ..pending(1, 0)
     };
-    assert_eq!(confirmation(&erased, "http://c", now, None), None);
+    assert_eq!(stored_view(&erased), None);
     // A retried mail speaks in the registered form's voice, as the first
     // attempt does: its controller, never the stored proof's string.
     let mut record = consent_proof::fixture::proof();
     record.locale = "en-GB".into();
     record.controller.name = "Boutique Exemple (registered)".into();
     let version = crate::registry::derive::from_held(&[record]).unwrap();
-    let spoken = confirmation(&pending(1, 0), "http://c", now, Some(&version)).unwrap();
+    let row = pending(1, 0);
+    let spoken = confirmation(&row, stored_view(&row).unwrap(), "http://c", now, Some(&version));
     assert_eq!(spoken.sender_name, "Boutique Exemple (registered)");
 }
 
