@@ -2,6 +2,8 @@
 //! them: what `history`, `access`, `audit-bundle` and the ISO/IEC TS 27560
 //! export all start from, so that they cannot tell different stories.
 
+use std::collections::HashMap;
+
 use serde::Serialize;
 use serde_json::Value;
 
@@ -153,11 +155,12 @@ pub struct Event {
 /// erased are not the subject's any more and do not appear.
 pub async fn subject_events(store: &dyn Store, subject: &str) -> Result<Vec<Event>, StoreError> {
     let key = subject_key(subject);
+    let held = held_reasons(store).await?;
     let mut events = Vec::new();
     let mut pages = Pages::new(store);
     while let Some(page) = pages.next().await? {
         for entry in page.iter().filter(|e| e.subject.as_deref() == Some(&key)) {
-            if let Some(event) = event(store, entry).await? {
+            if let Some(event) = event(store, entry, &held).await? {
                 events.push(event);
             }
         }
@@ -167,11 +170,12 @@ pub async fn subject_events(store: &dyn Store, subject: &str) -> Result<Vec<Even
 
 /// Every entry of the log that still holds its content, in order.
 pub async fn all_events(store: &dyn Store) -> Result<Vec<(Option<String>, Event)>, StoreError> {
+    let held = held_reasons(store).await?;
     let mut events = Vec::new();
     let mut pages = Pages::new(store);
     while let Some(page) = pages.next().await? {
         for entry in &page {
-            if let Some(event) = event(store, entry).await? {
+            if let Some(event) = event(store, entry, &held).await? {
                 events.push((entry.subject.clone(), event));
             }
         }
@@ -184,8 +188,13 @@ pub fn subject_key(subject: &str) -> String {
     subject.trim().to_lowercase()
 }
 
-/// Reads one stored entry; `None` once its content is erased.
-pub async fn event(store: &dyn Store, entry: &StoredEntry) -> Result<Option<Event>, StoreError> {
+/// Reads one stored entry (`held`: why each held proof not released is
+/// held, by seq); `None` once its content is erased.
+pub async fn event(
+    store: &dyn Store,
+    entry: &StoredEntry,
+    held: &HashMap<i64, String>,
+) -> Result<Option<Event>, StoreError> {
     let Some(body) = entry
         .body
         .as_deref()
@@ -219,7 +228,7 @@ pub async fn event(store: &dyn Store, entry: &StoredEntry) -> Result<Option<Even
     };
     match EntryKind::parse(&entry.kind) {
         Some(EntryKind::Proof) => {
-            event.held = held_reason(store, entry.seq).await?;
+            event.held = held.get(&entry.seq).cloned();
             let texts = match &entry.texts_sha256 {
                 Some(sha) => Some(Texts {
                     sha256: sha.clone(),
@@ -291,13 +300,14 @@ pub async fn event(store: &dyn Store, entry: &StoredEntry) -> Result<Option<Even
     Ok(Some(event))
 }
 
-/// Why the proof at `seq` is held, if it is held and not released.
-async fn held_reason(store: &dyn Store, seq: i64) -> Result<Option<String>, StoreError> {
-    let row = sqlx::query("SELECT reason FROM held_proofs WHERE seq = $1 AND released_seq IS NULL")
-        .bind(seq)
-        .fetch_optional(store.sql_pool())
-        .await?;
-    Ok(row.map(|r| sqlx::Row::try_get(&r, "reason")).transpose()?)
+/// Why each held proof not released yet is held, by seq: read once per
+/// reading of the log, as `forms held` reads it.
+async fn held_reasons(store: &dyn Store) -> Result<HashMap<i64, String>, StoreError> {
+    Ok(crate::registry::sql::held(store.sql_pool(), None)
+        .await?
+        .into_iter()
+        .map(|h| (h.seq, h.reason))
+        .collect())
 }
 
 /// The stored texts, only if they still match their hash.
