@@ -91,11 +91,11 @@ pub fn verify_bundle(dir: &Path, jwks: Option<&[u8]>) -> Result<Checked, BundleF
         receipts.insert(entry.seq, receipt);
         checked.entries += 1;
     }
-    let chain_lines = read("chain/receipts.jsonl")?;
-    checked.chain = check_chain(&keys, &manifest, &chain_lines, &receipts)?;
+    let chain = check_chain(&keys, &manifest, &read("chain/receipts.jsonl")?, &receipts)?;
+    checked.chain = chain.len();
     check_files(dir, &manifest)?;
     if manifest.files.contains_key("checkpoint.txt") {
-        checked.checkpoint = Some(check_checkpoint(&keys, &manifest, &read("checkpoint.txt")?, &chain_lines)?);
+        checked.checkpoint = Some(check_checkpoint(&keys, &manifest, &read("checkpoint.txt")?, &chain)?);
     }
     Ok(checked)
 }
@@ -216,13 +216,13 @@ fn check_chain(
     manifest: &Manifest,
     lines: &[u8],
     bundled: &BTreeMap<i64, Receipt>,
-) -> Result<usize, BundleFault> {
+) -> Result<Vec<Receipt>, BundleFault> {
     let text = std::str::from_utf8(lines)
         .map_err(|_| BundleFault::Bundle("chain/receipts.jsonl is not text".into()))?;
-    let mut previous: Option<Receipt> = None;
-    let mut count = 0;
+    let mut walked: Vec<Receipt> = Vec::new();
     for line in text.lines() {
-        let seq = previous.as_ref().map_or_else(
+        let previous = walked.last();
+        let seq = previous.map_or_else(
             || bundled.keys().next().copied().unwrap_or(0),
             |p| p.seq as i64 + 1,
         );
@@ -241,7 +241,7 @@ fn check_chain(
         if receipt.seq as i64 != seq {
             return Err(fault(&format!("expected seq {seq}, found {}", receipt.seq)));
         }
-        if let Some(p) = &previous {
+        if let Some(p) = previous {
             if receipt.prev_chain != p.chain {
                 return Err(fault(
                     "prevChain is not the chain value of the entry before",
@@ -265,12 +265,12 @@ fn check_chain(
         {
             return Err(fault("the entry's receipt differs from the chain's"));
         }
-        previous = Some(receipt);
-        count += 1;
+        walked.push(receipt);
     }
-    let (last_seq, last_chain) =
-        previous.map_or((0, chain::GENESIS.to_string()), |p| (p.seq as i64, p.chain));
-    if (count > 0 || !bundled.is_empty())
+    let (last_seq, last_chain) = walked
+        .last()
+        .map_or((0, chain::GENESIS), |p| (p.seq as i64, p.chain.as_str()));
+    if (!walked.is_empty() || !bundled.is_empty())
         && (last_seq != manifest.head_seq || last_chain != manifest.head_chain)
     {
         return Err(BundleFault::Bundle(format!(
@@ -278,17 +278,18 @@ fn check_chain(
             manifest.head_seq
         )));
     }
-    Ok(count)
+    Ok(walked)
 }
 
 /// The bundled checkpoint: a note signed by a collector key, no larger than
 /// the head the manifest signs, and, when the bundled chain reaches its
-/// seq, with that receipt's chain value. Its size and whether it was compared.
+/// seq, with that receipt's chain value (`chain`: the receipts
+/// [`check_chain`] walked). Its size and whether it was compared.
 fn check_checkpoint(
     keys: &PublicKeys,
     manifest: &Manifest,
     note: &[u8],
-    chain_lines: &[u8],
+    chain: &[Receipt],
 ) -> Result<(u64, bool), BundleFault> {
     let bad = |m: String| BundleFault::Bundle(format!("checkpoint.txt: {m}"));
     let text = std::str::from_utf8(note).map_err(|_| bad("not text".into()))?;
@@ -300,11 +301,7 @@ fn check_checkpoint(
             checkpoint.size, manifest.head_seq
         )));
     }
-    let at_size = std::str::from_utf8(chain_lines)
-        .unwrap_or_default()
-        .lines()
-        .filter_map(|line| keys.verify_receipt(line))
-        .find(|r| r.seq == checkpoint.size);
+    let at_size = chain.iter().find(|r| r.seq == checkpoint.size);
     match at_size {
         Some(receipt) if receipt.chain != checkpoint.chain => Err(bad(format!(
             "its chain value at size {} differs from the receipt of seq {} (a fork)",
