@@ -1,9 +1,10 @@
 // The demo storefront in Chromium: axe finds nothing in French and English,
-// the form works with the keyboard alone, targets are at least 24×24 px, and
-// a screenshot of each language is written to e2e/out/.
+// the form works with the keyboard alone, targets are at least 24×24 px, a
+// screenshot of each language is written to e2e/out/, and the demo's own
+// texts come in each of the form's 25 languages (no English inside another).
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { mkdir } from "node:fs/promises";
+import { mkdir, readFile, readdir } from "node:fs/promises";
 import { AxeBuilder } from "@axe-core/playwright";
 import { serve } from "./serve.mjs";
 import { launch, watchErrors } from "./browser.mjs";
@@ -97,5 +98,28 @@ test("every target is at least 24×24 CSS px and the theme CSS stays out", async
   }
   const label = await page.locator("#signup").evaluate((host) => getComputedStyle(host.shadowRoot.querySelector("label")).textTransform);
   assert.equal(label, "none", "the page's uppercase labels do not reach the form");
+  await context.close();
+});
+
+test("the demo's own texts (partner label, SMS description) exist in every language the form speaks, and each form shows them in its own", async () => {
+  const demo = await readFile(new URL("../www/index.html", import.meta.url), "utf8");
+  const config = JSON.parse(demo.match(/id="signup-config">([\s\S]*?)<\/script>/)[1]);
+  const own = { label: config.purposes.find((p) => p.id === "partners").label, description: config.purposes.find((p) => p.id === "sms").description };
+  const locales = (await readdir(new URL("../form/catalogs/", import.meta.url))).map((f) => f.replace(/\.json$/, "")).sort();
+  assert.equal(locales.length, 25);
+  for (const texts of Object.values(own)) assert.deepEqual(Object.keys(texts).sort(), locales);
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const errors = watchErrors(page);
+  for (const tag of locales) {
+    await page.goto(`${base}/?lang=${tag}`);
+    await page.locator(`#signup #cw-form[lang=${tag}]`).waitFor();
+    const text = await page.locator("#signup").evaluate((host) => host.shadowRoot.getElementById("cw-form").textContent);
+    for (const [what, texts] of Object.entries(own)) {
+      assert.ok(text.includes(texts[tag]), `${tag}: the ${what} in ${tag}`);
+      if (tag !== "en") assert.ok(!text.includes(texts.en), `${tag}: no English ${what}`);
+    }
+  }
+  assert.deepEqual(errors, []);
   await context.close();
 });
