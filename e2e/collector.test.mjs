@@ -5,7 +5,8 @@
 // its button confirms; the same for the unsubscribe link, which withdraws;
 // verify-log is clean. The proof and the receipt are verified here with
 // `jose`, and the payload checked against `canonicalize` (RFC 8785): code we
-// did not write.
+// did not write. The demo collector also serves the script tag's files, the
+// .wasm as application/wasm.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { compactVerify, importJWK, decodeProtectedHeader, createLocalJWKSet } from "jose";
@@ -149,5 +150,32 @@ test("a withdrawal from the same browser is signed, chained and recorded", async
   assert.ok(rows.some((r) => r.purpose === "partners" && r.state === "withdrawn"), JSON.stringify(rows));
   assert.ok(rows.some((r) => r.purpose === "newsletter" && r.state !== "withdrawn"), JSON.stringify(rows));
   assert.match(collector.admin("verify-log"), /^ok: /);
+  await context.close();
+});
+
+test("the demo collector serves the script tag's wasm as application/wasm, and the script tag mounts from it", async () => {
+  for (const file of ["consent-widget.wasm", "consent_widget_bg.wasm"]) {
+    const response = await fetch(`${collector.url}/pkg/${file}`);
+    assert.equal(response.status, 200, file);
+    assert.equal(response.headers.get("content-type"), "application/wasm", file);
+  }
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const errors = watchErrors(page);
+  // A page of the collector's origin with only the script tag: the wasm comes from the collector's /pkg/.
+  await page.route(collector.url + "/script-tag.html", (route) =>
+    route.fulfill({
+      contentType: "text/html; charset=utf-8",
+      body: `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>script tag</title><link rel="icon" href="data:,">
+<script src="/pkg/consent-widget.js" defer></script></head>
+<body><div id="signup" data-consent-widget data-config-id="cfg"></div>
+<script type="application/json" id="cfg">${JSON.stringify({ endpoint: "/v1/proofs", controller: { name: "Boutique Exemple SAS", contact: "dpo@boutique.example" }, privacyPolicyUrl: "/privacy.html", purposes: [{ id: "newsletter", channel: "email" }] })}</script></body></html>`,
+    }),
+  );
+  const wasm = page.waitForResponse((r) => r.url() === `${collector.url}/pkg/consent-widget.wasm`);
+  await page.goto(collector.url + "/script-tag.html");
+  assert.equal((await wasm).headers()["content-type"], "application/wasm");
+  await page.locator("#signup #cw-form").waitFor();
+  assert.deepEqual(errors, []);
   await context.close();
 });

@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 // Bundles the JS shell (src/web/js/) with wasm-bindgen's glue, run by
 // scripts/build: pkg/consent_widget.js, the ESM entry next to
-// pkg/consent_widget_bg.wasm, and the script tag's shell (IIFE), which
-// scripts/package.mjs completes with the wasm bytes. Both minified. The
-// catalogs (form/catalogs/<locale>.json) stay out of both: the ESM entry
+// pkg/consent_widget_bg.wasm, and the script tag's two shells (IIFE), which
+// scripts/package.mjs completes: with the wasm's hash, or with its bytes
+// inlined. All minified. The catalogs (form/catalogs/<locale>.json) stay out
+// of every one: the ESM entry
 // imports pkg/locales/<locale>.js through pkg/locales.js, which the
 // application's bundler splits; scripts/package.mjs writes the script tag's.
 import { build, transform } from "esbuild";
@@ -39,14 +40,20 @@ const common = {
 };
 
 await build({ ...common, entryPoints: ["src/web/js/index.js"], format: "esm", outfile: "pkg/consent_widget.js" });
-// In the script tag the wasm comes as bytes, never by URL: import.meta is unused there.
-await build({
-  ...common,
-  entryPoints: ["src/web/js/script-tag.js"],
-  format: "iife",
-  outfile: resolve(glue, "script-tag.js"),
-  logOverride: { "empty-import-meta": "silent" },
-});
+// The script tag's two builds, classic scripts: the one that fetches
+// consent-widget.wasm beside itself, and the one-file build with the wasm
+// inlined (INLINED; the other branch and ./inlined.js drop out). Both give the
+// glue the wasm explicitly: import.meta is unused there.
+for (const [inlined, name] of [[false, "script-tag.js"], [true, "script-tag-inlined.js"]]) {
+  await build({
+    ...common,
+    define: { ...common.define, INLINED: String(inlined) },
+    entryPoints: ["src/web/js/script-tag.js"],
+    format: "iife",
+    outfile: resolve(glue, name),
+    logOverride: { "empty-import-meta": "silent" },
+  });
+}
 copyFileSync("src/web/js/index.d.ts", "pkg/consent_widget.d.ts");
 // One ES module per locale, its default export the catalog's JSON text (the
 // core parses it), and pkg/locales.js, which imports each by a literal path:

@@ -5,15 +5,18 @@
 //
 //  1. pkg/consent_widget.js (the ESM entry) and pkg/consent_widget.d.ts, as
 //     scripts/bundle.mjs wrote them.
-//  2. pkg/consent-widget.js: the one-file script tag. A classic script: the
-//     shell's script-tag entry (src/web/js/script-tag.js) bundled as an IIFE,
-//     with the wasm inlined as a byte string (see `byteString`).
-//     Beside it, pkg/consent-widget.<locale>.js: each locale's texts, a
-//     classic script the script tag adds to the page when a form shows that
-//     locale (src/web/js/script-tag.js).
+//  2. The script tag, a classic script (src/web/js/script-tag.js bundled as
+//     an IIFE): pkg/consent-widget.js, which fetches pkg/consent-widget.wasm
+//     from beside itself (its SHA-384 written into it, for the fetch's
+//     integrity check), and pkg/consent-widget-inlined.js, the one-file build
+//     for hosts that cannot serve .wasm (the Shopify extension), with the
+//     wasm inlined as a byte string (see `byteString`). Beside both,
+//     pkg/consent-widget.<locale>.js: each locale's texts, a classic script
+//     the script tag adds to the page when a form shows that locale.
 //  3. pkg/package.json, pkg/consent-widget.d.ts and pkg/README.md: the npm
 //     package, its version taken from Cargo.toml.
-import { readFileSync, writeFileSync } from "node:fs";
+import { copyFileSync, readFileSync, writeFileSync } from "node:fs";
+import { createHash } from "node:crypto";
 import { catalogs } from "./catalogs.mjs";
 import { execFileSync } from "node:child_process";
 import { Script } from "node:vm";
@@ -34,7 +37,7 @@ function replaceOnce(text, from, to, what) {
   return text.slice(0, at) + to + text.slice(at + from.length);
 }
 
-// --- 2. the one-file script tag ---------------------------------------------
+// --- 2. the script tag, its wasm, the one-file build, the texts -------------
 const wasm = readFileSync(`${PKG}/consent_widget_bg.wasm`);
 
 /**
@@ -70,21 +73,34 @@ function byteString(bytes, table) {
 }
 
 const glueDir = `${process.env.CARGO_TARGET_DIR ?? "target"}/glue`;
-let shell = readFileSync(`${glueDir}/script-tag.js`, "utf8");
+const banner = (what) => `/*! consent-widget ${cargo.version} | ${what} | MIT OR Apache-2.0 */\n`;
+/** Writes a classic script, once it parses as one. */
+const writeScript = (name, text) => {
+  new Script(text, { filename: name });
+  write(name, text);
+};
+
+// The script tag and its wasm: the fetch names this build's wasm by its hash.
+let script = readFileSync(`${glueDir}/script-tag.js`, "utf8");
+if (script.includes("WASM_BYTES")) throw new Error("package: the inlined wasm's code is in the script tag's bundle; check INLINED in scripts/bundle.mjs");
+const integrity = "sha384-" + createHash("sha384").update(wasm).digest("base64");
+script = replaceOnce(script, "WASM_INTEGRITY", JSON.stringify(integrity), "WASM_INTEGRITY");
+writeScript("consent-widget.js", banner("script tag, with consent-widget.wasm beside it") + script);
+copyFileSync(`${PKG}/consent_widget_bg.wasm`, `${PKG}/consent-widget.wasm`);
+
+// The one-file build.
+let shell = readFileSync(`${glueDir}/script-tag-inlined.js`, "utf8");
+if (shell.includes("WASM_INTEGRITY")) throw new Error("package: the wasm fetch is in the one-file bundle; check INLINED in scripts/bundle.mjs");
 const table = swaps(wasm);
 shell = replaceOnce(shell, "WASM_BYTES", byteString(wasm, table), "WASM_BYTES");
 shell = replaceOnce(shell, "WASM_SWAPS", JSON.stringify(table).replace(/"/g, ""), "WASM_SWAPS");
 shell = replaceOnce(shell, "WASM_LENGTH", String(wasm.length), "WASM_LENGTH");
-const script = `\uFEFF/*! consent-widget ${cargo.version} | one-file script tag | MIT OR Apache-2.0 */\n${shell}`;
-new Script(script, { filename: "consent-widget.js" }); // a classic script: syntax check
-write("consent-widget.js", script);
+writeScript("consent-widget-inlined.js", `\uFEFF${banner("one-file script tag, wasm inlined")}${shell}`);
 for (const { tag, json } of catalogs()) {
-  const texts = `(self.ConsentWidgetTexts=self.ConsentWidgetTexts||{})[${JSON.stringify(tag)}]=${json.literal};\n`;
-  new Script(texts, { filename: `consent-widget.${tag}.js` });
-  write(`consent-widget.${tag}.js`, texts);
+  writeScript(`consent-widget.${tag}.js`, `(self.ConsentWidgetTexts=self.ConsentWidgetTexts||{})[${JSON.stringify(tag)}]=${json.literal};\n`);
 }
 
-write("consent-widget.d.ts", `// Types for the one-file script tag (consent-widget/script): window.ConsentWidget.
+write("consent-widget.d.ts", `// Types for the script tag (consent-widget/script, and its one-file build): window.ConsentWidget.
 import type { mount, validateConfig, version, Widget } from "./consent_widget.js";
 
 /** What the script tag puts on \`window.ConsentWidget\`. */
@@ -92,7 +108,7 @@ export interface ConsentWidgetGlobal {
   mount: typeof mount;
   validateConfig: typeof validateConfig;
   version: typeof version;
-  /** Resolves once the WebAssembly is compiled: at once in current browsers; later in those that refuse large synchronous compiles. */
+  /** Resolves once the WebAssembly is fetched and compiled; mount and validateConfig throw before. (The one-file build compiles at once in current browsers.) */
   ready: Promise<void>;
 }
 
@@ -122,6 +138,9 @@ const manifest = {
     ".": { types: "./consent_widget.d.ts", import: "./consent_widget.js", default: "./consent_widget.js" },
     "./script": { types: "./consent-widget.d.ts", default: "./consent-widget.js" },
     "./consent-widget.js": { types: "./consent-widget.d.ts", default: "./consent-widget.js" },
+    "./consent-widget.wasm": "./consent-widget.wasm",
+    "./script-inlined": { types: "./consent-widget.d.ts", default: "./consent-widget-inlined.js" },
+    "./consent-widget-inlined.js": { types: "./consent-widget.d.ts", default: "./consent-widget-inlined.js" },
     "./consent_widget_bg.wasm": "./consent_widget_bg.wasm",
     "./locales/*": "./locales/*",
     "./consent-widget.*.js": "./consent-widget.*.js",
@@ -134,11 +153,13 @@ const manifest = {
     "locales.js",
     "locales/",
     "consent-widget.js",
+    "consent-widget.wasm",
+    "consent-widget-inlined.js",
     "consent-widget.*.js",
     "consent-widget.d.ts",
     "README.md",
   ],
-  sideEffects: ["./consent-widget.js", "./consent-widget.*.js"],
+  sideEffects: ["./consent-widget.js", "./consent-widget-inlined.js", "./consent-widget.*.js"],
   keywords: ["gdpr", "consent", "newsletter", "sms", "opt-in", "signup", "webassembly", "cnil"],
 };
 write("package.json", JSON.stringify(manifest, null, 2) + "\n");
@@ -155,17 +176,19 @@ write("README.md", `# consent-widget\n\n${quickStarts.join("\n\n")}\n\n## Refere
   // Links into the repository mean nothing on npm: their text stays.
   .replace(/\[([^\]]+)\]\((?!https?:|#)[^)]*\)/g, "$1"));
 
-// --- figures: the one-file script tag against the two-file ESM build --------
+// --- figures: each script tag against the two-file ESM build ---------------
 const sizes = (paths) => {
   const each = paths.map((p) => readFileSync(`${PKG}/${p}`));
   const brotli = (b) => brotliCompressSync(b, { params: { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_SIZE_HINT]: b.length } }).length;
   const sum = (f) => each.reduce((t, b) => t + f(b), 0);
   return { raw: sum((b) => b.length), gzip: sum((b) => gzipSync(b, { level: 9 }).length), brotli: sum(brotli) };
 };
-const one = sizes(["consent-widget.js"]);
+const one = sizes(["consent-widget-inlined.js"]);
+const beside = sizes(["consent-widget.js", "consent-widget.wasm"]);
 const two = sizes(["consent_widget.js", "consent_widget_bg.wasm"]);
-const row = (name, r) => `${name.padEnd(44)} ${String(r.raw).padStart(8)} ${String(r.gzip).padStart(8)} ${String(r.brotli).padStart(8)}`;
-console.log(`${"".padEnd(44)} ${"raw".padStart(8)} ${"gzip -9".padStart(8)} ${"br -q11".padStart(8)}`);
-console.log(row("consent-widget.js (script tag, one request)", one));
-console.log(row("consent_widget.js + _bg.wasm (two requests)", two));
-console.log(`inlining costs ${one.brotli - two.brotli} B brotli (${(((one.brotli - two.brotli) / two.brotli) * 100).toFixed(1)}%) and saves one request`);
+const row = (name, r) => `${name.padEnd(50)} ${String(r.raw).padStart(8)} ${String(r.gzip).padStart(8)} ${String(r.brotli).padStart(8)}`;
+console.log(`${"".padEnd(50)} ${"raw".padStart(8)} ${"gzip -9".padStart(8)} ${"br -q11".padStart(8)}`);
+console.log(row("consent-widget.js + .wasm (script tag, two requests)", beside));
+console.log(row("consent-widget-inlined.js (one-file, one request)", one));
+console.log(row("consent_widget.js + _bg.wasm (ESM, two requests)", two));
+console.log(`inlining costs ${one.brotli - beside.brotli} B brotli (${(((one.brotli - beside.brotli) / beside.brotli) * 100).toFixed(1)}%) and saves one request`);

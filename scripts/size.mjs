@@ -1,10 +1,12 @@
 #!/usr/bin/env node
 // Prints the bytes a page fetches for the widget in one locale, each way in
 // (the npm package's JS shell, glue and CSS in one file, the wasm, and one
-// locale module; the one-file script tag and one locale's texts file), raw,
-// gzip -9 and brotli -q 11, and fails if either brotli total is over the
-// budget (bytes, env SIZE_BUDGET). The locale counted is the largest of the
-// 25 by brotli: every page fetches exactly one.
+// locale module; the script tag, the consent-widget.wasm it fetches from
+// beside itself, and one locale's texts file; the one-file build the Shopify
+// extension ships, wasm inlined, and one texts file), raw, gzip -9 and
+// brotli -q 11, and fails if any brotli total is over the budget (bytes, env
+// SIZE_BUDGET). The locale counted is the largest of the 25 by brotli: every
+// page fetches exactly one.
 // It also proves the wasm holds no serde_json and no Rust crypto: neither in
 // the widget's dependency graph for wasm32, nor among the function names of
 // the unstripped release module (signing and hashing are WebCrypto's).
@@ -18,6 +20,7 @@ import { gzipSync, brotliCompressSync, constants } from "node:zlib";
 // tag, one locale) and the product's 13 KB; neither is met yet
 // (BENCHMARKS.md, "Bytes": what the bytes are and the next cuts).
 const budget = Number(process.env.SIZE_BUDGET ?? 42_500);
+const goal = 34_000; // the script tag with one locale (issue 15)
 const vcc = 13_783; // vanilla-cookieconsent 3.1.0, brotli, shared/brief/ANCHORS.md §8
 const measure = (path) => {
   const raw = readFileSync(path);
@@ -30,15 +33,16 @@ const measure = (path) => {
 const sum = (rows) => rows.reduce((t, r) => ({ raw: t.raw + r.raw, gzip: t.gzip + r.gzip, brotli: t.brotli + r.brotli }), { raw: 0, gzip: 0, brotli: 0 });
 const pad = (v, n) => String(v).padStart(n);
 const line = (r) => console.log(`${r.path.padEnd(44)} ${pad(r.raw, 8)} ${pad(r.gzip, 8)} ${pad(r.brotli, 8)}`);
-// The two ways a page gets the widget: the npm package's ESM entry (two
-// files) and the one-file script tag (the wasm inlined; scripts/package).
+// The ways a page gets the widget: the npm package's ESM entry, the script
+// tag with its wasm beside it, and the one-file build (scripts/package).
 const largest = (paths) => paths.map(measure).sort((a, b) => b.brotli - a.brotli)[0];
 const esmLocales = readdirSync("pkg/locales").map((f) => `pkg/locales/${f}`);
 const tagLocales = readdirSync("pkg").filter((f) => /^consent-widget\.[a-z-]+\.js$/i.test(f)).map((f) => `pkg/${f}`);
 if (esmLocales.length !== 25 || tagLocales.length !== 25) throw new Error(`size: expected 25 locale files each way, found ${esmLocales.length} and ${tagLocales.length}`);
 const ways = [
   { name: "npm / ESM", files: ["pkg/consent_widget.js", "pkg/consent_widget_bg.wasm", largest(esmLocales).path] },
-  { name: "script tag", files: ["pkg/consent-widget.js", largest(tagLocales).path] },
+  { name: "script tag", files: ["pkg/consent-widget.js", "pkg/consent-widget.wasm", largest(tagLocales).path] },
+  { name: "one-file (Shopify)", files: ["pkg/consent-widget-inlined.js", largest(tagLocales).path] },
 ];
 console.log(`${"file".padEnd(44)} ${pad("raw", 8)} ${pad("gzip", 8)} ${pad("brotli", 8)}`);
 const over = [];
@@ -47,7 +51,7 @@ for (const way of ways) {
   const total = { path: `total, ${way.name}`, ...sum(rows) };
   rows.forEach(line);
   if (rows.length > 1) line(total);
-  console.log(`${way.name}: brotli ${total.brotli} B; budget ${budget} B; ratio to vanilla-cookieconsent 3.1.0 (${vcc} B): ${(total.brotli / vcc).toFixed(2)}`);
+  console.log(`${way.name}: brotli ${total.brotli} B; budget ${budget} B${way.name === "script tag" ? `; goal ${goal} B` : ""}; ratio to vanilla-cookieconsent 3.1.0 (${vcc} B): ${(total.brotli / vcc).toFixed(2)}`);
   if (total.brotli > budget) over.push(`${way.name} over budget by ${total.brotli - budget} B`);
 }
 

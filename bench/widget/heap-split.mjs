@@ -23,7 +23,10 @@ const STEPS = {
   "npm ESM: init + one element wrapper": { form: true, head: esm(`await init(); window.__e = document.getElementById("signup");`) },
   "npm ESM: init + validateConfig": { form: true, head: esm(`await init(); cw.validateConfig(${config});`) },
   "npm ESM: mounted": { form: true, head: esm(`await init(); cw.mount("#signup", ${config});`) },
+  "script tag: wasm fetched and compiled, no form": { head: `${PAGES.ours.head}\n<script type="module">await ConsentWidget.ready;\n${done}</script>` },
   "script tag: mounted (the bench's ours)": { ...PAGES.ours, root: "shadow" },
+  "one-file build: wasm inlined, no form": { head: `${PAGES["ours-inlined"].head}\n<script type="module">await ConsentWidget.ready;\n${done}</script>` },
+  "one-file build: mounted (the bench's ours-inlined)": { ...PAGES["ours-inlined"], root: "shadow" },
 };
 const baseline = PAGES.baseline;
 for (const name of Object.keys(PAGES)) delete PAGES[name];

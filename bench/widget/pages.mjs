@@ -1,4 +1,4 @@
-// The five pages of the widget bench and the server that counts what each
+// The six pages of the widget bench and the server that counts what each
 // page fetches. Every page is the same storefront; only the widget differs.
 import { createServer } from "node:http";
 import { readFileSync } from "node:fs";
@@ -20,11 +20,19 @@ export const PAGES = {
     root: "shadow",
     head: `<script src="/pkg/consent-widget.js" defer></script>`,
     // The demo's own form and config (fr, three purposes, phone optional),
-    // mounted by the script tag instead of the demo's module script.
+    // mounted by the script tag (which fetches consent-widget.wasm beside
+    // itself) instead of the demo's module script.
     form: true,
   },
-  // The same form from the npm package's ESM entry: the wasm is a second
-  // file, fetched and compiled by streaming, not a string in the script.
+  // The same, from the one-file build (the Shopify extension's): the wasm
+  // inlined in the script as a string, compiled synchronously.
+  "ours-inlined": {
+    root: "shadow",
+    head: `<script src="/pkg/consent-widget-inlined.js" defer></script>`,
+    form: true,
+  },
+  // The same form from the npm package's ESM entry: the wasm fetched and
+  // compiled by streaming, as the script tag does, through an ES module.
   "ours-esm": {
     root: "shadow",
     head: `<script type="module">

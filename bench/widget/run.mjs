@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The widget page-cost bench: baseline storefront, ours (script tag and ESM), vanilla-cookieconsent
+// The widget page-cost bench: baseline storefront, ours (script tag, one-file build, ESM), vanilla-cookieconsent
 // and klaro, cold loads in headless Chromium at each CPU throttle, interleaved.
 // Usage: node bench/widget/run.mjs [--runs 10] [--throttle 1,4] [--out FILE]
 import { writeFileSync, mkdirSync } from "node:fs";

@@ -187,7 +187,7 @@ test("shopify classic snippet, single opt-in, storefront form: the page subscrib
   await signUp("/snippet-single", "#consent-widget", "en", "subscribe");
 });
 
-test("shopify: a German storefront gets the German form and fetches only the German texts", async () => {
+test("shopify: a German storefront gets the German form, fetches only the German texts, and the one-file widget without a .wasm", async () => {
   const { context, page: p, errors, violations } = await openPage(browser, site.base + "/snippet-de");
   const fetched = [];
   p.on("request", (r) => fetched.push(new URL(r.url()).pathname));
@@ -197,6 +197,8 @@ test("shopify: a German storefront gets the German form and fetches only the Ger
   assert.equal(await p.locator("#consent-widget #cw-submit").textContent(), "Anmelden");
   assert.equal(await p.locator("noscript").evaluate((n) => n.textContent), "Dieses Anmeldeformular benötigt JavaScript.");
   assert.deepEqual(fetched.filter((u) => /^\/assets\/consent-widget\.[^/]+\.js$/.test(u)), ["/assets/consent-widget.de.js"]);
+  // The one-file build: the wasm comes inside the script, no .wasm is fetched.
+  assert.deepEqual(fetched.filter((u) => /\.wasm$|^\/assets\/consent-widget(-inlined)?\.js$/.test(u)), ["/assets/consent-widget-inlined.js"]);
   assert.deepEqual(await violations(), []);
   assert.deepEqual(errors, []);
   await context.close();

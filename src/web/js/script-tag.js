@@ -1,38 +1,39 @@
-// The one-file script tag: the API on window.ConsentWidget, the wasm inlined
-// (scripts/package.mjs puts its bytes where WASM_BYTES stands), and every
-// [data-consent-widget] element mounted, now and when added later. The texts
-// of a locale come from consent-widget.<locale>.js beside this file, a classic
-// script added once per page when a form first shows that locale: the page's
-// script-src already allows it, and no fetch or CORS is involved.
-import init, { initSync, mount, validateConfig, version } from "./api.js";
+// The script tag: the API on window.ConsentWidget, the wasm fetched from
+// consent-widget.wasm beside this file (its URL resolved from this script's
+// own src, its bytes checked against the hash the build wrote here), and
+// every [data-consent-widget] element mounted, now and when added later. The
+// one-file build (consent-widget-inlined.js, for hosts that cannot serve
+// .wasm) carries the wasm inside instead (./inlined.js; scripts/bundle.mjs
+// sets INLINED). The texts of a locale come from consent-widget.<locale>.js
+// beside this file, a classic script added once per page when a form first
+// shows that locale: the page's script-src already allows it.
+import init, { mount, validateConfig, version } from "./api.js";
+import { compileInlined } from "./inlined.js";
 import { catalogSource } from "./texts.js";
 import { trustedScriptURL } from "./widget.js";
 
 if (!window.ConsentWidget) {
-  /* global WASM_BYTES, WASM_LENGTH, WASM_SWAPS */
-  // A few byte values trade places in the string, so that it needs almost no escapes.
-  const text = WASM_BYTES, swaps = WASM_SWAPS;
-  // A byte table: an object lookup per byte made the loop a quarter slower.
-  const table = new Uint8Array(256);
-  for (let c = 0; c < 256; c++) table[c] = swaps[c] ?? c;
-  const bytes = new Uint8Array(text.length);
-  for (let i = 0; i < text.length; i++) bytes[i] = table[text.charCodeAt(i)];
-  if (bytes.length !== WASM_LENGTH) throw new Error("consent-widget: the script was altered or misread; serve consent-widget.js unchanged");
-  // Compile at once where the browser allows it (Chrome before 2023 refused
-  // synchronous compiles over 4 KB on the main thread); otherwise asynchronously.
-  let ready;
-  try {
-    initSync({ module: bytes });
-    ready = Promise.resolve();
-  } catch (e) {
-    if (!(e instanceof RangeError)) throw e;
-    ready = init({ module_or_path: bytes }).then(() => undefined);
-  }
-  window.ConsentWidget = Object.freeze({ mount, validateConfig, version, ready });
-
+  /* global INLINED, WASM_INTEGRITY */
   // Read now: document.currentScript is this file only while it first runs.
   const me = document.currentScript;
   const base = me?.src || location.href;
+  // Streamed and compiled as it arrives where the server says application/wasm;
+  // the glue falls back to compiling the whole body where it does not. The
+  // integrity check refuses a .wasm from another build than this file's.
+  const loading = INLINED
+    ? compileInlined()
+    : init({ module_or_path: fetch(new URL("consent-widget.wasm", base), { integrity: WASM_INTEGRITY }) });
+  // The inlined build compiles synchronously where it can: mount works at once then.
+  let up = !loading;
+  const ready = Promise.resolve(loading).then(() => {
+    up = true;
+  });
+  const loaded = (f) => (...args) => {
+    if (!up) throw new Error("consent-widget: the WebAssembly is not loaded yet; await ConsentWidget.ready first");
+    return f(...args);
+  };
+  window.ConsentWidget = Object.freeze({ mount: loaded(mount), validateConfig: loaded(validateConfig), version, ready });
+
   catalogSource(
     (tag) =>
       new Promise((resolve, reject) => {
@@ -84,6 +85,6 @@ if (!window.ConsentWidget) {
   };
   ready.then(
     () => (document.readyState === "loading" ? document.addEventListener("DOMContentLoaded", start, { once: true }) : start()),
-    (e) => console.error("consent-widget: the WebAssembly did not compile:", e),
+    (e) => console.error("consent-widget: the WebAssembly did not load" + (INLINED ? ":" : " from consent-widget.wasm beside " + base + ":"), e),
   );
 }
