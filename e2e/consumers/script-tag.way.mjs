@@ -84,6 +84,8 @@ function widgetFetches(page) {
 
 test("script tag: it fetches consent-widget.wasm beside itself, both elements mount under a strict CSP, and a valid submission reaches the collector and verifies", async () => {
   const { context, page: p, errors, violations } = await openPage(browser, site.base + "/");
+  // The first load done (texts files included), what the reload fetches is counted.
+  await formAppears(p, "#b");
   const fetched = widgetFetches(p);
   const wasm = p.waitForResponse((r) => r.url().endsWith("/consent-widget.wasm"));
   await p.reload();
@@ -123,6 +125,7 @@ test("script tag: a page that enforces Trusted Types, under the strict CSP, gets
 
 test("script tag: a server that sends the .wasm as application/octet-stream still gets the form (compiled from the whole body)", async () => {
   const { context, page: p, errors, violations } = await openPage(browser, site.base + "/octet");
+  await formAppears(p, "#b");
   const warnings = [];
   p.on("console", (m) => m.type() === "warning" && warnings.push(m.text()));
   await p.reload();
@@ -175,6 +178,7 @@ test("script tag: mount before the wasm is there throws a clear error, and works
 
 test("one-file build: consent-widget-inlined.js mounts both forms and fetches no .wasm", async () => {
   const { context, page: p, errors, violations } = await openPage(browser, site.base + "/inlined");
+  await formAppears(p, "#b");
   const fetched = widgetFetches(p);
   await p.reload();
   await formAppears(p, "#a");
