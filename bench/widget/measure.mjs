@@ -1,6 +1,8 @@
 // One cold load of one page in a fresh browser context, every value read
 // through raw CDP: Playwright's own evaluate injects script that would count
 // in the very figures measured.
+import { PAGES } from "./pages.mjs";
+
 const sleep = (ms) => new Promise((ok) => setTimeout(ok, ms));
 
 function once(cdp, event) {
@@ -58,6 +60,12 @@ export async function measure(browser, server, name, rate, { settleMs = 1000, ro
     await cdp.send("HeapProfiler.collectGarbage");
     await cdp.send("HeapProfiler.collectGarbage");
     const { usedSize } = await cdp.send("Runtime.getHeapUsage");
+    // Our pages must have measured the form itself, not a list of configuration
+    // problems. Checked after the heap is read: the check makes element wrappers.
+    if (PAGES[name]?.root === "shadow") {
+      const { result } = await cdp.send("Runtime.evaluate", { expression: `!!document.querySelector("[data-consent-widget]")?.shadowRoot?.querySelector("#cw-form")`, returnByValue: true });
+      if (!result.value) throw new Error(`${name}: our form did not render (see the page's console)`);
+    }
 
     return {
       // The baseline has no widget: its reference point is when deferred

@@ -111,10 +111,22 @@ if (!STORE.includes(DEMO_SCRIPT) || !STORE.includes(FORM) || !CONFIG.test(STORE)
   throw new Error("bench: www/index.html changed; update DEMO_SCRIPT, FORM and CONFIG in bench/widget/pages.mjs");
 }
 
+// The storefront's config with the merchant's own texts (a purpose's label
+// or description, given per language on the demo's page in all 25) as one
+// French string each: one locale, as each peer's config carries. (A map with
+// French alone would not do: the other languages would show the partner
+// box with the newsletter's words, and the widget refuses such a form.)
+const FRENCH = (() => {
+  const [, open, json, close] = STORE.match(/(<script type="application\/json" id="signup-config">)([\s\S]*?)(<\/script>)/);
+  const config = JSON.parse(json);
+  for (const p of config.purposes) for (const k of ["label", "description"]) if (p[k] && typeof p[k] === "object") p[k] = p[k].fr;
+  return `${open}${JSON.stringify(config, null, 1)}${close}`;
+})();
+
 function page({ root, head, form }) {
   const html = STORE.replace(DEMO_SCRIPT, `${instrumentation(root)}\n${head}`);
   return form
-    ? html.replace(FORM, `<div id="signup" data-consent-widget data-config-id="signup-config"></div>`)
+    ? html.replace(FORM, `<div id="signup" data-consent-widget data-config-id="signup-config"></div>`).replace(CONFIG, FRENCH)
     : html.replace(FORM, "").replace(CONFIG, "");
 }
 

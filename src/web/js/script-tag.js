@@ -17,9 +17,10 @@ if (!window.ConsentWidget) {
   // Read now: document.currentScript is this file only while it first runs.
   const me = document.currentScript;
   const base = me?.src || location.href;
-  // Streamed and compiled as it arrives where the server says application/wasm;
-  // the glue falls back to compiling the whole body where it does not. The
-  // integrity check refuses a .wasm from another build than this file's.
+  // Fetched at once, and compiled by instantiateStreaming where the server
+  // says application/wasm; the glue falls back to compiling the whole body
+  // where it does not. The integrity check refuses a .wasm from another build
+  // than this file's (it also means the body arrives whole before compiling).
   const loading = INLINED
     ? compileInlined()
     : init({ module_or_path: fetch(new URL("consent-widget.wasm", base), { integrity: WASM_INTEGRITY }) });
