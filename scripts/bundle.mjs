@@ -6,10 +6,13 @@
 // catalogs (form/catalogs/<locale>.json) stay out of both: the ESM entry
 // imports pkg/locales/<locale>.js through pkg/locales.js, which the
 // application's bundler splits; scripts/package.mjs writes the script tag's.
+// So do the configuration problems' sentences (form/problems.json), as
+// pkg/problems.en.js and pkg/consent-widget.problems.en.js.
 import { build, transform } from "esbuild";
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { catalogs } from "./catalogs.mjs";
+import { sentences } from "./problems.mjs";
 
 const glue = process.argv[2];
 if (!glue) throw new Error("usage: bundle.mjs <wasm-bindgen output dir>");
@@ -20,7 +23,7 @@ const core = {
   setup(b) {
     b.onResolve({ filter: /^\.\/core\.js$/ }, () => ({ path: resolve(glue, "consent_widget.js") }));
     // The locale loader ships beside the entry, unbundled (written below), for the application's bundler to read.
-    b.onResolve({ filter: /^\.\/locales\.js$/ }, () => ({ path: "./locales.js", external: true }));
+    b.onResolve({ filter: /^\.\/(locales|problems\.en)\.js$/ }, (args) => ({ path: args.path, external: true }));
     b.onLoad({ filter: /\.css$/ }, async (args) => {
       const { code } = await transform(readFileSync(args.path, "utf8"), { loader: "css", minify: true });
       return { contents: code.trim(), loader: "text" };
@@ -62,3 +65,6 @@ writeFileSync(
     `const LOCALES = {\n${all.map(({ tag }) => `  ${JSON.stringify(tag)}: () => import("./locales/${tag}.js"),\n`).join("")}};\n` +
     'export default (tag) => (LOCALES[tag] ?? (() => Promise.reject(new Error("consent-widget: no texts file for " + tag))))().then((m) => m.default);\n',
 );
+// The configuration problems' sentences, imported by the ESM entry only where
+// they are read (validateConfig, a merchant's view): a chunk of their own.
+writeFileSync("pkg/problems.en.js", `export default ${sentences().literal};\n`);

@@ -11,7 +11,7 @@
 
 use crate::prelude::*;
 
-use super::{Code, Config, Localized, Problem};
+use super::{Config, Localized, Problem, Says};
 use crate::i18n::{own_text, FALLBACK_LOCALE};
 use crate::text::{cat, uint};
 
@@ -44,14 +44,9 @@ pub(super) fn problems(config: &Config) -> Vec<Problem> {
             })
         });
         if let Some(i) = clash {
-            let message = cat(&[
-                "reads the same as purposes[",
-                &uint(i),
-                "] (\"",
-                &ps[i].id,
-                "\") in some language (the same text, or both the channel's default): give each purpose a label of its own",
-            ]);
-            out.push(Problem::new(&cat(&["purposes[", &uint(j), "].label"]), Code::Duplicate, &message));
+            let index = uint(i);
+            let args = [("index", index.as_str()), ("id", ps[i].id.as_str())];
+            out.push(Problem::new(&cat(&["purposes[", &uint(j), "].label"]), Says::DuplicateLabel, &args));
         }
     }
     out
