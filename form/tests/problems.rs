@@ -49,7 +49,6 @@ fn cases() -> Vec<(Says, Result<Config, Vec<Problem>>)> {
         (Says::UnknownText, c(with(valid(), "texts", obj([("fr", obj([("submitt", s("Go"))]))])))),
         (Says::UnknownTheme, c(with(valid(), "theme", obj([("glow", s("1"))])))),
         (Says::InvalidId, c(newsletter_with(("id", s("a b"))))),
-        (Says::InvalidChannel, c(newsletter_with(("channel", s("fax"))))),
         (Says::InvalidChoice, c(with(valid(), "regime", s("b2x")))),
         (Says::InvalidHeaderName, c(with(valid(), "headers", obj([("Bad Header", s("x"))])))),
         (Says::InvalidHeaderValue, c(with(valid(), "headers", obj([("X-Name", s("Été"))])))),
@@ -108,6 +107,10 @@ fn sentences_read_as_before_with_their_values() {
     assert_eq!(first(Says::TypeJson).line(), "(config): is not valid JSON (at byte 13)");
     assert_eq!(first(Says::TypeLocalized).message(), "expected a non-empty string or an object of strings per locale, got a number");
     assert_eq!(first(Says::InvalidChoice).line(), "regime: must be one of b2c, b2b, softOptIn");
+    let fax = Config::from_value(&newsletter_with(("channel", s("fax")))).unwrap_err();
+    assert_eq!(fax.iter().map(Problem::line).collect::<Vec<_>>(), ["purposes[0].channel: must be one of email, sms, phone, post"]);
+    let phone = Config::from_value(&with(valid(), "phone", s("required"))).unwrap_err();
+    assert_eq!(phone[0].line(), "phone: must be one of off, optional");
     assert_eq!(first(Says::UnknownLocaleTexts).field, "texts.ja");
     let missing: Vec<&str> = consent_form::i18n::KEYS.iter().copied().filter(|k| *k != "submit").collect();
     assert!(first(Says::UnknownLocaleTexts).message().ends_with(&format!("so it must give every text; missing: {}", missing.join(", "))));

@@ -34,18 +34,19 @@ pub(super) fn problems(config: &Config) -> Vec<Problem> {
     }
     let ps = &config.purposes;
     let mut out = Vec::new();
-    for j in 0..ps.len() {
+    // Iterators, not indexing: no bounds-check panic path in the wasm.
+    for (j, pj) in ps.iter().enumerate() {
         // In some locale: the same text, or both the same channel's default.
-        let clash = (0..j).find(|&i| {
-            tags.iter().any(|t| match (own_text(config, &ps[i], "label", t), own_text(config, &ps[j], "label", t)) {
+        let clash = ps.iter().take(j).enumerate().find(|(_, pi)| {
+            tags.iter().any(|t| match (own_text(config, pi, "label", t), own_text(config, pj, "label", t)) {
                 (Some(a), Some(b)) => same(a, b),
-                (None, None) => ps[i].channel == ps[j].channel,
+                (None, None) => pi.channel == pj.channel,
                 _ => false,
             })
         });
-        if let Some(i) = clash {
+        if let Some((i, pi)) = clash {
             let index = uint(i);
-            let args = [("index", index.as_str()), ("id", ps[i].id.as_str())];
+            let args = [("index", index.as_str()), ("id", pi.id.as_str())];
             out.push(Problem::new(&cat(&["purposes[", &uint(j), "].label"]), Says::DuplicateLabel, &args));
         }
     }

@@ -28,6 +28,10 @@ const TOP_KEYS: [&str; 18] = [
     "$schema",
 ];
 const PURPOSE_KEYS: [&str; 5] = ["id", "channel", "label", "description", "checked"];
+const REGIMES: [Regime; 3] = [Regime::B2c, Regime::B2b, Regime::SoftOptIn];
+// The proof's own spellings: one copy of each name in the wasm.
+const REGIME_NAMES: [&str; 3] = [REGIMES[0].as_str(), REGIMES[1].as_str(), REGIMES[2].as_str()];
+const CHANNEL_NAMES: [&str; 4] = [CHANNELS[0].as_str(), CHANNELS[1].as_str(), CHANNELS[2].as_str(), CHANNELS[3].as_str()];
 const CONTROLLER_KEYS: [&str; 2] = ["name", "contact"];
 
 /// Collects problems while reading fields.
@@ -92,10 +96,11 @@ impl Reader {
         }
     }
 
-    /// A string-to-string object, such as `headers`.
-    fn string_map(&mut self, obj: &Value, key: &str, field: &str) -> Vec<(String, String)> {
+    /// A string-to-string object, such as `headers`; `expected` tells a
+    /// value that is not an object.
+    fn string_map(&mut self, value: Option<&Value>, field: &str, expected: Says) -> Vec<(String, String)> {
         let mut out = Vec::new();
-        match obj.get(key) {
+        match value {
             None | Some(Value::Null) => {}
             Some(Value::Obj(members)) => {
                 for (k, v) in members {
@@ -105,7 +110,7 @@ impl Reader {
                     }
                 }
             }
-            Some(other) => self.wrong_type(field, Says::TypeObject, other),
+            Some(other) => self.wrong_type(field, expected, other),
         }
         out
     }
@@ -115,7 +120,7 @@ impl Reader {
         match obj.get(key) {
             None | Some(Value::Null) => Localized::Absent,
             Some(Value::Str(s)) if !s.trim().is_empty() => Localized::Plain(s.trim().into()),
-            Some(Value::Obj(_)) => Localized::PerLocale(self.string_map(obj, key, field)),
+            map @ Some(Value::Obj(_)) => Localized::PerLocale(self.string_map(map, field, Says::TypeObject)),
             Some(other) => {
                 self.wrong_type(field, Says::TypeLocalized, other);
                 Localized::Absent
@@ -153,20 +158,14 @@ impl Reader {
         }
         let prefix = cat(&[field, "."]);
         self.unknown_keys(item, &PURPOSE_KEYS, &prefix);
-        let id = self.string(item, "id", &cat(&[field, ".id"]), true);
+        let id_field = cat(&[field, ".id"]);
+        let id = self.string(item, "id", &id_field, true);
         if let Some(id) = &id {
             if !id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') {
-                self.fail(&cat(&[field, ".id"]), Says::InvalidId);
+                self.fail(&id_field, Says::InvalidId);
             }
         }
-        let channel_field = cat(&[field, ".channel"]);
-        let channel = self.string(item, "channel", &channel_field, true).and_then(|name| {
-            let found = CHANNELS.into_iter().find(|c| c.as_str() == name);
-            if found.is_none() {
-                self.fail(&channel_field, Says::InvalidChannel);
-            }
-            found
-        });
+        let channel = self.one_of(item, "channel", &cat(&[field, ".channel"]), true, &CHANNEL_NAMES).and_then(|i| CHANNELS.get(i).copied());
         match item.get("checked") {
             None | Some(Value::Null) | Some(Value::Bool(false)) => {}
             Some(_) => self.fail(&cat(&[field, ".checked"]), Says::PreChecked),
@@ -204,22 +203,21 @@ impl Reader {
         out
     }
 
-    fn choice<T: Copy>(&mut self, root: &Value, key: &str, options: &[(&str, T)], default: T) -> T {
-        let Some(name) = self.string(root, key, key, false) else { return default };
-        match options.iter().find(|(n, _)| *n == name) {
-            Some((_, v)) => *v,
-            None => {
-                let names: Vec<&str> = options.iter().map(|(n, _)| *n).collect();
-                self.fail_with(key, Says::InvalidChoice, &[("options", &join(&names, ", "))]);
-                default
-            }
+    /// The position of `key`'s value in `names`; `None` when absent or not
+    /// among them (the problem is recorded, naming them all). Not generic:
+    /// one copy in the wasm for every closed list.
+    fn one_of(&mut self, obj: &Value, key: &str, field: &str, required: bool, names: &[&str]) -> Option<usize> {
+        let name = self.string(obj, key, field, required)?;
+        let found = names.iter().position(|n| *n == name);
+        if found.is_none() {
+            self.fail_with(field, Says::InvalidChoice, &[("options", &join(names, ", "))]);
         }
+        found
     }
 
     fn texts(&mut self, root: &Value, purposes: &[Purpose]) -> Vec<(String, Vec<(String, String)>)> {
         let mut out = Vec::new();
-        let all = root.get("texts");
-        let members = match all {
+        let members = match root.get("texts") {
             None | Some(Value::Null) => return out,
             Some(Value::Obj(members)) => members,
             Some(other) => {
@@ -229,14 +227,11 @@ impl Reader {
         };
         for (locale, table) in members {
             let field = cat(&["texts.", locale]);
-            let Value::Obj(_) = table else {
+            if !matches!(table, Value::Obj(_)) {
                 self.wrong_type(&field, Says::TypeStrings, table);
                 continue;
-            };
-            let strings = match all {
-                Some(all) => self.string_map(all, locale, &field),
-                None => Vec::new(),
-            };
+            }
+            let strings = self.string_map(Some(table), &field, Says::TypeStrings);
             for (key, _) in &strings {
                 if !i18n::is_key(key) && !is_purpose_key(key, purposes) {
                     self.fail(&cat(&[&field, ".", key]), Says::UnknownText);
@@ -256,7 +251,7 @@ impl Reader {
 
     fn theme(&mut self, root: &Value) -> Vec<(String, String)> {
         let mut out = Vec::new();
-        for (key, value) in self.string_map(root, "theme", "theme") {
+        for (key, value) in self.string_map(root.get("theme"), "theme", Says::TypeObject) {
             let field = cat(&["theme.", &key]);
             match THEME_KEYS.iter().find(|(k, _)| *k == key) {
                 None => self.fail(&field, Says::UnknownTheme),
@@ -284,7 +279,7 @@ pub(super) fn parse(root: &Value) -> Result<Config, Vec<Problem>> {
     }
     r.unknown_keys(root, &TOP_KEYS, "");
     let endpoint = r.url(root, "endpoint");
-    let headers = r.string_map(root, "headers", "headers");
+    let headers = r.string_map(root.get("headers"), "headers", Says::TypeObject);
     for (name, value) in &headers {
         if name.is_empty() || !name.bytes().all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b)) {
             r.fail(&cat(&["headers.", name]), Says::InvalidHeaderName);
@@ -302,14 +297,12 @@ pub(super) fn parse(root: &Value) -> Result<Config, Vec<Problem>> {
     if jurisdiction.len() != 2 || !jurisdiction.bytes().all(|b| b.is_ascii_uppercase()) {
         r.fail("jurisdiction", Says::InvalidJurisdiction);
     }
-    let regime = r.choice(
-        root,
-        "regime",
-        &[("b2c", Regime::B2c), ("b2b", Regime::B2b), ("softOptIn", Regime::SoftOptIn)],
-        Regime::B2c,
-    );
+    let regime = r.one_of(root, "regime", "regime", false, &REGIME_NAMES).and_then(|i| REGIMES.get(i).copied()).unwrap_or(Regime::B2c);
     let purposes = r.purposes(root);
-    let phone = r.choice(root, "phone", &[("off", PhoneMode::Off), ("optional", PhoneMode::Optional)], PhoneMode::Off);
+    let phone = match r.one_of(root, "phone", "phone", false, &["off", "optional"]) {
+        Some(1) => PhoneMode::Optional,
+        _ => PhoneMode::Off,
+    };
     let country_code = r.string(root, "defaultCountry", "defaultCountry", false).unwrap_or_else(|| "FR".into());
     let default_country = phone::country(&country_code).unwrap_or_else(|| {
         r.fail("defaultCountry", Says::InvalidCountry);
@@ -336,16 +329,6 @@ pub(super) fn parse(root: &Value) -> Result<Config, Vec<Problem>> {
     }
     let texts = r.texts(root, &purposes);
     let theme = r.theme(root);
-    for (field, tag) in [("locale", &locale), ("fallbackLocale", &fallback_locale)] {
-        let Some(tag) = tag else { continue };
-        let given = texts.iter().any(|(l, _)| i18n::matches(l, tag));
-        if i18n::catalog_for(tag).is_none() && !given {
-            r.fail_with(field, Says::UnknownLocale, &[("locales", &join(&i18n::LOCALES, ", "))]);
-        }
-    }
-    if !r.problems.is_empty() {
-        return Err(r.problems);
-    }
     let config = Config {
         endpoint,
         headers,
@@ -365,6 +348,15 @@ pub(super) fn parse(root: &Value) -> Result<Config, Vec<Problem>> {
         texts,
         theme,
     };
+    // The same test the form's lookup makes, on the configuration as read.
+    for (field, tag) in [("locale", &config.locale), ("fallbackLocale", &config.fallback_locale)] {
+        if tag.as_deref().is_some_and(|tag| !i18n::serves(&config, tag)) {
+            r.fail_with(field, Says::UnknownLocale, &[("locales", &join(&i18n::LOCALES, ", "))]);
+        }
+    }
+    if !r.problems.is_empty() {
+        return Err(r.problems);
+    }
     let same = super::distinct::problems(&config);
     if same.is_empty() { Ok(config) } else { Err(same) }
 }
