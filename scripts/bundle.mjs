@@ -23,7 +23,7 @@ const core = {
   setup(b) {
     b.onResolve({ filter: /^\.\/core\.js$/ }, () => ({ path: resolve(glue, "consent_widget.js") }));
     // The locale loader ships beside the entry, unbundled (written below), for the application's bundler to read.
-    b.onResolve({ filter: /^\.\/(locales|problems\.en)\.js$/ }, (args) => ({ path: args.path, external: true }));
+    b.onResolve({ filter: /^\.\/locales\.js$/ }, () => ({ path: "./locales.js", external: true }));
     b.onLoad({ filter: /\.css$/ }, async (args) => {
       const { code } = await transform(readFileSync(args.path, "utf8"), { loader: "css", minify: true });
       return { contents: code.trim(), loader: "text" };
@@ -62,9 +62,11 @@ for (const { tag, json } of all) writeFileSync(`pkg/locales/${tag}.js`, `export 
 writeFileSync(
   "pkg/locales.js",
   "// How the ESM entry fetches a locale's texts: one dynamic import per locale (scripts/bundle.mjs).\n" +
-    `const LOCALES = {\n${all.map(({ tag }) => `  ${JSON.stringify(tag)}: () => import("./locales/${tag}.js"),\n`).join("")}};\n` +
+    `const LOCALES = {\n${all.map(({ tag }) => `  ${JSON.stringify(tag)}: () => import("./locales/${tag}.js"),\n`).join("")}` +
+    // The configuration problems' sentences: a texts file too, read only where they are shown.
+    `  "problems.en": () => import("./problems.en.js"),\n};\n` +
     'export default (tag) => (LOCALES[tag] ?? (() => Promise.reject(new Error("consent-widget: no texts file for " + tag))))().then((m) => m.default);\n',
 );
-// The configuration problems' sentences, imported by the ESM entry only where
-// they are read (validateConfig, a merchant's view): a chunk of their own.
+// The configuration problems' sentences, imported through pkg/locales.js
+// only where they are read (validateConfig, a merchant's view).
 writeFileSync("pkg/problems.en.js", `export default ${sentences().literal};\n`);

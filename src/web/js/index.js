@@ -1,13 +1,10 @@
 // The npm package's ESM entry: the public API, with each locale's catalog
 // fetched as a module of its own (./locales.js, written by scripts/bundle.mjs
-// beside the bundle and left to the application's bundler), and so are the
-// configuration problems' sentences (./problems.en.js).
+// beside the bundle and left to the application's bundler).
 import load from "./locales.js";
 import { catalogSource } from "./texts.js";
-import { sentenceSource } from "./problems.js";
 
 catalogSource(load);
-sentenceSource(() => import("./problems.en.js").then((m) => m.default));
 
 export * from "./api.js";
 export { default } from "./api.js";

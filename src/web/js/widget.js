@@ -287,7 +287,7 @@ export class Widget {
       // The sentences are fetched for the merchant's eyes only; without them each problem says its code.
       if (!merchantView()) return;
       return explain(this.#problems)
-        .catch(() => this.#problems.map((p) => ({ field: p.field, message: p.code })))
+        .catch(() => this.#named.map((p) => ({ ...p, message: p.code })))
         .then((list) => this.#closed || this.#root.append(problemList(list)));
     }
     // Only what was typed is put back: a fresh form is left untouched, so no
