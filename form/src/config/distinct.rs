@@ -47,7 +47,7 @@ pub(super) fn problems(config: &Config) -> Vec<Problem> {
         if let Some((i, pi)) = clash {
             let index = uint(i);
             let args = [("index", index.as_str()), ("id", pi.id.as_str())];
-            out.push(Problem::new(&cat(&["purposes[", &uint(j), "].label"]), Says::DuplicateLabel, &args));
+            out.push(Problem::new(&super::purpose_field(j, ".label"), Says::DuplicateLabel, &args));
         }
     }
     out

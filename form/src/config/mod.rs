@@ -153,6 +153,12 @@ impl Config {
     }
 }
 
+/// The path of purpose `i`'s field `tail` (`.label`, or "" for the purpose
+/// itself), as problems name it: `purposes[1].label`.
+fn purpose_field(i: usize, tail: &str) -> String {
+    crate::text::cat(&["purposes[", &crate::text::uint(i), "]", tail])
+}
+
 /// The theme keys and the CSS custom property each sets on the host.
 pub const THEME_KEYS: [(&str, &str); 8] = [
     ("accent", "--cw-accent"),

@@ -62,11 +62,14 @@ impl Reader {
                 }
                 None
             }
-            Some(Value::Str(s)) if s.trim().is_empty() => {
-                self.fail(field, Says::RequiredEmpty);
-                None
+            Some(Value::Str(s)) => {
+                let s = s.trim();
+                if s.is_empty() {
+                    self.fail(field, Says::RequiredEmpty);
+                    return None;
+                }
+                Some(s.into())
             }
-            Some(Value::Str(s)) => Some(s.trim().into()),
             Some(other) => {
                 self.wrong_type(field, Says::TypeString, other);
                 None
@@ -192,7 +195,7 @@ impl Reader {
         }
         let mut out: Vec<Purpose> = Vec::new();
         for (i, item) in items.iter().enumerate() {
-            let field = cat(&["purposes[", &uint(i), "]"]);
+            let field = super::purpose_field(i, "");
             if let Some(p) = self.purpose(item, &field) {
                 if out.iter().any(|q| q.id == p.id) {
                     self.fail(&cat(&[&field, ".id"]), Says::DuplicateId);
@@ -314,8 +317,7 @@ pub(super) fn parse(root: &Value) -> Result<Config, Vec<Problem>> {
     if phone == PhoneMode::Off {
         for (i, p) in purposes.iter().enumerate() {
             if rules::needs_phone(p.channel) {
-                let field = cat(&["purposes[", &uint(i), "].channel"]);
-                r.fail(&field, Says::NeedsPhone);
+                r.fail(&super::purpose_field(i, ".channel"), Says::NeedsPhone);
             }
         }
     }
