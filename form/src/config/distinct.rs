@@ -13,7 +13,7 @@ use crate::prelude::*;
 
 use super::{Config, Localized, Problem, Says};
 use crate::i18n::{own_text, FALLBACK_LOCALE};
-use crate::text::{cat, uint};
+use crate::text::uint;
 
 /// Equal but for ASCII case and surrounding ASCII whitespace (bytes only: no
 /// Unicode tables in the wasm).

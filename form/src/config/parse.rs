@@ -3,7 +3,7 @@
 use crate::prelude::*;
 
 use super::{CHANNELS, Config, Controller, Localized, PhoneMode, Problem, Purpose, Regime, Says, THEME_KEYS};
-use crate::text::{cat, join, uint};
+use crate::text::{cat, join};
 use crate::value::Value;
 use crate::{i18n, phone, rules, validate};
 
