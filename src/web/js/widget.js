@@ -288,7 +288,9 @@ export class Widget {
       if (!merchantView()) return;
       return explain(this.#problems)
         .catch(() => this.#named.map((p) => ({ ...p, message: p.code })))
-        .then((list) => this.#closed || this.#root.append(problemList(list)));
+        .then((list) => {
+          if (!this.#closed) this.#root.append(problemList(list));
+        });
     }
     // Only what was typed is put back: a fresh form is left untouched, so no
     // input gets a script wrapper (about 13 KiB of heap) before anyone uses it.
