@@ -61,7 +61,7 @@ macro_rules! sentences {
     ($($name:ident: $code:ident,)*) => {
         /// Which sentence of `form/problems.json` says what is wrong: the
         /// file's members are these, named so and in this order, and the
-        /// page finds a sentence by its number (`as u8`).
+        /// page finds a sentence by its number (`says as usize`).
         #[derive(Debug, Clone, Copy, PartialEq, Eq)]
         pub enum Says {
             $(#[doc = concat!("The sentence `", stringify!($name), "` of `form/problems.json`.")] $name,)*
