@@ -12,12 +12,15 @@
 //     for hosts that cannot serve .wasm (the Shopify extension), with the
 //     wasm inlined as a byte string (see `byteString`). Beside both,
 //     pkg/consent-widget.<locale>.js: each locale's texts, a classic script
-//     the script tag adds to the page when a form shows that locale.
+//     the script tag adds to the page when a form shows that locale, and the
+//     same way pkg/consent-widget.problems.en.js, the configuration problems'
+//     sentences.
 //  3. pkg/package.json, pkg/consent-widget.d.ts and pkg/README.md: the npm
 //     package, its version taken from Cargo.toml.
 import { copyFileSync, readFileSync, writeFileSync } from "node:fs";
 import { createHash } from "node:crypto";
 import { catalogs } from "./catalogs.mjs";
+import { sentences } from "./problems.mjs";
 import { execFileSync } from "node:child_process";
 import { Script } from "node:vm";
 import { gzipSync, brotliCompressSync, constants } from "node:zlib";
@@ -96,7 +99,8 @@ shell = replaceOnce(shell, "WASM_BYTES", byteString(wasm, table), "WASM_BYTES");
 shell = replaceOnce(shell, "WASM_SWAPS", JSON.stringify(table).replace(/"/g, ""), "WASM_SWAPS");
 shell = replaceOnce(shell, "WASM_LENGTH", String(wasm.length), "WASM_LENGTH");
 writeScript("consent-widget-inlined.js", `\uFEFF${banner("one-file script tag, wasm inlined")}${shell}`);
-for (const { tag, json } of catalogs()) {
+// The configuration problems' sentences ride the same way, as the texts "problems.en".
+for (const { tag, json } of [...catalogs(), { tag: "problems.en", json: sentences() }]) {
   writeScript(`consent-widget.${tag}.js`, `(self.ConsentWidgetTexts=self.ConsentWidgetTexts||{})[${JSON.stringify(tag)}]=${json.literal};\n`);
 }
 
@@ -152,6 +156,7 @@ const manifest = {
     "consent_widget_bg.wasm",
     "locales.js",
     "locales/",
+    "problems.en.js",
     "consent-widget.js",
     "consent-widget.wasm",
     "consent-widget-inlined.js",

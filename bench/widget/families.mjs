@@ -24,10 +24,10 @@ function module(name) {
 /** The family: what the code is for. */
 const FAMILIES = [
   ["formatting and panics (core::fmt, panicking)", /core::(fmt|panicking|result::unwrap_failed|option::expect_failed)|as core::fmt/],
-  ["configuration (parse, validate)", /consent_form::(config|validate|value)|consent_form::json/],
-  ["text plan and HTML (view)", /consent_form::view|consent_form::text/],
-  ["locale lookup and catalogs", /consent_form::i18n/],
-  ["phone numbers", /consent_form::phone/],
+  ["configuration (parse, validate)", /consent_(?:form|widget)::(config|validate|value|json|rules)/],
+  ["text plan and HTML (view)", /consent_(?:form|widget)::(view|text)/],
+  ["locale lookup and catalogs", /consent_(?:form|widget)::i18n/],
+  ["phone numbers", /consent_(?:form|widget)::phone/],
   ["records, sealing, JCS", /consent_widget::(record|web::sealing|form)|consent_proof/],
   ["JS bridge (wasm-bindgen, replies)", /wasm_bindgen|consent_widget::web|__wbindgen|__externref/],
   ["allocator", /lol_alloc|alloc::alloc|__rust_(alloc|dealloc|realloc)/],

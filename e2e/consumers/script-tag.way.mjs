@@ -93,20 +93,22 @@ test("script tag: it fetches consent-widget.wasm beside itself, both elements mo
   await formAppears(p, "#a");
   await formAppears(p, "#b");
   assert.equal(await p.locator("#b form").getAttribute("lang"), "fr");
-  const api = await p.evaluate(() => ({
+  const api = await p.evaluate(async () => ({
     keys: Object.keys(window.ConsentWidget).sort(),
     ready: window.ConsentWidget.ready instanceof Promise,
     version: window.ConsentWidget.version(),
-    problems: window.ConsentWidget.validateConfig({ purposes: [] }).length,
+    problems: await window.ConsentWidget.validateConfig({ purposes: [] }),
   }));
   assert.deepEqual(api.keys, ["mount", "ready", "validateConfig", "version"]);
   assert.ok(api.ready);
   assert.match(api.version, /^\d+\.\d+\.\d+/);
-  assert.ok(api.problems > 0, "validateConfig reports problems");
+  // The sentences come from consent-widget.problems.en.js beside the script, under this page's strict CSP.
+  assert.ok(api.problems.some((p) => p.field === "purposes" && p.code === "empty" && p.message === "must list at least one purpose"), JSON.stringify(api.problems));
   const detail = await submitValid(p, "#a");
   assert.equal(detail.formId, "in-attribute");
   assert.equal((await submitValid(p, "#b", "jean@example.org")).formId, "in-script");
-  assert.deepEqual(fetched.sort(), ["/dist/consent-widget.en.js", "/dist/consent-widget.fr.js", "/dist/consent-widget.js", "/dist/consent-widget.wasm"]);
+  // validateConfig fetched the problems' sentences (a local page): nothing else but the script, its wasm and two locales.
+  assert.deepEqual(fetched.sort(), ["/dist/consent-widget.en.js", "/dist/consent-widget.fr.js", "/dist/consent-widget.js", "/dist/consent-widget.problems.en.js", "/dist/consent-widget.wasm"]);
   assert.deepEqual(await violations(), []);
   assert.deepEqual(errors, []);
   await context.close();
@@ -149,11 +151,13 @@ test("script tag: a .wasm of another build is refused, no form is drawn, and the
   await context.close();
 });
 
-test("script tag: mount before the wasm is there throws a clear error, and works once ready resolves", async () => {
+test("script tag: mount before the wasm is there throws a clear error, and works once ready resolves", async (t) => {
   const context = await browser.newContext();
-  const page = await context.newPage();
   let release;
   const held = new Promise((resolve) => (release = resolve));
+  // Whatever happens, the held request goes on and the context closes.
+  t.after(() => (release(), context.close()));
+  const page = await context.newPage();
   await page.route("**/consent-widget.wasm", async (route) => {
     await held;
     await route.continue();
@@ -172,8 +176,7 @@ test("script tag: mount before the wasm is there throws a clear error, and works
   release();
   await page.evaluate(() => window.ConsentWidget.ready);
   await formAppears(page, "#a");
-  assert.deepEqual(await page.evaluate(() => window.ConsentWidget.validateConfig({ purposes: [] }).length > 0), true);
-  await context.close();
+  assert.deepEqual(await page.evaluate(async () => (await window.ConsentWidget.validateConfig({ purposes: [] })).length > 0), true);
 });
 
 test("one-file build: consent-widget-inlined.js mounts both forms and fetches no .wasm", async () => {

@@ -15,7 +15,6 @@ use wasm_bindgen::prelude::*;
 use crate::config::{Config, Problem};
 use crate::i18n::{self, Catalog, Texts};
 use crate::record::{absolute, Consented};
-use crate::text::cat;
 use crate::view;
 use reply::{list, pairs, Obj};
 use slots::Slot;
@@ -43,41 +42,30 @@ const SAY: [&str; 11] = [
     "manage.error.none",
 ];
 
-fn read(config: &str) -> Result<Config, Vec<Problem>> {
-    match crate::json::parse(config) {
-        Ok(value) => Config::from_value(&value),
-        Err(at) => Err(vec![Problem::new(
-            "(config)",
-            crate::config::Code::Type,
-            &cat(&["is not valid JSON (at byte ", &crate::text::uint(at), ")"]),
-        )]),
-    }
-}
-
+/// Each problem as `{field, code, says, args?}`: `says` is its sentence's
+/// number in `form/problems.json`, which the page fetches only where someone
+/// reads it (src/web/js/problems.js); `args`, the values the sentence names.
 fn problem_list(problems: &[Problem]) -> String {
-    list(problems.iter().map(|p| Obj::new().str("field", &p.field).str("code", p.code.as_str()).str("message", &p.message).end()))
+    list(problems.iter().map(|p| {
+        let o = Obj::new().str("field", &p.field).str("code", p.code().as_str()).raw("says", &crate::text::uint(p.says as usize));
+        if p.args.is_empty() { o } else { o.raw("args", &pairs(p.args.iter().map(|(k, v)| (k.as_str(), v.as_str())))) }.end()
+    }))
 }
 
 /// Opens a widget for a configuration (JSON text). JSON: `{h}`, its handle,
 /// and what the shell needs to know of it: for a valid configuration
 /// `{endpoint, headers, form, theme}` (the endpoint made absolute against
-/// `origin`), else `{problems, message}`.
+/// `origin`), else `{problems}` (see [`problem_list`]).
 #[wasm_bindgen]
 pub fn open(config: &str, origin: &str) -> String {
-    let config = read(config);
+    let config = Config::from_json(config);
     let facts = match &config {
         Ok(c) => Obj::new()
             .str("endpoint", &absolute(&c.endpoint, origin))
             .raw("headers", &pairs(c.headers.iter().map(|(k, v)| (k.as_str(), v.as_str()))))
             .str("form", &c.form_id)
             .raw("theme", &list(c.theme.iter().map(|(k, v)| reply::strings([k.as_ref(), v.as_str()])))),
-        Err(problems) => {
-            let mut message = String::from("consent-widget: invalid configuration, no form rendered:");
-            for p in problems {
-                message.push_str(&cat(&["\n", &p.line()]));
-            }
-            Obj::new().raw("problems", &problem_list(problems)).str("message", &message)
-        }
+        Err(problems) => Obj::new().raw("problems", &problem_list(problems)),
     };
     let h = slots::open(Slot { config, locale: String::new(), catalog: Catalog::default(), pending: Vec::new() });
     facts.raw("h", &crate::text::uint(h as usize)).end()
