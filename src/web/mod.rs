@@ -1,16 +1,17 @@
-//! The core's face to the page: the functions the JS shell in `js/` calls.
+//! The core's face to the page: the functions the JS shell in `js/` calls,
+//! through the wasm's one export (`bridge`, and `js/core.js` on the shell's
+//! side); natively, plain functions the tests call.
 //!
 //! The shell does the browser's I/O (DOM, WebCrypto, storage, fetch); every
 //! decision and every byte that is signed comes from here. Values cross as
-//! strings and JSON text, so the glue stays a few hundred bytes.
+//! strings and JSON text, so the bridge stays a few hundred bytes.
 
 use crate::prelude::*;
 
+mod bridge; // the wasm's one export, for js/core.js
 mod reply;
 mod sealing; // a record from check to signing input
 mod slots; // the open widgets, by handle
-
-use wasm_bindgen::prelude::*;
 
 use crate::config::{Config, Problem};
 use crate::i18n::{self, Catalog, Texts};
@@ -62,7 +63,6 @@ fn problem_list(problems: &[Problem]) -> String {
 /// and what the shell needs to know of it: for a valid configuration
 /// `{endpoint, headers, form, theme}` (the endpoint made absolute against
 /// `origin`), else `{problems, message}`.
-#[wasm_bindgen]
 pub fn open(config: &str, origin: &str) -> String {
     let config = read(config);
     let facts = match &config {
@@ -84,7 +84,6 @@ pub fn open(config: &str, origin: &str) -> String {
 }
 
 /// Forgets widget `h`.
-#[wasm_bindgen]
 pub fn close(h: u32) {
     slots::close(h);
 }
@@ -94,7 +93,6 @@ pub fn close(h: u32) {
 /// (`catalog` "" when the configuration's own texts serve the locale;
 /// `warning` only when the locale asked for is not the one shown). An
 /// invalid configuration shows its "unavailable" line in the page's language.
-#[wasm_bindgen]
 pub fn locale(h: u32, lang: &str) -> String {
     let lang = Some(lang).filter(|l| !l.trim().is_empty());
     slots::with(h, |slot| {
@@ -119,7 +117,6 @@ pub fn locale(h: u32, lang: &str) -> String {
 /// JSON text of the catalog [`locale`] named (fetched by the page; "" when
 /// none is needed): JSON `{html, say}`, `say` holding the status texts. For
 /// an invalid configuration, `html` is a short neutral message.
-#[wasm_bindgen]
 pub fn render(h: u32, lang: &str, catalog: &str) -> String {
     let lang = Some(lang).filter(|l| !l.trim().is_empty());
     let catalog = Catalog::parse(catalog).unwrap_or_default();
@@ -142,7 +139,6 @@ pub fn render(h: u32, lang: &str, catalog: &str) -> String {
 
 /// Sets widget `h`'s locale for its next render; an error message when no
 /// catalog and no configured texts serve it, else "".
-#[wasm_bindgen(js_name = setLocale)]
 pub fn set_locale(h: u32, locale: &str) -> String {
     slots::with(h, |slot| {
         let Ok(config) = &mut slot.config else { return "the configuration is invalid" };
@@ -158,7 +154,6 @@ pub fn set_locale(h: u32, locale: &str) -> String {
 
 /// The "manage my choices" section's HTML for the consent summary this
 /// browser keeps (`consented`), or "" when there is nothing to withdraw.
-#[wasm_bindgen]
 pub fn manage(h: u32, consented: &str) -> String {
     slots::with(h, |slot| {
         let (Ok(config), Some(c)) = (&slot.config, Consented::decode(consented)) else { return String::new() };
@@ -173,20 +168,17 @@ pub fn manage(h: u32, consented: &str) -> String {
 
 /// The RFC 7638 thumbprint input of a public key: Ed25519 when `y` is "",
 /// else P-256.
-#[wasm_bindgen]
 pub fn thumbprint(x: &str, y: &str) -> String {
     sealing::jwk(x, y).thumbprint_input()
 }
 
 /// base64url without padding.
-#[wasm_bindgen]
 pub fn b64u(bytes: &[u8]) -> String {
     consent_proof::base64url::encode(bytes)
 }
 
 /// What an attempt's HTTP status (0: no response) means: 0 delivered,
 /// 1 try again, 2 refused for good.
-#[wasm_bindgen]
 pub fn verdict(status: u16) -> u8 {
     match crate::delivery::classify(status) {
         crate::delivery::Verdict::Delivered => 0,
@@ -196,7 +188,6 @@ pub fn verdict(status: u16) -> u8 {
 }
 
 /// The wait in ms before retry `attempt`, `jitter` uniform in [0, 1).
-#[wasm_bindgen]
 pub fn backoff(attempt: u32, jitter: f64) -> u32 {
     crate::delivery::backoff_ms(attempt, jitter)
 }

@@ -44,7 +44,6 @@ fn inputs(field: Field, config: &Config) -> Vec<String> {
 /// error text or null, in form order. When `ok`, also `ticket` (the record's,
 /// for [`seal`] and [`finish`]), `hash` (the strings to SHA-256, in order),
 /// `doi`, and `detail` for `consent:submit`.
-#[wasm_bindgen::prelude::wasm_bindgen]
 pub fn check(h: u32, email: &str, phone: &str, ticked: &str) -> String {
     slots::with(h, |slot| {
         let Ok(config) = &slot.config else { return String::new() };
@@ -97,7 +96,6 @@ pub fn check(h: u32, email: &str, phone: &str, ticked: &str) -> String {
 /// from the consent summary this browser keeps. JSON `{error}` when it
 /// cannot be made (no consent, a purpose not consented to, none named),
 /// else `{ticket, hash, purposes}`, as for [`check`].
-#[wasm_bindgen::prelude::wasm_bindgen]
 pub fn withdrawing(h: u32, purposes: &str, consented: &str) -> String {
     let fail = |why: &str| Obj::new().str("error", why).end();
     slots::with(h, |slot| {
@@ -137,7 +135,6 @@ pub fn withdrawing(h: u32, purposes: &str, consented: &str) -> String {
 /// key `x`, `y` ("" for Ed25519) and thumbprint, then the SHA-256 hex of each
 /// string [`check`] or [`withdrawing`] gave. JSON `{id, input}`: the record
 /// id and the JWS signing input to sign; "" for an unknown ticket.
-#[wasm_bindgen::prelude::wasm_bindgen]
 pub fn seal(h: u32, ticket: u32, now: f64, random: &[u8], lines: &str) -> String {
     let mut lines = lines.split('\n');
     let mut next = || lines.next().unwrap_or_default();
@@ -179,7 +176,6 @@ pub fn seal(h: u32, ticket: u32, now: f64, random: &[u8], lines: &str) -> String
 /// hash `proof_hash`, it gives the consent summary this browser keeps for
 /// withdrawals afterwards; with `proof_hash` "" (it failed) it is dropped,
 /// and so is an unknown ticket: "" then.
-#[wasm_bindgen::prelude::wasm_bindgen]
 pub fn finish(h: u32, ticket: u32, proof_hash: &str) -> String {
     slots::with(h, |slot| {
         let at = slot.pending.iter().position(|p| p.ticket == ticket)?;
