@@ -18,7 +18,7 @@ use crate::i18n::{self, Catalog, Texts};
 use crate::record::{absolute, Consented};
 use crate::text::cat;
 use crate::view;
-use reply::{list, pairs, Obj};
+use reply::{pairs, List, Obj};
 use slots::Slot;
 
 pub use sealing::{check, finish, seal, withdrawing};
@@ -56,7 +56,20 @@ fn read(config: &str) -> Result<Config, Vec<Problem>> {
 }
 
 fn problem_list(problems: &[Problem]) -> String {
-    list(problems.iter().map(|p| Obj::new().str("field", &p.field).str("code", p.code.as_str()).str("message", &p.message).end()))
+    let mut out = List::new();
+    for p in problems {
+        out = out.raw(&Obj::new().str("field", &p.field).str("code", p.code.as_str()).str("message", &p.message).end());
+    }
+    out.end()
+}
+
+/// The theme as `[[property, value], ...]`.
+fn theme(config: &Config) -> String {
+    let mut out = List::new();
+    for (k, v) in &config.theme {
+        out = out.raw(&List::new().str(k).str(v).end());
+    }
+    out.end()
 }
 
 /// Opens a widget for a configuration (JSON text). JSON: `{h}`, its handle,
@@ -68,9 +81,9 @@ pub fn open(config: &str, origin: &str) -> String {
     let facts = match &config {
         Ok(c) => Obj::new()
             .str("endpoint", &absolute(&c.endpoint, origin))
-            .raw("headers", &pairs(c.headers.iter().map(|(k, v)| (k.as_str(), v.as_str()))))
+            .raw("headers", &pairs(&c.headers))
             .str("form", &c.form_id)
-            .raw("theme", &list(c.theme.iter().map(|(k, v)| reply::strings([k.as_ref(), v.as_str()])))),
+            .raw("theme", &theme(c)),
         Err(problems) => {
             let mut message = String::from("consent-widget: invalid configuration, no form rendered:");
             for p in problems {
@@ -128,11 +141,11 @@ pub fn render(h: u32, lang: &str, catalog: &str) -> String {
         slot.locale = i18n::choose(config, lang).locale;
         slot.catalog = catalog;
         let texts = Texts::new(config, &slot.locale, &slot.catalog);
-        let say: Vec<(&str, String)> = SAY.iter().map(|k| (*k, texts.say(k))).collect();
-        Obj::new()
-            .str("html", &view::plan(config, &texts).root.html())
-            .raw("say", &pairs(say.iter().map(|(k, v)| (*k, v.as_str()))))
-            .end()
+        let mut say = Obj::new();
+        for key in SAY {
+            say = say.str(key, &texts.say(key));
+        }
+        Obj::new().str("html", &view::plan(config, &texts).root.html()).raw("say", &say.end()).end()
     })
     .unwrap_or_default()
 }
