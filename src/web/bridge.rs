@@ -76,8 +76,9 @@ mod op {
 #[no_mangle]
 pub extern "C" fn cw(op: u32, h: u32, t: u32, n: f64, l0: usize, l1: usize) -> u32 {
     let args = IO.args.take();
-    let (a, rest) = args.split_at(l0.min(args.len()));
-    let (b, c) = rest.split_at(l1.min(rest.len()));
+    // `get`, not `split_at`: no panic path (the shell's lengths always fit).
+    let arg = |from: usize, to: usize| args.get(from..to.min(args.len())).unwrap_or_default();
+    let (a, b, c) = (arg(0, l0), arg(l0, l0 + l1), arg(l0 + l1, usize::MAX));
     let reply = match op {
         op::OPEN => super::open(text(a), text(b)),
         op::CLOSE => {
