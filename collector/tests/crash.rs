@@ -14,14 +14,9 @@ use common::{Db, Smtpd, TestDb};
 use resilience::{serve, Load};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-// Known failure: a surviving collector sends mails twice. The claim of an
-// attempt is a lease of one retry delay (here `--mail-retry 1s`): a send
-// that takes longer under load (SMTP round trips queue behind each other)
-// lets another collector's retry task take the same mail. Claiming the
-// first attempt too did not help (190 doubles in one run): the lease must
-// outlast a send, and a failure set the retry time instead. Run:
-// scripts/test-collector --test crash -- --ignored --nocapture
-#[ignore = "a surviving collector sends mails twice: the attempt lease is one retry delay, shorter than a send under load"]
+// The surviving collectors take the killed one's mail once its attempts'
+// leases end (8 s with `--mail-retry 1s`), never while it may still be
+// sending: see mail::queue::Attempt.
 async fn three_collectors_one_killed_mid_load() {
     let db = TestDb::new(Db::Postgres).await;
     let data = tempfile::tempdir().unwrap();

@@ -10,7 +10,7 @@ use consent_collector::ledger::events;
 use consent_collector::ledger::receipt::EntryKind;
 use consent_collector::proof::{stored, verify};
 use consent_collector::store::{
-    timestamp, Append, Appended, NewBody, NewEntry, NewMail, NewToken, Store, TokenProblem,
+    timestamp, Append, Appended, MailFailure, NewBody, NewEntry, NewMail, NewToken, Store, TokenProblem,
     TokenPurpose,
 };
 
@@ -468,18 +468,29 @@ async fn pending_mail_is_stored_with_its_proof_claimed_once_and_pruned(db: Db) {
     let (a, b) = (a.unwrap(), b.unwrap());
     assert_eq!([a[0], b[0]].iter().filter(|t| **t).count(), 1);
     assert_eq!(store.due_mail(later, 10).await.unwrap().len(), 1);
-    // The count after the update, as stored; none for a mail no longer stored.
+    // The count after the update, as stored; none for a mail no longer
+    // stored, nor for an attempt another collector has taken since (the
+    // claim above made it the second).
+    let failure = |seq, attempt, error: &str, rejected| MailFailure {
+        seq,
+        attempt,
+        error: error.into(),
+        rejected,
+        retry_at: now + Duration::seconds(90),
+    };
     assert_eq!(
         store
             .mail_failed(&[
-                (seqs[0], "smtp rejected: 550".into(), true),
-                (999, "smtp: timeout".into(), false)
+                failure(seqs[0], 1, "smtp: timeout", false),
+                failure(seqs[0], 2, "smtp rejected: 550", true),
+                failure(999, 1, "smtp: timeout", false)
             ])
             .await
             .unwrap(),
-        [Some(1), None]
+        [None, Some(1), None]
     );
-    let due = store.due_mail(next, 10).await.unwrap();
+    // The failure scheduled the retry: due before the claim's lease ends.
+    let due = store.due_mail(now + Duration::seconds(90), 10).await.unwrap();
     let retried = due.iter().find(|m| m.entry_seq == seqs[0]).unwrap();
     assert_eq!(
         (

@@ -1,8 +1,9 @@
 //! `collector-bench sustain`: a fixed rate for a fixed time against a fresh
 //! collector on each backend, as a shop's peak would hold it. It prints the
 //! errors by status, p50/p99/p99.9/max, the collector's resident memory at
-//! the start and the end (flat memory: no growth per proof), and p99 per
-//! 10-second window (a stall shows as one bad window, not as a worse average).
+//! the start, every 10 s and at the end (flat memory: no growth per
+//! proof), and p99 per 10-second window (a stall shows as one bad window,
+//! not as a worse average).
 //!
 //! `collector-bench sustain --collector BIN [--postgres URL] [--rate R]
 //!  [--secs S] [--concurrency C] [--out FILE]`; `bench/collector/sustain`
@@ -56,7 +57,25 @@ fn backend(a: &Args, name: &str, database: Option<&str>) -> Value {
     let minted = proofs::mint(n);
     let c = Collector::start(&a.collector, data_dir.clone(), database, &proofs::origin());
     let rss_start = c.rss_kib();
-    let o = load::run(&c.addr, &minted, a.concurrency, Some(a.rate));
+    // The resident set every 10 s of the run, to tell a cache filling up
+    // (it levels off) from growth per proof (it does not).
+    let running = std::sync::atomic::AtomicBool::new(true);
+    let (o, rss_windows) = std::thread::scope(|scope| {
+        let sampler = scope.spawn(|| {
+            let started = std::time::Instant::now();
+            let mut samples = Vec::new();
+            while running.load(std::sync::atomic::Ordering::Relaxed) {
+                if started.elapsed().as_secs_f64() >= 10.0 * (samples.len() + 1) as f64 {
+                    samples.push(c.rss_kib());
+                }
+                std::thread::sleep(std::time::Duration::from_millis(100));
+            }
+            samples
+        });
+        let o = load::run(&c.addr, &minted, a.concurrency, Some(a.rate));
+        running.store(false, std::sync::atomic::Ordering::Relaxed);
+        (o, sampler.join().expect("the memory sampler"))
+    });
     let rss_end = c.rss_kib();
     let peak = c.peak_rss_kib();
     let log = c.verify_log(&a.collector, database);
@@ -79,7 +98,7 @@ fn backend(a: &Args, name: &str, database: Option<&str>) -> Value {
             "stored": o.stored, "achievedRate": o.rate, "errors": errors,
             "p50Ms": o.quantile(0.5), "p99Ms": o.quantile(0.99), "p999Ms": o.quantile(0.999),
             "maxMs": o.quantile(1.0), "rssStartKiB": rss_start, "rssEndKiB": rss_end,
-            "peakRssKiB": peak, "windows": windows, "verifyLog": log })
+            "peakRssKiB": peak, "rssEvery10sKiB": rss_windows, "windows": windows, "verifyLog": log })
 }
 
 /// Runs `sustain` with the arguments after the subcommand; false if any request failed.
@@ -127,6 +146,13 @@ pub fn main(rest: impl Iterator<Item = String>) -> bool {
             .map(|w| format!("{:.1}", w["p99Ms"].as_f64().unwrap_or(f64::NAN)))
             .collect();
         println!("{:<9} p99 ms per 10 s: {}", "", windows.join(" "));
+        let rss: Vec<String> = r["rssEvery10sKiB"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|kib| format!("{}", kib.as_u64().unwrap_or(0) / 1024))
+            .collect();
+        println!("{:<9} RSS MiB every 10 s: {}", "", rss.join(" "));
         println!("{:<9} verify-log: {}", "", r["verifyLog"].as_str().unwrap_or(""));
     }
     if let Some(dir) = a.out.parent() {

@@ -67,7 +67,7 @@ pub fn to_append(
         confirm_token: confirm,
         unsubscribe_token: unsubscribe,
         expires_at,
-        retry_at: Retry::from_first(config.mail_retry).next_attempt(1, now),
+        retry_at: Retry::from_first(config.mail_retry).lease_end(now, expires_at),
     });
     append
 }
@@ -139,7 +139,7 @@ pub async fn resend_confirmation(
     };
     match mail.await {
         // Not a stored mail's seq: the queue has no row of it to delete.
-        Ok(Some(mail)) => queue.send(-key, mail),
+        Ok(Some(mail)) => queue.send(-key, mail, None),
         Ok(None) => tracing::warn!(pending_seq, "confirmation not re-sent: its proof is erased"),
         Err(e) => tracing::error!(pending_seq, error = %e, "confirmation not re-sent: storage failed"),
     }
@@ -182,5 +182,6 @@ pub fn send_confirmation(
             &mail.unsubscribe_token,
             token_ttl.num_hours(),
         ),
+        Some(queue.first_attempt(&mail)),
     );
 }

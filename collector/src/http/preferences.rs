@@ -227,7 +227,7 @@ async fn renew(state: &AppState, link: &Link) -> Response {
     match preferences::renewal(store, &link.row, &link.proof, &state.mail_links, ttl, Utc::now()).await {
         // Not the proof's seq: the queue deletes the waiting row of the seq
         // it sent, and the proof's own confirmation may still be waiting.
-        Ok(Some(mail)) => state.mail.send(-link.row.entry_seq, mail),
+        Ok(Some(mail)) => state.mail.send(-link.row.entry_seq, mail, None),
         Ok(None) => return page(link.lang, Page::Unknown, &Signup::default(), &state.config.brand),
         Err(e) => return failed(link.lang, e),
     }

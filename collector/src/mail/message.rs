@@ -30,6 +30,10 @@ pub enum MailError {
     /// The outbox folder could not be written.
     #[error("outbox: {0}")]
     Outbox(#[from] std::io::Error),
+    /// The attempt's lease ran out before the send ended: the send was
+    /// stopped, so that no other collector sends the mail while it runs.
+    #[error("not sent in time: the attempt's lease ran out")]
+    Late,
 }
 
 /// What a failed send means for the next attempt.
@@ -50,7 +54,7 @@ impl MailError {
     /// How a retry of the same mail would fare.
     pub fn failure(&self) -> Failure {
         match self {
-            MailError::Smtp(_) | MailError::Outbox(_) => Failure::Transient,
+            MailError::Smtp(_) | MailError::Outbox(_) | MailError::Late => Failure::Transient,
             MailError::Rejected(_) => Failure::Rejected,
             MailError::Address(_) | MailError::Url(_) | MailError::Build(_) => {
                 Failure::Undeliverable

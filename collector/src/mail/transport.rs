@@ -3,6 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use lettre::message::Mailbox;
+use tokio::time::Instant;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
 use super::message::{build, parse_mailbox, ConfirmationMail, MailError};
@@ -51,30 +52,43 @@ impl Mailer {
 
     /// Sends a confirmation mail.
     pub async fn send(&self, mail: &ConfirmationMail) -> Result<(), MailError> {
-        let mut results = self.send_all(vec![mail.clone()]).await;
+        let mut results = self.send_all(vec![(mail.clone(), None)]).await;
         results.pop().unwrap_or(Ok(()))
     }
 
-    /// Sends several mails: the outbox writes them in one blocking call, one
-    /// after the other; SMTP sends up to [`SMTP_PARALLEL`] at once over pooled
+    /// Sends several mails, each by its deadline if it has one: a send not
+    /// ended by then is stopped and answers [`MailError::Late`] (the mail
+    /// queue's leases, see [`crate::mail::queue::LEASE`]). The outbox writes
+    /// them in one blocking call, one after the other; SMTP sends up to [`SMTP_PARALLEL`] at once over pooled
     /// connections. One result per mail, in order.
-    pub async fn send_all(&self, mails: Vec<ConfirmationMail>) -> Vec<Result<(), MailError>> {
+    pub async fn send_all(
+        &self,
+        mails: Vec<(ConfirmationMail, Option<Instant>)>,
+    ) -> Vec<Result<(), MailError>> {
         match self {
             Mailer::Smtp { transport, from } => {
                 let sends = mails
                     .iter()
-                    .map(|mail| {
+                    .map(|(mail, deadline)| {
                         let (message, _) = build(from, mail)?;
                         let transport = transport.clone();
-                        Ok(
-                            Box::pin(async move { smtp_send(&transport, message).await })
-                                as SendTask,
-                        )
+                        let send = async move { smtp_send(&transport, message).await };
+                        Ok(match *deadline {
+                            Some(deadline) => Box::pin(async move {
+                                tokio::time::timeout_at(deadline, send)
+                                    .await
+                                    .unwrap_or(Err(MailError::Late))
+                            }) as SendTask,
+                            None => Box::pin(send) as SendTask,
+                        })
                     })
                     .collect();
                 run_parallel(sends).await
             }
+            // A local file write, in the demo's single collector: no send
+            // outlasts a lease there.
             Mailer::Outbox { dir, from } => {
+                let mails: Vec<ConfirmationMail> = mails.into_iter().map(|(mail, _)| mail).collect();
                 let count = mails.len();
                 let (dir, from) = (dir.clone(), from.clone());
                 match tokio::task::spawn_blocking(move || write_outbox(&dir, &from, &mails)).await {

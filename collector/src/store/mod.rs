@@ -20,7 +20,7 @@ use chrono::{DateTime, Utc};
 use crate::ledger::keys::Keyring;
 
 pub use crate::ledger::entry::{NewBody, NewEntry, StoredEntry};
-pub use pending_mail::{MailOutbox, NewMail, PendingMail};
+pub use pending_mail::{MailFailure, MailOutbox, NewMail, PendingMail};
 pub use sql::{Backend, SqlStore};
 
 /// A storage failure: always a server-side error.

@@ -33,8 +33,10 @@ pub struct NewMail {
     pub unsubscribe_token: String,
     /// When the confirm link stops working: past it, the mail is not sent.
     pub expires_at: DateTime<Utc>,
-    /// When any collector may try it again. The committing process tries it
-    /// at once; this is the retry should that attempt fail or never happen.
+    /// When any collector may try it again: the lease of the attempt the
+    /// committing process makes at once (see [`crate::mail::queue::LEASE`]).
+    /// A failed attempt schedules its own retry; this is the retry should
+    /// that attempt never end.
     pub retry_at: DateTime<Utc>,
 }
 
@@ -66,6 +68,22 @@ pub struct PendingMail {
     pub proof_header: Option<String>,
 }
 
+/// A failed attempt, to record (see [`MailOutbox::mail_failed`]).
+#[derive(Clone, Debug)]
+pub struct MailFailure {
+    /// Seq of the proof entry the mail confirms.
+    pub seq: i64,
+    /// The attempt that failed, as counted when it was taken: the failure
+    /// is recorded only while the mail is still at that attempt.
+    pub attempt: i64,
+    /// Why it failed.
+    pub error: String,
+    /// A permanent (5xx) answer.
+    pub rejected: bool,
+    /// When the mail may be tried again.
+    pub retry_at: DateTime<Utc>,
+}
+
 /// Where confirmation mail waits until it is sent.
 #[async_trait]
 pub trait MailOutbox {
@@ -75,24 +93,26 @@ pub trait MailOutbox {
         now: DateTime<Utc>,
         limit: i64,
     ) -> Result<Vec<PendingMail>, StoreError>;
-    /// Takes each mail for one attempt, scheduling the one after at the time
-    /// given, unless another collector took it since it was read: one answer
-    /// per mail, `true` when taken. Scheduling first means a collector that
-    /// dies mid-attempt leaves the mail due again, not lost.
+    /// Takes each mail for one attempt, holding it until the time given (the
+    /// attempt's lease: no other collector takes it before), unless another
+    /// collector took it since it was read: one answer per mail, `true` when
+    /// taken. A collector that dies mid-attempt leaves the mail due again
+    /// once its lease ends, not lost.
     async fn claim_mail(
         &self,
         claims: &[(PendingMail, DateTime<Utc>)],
     ) -> Result<Vec<bool>, StoreError>;
     /// Deletes mails that were sent, given up, or have expired.
     async fn forget_mail(&self, seqs: &[i64]) -> Result<(), StoreError>;
-    /// Records why attempts failed, one `(seq, error, rejected)` each;
-    /// `rejected` counts a permanent answer. One answer per failure: the
-    /// permanent answers counted so far, this one included (by every
-    /// collector: the count as stored, not as read before the attempt), or
-    /// `None` when the mail is no longer stored.
+    /// Records why attempts failed and when each mail is due again. One
+    /// answer per failure: the permanent answers counted so far, this one
+    /// included (by every collector: the count as stored, not as read before
+    /// the attempt), or `None` when the mail is no longer stored or another
+    /// collector has taken it for a later attempt since (its lease ran out):
+    /// that attempt is the other collector's to record.
     async fn mail_failed(
         &self,
-        failures: &[(i64, String, bool)],
+        failures: &[MailFailure],
     ) -> Result<Vec<Option<i64>>, StoreError>;
     /// When the earliest waiting mail is due, if any is waiting.
     async fn next_mail_due(&self) -> Result<Option<DateTime<Utc>>, StoreError>;
@@ -211,7 +231,7 @@ impl MailOutbox for SqlStore {
 
     async fn mail_failed(
         &self,
-        failures: &[(i64, String, bool)],
+        failures: &[MailFailure],
     ) -> Result<Vec<Option<i64>>, StoreError> {
         if failures.is_empty() {
             return Ok(Vec::new());
@@ -219,13 +239,15 @@ impl MailOutbox for SqlStore {
         let _guard = self.sqlite_write_guard().await;
         let mut tx = self.begin_bookkeeping().await?;
         let mut counts = Vec::with_capacity(failures.len());
-        for (seq, error, rejected) in failures {
+        for failure in failures {
             // RETURNING (SQLite 3.35+, PostgreSQL): the count after this
             // update, which other collectors' failures may have raised too.
-            let row = sqlx::query("UPDATE pending_mail SET last_error = $1, rejections = rejections + $2 WHERE entry_seq = $3 RETURNING rejections")
-                .bind(error.as_str())
-                .bind(i64::from(*rejected))
-                .bind(*seq)
+            let row = sqlx::query("UPDATE pending_mail SET last_error = $1, rejections = rejections + $2, next_attempt_at = $3 WHERE entry_seq = $4 AND attempts = $5 RETURNING rejections")
+                .bind(failure.error.as_str())
+                .bind(i64::from(failure.rejected))
+                .bind(timestamp(failure.retry_at))
+                .bind(failure.seq)
+                .bind(failure.attempt)
                 .fetch_optional(&mut *tx)
                 .await?;
             counts.push(row.map(|r| r.try_get("rejections")).transpose()?);

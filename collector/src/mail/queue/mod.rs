@@ -6,10 +6,12 @@
 //! rows of the mail that went out. A mail that fails stays in the database
 //! with its next attempt already scheduled, and a second task takes due mail
 //! from there: after an SMTP outage, and after a restart for mail that the
-//! stopped process had not sent. Delivery is at least once: a collector that
-//! dies between sending and deleting, or two collectors on one PostgreSQL
-//! database when a send outlasts its retry delay, can send a mail twice,
-//! which is better than never (both carry the same links).
+//! stopped process had not sent. Each attempt holds its mail for a lease
+//! (see [`Attempt`]), so that collectors sharing one database never send a
+//! mail at the same time. Delivery is at least once: a collector that dies
+//! between sending and deleting, or a send stopped at its lease's end after
+//! the server had taken it, can send a mail twice, which is better than
+//! never (both carry the same links).
 //!
 //! The retry rule:
 //! - a transient failure (unreachable, timeout, 4xx, outbox not writable) is
@@ -41,7 +43,7 @@ use std::time::Duration;
 use tokio::sync::{mpsc, oneshot, Notify};
 
 use super::{ConfirmationMail, Failure, Mailer};
-use crate::store::Store;
+use crate::store::{MailFailure, Store};
 
 use retry::Retrier;
 pub use retry::{Retry, MAX_RETRY_DELAY};
@@ -49,18 +51,71 @@ pub use retry::{Retry, MAX_RETRY_DELAY};
 /// The 5xx answers after which a mail is given up.
 pub const MAX_REJECTIONS: i64 = 3;
 
+/// The attempt a stored mail is on: what its failure is recorded against.
+///
+/// An attempt holds its mail for a lease ([`Retry::lease`]): its row's next
+/// attempt is set that far ahead when the attempt is taken (right after the
+/// commit, or by a claim), so that no other collector sharing the database
+/// takes the mail meanwhile. The send must end, and its row be deleted,
+/// within it: a send still running a quarter of the lease before it ends
+/// (the deletes wait up to [`FORGET_EVERY`], then a commit) is stopped and
+/// counts as failed. A failed attempt schedules its retry by the [`Retry`]
+/// schedule; the lease only decides when the mail of a collector that died
+/// mid-attempt is taken by another.
+#[derive(Clone, Copy, Debug)]
+pub struct Attempt {
+    /// The attempt's number as stored (1: the one right after the commit).
+    pub number: i64,
+    /// When its send must have ended.
+    pub send_by: chrono::DateTime<chrono::Utc>,
+    /// When the mail's confirm link expires: no retry is scheduled after it.
+    pub expires_at: chrono::DateTime<chrono::Utc>,
+}
+
+impl Attempt {
+    /// The attempt `number` of a mail whose links expire at `expires_at`,
+    /// its lease ending at `lease_end` (see [`Retry::lease_end`]).
+    pub fn new(
+        number: i64,
+        lease_end: chrono::DateTime<chrono::Utc>,
+        expires_at: chrono::DateTime<chrono::Utc>,
+        retry: &Retry,
+    ) -> Self {
+        let margin = chrono::Duration::from_std(retry.lease() / 4).unwrap_or_default();
+        Attempt {
+            number,
+            send_by: lease_end - margin,
+            expires_at,
+        }
+    }
+
+    /// The first attempt, right after the commit of `mail`.
+    pub fn first(mail: &crate::store::NewMail, retry: &Retry) -> Self {
+        Attempt::new(1, mail.retry_at, mail.expires_at, retry)
+    }
+
+    /// [`Attempt::send_by`] on the clock the sends are timed by.
+    fn deadline(&self) -> tokio::time::Instant {
+        let left = (self.send_by - chrono::Utc::now()).to_std().unwrap_or_default();
+        tokio::time::Instant::now() + left
+    }
+}
+
 /// A mail on its way to the [`Mailer`].
 struct Queued {
-    /// The seq of the proof it confirms, which names its stored row.
+    /// The seq of the proof it confirms, which names its stored row
+    /// (negative: a mail with no stored row, sent once).
     seq: i64,
     mail: ConfirmationMail,
     /// 5xx answers before this attempt.
     rejections: i64,
+    /// The stored mail's attempt; `None` for a mail with no stored row.
+    attempt: Option<Attempt>,
 }
 
 /// Mail this process has queued, is sending, or has sent without deleting
-/// its row yet, by seq: the retry task leaves those alone, even when a slow
-/// send outlasts their retry delay.
+/// its row yet, by seq: the retry task leaves those alone, even should one
+/// be due again before this process is done with it.
 type InFlight = Arc<Mutex<HashSet<i64>>>;
 
 /// The handle that queues confirmation mail once its proof is committed.
@@ -68,6 +123,7 @@ type InFlight = Arc<Mutex<HashSet<i64>>>;
 pub struct MailQueue {
     queue: mpsc::Sender<Queued>,
     in_flight: InFlight,
+    retry: Retry,
     rounds: Arc<AtomicU64>,
 }
 
@@ -101,13 +157,14 @@ impl MailQueue {
         tokio::spawn(retrier.run(wake.clone(), stopped));
         let sending = in_flight.clone();
         let task = tokio::spawn(async move {
-            send_task(mailer, store, waiting, sending, wake, max_batch).await;
+            send_task(mailer, retry, store, waiting, sending, wake, max_batch).await;
             let _ = stop.send(());
         });
         (
             MailQueue {
                 queue,
                 in_flight,
+                retry,
                 rounds,
             },
             task,
@@ -120,16 +177,24 @@ impl MailQueue {
         self.rounds.load(Ordering::Relaxed)
     }
 
-    /// Queues the mail of the proof committed at `seq`. Never waits: the
-    /// proof's answer must not hang on a slow mail server; when the queue is
-    /// full (the mailer is behind), a task waits for room instead.
-    pub fn send(&self, seq: i64, mail: ConfirmationMail) {
+    /// The attempt right after the commit of a stored mail.
+    pub fn first_attempt(&self, mail: &crate::store::NewMail) -> Attempt {
+        Attempt::first(mail, &self.retry)
+    }
+
+    /// Queues the mail of the proof committed at `seq`, on its stored
+    /// `attempt` (`None`, and a negative `seq`, for a mail with no stored
+    /// row). Never waits: the proof's answer must not hang on a slow mail
+    /// server; when the queue is full (the mailer is behind), a task waits
+    /// for room instead.
+    pub fn send(&self, seq: i64, mail: ConfirmationMail, attempt: Option<Attempt>) {
         use tokio::sync::mpsc::error::TrySendError;
         self.in_flight.lock().expect("in-flight set").insert(seq);
         let queued = Queued {
             seq,
             mail,
             rejections: 0,
+            attempt,
         };
         match self.queue.try_send(queued) {
             Ok(()) => {}
@@ -165,6 +230,7 @@ const FORGET_EVERY: Duration = Duration::from_millis(250);
 /// rows of what went out every [`FORGET_EVERY`] and when it ends.
 async fn send_task(
     mailer: Mailer,
+    retry: Retry,
     store: Arc<dyn Store>,
     mut waiting: mpsc::Receiver<Queued>,
     in_flight: InFlight,
@@ -196,7 +262,12 @@ async fn send_task(
         }
         let queued = std::mem::take(&mut batch);
         let results = mailer
-            .send_all(queued.iter().map(|q| q.mail.clone()).collect())
+            .send_all(
+                queued
+                    .iter()
+                    .map(|q| (q.mail.clone(), q.attempt.as_ref().map(Attempt::deadline)))
+                    .collect(),
+            )
             .await;
         let mut failed = Vec::new();
         // 5xx answers before each failed attempt, as read when it was taken.
@@ -217,7 +288,20 @@ async fn send_task(
                 done.push(q.seq);
                 continue;
             }
-            failed.push((q.seq, error, failure == Failure::Rejected));
+            let Some(attempt) = q.attempt else {
+                // No stored row: nothing to retry it from.
+                tracing::error!(seq = q.seq, error, "mail not sent");
+                done.push(q.seq);
+                continue;
+            };
+            let now = chrono::Utc::now();
+            failed.push(MailFailure {
+                seq: q.seq,
+                attempt: attempt.number,
+                error,
+                rejected: failure == Failure::Rejected,
+                retry_at: retry.next_attempt(attempt.number, now).min(attempt.expires_at),
+            });
             read.push(q.rejections);
         }
         if !failed.is_empty() {
@@ -230,14 +314,16 @@ async fn send_task(
                     failed
                         .iter()
                         .zip(&read)
-                        .map(|((_, _, rejected), before)| Some(before + i64::from(*rejected)))
+                        .map(|(f, before)| Some(before + i64::from(f.rejected)))
                         .collect()
                 }
             };
             let mut in_flight = in_flight.lock().expect("in-flight set");
-            for ((seq, error, rejected), count) in failed.iter().zip(counts) {
+            for (MailFailure { seq, error, rejected, .. }, count) in failed.iter().zip(counts) {
                 match count {
-                    // Deleted meanwhile (confirmed, withdrawn, pruned): nothing to retry.
+                    // Deleted meanwhile (confirmed, withdrawn, pruned), or
+                    // taken by another collector once this lease ran out:
+                    // nothing for this process to retry.
                     None => {
                         in_flight.remove(seq);
                     }

@@ -1,6 +1,6 @@
 //! A server that rejects every mail: the give-up counts what is stored.
 
-use super::tests::{mail, proof_with_mail, store_in};
+use super::tests::{first_attempt, mail, proof_with_mail, store_in};
 use super::*;
 use chrono::Utc;
 use sqlx::Row;
@@ -69,7 +69,7 @@ async fn the_give_up_counts_the_rejections_as_stored_not_as_read() {
         Retry::from_first(Duration::from_secs(30)),
         1,
     );
-    queue.send(seq, mail(0));
+    queue.send(seq, mail(0), Some(first_attempt(now)));
     drop(queue);
     task.await.unwrap();
     let left = sqlx::query("SELECT rejections FROM pending_mail WHERE entry_seq = $1")

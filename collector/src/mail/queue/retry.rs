@@ -49,6 +49,27 @@ impl Retry {
         full.mul_f64(rand::thread_rng().gen_range(0.5..=1.0))
     }
 
+    /// How long an attempt holds its mail (see [`super::Attempt`]): four
+    /// first delays, between 8 s and 10 min. With the default 30 s, two
+    /// minutes: longer than an SMTP server's timeouts, so that a stalled
+    /// server's send ends with its own error first.
+    pub fn lease(&self) -> Duration {
+        self.first
+            .saturating_mul(4)
+            .clamp(Duration::from_secs(8), Duration::from_secs(600))
+    }
+
+    /// When the lease of an attempt taken at `now` ends, for a mail whose
+    /// links expire at `expires_at`: never after them, so that an expired
+    /// mail's row is found and deleted.
+    pub fn lease_end(&self, now: DateTime<Utc>, expires_at: DateTime<Utc>) -> DateTime<Utc> {
+        chrono::Duration::from_std(self.lease())
+            .ok()
+            .and_then(|lease| now.checked_add_signed(lease))
+            .unwrap_or(DateTime::<Utc>::MAX_UTC)
+            .min(expires_at)
+    }
+
     /// When a mail tried `attempts` times may be tried again, from `now`.
     pub fn next_attempt(&self, attempts: i64, now: DateTime<Utc>) -> DateTime<Utc> {
         // Never a panic on overflow: the configuration bounds the delay, and
@@ -122,10 +143,10 @@ impl Retrier {
     async fn take_due(&self) -> Result<Taken, crate::store::StoreError> {
         self.rounds.fetch_add(1, Ordering::Relaxed);
         let now = Utc::now();
-        // This process's own mail in flight is due too when a send outlasts its
-        // retry delay (a server that accepts and never answers holds each send
-        // a minute); read past it, or it would fill every batch and the mail
-        // behind it, other collectors' included, would never be taken.
+        // This process's own mail in flight can be due too (a send stopped at
+        // its lease's end is due until its failure is recorded); read past
+        // it, or it would fill every batch and the mail behind it, other
+        // collectors' included, would never be taken.
         let skip = self.in_flight.lock().expect("in-flight set").len();
         let due = self
             .store
@@ -170,12 +191,8 @@ impl Retrier {
                 .await?;
                 let confirmation =
                     confirmation(&mail, proof, self.public_url.clone(), now, version.as_ref());
-                // The next attempt never falls after expiry, so that an expired
-                // mail's links leave the database when they stop working.
-                let next = self
-                    .retry
-                    .next_attempt(mail.attempts + 1, now)
-                    .min(mail.expires_at);
+                // Held for the attempt's lease; its failure schedules the retry.
+                let next = self.retry.lease_end(now, mail.expires_at);
                 claims.push(((mail, next), confirmation));
             } else {
                 tracing::error!(
@@ -205,7 +222,7 @@ impl Retrier {
         let (claims, mails): (Vec<_>, Vec<_>) = claims.into_iter().unzip();
         let taken = self.store.claim_mail(&claims).await?;
         let claimed = taken.iter().any(|t| *t);
-        for (((pending, _), mail), taken) in claims.into_iter().zip(mails).zip(taken) {
+        for (((pending, lease_end), mail), taken) in claims.iter().zip(mails).zip(taken) {
             if !taken {
                 continue; // another collector's attempt
             }
@@ -215,6 +232,12 @@ impl Retrier {
                 seq,
                 rejections: pending.rejections,
                 mail,
+                attempt: Some(super::Attempt::new(
+                    pending.attempts + 1,
+                    *lease_end,
+                    pending.expires_at,
+                    &self.retry,
+                )),
             };
             if queue.send(queued).await.is_err() {
                 return Ok(Taken::Stopped);

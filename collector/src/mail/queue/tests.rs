@@ -60,6 +60,14 @@ pub(super) fn proof_with_mail(
     }
 }
 
+/// The first attempt of a mail stored at `now`, as the commit takes it
+/// (with the 30 s first retry delay of these tests' queues).
+pub(super) fn first_attempt(now: DateTime<Utc>) -> super::Attempt {
+    let retry = Retry::from_first(Duration::from_secs(30));
+    let expires_at = now + chrono::Duration::hours(48);
+    super::Attempt::new(1, retry.lease_end(now, expires_at), expires_at, &retry)
+}
+
 pub(super) fn mail(i: usize) -> ConfirmationMail {
     ConfirmationMail {
         to: format!("q{i}@example.org"),
@@ -170,7 +178,7 @@ async fn every_queued_mail_goes_out_even_past_the_queue_size() {
         1,
     );
     for i in 0..100 {
-        queue.send(i as i64 + 1, mail(i));
+        queue.send(i as i64 + 1, mail(i), None);
     }
     drop(queue);
     task.await.unwrap();
