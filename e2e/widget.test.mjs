@@ -206,8 +206,10 @@ test("an invalid configuration renders no form", async (t) => {
   assert.equal(events[0].detail.problems[0].code, "pre-checked");
   assert.match(events[0].detail.problems[0].field, /^purposes\[0\]/);
   assert.deepEqual(problems, events[0].detail.problems, "handle.problems lists the same problem");
+  assert.deepEqual(problems, [{ field: "purposes[0].checked", code: "pre-checked" }], "by field and code: the sentences are not in the form's code");
   assert.equal(errors.expected.length, 1, "the console lists the problems once");
-  assert.ok(errors.expected[0].text.includes(problems[0].field), errors.expected[0].text);
+  assert.ok(errors.expected[0].text.includes("purposes[0].checked: pre-checked"), errors.expected[0].text);
+  assert.equal(events[0].detail.message, errors.expected[0].text);
   assert.deepEqual(errors, []);
 });
 
@@ -216,9 +218,12 @@ test("the problem list is for merchants: a theme editor or a local page, never a
   bad.purposes[0].checked = true;
   const listed = async (options) => {
     const { page, errors } = await open(t, { expect: ["invalidConfig"], ...options });
+    const sentences = [];
+    page.on("request", (r) => /problems/.test(new URL(r.url()).pathname) && sentences.push(new URL(r.url()).pathname));
     await mount(page, "a", bad);
     const items = await inRoot(page, "a", (root) => [...root.querySelectorAll(".cw-problems li")].map((li) => li.textContent));
     assert.deepEqual(errors, []);
+    assert.deepEqual(sentences, items.length ? ["/pkg/problems.en.js"] : [], "the sentences are fetched where they are shown, and only there");
     return items;
   };
   assert.deepEqual(await listed({ host: "shop.test" }), [], "a subscriber on the storefront sees only the neutral message");
@@ -231,13 +236,14 @@ test("the problem list is for merchants: a theme editor or a local page, never a
 
 test("validateConfig lists problems", async (t) => {
   const { page, errors } = await open(t);
-  const checked = await page.evaluate((cfg) => {
+  const checked = await page.evaluate(async (cfg) => {
     const fields = (list) => list.map((p) => p.field);
     return {
-      okObject: window.validateConfig(cfg),
-      okString: window.validateConfig(JSON.stringify(cfg)),
-      badString: window.validateConfig('{"purposes": []}'),
-      badObject: fields(window.validateConfig({ purposes: [] })),
+      okObject: await window.validateConfig(cfg),
+      okString: await window.validateConfig(JSON.stringify(cfg)),
+      badString: await window.validateConfig('{"purposes": []}'),
+      badObject: fields(await window.validateConfig({ purposes: [] })),
+      badJson: await window.validateConfig('{"endpoint": '),
     };
   }, config());
   assert.deepEqual(checked.okObject, []);
@@ -249,6 +255,8 @@ test("validateConfig lists problems", async (t) => {
     assert.ok(p.code && p.message, JSON.stringify(p));
   }
   assert.deepEqual(checked.badObject, fields, "an object and its JSON string get the same answer");
+  assert.deepEqual(checked.badString.find((p) => p.field === "purposes"), { field: "purposes", code: "empty", message: "must list at least one purpose" });
+  assert.deepEqual(checked.badJson, [{ field: "(config)", code: "type", message: "is not valid JSON (at byte 13)" }], "a sentence's values are filled in");
   assert.equal(await page.evaluate(() => document.body.children.length), 1, "nothing was rendered");
   assert.deepEqual(errors, []);
 });

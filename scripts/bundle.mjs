@@ -6,10 +6,13 @@
 // catalogs (form/catalogs/<locale>.json) stay out of both: the ESM entry
 // imports pkg/locales/<locale>.js through pkg/locales.js, which the
 // application's bundler splits; scripts/package.mjs writes the script tag's.
+// So do the configuration problems' sentences (form/problems.json), as
+// pkg/problems.en.js and pkg/consent-widget.problems.en.js.
 import { build, transform } from "esbuild";
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { catalogs } from "./catalogs.mjs";
+import { sentences } from "./problems.mjs";
 
 const glue = process.argv[2];
 if (!glue) throw new Error("usage: bundle.mjs <dir for the script tag's bundle>");
@@ -58,6 +61,11 @@ for (const { tag, json } of all) writeFileSync(`pkg/locales/${tag}.js`, `export 
 writeFileSync(
   "pkg/locales.js",
   "// How the ESM entry fetches a locale's texts: one dynamic import per locale (scripts/bundle.mjs).\n" +
-    `const LOCALES = {\n${all.map(({ tag }) => `  ${JSON.stringify(tag)}: () => import("./locales/${tag}.js"),\n`).join("")}};\n` +
+    `const LOCALES = {\n${all.map(({ tag }) => `  ${JSON.stringify(tag)}: () => import("./locales/${tag}.js"),\n`).join("")}` +
+    // The configuration problems' sentences: a texts file too, read only where they are shown.
+    `  "problems.en": () => import("./problems.en.js"),\n};\n` +
     'export default (tag) => (LOCALES[tag] ?? (() => Promise.reject(new Error("consent-widget: no texts file for " + tag))))().then((m) => m.default);\n',
 );
+// The configuration problems' sentences, imported through pkg/locales.js
+// only where they are read (validateConfig, a merchant's view).
+writeFileSync("pkg/problems.en.js", `export default ${sentences().literal};\n`);

@@ -10,11 +10,13 @@
 //     with the wasm inlined as a byte string (see `byteString`).
 //     Beside it, pkg/consent-widget.<locale>.js: each locale's texts, a
 //     classic script the script tag adds to the page when a form shows that
-//     locale (src/web/js/script-tag.js).
+//     locale (src/web/js/script-tag.js), and the same way
+//     pkg/consent-widget.problems.en.js, the configuration problems' sentences.
 //  3. pkg/package.json, pkg/consent-widget.d.ts and pkg/README.md: the npm
 //     package, its version taken from Cargo.toml.
 import { readFileSync, writeFileSync } from "node:fs";
 import { catalogs } from "./catalogs.mjs";
+import { sentences } from "./problems.mjs";
 import { execFileSync } from "node:child_process";
 import { Script } from "node:vm";
 import { gzipSync, brotliCompressSync, constants } from "node:zlib";
@@ -78,7 +80,8 @@ shell = replaceOnce(shell, "WASM_LENGTH", String(wasm.length), "WASM_LENGTH");
 const script = `\uFEFF/*! consent-widget ${cargo.version} | one-file script tag | MIT OR Apache-2.0 */\n${shell}`;
 new Script(script, { filename: "consent-widget.js" }); // a classic script: syntax check
 write("consent-widget.js", script);
-for (const { tag, json } of catalogs()) {
+// The configuration problems' sentences ride the same way, as the texts "problems.en".
+for (const { tag, json } of [...catalogs(), { tag: "problems.en", json: sentences() }]) {
   const texts = `(self.ConsentWidgetTexts=self.ConsentWidgetTexts||{})[${JSON.stringify(tag)}]=${json.literal};\n`;
   new Script(texts, { filename: `consent-widget.${tag}.js` });
   write(`consent-widget.${tag}.js`, texts);
@@ -133,6 +136,7 @@ const manifest = {
     "consent_widget_bg.wasm",
     "locales.js",
     "locales/",
+    "problems.en.js",
     "consent-widget.js",
     "consent-widget.*.js",
     "consent-widget.d.ts",

@@ -6,6 +6,7 @@
 use consent_proof::sign::SigningKey;
 use consent_proof::verify::sha256_hex;
 use consent_proof::{fixture, jws, verify, Choice, Jwk, Kind, VerifyOptions};
+use consent_widget::config::{sentence, Says};
 use consent_widget::web;
 use serde_json::{json, Value};
 
@@ -76,8 +77,27 @@ fn problems_name_every_field_and_bad_json() {
         assert!(fields.contains(&f), "{f} in {fields:?}");
     }
     let bad = problems("{\"endpoint\": ");
-    assert_eq!(bad[0]["field"], "(config)");
-    assert_eq!(bad[0]["message"], "is not valid JSON (at byte 13)");
+    assert_eq!(bad, json!([{"field": "(config)", "code": "type", "says": Says::TypeJson as u8, "args": {"at": "13"}}]));
+}
+
+#[test]
+fn problems_name_their_sentence_by_its_number_in_the_file() {
+    // The shell fills sentence `says` of the shipped array (form/problems.json's
+    // values in order) with `args`: the same line the native API writes.
+    let config = r#"{"regime": "b2x", "purposes": [{"id": "a", "channel": "email", "checked": true}]}"#;
+    let expected = consent_widget::config::Config::from_json(config).unwrap_err();
+    let wire = problems(config);
+    assert_eq!(wire.as_array().unwrap().len(), expected.len());
+    for (p, want) in wire.as_array().unwrap().iter().zip(&expected) {
+        let says = Says::ALL[p["says"].as_u64().unwrap() as usize];
+        let mut text = sentence(says).to_string();
+        for (name, value) in p["args"].as_object().into_iter().flatten() {
+            text = text.replace(&format!("{{{name}}}"), value.as_str().unwrap());
+        }
+        assert_eq!(format!("{}: {text}", p["field"].as_str().unwrap()), want.line());
+        assert_eq!(p["code"], want.code().as_str());
+    }
+    assert!(expected.iter().any(|p| p.line() == "regime: must be one of b2c, b2b, softOptIn"), "{expected:?}");
 }
 
 #[test]
@@ -101,8 +121,9 @@ fn facts_and_render_give_escaped_html_and_the_status_texts() {
 fn an_invalid_configuration_gets_the_neutral_message_only() {
     let facts = parse(&web::open("{}", "https://shop.example"));
     let h = facts["h"].as_u64().unwrap() as u32;
-    assert!(facts["message"].as_str().unwrap().starts_with("consent-widget: invalid configuration, no form rendered:\nendpoint: "));
+    assert_eq!(facts["problems"][0], json!({"field": "endpoint", "code": "required", "says": Says::Required as u8}));
     assert!(facts["problems"].as_array().unwrap().len() >= 4);
+    assert!(facts.get("message").is_none(), "the sentences are not in the wasm: the shell writes the console's line");
     let html = parse(&render(h, "en"))["html"].as_str().unwrap().to_string();
     assert!(html.starts_with("<p class=\"cw-unavailable\">") && !html.contains("<form"), "{html}");
     assert_eq!(parse(&web::withdrawing(h, "", ""))["error"], "the configuration is invalid");

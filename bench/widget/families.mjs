@@ -22,15 +22,12 @@ function module(name) {
   return parts.slice(0, parts[0] === "core" || parts[0] === "alloc" ? 2 : 2).join("::").replace(/[<>].*$/, "");
 }
 /** The family: what the code is for. */
-// The form crate's sources compile as the widget's own modules (src/lib.rs),
-// so their items are named consent_widget::config and so on.
-const FORM = "consent_(?:form|widget)::";
 const FAMILIES = [
   ["formatting and panics (core::fmt, panicking)", /core::(fmt|panicking|result::unwrap_failed|option::expect_failed)|as core::fmt/],
-  ["configuration (parse, validate)", new RegExp(`${FORM}(config|validate|value|json)`)],
-  ["text plan and HTML (view)", new RegExp(`${FORM}(view|text)`)],
-  ["locale lookup and catalogs", new RegExp(`${FORM}i18n`)],
-  ["phone numbers", new RegExp(`${FORM}phone`)],
+  ["configuration (parse, validate)", /consent_(?:form|widget)::(config|validate|value|json|rules)/],
+  ["text plan and HTML (view)", /consent_(?:form|widget)::(view|text)/],
+  ["locale lookup and catalogs", /consent_(?:form|widget)::i18n/],
+  ["phone numbers", /consent_(?:form|widget)::phone/],
   ["records, sealing, JCS", /consent_widget::(record|web::sealing|form)|consent_proof/],
   ["JS bridge (exports, replies, slots)", /wasm_bindgen|consent_widget::web|__wbindgen|__externref|^cw(_in|_out)?$/],
   ["allocator", /lol_alloc|alloc::alloc|__rust_(alloc|dealloc|realloc)/],

@@ -42,6 +42,7 @@ fn proof_append(email: &str) -> Append {
         mail: None,
         withdraws: None,
         held: None,
+        starts: Vec::new(),
         handoff: None,
     }
 }
@@ -186,6 +187,7 @@ async fn tokens_are_single_use_and_expire(db: Db) {
         mail: None,
         withdraws: None,
         held: None,
+        starts: Vec::new(),
         handoff: None,
     };
     let first = store

@@ -58,13 +58,18 @@ impl Shop {
         shop
     }
 
+    /// Runs the CLI while the in-process collector keeps serving (its
+    /// runtime has other threads): frozen, it could hold a write lock the
+    /// command then meets.
     fn cli(&self, args: &[&str]) -> Output {
         let data = self.data.path().to_str().unwrap();
-        Command::new(BIN)
-            .args(args)
-            .args(["--database", &self.db.url, "--data-dir", data])
-            .output()
-            .unwrap()
+        tokio::task::block_in_place(|| {
+            Command::new(BIN)
+                .args(args)
+                .args(["--database", &self.db.url, "--data-dir", data])
+                .output()
+                .unwrap()
+        })
     }
 
     async fn post(&self, jws: &str) -> (StatusCode, Value) {
@@ -508,7 +513,7 @@ async fn forms_show_prints_what_a_version_fixes(db: Db) {
     shop.server.stop().await.unwrap();
 }
 
-on_both_backends!(
+on_both_backends_threaded!(
     a_forged_single_opt_in_is_held_not_granted,
     refused_outright_with_unknown_forms_refuse,
     a_stranger_cannot_withdraw_or_lower_a_consent,

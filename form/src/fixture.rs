@@ -53,6 +53,6 @@ pub fn config(v: Value) -> Config {
 pub fn problems(v: Value) -> Vec<(String, &'static str)> {
     match Config::from_value(&v) {
         Ok(_) => panic!("expected problems"),
-        Err(p) => p.into_iter().map(|p| (p.field, p.code.as_str())).collect(),
+        Err(p) => p.iter().map(|p| (p.field.clone(), p.code().as_str())).collect(),
     }
 }

@@ -12,7 +12,7 @@
 #![no_std]
 
 extern crate alloc;
-// The embedded catalogs are parsed once per process (std's OnceLock).
+// The embedded catalogs and problem sentences are parsed once per process (std's OnceLock).
 #[cfg(feature = "embedded")]
 extern crate std;
 

@@ -1,5 +1,7 @@
 //! Field checks: e-mail addresses and URLs.
 
+use crate::config::Says;
+
 /// Whether `email` is a plausible address: one `@`, a local part without
 /// spaces, and a domain with at least one dot and valid labels.
 pub fn email(email: &str) -> bool {
@@ -29,14 +31,14 @@ pub fn email(email: &str) -> bool {
 /// against the page.
 ///
 /// # Errors
-/// A lowercase sentence saying what is wrong.
-pub fn url(url: &str) -> Result<(), &'static str> {
+/// The sentence saying what is wrong.
+pub fn url(url: &str) -> Result<(), Says> {
     if url.chars().any(|c| c.is_whitespace() || c.is_control()) {
-        return Err("must not contain spaces or control characters");
+        return Err(Says::NotHttpSpace);
     }
     // Browsers read `\` as `/`: "/\\evil.example" would leave the shop's origin.
     if url.bytes().any(|b| b == b'\\') {
-        return Err("must not contain a backslash");
+        return Err(Says::NotHttpBackslash);
     }
     if url.starts_with('/') && !url.starts_with("//") {
         return Ok(());
@@ -48,7 +50,7 @@ pub fn url(url: &str) -> Result<(), &'static str> {
     } else if lower.starts_with("http://") {
         url.get(7..).unwrap_or_default()
     } else {
-        return Err("must be an http(s) URL or a path starting with /");
+        return Err(Says::NotHttpScheme);
     };
     let host = rest.split(['/', '?', '#']).next().unwrap_or("");
     let host = split_last(host, b'@').map_or(host, |(_, h)| h);
@@ -58,10 +60,10 @@ pub fn url(url: &str) -> Result<(), &'static str> {
     };
     let port = port.strip_prefix(':').unwrap_or(port);
     if !port.bytes().all(|b| b.is_ascii_digit()) {
-        return Err("has an invalid port");
+        return Err(Says::NotHttpPort);
     }
     if name.is_empty() || name.starts_with('.') || has_double_dot(name) {
-        return Err("has no valid host");
+        return Err(Says::NotHttpHost);
     }
     Ok(())
 }

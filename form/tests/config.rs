@@ -158,7 +158,7 @@ fn types_are_checked_and_named() {
     let got = problems(with(valid(), "purposes", obj([])));
     assert_eq!(got, [("purposes".to_string(), "type")]);
     let problem = consent_form::config::Config::from_value(&s("{}")).unwrap_err();
-    assert_eq!(problem[0].message, "expected an object, got a string");
+    assert_eq!(problem[0].message(), "expected an object, got a string");
 }
 
 #[test]
@@ -196,9 +196,9 @@ fn two_purposes_that_read_the_same_are_refused_naming_both() {
     let same = with(base.clone(), "purposes", arr([email("newsletter"), email("partners")]));
     let got = Config::from_value(&same).unwrap_err();
     assert_eq!(got.len(), 1, "{got:?}");
-    assert_eq!((got[0].field.as_str(), got[0].code.as_str()), ("purposes[1].label", "duplicate"));
-    assert!(got[0].message.contains("purposes[0] (\"newsletter\")"), "{}", got[0].message);
-    assert!(got[0].message.contains("the channel's default"), "{}", got[0].message);
+    assert_eq!((got[0].field.as_str(), got[0].code().as_str()), ("purposes[1].label", "duplicate"));
+    assert!(got[0].message().contains("purposes[0] (\"newsletter\")"), "{}", got[0].message());
+    assert!(got[0].message().contains("the channel's default"), "{}", got[0].message());
     // A label copied from another purpose, in one locale only, is refused too.
     let labelled = |id: &str, fr: &str| {
         obj([("id", s(id)), ("channel", s("email")), ("label", obj([("fr", s(fr)), ("en", s(id))]))])
@@ -206,7 +206,7 @@ fn two_purposes_that_read_the_same_are_refused_naming_both() {
     let copied = with(base.clone(), "purposes", arr([labelled("a", "la lettre"), labelled("b", " La lettre")]));
     let got = Config::from_value(&copied).unwrap_err();
     assert_eq!(got[0].field, "purposes[1].label");
-    assert!(got[0].message.contains("purposes[0] (\"a\")"), "{}", got[0].message);
+    assert!(got[0].message().contains("purposes[0] (\"a\")"), "{}", got[0].message());
     // Each with its own label: accepted.
     config(with(base, "purposes", arr([email("newsletter"), labelled("partners", "les offres des partenaires")])));
 }

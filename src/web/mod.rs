@@ -16,7 +16,6 @@ mod slots; // the open widgets, by handle
 use crate::config::{Config, Problem};
 use crate::i18n::{self, Catalog, Texts};
 use crate::record::{absolute, Consented};
-use crate::text::cat;
 use crate::view;
 use reply::{pairs, List, Obj};
 use slots::Slot;
@@ -44,21 +43,14 @@ const SAY: [&str; 11] = [
     "manage.error.none",
 ];
 
-fn read(config: &str) -> Result<Config, Vec<Problem>> {
-    match crate::json::parse(config) {
-        Ok(value) => Config::from_value(&value),
-        Err(at) => Err(vec![Problem::new(
-            "(config)",
-            crate::config::Code::Type,
-            &cat(&["is not valid JSON (at byte ", &crate::text::uint(at), ")"]),
-        )]),
-    }
-}
-
+/// Each problem as `{field, code, says, args?}`: `says` is its sentence's
+/// number in `form/problems.json`, which the page fetches only where someone
+/// reads it (src/web/js/problems.js); `args`, the values the sentence names.
 fn problem_list(problems: &[Problem]) -> String {
     let mut out = List::new();
     for p in problems {
-        out = out.raw(&Obj::new().str("field", &p.field).str("code", p.code.as_str()).str("message", &p.message).end());
+        let o = Obj::new().str("field", &p.field).str("code", p.code().as_str()).raw("says", &crate::text::uint(p.says as usize));
+        out = out.raw(&if p.args.is_empty() { o } else { o.raw("args", &pairs(&p.args)) }.end());
     }
     out.end()
 }
@@ -75,22 +67,16 @@ fn theme(config: &Config) -> String {
 /// Opens a widget for a configuration (JSON text). JSON: `{h}`, its handle,
 /// and what the shell needs to know of it: for a valid configuration
 /// `{endpoint, headers, form, theme}` (the endpoint made absolute against
-/// `origin`), else `{problems, message}`.
+/// `origin`), else `{problems}` (see [`problem_list`]).
 pub fn open(config: &str, origin: &str) -> String {
-    let config = read(config);
+    let config = Config::from_json(config);
     let facts = match &config {
         Ok(c) => Obj::new()
             .str("endpoint", &absolute(&c.endpoint, origin))
             .raw("headers", &pairs(&c.headers))
             .str("form", &c.form_id)
             .raw("theme", &theme(c)),
-        Err(problems) => {
-            let mut message = String::from("consent-widget: invalid configuration, no form rendered:");
-            for p in problems {
-                message.push_str(&cat(&["\n", &p.line()]));
-            }
-            Obj::new().raw("problems", &problem_list(problems)).str("message", &message)
-        }
+        Err(problems) => Obj::new().raw("problems", &problem_list(problems)),
     };
     let h = slots::open(Slot { config, locale: String::new(), catalog: Catalog::default(), pending: Vec::new() });
     facts.raw("h", &crate::text::uint(h as usize)).end()

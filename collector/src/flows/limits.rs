@@ -79,19 +79,33 @@ pub async fn take(
 /// Counts a new confirmation mail to `subject` (some purpose became
 /// pending) against the hour's limit only: a purpose never asked for before
 /// is not held back by the interval. It starts the interval, so that a
-/// repeated sign-up does not re-send it at once.
+/// repeated sign-up does not re-send it at once: the window this returns
+/// with [`Mail::Queued`] is taken in the proof's append (see
+/// [`crate::store::Append::starts`]), one write less per sign-up, and
+/// none for a replay.
 pub async fn take_new(
     store: &dyn Store,
     config: &Config,
     subject: &str,
     now: DateTime<Utc>,
-) -> Result<Mail, StoreError> {
-    let [(resend, resend_window), (hourly, hourly_window)] = windows(config, subject);
+) -> Result<(Mail, Option<(String, Window)>), StoreError> {
+    let [resend, (hourly, hourly_window)] = windows(config, subject);
     if !store.take_limit(&hourly, hourly_window, now).await? {
-        return Ok(Mail::LimitReached);
+        return Ok((Mail::LimitReached, None));
     }
-    store.take_limit(&resend, resend_window, now).await?;
-    Ok(Mail::Queued)
+    Ok((Mail::Queued, Some(resend)))
+}
+
+/// Gives back the hour's count [`take_new`] took for a mail that did not go
+/// out (a replay, a failed append); its interval was never started.
+pub async fn give_back_new(
+    store: &dyn Store,
+    config: &Config,
+    subject: &str,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    let [_, (hourly, window)] = windows(config, subject);
+    store.give_back_limit(&hourly, window, now).await
 }
 
 /// Counts a mail to `subject` that is not a sign-up's confirmation (a new
@@ -106,7 +120,7 @@ pub async fn take_other(store: &dyn Store, config: &Config, subject: &str, now: 
     }
 }
 
-/// Gives back a mail [`take`] counted that did not go out (a replay, a failed append).
+/// Gives back a re-sent mail [`take`] counted that did not go out (a replay, a failed append).
 pub async fn give_back(
     store: &dyn Store,
     config: &Config,

@@ -144,6 +144,7 @@ async fn store_withdrawal(
                 subject: subject.to_string(),
                 purposes: purposes.to_vec(),
             }),
+            starts: Vec::new(),
             handoff,
         })
         .await?;

@@ -53,6 +53,7 @@ pub fn to_append(
         mail: None,
         withdraws: withdraws(proof),
         held: None,
+        starts: Vec::new(),
         handoff: None,
     };
     if !wants_mail {

@@ -88,6 +88,7 @@ async fn record(state: &AppState, inbound: Option<Inbound>) -> Answer {
         mail: None,
         withdraws: Some(Withdraws::Seq(proof.seq)),
         held: None,
+        starts: Vec::new(),
         handoff: handoff::to(
             about.withdrawn(&purposes, inbound.source, &at),
             &state.handoff_to,

@@ -196,6 +196,7 @@ async fn follow(
         // An unsubscribe also cancels the confirmation still waiting, and its mail.
         withdraws: (purpose == TokenPurpose::Unsubscribe).then_some(Withdraws::Seq(row.entry_seq)),
         held: None,
+        starts: Vec::new(),
         handoff,
     };
     let outcome = match state.appender.append(append).await {

@@ -67,8 +67,12 @@ pub async fn submit(
     // limits how often (see crate::flows::limits). Replays are found inside
     // the append's transaction, with the rest of its batch.
     let subject = proof.subject_key();
+    let mut starts = None;
     let mail_decision = if admission.mail() {
-        Some(limits::take_new(state.store.as_ref(), &state.config, &subject, Utc::now()).await?)
+        let (decision, start) =
+            limits::take_new(state.store.as_ref(), &state.config, &subject, Utc::now()).await?;
+        starts = start;
+        Some(decision)
     } else if admission.resend().is_some() {
         Some(limits::take(state.store.as_ref(), &state.config, &subject, Utc::now()).await?)
     } else {
@@ -91,6 +95,7 @@ pub async fn submit(
         Utc::now(),
     );
     append.held = admission.mark(&proof.record);
+    append.starts = starts.into_iter().collect();
     // The links remember the sign-up's network: evidence the merchant's
     // tools get with the confirmation (Mailchimp's `ip_signup`).
     for token in &mut append.tokens {
@@ -121,7 +126,10 @@ pub async fn submit(
         Ok(Appended::New(stored)) => stored,
         other => {
             // No mail goes out: the address keeps its allowance.
-            if wants_mail || resend.is_some() {
+            if wants_mail {
+                limits::give_back_new(state.store.as_ref(), &state.config, &subject, Utc::now())
+                    .await?;
+            } else if resend.is_some() {
                 limits::give_back(state.store.as_ref(), &state.config, &subject, Utc::now())
                     .await?;
             }

@@ -81,10 +81,7 @@ pub fn from_config(json: &str, origins: &[String]) -> Result<FormVersion, Derive
 
 /// Reads a configuration exactly as the widget's `open` does.
 pub fn parse(json: &str) -> Result<Config, DeriveError> {
-    let value = consent_form::json::parse(json).map_err(|at| {
-        DeriveError::Config(vec![format!("(config) is not valid JSON (at byte {at})")])
-    })?;
-    Config::from_value(&value)
+    Config::from_json(json)
         .map_err(|problems| DeriveError::Config(problems.iter().map(|p| p.line()).collect()))
 }
 

@@ -53,6 +53,9 @@ impl Store for SqlStore {
                 }
             }
             let withdraws = item.withdraws;
+            for (key, window) in &item.starts {
+                limits::take(&mut tx, key, *window, now.timestamp()).await?;
+            }
             let stored = rows.link(&mut head, item.entry, keys, &received_at)?;
             if let Some(handoff) = item.handoff {
                 let mut change = handoff.change;

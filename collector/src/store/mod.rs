@@ -127,6 +127,10 @@ pub struct Append {
     /// transaction (see [`crate::connectors`]); its evidence gets the
     /// entry's seq and receipt there.
     pub handoff: Option<HandOff>,
+    /// Rate windows this entry counts against, taken in its transaction
+    /// (the interval a new confirmation mail starts: see
+    /// [`crate::flows::limits::take_new`]); a replay takes none.
+    pub starts: Vec<(String, limits::Window)>,
 }
 
 /// A change and the connectors it goes to.

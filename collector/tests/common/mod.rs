@@ -112,6 +112,17 @@ macro_rules! on_both_backends {
     };
 }
 
+/// As [`on_both_backends`], on a multi-threaded runtime: for tests that
+/// run a blocking command (the CLI) while an in-process collector serves,
+/// which a blocked single-threaded runtime would freeze mid-transaction.
+#[macro_export]
+macro_rules! on_both_backends_threaded {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite { $( #[tokio::test(flavor = "multi_thread", worker_threads = 2)] async fn $name() { super::$name(super::Db::Sqlite).await } )* }
+        mod postgres { $( #[tokio::test(flavor = "multi_thread", worker_threads = 2)] async fn $name() { super::$name(super::Db::Postgres).await } )* }
+    };
+}
+
 /// The backends every storage test runs against.
 #[derive(Clone, Copy, Debug)]
 pub enum Db {

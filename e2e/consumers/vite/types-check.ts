@@ -1,7 +1,7 @@
 // Compiled with tsc --noEmit: the package's types cover the configuration,
 // the handle, the events and the script tag's global.
 import init, { mount, validateConfig, version } from "consent-widget";
-import type { ConsentWidgetConfig, ConsentSubmitDetail, ConfigProblem } from "consent-widget";
+import type { ConsentWidgetConfig, ConsentSubmitDetail, ConfigProblem, ConfigProblemCode } from "consent-widget";
 import type { ConsentWidgetGlobal } from "consent-widget/script";
 
 const config: ConsentWidgetConfig = {
@@ -22,11 +22,12 @@ void preChecked;
 await init();
 const widget = mount("#signup", config);
 widget.setLocale("en");
-const problems: ConfigProblem[] = validateConfig(config);
+const problems: ConfigProblem[] = await validateConfig(config);
+const codes: ConfigProblemCode[] = widget.problems;
 const v: string = version();
 document.addEventListener("consent:submit", (e) => {
   const detail: ConsentSubmitDetail = e.detail;
-  console.log(detail.email, detail.purposes[0]?.choice, problems, v);
+  console.log(detail.email, detail.purposes[0]?.choice, problems[0]?.message, codes, v);
 });
 document.querySelector("#signup")?.addEventListener("consent:error", (e) => {
   if (e.detail.code === "config") console.log(e.detail.problems[0]?.code);

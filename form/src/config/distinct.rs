@@ -11,9 +11,9 @@
 
 use crate::prelude::*;
 
-use super::{Code, Config, Localized, Problem};
+use super::{Config, Localized, Problem, Says};
 use crate::i18n::{own_text, FALLBACK_LOCALE};
-use crate::text::{cat, uint};
+use crate::text::uint;
 
 /// Equal but for ASCII case and surrounding ASCII whitespace (bytes only: no
 /// Unicode tables in the wasm).
@@ -34,24 +34,20 @@ pub(super) fn problems(config: &Config) -> Vec<Problem> {
     }
     let ps = &config.purposes;
     let mut out = Vec::new();
-    for j in 0..ps.len() {
+    // Iterators, not indexing: no bounds-check panic path in the wasm.
+    for (j, pj) in ps.iter().enumerate() {
         // In some locale: the same text, or both the same channel's default.
-        let clash = (0..j).find(|&i| {
-            tags.iter().any(|t| match (own_text(config, &ps[i], "label", t), own_text(config, &ps[j], "label", t)) {
+        let clash = ps.iter().take(j).enumerate().find(|(_, pi)| {
+            tags.iter().any(|t| match (own_text(config, pi, "label", t), own_text(config, pj, "label", t)) {
                 (Some(a), Some(b)) => same(a, b),
-                (None, None) => ps[i].channel == ps[j].channel,
+                (None, None) => pi.channel == pj.channel,
                 _ => false,
             })
         });
-        if let Some(i) = clash {
-            let message = cat(&[
-                "reads the same as purposes[",
-                &uint(i),
-                "] (\"",
-                &ps[i].id,
-                "\") in some language (the same text, or both the channel's default): give each purpose a label of its own",
-            ]);
-            out.push(Problem::new(&cat(&["purposes[", &uint(j), "].label"]), Code::Duplicate, &message));
+        if let Some((i, pi)) = clash {
+            let index = uint(i);
+            let args = [("index", index.as_str()), ("id", pi.id.as_str())];
+            out.push(Problem::new(&super::purpose_field(j, ".label"), Says::DuplicateLabel, &args));
         }
     }
     out

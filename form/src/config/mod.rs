@@ -3,8 +3,10 @@
 //! It arrives as a JS object in `mount`, or as JSON for the script tag, with
 //! camelCase keys. [`Config::from_value`] reads and validates it in one pass
 //! and reports *every* problem, each naming its field; a configuration that
-//! has any problem renders no form. The TypeScript types in
-//! `src/web/config.d.ts` document every field with its default.
+//! has any problem renders no form. Each problem names its sentence
+//! ([`Says`]); the words are `form/problems.json`, outside the wasm. The
+//! TypeScript types in `src/web/js/index.d.ts` document every field with its
+//! default.
 
 use crate::prelude::*;
 
@@ -12,7 +14,9 @@ mod distinct;
 mod parse;
 mod problem;
 
-pub use problem::{Code, Problem};
+pub use problem::{Code, Problem, Says};
+#[cfg(feature = "embedded")]
+pub use problem::{sentence, FILE as PROBLEMS_FILE};
 
 /// The marketing regime (`b2c`, `b2b`, `softOptIn`) and the channel of a
 /// purpose (`email`, `sms`, `phone`, `post`) are the proof's own vocabulary.
@@ -124,6 +128,18 @@ impl Config {
         parse::parse(value)
     }
 
+    /// Reads and validates a configuration given as JSON text, as the
+    /// widget's `open` does.
+    ///
+    /// # Errors
+    /// The list of all problems found; one for text that is not JSON.
+    pub fn from_json(text: &str) -> Result<Config, Vec<Problem>> {
+        match crate::json::parse(text) {
+            Ok(value) => parse::parse(&value),
+            Err(at) => Err(vec![Problem::new("(config)", Says::TypeJson, &[("at", &crate::text::uint(at))])]),
+        }
+    }
+
     /// The locales this configuration can render: the catalogs plus any
     /// locale given whole in `texts`.
     pub fn has_texts_for(&self, locale: &str) -> bool {
@@ -135,6 +151,12 @@ impl Config {
         let table = self.texts.iter().find(|(l, _)| l.eq_ignore_ascii_case(locale))?;
         table.1.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
     }
+}
+
+/// The path of purpose `i`'s field `tail` (`.label`, or "" for the purpose
+/// itself), as problems name it: `purposes[1].label`.
+fn purpose_field(i: usize, tail: &str) -> String {
+    crate::text::cat(&["purposes[", &crate::text::uint(i), "]", tail])
 }
 
 /// The theme keys and the CSS custom property each sets on the host.

@@ -2,8 +2,8 @@
 
 use crate::prelude::*;
 
-use super::{CHANNELS, Code, Config, Controller, Localized, PhoneMode, Problem, Purpose, Regime, THEME_KEYS};
-use crate::text::{cat, join, uint};
+use super::{CHANNELS, Config, Controller, Localized, PhoneMode, Problem, Purpose, Regime, Says, THEME_KEYS};
+use crate::text::{cat, join};
 use crate::value::Value;
 use crate::{i18n, phone, rules, validate};
 
@@ -28,6 +28,10 @@ const TOP_KEYS: [&str; 18] = [
     "$schema",
 ];
 const PURPOSE_KEYS: [&str; 5] = ["id", "channel", "label", "description", "checked"];
+const REGIMES: [Regime; 3] = [Regime::B2c, Regime::B2b, Regime::SoftOptIn];
+// The proof's own spellings: one copy of each name in the wasm.
+const REGIME_NAMES: [&str; 3] = [REGIMES[0].as_str(), REGIMES[1].as_str(), REGIMES[2].as_str()];
+const CHANNEL_NAMES: [&str; 4] = [CHANNELS[0].as_str(), CHANNELS[1].as_str(), CHANNELS[2].as_str(), CHANNELS[3].as_str()];
 const CONTROLLER_KEYS: [&str; 2] = ["name", "contact"];
 
 /// Collects problems while reading fields.
@@ -36,13 +40,17 @@ struct Reader {
 }
 
 impl Reader {
-    fn fail(&mut self, field: &str, code: Code, message: &str) {
-        self.problems.push(Problem::new(field, code, message));
+    fn fail(&mut self, field: &str, says: Says) {
+        self.fail_with(field, says, &[]);
     }
 
-    fn wrong_type(&mut self, field: &str, expected: &str, got: &Value) {
-        let message = cat(&["expected ", expected, ", got ", got.kind()]);
-        self.fail(field, Code::Type, &message);
+    fn fail_with(&mut self, field: &str, says: Says, args: &[(&str, &str)]) {
+        self.problems.push(Problem::new(field, says, args));
+    }
+
+    /// `expected` is one of the `Type*` sentences, which name what `got` is.
+    fn wrong_type(&mut self, field: &str, expected: Says, got: &Value) {
+        self.fail_with(field, expected, &[("got", got.kind())]);
     }
 
     /// A string field; `None` when absent or wrong (the problem is recorded).
@@ -50,17 +58,20 @@ impl Reader {
         match obj.get(key) {
             None | Some(Value::Null) => {
                 if required {
-                    self.fail(field, Code::Required, "is required");
+                    self.fail(field, Says::Required);
                 }
                 None
             }
-            Some(Value::Str(s)) if s.trim().is_empty() => {
-                self.fail(field, Code::Required, "must not be empty");
-                None
+            Some(Value::Str(s)) => {
+                let s = s.trim();
+                if s.is_empty() {
+                    self.fail(field, Says::RequiredEmpty);
+                    return None;
+                }
+                Some(s.into())
             }
-            Some(Value::Str(s)) => Some(s.trim().into()),
             Some(other) => {
-                self.wrong_type(field, "a string", other);
+                self.wrong_type(field, Says::TypeString, other);
                 None
             }
         }
@@ -71,7 +82,7 @@ impl Reader {
             None | Some(Value::Null) => default,
             Some(Value::Bool(b)) => *b,
             Some(other) => {
-                self.wrong_type(key, "a boolean", other);
+                self.wrong_type(key, Says::TypeBoolean, other);
                 default
             }
         }
@@ -82,26 +93,27 @@ impl Reader {
         if let Value::Obj(members) = obj {
             for (k, _) in members {
                 if !known.contains(&k.as_str()) {
-                    self.fail(&cat(&[prefix, k]), Code::Unknown, "is not a configuration field");
+                    self.fail(&cat(&[prefix, k]), Says::Unknown);
                 }
             }
         }
     }
 
-    /// A string-to-string object, such as `headers`.
-    fn string_map(&mut self, obj: &Value, key: &str, field: &str) -> Vec<(String, String)> {
+    /// A string-to-string object, such as `headers`; `expected` tells a
+    /// value that is not an object.
+    fn string_map(&mut self, value: Option<&Value>, field: &str, expected: Says) -> Vec<(String, String)> {
         let mut out = Vec::new();
-        match obj.get(key) {
+        match value {
             None | Some(Value::Null) => {}
             Some(Value::Obj(members)) => {
                 for (k, v) in members {
                     match v {
                         Value::Str(s) => out.push((k.clone(), s.clone())),
-                        other => self.wrong_type(&cat(&[field, ".", k]), "a string", other),
+                        other => self.wrong_type(&cat(&[field, ".", k]), Says::TypeString, other),
                     }
                 }
             }
-            Some(other) => self.wrong_type(field, "an object", other),
+            Some(other) => self.wrong_type(field, expected, other),
         }
         out
     }
@@ -111,9 +123,9 @@ impl Reader {
         match obj.get(key) {
             None | Some(Value::Null) => Localized::Absent,
             Some(Value::Str(s)) if !s.trim().is_empty() => Localized::Plain(s.trim().into()),
-            Some(Value::Obj(_)) => Localized::PerLocale(self.string_map(obj, key, field)),
+            map @ Some(Value::Obj(_)) => Localized::PerLocale(self.string_map(map, field, Says::TypeObject)),
             Some(other) => {
-                self.wrong_type(field, "a non-empty string or an object of strings per locale", other);
+                self.wrong_type(field, Says::TypeLocalized, other);
                 Localized::Absent
             }
         }
@@ -123,7 +135,7 @@ impl Reader {
     fn url(&mut self, obj: &Value, key: &str) -> String {
         let Some(url) = self.string(obj, key, key, true) else { return String::new() };
         if let Err(why) = validate::url(&url) {
-            self.fail(key, Code::NotHttp, why);
+            self.fail(key, why);
         }
         url
     }
@@ -131,45 +143,35 @@ impl Reader {
     fn controller(&mut self, root: &Value) -> Controller {
         let mut c = Controller { name: String::new(), contact: String::new() };
         match root.get("controller") {
-            None | Some(Value::Null) => self.fail("controller", Code::Required, "is required (name and contact)"),
+            None | Some(Value::Null) => self.fail("controller", Says::RequiredController),
             Some(obj @ Value::Obj(_)) => {
                 self.unknown_keys(obj, &CONTROLLER_KEYS, "controller.");
                 c.name = self.string(obj, "name", "controller.name", true).unwrap_or_default();
                 c.contact = self.string(obj, "contact", "controller.contact", true).unwrap_or_default();
             }
-            Some(other) => self.wrong_type("controller", "an object", other),
+            Some(other) => self.wrong_type("controller", Says::TypeObject, other),
         }
         c
     }
 
     fn purpose(&mut self, item: &Value, field: &str) -> Option<Purpose> {
         if !matches!(item, Value::Obj(_)) {
-            self.wrong_type(field, "an object", item);
+            self.wrong_type(field, Says::TypeObject, item);
             return None;
         }
         let prefix = cat(&[field, "."]);
         self.unknown_keys(item, &PURPOSE_KEYS, &prefix);
-        let id = self.string(item, "id", &cat(&[field, ".id"]), true);
+        let id_field = cat(&[field, ".id"]);
+        let id = self.string(item, "id", &id_field, true);
         if let Some(id) = &id {
             if !id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') {
-                self.fail(&cat(&[field, ".id"]), Code::Invalid, "must use only letters, digits, - and _");
+                self.fail(&id_field, Says::InvalidId);
             }
         }
-        let channel_field = cat(&[field, ".channel"]);
-        let channel = self.string(item, "channel", &channel_field, true).and_then(|name| {
-            let found = CHANNELS.into_iter().find(|c| c.as_str() == name);
-            if found.is_none() {
-                self.fail(&channel_field, Code::Invalid, "must be one of email, sms, phone, post");
-            }
-            found
-        });
+        let channel = self.one_of(item, "channel", &cat(&[field, ".channel"]), true, &CHANNEL_NAMES).and_then(|i| CHANNELS.get(i).copied());
         match item.get("checked") {
             None | Some(Value::Null) | Some(Value::Bool(false)) => {}
-            Some(_) => self.fail(
-                &cat(&[field, ".checked"]),
-                Code::PreChecked,
-                "a purpose cannot be pre-checked: consent must be an active choice",
-            ),
+            Some(_) => self.fail(&cat(&[field, ".checked"]), Says::PreChecked),
         }
         let label = self.localized(item, "label", &cat(&[field, ".label"]));
         let description = self.localized(item, "description", &cat(&[field, ".description"]));
@@ -179,24 +181,24 @@ impl Reader {
     fn purposes(&mut self, root: &Value) -> Vec<Purpose> {
         let items = match root.get("purposes") {
             None | Some(Value::Null) => {
-                self.fail("purposes", Code::Required, "is required: list at least one purpose");
+                self.fail("purposes", Says::RequiredPurposes);
                 return Vec::new();
             }
             Some(Value::Arr(items)) => items,
             Some(other) => {
-                self.wrong_type("purposes", "an array", other);
+                self.wrong_type("purposes", Says::TypeArray, other);
                 return Vec::new();
             }
         };
         if items.is_empty() {
-            self.fail("purposes", Code::Empty, "must list at least one purpose");
+            self.fail("purposes", Says::Empty);
         }
         let mut out: Vec<Purpose> = Vec::new();
         for (i, item) in items.iter().enumerate() {
-            let field = cat(&["purposes[", &uint(i), "]"]);
+            let field = super::purpose_field(i, "");
             if let Some(p) = self.purpose(item, &field) {
                 if out.iter().any(|q| q.id == p.id) {
-                    self.fail(&cat(&[&field, ".id"]), Code::Duplicate, "repeats the id of an earlier purpose");
+                    self.fail(&cat(&[&field, ".id"]), Says::DuplicateId);
                 }
                 out.push(p);
             }
@@ -204,50 +206,45 @@ impl Reader {
         out
     }
 
-    fn choice<T: Copy>(&mut self, root: &Value, key: &str, options: &[(&str, T)], default: T) -> T {
-        let Some(name) = self.string(root, key, key, false) else { return default };
-        match options.iter().find(|(n, _)| *n == name) {
-            Some((_, v)) => *v,
-            None => {
-                let names: Vec<&str> = options.iter().map(|(n, _)| *n).collect();
-                self.fail(key, Code::Invalid, &cat(&["must be one of ", &join(&names, ", ")]));
-                default
-            }
+    /// The position of `key`'s value in `names`; `None` when absent or not
+    /// among them (the problem is recorded, naming them all). Not generic:
+    /// one copy in the wasm for every closed list.
+    fn one_of(&mut self, obj: &Value, key: &str, field: &str, required: bool, names: &[&str]) -> Option<usize> {
+        let name = self.string(obj, key, field, required)?;
+        let found = names.iter().position(|n| *n == name);
+        if found.is_none() {
+            self.fail_with(field, Says::InvalidChoice, &[("options", &join(names, ", "))]);
         }
+        found
     }
 
     fn texts(&mut self, root: &Value, purposes: &[Purpose]) -> Vec<(String, Vec<(String, String)>)> {
         let mut out = Vec::new();
-        let all = root.get("texts");
-        let members = match all {
+        let members = match root.get("texts") {
             None | Some(Value::Null) => return out,
             Some(Value::Obj(members)) => members,
             Some(other) => {
-                self.wrong_type("texts", "an object of strings per locale", other);
+                self.wrong_type("texts", Says::TypeTexts, other);
                 return out;
             }
         };
         for (locale, table) in members {
             let field = cat(&["texts.", locale]);
-            let Value::Obj(_) = table else {
-                self.wrong_type(&field, "an object of strings", table);
+            if !matches!(table, Value::Obj(_)) {
+                self.wrong_type(&field, Says::TypeStrings, table);
                 continue;
-            };
-            let strings = match all {
-                Some(all) => self.string_map(all, locale, &field),
-                None => Vec::new(),
-            };
+            }
+            let strings = self.string_map(Some(table), &field, Says::TypeStrings);
             for (key, _) in &strings {
                 if !i18n::is_key(key) && !is_purpose_key(key, purposes) {
-                    self.fail(&cat(&[&field, ".", key]), Code::Unknown, "is not a text key");
+                    self.fail(&cat(&[&field, ".", key]), Says::UnknownText);
                 }
             }
             if i18n::catalog_for(locale).is_none() {
                 let missing: Vec<&str> =
                     i18n::KEYS.iter().copied().filter(|k| !strings.iter().any(|(s, _)| s == k)).collect();
                 if !missing.is_empty() {
-                    let message = cat(&["has no built-in catalog, so it must give every text; missing: ", &join(&missing, ", ")]);
-                    self.fail(&field, Code::UnknownLocale, &message);
+                    self.fail_with(&field, Says::UnknownLocaleTexts, &[("missing", &join(&missing, ", "))]);
                 }
             }
             out.push((locale.clone(), strings));
@@ -257,13 +254,11 @@ impl Reader {
 
     fn theme(&mut self, root: &Value) -> Vec<(String, String)> {
         let mut out = Vec::new();
-        for (key, value) in self.string_map(root, "theme", "theme") {
+        for (key, value) in self.string_map(root.get("theme"), "theme", Says::TypeObject) {
             let field = cat(&["theme.", &key]);
             match THEME_KEYS.iter().find(|(k, _)| *k == key) {
-                None => self.fail(&field, Code::Unknown, "is not a theme key"),
-                Some(_) if value.contains([';', '{', '}', '<', '>']) => {
-                    self.fail(&field, Code::Invalid, "must be a single CSS value")
-                }
+                None => self.fail(&field, Says::UnknownTheme),
+                Some(_) if value.contains([';', '{', '}', '<', '>']) => self.fail(&field, Says::InvalidCss),
                 Some((_, property)) => out.push(((*property).into(), value)),
             }
         }
@@ -282,18 +277,18 @@ fn is_purpose_key(key: &str, purposes: &[Purpose]) -> bool {
 pub(super) fn parse(root: &Value) -> Result<Config, Vec<Problem>> {
     let mut r = Reader { problems: Vec::new() };
     if !matches!(root, Value::Obj(_)) {
-        r.wrong_type("(config)", "an object", root);
+        r.wrong_type("(config)", Says::TypeObject, root);
         return Err(r.problems);
     }
     r.unknown_keys(root, &TOP_KEYS, "");
     let endpoint = r.url(root, "endpoint");
-    let headers = r.string_map(root, "headers", "headers");
+    let headers = r.string_map(root.get("headers"), "headers", Says::TypeObject);
     for (name, value) in &headers {
         if name.is_empty() || !name.bytes().all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b)) {
-            r.fail(&cat(&["headers.", name]), Code::Invalid, "is not a valid header name");
+            r.fail(&cat(&["headers.", name]), Says::InvalidHeaderName);
         } else if !value.bytes().all(|b| b == b'\t' || (b' '..=b'~').contains(&b)) {
             // fetch refuses such a header: every attempt would fail.
-            r.fail(&cat(&["headers.", name]), Code::Invalid, "is not a valid header value (printable ASCII only)");
+            r.fail(&cat(&["headers.", name]), Says::InvalidHeaderValue);
         }
     }
     let controller = r.controller(root);
@@ -303,29 +298,26 @@ pub(super) fn parse(root: &Value) -> Result<Config, Vec<Problem>> {
     let fallback_locale = r.string(root, "fallbackLocale", "fallbackLocale", false);
     let jurisdiction = r.string(root, "jurisdiction", "jurisdiction", false).unwrap_or_else(|| "FR".into());
     if jurisdiction.len() != 2 || !jurisdiction.bytes().all(|b| b.is_ascii_uppercase()) {
-        r.fail("jurisdiction", Code::Invalid, "must be an ISO 3166 alpha-2 country code, e.g. FR");
+        r.fail("jurisdiction", Says::InvalidJurisdiction);
     }
-    let regime = r.choice(
-        root,
-        "regime",
-        &[("b2c", Regime::B2c), ("b2b", Regime::B2b), ("softOptIn", Regime::SoftOptIn)],
-        Regime::B2c,
-    );
+    let regime = r.one_of(root, "regime", "regime", false, &REGIME_NAMES).and_then(|i| REGIMES.get(i).copied()).unwrap_or(Regime::B2c);
     let purposes = r.purposes(root);
-    let phone = r.choice(root, "phone", &[("off", PhoneMode::Off), ("optional", PhoneMode::Optional)], PhoneMode::Off);
+    let phone = match r.one_of(root, "phone", "phone", false, &["off", "optional"]) {
+        Some(1) => PhoneMode::Optional,
+        _ => PhoneMode::Off,
+    };
     let country_code = r.string(root, "defaultCountry", "defaultCountry", false).unwrap_or_else(|| "FR".into());
     let default_country = phone::country(&country_code).unwrap_or_else(|| {
-        r.fail("defaultCountry", Code::Invalid, "is not a supported ISO 3166 alpha-2 country code");
+        r.fail("defaultCountry", Says::InvalidCountry);
         phone::default_country()
     });
     if phone == PhoneMode::Optional && !purposes.is_empty() && !purposes.iter().any(|p| rules::needs_phone(p.channel)) {
-        r.fail("phone", Code::Invalid, "is \"optional\" but no purpose uses the phone (sms or phone): the number would have no purpose");
+        r.fail("phone", Says::InvalidPhoneUnused);
     }
     if phone == PhoneMode::Off {
         for (i, p) in purposes.iter().enumerate() {
             if rules::needs_phone(p.channel) {
-                let field = cat(&["purposes[", &uint(i), "].channel"]);
-                r.fail(&field, Code::NeedsPhone, "needs the phone field: set phone to \"optional\"");
+                r.fail(&super::purpose_field(i, ".channel"), Says::NeedsPhone);
             }
         }
     }
@@ -334,22 +326,11 @@ pub(super) fn parse(root: &Value) -> Result<Config, Vec<Problem>> {
     let form_version = r.string(root, "formVersion", "formVersion", false).unwrap_or_else(|| "1".into());
     for (field, value) in [("formId", &form_id), ("formVersion", &form_version)] {
         if value.chars().any(char::is_control) {
-            r.fail(field, Code::Invalid, "must not contain control characters");
+            r.fail(field, Says::InvalidControl);
         }
     }
     let texts = r.texts(root, &purposes);
     let theme = r.theme(root);
-    for (field, tag) in [("locale", &locale), ("fallbackLocale", &fallback_locale)] {
-        let Some(tag) = tag else { continue };
-        let given = texts.iter().any(|(l, _)| i18n::matches(l, tag));
-        if i18n::catalog_for(tag).is_none() && !given {
-            let message = cat(&["has no catalog (", &join(&i18n::LOCALES, ", "), ") and no texts for it"]);
-            r.fail(field, Code::UnknownLocale, &message);
-        }
-    }
-    if !r.problems.is_empty() {
-        return Err(r.problems);
-    }
     let config = Config {
         endpoint,
         headers,
@@ -369,6 +350,15 @@ pub(super) fn parse(root: &Value) -> Result<Config, Vec<Problem>> {
         texts,
         theme,
     };
+    // The same test the form's lookup makes, on the configuration as read.
+    for (field, tag) in [("locale", &config.locale), ("fallbackLocale", &config.fallback_locale)] {
+        if tag.as_deref().is_some_and(|tag| !i18n::serves(&config, tag)) {
+            r.fail_with(field, Says::UnknownLocale, &[("locales", &join(&i18n::LOCALES, ", "))]);
+        }
+    }
+    if !r.problems.is_empty() {
+        return Err(r.problems);
+    }
     let same = super::distinct::problems(&config);
     if same.is_empty() { Ok(config) } else { Err(same) }
 }

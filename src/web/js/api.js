@@ -5,6 +5,7 @@
 // events, WebCrypto, storage, fetch, and the locale files.
 import init, { close, initSync, open } from "./core.js";
 import { Widget, configText } from "./widget.js";
+import { explain } from "./problems.js";
 
 export { init as default, initSync, Widget };
 
@@ -20,9 +21,10 @@ export function mount(target, config) {
   return new Widget(host, configText(config));
 }
 
-/** Every problem of a configuration, each naming its field; [] when valid. */
+/** Resolves with every problem of a configuration, `{field, code, message}`; [] when valid.
+ * The check is the core's, at once; the sentences are fetched (once per page) only for a configuration that has problems. */
 export function validateConfig(config) {
   const opened = JSON.parse(open(configText(config), location.origin));
   close(opened.h);
-  return opened.problems ?? [];
+  return explain(opened.problems ?? []);
 }

@@ -70,13 +70,17 @@ export interface ConsentTheme {
   font?: string;
 }
 
-/** A configuration problem, naming its field. */
-export interface ConfigProblem {
+/** A configuration problem as a mounted widget reports it (`Widget.problems`, `consent:error`): its field and code. */
+export interface ConfigProblemCode {
   /** The field's path, e.g. `purposes[1].channel`. */
   field: string;
   /** A stable code. */
   code: "required" | "type" | "invalid" | "unknown-field" | "pre-checked" | "not-http" | "duplicate" | "needs-phone" | "empty" | "unknown-locale";
-  /** A sentence saying what is wrong. */
+}
+
+/** A configuration problem with the sentence saying what is wrong, as `validateConfig` gives it. The sentences are not part of the form's code: they are fetched (once per page) where they are read. */
+export interface ConfigProblem extends ConfigProblemCode {
+  /** A lowercase sentence saying what is wrong, e.g. `is required`. */
   message: string;
 }
 
@@ -100,7 +104,7 @@ export interface ConsentSubmitDetail {
 
 /** `consent:error` detail: an invalid configuration, or a proof the browser could not sign or store (nothing was sent). */
 export type ConsentErrorDetail =
-  | { code: "config"; message: string; problems: ConfigProblem[] }
+  | { code: "config"; message: string; problems: ConfigProblemCode[] }
   | { code: "texts"; message: string }
   | { code: "signing"; message: string; cause: unknown };
 
@@ -174,20 +178,27 @@ export class Widget {
    * sends it like any proof. Resolves with the record id.
    */
   withdraw(purposeIds: string[]): Promise<string>;
-  /** The configuration's problems; empty when the form is rendered. */
-  readonly problems: ConfigProblem[];
+  /** The configuration's problems, by field and code; empty when the form is rendered. Their sentences: `validateConfig`. */
+  readonly problems: ConfigProblemCode[];
 }
 
 /**
  * Mounts the signup form on `target` (an element or a CSS selector).
  *
  * An invalid configuration renders no form: the host shows a short neutral
- * message, the console lists every problem, and `consent:error` fires.
+ * message, the console lists every problem by field and code, and
+ * `consent:error` fires. On a local page or in Shopify's theme editor the
+ * host also lists each problem's sentence, for the merchant.
  */
 export function mount(target: Element | string, config: ConsentWidgetConfig | string): Widget;
 
-/** Checks a configuration without rendering anything: every problem, each naming its field. An empty list means it is valid. */
-export function validateConfig(config: ConsentWidgetConfig | string): ConfigProblem[];
+/**
+ * Checks a configuration without rendering anything: resolves with every problem, each naming its field, with its code and
+ * sentence. An empty list means it is valid. The sentences are a file of their own (the npm package's `problems.en.js`,
+ * the script tag's `consent-widget.problems.en.js` beside it), fetched once per page, and only for a configuration with
+ * problems; it rejects if that file cannot be fetched.
+ */
+export function validateConfig(config: ConsentWidgetConfig | string): Promise<ConfigProblem[]>;
 
 /** The widget's version. */
 export function version(): string;

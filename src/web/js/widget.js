@@ -7,6 +7,7 @@ import { browserKey, sign } from "./keys.js";
 import { Courier, put } from "./outbox.js";
 import { fire, keep, sha256, stored } from "./page.js";
 import { cached, catalog } from "./texts.js";
+import { explain, named, summary } from "./problems.js";
 
 const PREV = "consent-widget/prev";
 /** The manage section's status line. */
@@ -41,11 +42,12 @@ function style(root) {
 
 /** The widget's Trusted Types policy, for pages that enforce them: the core
  * escapes every text and attribute value, so its HTML passes unchanged, and
- * the only script it adds is a locale's texts file beside the widget. A page
+ * the only scripts it adds are texts files beside the widget (a locale's,
+ * and the configuration problems' sentences on a merchant's view). A page
  * whose CSP does not allow the name gets plain strings (and, if it also
  * enforces Trusted Types, the browser's error naming the sink). */
 let policy;
-const LOCALE_FILE = /\/consent-widget\.[a-z]{2,3}(-[A-Za-z0-9]{1,8})*\.js$/;
+const LOCALE_FILE = /\/consent-widget\.([a-z]{2,3}(-[A-Za-z0-9]{1,8})*|problems\.en)\.js$/;
 function trustedTypes() {
   if (policy === undefined) {
     try {
@@ -130,7 +132,9 @@ export class Widget {
   #current = null;
   #courier = null;
   #consented;
+  /** The core's problems (with each sentence's number), and what the page sees of them. */
   #problems;
+  #named;
   #theme = [];
   #closed = false;
   /** Records of this widget being signed. */
@@ -164,10 +168,12 @@ export class Widget {
       mounted.get(root)?.destroy();
       mounted.set(root, this);
       this.#root = root;
-      this.#problems = Object.freeze(facts.problems ?? []);
+      this.#problems = facts.problems ?? [];
+      this.#named = Object.freeze(named(this.#problems));
       if (facts.problems) {
-        console.error(facts.message);
-        fire(host, "consent:error", { code: "config", message: facts.message, problems: facts.problems });
+        const message = summary(this.#problems);
+        console.error(message);
+        fire(host, "consent:error", { code: "config", message, problems: this.#named });
       } else {
         this.#theme = facts.theme;
         for (const [property, value] of facts.theme) host.style.setProperty(property, value);
@@ -186,9 +192,9 @@ export class Widget {
     }
   }
 
-  /** The configuration's problems; empty when the form is rendered. */
+  /** The configuration's problems, `{field, code}`; empty when the form is rendered. */
   get problems() {
-    return this.#problems;
+    return this.#named;
   }
 
   /** Removes the form, its listeners and its theme; the host stays as it was.
@@ -256,7 +262,7 @@ export class Widget {
     const pick = JSON.parse(core.locale(this.#h, lang));
     const turn = ++this.#turn;
     const draw = (text) => {
-      if (!this.#closed && turn === this.#turn) this.#draw(lang, text, pick.warning);
+      if (!this.#closed && turn === this.#turn) return this.#draw(lang, text, pick.warning);
     };
     if (!pick.catalog) return Promise.resolve(draw(""));
     const text = cached(pick.catalog);
@@ -278,8 +284,13 @@ export class Widget {
       this.#root.append(problemList([{ field: "locale", message: warning }], "the form is not in the language asked for"));
     }
     if (!this.#courier) {
-      if (merchantView()) this.#root.append(problemList(this.#problems));
-      return;
+      // The sentences are fetched for the merchant's eyes only; without them each problem says its code.
+      if (!merchantView()) return;
+      return explain(this.#problems)
+        .catch(() => this.#named.map((p) => ({ ...p, message: p.code })))
+        .then((list) => {
+          if (!this.#closed) this.#root.append(problemList(list));
+        });
     }
     // Only what was typed is put back: a fresh form is left untouched, so no
     // input gets a script wrapper (about 13 KiB of heap) before anyone uses it.

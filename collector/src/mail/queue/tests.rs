@@ -50,6 +50,7 @@ pub(super) fn proof_with_mail(
         consume: None,
         withdraws: None,
         held: None,
+        starts: Vec::new(),
         handoff: None,
         mail: Some(NewMail {
             confirm_token: format!("c-{email}"),
