@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Bundles the JS shell (src/web/js/) with wasm-bindgen's glue, run by
+// Bundles the JS shell (src/web/js/, its bridge to the wasm included), run by
 // scripts/build: pkg/consent_widget.js, the ESM entry next to
 // pkg/consent_widget_bg.wasm, and the script tag's two shells (IIFE), which
 // scripts/package.mjs completes: with the wasm's hash, or with its bytes
@@ -16,13 +16,12 @@ import { catalogs } from "./catalogs.mjs";
 import { sentences } from "./problems.mjs";
 
 const glue = process.argv[2];
-if (!glue) throw new Error("usage: bundle.mjs <wasm-bindgen output dir>");
+if (!glue) throw new Error("usage: bundle.mjs <dir for the script tag's bundle>");
 
-/** `./core.js` in the shell is wasm-bindgen's glue; the stylesheet comes in minified, as text. */
+/** The stylesheet comes in minified, as text. */
 const core = {
   name: "core",
   setup(b) {
-    b.onResolve({ filter: /^\.\/core\.js$/ }, () => ({ path: resolve(glue, "consent_widget.js") }));
     // The locale loader ships beside the entry, unbundled (written below), for the application's bundler to read.
     b.onResolve({ filter: /^\.\/locales\.js$/ }, () => ({ path: "./locales.js", external: true }));
     b.onLoad({ filter: /\.css$/ }, async (args) => {

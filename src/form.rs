@@ -87,15 +87,11 @@ pub fn check(config: &Config, input: &Input) -> Result<Submission, Vec<FieldErro
     } else if !validate::email(email) {
         errors.push(FieldError { field: Field::Email, key: "email.error.invalid" });
     }
-    let outcomes: Vec<Outcome> = config
-        .purposes
-        .iter()
-        .map(|p| Outcome {
-            id: p.id.clone(),
-            channel: p.channel,
-            choice: rules::choice(config.regime, input.ticked.contains(&p.id.as_str())),
-        })
-        .collect();
+    let mut outcomes = Vec::new();
+    for p in &config.purposes {
+        let choice = rules::choice(config.regime, input.ticked.contains(&p.id.as_str()));
+        outcomes.push(Outcome { id: p.id.clone(), channel: p.channel, choice });
+    }
     let phone_text = input.phone.trim();
     let mut phone = None;
     if config.phone == PhoneMode::Optional {

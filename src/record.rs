@@ -104,6 +104,12 @@ fn envelope(config: &Config, kind: Kind, locale: &str, subject: Subject, ctx: Co
     }
 }
 
+/// Purpose `i` of a record; its text's hash is `hashes[i + 1]`. One loop
+/// per record kind calls it (no iterator chains: each costs the wasm a copy).
+fn purpose(id: &str, channel: consent_proof::Channel, basis: consent_proof::Basis, choice: Choice, hashes: &[String], i: usize) -> Purpose {
+    Purpose { id: id.into(), channel, basis, choice, text_sha256: hashes.get(i + 1).cloned().unwrap_or_default() }
+}
+
 /// A consent record: every purpose with its choice, refusals included.
 /// `hashes` are the SHA-256 (hex) of [`hash_inputs`], in that order.
 pub fn consent(config: &Config, locale: &str, sub: &Submission, shown: ShownTexts, hashes: &[String], ctx: Context) -> Proof {
@@ -116,18 +122,9 @@ pub fn consent(config: &Config, locale: &str, sub: &Submission, shown: ShownText
     if !asks_confirmation(config, sub) {
         proof.double_opt_in = DoubleOptIn::NotRequested;
     }
-    proof.purposes = sub
-        .outcomes
-        .iter()
-        .enumerate()
-        .map(|(i, o)| Purpose {
-            id: o.id.clone(),
-            channel: o.channel,
-            basis: ask.basis,
-            choice: o.choice,
-            text_sha256: hashes.get(i + 1).cloned().unwrap_or_default(),
-        })
-        .collect();
+    for (i, o) in sub.outcomes.iter().enumerate() {
+        proof.purposes.push(purpose(&o.id, o.channel, ask.basis, o.choice, hashes, i));
+    }
     proof
 }
 
@@ -152,17 +149,9 @@ pub fn withdrawal(
     let texts = Texts { sha256: hashes.first().cloned().unwrap_or_default(), shown };
     let mut proof = envelope(config, Kind::Withdrawal, locale, subject, ctx, texts);
     proof.mechanism = "withdrawal-box-ticked".into();
-    proof.purposes = purposes
-        .iter()
-        .enumerate()
-        .map(|(i, (id, channel))| Purpose {
-            id: id.clone(),
-            channel: *channel,
-            basis: ask.basis,
-            choice: Choice::Withdrawn,
-            text_sha256: hashes.get(i + 1).cloned().unwrap_or_default(),
-        })
-        .collect();
+    for (i, (id, channel)) in purposes.iter().enumerate() {
+        proof.purposes.push(purpose(id, *channel, ask.basis, Choice::Withdrawn, hashes, i));
+    }
     proof
 }
 

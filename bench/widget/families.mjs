@@ -29,7 +29,7 @@ const FAMILIES = [
   ["locale lookup and catalogs", /consent_(?:form|widget)::i18n/],
   ["phone numbers", /consent_(?:form|widget)::phone/],
   ["records, sealing, JCS", /consent_widget::(record|web::sealing|form)|consent_proof/],
-  ["JS bridge (wasm-bindgen, replies)", /wasm_bindgen|consent_widget::web|__wbindgen|__externref/],
+  ["JS bridge (exports, replies, slots)", /wasm_bindgen|consent_widget::web|__wbindgen|__externref|^cw(_in|_out)?$/],
   ["allocator", /lol_alloc|alloc::alloc|__rust_(alloc|dealloc|realloc)/],
   ["strings and collections (core, alloc)", /(core|alloc)::(str|string|vec|slice|collections|raw_vec|iter|option|cmp)/],
 ];

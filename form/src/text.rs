@@ -59,7 +59,8 @@ pub fn uint(mut n: usize) -> String {
             break;
         }
     }
-    digits[i..].iter().map(|&d| d as char).collect()
+    // ASCII digits: valid UTF-8 (no char collection code in the wasm).
+    core::str::from_utf8(digits.get(i..).unwrap_or_default()).unwrap_or_default().into()
 }
 
 /// An address masked to its first character and its domain,

@@ -85,22 +85,26 @@ pub enum Child {
 
 impl Node {
     /// An element with no attributes or children.
+    #[inline(never)]
     pub fn new(tag: &'static str) -> Node {
         Node { tag, attrs: Vec::new(), children: Vec::new() }
     }
 
     /// Adds an attribute; its value is escaped when rendered.
+    #[inline(never)]
     pub fn attr(mut self, name: &'static str, value: &str) -> Node {
         self.attrs.push((name, value.into()));
         self
     }
 
     /// Adds a text child; it is escaped when rendered.
+    #[inline(never)]
     pub fn text(mut self, text: &str) -> Node {
         self.children.push(Child::Text(text.into()));
         self
     }
 
+    #[inline(never)]
     fn child(mut self, node: Node) -> Node {
         self.children.push(Child::Node(node));
         self

@@ -1,22 +1,23 @@
-//! The core's face to the page: the functions the JS shell in `js/` calls.
+//! The core's face to the page: the functions the JS shell in `js/` calls,
+//! through the wasm's one export (`bridge`, and `js/core.js` on the shell's
+//! side); natively, plain functions the tests call.
 //!
 //! The shell does the browser's I/O (DOM, WebCrypto, storage, fetch); every
 //! decision and every byte that is signed comes from here. Values cross as
-//! strings and JSON text, so the glue stays a few hundred bytes.
+//! strings and JSON text, so the bridge stays a few hundred bytes.
 
 use crate::prelude::*;
 
+mod bridge; // the wasm's one export, for js/core.js
 mod reply;
 mod sealing; // a record from check to signing input
 mod slots; // the open widgets, by handle
-
-use wasm_bindgen::prelude::*;
 
 use crate::config::{Config, Problem};
 use crate::i18n::{self, Catalog, Texts};
 use crate::record::{absolute, Consented};
 use crate::view;
-use reply::{list, pairs, Obj};
+use reply::{pairs, List, Obj};
 use slots::Slot;
 
 pub use sealing::{check, finish, seal, withdrawing};
@@ -46,25 +47,35 @@ const SAY: [&str; 11] = [
 /// number in `form/problems.json`, which the page fetches only where someone
 /// reads it (src/web/js/problems.js); `args`, the values the sentence names.
 fn problem_list(problems: &[Problem]) -> String {
-    list(problems.iter().map(|p| {
+    let mut out = List::new();
+    for p in problems {
         let o = Obj::new().str("field", &p.field).str("code", p.code().as_str()).raw("says", &crate::text::uint(p.says as usize));
-        if p.args.is_empty() { o } else { o.raw("args", &pairs(p.args.iter().map(|(k, v)| (k.as_str(), v.as_str())))) }.end()
-    }))
+        out = out.raw(&if p.args.is_empty() { o } else { o.raw("args", &pairs(&p.args)) }.end());
+    }
+    out.end()
+}
+
+/// The theme as `[[property, value], ...]`.
+fn theme(config: &Config) -> String {
+    let mut out = List::new();
+    for (k, v) in &config.theme {
+        out = out.raw(&List::new().str(k).str(v).end());
+    }
+    out.end()
 }
 
 /// Opens a widget for a configuration (JSON text). JSON: `{h}`, its handle,
 /// and what the shell needs to know of it: for a valid configuration
 /// `{endpoint, headers, form, theme}` (the endpoint made absolute against
 /// `origin`), else `{problems}` (see [`problem_list`]).
-#[wasm_bindgen]
 pub fn open(config: &str, origin: &str) -> String {
     let config = Config::from_json(config);
     let facts = match &config {
         Ok(c) => Obj::new()
             .str("endpoint", &absolute(&c.endpoint, origin))
-            .raw("headers", &pairs(c.headers.iter().map(|(k, v)| (k.as_str(), v.as_str()))))
+            .raw("headers", &pairs(&c.headers))
             .str("form", &c.form_id)
-            .raw("theme", &list(c.theme.iter().map(|(k, v)| reply::strings([k.as_ref(), v.as_str()])))),
+            .raw("theme", &theme(c)),
         Err(problems) => Obj::new().raw("problems", &problem_list(problems)),
     };
     let h = slots::open(Slot { config, locale: String::new(), catalog: Catalog::default(), pending: Vec::new() });
@@ -72,7 +83,6 @@ pub fn open(config: &str, origin: &str) -> String {
 }
 
 /// Forgets widget `h`.
-#[wasm_bindgen]
 pub fn close(h: u32) {
     slots::close(h);
 }
@@ -82,7 +92,6 @@ pub fn close(h: u32) {
 /// (`catalog` "" when the configuration's own texts serve the locale;
 /// `warning` only when the locale asked for is not the one shown). An
 /// invalid configuration shows its "unavailable" line in the page's language.
-#[wasm_bindgen]
 pub fn locale(h: u32, lang: &str) -> String {
     let lang = Some(lang).filter(|l| !l.trim().is_empty());
     slots::with(h, |slot| {
@@ -107,7 +116,6 @@ pub fn locale(h: u32, lang: &str) -> String {
 /// JSON text of the catalog [`locale`] named (fetched by the page; "" when
 /// none is needed): JSON `{html, say}`, `say` holding the status texts. For
 /// an invalid configuration, `html` is a short neutral message.
-#[wasm_bindgen]
 pub fn render(h: u32, lang: &str, catalog: &str) -> String {
     let lang = Some(lang).filter(|l| !l.trim().is_empty());
     let catalog = Catalog::parse(catalog).unwrap_or_default();
@@ -119,18 +127,17 @@ pub fn render(h: u32, lang: &str, catalog: &str) -> String {
         slot.locale = i18n::choose(config, lang).locale;
         slot.catalog = catalog;
         let texts = Texts::new(config, &slot.locale, &slot.catalog);
-        let say: Vec<(&str, String)> = SAY.iter().map(|k| (*k, texts.say(k))).collect();
-        Obj::new()
-            .str("html", &view::plan(config, &texts).root.html())
-            .raw("say", &pairs(say.iter().map(|(k, v)| (*k, v.as_str()))))
-            .end()
+        let mut say = Obj::new();
+        for key in SAY {
+            say = say.str(key, &texts.say(key));
+        }
+        Obj::new().str("html", &view::plan(config, &texts).root.html()).raw("say", &say.end()).end()
     })
     .unwrap_or_default()
 }
 
 /// Sets widget `h`'s locale for its next render; an error message when no
 /// catalog and no configured texts serve it, else "".
-#[wasm_bindgen(js_name = setLocale)]
 pub fn set_locale(h: u32, locale: &str) -> String {
     slots::with(h, |slot| {
         let Ok(config) = &mut slot.config else { return "the configuration is invalid" };
@@ -146,7 +153,6 @@ pub fn set_locale(h: u32, locale: &str) -> String {
 
 /// The "manage my choices" section's HTML for the consent summary this
 /// browser keeps (`consented`), or "" when there is nothing to withdraw.
-#[wasm_bindgen]
 pub fn manage(h: u32, consented: &str) -> String {
     slots::with(h, |slot| {
         let (Ok(config), Some(c)) = (&slot.config, Consented::decode(consented)) else { return String::new() };
@@ -161,20 +167,17 @@ pub fn manage(h: u32, consented: &str) -> String {
 
 /// The RFC 7638 thumbprint input of a public key: Ed25519 when `y` is "",
 /// else P-256.
-#[wasm_bindgen]
 pub fn thumbprint(x: &str, y: &str) -> String {
     sealing::jwk(x, y).thumbprint_input()
 }
 
 /// base64url without padding.
-#[wasm_bindgen]
 pub fn b64u(bytes: &[u8]) -> String {
     consent_proof::base64url::encode(bytes)
 }
 
 /// What an attempt's HTTP status (0: no response) means: 0 delivered,
 /// 1 try again, 2 refused for good.
-#[wasm_bindgen]
 pub fn verdict(status: u16) -> u8 {
     match crate::delivery::classify(status) {
         crate::delivery::Verdict::Delivered => 0,
@@ -184,7 +187,6 @@ pub fn verdict(status: u16) -> u8 {
 }
 
 /// The wait in ms before retry `attempt`, `jitter` uniform in [0, 1).
-#[wasm_bindgen]
 pub fn backoff(attempt: u32, jitter: f64) -> u32 {
     crate::delivery::backoff_ms(attempt, jitter)
 }

@@ -1,5 +1,8 @@
 //! Replies to the page as JSON text: the page reads them with `JSON.parse`,
 //! which costs no glue, instead of one import per value.
+//!
+//! Builders with plain loops, not functions generic over iterators: each
+//! iterator type a generic took was one more copy of it in the wasm.
 
 use crate::prelude::*;
 
@@ -14,21 +17,27 @@ impl Obj {
         Obj(String::from("{"))
     }
 
-    /// Adds `key` with a value already in JSON.
-    pub fn raw(mut self, key: &str, json: &str) -> Obj {
+    /// Writes the separator and `key:` of the next member.
+    fn key(&mut self, key: &str) {
         if self.0.len() > 1 {
             self.0.push(',');
         }
         write_string(&mut self.0, key);
         self.0.push(':');
+    }
+
+    /// Adds `key` with a value already in JSON.
+    pub fn raw(mut self, key: &str, json: &str) -> Obj {
+        self.key(key);
         self.0.push_str(json);
         self
     }
 
     /// Adds a string member.
-    pub fn str(self, key: &str, value: &str) -> Obj {
-        let v = string(value);
-        self.raw(key, &v)
+    pub fn str(mut self, key: &str, value: &str) -> Obj {
+        self.key(key);
+        write_string(&mut self.0, value);
+        self
     }
 
     /// Adds a boolean member.
@@ -43,6 +52,42 @@ impl Obj {
     }
 }
 
+/// A JSON array under construction.
+pub struct List(String);
+
+impl List {
+    /// An empty array.
+    pub fn new() -> List {
+        List(String::from("["))
+    }
+
+    fn next(&mut self) {
+        if self.0.len() > 1 {
+            self.0.push(',');
+        }
+    }
+
+    /// Adds a value already in JSON.
+    pub fn raw(mut self, json: &str) -> List {
+        self.next();
+        self.0.push_str(json);
+        self
+    }
+
+    /// Adds a string.
+    pub fn str(mut self, value: &str) -> List {
+        self.next();
+        write_string(&mut self.0, value);
+        self
+    }
+
+    /// The array's JSON text.
+    pub fn end(mut self) -> String {
+        self.0.push(']');
+        self.0
+    }
+}
+
 /// A JSON string.
 pub fn string(value: &str) -> String {
     let mut out = String::new();
@@ -50,25 +95,20 @@ pub fn string(value: &str) -> String {
     out
 }
 
-/// A JSON array of values already in JSON.
-pub fn list(items: impl IntoIterator<Item = String>) -> String {
-    let mut out = String::from("[");
-    for (i, item) in items.into_iter().enumerate() {
-        if i > 0 {
-            out.push(',');
-        }
-        out.push_str(&item);
-    }
-    out.push(']');
-    out
-}
-
 /// A JSON array of strings.
-pub fn strings<'a>(items: impl IntoIterator<Item = &'a str>) -> String {
-    list(items.into_iter().map(string))
+pub fn strings(items: &[String]) -> String {
+    let mut out = List::new();
+    for item in items {
+        out = out.str(item);
+    }
+    out.end()
 }
 
 /// `(key, value)` string pairs as a JSON object.
-pub fn pairs<'a>(items: impl IntoIterator<Item = (&'a str, &'a str)>) -> String {
-    items.into_iter().fold(Obj::new(), |o, (k, v)| o.str(k, v)).end()
+pub fn pairs(items: &[(String, String)]) -> String {
+    let mut out = Obj::new();
+    for (k, v) in items {
+        out = out.str(k, v);
+    }
+    out.end()
 }

@@ -5,7 +5,7 @@ use crate::prelude::*;
 
 use consent_proof::{jws, Canonical, Jwk, ProtectedHeader, ShownTexts};
 
-use super::reply::{list, pairs, string, strings, Obj};
+use super::reply::{pairs, string, strings, List, Obj};
 use super::slots::{self, Pending, Subject};
 use crate::config::{Channel, Config};
 use crate::form::{self, Field, Input};
@@ -30,13 +30,19 @@ fn ids(text: &str) -> Vec<&str> {
     text.split('\n').filter(|l| !l.is_empty()).collect()
 }
 
-/// The input ids a field's error marks.
-fn inputs(field: Field, config: &Config) -> Vec<String> {
+/// The input ids a field's error marks, as a JSON array.
+fn inputs(field: Field, config: &Config) -> String {
+    let mut out = List::new();
     match field {
-        Field::Email => vec![ids::EMAIL.into()],
-        Field::Phone => vec![ids::PHONE.into()],
-        Field::Purposes => config.purposes.iter().map(|p| cat(&[ids::PURPOSE_PREFIX, &p.id])).collect(),
+        Field::Email => out = out.str(ids::EMAIL),
+        Field::Phone => out = out.str(ids::PHONE),
+        Field::Purposes => {
+            for p in &config.purposes {
+                out = out.str(&cat(&[ids::PURPOSE_PREFIX, &p.id]));
+            }
+        }
     }
+    out.end()
 }
 
 /// Checks what was entered in widget `h` (`ticked`: the ticked purpose
@@ -44,7 +50,6 @@ fn inputs(field: Field, config: &Config) -> Vec<String> {
 /// error text or null, in form order. When `ok`, also `ticket` (the record's,
 /// for [`seal`] and [`finish`]), `hash` (the strings to SHA-256, in order),
 /// `doi`, and `detail` for `consent:submit`.
-#[wasm_bindgen::prelude::wasm_bindgen]
 pub fn check(h: u32, email: &str, phone: &str, ticked: &str) -> String {
     slots::with(h, |slot| {
         let Ok(config) = &slot.config else { return String::new() };
@@ -54,20 +59,22 @@ pub fn check(h: u32, email: &str, phone: &str, ticked: &str) -> String {
         // Phone messages give an example in the default country's format.
         let example = crate::phone::example(config.default_country);
         let errors = result.as_ref().err().cloned().unwrap_or_default();
-        let fields = list(Field::ALL.into_iter().map(|field| {
+        let mut fields = List::new();
+        for field in Field::ALL {
             let text = errors.iter().find(|e| e.field == field).map_or("null".into(), |e| string(&texts.say_with(e.key, &[("example", &example)])));
-            let ids = inputs(field, config);
-            Obj::new().str("msg", field.message_id()).raw("inputs", &strings(ids.iter().map(String::as_str))).raw("text", &text).end()
-        }));
-        let reply = Obj::new().raw("fields", &fields);
+            fields = fields.raw(&Obj::new().str("msg", field.message_id()).raw("inputs", &inputs(field, config)).raw("text", &text).end());
+        }
+        let reply = Obj::new().raw("fields", &fields.end());
         let Ok(sub) = result else { return reply.bool("ok", false).end() };
         let shown = view::plan(config, &texts).shown;
-        let ids: Vec<&str> = sub.outcomes.iter().map(|o| o.id.as_str()).collect();
-        let shown_texts: ShownTexts = shown.iter().cloned().collect();
-        let hash = record::hash_inputs(&shown_texts, &ids);
-        let purposes = list(sub.outcomes.iter().map(|o| {
-            Obj::new().str("id", &o.id).str("channel", o.channel.as_str()).str("choice", o.choice.as_str()).end()
-        }));
+        let mut ids = Vec::new();
+        let mut purposes = List::new();
+        for o in &sub.outcomes {
+            ids.push(o.id.as_str());
+            purposes = purposes.raw(&Obj::new().str("id", &o.id).str("channel", o.channel.as_str()).str("choice", o.choice.as_str()).end());
+        }
+        let hash = record::hash_inputs(&ShownTexts(shown.clone()), &ids);
+        let purposes = purposes.end();
         let detail = Obj::new()
             .str("email", &sub.email)
             .raw("phone", &sub.phone.as_deref().map_or("null".into(), string))
@@ -77,7 +84,7 @@ pub fn check(h: u32, email: &str, phone: &str, ticked: &str) -> String {
             .str("formVersion", &config.form_version)
             .bool("doubleOptIn", config.double_opt_in)
             .raw("purposes", &purposes)
-            .raw("texts", &pairs(shown.iter().map(|(k, v)| (k.as_str(), v.as_str()))))
+            .raw("texts", &pairs(&shown))
             .end();
         let doi = record::asks_confirmation(config, &sub);
         let locale = texts.locale().to_string();
@@ -85,7 +92,7 @@ pub fn check(h: u32, email: &str, phone: &str, ticked: &str) -> String {
         reply
             .bool("ok", true)
             .raw("ticket", &uint(ticket as usize))
-            .raw("hash", &strings(hash.iter().map(String::as_str)))
+            .raw("hash", &strings(&hash))
             .bool("doi", doi)
             .raw("detail", &detail)
             .end()
@@ -97,7 +104,6 @@ pub fn check(h: u32, email: &str, phone: &str, ticked: &str) -> String {
 /// from the consent summary this browser keeps. JSON `{error}` when it
 /// cannot be made (no consent, a purpose not consented to, none named),
 /// else `{ticket, hash, purposes}`, as for [`check`].
-#[wasm_bindgen::prelude::wasm_bindgen]
 pub fn withdrawing(h: u32, purposes: &str, consented: &str) -> String {
     let fail = |why: &str| Obj::new().str("error", why).end();
     slots::with(h, |slot| {
@@ -121,9 +127,14 @@ pub fn withdrawing(h: u32, purposes: &str, consented: &str) -> String {
         }
         let texts = Texts::new(config, &slot.locale, &slot.catalog);
         let shown = view::manage(config, &texts, &consented.email, &chosen).shown;
-        let ids: Vec<&str> = chosen.iter().map(|(id, _)| id.as_str()).collect();
-        let hash = record::hash_inputs(&shown.iter().cloned().collect(), &ids);
-        let reply = Obj::new().raw("hash", &strings(hash.iter().map(String::as_str))).raw("purposes", &strings(ids));
+        let mut ids = Vec::new();
+        let mut listed = List::new();
+        for (id, _) in &chosen {
+            ids.push(id.as_str());
+            listed = listed.str(id);
+        }
+        let hash = record::hash_inputs(&ShownTexts(shown.clone()), &ids);
+        let reply = Obj::new().raw("hash", &strings(&hash)).raw("purposes", &listed.end());
         let locale = texts.locale().to_string();
         let ticket = pend(slot, Subject::Withdrawal(consented, chosen), shown, &locale);
         reply.raw("ticket", &uint(ticket as usize)).end()
@@ -137,7 +148,6 @@ pub fn withdrawing(h: u32, purposes: &str, consented: &str) -> String {
 /// key `x`, `y` ("" for Ed25519) and thumbprint, then the SHA-256 hex of each
 /// string [`check`] or [`withdrawing`] gave. JSON `{id, input}`: the record
 /// id and the JWS signing input to sign; "" for an unknown ticket.
-#[wasm_bindgen::prelude::wasm_bindgen]
 pub fn seal(h: u32, ticket: u32, now: f64, random: &[u8], lines: &str) -> String {
     let mut lines = lines.split('\n');
     let mut next = || lines.next().unwrap_or_default();
@@ -161,7 +171,7 @@ pub fn seal(h: u32, ticket: u32, now: f64, random: &[u8], lines: &str) -> String
             widget: record::widget_build(),
         };
         let id = ctx.id.clone();
-        let shown: ShownTexts = p.shown.iter().cloned().collect();
+        let shown = ShownTexts(p.shown.clone());
         let proof = match &p.subject {
             Subject::Consent(sub) => record::consent(config, &p.locale, sub, shown, &hashes, ctx),
             Subject::Withdrawal(consented, purposes) => {
@@ -179,7 +189,6 @@ pub fn seal(h: u32, ticket: u32, now: f64, random: &[u8], lines: &str) -> String
 /// hash `proof_hash`, it gives the consent summary this browser keeps for
 /// withdrawals afterwards; with `proof_hash` "" (it failed) it is dropped,
 /// and so is an unknown ticket: "" then.
-#[wasm_bindgen::prelude::wasm_bindgen]
 pub fn finish(h: u32, ticket: u32, proof_hash: &str) -> String {
     slots::with(h, |slot| {
         let at = slot.pending.iter().position(|p| p.ticket == ticket)?;
@@ -192,7 +201,7 @@ pub fn finish(h: u32, ticket: u32, proof_hash: &str) -> String {
                 proof_hash: proof_hash.into(),
                 email: sub.email,
                 phone: sub.phone,
-                purposes: sub.outcomes.into_iter().filter(|o| rules::allows_sending(o.choice)).map(|o| (o.id, o.channel)).collect(),
+                purposes: allowed(sub.outcomes),
             },
             Subject::Withdrawal(mut consented, withdrawn) => {
                 consented.purposes.retain(|(p, _)| !withdrawn.iter().any(|(w, _)| w == p));
@@ -203,6 +212,17 @@ pub fn finish(h: u32, ticket: u32, proof_hash: &str) -> String {
     })
     .flatten()
     .unwrap_or_default()
+}
+
+/// The purposes messages may be sent for, with their channels.
+fn allowed(outcomes: Vec<form::Outcome>) -> Vec<(String, Channel)> {
+    let mut out = Vec::new();
+    for o in outcomes {
+        if rules::allows_sending(o.choice) {
+            out.push((o.id, o.channel));
+        }
+    }
+    out
 }
 
 /// Keeps a record for [`seal`] and [`finish`]; its ticket.

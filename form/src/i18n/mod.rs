@@ -173,8 +173,16 @@ pub fn builtin(tag: &str) -> Option<&'static Catalog> {
 
 /// A tag as BCP 47 writes it: trimmed, `_` read as `-` (pages write `de_DE`).
 pub fn normalize(tag: &str) -> String {
-    // A char map, not `str::replace`: its pattern search costs the page bytes.
-    tag.trim().chars().map(|c| if c == '_' { '-' } else { c }).collect()
+    // A split and a join, not `str::replace` (its pattern search) nor a
+    // char map (its collection code): both cost the page bytes.
+    let mut out = String::new();
+    for (i, part) in tag.trim().split('_').enumerate() {
+        if i > 0 {
+            out.push('-');
+        }
+        out.push_str(part);
+    }
+    out
 }
 
 /// Whether two tags are the same, whatever their case and separators.
@@ -189,7 +197,11 @@ pub fn is_key(key: &str) -> bool {
 
 /// The language subtag of a BCP 47 tag (`fr-CA` → `fr`).
 fn language(tag: &str) -> &str {
-    tag.split(['-', '_']).next().unwrap_or(tag)
+    // A byte search, not a split on two chars: its searcher costs the wasm more.
+    match tag.bytes().position(|b| b == b'-' || b == b'_') {
+        Some(end) => tag.get(..end).unwrap_or(tag),
+        None => tag,
+    }
 }
 
 /// Whether `available` serves `wanted`: the same tag, or the same language.
@@ -214,8 +226,15 @@ pub fn pick<'a>(entries: impl Iterator<Item = (&'a str, &'a str)> + Clone, local
 
 /// The locale of the catalog that serves `locale`, if any: its exact tag, or its language.
 pub fn catalog_for(locale: &str) -> Option<&'static str> {
-    let lang = language(locale.trim());
-    LOCALES.iter().copied().find(|l| same(l, locale.trim())).or_else(|| LOCALES.iter().copied().find(|l| same(l, lang)))
+    let tag = locale.trim();
+    for wanted in [tag, language(tag)] {
+        for l in LOCALES {
+            if same(l, wanted) {
+                return Some(l);
+            }
+        }
+    }
+    None
 }
 
 /// The locale a form shows, and the catalog file it needs.
@@ -258,11 +277,15 @@ pub fn choose(config: &Config, page_lang: Option<&str>) -> Choice {
 
 /// The override of `key` in `config.texts` for `locale`: exact tag, then language.
 fn override_in<'a>(config: &'a Config, locale: &str, key: &str) -> Option<&'a str> {
-    let tables = config.texts.iter().map(|(l, t)| (l.as_str(), t));
-    let lang = language(locale);
-    let exact = tables.clone().find(|(l, _)| same(l, locale));
-    let by_lang = tables.clone().find(|(l, _)| same(l, lang));
-    [exact, by_lang].into_iter().flatten().find_map(|(_, t)| t.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str()))
+    // The first table of the exact tag, then the first of the language.
+    for wanted in [locale, language(locale)] {
+        if let Some((_, table)) = config.texts.iter().find(|(l, _)| same(l, wanted)) {
+            if let Some((_, text)) = table.iter().find(|(k, _)| k == key) {
+                return Some(text);
+            }
+        }
+    }
+    None
 }
 
 /// A purpose's own text in `locale` (`which`: `label` or `description`):

@@ -18,7 +18,7 @@ if (!window.ConsentWidget) {
   const me = document.currentScript;
   const base = me?.src || location.href;
   // Fetched at once, and compiled by instantiateStreaming where the server
-  // says application/wasm; the glue falls back to compiling the whole body
+  // says application/wasm; the bridge (./core.js) falls back to compiling the whole body
   // where it does not. The integrity check refuses a .wasm from another build
   // than this file's (it also means the body arrives whole before compiling).
   const loading = INLINED
