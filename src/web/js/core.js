@@ -27,7 +27,7 @@ function text(...args) {
   return decoder.decode(new Uint8Array(wasm.memory.buffer, wasm.cw_out(), length));
 }
 
-// The op codes are bridge.rs's.
+// The op codes are bridge.rs's (tests/bridge_ops.rs holds both files to one table).
 export const open = (config, origin) => text(0, 0, 0, 0, config, origin);
 export const close = (h) => call(1, h);
 export const locale = (h, lang) => text(2, h, 0, 0, lang);
