@@ -19,7 +19,7 @@ import { gzipSync, brotliCompressSync, constants } from "node:zlib";
 // the page-cost target is 34,000 B (script tag, one locale) and the
 // product's 13 KB; neither is met yet (BENCHMARKS.md, "Bytes": what the
 // bytes are and the next cuts).
-const budget = Number(process.env.SIZE_BUDGET ?? 42_500);
+const budget = Number(process.env.SIZE_BUDGET ?? 38_500);
 const goal = 34_000; // the script tag with one locale (issue 15)
 const vcc = 13_783; // vanilla-cookieconsent 3.1.0, brotli, shared/brief/ANCHORS.md §8
 const measure = (path) => {

@@ -118,7 +118,7 @@ export async function submitValid(page, host, email = "marie@example.org") {
   await cdp.send("HeapProfiler.collectGarbage");
   await page.waitForTimeout(50); // finalizers run after the collection
   await cdp.detach();
-  await page.locator(`${host} input[type=email]`).fill(email);
+  await page.locator(`${host} input[name=email]`).fill(email);
   await page.locator(`${host} #cw-form input[type=checkbox]`).first().check();
   await page.locator(`${host} #cw-submit`).click();
   const detail = await submitted;

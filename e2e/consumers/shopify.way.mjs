@@ -233,7 +233,7 @@ test("shopify: no e-mail consent, no Shopify customer (an SMS-only signup stays 
   const { context, page: p } = await openPage(browser, site.base + "/block");
   await formAppears(p, host);
   const submitted = p.locator(host).evaluate((el) => new Promise((resolve) => el.addEventListener("consent:submit", (e) => resolve(e.detail), { once: true })));
-  await p.locator(`${host} input[type=email]`).fill("sms.only@example.org");
+  await p.locator(`${host} input[name=email]`).fill("sms.only@example.org");
   await p.locator(`${host} input[type=tel]`).fill("06 12 34 56 78");
   await p.locator(`${host} #cw-p-sms`).check();
   await p.locator(`${host} button[type=submit]`).click();

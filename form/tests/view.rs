@@ -65,7 +65,9 @@ fn email_phone_privacy_submit_and_status_are_present() {
     let p = render(valid(), "fr");
     let email = p.root.by_id(ids::EMAIL).unwrap();
     assert_eq!(email.get("autocomplete"), Some("email"));
-    assert_eq!(email.get("type"), Some("email"));
+    // A text field with the e-mail keyboard and autofill (see view.rs for why not type=email).
+    assert_eq!(email.get("type"), Some("text"));
+    assert_eq!(email.get("inputmode"), Some("email"));
     assert!(email.get("required").is_some());
     let phone = p.root.by_id(ids::PHONE).unwrap();
     assert_eq!(phone.get("aria-describedby"), Some(ids::PHONE_NOTICE));
