@@ -3,8 +3,8 @@
 use std::path::{Path, PathBuf};
 
 use lettre::message::Mailbox;
-use tokio::time::Instant;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use tokio::time::Instant;
 
 use super::message::{build, parse_mailbox, ConfirmationMail, MailError};
 use super::outbox::write_outbox;
@@ -58,9 +58,10 @@ impl Mailer {
 
     /// Sends several mails, each by its deadline if it has one: a send not
     /// ended by then is stopped and answers [`MailError::Late`] (the mail
-    /// queue's leases, see [`crate::mail::queue::LEASE`]). The outbox writes
-    /// them in one blocking call, one after the other; SMTP sends up to [`SMTP_PARALLEL`] at once over pooled
-    /// connections. One result per mail, in order.
+    /// queue's leases, see [`crate::mail::queue::Attempt`]). The outbox
+    /// writes them in one blocking call, one after the other; SMTP sends up
+    /// to [`SMTP_PARALLEL`] at once over pooled connections. One result per
+    /// mail, in order.
     pub async fn send_all(
         &self,
         mails: Vec<(ConfirmationMail, Option<Instant>)>,

@@ -34,7 +34,7 @@ pub struct NewMail {
     /// When the confirm link stops working: past it, the mail is not sent.
     pub expires_at: DateTime<Utc>,
     /// When any collector may try it again: the lease of the attempt the
-    /// committing process makes at once (see [`crate::mail::queue::LEASE`]).
+    /// committing process makes at once (see [`crate::mail::queue::Attempt`]).
     /// A failed attempt schedules its own retry; this is the retry should
     /// that attempt never end.
     pub retry_at: DateTime<Utc>,

@@ -63,22 +63,22 @@ impl Retry {
     /// links expire at `expires_at`: never after them, so that an expired
     /// mail's row is found and deleted.
     pub fn lease_end(&self, now: DateTime<Utc>, expires_at: DateTime<Utc>) -> DateTime<Utc> {
-        chrono::Duration::from_std(self.lease())
-            .ok()
-            .and_then(|lease| now.checked_add_signed(lease))
-            .unwrap_or(DateTime::<Utc>::MAX_UTC)
-            .min(expires_at)
+        after(now, self.lease()).min(expires_at)
     }
 
     /// When a mail tried `attempts` times may be tried again, from `now`.
     pub fn next_attempt(&self, attempts: i64, now: DateTime<Utc>) -> DateTime<Utc> {
-        // Never a panic on overflow: the configuration bounds the delay, and
-        // past the end of time is as good as never.
-        chrono::Duration::from_std(self.delay(attempts))
-            .ok()
-            .and_then(|delay| now.checked_add_signed(delay))
-            .unwrap_or(DateTime::<Utc>::MAX_UTC)
+        after(now, self.delay(attempts))
     }
+}
+
+/// `now` plus `wait`, never a panic on overflow: the configuration bounds
+/// the delays, and past the end of time is as good as never.
+fn after(now: DateTime<Utc>, wait: Duration) -> DateTime<Utc> {
+    chrono::Duration::from_std(wait)
+        .ok()
+        .and_then(|wait| now.checked_add_signed(wait))
+        .unwrap_or(DateTime::<Utc>::MAX_UTC)
 }
 
 /// The retry task: takes due mail from the database into the queue.
