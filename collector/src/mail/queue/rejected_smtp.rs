@@ -1,6 +1,6 @@
 //! A server that rejects every mail: the give-up counts what is stored.
 
-use super::tests::{first_attempt, mail, proof_with_mail, store_in};
+use super::tests::{first_attempt, mail, proof_with_mail, store_in, stored};
 use super::*;
 use chrono::Utc;
 use sqlx::Row;
@@ -45,15 +45,7 @@ async fn the_give_up_counts_the_rejections_as_stored_not_as_read() {
     let now = Utc::now();
     // Not due for an hour: only this test's own send tries it.
     let append = proof_with_mail("r@example.org", now, now + chrono::Duration::hours(1));
-    let seq = match store
-        .append(vec![append], &keys, now)
-        .await
-        .unwrap()
-        .remove(0)
-    {
-        crate::store::Appended::New(e) => e.seq,
-        other => panic!("{other:?}"),
-    };
+    let seq = stored(store.as_ref(), &keys, vec![append], now).await[0];
     // Two 5xx already recorded, by another collector, after this one's
     // read: this attempt's 550 is the third, and the last.
     sqlx::query("UPDATE pending_mail SET rejections = 2 WHERE entry_seq = $1")

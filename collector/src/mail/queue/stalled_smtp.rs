@@ -1,6 +1,6 @@
 //! A server that never answers: the retry task neither spins nor starves other mail.
 
-use super::tests::{first_attempt, mail, proof_with_mail, store_in};
+use super::tests::{first_attempt, mail, proof_with_mail, store_in, stored};
 use super::*;
 use crate::store::{Append, SqlStore};
 use chrono::{DateTime, Utc};
@@ -43,23 +43,13 @@ async fn a_stalled_send_neither_spins_the_retry_task_nor_starves_other_mail() {
     let store: Arc<dyn Store> = sql.clone();
     let now = Utc::now();
     // The first is due earlier, so that it comes first in a batch of one.
-    let seqs: Vec<i64> = store
-        .append(
-            vec![
-                due_proof("a@example.org", now, 2),
-                due_proof("b@example.org", now, 1),
-            ],
-            &keys,
-            now,
-        )
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|o| match o {
-            crate::store::Appended::New(e) => e.seq,
-            other => panic!("{other:?}"),
-        })
-        .collect();
+    let seqs = stored(
+        store.as_ref(),
+        &keys,
+        vec![due_proof("a@example.org", now, 2), due_proof("b@example.org", now, 1)],
+        now,
+    )
+    .await;
     let mailer = Mailer::smtp(&stalled_smtp().await, "Collector <no-reply@example.org>").unwrap();
     // Batches of one: the first due row is this process's own, stuck in its send.
     let (queue, _task) = MailQueue::spawn(
@@ -109,10 +99,7 @@ async fn a_send_still_running_at_its_leases_end_is_stopped_and_retried_later() {
     let retry = Retry::from_first(Duration::from_secs(30));
     let lease_end = now + chrono::Duration::seconds(9);
     let append = proof_with_mail("late@example.org", now, lease_end);
-    let seq = match store.append(vec![append], &keys, now).await.unwrap().remove(0) {
-        crate::store::Appended::New(e) => e.seq,
-        other => panic!("{other:?}"),
-    };
+    let seq = stored(store.as_ref(), &keys, vec![append], now).await[0];
     let mailer = Mailer::smtp(&stalled_smtp().await, "Collector <no-reply@example.org>").unwrap();
     let (queue, task) = MailQueue::spawn(mailer, store, "http://127.0.0.1", retry, 1);
     // A 9 s lease: the send must end a quarter of the 2 min lease before
@@ -139,10 +126,7 @@ async fn a_failed_attempt_leaves_another_collectors_later_attempt_alone() {
     let store: Arc<dyn Store> = sql.clone();
     let now = Utc::now();
     let append = proof_with_mail("taken@example.org", now, now + chrono::Duration::hours(1));
-    let seq = match store.append(vec![append], &keys, now).await.unwrap().remove(0) {
-        crate::store::Appended::New(e) => e.seq,
-        other => panic!("{other:?}"),
-    };
+    let seq = stored(store.as_ref(), &keys, vec![append], now).await[0];
     // Another collector took the mail for its second attempt, holding it for an hour.
     let taken_until = "2999-01-01T00:00:00.000Z";
     sqlx::query("UPDATE pending_mail SET attempts = 2, next_attempt_at = $1 WHERE entry_seq = $2")

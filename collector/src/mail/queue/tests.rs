@@ -20,6 +20,23 @@ pub(super) async fn store_in(
     )
 }
 
+/// Appends `appends` in one batch at `now`: the seqs they were stored at.
+pub(super) async fn stored(
+    store: &dyn Store,
+    keys: &crate::ledger::keys::Keyring,
+    appends: Vec<crate::store::Append>,
+    now: DateTime<Utc>,
+) -> Vec<i64> {
+    let outcomes = store.append(appends, keys, now).await.unwrap();
+    outcomes
+        .into_iter()
+        .map(|o| match o {
+            crate::store::Appended::New(e) => e.seq,
+            other => panic!("{other:?}"),
+        })
+        .collect()
+}
+
 /// The shared fixture proof for `email` in `locale`, signed and verified.
 pub(super) fn verified(email: &str, locale: &str) -> crate::proof::verify::VerifiedProof {
     let mut record = consent_proof::fixture::proof();
