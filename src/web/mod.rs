@@ -121,8 +121,7 @@ pub fn render(h: u32, lang: &str, catalog: &str) -> String {
     let catalog = Catalog::parse(catalog).unwrap_or_default();
     slots::with(h, |slot| {
         let Ok(config) = &slot.config else {
-            let p = view::Node::new("p").attr("class", "cw-unavailable").text(catalog.get("unavailable").unwrap_or(""));
-            return Obj::new().str("html", &p.html()).end();
+            return Obj::new().str("html", &view::unavailable(catalog.get("unavailable").unwrap_or(""))).end();
         };
         slot.locale = i18n::choose(config, lang).locale;
         slot.catalog = catalog;
@@ -131,7 +130,7 @@ pub fn render(h: u32, lang: &str, catalog: &str) -> String {
         for key in SAY {
             say = say.str(key, &texts.say(key));
         }
-        Obj::new().str("html", &view::plan(config, &texts).root.html()).raw("say", &say.end()).end()
+        Obj::new().str("html", &view::plan(config, &texts).html).raw("say", &say.end()).end()
     })
     .unwrap_or_default()
 }
@@ -160,7 +159,7 @@ pub fn manage(h: u32, consented: &str) -> String {
             return String::new();
         }
         let texts = Texts::new(config, &slot.locale, &slot.catalog);
-        view::manage(config, &texts, &c.email, &c.purposes).root.html()
+        view::manage(config, &texts, &c.email, &c.purposes).html
     })
     .unwrap_or_default()
 }
