@@ -48,19 +48,19 @@ pub fn fill(template: &str, vars: &[(&str, &str)]) -> String {
 }
 
 /// The decimal digits of `n`.
-pub fn uint(mut n: usize) -> String {
-    let mut digits = [0u8; 20];
-    let mut i = digits.len();
-    loop {
-        i -= 1;
-        digits[i] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
+pub fn uint(n: usize) -> String {
+    let mut out = String::new();
+    push_uint(&mut out, n);
+    out
+}
+
+/// Pushes the decimal digits of `n`, most significant first: no digit
+/// buffer, so neither a bounds check nor UTF-8 validation ships in the wasm.
+fn push_uint(out: &mut String, n: usize) {
+    if n >= 10 {
+        push_uint(out, n / 10);
     }
-    // ASCII digits: valid UTF-8 (no char collection code in the wasm).
-    core::str::from_utf8(digits.get(i..).unwrap_or_default()).unwrap_or_default().into()
+    out.push(char::from(b'0' + (n % 10) as u8));
 }
 
 /// An address masked to its first character and its domain,
@@ -87,6 +87,7 @@ mod tests {
         assert_eq!(fill("a {x} b {y} {", &[("x", "1")]), "a 1 b {y} {");
         assert_eq!(uint(0), "0");
         assert_eq!(uint(4071), "4071");
+        assert_eq!(uint(usize::MAX), usize::MAX.to_string());
     }
 
     #[test]
