@@ -34,11 +34,11 @@ fn ids(text: &str) -> Vec<&str> {
 fn inputs(field: Field, config: &Config) -> String {
     let mut out = List::new();
     match field {
-        Field::Email => out = out.str(ids::EMAIL),
-        Field::Phone => out = out.str(ids::PHONE),
+        Field::Email => _ = out.str(ids::EMAIL),
+        Field::Phone => _ = out.str(ids::PHONE),
         Field::Purposes => {
             for p in &config.purposes {
-                out = out.str(&cat(&[ids::PURPOSE_PREFIX, &p.id]));
+                out.str(&cat(&[ids::PURPOSE_PREFIX, &p.id]));
             }
         }
     }
@@ -62,16 +62,17 @@ pub fn check(h: u32, email: &str, phone: &str, ticked: &str) -> String {
         let mut fields = List::new();
         for field in Field::ALL {
             let text = errors.iter().find(|e| e.field == field).map_or("null".into(), |e| string(&texts.say_with(e.key, &[("example", &example)])));
-            fields = fields.raw(&Obj::new().str("msg", field.message_id()).raw("inputs", &inputs(field, config)).raw("text", &text).end());
+            fields.raw(&Obj::new().str("msg", field.message_id()).raw("inputs", &inputs(field, config)).raw("text", &text).end());
         }
-        let reply = Obj::new().raw("fields", &fields.end());
+        let mut reply = Obj::new();
+        reply.raw("fields", &fields.end());
         let Ok(sub) = result else { return reply.bool("ok", false).end() };
         let shown = view::plan(config, &texts).shown;
         let mut ids = Vec::new();
         let mut purposes = List::new();
         for o in &sub.outcomes {
             ids.push(o.id.as_str());
-            purposes = purposes.raw(&Obj::new().str("id", &o.id).str("channel", o.channel.as_str()).str("choice", o.choice.as_str()).end());
+            purposes.raw(&Obj::new().str("id", &o.id).str("channel", o.channel.as_str()).str("choice", o.choice.as_str()).end());
         }
         let hash = record::hash_inputs(&ShownTexts(shown.clone()), &ids);
         let purposes = purposes.end();
@@ -131,10 +132,11 @@ pub fn withdrawing(h: u32, purposes: &str, consented: &str) -> String {
         let mut listed = List::new();
         for (id, _) in &chosen {
             ids.push(id.as_str());
-            listed = listed.str(id);
+            listed.str(id);
         }
         let hash = record::hash_inputs(&ShownTexts(shown.clone()), &ids);
-        let reply = Obj::new().raw("hash", &strings(&hash)).raw("purposes", &listed.end());
+        let mut reply = Obj::new();
+        reply.raw("hash", &strings(&hash)).raw("purposes", &listed.end());
         let locale = texts.locale().to_string();
         let ticket = pend(slot, Subject::Withdrawal(consented, chosen), shown, &locale);
         reply.raw("ticket", &uint(ticket as usize)).end()
