@@ -184,7 +184,7 @@ impl Consented {
 
     /// Reads a stored summary; `None` for anything else.
     pub fn decode(stored: &str) -> Option<Consented> {
-        let mut lines = stored.split('\n');
+        let mut lines = crate::text::parts(stored, b'\n').into_iter();
         if lines.next()? != CONSENTED_VERSION {
             return None;
         }
@@ -193,7 +193,7 @@ impl Consented {
         let phone = Some(lines.next()?.to_string()).filter(|p| !p.is_empty());
         let mut purposes = Vec::new();
         for line in lines {
-            let (id, channel) = line.split_once(' ')?;
+            let (id, channel) = crate::text::split_first(line, b' ')?;
             let channel = crate::config::CHANNELS
                 .into_iter()
                 .find(|c| c.as_str() == channel)?;

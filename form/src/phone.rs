@@ -102,7 +102,7 @@ fn split(e164: &str) -> Option<(&'static Country, &str)> {
 
 /// The mobile prefixes of `iso`, where they are known.
 fn mobile_prefixes(iso: &str) -> Option<&'static str> {
-    MOBILE.split('|').find_map(|row| row.strip_prefix(iso))
+    crate::text::parts(MOBILE, b'|').iter().find_map(|row| row.strip_prefix(iso))
 }
 
 /// Whether an E.164 number can receive SMS: `Some(false)` for a number in a
@@ -111,7 +111,7 @@ fn mobile_prefixes(iso: &str) -> Option<&'static str> {
 pub fn can_receive_sms(e164: &str) -> Option<bool> {
     let (country, nsn) = split(e164)?;
     let prefixes = mobile_prefixes(country.iso)?;
-    Some(prefixes.split(',').any(|p| nsn.starts_with(p)))
+    Some(crate::text::parts(prefixes, b',').iter().any(|p| nsn.starts_with(p)))
 }
 
 /// An example mobile number as people in `country` write it: the trunk
@@ -119,7 +119,7 @@ pub fn can_receive_sms(e164: &str) -> Option<bool> {
 /// number has nine digits and a trunk, as in France). Countries whose
 /// mobile ranges are not known get the international form.
 pub fn example(country: &Country) -> String {
-    let first = mobile_prefixes(country.iso).and_then(|p| p.split(',').next()).unwrap_or("");
+    let first = mobile_prefixes(country.iso).map(|p| crate::text::split_first(p, b',').map_or(p, |(first, _)| first)).unwrap_or("");
     // Ten digits at most: the longest ranges (Germany's 13) are not what a mobile looks like.
     let len = (country.max as usize).min(10);
     let mut nsn = String::from(first);

@@ -24,14 +24,40 @@ pub fn join(parts: &[&str], sep: &str) -> String {
     out
 }
 
+/// `s` split around its first `byte` (ASCII), if it has one. Byte loops,
+/// this and the two below: `split`, `split_once` and `contains` on a char
+/// bring the standard library's char searcher and memchr into the wasm.
+pub fn split_first(s: &str, byte: u8) -> Option<(&str, &str)> {
+    let at = s.bytes().position(|b| b == byte)?;
+    Some((s.get(..at)?, s.get(at + 1..)?))
+}
+
+/// `s` split around its last `byte` (ASCII), if it has one.
+pub fn split_last(s: &str, byte: u8) -> Option<(&str, &str)> {
+    let at = s.bytes().rposition(|b| b == byte)?;
+    Some((s.get(..at)?, s.get(at + 1..)?))
+}
+
+/// The parts of `s` between each `byte` (ASCII), as `split` gives them.
+pub fn parts(s: &str, byte: u8) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut rest = s;
+    while let Some((part, tail)) = split_first(rest, byte) {
+        out.push(part);
+        rest = tail;
+    }
+    out.push(rest);
+    out
+}
+
 /// Replaces each `{name}` in `template` with its value; unknown names stay.
 pub fn fill(template: &str, vars: &[(&str, &str)]) -> String {
     let mut out = String::with_capacity(template.len() + 32);
     let mut rest = template;
-    // split_once, not indexing: no slicing panic path ships in the wasm.
-    while let Some((before, after)) = rest.split_once('{') {
+    // split_first, not indexing: no slicing panic path ships in the wasm.
+    while let Some((before, after)) = split_first(rest, b'{') {
         out.push_str(before);
-        let var = after.split_once('}').and_then(|(name, tail)| vars.iter().find(|(n, _)| *n == name).map(|(_, v)| (*v, tail)));
+        let var = split_first(after, b'}').and_then(|(name, tail)| vars.iter().find(|(n, _)| *n == name).map(|(_, v)| (*v, tail)));
         match var {
             Some((value, tail)) => {
                 out.push_str(value);
@@ -66,7 +92,7 @@ fn push_uint(out: &mut String, n: usize) {
 /// An address masked to its first character and its domain,
 /// `m•••@example.org`: enough to recognise one's own, not to read another's.
 pub fn masked_email(email: &str) -> String {
-    let (local, domain) = crate::validate::split_last(email, b'@').unwrap_or(("", ""));
+    let (local, domain) = split_last(email, b'@').unwrap_or(("", ""));
     // The first character's length from its leading byte: no char machinery in the wasm.
     let len = match local.as_bytes().first() {
         None => 0,
@@ -81,6 +107,15 @@ pub fn masked_email(email: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn byte_splits_match_the_standard_library() {
+        for s in ["", "a", "a,b", ",a,,b,", "é,ü,", ",,"] {
+            assert_eq!(parts(s, b','), s.split(',').collect::<Vec<_>>(), "{s}");
+            assert_eq!(split_first(s, b','), s.split_once(','), "{s}");
+            assert_eq!(split_last(s, b','), s.rsplit_once(','), "{s}");
+        }
+    }
 
     #[test]
     fn fill_replaces_known_names_only() {

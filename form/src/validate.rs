@@ -1,6 +1,7 @@
 //! Field checks: e-mail addresses and URLs.
 
 use crate::config::Says;
+use crate::text::{parts, split_first, split_last};
 
 /// Whether `email` is a plausible address: one `@`, a local part without
 /// spaces, and a domain with at least one dot and valid labels.
@@ -12,7 +13,7 @@ pub fn email(email: &str) -> bool {
         && !local.ends_with('.')
         && !has_double_dot(local)
         && local.chars().all(|c| !c.is_whitespace() && !c.is_control() && !matches!(c, '@' | '<' | '>' | '(' | ')' | '[' | ']' | '\\' | ',' | ';' | ':' | '"'));
-    let labels_ok = domain.split('.').all(|label| {
+    let labels_ok = parts(domain, b'.').iter().all(|label| {
         !label.is_empty()
             && label.len() <= 63
             && !label.starts_with('-')
@@ -23,7 +24,7 @@ pub fn email(email: &str) -> bool {
     });
     let tld = split_last(domain, b'.').map_or(domain, |(_, tld)| tld);
     let tld_ok = tld.chars().count() >= 2 && !tld.bytes().all(|b| b.is_ascii_digit());
-    local_ok && domain.contains('.') && domain.len() <= 253 && labels_ok && tld_ok && email.len() <= 254
+    local_ok && split_first(domain, b'.').is_some() && domain.len() <= 253 && labels_ok && tld_ok && email.len() <= 254
 }
 
 /// Checks a URL the widget links to or posts to: `http://` or `https://` with
@@ -52,11 +53,12 @@ pub fn url(url: &str) -> Result<(), Says> {
     } else {
         return Err(Says::NotHttpScheme);
     };
-    let host = rest.split(['/', '?', '#']).next().unwrap_or("");
+    let end = rest.bytes().position(|b| matches!(b, b'/' | b'?' | b'#')).unwrap_or(rest.len());
+    let host = rest.get(..end).unwrap_or_default();
     let host = split_last(host, b'@').map_or(host, |(_, h)| h);
     let (name, port) = match host.strip_prefix('[') {
-        Some(v6) => v6.split_once(']').map_or((host, ""), |(n, p)| (n, p)),
-        None => host.split_once(':').map_or((host, ""), |(n, p)| (n, p)),
+        Some(v6) => split_first(v6, b']').unwrap_or((host, "")),
+        None => split_first(host, b':').unwrap_or((host, "")),
     };
     let port = port.strip_prefix(':').unwrap_or(port);
     if !port.bytes().all(|b| b.is_ascii_digit()) {
@@ -71,11 +73,4 @@ pub fn url(url: &str) -> Result<(), Says> {
 /// Whether `s` has two dots in a row (a byte test: no substring search code).
 fn has_double_dot(s: &str) -> bool {
     s.as_bytes().windows(2).any(|w| w == b"..")
-}
-
-/// `s` split around its last `byte` (ASCII), if it has one: a byte search,
-/// lighter in the wasm than `rsplit_once`.
-pub(crate) fn split_last(s: &str, byte: u8) -> Option<(&str, &str)> {
-    let at = s.bytes().rposition(|b| b == byte)?;
-    Some((s.get(..at)?, s.get(at + 1..)?))
 }

@@ -12,7 +12,7 @@ use crate::form::{self, Field, Input};
 use crate::i18n::Texts;
 use crate::record::{self, Consented, Context};
 use crate::rules;
-use crate::text::{cat, uint};
+use crate::text::{cat, parts, uint};
 use crate::view::{self, ids};
 
 /// A public key as the JWS header carries it: Ed25519 when `y` is "".
@@ -27,7 +27,13 @@ pub fn jwk(x: &str, y: &str) -> Jwk {
 /// The non-empty lines of `text`: how id lists cross (purpose ids are
 /// letters, digits, `-` and `_`).
 fn ids(text: &str) -> Vec<&str> {
-    text.split('\n').filter(|l| !l.is_empty()).collect()
+    let mut out = Vec::new();
+    for line in parts(text, b'\n') {
+        if !line.is_empty() {
+            out.push(line);
+        }
+    }
+    out
 }
 
 /// The input ids a field's error marks, as a JSON array.
@@ -151,10 +157,13 @@ pub fn withdrawing(h: u32, purposes: &str, consented: &str) -> String {
 /// string [`check`] or [`withdrawing`] gave. JSON `{id, input}`: the record
 /// id and the JWS signing input to sign; "" for an unknown ticket.
 pub fn seal(h: u32, ticket: u32, now: f64, random: &[u8], lines: &str) -> String {
-    let mut lines = lines.split('\n');
-    let mut next = || lines.next().unwrap_or_default();
-    let (origin, path, prev, x, y, kid) = (next(), next(), next(), next(), next(), next());
-    let hashes: Vec<String> = lines.map(String::from).collect();
+    let lines = parts(lines, b'\n');
+    let line = |i: usize| lines.get(i).copied().unwrap_or_default();
+    let (origin, path, prev, x, y, kid) = (line(0), line(1), line(2), line(3), line(4), line(5));
+    let mut hashes = Vec::new();
+    for hash in lines.get(6..).unwrap_or_default() {
+        hashes.push(String::from(*hash));
+    }
     slots::with(h, |slot| {
         let Ok(config) = &slot.config else { return String::new() };
         let Some(p) = slot.pending.iter().find(|p| p.ticket == ticket) else { return String::new() };

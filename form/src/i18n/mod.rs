@@ -175,14 +175,7 @@ pub fn builtin(tag: &str) -> Option<&'static Catalog> {
 pub fn normalize(tag: &str) -> String {
     // A split and a join, not `str::replace` (its pattern search) nor a
     // char map (its collection code): both cost the page bytes.
-    let mut out = String::new();
-    for (i, part) in tag.trim().split('_').enumerate() {
-        if i > 0 {
-            out.push('-');
-        }
-        out.push_str(part);
-    }
-    out
+    crate::text::join(&crate::text::parts(tag.trim(), b'_'), "-")
 }
 
 /// Whether two tags are the same, whatever their case and separators.
