@@ -184,8 +184,9 @@ impl Consented {
 
     /// Reads a stored summary; `None` for anything else.
     pub fn decode(stored: &str) -> Option<Consented> {
-        let mut lines = crate::text::parts(stored, b'\n').into_iter();
-        if lines.next()? != CONSENTED_VERSION {
+        let all = crate::text::parts(stored, b'\n');
+        let mut lines = all.iter();
+        if *lines.next()? != CONSENTED_VERSION {
             return None;
         }
         let proof_hash = lines.next()?.to_string();

@@ -28,9 +28,9 @@ pub fn jwk(x: &str, y: &str) -> Jwk {
 /// letters, digits, `-` and `_`).
 fn ids(text: &str) -> Vec<&str> {
     let mut out = Vec::new();
-    for line in parts(text, b'\n') {
+    for line in &parts(text, b'\n') {
         if !line.is_empty() {
-            out.push(line);
+            out.push(*line);
         }
     }
     out
@@ -215,7 +215,15 @@ pub fn finish(h: u32, ticket: u32, proof_hash: &str) -> String {
                 purposes: allowed(sub.outcomes),
             },
             Subject::Withdrawal(mut consented, withdrawn) => {
-                consented.purposes.retain(|(p, _)| !withdrawn.iter().any(|(w, _)| w == p));
+                // In order, by removal: no `retain` of its own in the wasm.
+                let mut i = 0;
+                while let Some((p, _)) = consented.purposes.get(i) {
+                    if withdrawn.iter().any(|(w, _)| w == p) {
+                        consented.purposes.remove(i);
+                    } else {
+                        i += 1;
+                    }
+                }
                 consented
             }
         };
