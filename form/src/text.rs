@@ -24,18 +24,56 @@ pub fn join(parts: &[&str], sep: &str) -> String {
     out
 }
 
+/// The index of the first byte of `s` for which `test` gives `want`. The
+/// checks below are plain loops taking a function: each closure given to
+/// `bytes().all`, `any` or `position` (or to `chars()`'s) was one more copy
+/// of the iterator's loop in the wasm.
+pub fn find_byte(s: &str, test: fn(u8) -> bool, want: bool) -> Option<usize> {
+    let mut i = 0;
+    while let Some(b) = s.as_bytes().get(i) {
+        if test(*b) == want {
+            return Some(i);
+        }
+        i += 1;
+    }
+    None
+}
+
+/// Whether every byte of `s` passes `test`.
+pub fn all_bytes(s: &str, test: fn(u8) -> bool) -> bool {
+    find_byte(s, test, false).is_none()
+}
+
+/// Whether every character of `s` passes `test`.
+pub fn all_chars(s: &str, test: fn(char) -> bool) -> bool {
+    for c in s.chars() {
+        if !test(c) {
+            return false;
+        }
+    }
+    true
+}
+
 /// `s` split around its first `byte` (ASCII), if it has one. Byte loops,
 /// this and the two below: `split`, `split_once` and `contains` on a char
 /// bring the standard library's char searcher and memchr into the wasm.
 pub fn split_first(s: &str, byte: u8) -> Option<(&str, &str)> {
-    let at = s.bytes().position(|b| b == byte)?;
+    let mut at = 0;
+    while *s.as_bytes().get(at)? != byte {
+        at += 1;
+    }
     Some((s.get(..at)?, s.get(at + 1..)?))
 }
 
 /// `s` split around its last `byte` (ASCII), if it has one.
 pub fn split_last(s: &str, byte: u8) -> Option<(&str, &str)> {
-    let at = s.bytes().rposition(|b| b == byte)?;
-    Some((s.get(..at)?, s.get(at + 1..)?))
+    let mut at = s.len();
+    loop {
+        at = at.checked_sub(1)?;
+        if *s.as_bytes().get(at)? == byte {
+            return Some((s.get(..at)?, s.get(at + 1..)?));
+        }
+    }
 }
 
 /// The parts of `s` between each `byte` (ASCII), as `split` gives them.

@@ -1,7 +1,7 @@
 //! Field checks: e-mail addresses and URLs.
 
 use crate::config::Says;
-use crate::text::{parts, split_first, split_last};
+use crate::text::{all_bytes, all_chars, find_byte, parts, split_first, split_last};
 
 /// Whether `email` is a plausible address: one `@`, a local part without
 /// spaces, and a domain with at least one dot and valid labels.
@@ -12,7 +12,7 @@ pub fn email(email: &str) -> bool {
         && !local.starts_with('.')
         && !local.ends_with('.')
         && !has_double_dot(local)
-        && local.chars().all(|c| !c.is_whitespace() && !c.is_control() && !matches!(c, '@' | '<' | '>' | '(' | ')' | '[' | ']' | '\\' | ',' | ';' | ':' | '"'));
+        && all_chars(local, |c| !c.is_whitespace() && !c.is_control() && !matches!(c, '@' | '<' | '>' | '(' | ')' | '[' | ']' | '\\' | ',' | ';' | ':' | '"'));
     let labels_ok = parts(domain, b'.').iter().all(|label| {
         !label.is_empty()
             && label.len() <= 63
@@ -20,10 +20,10 @@ pub fn email(email: &str) -> bool {
             && !label.ends_with('-')
             // Non-ASCII letters are internationalised domain names; the
             // collector and the mail server judge those further.
-            && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || (!c.is_ascii() && !c.is_whitespace()))
+            && all_chars(label, |c| c.is_ascii_alphanumeric() || c == '-' || (!c.is_ascii() && !c.is_whitespace()))
     });
     let tld = split_last(domain, b'.').map_or(domain, |(_, tld)| tld);
-    let tld_ok = tld.chars().count() >= 2 && !tld.bytes().all(|b| b.is_ascii_digit());
+    let tld_ok = tld.chars().count() >= 2 && !all_bytes(tld, |b| b.is_ascii_digit());
     local_ok && split_first(domain, b'.').is_some() && domain.len() <= 253 && labels_ok && tld_ok && email.len() <= 254
 }
 
@@ -34,11 +34,11 @@ pub fn email(email: &str) -> bool {
 /// # Errors
 /// The sentence saying what is wrong.
 pub fn url(url: &str) -> Result<(), Says> {
-    if url.chars().any(|c| c.is_whitespace() || c.is_control()) {
+    if !all_chars(url, |c| !c.is_whitespace() && !c.is_control()) {
         return Err(Says::NotHttpSpace);
     }
     // Browsers read `\` as `/`: "/\\evil.example" would leave the shop's origin.
-    if url.bytes().any(|b| b == b'\\') {
+    if find_byte(url, |b| b == b'\\', true).is_some() {
         return Err(Says::NotHttpBackslash);
     }
     if url.starts_with('/') && !url.starts_with("//") {
@@ -53,7 +53,7 @@ pub fn url(url: &str) -> Result<(), Says> {
     } else {
         return Err(Says::NotHttpScheme);
     };
-    let end = rest.bytes().position(|b| matches!(b, b'/' | b'?' | b'#')).unwrap_or(rest.len());
+    let end = find_byte(rest, |b| matches!(b, b'/' | b'?' | b'#'), true).unwrap_or(rest.len());
     let host = rest.get(..end).unwrap_or_default();
     let host = split_last(host, b'@').map_or(host, |(_, h)| h);
     let (name, port) = match host.strip_prefix('[') {
@@ -61,7 +61,7 @@ pub fn url(url: &str) -> Result<(), Says> {
         None => split_first(host, b':').unwrap_or((host, "")),
     };
     let port = port.strip_prefix(':').unwrap_or(port);
-    if !port.bytes().all(|b| b.is_ascii_digit()) {
+    if !all_bytes(port, |b| b.is_ascii_digit()) {
         return Err(Says::NotHttpPort);
     }
     if name.is_empty() || name.starts_with('.') || has_double_dot(name) {

@@ -191,7 +191,7 @@ pub fn is_key(key: &str) -> bool {
 /// The language subtag of a BCP 47 tag (`fr-CA` → `fr`).
 fn language(tag: &str) -> &str {
     // A byte search, not a split on two chars: its searcher costs the wasm more.
-    match tag.bytes().position(|b| b == b'-' || b == b'_') {
+    match crate::text::find_byte(tag, |b| b == b'-' || b == b'_', true) {
         Some(end) => tag.get(..end).unwrap_or(tag),
         None => tag,
     }
