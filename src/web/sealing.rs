@@ -212,18 +212,18 @@ pub fn finish(h: u32, ticket: u32, proof_hash: &str) -> String {
                 proof_hash: proof_hash.into(),
                 email: sub.email,
                 phone: sub.phone,
-                purposes: allowed(sub.outcomes),
+                purposes: allowed(&sub.outcomes),
             },
             Subject::Withdrawal(mut consented, withdrawn) => {
-                // In order, by removal: no `retain` of its own in the wasm.
-                let mut i = 0;
-                while let Some((p, _)) = consented.purposes.get(i) {
-                    if withdrawn.iter().any(|(w, _)| w == p) {
-                        consented.purposes.remove(i);
-                    } else {
-                        i += 1;
+                // The rest, in order, copied: neither `retain` nor `remove`
+                // (its bounds panic) of its own in the wasm.
+                let mut kept = Vec::new();
+                for (p, channel) in &consented.purposes {
+                    if !withdrawn.iter().any(|(w, _)| w == p) {
+                        kept.push((p.clone(), *channel));
                     }
                 }
+                consented.purposes = kept;
                 consented
             }
         };
@@ -234,11 +234,11 @@ pub fn finish(h: u32, ticket: u32, proof_hash: &str) -> String {
 }
 
 /// The purposes messages may be sent for, with their channels.
-fn allowed(outcomes: Vec<form::Outcome>) -> Vec<(String, Channel)> {
+fn allowed(outcomes: &[form::Outcome]) -> Vec<(String, Channel)> {
     let mut out = Vec::new();
     for o in outcomes {
         if rules::allows_sending(o.choice) {
-            out.push((o.id, o.channel));
+            out.push((o.id.clone(), o.channel));
         }
     }
     out

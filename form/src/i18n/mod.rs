@@ -97,9 +97,10 @@ impl Catalog {
             return None;
         }
         let mut out = Vec::with_capacity(items.len());
-        for item in items {
+        // By reference, cloned: a consuming loop brings a drop of its own into the wasm.
+        for item in &items {
             let crate::value::Value::Str(text) = item else { return None };
-            out.push(text);
+            out.push(text.clone());
         }
         Some(Catalog(out))
     }
