@@ -64,7 +64,8 @@ pub fn check(h: u32, email: &str, phone: &str, ticked: &str) -> String {
         let result = form::check(config, &input);
         // Phone messages give an example in the default country's format.
         let example = crate::phone::example(config.default_country);
-        let errors = result.as_ref().err().cloned().unwrap_or_default();
+        let none = Vec::new();
+        let errors = result.as_ref().err().unwrap_or(&none);
         let mut fields = List::new();
         for field in Field::ALL {
             let text = errors.iter().find(|e| e.field == field).map_or("null".into(), |e| string(&texts.say_with(e.key, &[("example", &example)])));
@@ -121,11 +122,11 @@ pub fn withdrawing(h: u32, purposes: &str, consented: &str) -> String {
         // Only purposes this browser consented to, each once, and at least
         // one: anything else would make a record the collector must refuse.
         let mut chosen: Vec<(String, Channel)> = Vec::new();
-        for id in ids(purposes) {
+        for id in &ids(purposes) {
             let Some(given) = consented.purposes.iter().find(|(p, _)| p == id) else {
                 return fail(&cat(&["no consent to withdraw for purpose ", id]));
             };
-            if !chosen.iter().any(|(p, _)| *p == id) {
+            if !chosen.iter().any(|(p, _)| *p == *id) {
                 chosen.push(given.clone());
             }
         }
