@@ -132,7 +132,7 @@ pub fn render(h: u32, lang: &str, catalog: &str) -> String {
         slot.catalog = catalog;
         let texts = Texts::new(config, &slot.locale, &slot.catalog);
         let mut say = Obj::new();
-        for key in SAY {
+        for key in &SAY {
             say.str(key, &texts.say(key));
         }
         Obj::new().str("html", &view::plan(config, &texts).html).raw("say", &say.end()).end()

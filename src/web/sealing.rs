@@ -67,7 +67,7 @@ pub fn check(h: u32, email: &str, phone: &str, ticked: &str) -> String {
         let none = Vec::new();
         let errors = result.as_ref().err().unwrap_or(&none);
         let mut fields = List::new();
-        for field in Field::ALL {
+        for &field in &Field::ALL {
             let text = errors.iter().find(|e| e.field == field).map_or("null".into(), |e| string(&texts.say_with(e.key, &[("example", &example)])));
             fields.raw(&Obj::new().str("msg", field.message_id()).raw("inputs", &inputs(field, config)).raw("text", &text).end());
         }

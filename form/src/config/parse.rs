@@ -328,7 +328,7 @@ pub(super) fn parse(root: &Value) -> Result<Config, Vec<Problem>> {
     let double_opt_in = r.boolean(root, "doubleOptIn", true);
     let form_id = r.string(root, "formId", "formId", false).unwrap_or_else(|| "signup".into());
     let form_version = r.string(root, "formVersion", "formVersion", false).unwrap_or_else(|| "1".into());
-    for (field, value) in [("formId", &form_id), ("formVersion", &form_version)] {
+    for (field, value) in &[("formId", &form_id), ("formVersion", &form_version)] {
         if !all_chars(value, |c| !c.is_control()) {
             r.fail(field, Says::InvalidControl);
         }
@@ -355,7 +355,7 @@ pub(super) fn parse(root: &Value) -> Result<Config, Vec<Problem>> {
         theme,
     };
     // The same test the form's lookup makes, on the configuration as read.
-    for (field, tag) in [("locale", &config.locale), ("fallbackLocale", &config.fallback_locale)] {
+    for (field, tag) in &[("locale", &config.locale), ("fallbackLocale", &config.fallback_locale)] {
         if tag.as_deref().is_some_and(|tag| !i18n::serves(&config, tag)) {
             r.fail_with(field, Says::UnknownLocale, &[("locales", &join(&i18n::LOCALES, ", "))]);
         }

@@ -221,8 +221,8 @@ pub fn pick<'a>(entries: impl Iterator<Item = (&'a str, &'a str)> + Clone, local
 /// The locale of the catalog that serves `locale`, if any: its exact tag, or its language.
 pub fn catalog_for(locale: &str) -> Option<&'static str> {
     let tag = locale.trim();
-    for wanted in [tag, language(tag)] {
-        for l in LOCALES {
+    for wanted in &[tag, language(tag)] {
+        for l in &LOCALES {
             if same(l, wanted) {
                 return Some(l);
             }
@@ -272,7 +272,7 @@ pub fn choose(config: &Config, page_lang: Option<&str>) -> Choice {
 /// The override of `key` in `config.texts` for `locale`: exact tag, then language.
 fn override_in<'a>(config: &'a Config, locale: &str, key: &str) -> Option<&'a str> {
     // The first table of the exact tag, then the first of the language.
-    for wanted in [locale, language(locale)] {
+    for wanted in &[locale, language(locale)] {
         if let Some((_, table)) = config.texts.iter().find(|(l, _)| same(l, wanted)) {
             if let Some((_, text)) = table.iter().find(|(k, _)| k == key) {
                 return Some(text);
