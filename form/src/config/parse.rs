@@ -259,7 +259,7 @@ impl Reader {
     fn theme(&mut self, root: &Value) -> Vec<(String, String)> {
         let mut out = Vec::new();
         for (key, value) in &self.string_map(root.get("theme"), "theme", Says::TypeObject) {
-            let field = cat(&["theme.", &key]);
+            let field = cat(&["theme.", key]);
             match THEME_KEYS.iter().find(|(k, _)| *k == key) {
                 None => self.fail(&field, Says::UnknownTheme),
                 Some(_) if find_byte(value, |b| matches!(b, b';' | b'{' | b'}' | b'<' | b'>'), true).is_some() => self.fail(&field, Says::InvalidCss),
