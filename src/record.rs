@@ -72,7 +72,7 @@ pub fn hex(bytes: &[u8]) -> String {
 
 /// `url` made absolute against `origin` when it is a root-relative path.
 pub fn absolute(url: &str, origin: &str) -> String {
-    if url.starts_with('/') && !url.starts_with("//") {
+    if url.starts_with("/") && !url.starts_with("//") {
         cat(&[origin, url])
     } else {
         url.into()

@@ -96,7 +96,7 @@ const MOBILE: &str = "FR6,7|BE45,46,47,48,49|LU6|CH75,76,77,78,79|MC4,6|DE15,16,
 
 /// The country of an E.164 number (`+447…` → GB), and its national significant number.
 fn split(e164: &str) -> Option<(&'static Country, &str)> {
-    let digits = e164.strip_prefix('+')?;
+    let digits = e164.strip_prefix("+")?;
     COUNTRIES.iter().find_map(|c| Some((c, digits.strip_prefix(c.code)?)))
 }
 
@@ -161,7 +161,7 @@ fn national_ok(nsn: &str, country: &Country) -> bool {
     // Italy keeps its leading zero in E.164; everywhere else a zero here is a
     // trunk prefix typed twice.
     let leading_zero_ok = country.iso == "IT" || country.iso == "SM";
-    len >= country.min as usize && len <= country.max as usize && (leading_zero_ok || !nsn.starts_with('0'))
+    len >= country.min as usize && len <= country.max as usize && (leading_zero_ok || !nsn.starts_with("0"))
 }
 
 /// Reads a typed phone number into E.164 (`+33612345678`).
@@ -173,7 +173,7 @@ fn national_ok(nsn: &str, country: &Country) -> bool {
 /// `None` when the number cannot be valid.
 pub fn to_e164(input: &str, default_country: &Country) -> Option<String> {
     let input = input.trim();
-    let (international, rest) = match input.strip_prefix('+') {
+    let (international, rest) = match input.strip_prefix("+") {
         Some(rest) => (true, rest),
         None => (false, input),
     };
@@ -202,7 +202,7 @@ pub fn to_e164(input: &str, default_country: &Country) -> Option<String> {
         let trunk = default_country.trunk;
         let nsn = match digits.strip_prefix(trunk) {
             Some(rest) if !trunk.is_empty() => rest,
-            _ if trunk.starts_with('0') => return None,
+            _ if trunk.starts_with("0") => return None,
             _ => digits.as_str(),
         };
         return national_ok(nsn, default_country).then(|| e164(default_country.code, nsn));
@@ -211,12 +211,12 @@ pub fn to_e164(input: &str, default_country: &Country) -> Option<String> {
         Some((country, mut nsn)) => {
             // "+33 (0)6 12 34 56 78": the trunk zero typed after the code.
             if country.trunk == "0" && nsn.len() > country.max as usize {
-                nsn = nsn.strip_prefix('0').unwrap_or(nsn);
+                nsn = nsn.strip_prefix("0").unwrap_or(nsn);
             }
             national_ok(nsn, country).then(|| e164(country.code, nsn))
         }
         None => {
-            let plausible = (8..=15).contains(&digits.len()) && !digits.starts_with('0');
+            let plausible = (8..=15).contains(&digits.len()) && !digits.starts_with("0");
             plausible.then(|| e164(&digits, ""))
         }
     }

@@ -9,15 +9,15 @@ pub fn email(email: &str) -> bool {
     let Some((local, domain)) = split_last(email, b'@') else { return false };
     let local_ok = !local.is_empty()
         && local.len() <= 64
-        && !local.starts_with('.')
-        && !local.ends_with('.')
+        && !local.starts_with(".")
+        && !local.ends_with(".")
         && !has_double_dot(local)
         && all_chars(local, |c| !c.is_whitespace() && !c.is_control() && !matches!(c, '@' | '<' | '>' | '(' | ')' | '[' | ']' | '\\' | ',' | ';' | ':' | '"'));
     let labels_ok = parts(domain, b'.').iter().all(|label| {
         !label.is_empty()
             && label.len() <= 63
-            && !label.starts_with('-')
-            && !label.ends_with('-')
+            && !label.starts_with("-")
+            && !label.ends_with("-")
             // Non-ASCII letters are internationalised domain names; the
             // collector and the mail server judge those further.
             && all_chars(label, |c| c.is_ascii_alphanumeric() || c == '-' || (!c.is_ascii() && !c.is_whitespace()))
@@ -41,7 +41,7 @@ pub fn url(url: &str) -> Result<(), Says> {
     if find_byte(url, |b| b == b'\\', true).is_some() {
         return Err(Says::NotHttpBackslash);
     }
-    if url.starts_with('/') && !url.starts_with("//") {
+    if url.starts_with("/") && !url.starts_with("//") {
         return Ok(());
     }
     let lower = url.get(..8).unwrap_or(url).to_ascii_lowercase();
@@ -56,15 +56,15 @@ pub fn url(url: &str) -> Result<(), Says> {
     let end = find_byte(rest, |b| matches!(b, b'/' | b'?' | b'#'), true).unwrap_or(rest.len());
     let host = rest.get(..end).unwrap_or_default();
     let host = split_last(host, b'@').map_or(host, |(_, h)| h);
-    let (name, port) = match host.strip_prefix('[') {
+    let (name, port) = match host.strip_prefix("[") {
         Some(v6) => split_first(v6, b']').unwrap_or((host, "")),
         None => split_first(host, b':').unwrap_or((host, "")),
     };
-    let port = port.strip_prefix(':').unwrap_or(port);
+    let port = port.strip_prefix(":").unwrap_or(port);
     if !all_bytes(port, |b| b.is_ascii_digit()) {
         return Err(Says::NotHttpPort);
     }
-    if name.is_empty() || name.starts_with('.') || has_double_dot(name) {
+    if name.is_empty() || name.starts_with(".") || has_double_dot(name) {
         return Err(Says::NotHttpHost);
     }
     Ok(())
