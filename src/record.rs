@@ -195,10 +195,8 @@ impl Consented {
         let mut purposes = Vec::new();
         for line in lines {
             let (id, channel) = crate::text::split_first(line, b' ')?;
-            let channel = crate::config::CHANNELS
-                .into_iter()
-                .find(|c| c.as_str() == channel)?;
-            purposes.push((id.to_string(), channel));
+            let channel = crate::config::CHANNELS.iter().find(|c| c.as_str() == channel)?;
+            purposes.push((id.to_string(), *channel));
         }
         Some(Consented { proof_hash, email, phone, purposes })
     }
