@@ -23,7 +23,9 @@ pub fn email(email: &str) -> bool {
             && all_chars(label, |c| c.is_ascii_alphanumeric() || c == '-' || (!c.is_ascii() && !c.is_whitespace()))
     });
     let tld = split_last(domain, b'.').map_or(domain, |(_, tld)| tld);
-    let tld_ok = tld.chars().count() >= 2 && !all_bytes(tld, |b| b.is_ascii_digit());
+    // Two characters at least: two steps of the char iterator, not a count.
+    let mut chars = tld.chars();
+    let tld_ok = chars.next().is_some() && chars.next().is_some() && !all_bytes(tld, |b| b.is_ascii_digit());
     local_ok && split_first(domain, b'.').is_some() && domain.len() <= 253 && labels_ok && tld_ok && email.len() <= 254
 }
 
