@@ -59,8 +59,10 @@ fn backend(a: &Args, name: &str, database: Option<&str>, verify_all: f64) -> Val
         std::env::temp_dir().join(format!("collector-bench-{name}-{}", std::process::id()));
     std::fs::create_dir_all(&data_dir).expect("data folder");
     let full_proofs = proofs::mint(a.proofs);
-    let half_proofs = proofs::mint(a.proofs / 2);
+    let mut half_proofs = proofs::mint(a.proofs / 2 + 1);
+    let first = half_proofs.pop().expect("one proof more");
     let c = Collector::start(&a.collector, data_dir.clone(), database, &proofs::origin());
+    c.register_form(&a.collector, database, &first);
     // The load generator's own CPU (this process: nothing else runs in it meanwhile) shares the machine.
     let (cpu0, gen0) = (c.cpu_seconds(), collector::cpu_seconds("self"));
     let full = load::run(&c.addr, &full_proofs, a.concurrency, None);

@@ -6,7 +6,7 @@
 //! not as a worse average).
 //!
 //! `collector-bench sustain --collector BIN [--postgres URL] [--rate R]
-//!  [--secs S] [--concurrency C] [--out FILE]`; `bench/collector/sustain`
+//!  [--secs S] [--concurrency C] [--out FILE] [--only sqlite|postgres]`; `bench/collector/sustain`
 //! builds everything and starts PostgreSQL first.
 
 use crate::collector::Collector;
@@ -23,6 +23,8 @@ struct Args {
     secs: f64,
     concurrency: usize,
     out: PathBuf,
+    /// `sqlite` or `postgres`: run that backend alone.
+    only: Option<String>,
 }
 
 fn args(mut it: impl Iterator<Item = String>) -> Args {
@@ -33,6 +35,7 @@ fn args(mut it: impl Iterator<Item = String>) -> Args {
         secs: 60.0,
         concurrency: 64,
         out: PathBuf::from("bench/collector/results/sustain.json"),
+        only: None,
     };
     while let Some(flag) = it.next() {
         let value = it.next().unwrap_or_else(|| panic!("{flag} needs a value"));
@@ -43,6 +46,7 @@ fn args(mut it: impl Iterator<Item = String>) -> Args {
             "--secs" => a.secs = value.parse().expect("--secs S"),
             "--concurrency" => a.concurrency = value.parse().expect("--concurrency C"),
             "--out" => a.out = value.into(),
+            "--only" if value == "sqlite" || value == "postgres" => a.only = Some(value),
             _ => panic!("unknown flag {flag}"),
         }
     }
@@ -54,8 +58,10 @@ fn backend(a: &Args, name: &str, database: Option<&str>) -> Value {
         std::env::temp_dir().join(format!("collector-sustain-{name}-{}", std::process::id()));
     std::fs::create_dir_all(&data_dir).expect("data folder");
     let n = (a.rate * a.secs).round() as usize;
-    let minted = proofs::mint(n);
+    let mut minted = proofs::mint(n + 1);
+    let first = minted.pop().expect("one proof more");
     let c = Collector::start(&a.collector, data_dir.clone(), database, &proofs::origin());
+    c.register_form(&a.collector, database, &first);
     let rss_start = c.rss_kib();
     // The resident set every 10 s of the run, to tell a cache filling up
     // (it levels off) from growth per proof (it does not).
@@ -104,9 +110,14 @@ fn backend(a: &Args, name: &str, database: Option<&str>) -> Value {
 /// Runs `sustain` with the arguments after the subcommand; false if any request failed.
 pub fn main(rest: impl Iterator<Item = String>) -> bool {
     let a = args(rest);
-    let mut rows = vec![backend(&a, "sqlite", None)];
+    let runs = |name: &str| a.only.as_deref().map_or(true, |only| only == name);
+    let mut rows = Vec::new();
+    if runs("sqlite") {
+        rows.push(backend(&a, "sqlite", None));
+    }
     match &a.postgres {
-        Some(url) => rows.push(backend(&a, "postgres", Some(url))),
+        Some(url) if runs("postgres") => rows.push(backend(&a, "postgres", Some(url))),
+        Some(_) => {}
         None => println!("PostgreSQL: skipped (no --postgres)"),
     }
     println!(
