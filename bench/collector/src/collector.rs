@@ -161,7 +161,7 @@ pub fn cpu_seconds(pid: &str) -> f64 {
 }
 
 /// Clock ticks per second of /proc's CPU times (`getconf CLK_TCK`; 100 on Linux in practice).
-fn clock_ticks() -> f64 {
+pub fn clock_ticks() -> f64 {
     Command::new("getconf")
         .arg("CLK_TCK")
         .output()

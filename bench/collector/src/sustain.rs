@@ -11,7 +11,7 @@
 
 use crate::collector::Collector;
 use crate::load::quantile;
-use crate::{load, proofs};
+use crate::{load, machine, proofs};
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -66,7 +66,7 @@ fn backend(a: &Args, name: &str, database: Option<&str>) -> Value {
     // The resident set every 10 s of the run, to tell a cache filling up
     // (it levels off) from growth per proof (it does not).
     let running = std::sync::atomic::AtomicBool::new(true);
-    let (o, rss_windows) = std::thread::scope(|scope| {
+    let (o, machine, rss_windows) = std::thread::scope(|scope| {
         let sampler = scope.spawn(|| {
             let started = std::time::Instant::now();
             let mut samples = Vec::new();
@@ -78,9 +78,11 @@ fn backend(a: &Args, name: &str, database: Option<&str>) -> Value {
             }
             samples
         });
+        let before = machine::Snapshot::take(c.cpu_seconds());
         let o = load::run(&c.addr, &minted, a.concurrency, Some(a.rate));
+        let machine = before.until(&machine::Snapshot::take(c.cpu_seconds()));
         running.store(false, std::sync::atomic::Ordering::Relaxed);
-        (o, sampler.join().expect("the memory sampler"))
+        (o, machine, sampler.join().expect("the memory sampler"))
     });
     let rss_end = c.rss_kib();
     let peak = c.peak_rss_kib();
@@ -104,7 +106,8 @@ fn backend(a: &Args, name: &str, database: Option<&str>) -> Value {
             "stored": o.stored, "achievedRate": o.rate, "errors": errors,
             "p50Ms": o.quantile(0.5), "p99Ms": o.quantile(0.99), "p999Ms": o.quantile(0.999),
             "maxMs": o.quantile(1.0), "rssStartKiB": rss_start, "rssEndKiB": rss_end,
-            "peakRssKiB": peak, "rssEvery10sKiB": rss_windows, "windows": windows, "verifyLog": log })
+            "peakRssKiB": peak, "rssEvery10sKiB": rss_windows, "windows": windows, "verifyLog": log,
+            "machine": machine })
 }
 
 /// Runs `sustain` with the arguments after the subcommand; false if any request failed.
@@ -164,6 +167,7 @@ pub fn main(rest: impl Iterator<Item = String>) -> bool {
             .map(|kib| format!("{}", kib.as_u64().unwrap_or(0) / 1024))
             .collect();
         println!("{:<9} RSS MiB every 10 s: {}", "", rss.join(" "));
+        println!("{:<9} {}", "", machine::describe(&r["machine"]));
         println!("{:<9} verify-log: {}", "", r["verifyLog"].as_str().unwrap_or(""));
     }
     if let Some(dir) = a.out.parent() {
