@@ -92,7 +92,10 @@ impl Store for SqlStore {
         // queued): one statement for the whole batch is enough.
         limits::take_all(&mut tx, self.backend, &starts, now.timestamp()).await?;
         super::held::mark_all(&mut tx, self.backend, &marks).await?;
+        let committing = std::time::Instant::now();
         tx.commit().await?;
+        // With the appender's "batch" line: whether a slow batch waited for its commit (the disk).
+        tracing::debug!(commit_us = committing.elapsed().as_micros() as u64, "append committed");
         Ok(outcomes)
     }
 
