@@ -35,6 +35,8 @@ const MIGRATE_LOCK: i64 = 0x636f_6e73_656e_7402;
 /// The SQL implementation of [`Store`].
 pub struct SqlStore {
     pub(super) pool: AnyPool,
+    /// The write transactions' connection (see [`SqlStore::begin_write`]).
+    writer: AnyPool,
     /// Where the mail bookkeeping commits (see [`SqlStore::begin_bookkeeping`]):
     /// on SQLite one connection of its own that does not fsync at commit;
     /// on PostgreSQL the pool.
@@ -72,33 +74,15 @@ impl SqlStore {
         } else {
             return Err(StoreError::Url(url.to_string()));
         };
-        let pool = AnyPoolOptions::new()
-            .max_connections(if backend == Backend::Sqlite { 4 } else { 8 })
-            // While the database is down a request waits this long for a
-            // connection, then gets its JSON 503, within the request
-            // timeout (sqlx's default, 30 s, outlasted it).
-            .acquire_timeout(ACQUIRE_TIMEOUT)
-            // A SQLite connection is a file handle in this process: no need to
-            // ping it (a round trip to its worker thread) on every acquire.
-            .test_before_acquire(backend == Backend::Postgres)
-            .after_release(|conn, _| Box::pin(out_of_transaction(conn)))
-            .after_connect(move |conn, _| {
-                Box::pin(async move {
-                    if backend == Backend::Sqlite {
-                        // WAL lets readers run during an append; FULL makes a commit survive power loss.
-                        conn.execute("PRAGMA journal_mode = WAL").await?;
-                        conn.execute("PRAGMA synchronous = FULL").await?;
-                        // No commit copies the WAL into the database: the task in
-                        // `wal.rs` does, beside the appends (a commit that did
-                        // stalled its batch 2 to 9 ms every 250 pages).
-                        conn.execute("PRAGMA wal_autocheckpoint = 0").await?;
-                        conn.execute("PRAGMA busy_timeout = 10000").await?;
-                    }
-                    Ok(())
-                })
-            })
+        let pool = options(backend, if backend == Backend::Sqlite { 4 } else { 8 })
             .connect(&url)
             .await?;
+        // The appends' own connection: the appender never waits for one
+        // behind the requests' reads (64 of them at a time, on 4 or 8
+        // connections), and readers never wait behind a batch. One is enough:
+        // `begin_write`'s callers hold the append lock (the migration, the
+        // only other, runs before anything else).
+        let writer = options(backend, 1).connect(&url).await?;
         let bookkeeping = match backend {
             Backend::Sqlite => {
                 AnyPoolOptions::new()
@@ -140,6 +124,7 @@ impl SqlStore {
         };
         let store = SqlStore {
             pool,
+            writer,
             bookkeeping,
             _wal: wal,
             backend,
@@ -217,8 +202,8 @@ impl SqlStore {
         Ok(match self.backend {
             // A deferred SQLite transaction that reads first fails with SQLITE_BUSY when
             // another connection writes meanwhile; IMMEDIATE waits (busy_timeout) instead.
-            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
-            Backend::Postgres => self.pool.begin().await?,
+            Backend::Sqlite => self.writer.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => self.writer.begin().await?,
         })
     }
 
@@ -232,6 +217,35 @@ impl SqlStore {
         }
         Ok(())
     }
+}
+
+/// The settings every pool of a [`SqlStore`] shares, for `max` connections.
+fn options(backend: Backend, max: u32) -> AnyPoolOptions {
+    AnyPoolOptions::new()
+        .max_connections(max)
+        // While the database is down a request waits this long for a
+        // connection, then gets its JSON 503, within the request
+        // timeout (sqlx's default, 30 s, outlasted it).
+        .acquire_timeout(ACQUIRE_TIMEOUT)
+        // A SQLite connection is a file handle in this process: no need to
+        // ping it (a round trip to its worker thread) on every acquire.
+        .test_before_acquire(backend == Backend::Postgres)
+        .after_release(|conn, _| Box::pin(out_of_transaction(conn)))
+        .after_connect(move |conn, _| {
+            Box::pin(async move {
+                if backend == Backend::Sqlite {
+                    // WAL lets readers run during an append; FULL makes a commit survive power loss.
+                    conn.execute("PRAGMA journal_mode = WAL").await?;
+                    conn.execute("PRAGMA synchronous = FULL").await?;
+                    // No commit copies the WAL into the database: the task in
+                    // `wal.rs` does, beside the appends (a commit that did
+                    // stalled its batch 2 to 9 ms every 250 pages).
+                    conn.execute("PRAGMA wal_autocheckpoint = 0").await?;
+                    conn.execute("PRAGMA busy_timeout = 10000").await?;
+                }
+                Ok(())
+            })
+        })
 }
 
 /// Whether a connection given back to its pool is out of any transaction,
