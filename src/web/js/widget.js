@@ -73,12 +73,6 @@ export function trustedScriptURL(url) {
   return trustedTypes()?.createScriptURL(url) ?? url;
 }
 
-/** Parsed HTML from the core, whose text and attribute values are escaped. */
-function nodes(html) {
-  const t = document.createElement("template");
-  t.innerHTML = trusted(html);
-  return t.content;
-}
 
 /** Records are signed one at a time on the page: each reads the chain
  * (`prev`) and the consent summary the one before it left. */
@@ -277,7 +271,10 @@ export class Widget {
     const kept = this.#entered();
     const r = JSON.parse(core.render(this.#h, lang, catalogText));
     this.#say = r.say ?? {};
-    this.#root.replaceChildren(...style(this.#root), nodes(r.html));
+    // The core's HTML (every text and attribute value escaped) parsed in
+    // place: a <template> to parse it in would cost its wrappers' heap.
+    this.#root.innerHTML = trusted(r.html);
+    this.#root.prepend(...style(this.#root));
     if (warning && warning !== this.#warned) console.warn(warning);
     this.#warned = warning ?? "";
     if (warning && merchantView()) {
@@ -317,7 +314,7 @@ export class Widget {
       status.setAttribute("role", "status");
       this.#root.append(status);
     }
-    if (html) status.before(nodes(html));
+    if (html) status.insertAdjacentHTML("beforebegin", trusted(html));
   }
 
   /** Shows status `key` in the sign-up form's status line, or the manage section's. */
