@@ -72,7 +72,7 @@ pub fn hex(bytes: &[u8]) -> String {
 
 /// `url` made absolute against `origin` when it is a root-relative path.
 pub fn absolute(url: &str, origin: &str) -> String {
-    if url.starts_with('/') && !url.starts_with("//") {
+    if url.starts_with("/") && !url.starts_with("//") {
         cat(&[origin, url])
     } else {
         url.into()
@@ -184,8 +184,9 @@ impl Consented {
 
     /// Reads a stored summary; `None` for anything else.
     pub fn decode(stored: &str) -> Option<Consented> {
-        let mut lines = stored.split('\n');
-        if lines.next()? != CONSENTED_VERSION {
+        let all = crate::text::parts(stored, b'\n');
+        let mut lines = all.iter();
+        if *lines.next()? != CONSENTED_VERSION {
             return None;
         }
         let proof_hash = lines.next()?.to_string();
@@ -193,11 +194,9 @@ impl Consented {
         let phone = Some(lines.next()?.to_string()).filter(|p| !p.is_empty());
         let mut purposes = Vec::new();
         for line in lines {
-            let (id, channel) = line.split_once(' ')?;
-            let channel = crate::config::CHANNELS
-                .into_iter()
-                .find(|c| c.as_str() == channel)?;
-            purposes.push((id.to_string(), channel));
+            let (id, channel) = crate::text::split_first(line, b' ')?;
+            let channel = crate::config::CHANNELS.iter().find(|c| c.as_str() == channel)?;
+            purposes.push((id.to_string(), *channel));
         }
         Some(Consented { proof_hash, email, phone, purposes })
     }

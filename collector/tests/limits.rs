@@ -341,6 +341,60 @@ async fn the_outbox_is_served_only_in_the_demo_and_errors_are_json() {
     assert!(!message.contains("--outbox"), "{message}");
 }
 
+/// The intervals a batch of appends starts are counted in its transaction,
+/// one statement for all: a key started twice in one batch counts twice (on
+/// PostgreSQL one statement may not update a row twice), a window with no
+/// limit counts nothing, a replay starts nothing, and the limit then holds.
+async fn a_batch_counts_each_interval_it_starts(db: Db) {
+    use common::appends::{new, proof_append};
+    use consent_collector::store::{limits::Window, Appended};
+    use sqlx::Row;
+    let db = TestDb::new(db).await;
+    let store = db.store().await;
+    let keys = common::keys();
+    let hour = Window { limit: 2, seconds: 3600 };
+    let starting = |email: &str, key: &str, window: Window| {
+        let mut append = proof_append(email);
+        append.starts = vec![(key.to_string(), window)];
+        append
+    };
+    let b = starting("b@example.org", "resend:b", hour);
+    let b_again = b.clone();
+    let batch = vec![
+        starting("a@example.org", "resend:a", hour),
+        starting("a@example.org", "resend:a", hour),
+        b,
+        starting("c@example.org", "resend:c", Window { limit: 0, seconds: 60 }),
+    ];
+    for outcome in store.append(batch, &keys.ring, chrono::Utc::now()).await.unwrap() {
+        new(outcome);
+    }
+    let replayed = store.append(vec![b_again], &keys.ring, chrono::Utc::now()).await.unwrap();
+    assert!(matches!(replayed[0], Appended::Replay(_)), "{replayed:?}");
+    let counts: Vec<(String, i64)> = sqlx::query("SELECT key, count FROM rate_counters ORDER BY key")
+        .fetch_all(store.sql_pool())
+        .await
+        .unwrap()
+        .iter()
+        .map(|row| (row.get("key"), row.get("count")))
+        .collect();
+    assert_eq!(counts, [("resend:a".to_string(), 2), ("resend:b".to_string(), 1)]);
+    let now = chrono::Utc::now();
+    assert!(!store.take_limit("resend:a", hour, now).await.unwrap(), "resend:a is full");
+    assert!(store.take_limit("resend:b", hour, now).await.unwrap(), "resend:b has room");
+}
+
+mod batch_starts {
+    #[tokio::test]
+    async fn sqlite() {
+        super::a_batch_counts_each_interval_it_starts(super::Db::Sqlite).await
+    }
+    #[tokio::test]
+    async fn postgres() {
+        super::a_batch_counts_each_interval_it_starts(super::Db::Postgres).await
+    }
+}
+
 mod shared_postgres {
     #[tokio::test]
     async fn two_collectors_share_the_limits_and_the_chain() {

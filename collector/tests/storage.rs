@@ -7,10 +7,9 @@ use chrono::{Duration, Utc};
 use common::{Db, TestDb};
 use consent_collector::audit::verify_log::{verify_log, Broken, VerifyLogError};
 use consent_collector::ledger::events;
-use consent_collector::ledger::receipt::EntryKind;
-use consent_collector::proof::{stored, verify};
+use consent_collector::proof::stored;
 use consent_collector::store::{
-    timestamp, Append, Appended, MailFailure, NewBody, NewEntry, NewMail, NewToken, Store, TokenProblem,
+    timestamp, Append, Appended, MailFailure, NewMail, NewToken, Store, TokenProblem,
     TokenPurpose,
 };
 
@@ -26,33 +25,7 @@ on_both_backends!(
     pending_mail_is_stored_with_its_proof_claimed_once_and_pruned,
 );
 
-fn proof_append(email: &str) -> Append {
-    let jws = common::sign(&common::browser_key(), &common::consent(email, "fr"));
-    let proof = verify::verify_stored(&jws).unwrap();
-    Append {
-        entry: NewEntry {
-            kind: EntryKind::Proof,
-            proof_sha256: proof.sha256.clone(),
-            body: NewBody::Proof(stored::split(&proof)),
-            record_id: Some(proof.view.id.clone()),
-            subject: Some(proof.subject_key()),
-        },
-        tokens: Vec::new(),
-        consume: None,
-        mail: None,
-        withdraws: None,
-        held: None,
-        starts: Vec::new(),
-        handoff: None,
-    }
-}
-
-fn new(outcome: Appended) -> consent_collector::store::StoredEntry {
-    match outcome {
-        Appended::New(entry) => entry,
-        other => panic!("expected a new entry, got {other:?}"),
-    }
-}
+use common::appends::{new, proof_append};
 
 async fn appends_link_into_one_chain_that_verifies(db: Db) {
     let db = TestDb::new(db).await;

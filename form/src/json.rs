@@ -43,7 +43,7 @@ impl Reader<'_> {
     }
 
     fn word(&mut self, w: &[u8], v: Value) -> Result<Value, usize> {
-        if self.s[self.at..].starts_with(w) {
+        if self.s.get(self.at..).is_some_and(|rest| rest.starts_with(w)) {
             self.at += w.len();
             Ok(v)
         } else {
@@ -114,7 +114,7 @@ impl Reader<'_> {
         let start = self.at;
         self.at += usize::from(self.s.get(self.at) == Some(&b'-'));
         let int = self.digits();
-        if int == 0 || (int > 1 && self.s[self.at - int] == b'0') {
+        if int == 0 || (int > 1 && self.s.get(self.at - int) == Some(&b'0')) {
             return Err(start);
         }
         if self.s.get(self.at) == Some(&b'.') {
@@ -157,7 +157,7 @@ impl Reader<'_> {
                 self.at += 1;
             }
             // The input is a &str and we cut at ASCII bytes only: still UTF-8.
-            out.push_str(core::str::from_utf8(&self.s[start..self.at]).map_err(|_| start)?);
+            out.push_str(self.s.get(start..self.at).and_then(|b| core::str::from_utf8(b).ok()).ok_or(start)?);
             match self.s.get(self.at) {
                 Some(b'"') => {
                     self.at += 1;
@@ -188,7 +188,7 @@ impl Reader<'_> {
     /// surrogate becomes U+FFFD, as JavaScript strings allow them and UTF-8 does not.
     fn unicode(&mut self) -> Result<char, usize> {
         let hi = self.hex4()?;
-        if (0xD800..0xDC00).contains(&hi) && self.s[self.at..].starts_with(b"\\u") {
+        if (0xD800..0xDC00).contains(&hi) && self.s.get(self.at..).is_some_and(|rest| rest.starts_with(b"\\u")) {
             let back = self.at;
             self.at += 2;
             let lo = self.hex4()?;

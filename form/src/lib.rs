@@ -24,7 +24,7 @@ pub mod rules; // the compliance rules per regime
 pub mod text; // string helpers without format! machinery
 pub mod validate; // e-mail and URL checks
 pub mod value; // the data tree configuration arrives as
-pub mod view; // what to render, as a plain tree, and every string shown
+pub mod view; // what to render, as escaped HTML, and every string shown
 
 #[doc(hidden)]
 pub mod fixture; // a valid configuration for tests, here and in the widget

@@ -96,13 +96,13 @@ const MOBILE: &str = "FR6,7|BE45,46,47,48,49|LU6|CH75,76,77,78,79|MC4,6|DE15,16,
 
 /// The country of an E.164 number (`+447…` → GB), and its national significant number.
 fn split(e164: &str) -> Option<(&'static Country, &str)> {
-    let digits = e164.strip_prefix('+')?;
+    let digits = e164.strip_prefix("+")?;
     COUNTRIES.iter().find_map(|c| Some((c, digits.strip_prefix(c.code)?)))
 }
 
 /// The mobile prefixes of `iso`, where they are known.
 fn mobile_prefixes(iso: &str) -> Option<&'static str> {
-    MOBILE.split('|').find_map(|row| row.strip_prefix(iso))
+    crate::text::parts(MOBILE, b'|').iter().find_map(|row| row.strip_prefix(iso))
 }
 
 /// Whether an E.164 number can receive SMS: `Some(false)` for a number in a
@@ -111,7 +111,7 @@ fn mobile_prefixes(iso: &str) -> Option<&'static str> {
 pub fn can_receive_sms(e164: &str) -> Option<bool> {
     let (country, nsn) = split(e164)?;
     let prefixes = mobile_prefixes(country.iso)?;
-    Some(prefixes.split(',').any(|p| nsn.starts_with(p)))
+    Some(crate::text::parts(prefixes, b',').iter().any(|p| nsn.starts_with(p)))
 }
 
 /// An example mobile number as people in `country` write it: the trunk
@@ -119,7 +119,7 @@ pub fn can_receive_sms(e164: &str) -> Option<bool> {
 /// number has nine digits and a trunk, as in France). Countries whose
 /// mobile ranges are not known get the international form.
 pub fn example(country: &Country) -> String {
-    let first = mobile_prefixes(country.iso).and_then(|p| p.split(',').next()).unwrap_or("");
+    let first = mobile_prefixes(country.iso).map(|p| crate::text::split_first(p, b',').map_or(p, |(first, _)| first)).unwrap_or("");
     // Ten digits at most: the longest ranges (Germany's 13) are not what a mobile looks like.
     let len = (country.max as usize).min(10);
     let mut nsn = String::from(first);
@@ -161,7 +161,7 @@ fn national_ok(nsn: &str, country: &Country) -> bool {
     // Italy keeps its leading zero in E.164; everywhere else a zero here is a
     // trunk prefix typed twice.
     let leading_zero_ok = country.iso == "IT" || country.iso == "SM";
-    len >= country.min as usize && len <= country.max as usize && (leading_zero_ok || !nsn.starts_with('0'))
+    len >= country.min as usize && len <= country.max as usize && (leading_zero_ok || !nsn.starts_with("0"))
 }
 
 /// Reads a typed phone number into E.164 (`+33612345678`).
@@ -173,7 +173,7 @@ fn national_ok(nsn: &str, country: &Country) -> bool {
 /// `None` when the number cannot be valid.
 pub fn to_e164(input: &str, default_country: &Country) -> Option<String> {
     let input = input.trim();
-    let (international, rest) = match input.strip_prefix('+') {
+    let (international, rest) = match input.strip_prefix("+") {
         Some(rest) => (true, rest),
         None => (false, input),
     };
@@ -202,7 +202,7 @@ pub fn to_e164(input: &str, default_country: &Country) -> Option<String> {
         let trunk = default_country.trunk;
         let nsn = match digits.strip_prefix(trunk) {
             Some(rest) if !trunk.is_empty() => rest,
-            _ if trunk.starts_with('0') => return None,
+            _ if trunk.starts_with("0") => return None,
             _ => digits.as_str(),
         };
         return national_ok(nsn, default_country).then(|| e164(default_country.code, nsn));
@@ -211,12 +211,12 @@ pub fn to_e164(input: &str, default_country: &Country) -> Option<String> {
         Some((country, mut nsn)) => {
             // "+33 (0)6 12 34 56 78": the trunk zero typed after the code.
             if country.trunk == "0" && nsn.len() > country.max as usize {
-                nsn = nsn.strip_prefix('0').unwrap_or(nsn);
+                nsn = nsn.strip_prefix("0").unwrap_or(nsn);
             }
             national_ok(nsn, country).then(|| e164(country.code, nsn))
         }
         None => {
-            let plausible = (8..=15).contains(&digits.len()) && !digits.starts_with('0');
+            let plausible = (8..=15).contains(&digits.len()) && !digits.starts_with("0");
             plausible.then(|| e164(&digits, ""))
         }
     }

@@ -24,14 +24,78 @@ pub fn join(parts: &[&str], sep: &str) -> String {
     out
 }
 
+/// The index of the first byte of `s` for which `test` gives `want`. The
+/// checks below are plain loops taking a function: each closure given to
+/// `bytes().all`, `any` or `position` (or to `chars()`'s) was one more copy
+/// of the iterator's loop in the wasm.
+pub fn find_byte(s: &str, test: fn(u8) -> bool, want: bool) -> Option<usize> {
+    let mut i = 0;
+    while let Some(b) = s.as_bytes().get(i) {
+        if test(*b) == want {
+            return Some(i);
+        }
+        i += 1;
+    }
+    None
+}
+
+/// Whether every byte of `s` passes `test`.
+pub fn all_bytes(s: &str, test: fn(u8) -> bool) -> bool {
+    find_byte(s, test, false).is_none()
+}
+
+/// Whether every character of `s` passes `test`.
+pub fn all_chars(s: &str, test: fn(char) -> bool) -> bool {
+    for c in s.chars() {
+        if !test(c) {
+            return false;
+        }
+    }
+    true
+}
+
+/// `s` split around its first `byte` (ASCII), if it has one. Byte loops,
+/// this and the two below: `split`, `split_once` and `contains` on a char
+/// bring the standard library's char searcher and memchr into the wasm.
+pub fn split_first(s: &str, byte: u8) -> Option<(&str, &str)> {
+    let mut at = 0;
+    while *s.as_bytes().get(at)? != byte {
+        at += 1;
+    }
+    Some((s.get(..at)?, s.get(at + 1..)?))
+}
+
+/// `s` split around its last `byte` (ASCII), if it has one.
+pub fn split_last(s: &str, byte: u8) -> Option<(&str, &str)> {
+    let mut at = s.len();
+    loop {
+        at = at.checked_sub(1)?;
+        if *s.as_bytes().get(at)? == byte {
+            return Some((s.get(..at)?, s.get(at + 1..)?));
+        }
+    }
+}
+
+/// The parts of `s` between each `byte` (ASCII), as `split` gives them.
+pub fn parts(s: &str, byte: u8) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut rest = s;
+    while let Some((part, tail)) = split_first(rest, byte) {
+        out.push(part);
+        rest = tail;
+    }
+    out.push(rest);
+    out
+}
+
 /// Replaces each `{name}` in `template` with its value; unknown names stay.
 pub fn fill(template: &str, vars: &[(&str, &str)]) -> String {
     let mut out = String::with_capacity(template.len() + 32);
     let mut rest = template;
-    // split_once, not indexing: no slicing panic path ships in the wasm.
-    while let Some((before, after)) = rest.split_once('{') {
+    // split_first, not indexing: no slicing panic path ships in the wasm.
+    while let Some((before, after)) = split_first(rest, b'{') {
         out.push_str(before);
-        let var = after.split_once('}').and_then(|(name, tail)| vars.iter().find(|(n, _)| *n == name).map(|(_, v)| (*v, tail)));
+        let var = split_first(after, b'}').and_then(|(name, tail)| vars.iter().find(|(n, _)| *n == name).map(|(_, v)| (*v, tail)));
         match var {
             Some((value, tail)) => {
                 out.push_str(value);
@@ -48,25 +112,25 @@ pub fn fill(template: &str, vars: &[(&str, &str)]) -> String {
 }
 
 /// The decimal digits of `n`.
-pub fn uint(mut n: usize) -> String {
-    let mut digits = [0u8; 20];
-    let mut i = digits.len();
-    loop {
-        i -= 1;
-        digits[i] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
+pub fn uint(n: usize) -> String {
+    let mut out = String::new();
+    push_uint(&mut out, n);
+    out
+}
+
+/// Pushes the decimal digits of `n`, most significant first: no digit
+/// buffer, so neither a bounds check nor UTF-8 validation ships in the wasm.
+fn push_uint(out: &mut String, n: usize) {
+    if n >= 10 {
+        push_uint(out, n / 10);
     }
-    // ASCII digits: valid UTF-8 (no char collection code in the wasm).
-    core::str::from_utf8(digits.get(i..).unwrap_or_default()).unwrap_or_default().into()
+    out.push(char::from(b'0' + (n % 10) as u8));
 }
 
 /// An address masked to its first character and its domain,
 /// `m•••@example.org`: enough to recognise one's own, not to read another's.
 pub fn masked_email(email: &str) -> String {
-    let (local, domain) = crate::validate::split_last(email, b'@').unwrap_or(("", ""));
+    let (local, domain) = split_last(email, b'@').unwrap_or(("", ""));
     // The first character's length from its leading byte: no char machinery in the wasm.
     let len = match local.as_bytes().first() {
         None => 0,
@@ -83,10 +147,20 @@ mod tests {
     use super::*;
 
     #[test]
+    fn byte_splits_match_the_standard_library() {
+        for s in ["", "a", "a,b", ",a,,b,", "é,ü,", ",,"] {
+            assert_eq!(parts(s, b','), s.split(',').collect::<Vec<_>>(), "{s}");
+            assert_eq!(split_first(s, b','), s.split_once(','), "{s}");
+            assert_eq!(split_last(s, b','), s.rsplit_once(','), "{s}");
+        }
+    }
+
+    #[test]
     fn fill_replaces_known_names_only() {
         assert_eq!(fill("a {x} b {y} {", &[("x", "1")]), "a 1 b {y} {");
         assert_eq!(uint(0), "0");
         assert_eq!(uint(4071), "4071");
+        assert_eq!(uint(usize::MAX), usize::MAX.to_string());
     }
 
     #[test]

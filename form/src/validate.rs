@@ -1,6 +1,7 @@
 //! Field checks: e-mail addresses and URLs.
 
 use crate::config::Says;
+use crate::text::{all_bytes, all_chars, find_byte, parts, split_first, split_last};
 
 /// Whether `email` is a plausible address: one `@`, a local part without
 /// spaces, and a domain with at least one dot and valid labels.
@@ -8,22 +9,24 @@ pub fn email(email: &str) -> bool {
     let Some((local, domain)) = split_last(email, b'@') else { return false };
     let local_ok = !local.is_empty()
         && local.len() <= 64
-        && !local.starts_with('.')
-        && !local.ends_with('.')
+        && !local.starts_with(".")
+        && !local.ends_with(".")
         && !has_double_dot(local)
-        && local.chars().all(|c| !c.is_whitespace() && !c.is_control() && !matches!(c, '@' | '<' | '>' | '(' | ')' | '[' | ']' | '\\' | ',' | ';' | ':' | '"'));
-    let labels_ok = domain.split('.').all(|label| {
+        && all_chars(local, |c| !c.is_whitespace() && !c.is_control() && !matches!(c, '@' | '<' | '>' | '(' | ')' | '[' | ']' | '\\' | ',' | ';' | ':' | '"'));
+    let labels_ok = parts(domain, b'.').iter().all(|label| {
         !label.is_empty()
             && label.len() <= 63
-            && !label.starts_with('-')
-            && !label.ends_with('-')
+            && !label.starts_with("-")
+            && !label.ends_with("-")
             // Non-ASCII letters are internationalised domain names; the
             // collector and the mail server judge those further.
-            && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || (!c.is_ascii() && !c.is_whitespace()))
+            && all_chars(label, |c| c.is_ascii_alphanumeric() || c == '-' || (!c.is_ascii() && !c.is_whitespace()))
     });
     let tld = split_last(domain, b'.').map_or(domain, |(_, tld)| tld);
-    let tld_ok = tld.chars().count() >= 2 && !tld.bytes().all(|b| b.is_ascii_digit());
-    local_ok && domain.contains('.') && domain.len() <= 253 && labels_ok && tld_ok && email.len() <= 254
+    // Two characters at least: two steps of the char iterator, not a count.
+    let mut chars = tld.chars();
+    let tld_ok = chars.next().is_some() && chars.next().is_some() && !all_bytes(tld, |b| b.is_ascii_digit());
+    local_ok && split_first(domain, b'.').is_some() && domain.len() <= 253 && labels_ok && tld_ok && email.len() <= 254
 }
 
 /// Checks a URL the widget links to or posts to: `http://` or `https://` with
@@ -33,14 +36,14 @@ pub fn email(email: &str) -> bool {
 /// # Errors
 /// The sentence saying what is wrong.
 pub fn url(url: &str) -> Result<(), Says> {
-    if url.chars().any(|c| c.is_whitespace() || c.is_control()) {
+    if !all_chars(url, |c| !c.is_whitespace() && !c.is_control()) {
         return Err(Says::NotHttpSpace);
     }
     // Browsers read `\` as `/`: "/\\evil.example" would leave the shop's origin.
-    if url.bytes().any(|b| b == b'\\') {
+    if find_byte(url, |b| b == b'\\', true).is_some() {
         return Err(Says::NotHttpBackslash);
     }
-    if url.starts_with('/') && !url.starts_with("//") {
+    if url.starts_with("/") && !url.starts_with("//") {
         return Ok(());
     }
     let lower = url.get(..8).unwrap_or(url).to_ascii_lowercase();
@@ -52,17 +55,18 @@ pub fn url(url: &str) -> Result<(), Says> {
     } else {
         return Err(Says::NotHttpScheme);
     };
-    let host = rest.split(['/', '?', '#']).next().unwrap_or("");
+    let end = find_byte(rest, |b| matches!(b, b'/' | b'?' | b'#'), true).unwrap_or(rest.len());
+    let host = rest.get(..end).unwrap_or_default();
     let host = split_last(host, b'@').map_or(host, |(_, h)| h);
-    let (name, port) = match host.strip_prefix('[') {
-        Some(v6) => v6.split_once(']').map_or((host, ""), |(n, p)| (n, p)),
-        None => host.split_once(':').map_or((host, ""), |(n, p)| (n, p)),
+    let (name, port) = match host.strip_prefix("[") {
+        Some(v6) => split_first(v6, b']').unwrap_or((host, "")),
+        None => split_first(host, b':').unwrap_or((host, "")),
     };
-    let port = port.strip_prefix(':').unwrap_or(port);
-    if !port.bytes().all(|b| b.is_ascii_digit()) {
+    let port = port.strip_prefix(":").unwrap_or(port);
+    if !all_bytes(port, |b| b.is_ascii_digit()) {
         return Err(Says::NotHttpPort);
     }
-    if name.is_empty() || name.starts_with('.') || has_double_dot(name) {
+    if name.is_empty() || name.starts_with(".") || has_double_dot(name) {
         return Err(Says::NotHttpHost);
     }
     Ok(())
@@ -71,11 +75,4 @@ pub fn url(url: &str) -> Result<(), Says> {
 /// Whether `s` has two dots in a row (a byte test: no substring search code).
 fn has_double_dot(s: &str) -> bool {
     s.as_bytes().windows(2).any(|w| w == b"..")
-}
-
-/// `s` split around its last `byte` (ASCII), if it has one: a byte search,
-/// lighter in the wasm than `rsplit_once`.
-pub(crate) fn split_last(s: &str, byte: u8) -> Option<(&str, &str)> {
-    let at = s.bytes().rposition(|b| b == byte)?;
-    Some((s.get(..at)?, s.get(at + 1..)?))
 }

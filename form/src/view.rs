@@ -1,8 +1,10 @@
-//! What to render: a plain tree of elements and text.
+//! What to render: the form's HTML, written here, and every string shown.
 //!
-//! The page gets the tree as HTML from [`Node::html`], where every text and
-//! attribute value is escaped, so merchant and catalog text is always text.
-//! The plan also lists every string shown, in display order, for the proof.
+//! The markup is this file's constants (`Html::tag` takes only `&'static
+//! str`); every text and attribute value from outside (catalog, merchant
+//! configuration, purpose ids, the address) goes through [`escape`], so it is
+//! always text. The plan also lists every string shown, in display order, for
+//! the proof.
 
 use crate::prelude::*;
 
@@ -63,123 +65,8 @@ pub mod ids {
     pub const WITHDRAW_PREFIX: &str = "cw-w-";
 }
 
-/// An element.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Node {
-    /// Tag name.
-    pub tag: &'static str,
-    /// Attributes, in order.
-    pub attrs: Vec<(&'static str, String)>,
-    /// Children, in order.
-    pub children: Vec<Child>,
-}
-
-/// A child of an element.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Child {
-    /// An element.
-    Node(Node),
-    /// Text.
-    Text(String),
-}
-
-impl Node {
-    /// An element with no attributes or children.
-    #[inline(never)]
-    pub fn new(tag: &'static str) -> Node {
-        Node { tag, attrs: Vec::new(), children: Vec::new() }
-    }
-
-    /// Adds an attribute; its value is escaped when rendered.
-    #[inline(never)]
-    pub fn attr(mut self, name: &'static str, value: &str) -> Node {
-        self.attrs.push((name, value.into()));
-        self
-    }
-
-    /// Adds a text child; it is escaped when rendered.
-    #[inline(never)]
-    pub fn text(mut self, text: &str) -> Node {
-        self.children.push(Child::Text(text.into()));
-        self
-    }
-
-    #[inline(never)]
-    fn child(mut self, node: Node) -> Node {
-        self.children.push(Child::Node(node));
-        self
-    }
-
-    /// The value of attribute `name`.
-    pub fn get(&self, name: &str) -> Option<&str> {
-        self.attrs.iter().find(|(n, _)| *n == name).map(|(_, v)| v.as_str())
-    }
-
-    /// Every element in the tree, depth first, this one included.
-    pub fn descendants(&self) -> Vec<&Node> {
-        let mut out = vec![self];
-        for c in &self.children {
-            if let Child::Node(n) = c {
-                out.extend(n.descendants());
-            }
-        }
-        out
-    }
-
-    /// The element with `id`, if any.
-    pub fn by_id(&self, id: &str) -> Option<&Node> {
-        self.descendants().into_iter().find(|n| n.get("id") == Some(id))
-    }
-
-    /// The tree as HTML: text and attribute values escaped, so no text can
-    /// become markup.
-    pub fn html(&self) -> String {
-        let mut out = String::new();
-        self.write_html(&mut out);
-        out
-    }
-
-    fn write_html(&self, out: &mut String) {
-        out.push('<');
-        out.push_str(self.tag);
-        for (name, value) in &self.attrs {
-            out.push(' ');
-            out.push_str(name);
-            if !value.is_empty() {
-                out.push_str("=\"");
-                escape(out, value);
-                out.push('"');
-            }
-        }
-        out.push('>');
-        if self.tag == "input" {
-            return; // a void element: no children, no end tag
-        }
-        for c in &self.children {
-            match c {
-                Child::Text(t) => escape(out, t),
-                Child::Node(n) => n.write_html(out),
-            }
-        }
-        out.push_str("</");
-        out.push_str(self.tag);
-        out.push('>');
-    }
-
-    /// The text content of the tree.
-    pub fn text_content(&self) -> String {
-        let mut out = String::new();
-        for c in &self.children {
-            match c {
-                Child::Text(t) => out.push_str(t),
-                Child::Node(n) => out.push_str(&n.text_content()),
-            }
-        }
-        out
-    }
-}
-
-/// Escapes text for HTML content and double-quoted attribute values.
+/// Escapes text for HTML content and double-quoted attribute values: the
+/// one way text from outside reaches the markup.
 fn escape(out: &mut String, text: &str) {
     for c in text.chars() {
         match c {
@@ -192,192 +79,184 @@ fn escape(out: &mut String, text: &str) {
     }
 }
 
-/// A rendering plan: the tree, and every string shown with its key.
+/// A rendering plan: the HTML, and every string shown with its key.
 #[derive(Debug, Clone)]
 pub struct Plan {
-    /// The form.
-    pub root: Node,
+    /// The HTML, every text and attribute value in it escaped.
+    pub html: String,
     /// `(key, text)` for every string shown, in display order.
     pub shown: Vec<(String, String)>,
 }
 
-struct Builder<'a> {
+/// The HTML being written, and the strings shown so far.
+struct Html<'a> {
     texts: &'a Texts<'a>,
+    out: String,
     shown: Vec<(String, String)>,
 }
 
-impl Builder<'_> {
-    /// A catalog text, with `{controller}` and `{contact}` filled, recorded as shown.
-    fn say(&mut self, key: &str) -> String {
+// Not inlined: each is called from dozens of places, where one call is a few
+// bytes of wasm and an inlined body many more.
+impl Html<'_> {
+    /// Markup: a constant of this file, never text from outside.
+    #[inline(never)]
+    fn tag(&mut self, markup: &'static str) {
+        self.out.push_str(markup);
+    }
+
+    /// Text or an attribute value, escaped, between two pieces of markup.
+    #[inline(never)]
+    fn text(&mut self, before: &'static str, text: &str, after: &'static str) {
+        self.out.push_str(before);
+        escape(&mut self.out, text);
+        self.out.push_str(after);
+    }
+
+    /// `text`, recorded as shown under `key`, between two pieces of markup.
+    #[inline(never)]
+    fn show(&mut self, before: &'static str, key: String, text: String, after: &'static str) {
+        self.text(before, &text, after);
+        self.shown.push((key, text));
+    }
+
+    /// Catalog text `key`, with `{controller}` and `{contact}` filled,
+    /// recorded as shown, between two pieces of markup.
+    #[inline(never)]
+    fn say(&mut self, before: &'static str, key: &str, after: &'static str) {
         let text = self.texts.say(key);
-        self.shown.push((key.into(), text.clone()));
-        text
+        self.show(before, key.into(), text, after);
     }
 
-    fn record(&mut self, key: String, text: &str) {
-        self.shown.push((key, text.into()));
-    }
-
-    fn field(&mut self, input: Node, label_key: &str, required: bool, notice: Option<(&str, &str)>, error_id: &str) -> Node {
-        let id = input.get("id").unwrap_or_default().to_string();
-        let mut label = Node::new("label").attr("for", &id).text(&self.say(label_key));
+    /// A field: its label (with "required" when it is), the input, an
+    /// optional notice and the error line.
+    fn field(&mut self, id: &str, label_key: &str, required: bool, input: &'static str, notice: Option<&str>, error_id: &str) {
+        self.text(r#"<div class="cw-field"><label for=""#, id, r#"">"#);
+        self.say("", label_key, "");
         if required {
-            label = label.text(" ").child(Node::new("span").attr("class", "cw-req").text(&self.say("required")));
+            self.say(r#" <span class="cw-req">"#, "required", "</span>");
         }
-        let mut wrap = Node::new("div").attr("class", "cw-field").child(label).child(input);
-        if let Some((notice_id, key)) = notice {
-            wrap = wrap.child(Node::new("p").attr("id", notice_id).attr("class", "cw-notice").text(&self.say(key)));
+        self.tag("</label>");
+        self.tag(input);
+        if let Some(key) = notice {
+            self.say(r#"<p id="cw-phone-notice" class="cw-notice">"#, key, "</p>");
         }
-        wrap.child(error(error_id))
+        self.error(error_id);
+        self.tag("</div>");
     }
 
-    fn purpose(&mut self, p: &Purpose, ask: &rules::Ask) -> Vec<Node> {
+    /// An error line, hidden until there is an error to say.
+    fn error(&mut self, id: &str) {
+        self.text(r#"<p id=""#, id, r#"" class="cw-error" hidden></p>"#);
+    }
+
+    /// One purpose's unchecked box, its label and description, and, where
+    /// the regime informs instead of asking, the notice before it.
+    fn purpose(&mut self, p: &Purpose, ask: &rules::Ask) {
         let id = cat(&[ids::PURPOSE_PREFIX, &p.id]);
-        let desc_id = cat(&[&id, "-desc"]);
         let label = self.texts.purpose_text(p, "label");
-        let mut out = Vec::new();
-        let mut described_by = desc_id.clone();
         if let Some(inform_key) = ask.inform {
-            let inform_id = cat(&[&id, "-inform"]);
             let inform = self.texts.say_with(inform_key, &[("label", &label)]);
-            self.record(cat(&["purpose.", &p.id, ".inform"]), &inform);
-            out.push(Node::new("p").attr("id", &inform_id).attr("class", "cw-inform").text(&inform));
-            described_by = cat(&[&inform_id, " ", &desc_id]);
+            self.text(r#"<p id=""#, &id, "");
+            self.show(r#"-inform" class="cw-inform">"#, cat(&["purpose.", &p.id, ".inform"]), inform, "</p>");
         }
+        self.text(r#"<div class="cw-choice"><input type="checkbox" id=""#, &id, r#"" name="purpose" value=""#);
+        self.text("", &p.id, r#"" data-channel=""#);
+        self.text("", p.channel.as_str(), r#"" aria-describedby=""#);
+        if ask.inform.is_some() {
+            self.text("", &id, "-inform ");
+        }
+        self.text("", &id, r#"-desc"><span class="cw-text"><label for=""#);
         let boxed = self.texts.say_with(ask.boxed, &[("label", &label)]);
-        self.record(box_key(&p.id), &boxed);
+        self.text("", &id, r#"">"#);
+        self.show("", box_key(&p.id), boxed, r#"</label><span id=""#);
         let description = self.texts.purpose_text(p, "description");
-        self.record(cat(&["purpose.", &p.id, ".description"]), &description);
-        let input = Node::new("input")
-            .attr("type", "checkbox")
-            .attr("id", &id)
-            .attr("name", "purpose")
-            .attr("value", &p.id)
-            .attr("data-channel", p.channel.as_str())
-            .attr("aria-describedby", &described_by);
-        let text = Node::new("span").attr("class", "cw-text")
-            .child(Node::new("label").attr("for", &id).text(&boxed))
-            .child(Node::new("span").attr("id", &desc_id).attr("class", "cw-desc").text(&description));
-        out.push(Node::new("div").attr("class", "cw-choice").child(input).child(text));
-        out
+        self.text("", &id, r#"-desc" class="cw-desc">"#);
+        self.show("", cat(&["purpose.", &p.id, ".description"]), description, "</span></span></div>");
     }
-}
-
-fn error(id: &str) -> Node {
-    Node::new("p").attr("id", id).attr("class", "cw-error").attr("hidden", "")
 }
 
 /// Plans the form for a valid configuration in the given texts.
 pub fn plan(config: &Config, texts: &Texts) -> Plan {
-    let mut b = Builder { texts, shown: Vec::new() };
+    let mut h = Html { texts, out: String::new(), shown: Vec::new() };
     let ask = rules::ask(config.regime);
-    let mut form = Node::new("form")
-        .attr("id", ids::FORM)
-        .attr("class", "cw")
-        // A submission that no listener takes (after destroy) goes nowhere:
-        // never into a URL with the address in it.
-        .attr("method", "dialog")
-        .attr("novalidate", "")
-        .attr("lang", texts.locale())
-        .attr("aria-labelledby", "cw-title");
-    form = form.child(Node::new("h2").attr("id", "cw-title").attr("class", "cw-title").text(&b.say("title")));
-    form = form.child(Node::new("p").attr("class", "cw-intro").text(&b.say("intro")));
-    let email = Node::new("input")
-        .attr("id", ids::EMAIL)
-        .attr("name", "email")
-        // Text, not `email`: the widget checks the address itself (the form
-        // is `novalidate`), `inputmode` and `autocomplete` give the keyboard
-        // and autofill, and Chromium's first `type=email` field costs a page
-        // 77 KiB of heap (BENCHMARKS.md, "Heap").
-        .attr("type", "text")
-        .attr("autocomplete", "email")
-        .attr("inputmode", "email")
-        .attr("spellcheck", "false")
-        .attr("autocapitalize", "off")
-        .attr("required", "")
-        .attr("aria-required", "true");
-    form = form.child(b.field(email, "email.label", true, None, ids::EMAIL_ERROR));
+    // method=dialog: a submission that no listener takes (after destroy)
+    // goes nowhere, never into a URL with the address in it.
+    h.text(r#"<form id="cw-form" class="cw" method="dialog" novalidate lang=""#, texts.locale(), r#"" aria-labelledby="cw-title">"#);
+    h.say(r#"<h2 id="cw-title" class="cw-title">"#, "title", "</h2>");
+    h.say(r#"<p class="cw-intro">"#, "intro", "</p>");
+    // Text, not `email`: the widget checks the address itself (the form is
+    // `novalidate`), `inputmode` and `autocomplete` give the keyboard and
+    // autofill, and Chromium's first `type=email` field costs a page 77 KiB
+    // of heap (BENCHMARKS.md, "Heap").
+    let email = r#"<input id="cw-email" name="email" type="text" autocomplete="email" inputmode="email" spellcheck="false" autocapitalize="off" required aria-required="true">"#;
+    h.field(ids::EMAIL, "email.label", true, email, None, ids::EMAIL_ERROR);
     if config.phone == PhoneMode::Optional {
-        let phone = Node::new("input")
-            .attr("id", ids::PHONE)
-            .attr("name", "phone")
-            .attr("type", "tel")
-            .attr("autocomplete", "tel")
-            .attr("inputmode", "tel")
-            .attr("aria-describedby", ids::PHONE_NOTICE);
+        let phone = r#"<input id="cw-phone" name="phone" type="tel" autocomplete="tel" inputmode="tel" aria-describedby="cw-phone-notice">"#;
         // The notice speaks of SMS and STOP only when an SMS purpose is shown.
         let any_sms = config.purposes.iter().any(|p| p.channel == crate::config::Channel::Sms);
         let notice = if any_sms { "phone.notice" } else { "phone.notice.calls" };
-        form = form.child(b.field(phone, "phone.label", false, Some((ids::PHONE_NOTICE, notice)), ids::PHONE_ERROR));
+        h.field(ids::PHONE, "phone.label", false, phone, Some(notice), ids::PHONE_ERROR);
     }
-    let mut set = Node::new("fieldset")
-        .attr("class", "cw-purposes")
-        .attr("aria-describedby", ids::PURPOSES_HINT)
-        .child(Node::new("legend").text(&b.say(ask.legend)))
-        .child(Node::new("p").attr("id", ids::PURPOSES_HINT).attr("class", "cw-hint").text(&b.say(ask.hint)));
+    h.say(r#"<fieldset class="cw-purposes" aria-describedby="cw-purposes-hint"><legend>"#, ask.legend, "</legend>");
+    h.say(r#"<p id="cw-purposes-hint" class="cw-hint">"#, ask.hint, "</p>");
     for p in &config.purposes {
-        for node in b.purpose(p, &ask) {
-            set = set.child(node);
-        }
+        h.purpose(p, &ask);
     }
-    form = form.child(set.child(error(ids::PURPOSES_ERROR)));
+    h.error(ids::PURPOSES_ERROR);
+    h.tag("</fieldset>");
     if config.double_opt_in {
-        form = form.child(Node::new("p").attr("class", "cw-notice").text(&b.say("doi.notice")));
+        h.say(r#"<p class="cw-notice">"#, "doi.notice", "</p>");
     }
-    let privacy = b.say("privacy.text");
-    let link = Node::new("a")
-        .attr("href", &config.privacy_policy_url)
-        .attr("target", "_blank")
-        .attr("rel", "noopener noreferrer")
-        .text(&b.say("privacy.link"))
-        .child(Node::new("span").attr("class", "cw-vh").text(&cat(&[" ", &b.say("newtab")])));
-    form = form.child(Node::new("p").attr("class", "cw-privacy").text(&privacy).text(" ").child(link));
+    h.say(r#"<p class="cw-privacy">"#, "privacy.text", "");
+    h.text(r#" <a href=""#, &config.privacy_policy_url, r#"" target="_blank" rel="noopener noreferrer">"#);
+    h.say("", "privacy.link", r#"<span class="cw-vh"> "#);
+    h.say("", "newtab", "</span></a></p>");
     // The subscriber's rights and whom to write to, in the first layer.
-    form = form.child(Node::new("p").attr("class", "cw-privacy cw-rights").text(&b.say("privacy.rights")));
-    form = form.child(Node::new("button").attr("id", ids::SUBMIT).attr("type", "submit").text(&b.say("submit")));
+    h.say(r#"<p class="cw-privacy cw-rights">"#, "privacy.rights", "</p>");
+    h.say(r#"<button id="cw-submit" type="submit">"#, "submit", "</button>");
     // tabindex -1: focus can land here when the control that had it is gone.
-    form = form.child(Node::new("p").attr("id", ids::STATUS).attr("class", "cw-status").attr("role", "status").attr("tabindex", "-1"));
-    Plan { root: form, shown: b.shown }
+    h.tag(r#"<p id="cw-status" class="cw-status" role="status" tabindex="-1"></p></form>"#);
+    Plan { html: h.out, shown: h.shown }
 }
 
 /// Plans the "manage my choices" section: a toggle, and a form with one
 /// unchecked box per purpose this browser consented to, to withdraw it.
 pub fn manage(config: &Config, texts: &Texts, email: &str, consented: &[(String, crate::config::Channel)]) -> Plan {
-    let mut b = Builder { texts, shown: Vec::new() };
+    let mut h = Html { texts, out: String::new(), shown: Vec::new() };
     // Whose consent this is, masked: on a shared device the next person can
-    // tell it is not theirs, without reading the address.
+    // tell it is not theirs, without reading the address. Recorded first,
+    // as it always was (the order is part of the texts' hash).
     let hint = texts.say_with("manage.hint", &[("email", &masked_email(email))]);
-    b.record("manage.hint".into(), &hint);
-    let toggle = Node::new("button")
-        .attr("type", "button")
-        .attr("id", ids::MANAGE_TOGGLE)
-        .attr("class", "cw-link")
-        .attr("aria-expanded", "false")
-        .attr("aria-controls", ids::MANAGE)
-        .text(&texts.say("manage.toggle"));
-    let mut set = Node::new("fieldset")
-        .attr("aria-describedby", "cw-manage-hint")
-        .child(Node::new("legend").text(&b.say("manage.legend")))
-        .child(Node::new("p").attr("id", "cw-manage-hint").attr("class", "cw-hint").text(&hint));
+    h.shown.push(("manage.hint".into(), hint.clone()));
+    h.text(r#"<div class="cw-manage-wrap" lang=""#, texts.locale(), "");
+    // The toggle's text and the form's name repeat shown texts: not recorded.
+    h.text(
+        r#""><button type="button" id="cw-manage-toggle" class="cw-link" aria-expanded="false" aria-controls="cw-manage">"#,
+        &texts.say("manage.toggle"),
+        r#"</button><form id="cw-manage" class="cw-manage" method="dialog" novalidate hidden aria-label=""#,
+    );
+    h.text("", &texts.say("manage.legend"), r#""><fieldset aria-describedby="cw-manage-hint">"#);
+    h.say("<legend>", "manage.legend", "</legend>");
+    h.text(r#"<p id="cw-manage-hint" class="cw-hint">"#, &hint, "</p>");
     for (id, _) in consented {
         let Some(p) = config.purposes.iter().find(|p| &p.id == id) else { continue };
         let label = texts.purpose_text(p, "label");
         let text = texts.say_with("purpose.withdraw", &[("label", &label)]);
-        b.record(box_key(id), &text);
         let box_id = cat(&[ids::WITHDRAW_PREFIX, id]);
-        let input = Node::new("input").attr("type", "checkbox").attr("id", &box_id).attr("value", id);
-        let label = Node::new("span").attr("class", "cw-text").child(Node::new("label").attr("for", &box_id).text(&text));
-        set = set.child(Node::new("div").attr("class", "cw-choice").child(input).child(label));
+        h.text(r#"<div class="cw-choice"><input type="checkbox" id=""#, &box_id, r#"" value=""#);
+        h.text("", id, r#""><span class="cw-text"><label for=""#);
+        h.text("", &box_id, r#"">"#);
+        h.show("", box_key(id), text, "</label></span></div>");
     }
-    let form = Node::new("form")
-        .attr("id", ids::MANAGE)
-        .attr("class", "cw-manage")
-        .attr("method", "dialog")
-        .attr("novalidate", "")
-        .attr("hidden", "")
-        .attr("aria-label", &texts.say("manage.legend"))
-        .child(set.child(error(ids::MANAGE_ERROR)))
-        .child(Node::new("button").attr("type", "submit").text(&b.say("manage.submit")));
-    let root = Node::new("div").attr("class", "cw-manage-wrap").attr("lang", texts.locale()).child(toggle).child(form);
-    Plan { root, shown: b.shown }
+    h.error(ids::MANAGE_ERROR);
+    h.say(r#"</fieldset><button type="submit">"#, "manage.submit", "</button></form></div>");
+    Plan { html: h.out, shown: h.shown }
+}
+
+/// The short neutral message shown for an invalid configuration.
+pub fn unavailable(text: &str) -> String {
+    let mut out = String::from(r#"<p class="cw-unavailable">"#);
+    escape(&mut out, text);
+    out.push_str("</p>");
+    out
 }

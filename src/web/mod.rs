@@ -49,8 +49,12 @@ const SAY: [&str; 11] = [
 fn problem_list(problems: &[Problem]) -> String {
     let mut out = List::new();
     for p in problems {
-        let o = Obj::new().str("field", &p.field).str("code", p.code().as_str()).raw("says", &crate::text::uint(p.says as usize));
-        out = out.raw(&if p.args.is_empty() { o } else { o.raw("args", &pairs(&p.args)) }.end());
+        let mut o = Obj::new();
+        o.str("field", &p.field).str("code", p.code().as_str()).raw("says", &crate::text::uint(p.says as usize));
+        if !p.args.is_empty() {
+            o.raw("args", &pairs(&p.args));
+        }
+        out.raw(&o.end());
     }
     out.end()
 }
@@ -59,7 +63,7 @@ fn problem_list(problems: &[Problem]) -> String {
 fn theme(config: &Config) -> String {
     let mut out = List::new();
     for (k, v) in &config.theme {
-        out = out.raw(&List::new().str(k).str(v).end());
+        out.raw(&List::new().str(k).str(v).end());
     }
     out.end()
 }
@@ -70,13 +74,14 @@ fn theme(config: &Config) -> String {
 /// `origin`), else `{problems}` (see [`problem_list`]).
 pub fn open(config: &str, origin: &str) -> String {
     let config = Config::from_json(config);
-    let facts = match &config {
-        Ok(c) => Obj::new()
+    let mut facts = Obj::new();
+    match &config {
+        Ok(c) => facts
             .str("endpoint", &absolute(&c.endpoint, origin))
             .raw("headers", &pairs(&c.headers))
             .str("form", &c.form_id)
             .raw("theme", &theme(c)),
-        Err(problems) => Obj::new().raw("problems", &problem_list(problems)),
+        Err(problems) => facts.raw("problems", &problem_list(problems)),
     };
     let h = slots::open(Slot { config, locale: String::new(), catalog: Catalog::default(), pending: Vec::new() });
     facts.raw("h", &crate::text::uint(h as usize)).end()
@@ -102,12 +107,12 @@ pub fn locale(h: u32, lang: &str) -> String {
                 i18n::Choice { locale: tag.into(), catalog: Some(tag), warning: None }
             }
         };
-        let reply = Obj::new().str("locale", &choice.locale).str("catalog", choice.catalog.unwrap_or(""));
-        match &choice.warning {
-            Some(w) => reply.str("warning", w),
-            None => reply,
+        let mut reply = Obj::new();
+        reply.str("locale", &choice.locale).str("catalog", choice.catalog.unwrap_or(""));
+        if let Some(w) = &choice.warning {
+            reply.str("warning", w);
         }
-        .end()
+        reply.end()
     })
     .unwrap_or_default()
 }
@@ -121,17 +126,16 @@ pub fn render(h: u32, lang: &str, catalog: &str) -> String {
     let catalog = Catalog::parse(catalog).unwrap_or_default();
     slots::with(h, |slot| {
         let Ok(config) = &slot.config else {
-            let p = view::Node::new("p").attr("class", "cw-unavailable").text(catalog.get("unavailable").unwrap_or(""));
-            return Obj::new().str("html", &p.html()).end();
+            return Obj::new().str("html", &view::unavailable(catalog.get("unavailable").unwrap_or(""))).end();
         };
         slot.locale = i18n::choose(config, lang).locale;
         slot.catalog = catalog;
         let texts = Texts::new(config, &slot.locale, &slot.catalog);
         let mut say = Obj::new();
-        for key in SAY {
-            say = say.str(key, &texts.say(key));
+        for key in &SAY {
+            say.str(key, &texts.say(key));
         }
-        Obj::new().str("html", &view::plan(config, &texts).root.html()).raw("say", &say.end()).end()
+        Obj::new().str("html", &view::plan(config, &texts).html).raw("say", &say.end()).end()
     })
     .unwrap_or_default()
 }
@@ -160,7 +164,7 @@ pub fn manage(h: u32, consented: &str) -> String {
             return String::new();
         }
         let texts = Texts::new(config, &slot.locale, &slot.catalog);
-        view::manage(config, &texts, &c.email, &c.purposes).root.html()
+        view::manage(config, &texts, &c.email, &c.purposes).html
     })
     .unwrap_or_default()
 }

@@ -27,28 +27,28 @@ impl Obj {
     }
 
     /// Adds `key` with a value already in JSON.
-    pub fn raw(mut self, key: &str, json: &str) -> Obj {
+    pub fn raw(&mut self, key: &str, json: &str) -> &mut Obj {
         self.key(key);
         self.0.push_str(json);
         self
     }
 
     /// Adds a string member.
-    pub fn str(mut self, key: &str, value: &str) -> Obj {
+    pub fn str(&mut self, key: &str, value: &str) -> &mut Obj {
         self.key(key);
         write_string(&mut self.0, value);
         self
     }
 
     /// Adds a boolean member.
-    pub fn bool(self, key: &str, value: bool) -> Obj {
+    pub fn bool(&mut self, key: &str, value: bool) -> &mut Obj {
         self.raw(key, if value { "true" } else { "false" })
     }
 
     /// The object's JSON text.
-    pub fn end(mut self) -> String {
+    pub fn end(&mut self) -> String {
         self.0.push('}');
-        self.0
+        core::mem::take(&mut self.0)
     }
 }
 
@@ -68,23 +68,23 @@ impl List {
     }
 
     /// Adds a value already in JSON.
-    pub fn raw(mut self, json: &str) -> List {
+    pub fn raw(&mut self, json: &str) -> &mut List {
         self.next();
         self.0.push_str(json);
         self
     }
 
     /// Adds a string.
-    pub fn str(mut self, value: &str) -> List {
+    pub fn str(&mut self, value: &str) -> &mut List {
         self.next();
         write_string(&mut self.0, value);
         self
     }
 
     /// The array's JSON text.
-    pub fn end(mut self) -> String {
+    pub fn end(&mut self) -> String {
         self.0.push(']');
-        self.0
+        core::mem::take(&mut self.0)
     }
 }
 
@@ -99,7 +99,7 @@ pub fn string(value: &str) -> String {
 pub fn strings(items: &[String]) -> String {
     let mut out = List::new();
     for item in items {
-        out = out.str(item);
+        out.str(item);
     }
     out.end()
 }
@@ -108,7 +108,7 @@ pub fn strings(items: &[String]) -> String {
 pub fn pairs(items: &[(String, String)]) -> String {
     let mut out = Obj::new();
     for (k, v) in items {
-        out = out.str(k, v);
+        out.str(k, v);
     }
     out.end()
 }

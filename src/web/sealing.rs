@@ -12,7 +12,7 @@ use crate::form::{self, Field, Input};
 use crate::i18n::Texts;
 use crate::record::{self, Consented, Context};
 use crate::rules;
-use crate::text::{cat, uint};
+use crate::text::{cat, parts, uint};
 use crate::view::{self, ids};
 
 /// A public key as the JWS header carries it: Ed25519 when `y` is "".
@@ -27,18 +27,24 @@ pub fn jwk(x: &str, y: &str) -> Jwk {
 /// The non-empty lines of `text`: how id lists cross (purpose ids are
 /// letters, digits, `-` and `_`).
 fn ids(text: &str) -> Vec<&str> {
-    text.split('\n').filter(|l| !l.is_empty()).collect()
+    let mut out = Vec::new();
+    for line in &parts(text, b'\n') {
+        if !line.is_empty() {
+            out.push(*line);
+        }
+    }
+    out
 }
 
 /// The input ids a field's error marks, as a JSON array.
 fn inputs(field: Field, config: &Config) -> String {
     let mut out = List::new();
     match field {
-        Field::Email => out = out.str(ids::EMAIL),
-        Field::Phone => out = out.str(ids::PHONE),
+        Field::Email => _ = out.str(ids::EMAIL),
+        Field::Phone => _ = out.str(ids::PHONE),
         Field::Purposes => {
             for p in &config.purposes {
-                out = out.str(&cat(&[ids::PURPOSE_PREFIX, &p.id]));
+                out.str(&cat(&[ids::PURPOSE_PREFIX, &p.id]));
             }
         }
     }
@@ -58,20 +64,22 @@ pub fn check(h: u32, email: &str, phone: &str, ticked: &str) -> String {
         let result = form::check(config, &input);
         // Phone messages give an example in the default country's format.
         let example = crate::phone::example(config.default_country);
-        let errors = result.as_ref().err().cloned().unwrap_or_default();
+        let none = Vec::new();
+        let errors = result.as_ref().err().unwrap_or(&none);
         let mut fields = List::new();
-        for field in Field::ALL {
+        for &field in &Field::ALL {
             let text = errors.iter().find(|e| e.field == field).map_or("null".into(), |e| string(&texts.say_with(e.key, &[("example", &example)])));
-            fields = fields.raw(&Obj::new().str("msg", field.message_id()).raw("inputs", &inputs(field, config)).raw("text", &text).end());
+            fields.raw(&Obj::new().str("msg", field.message_id()).raw("inputs", &inputs(field, config)).raw("text", &text).end());
         }
-        let reply = Obj::new().raw("fields", &fields.end());
+        let mut reply = Obj::new();
+        reply.raw("fields", &fields.end());
         let Ok(sub) = result else { return reply.bool("ok", false).end() };
         let shown = view::plan(config, &texts).shown;
         let mut ids = Vec::new();
         let mut purposes = List::new();
         for o in &sub.outcomes {
             ids.push(o.id.as_str());
-            purposes = purposes.raw(&Obj::new().str("id", &o.id).str("channel", o.channel.as_str()).str("choice", o.choice.as_str()).end());
+            purposes.raw(&Obj::new().str("id", &o.id).str("channel", o.channel.as_str()).str("choice", o.choice.as_str()).end());
         }
         let hash = record::hash_inputs(&ShownTexts(shown.clone()), &ids);
         let purposes = purposes.end();
@@ -114,11 +122,11 @@ pub fn withdrawing(h: u32, purposes: &str, consented: &str) -> String {
         // Only purposes this browser consented to, each once, and at least
         // one: anything else would make a record the collector must refuse.
         let mut chosen: Vec<(String, Channel)> = Vec::new();
-        for id in ids(purposes) {
+        for id in &ids(purposes) {
             let Some(given) = consented.purposes.iter().find(|(p, _)| p == id) else {
                 return fail(&cat(&["no consent to withdraw for purpose ", id]));
             };
-            if !chosen.iter().any(|(p, _)| *p == id) {
+            if !chosen.iter().any(|(p, _)| *p == *id) {
                 chosen.push(given.clone());
             }
         }
@@ -131,10 +139,11 @@ pub fn withdrawing(h: u32, purposes: &str, consented: &str) -> String {
         let mut listed = List::new();
         for (id, _) in &chosen {
             ids.push(id.as_str());
-            listed = listed.str(id);
+            listed.str(id);
         }
         let hash = record::hash_inputs(&ShownTexts(shown.clone()), &ids);
-        let reply = Obj::new().raw("hash", &strings(&hash)).raw("purposes", &listed.end());
+        let mut reply = Obj::new();
+        reply.raw("hash", &strings(&hash)).raw("purposes", &listed.end());
         let locale = texts.locale().to_string();
         let ticket = pend(slot, Subject::Withdrawal(consented, chosen), shown, &locale);
         reply.raw("ticket", &uint(ticket as usize)).end()
@@ -149,10 +158,13 @@ pub fn withdrawing(h: u32, purposes: &str, consented: &str) -> String {
 /// string [`check`] or [`withdrawing`] gave. JSON `{id, input}`: the record
 /// id and the JWS signing input to sign; "" for an unknown ticket.
 pub fn seal(h: u32, ticket: u32, now: f64, random: &[u8], lines: &str) -> String {
-    let mut lines = lines.split('\n');
-    let mut next = || lines.next().unwrap_or_default();
-    let (origin, path, prev, x, y, kid) = (next(), next(), next(), next(), next(), next());
-    let hashes: Vec<String> = lines.map(String::from).collect();
+    let lines = parts(lines, b'\n');
+    let line = |i: usize| lines.get(i).copied().unwrap_or_default();
+    let (origin, path, prev, x, y, kid) = (line(0), line(1), line(2), line(3), line(4), line(5));
+    let mut hashes = Vec::new();
+    for hash in lines.get(6..).unwrap_or_default() {
+        hashes.push(String::from(*hash));
+    }
     slots::with(h, |slot| {
         let Ok(config) = &slot.config else { return String::new() };
         let Some(p) = slot.pending.iter().find(|p| p.ticket == ticket) else { return String::new() };
@@ -201,10 +213,18 @@ pub fn finish(h: u32, ticket: u32, proof_hash: &str) -> String {
                 proof_hash: proof_hash.into(),
                 email: sub.email,
                 phone: sub.phone,
-                purposes: allowed(sub.outcomes),
+                purposes: allowed(&sub.outcomes),
             },
             Subject::Withdrawal(mut consented, withdrawn) => {
-                consented.purposes.retain(|(p, _)| !withdrawn.iter().any(|(w, _)| w == p));
+                // The rest, in order, copied: neither `retain` nor `remove`
+                // (its bounds panic) of its own in the wasm.
+                let mut kept = Vec::new();
+                for (p, channel) in &consented.purposes {
+                    if !withdrawn.iter().any(|(w, _)| w == p) {
+                        kept.push((p.clone(), *channel));
+                    }
+                }
+                consented.purposes = kept;
                 consented
             }
         };
@@ -215,11 +235,11 @@ pub fn finish(h: u32, ticket: u32, proof_hash: &str) -> String {
 }
 
 /// The purposes messages may be sent for, with their channels.
-fn allowed(outcomes: Vec<form::Outcome>) -> Vec<(String, Channel)> {
+fn allowed(outcomes: &[form::Outcome]) -> Vec<(String, Channel)> {
     let mut out = Vec::new();
     for o in outcomes {
         if rules::allows_sending(o.choice) {
-            out.push((o.id, o.channel));
+            out.push((o.id.clone(), o.channel));
         }
     }
     out

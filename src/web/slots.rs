@@ -111,7 +111,12 @@ pub fn open(slot: Slot) -> u32 {
 
 /// Forgets the widget `h`.
 pub fn close(h: u32) {
-    all(|slots| slots.retain(|(k, _)| *k != h));
+    // Handles are unique and the order of the slots is no one's business.
+    all(|slots| {
+        if let Some(at) = slots.iter().position(|(k, _)| *k == h) {
+            slots.swap_remove(at);
+        }
+    });
 }
 
 /// Runs `f` on widget `h`; `None` when it is not open.

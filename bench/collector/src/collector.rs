@@ -30,7 +30,8 @@ impl Collector {
         let log = std::fs::File::create(data_dir.join("collector.log")).expect("log file");
         let mut command = Command::new(bin);
         // Rate limits off: every proof comes from one address. Mail goes to the
-        // outbox folder: the confirmation mail is still written for each proof.
+        // outbox folder: the confirmation mail is still written for each proof
+        // once its form is registered (`register_form`).
         command
             .args([
                 "serve",
@@ -65,6 +66,29 @@ impl Collector {
             addr,
             data_dir,
         }
+    }
+
+    /// Registers the form the bench's proofs are made on, as a merchant
+    /// would: `first` is posted and held (no registered version yet), then
+    /// `forms approve` registers its version. From then on every proof
+    /// counts and writes its confirmation mail, the path a shop's
+    /// sign-ups take (a proof of an unregistered form is only held).
+    pub fn register_form(&self, bin: &Path, database: Option<&str>, first: &crate::proofs::Minted) {
+        let held = crate::load::run(&self.addr, std::slice::from_ref(first), 1, None);
+        assert_eq!(held.stored, 1, "the first proof was not stored");
+        let form = consent_proof::fixture::proof().form;
+        let mut command = Command::new(bin);
+        command.args(["forms", "approve", &form.id, &form.version, "--data-dir"]);
+        command.arg(&self.data_dir);
+        if let Some(url) = database {
+            command.args(["--database", url]);
+        }
+        let out = command.output().expect("run forms approve");
+        assert!(
+            out.status.success(),
+            "forms approve failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
 
     /// `verify-log` on what this collector stored: its `ok: …` line, or the error.
@@ -137,7 +161,7 @@ pub fn cpu_seconds(pid: &str) -> f64 {
 }
 
 /// Clock ticks per second of /proc's CPU times (`getconf CLK_TCK`; 100 on Linux in practice).
-fn clock_ticks() -> f64 {
+pub fn clock_ticks() -> f64 {
     Command::new("getconf")
         .arg("CLK_TCK")
         .output()

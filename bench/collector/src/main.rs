@@ -9,6 +9,7 @@
 
 mod collector;
 mod load;
+mod machine;
 mod proofs;
 mod sustain;
 mod verify;
@@ -59,14 +60,19 @@ fn backend(a: &Args, name: &str, database: Option<&str>, verify_all: f64) -> Val
         std::env::temp_dir().join(format!("collector-bench-{name}-{}", std::process::id()));
     std::fs::create_dir_all(&data_dir).expect("data folder");
     let full_proofs = proofs::mint(a.proofs);
-    let half_proofs = proofs::mint(a.proofs / 2);
+    let mut half_proofs = proofs::mint(a.proofs / 2 + 1);
+    let first = half_proofs.pop().expect("one proof more");
     let c = Collector::start(&a.collector, data_dir.clone(), database, &proofs::origin());
+    c.register_form(&a.collector, database, &first);
     // The load generator's own CPU (this process: nothing else runs in it meanwhile) shares the machine.
     let (cpu0, gen0) = (c.cpu_seconds(), collector::cpu_seconds("self"));
+    let m0 = machine::Snapshot::take(cpu0);
     let full = load::run(&c.addr, &full_proofs, a.concurrency, None);
     let (cpu1, gen1) = (c.cpu_seconds(), collector::cpu_seconds("self"));
+    let m1 = machine::Snapshot::take(cpu1);
     let half = load::run(&c.addr, &half_proofs, a.concurrency, Some(full.rate / 2.0));
     let (cpu2, gen2) = (c.cpu_seconds(), collector::cpu_seconds("self"));
+    let m2 = machine::Snapshot::take(cpu2);
     let rss = c.peak_rss_kib();
     let log = c.verify_log(&a.collector, database);
     drop(c);
@@ -79,8 +85,11 @@ fn backend(a: &Args, name: &str, database: Option<&str>, verify_all: f64) -> Val
     };
     // p99 per second of the paced run: where a stall is, if there is one.
     let half_p99: Vec<f64> = half.windows(1.0).iter().map(|w| load::quantile(&w.latencies, 0.99)).collect();
-    json!({ "backend": name, "full": row(&full, cpu1 - cpu0, gen1 - gen0),
-            "half": row(&half, cpu2 - cpu1, gen2 - gen1), "halfP99PerSecond": half_p99,
+    let mut full_row = row(&full, cpu1 - cpu0, gen1 - gen0);
+    full_row["machine"] = m0.until(&m1);
+    let mut half_row = row(&half, cpu2 - cpu1, gen2 - gen1);
+    half_row["machine"] = m1.until(&m2);
+    json!({ "backend": name, "full": full_row, "half": half_row, "halfP99PerSecond": half_p99,
             "peakRssKiB": rss, "verifyLog": log })
 }
 
@@ -145,6 +154,9 @@ fn main() {
             .map(|v| format!("{:.0}", v.as_f64().unwrap_or(f64::NAN)))
             .collect();
         println!("{:<9} half p99 ms per second: {}", r["backend"].as_str().unwrap_or(""), per_second.join(" "));
+        for load in ["full", "half"] {
+            println!("{:<9} {load}: {}", r["backend"].as_str().unwrap_or(""), machine::describe(&r[load]["machine"]));
+        }
         println!(
             "{:<9} verify-log: {}",
             r["backend"].as_str().unwrap_or(""),

@@ -6,12 +6,12 @@
 //! not as a worse average).
 //!
 //! `collector-bench sustain --collector BIN [--postgres URL] [--rate R]
-//!  [--secs S] [--concurrency C] [--out FILE]`; `bench/collector/sustain`
+//!  [--secs S] [--concurrency C] [--out FILE] [--only sqlite|postgres]`; `bench/collector/sustain`
 //! builds everything and starts PostgreSQL first.
 
 use crate::collector::Collector;
 use crate::load::quantile;
-use crate::{load, proofs};
+use crate::{load, machine, proofs};
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -23,6 +23,8 @@ struct Args {
     secs: f64,
     concurrency: usize,
     out: PathBuf,
+    /// `sqlite` or `postgres`: run that backend alone.
+    only: Option<String>,
 }
 
 fn args(mut it: impl Iterator<Item = String>) -> Args {
@@ -33,6 +35,7 @@ fn args(mut it: impl Iterator<Item = String>) -> Args {
         secs: 60.0,
         concurrency: 64,
         out: PathBuf::from("bench/collector/results/sustain.json"),
+        only: None,
     };
     while let Some(flag) = it.next() {
         let value = it.next().unwrap_or_else(|| panic!("{flag} needs a value"));
@@ -43,6 +46,7 @@ fn args(mut it: impl Iterator<Item = String>) -> Args {
             "--secs" => a.secs = value.parse().expect("--secs S"),
             "--concurrency" => a.concurrency = value.parse().expect("--concurrency C"),
             "--out" => a.out = value.into(),
+            "--only" if value == "sqlite" || value == "postgres" => a.only = Some(value),
             _ => panic!("unknown flag {flag}"),
         }
     }
@@ -54,13 +58,15 @@ fn backend(a: &Args, name: &str, database: Option<&str>) -> Value {
         std::env::temp_dir().join(format!("collector-sustain-{name}-{}", std::process::id()));
     std::fs::create_dir_all(&data_dir).expect("data folder");
     let n = (a.rate * a.secs).round() as usize;
-    let minted = proofs::mint(n);
+    let mut minted = proofs::mint(n + 1);
+    let first = minted.pop().expect("one proof more");
     let c = Collector::start(&a.collector, data_dir.clone(), database, &proofs::origin());
+    c.register_form(&a.collector, database, &first);
     let rss_start = c.rss_kib();
     // The resident set every 10 s of the run, to tell a cache filling up
     // (it levels off) from growth per proof (it does not).
     let running = std::sync::atomic::AtomicBool::new(true);
-    let (o, rss_windows) = std::thread::scope(|scope| {
+    let (o, machine, rss_windows) = std::thread::scope(|scope| {
         let sampler = scope.spawn(|| {
             let started = std::time::Instant::now();
             let mut samples = Vec::new();
@@ -72,9 +78,11 @@ fn backend(a: &Args, name: &str, database: Option<&str>) -> Value {
             }
             samples
         });
+        let before = machine::Snapshot::take(c.cpu_seconds());
         let o = load::run(&c.addr, &minted, a.concurrency, Some(a.rate));
+        let machine = before.until(&machine::Snapshot::take(c.cpu_seconds()));
         running.store(false, std::sync::atomic::Ordering::Relaxed);
-        (o, sampler.join().expect("the memory sampler"))
+        (o, machine, sampler.join().expect("the memory sampler"))
     });
     let rss_end = c.rss_kib();
     let peak = c.peak_rss_kib();
@@ -98,15 +106,21 @@ fn backend(a: &Args, name: &str, database: Option<&str>) -> Value {
             "stored": o.stored, "achievedRate": o.rate, "errors": errors,
             "p50Ms": o.quantile(0.5), "p99Ms": o.quantile(0.99), "p999Ms": o.quantile(0.999),
             "maxMs": o.quantile(1.0), "rssStartKiB": rss_start, "rssEndKiB": rss_end,
-            "peakRssKiB": peak, "rssEvery10sKiB": rss_windows, "windows": windows, "verifyLog": log })
+            "peakRssKiB": peak, "rssEvery10sKiB": rss_windows, "windows": windows, "verifyLog": log,
+            "machine": machine })
 }
 
 /// Runs `sustain` with the arguments after the subcommand; false if any request failed.
 pub fn main(rest: impl Iterator<Item = String>) -> bool {
     let a = args(rest);
-    let mut rows = vec![backend(&a, "sqlite", None)];
+    let runs = |name: &str| a.only.as_deref().map_or(true, |only| only == name);
+    let mut rows = Vec::new();
+    if runs("sqlite") {
+        rows.push(backend(&a, "sqlite", None));
+    }
     match &a.postgres {
-        Some(url) => rows.push(backend(&a, "postgres", Some(url))),
+        Some(url) if runs("postgres") => rows.push(backend(&a, "postgres", Some(url))),
+        Some(_) => {}
         None => println!("PostgreSQL: skipped (no --postgres)"),
     }
     println!(
@@ -153,6 +167,7 @@ pub fn main(rest: impl Iterator<Item = String>) -> bool {
             .map(|kib| format!("{}", kib.as_u64().unwrap_or(0) / 1024))
             .collect();
         println!("{:<9} RSS MiB every 10 s: {}", "", rss.join(" "));
+        println!("{:<9} {}", "", machine::describe(&r["machine"]));
         println!("{:<9} verify-log: {}", "", r["verifyLog"].as_str().unwrap_or(""));
     }
     if let Some(dir) = a.out.parent() {

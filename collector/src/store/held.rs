@@ -3,7 +3,41 @@
 
 use sqlx::AnyConnection;
 
+use super::rows::{placeholders, ROWS_PER_STATEMENT};
+use super::sql::Backend;
 use super::{HeldMark, StoreError};
+
+/// [`mark`] for each `(seq, mark)` of a batch: the holds (a stranger's flood
+/// is all holds) in one multi-row statement, the releases one by one.
+pub(super) async fn mark_all(
+    conn: &mut AnyConnection,
+    backend: Backend,
+    marks: &[(i64, HeldMark)],
+) -> Result<(), StoreError> {
+    let holds: Vec<_> = marks
+        .iter()
+        .filter(|(_, mark)| matches!(mark, HeldMark::Hold { .. }))
+        .collect();
+    for chunk in holds.chunks(ROWS_PER_STATEMENT) {
+        let sql = format!(
+            "INSERT INTO held_proofs (seq, form_id, version, reason) VALUES {}",
+            placeholders(backend, chunk.len(), 4)
+        );
+        let mut query = sqlx::query(&sql);
+        for (seq, mark) in chunk {
+            if let HeldMark::Hold { form_id, version, reason } = mark {
+                query = query.bind(*seq).bind(form_id.as_str()).bind(version.as_str()).bind(reason.as_str());
+            }
+        }
+        query.execute(&mut *conn).await?;
+    }
+    for (seq, mark) in marks {
+        if let HeldMark::Release { .. } = mark {
+            self::mark(&mut *conn, *seq, mark).await?;
+        }
+    }
+    Ok(())
+}
 
 /// Writes what the entry at `seq` does to the held proofs.
 pub(super) async fn mark(

@@ -28,6 +28,15 @@ pub const MIGRATION: &[&str] = &[
     "CREATE INDEX rate_counters_expiry ON rate_counters (expires_at)",
 ];
 
+/// A counter taken again: a new window if its last one is over, else one more.
+const UPDATE_IN_WINDOW: &str = "
+    count = CASE WHEN rate_counters.expires_at <= excluded.window_start
+                 THEN 1 ELSE rate_counters.count + 1 END,
+    window_start = CASE WHEN rate_counters.expires_at <= excluded.window_start
+                 THEN excluded.window_start ELSE rate_counters.window_start END,
+    expires_at = CASE WHEN rate_counters.expires_at <= excluded.window_start
+                 THEN excluded.expires_at ELSE rate_counters.expires_at END";
+
 /// `limit` events per window of `seconds`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Window {
@@ -47,18 +56,13 @@ pub async fn take(
     if window.limit == 0 {
         return Ok(true);
     }
-    let row = sqlx::query(
+    let sql = format!(
         "INSERT INTO rate_counters (key, window_start, expires_at, count) VALUES ($1, $2, $3, 1)
-         ON CONFLICT (key) DO UPDATE SET
-             count = CASE WHEN rate_counters.expires_at <= excluded.window_start
-                          THEN 1 ELSE rate_counters.count + 1 END,
-             window_start = CASE WHEN rate_counters.expires_at <= excluded.window_start
-                          THEN excluded.window_start ELSE rate_counters.window_start END,
-             expires_at = CASE WHEN rate_counters.expires_at <= excluded.window_start
-                          THEN excluded.expires_at ELSE rate_counters.expires_at END
+         ON CONFLICT (key) DO UPDATE SET {UPDATE_IN_WINDOW}
          WHERE rate_counters.expires_at <= excluded.window_start OR rate_counters.count < $4
-         RETURNING count",
-    )
+         RETURNING count"
+    );
+    let row = sqlx::query(&sql)
     .bind(key)
     .bind(now)
     .bind(now + window.seconds.max(1))
@@ -69,6 +73,47 @@ pub async fn take(
         forget_expired(conn, now).await?;
     }
     Ok(row.is_some())
+}
+
+/// [`take`] for each of `takes` whose limit is on, the result unread: the
+/// windows a batch of appends starts, in as few statements as their keys
+/// allow (one statement may not update one row twice on PostgreSQL, so a key
+/// taken twice goes in a second statement, counted twice as by two takes).
+pub(super) async fn take_all(
+    conn: &mut AnyConnection,
+    backend: super::sql::Backend,
+    takes: &[(String, Window)],
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    let mut statements: Vec<(Window, Vec<&str>)> = Vec::new();
+    for (key, window) in takes.iter().filter(|(_, w)| w.limit > 0) {
+        let room = statements.iter_mut().find(|(w, keys)| {
+            w == window && keys.len() < super::rows::ROWS_PER_STATEMENT && !keys.contains(&key.as_str())
+        });
+        match room {
+            Some((_, keys)) => keys.push(key),
+            None => statements.push((*window, vec![key])),
+        }
+    }
+    for (window, keys) in &statements {
+        let sql = format!(
+            "INSERT INTO rate_counters (key, window_start, expires_at, count) VALUES {}
+             ON CONFLICT (key) DO UPDATE SET {UPDATE_IN_WINDOW}
+             WHERE rate_counters.expires_at <= excluded.window_start OR rate_counters.count < {}",
+            super::rows::placeholders_with(backend, keys.len(), 3, ", 1"),
+            super::rows::parameter(backend, keys.len() * 3 + 1),
+        );
+        let mut query = sqlx::query(&sql);
+        for key in keys {
+            query = query.bind(*key).bind(now).bind(now + window.seconds.max(1));
+        }
+        query.bind(i64::from(window.limit)).execute(&mut *conn).await?;
+        let before = TAKEN.fetch_add(keys.len() as u64, Ordering::Relaxed);
+        if before / SWEEP_EVERY != (before + keys.len() as u64) / SWEEP_EVERY {
+            forget_expired(conn, now).await?;
+        }
+    }
+    Ok(())
 }
 
 /// Gives back an event [`take`] counted for `key` that did not happen after all.

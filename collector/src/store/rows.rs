@@ -190,24 +190,32 @@ impl Rows {
 /// on SQLite `(?, ?), (?, ?)`: the driver looks each numbered parameter up
 /// by name, one linear search each, which costs more than the insert.
 pub(super) fn placeholders(backend: Backend, rows: usize, columns: usize) -> String {
-    let mut sql = String::with_capacity(rows * columns * 5);
+    placeholders_with(backend, rows, columns, "")
+}
+
+/// [`placeholders`] with `tail` (constant values, e.g. `", 1"`) closing each row.
+pub(super) fn placeholders_with(backend: Backend, rows: usize, columns: usize, tail: &str) -> String {
+    let mut sql = String::with_capacity(rows * (columns * 5 + tail.len()));
     for row in 0..rows {
         sql.push_str(if row == 0 { "(" } else { ", (" });
         for column in 0..columns {
             if column > 0 {
                 sql.push_str(", ");
             }
-            match backend {
-                Backend::Sqlite => sql.push('?'),
-                Backend::Postgres => {
-                    sql.push('$');
-                    sql.push_str(&(row * columns + column + 1).to_string());
-                }
-            }
+            sql.push_str(&parameter(backend, row * columns + column + 1));
         }
+        sql.push_str(tail);
         sql.push(')');
     }
     sql
+}
+
+/// The `n`th parameter (from 1): `$n`, or `?` on SQLite (see [`placeholders`]).
+pub(super) fn parameter(backend: Backend, n: usize) -> String {
+    match backend {
+        Backend::Sqlite => "?".to_string(),
+        Backend::Postgres => format!("${n}"),
+    }
 }
 
 /// The proofs already stored under any of these record ids, by record id.

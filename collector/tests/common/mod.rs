@@ -73,6 +73,7 @@ pub fn withdrawal(consent: &Proof, consent_jws: &str) -> Proof {
     proof
 }
 
+pub mod appends;
 pub mod widget;
 
 /// Registers the fixture record's form (as `forms approve` would from its

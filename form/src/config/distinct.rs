@@ -25,11 +25,16 @@ fn same(a: &str, b: &str) -> bool {
 pub(super) fn problems(config: &Config) -> Vec<Problem> {
     // Every locale a label or an override names, and the fallback locale,
     // which every other locale shows.
+    // Pushes, not `extend` with a `map`: each was a copy of its loop in the wasm.
     let mut tags: Vec<&str> = vec![config.fallback_locale.as_deref().unwrap_or(FALLBACK_LOCALE)];
-    tags.extend(config.texts.iter().map(|(l, _)| l.as_str()));
+    for (l, _) in &config.texts {
+        tags.push(l);
+    }
     for p in &config.purposes {
         if let Localized::PerLocale(map) = &p.label {
-            tags.extend(map.iter().map(|(l, _)| l.as_str()));
+            for (l, _) in map {
+                tags.push(l);
+            }
         }
     }
     let ps = &config.purposes;

@@ -3,7 +3,7 @@
 use crate::prelude::*;
 
 use super::{CHANNELS, Config, Controller, Localized, PhoneMode, Problem, Purpose, Regime, Says, THEME_KEYS};
-use crate::text::{cat, join};
+use crate::text::{all_bytes, all_chars, cat, find_byte, join};
 use crate::value::Value;
 use crate::{i18n, phone, rules, validate};
 
@@ -164,7 +164,7 @@ impl Reader {
         let id_field = cat(&[field, ".id"]);
         let id = self.string(item, "id", &id_field, true);
         if let Some(id) = &id {
-            if !id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') {
+            if !all_bytes(id, |b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') {
                 self.fail(&id_field, Says::InvalidId);
             }
         }
@@ -241,8 +241,12 @@ impl Reader {
                 }
             }
             if i18n::catalog_for(locale).is_none() {
-                let missing: Vec<&str> =
-                    i18n::KEYS.iter().copied().filter(|k| !strings.iter().any(|(s, _)| s == k)).collect();
+                let mut missing = Vec::new();
+                for key in i18n::KEYS {
+                    if !strings.iter().any(|(s, _)| s == key) {
+                        missing.push(*key);
+                    }
+                }
                 if !missing.is_empty() {
                     self.fail_with(&field, Says::UnknownLocaleTexts, &[("missing", &join(&missing, ", "))]);
                 }
@@ -254,12 +258,12 @@ impl Reader {
 
     fn theme(&mut self, root: &Value) -> Vec<(String, String)> {
         let mut out = Vec::new();
-        for (key, value) in self.string_map(root.get("theme"), "theme", Says::TypeObject) {
-            let field = cat(&["theme.", &key]);
+        for (key, value) in &self.string_map(root.get("theme"), "theme", Says::TypeObject) {
+            let field = cat(&["theme.", key]);
             match THEME_KEYS.iter().find(|(k, _)| *k == key) {
                 None => self.fail(&field, Says::UnknownTheme),
-                Some(_) if value.contains([';', '{', '}', '<', '>']) => self.fail(&field, Says::InvalidCss),
-                Some((_, property)) => out.push(((*property).into(), value)),
+                Some(_) if find_byte(value, |b| matches!(b, b';' | b'{' | b'}' | b'<' | b'>'), true).is_some() => self.fail(&field, Says::InvalidCss),
+                Some((_, property)) => out.push(((*property).into(), value.clone())),
             }
         }
         out
@@ -284,9 +288,9 @@ pub(super) fn parse(root: &Value) -> Result<Config, Vec<Problem>> {
     let endpoint = r.url(root, "endpoint");
     let headers = r.string_map(root.get("headers"), "headers", Says::TypeObject);
     for (name, value) in &headers {
-        if name.is_empty() || !name.bytes().all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b)) {
+        if name.is_empty() || !all_bytes(name, |b| b.is_ascii_alphanumeric() || matches!(b, b'!' | b'#' | b'$' | b'%' | b'&' | b'\'' | b'*' | b'+' | b'-' | b'.' | b'^' | b'_' | b'`' | b'|' | b'~')) {
             r.fail(&cat(&["headers.", name]), Says::InvalidHeaderName);
-        } else if !value.bytes().all(|b| b == b'\t' || (b' '..=b'~').contains(&b)) {
+        } else if !all_bytes(value, |b| b == b'\t' || (b' '..=b'~').contains(&b)) {
             // fetch refuses such a header: every attempt would fail.
             r.fail(&cat(&["headers.", name]), Says::InvalidHeaderValue);
         }
@@ -297,7 +301,7 @@ pub(super) fn parse(root: &Value) -> Result<Config, Vec<Problem>> {
     let locale = r.string(root, "locale", "locale", false);
     let fallback_locale = r.string(root, "fallbackLocale", "fallbackLocale", false);
     let jurisdiction = r.string(root, "jurisdiction", "jurisdiction", false).unwrap_or_else(|| "FR".into());
-    if jurisdiction.len() != 2 || !jurisdiction.bytes().all(|b| b.is_ascii_uppercase()) {
+    if jurisdiction.len() != 2 || !all_bytes(&jurisdiction, |b| b.is_ascii_uppercase()) {
         r.fail("jurisdiction", Says::InvalidJurisdiction);
     }
     let regime = r.one_of(root, "regime", "regime", false, &REGIME_NAMES).and_then(|i| REGIMES.get(i).copied()).unwrap_or(Regime::B2c);
@@ -324,8 +328,8 @@ pub(super) fn parse(root: &Value) -> Result<Config, Vec<Problem>> {
     let double_opt_in = r.boolean(root, "doubleOptIn", true);
     let form_id = r.string(root, "formId", "formId", false).unwrap_or_else(|| "signup".into());
     let form_version = r.string(root, "formVersion", "formVersion", false).unwrap_or_else(|| "1".into());
-    for (field, value) in [("formId", &form_id), ("formVersion", &form_version)] {
-        if value.chars().any(char::is_control) {
+    for (field, value) in &[("formId", &form_id), ("formVersion", &form_version)] {
+        if !all_chars(value, |c| !c.is_control()) {
             r.fail(field, Says::InvalidControl);
         }
     }
@@ -351,7 +355,7 @@ pub(super) fn parse(root: &Value) -> Result<Config, Vec<Problem>> {
         theme,
     };
     // The same test the form's lookup makes, on the configuration as read.
-    for (field, tag) in [("locale", &config.locale), ("fallbackLocale", &config.fallback_locale)] {
+    for (field, tag) in &[("locale", &config.locale), ("fallbackLocale", &config.fallback_locale)] {
         if tag.as_deref().is_some_and(|tag| !i18n::serves(&config, tag)) {
             r.fail_with(field, Says::UnknownLocale, &[("locales", &join(&i18n::LOCALES, ", "))]);
         }

@@ -97,9 +97,10 @@ impl Catalog {
             return None;
         }
         let mut out = Vec::with_capacity(items.len());
-        for item in items {
+        // By reference, cloned: a consuming loop brings a drop of its own into the wasm.
+        for item in &items {
             let crate::value::Value::Str(text) = item else { return None };
-            out.push(text);
+            out.push(text.clone());
         }
         Some(Catalog(out))
     }
@@ -175,14 +176,7 @@ pub fn builtin(tag: &str) -> Option<&'static Catalog> {
 pub fn normalize(tag: &str) -> String {
     // A split and a join, not `str::replace` (its pattern search) nor a
     // char map (its collection code): both cost the page bytes.
-    let mut out = String::new();
-    for (i, part) in tag.trim().split('_').enumerate() {
-        if i > 0 {
-            out.push('-');
-        }
-        out.push_str(part);
-    }
-    out
+    crate::text::join(&crate::text::parts(tag.trim(), b'_'), "-")
 }
 
 /// Whether two tags are the same, whatever their case and separators.
@@ -198,7 +192,7 @@ pub fn is_key(key: &str) -> bool {
 /// The language subtag of a BCP 47 tag (`fr-CA` → `fr`).
 fn language(tag: &str) -> &str {
     // A byte search, not a split on two chars: its searcher costs the wasm more.
-    match tag.bytes().position(|b| b == b'-' || b == b'_') {
+    match crate::text::find_byte(tag, |b| b == b'-' || b == b'_', true) {
         Some(end) => tag.get(..end).unwrap_or(tag),
         None => tag,
     }
@@ -227,8 +221,8 @@ pub fn pick<'a>(entries: impl Iterator<Item = (&'a str, &'a str)> + Clone, local
 /// The locale of the catalog that serves `locale`, if any: its exact tag, or its language.
 pub fn catalog_for(locale: &str) -> Option<&'static str> {
     let tag = locale.trim();
-    for wanted in [tag, language(tag)] {
-        for l in LOCALES {
+    for wanted in &[tag, language(tag)] {
+        for l in &LOCALES {
             if same(l, wanted) {
                 return Some(l);
             }
@@ -278,7 +272,7 @@ pub fn choose(config: &Config, page_lang: Option<&str>) -> Choice {
 /// The override of `key` in `config.texts` for `locale`: exact tag, then language.
 fn override_in<'a>(config: &'a Config, locale: &str, key: &str) -> Option<&'a str> {
     // The first table of the exact tag, then the first of the language.
-    for wanted in [locale, language(locale)] {
+    for wanted in &[locale, language(locale)] {
         if let Some((_, table)) = config.texts.iter().find(|(l, _)| same(l, wanted)) {
             if let Some((_, text)) = table.iter().find(|(k, _)| k == key) {
                 return Some(text);
