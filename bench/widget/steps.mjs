@@ -41,6 +41,7 @@ export const STEPS = {
   "npm ESM: init + one element wrapper": () => ({ form: true, head: esm(`await init(); window.__e = document.getElementById("signup");`) }),
   "npm ESM: init + validateConfig": () => ({ form: true, head: esm(`await init(); cw.validateConfig(${config});`) }),
   "npm ESM: mounted": () => ({ form: true, head: esm(`await init(); cw.mount("#signup", ${config});`) }),
+  "npm ESM: mounted (the bench's ours-esm)": () => ({ ...PAGES["ours-esm"], root: "shadow" }),
   "script tag: wasm fetched and compiled, no form": () => ({ head: `${PAGES.ours.head}\n<script type="module">await ConsentWidget.ready;\n${done}</script>` }),
   "script tag: mounted (the bench's ours)": () => ({ ...PAGES.ours, root: "shadow" }),
   "one-file build: wasm inlined, no form": () => ({ head: `${PAGES["ours-inlined"].head}\n<script type="module">await ConsentWidget.ready;\n${done}</script>` }),
