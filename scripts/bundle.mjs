@@ -5,7 +5,7 @@
 // scripts/package.mjs completes: with the wasm's hash, or with its bytes
 // inlined. All minified. The catalogs (form/catalogs/<locale>.json) stay out
 // of every one: the ESM entry
-// imports pkg/locales/<locale>.js through pkg/locales.js, which the
+// imports pkg/locales/<locale>.js, each by a literal path, which the
 // application's bundler splits; scripts/package.mjs writes the script tag's.
 // So do the configuration problems' sentences (form/problems.json), as
 // pkg/problems.en.js and pkg/consent-widget.problems.en.js.
@@ -22,14 +22,32 @@ if (!glue) throw new Error("usage: bundle.mjs <dir for the script tag's bundle>"
 const core = {
   name: "core",
   setup(b) {
-    // The locale loader ships beside the entry, unbundled (written below), for the application's bundler to read.
-    b.onResolve({ filter: /^\.\/locales\.js$/ }, () => ({ path: "./locales.js", external: true }));
+    // The locale loader is part of the entry; the texts files it imports
+    // stay beside it (written below), each for the application's bundler to
+    // make a chunk of its own.
+    b.onResolve({ filter: /^\.\/locales\.js$/ }, () => ({ path: "locales", namespace: "locales" }));
+    b.onLoad({ filter: /.*/, namespace: "locales" }, () => ({ contents: loader(), loader: "js" }));
+    b.onResolve({ filter: /^\.\/(locales\/[a-z-]+|problems\.en)\.js$/ }, (args) => ({ path: args.path, external: true }));
     b.onLoad({ filter: /\.css$/ }, async (args) => {
       const { code } = await transform(readFileSync(args.path, "utf8"), { loader: "css", minify: true });
       return { contents: code.trim(), loader: "text" };
     });
   },
 };
+/** The ESM entry's `./locales.js` (src/web/js/index.js), bundled into it:
+ * how it fetches a texts file, one dynamic import per file by a literal path,
+ * in one function (an arrow function per file each stayed on a page's heap,
+ * and a module of its own cost a request and 1.7 KiB of heap). */
+function loader() {
+  return (
+    "const load = (tag) => {\n  switch (tag) {\n" +
+    catalogs().map(({ tag }) => `    case ${JSON.stringify(tag)}: return import("./locales/${tag}.js");\n`).join("") +
+    // The configuration problems' sentences: a texts file too, read only where they are shown.
+    '    case "problems.en": return import("./problems.en.js");\n' +
+    '  }\n  return Promise.reject(new Error("consent-widget: no texts file for " + tag));\n};\n' +
+    "export default (tag) => load(tag).then((m) => m.default);\n"
+  );
+}
 const cargo = readFileSync("Cargo.toml", "utf8").match(/^version = "(.+)"$/m)[1];
 const common = {
   bundle: true,
@@ -58,21 +76,12 @@ for (const [inlined, name] of [[false, "script-tag.js"], [true, "script-tag-inli
 }
 copyFileSync("src/web/js/index.d.ts", "pkg/consent_widget.d.ts");
 // One ES module per locale, its default export the catalog's JSON text (the
-// core parses it), and pkg/locales.js, which imports each by a literal path:
+// core parses it), which the entry imports by a literal path (`loader`):
 // every bundler (Vite, webpack, esbuild, Rollup) makes each a chunk of its
 // own, fetched only by pages that show it. (A template-literal path would be
 // left alone by Vite inside node_modules.)
 mkdirSync("pkg/locales", { recursive: true });
-const all = catalogs();
-for (const { tag, json } of all) writeFileSync(`pkg/locales/${tag}.js`, `export default ${json.literal};\n`);
-writeFileSync(
-  "pkg/locales.js",
-  "// How the ESM entry fetches a locale's texts: one dynamic import per locale (scripts/bundle.mjs).\n" +
-    `const LOCALES = {\n${all.map(({ tag }) => `  ${JSON.stringify(tag)}: () => import("./locales/${tag}.js"),\n`).join("")}` +
-    // The configuration problems' sentences: a texts file too, read only where they are shown.
-    `  "problems.en": () => import("./problems.en.js"),\n};\n` +
-    'export default (tag) => (LOCALES[tag] ?? (() => Promise.reject(new Error("consent-widget: no texts file for " + tag))))().then((m) => m.default);\n',
-);
-// The configuration problems' sentences, imported through pkg/locales.js
-// only where they are read (validateConfig, a merchant's view).
+for (const { tag, json } of catalogs()) writeFileSync(`pkg/locales/${tag}.js`, `export default ${json.literal};\n`);
+// The configuration problems' sentences, imported the same way, only where
+// they are read (validateConfig, a merchant's view).
 writeFileSync("pkg/problems.en.js", `export default ${sentences().literal};\n`);

@@ -154,7 +154,6 @@ const manifest = {
     "consent_widget.js",
     "consent_widget.d.ts",
     "consent_widget_bg.wasm",
-    "locales.js",
     "locales/",
     "problems.en.js",
     "consent-widget.js",
