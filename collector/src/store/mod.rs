@@ -13,7 +13,6 @@ mod pending_mail; // confirmation mail waiting beside the log
 mod rows; // entry rows: linked, signed, inserted in batches, read back
 mod sql; // connections, transactions, locks
 mod tokens; // token rows: stored, used up, cancelled
-mod wal; // SQLite's WAL copied into the database beside the appends
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};

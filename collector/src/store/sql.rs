@@ -41,8 +41,6 @@ pub struct SqlStore {
     /// on SQLite one connection of its own that does not fsync at commit;
     /// on PostgreSQL the pool.
     bookkeeping: AnyPool,
-    /// On SQLite, the task that copies the WAL into the database (`wal.rs`).
-    _wal: Option<super::wal::Checkpointer>,
     pub(super) backend: Backend,
     /// Serializes this process's appends; PostgreSQL adds an advisory lock
     /// for other processes, SQLite's single writer needs nothing more.
@@ -96,7 +94,7 @@ impl SqlStore {
                             // Its commits reach the disk with the next FULL commit's
                             // fsync of the WAL, or at a checkpoint.
                             conn.execute("PRAGMA synchronous = NORMAL").await?;
-                            conn.execute("PRAGMA wal_autocheckpoint = 0").await?;
+                            conn.execute("PRAGMA wal_autocheckpoint = 250").await?;
                             conn.execute("PRAGMA busy_timeout = 10000").await?;
                             Ok(())
                         })
@@ -106,27 +104,10 @@ impl SqlStore {
             }
             Backend::Postgres => pool.clone(),
         };
-        let wal = match backend {
-            Backend::Sqlite => Some(super::wal::spawn(
-                AnyPoolOptions::new()
-                    .max_connections(1)
-                    .test_before_acquire(false)
-                    .after_connect(|conn, _| {
-                        Box::pin(async move {
-                            conn.execute("PRAGMA busy_timeout = 10000").await?;
-                            Ok(())
-                        })
-                    })
-                    .connect(&url)
-                    .await?,
-            )),
-            Backend::Postgres => None,
-        };
         let store = SqlStore {
             pool,
             writer,
             bookkeeping,
-            _wal: wal,
             backend,
             append_lock: Mutex::new(()),
         };
@@ -237,10 +218,15 @@ fn options(backend: Backend, max: u32) -> AnyPoolOptions {
                     // WAL lets readers run during an append; FULL makes a commit survive power loss.
                     conn.execute("PRAGMA journal_mode = WAL").await?;
                     conn.execute("PRAGMA synchronous = FULL").await?;
-                    // No commit copies the WAL into the database: the task in
-                    // `wal.rs` does, beside the appends (a commit that did
-                    // stalled its batch 2 to 9 ms every 250 pages).
-                    conn.execute("PRAGMA wal_autocheckpoint = 0").await?;
+                    // The commit that crosses this many WAL pages copies them into the
+                    // database before its batch is answered: 250 pages (1 MB) stall it
+                    // 2 to 9 ms, SQLite's default 1,000 pages 9 to 15 ms, for the same CPU.
+                    // A checkpoint beside the appends instead (tried: every 100 ms on a
+                    // connection of its own) never catches up with a writer that keeps
+                    // appending, so the WAL never restarts: 3.3 GB after 60 s at 1,000
+                    // sign-ups/s. With it every 25 ms and this threshold kept, the tail
+                    // was the same (BENCHMARKS.md, Sustained load).
+                    conn.execute("PRAGMA wal_autocheckpoint = 250").await?;
                     conn.execute("PRAGMA busy_timeout = 10000").await?;
                 }
                 Ok(())
