@@ -86,6 +86,9 @@ fn backend(a: &Args, name: &str, database: Option<&str>) -> Value {
     });
     let rss_end = c.rss_kib();
     let peak = c.peak_rss_kib();
+    // SQLite's WAL at the end: it restarts after each checkpoint, so it stays
+    // a few MiB; one that grows with the run means checkpoints fall behind.
+    let wal_kib = std::fs::metadata(data_dir.join("collector.db-wal")).map(|m| m.len() / 1024).ok();
     let log = c.verify_log(&a.collector, database);
     drop(c);
     let _ = std::fs::remove_dir_all(&data_dir);
@@ -107,7 +110,7 @@ fn backend(a: &Args, name: &str, database: Option<&str>) -> Value {
             "p50Ms": o.quantile(0.5), "p99Ms": o.quantile(0.99), "p999Ms": o.quantile(0.999),
             "maxMs": o.quantile(1.0), "rssStartKiB": rss_start, "rssEndKiB": rss_end,
             "peakRssKiB": peak, "rssEvery10sKiB": rss_windows, "windows": windows, "verifyLog": log,
-            "machine": machine })
+            "machine": machine, "sqliteWalKiB": wal_kib })
 }
 
 /// Runs `sustain` with the arguments after the subcommand; false if any request failed.
@@ -167,6 +170,9 @@ pub fn main(rest: impl Iterator<Item = String>) -> bool {
             .map(|kib| format!("{}", kib.as_u64().unwrap_or(0) / 1024))
             .collect();
         println!("{:<9} RSS MiB every 10 s: {}", "", rss.join(" "));
+        if let Some(kib) = r["sqliteWalKiB"].as_u64() {
+            println!("{:<9} SQLite WAL at the end: {:.1} MiB", "", kib as f64 / 1024.0);
+        }
         println!("{:<9} {}", "", machine::describe(&r["machine"]));
         println!("{:<9} verify-log: {}", "", r["verifyLog"].as_str().unwrap_or(""));
     }
