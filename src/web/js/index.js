@@ -1,7 +1,7 @@
 // The npm package's ESM entry: the public API, with each locale's catalog
-// fetched as a module of its own (./locales.js, which scripts/bundle.mjs
-// writes into the bundle: it imports each texts file beside the bundle by a
-// literal path, left to the application's bundler).
+// fetched as a module of its own. The loader (./locales.js) is written into
+// the entry by scripts/bundle.mjs: one switch importing each texts file
+// beside the bundle by a literal path, left to the application's bundler.
 import load from "./locales.js";
 import { catalogSource } from "./texts.js";
 
