@@ -384,17 +384,6 @@ async fn a_batch_counts_each_interval_it_starts(db: Db) {
     assert!(store.take_limit("resend:b", hour, now).await.unwrap(), "resend:b has room");
 }
 
-mod batch_starts {
-    #[tokio::test]
-    async fn sqlite() {
-        super::a_batch_counts_each_interval_it_starts(super::Db::Sqlite).await
-    }
-    #[tokio::test]
-    async fn postgres() {
-        super::a_batch_counts_each_interval_it_starts(super::Db::Postgres).await
-    }
-}
-
 mod shared_postgres {
     #[tokio::test]
     async fn two_collectors_share_the_limits_and_the_chain() {
@@ -402,14 +391,7 @@ mod shared_postgres {
     }
 }
 
-
-mod forged {
-    #[tokio::test]
-    async fn sqlite() {
-        super::forged_sign_ups_cannot_lock_a_person_out(super::Db::Sqlite).await
-    }
-    #[tokio::test]
-    async fn postgres() {
-        super::forged_sign_ups_cannot_lock_a_person_out(super::Db::Postgres).await
-    }
-}
+on_both_backends!(
+    forged_sign_ups_cannot_lock_a_person_out,
+    a_batch_counts_each_interval_it_starts,
+);

@@ -10,6 +10,7 @@
 //! lose the last few counts, not the log.
 
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::LazyLock;
 
 use sqlx::AnyConnection;
 
@@ -56,13 +57,16 @@ pub async fn take(
     if window.limit == 0 {
         return Ok(true);
     }
-    let sql = format!(
-        "INSERT INTO rate_counters (key, window_start, expires_at, count) VALUES ($1, $2, $3, 1)
-         ON CONFLICT (key) DO UPDATE SET {UPDATE_IN_WINDOW}
-         WHERE rate_counters.expires_at <= excluded.window_start OR rate_counters.count < $4
-         RETURNING count"
-    );
-    let row = sqlx::query(&sql)
+    // Written once: it runs for every sign-up a limit counts.
+    static SQL: LazyLock<String> = LazyLock::new(|| {
+        format!(
+            "INSERT INTO rate_counters (key, window_start, expires_at, count) VALUES ($1, $2, $3, 1)
+             ON CONFLICT (key) DO UPDATE SET {UPDATE_IN_WINDOW}
+             WHERE rate_counters.expires_at <= excluded.window_start OR rate_counters.count < $4
+             RETURNING count"
+        )
+    });
+    let row = sqlx::query(SQL.as_str())
     .bind(key)
     .bind(now)
     .bind(now + window.seconds.max(1))
@@ -96,13 +100,13 @@ pub(super) async fn take_all(
         }
     }
     for (window, keys) in &statements {
-        let sql = format!(
+        let mut sql = format!(
             "INSERT INTO rate_counters (key, window_start, expires_at, count) VALUES {}
              ON CONFLICT (key) DO UPDATE SET {UPDATE_IN_WINDOW}
-             WHERE rate_counters.expires_at <= excluded.window_start OR rate_counters.count < {}",
+             WHERE rate_counters.expires_at <= excluded.window_start OR rate_counters.count < ",
             super::rows::placeholders_with(backend, keys.len(), 3, ", 1"),
-            super::rows::parameter(backend, keys.len() * 3 + 1),
         );
+        super::rows::push_parameter(&mut sql, backend, keys.len() * 3 + 1);
         let mut query = sqlx::query(&sql);
         for key in keys {
             query = query.bind(*key).bind(now).bind(now + window.seconds.max(1));

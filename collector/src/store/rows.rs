@@ -202,7 +202,7 @@ pub(super) fn placeholders_with(backend: Backend, rows: usize, columns: usize, t
             if column > 0 {
                 sql.push_str(", ");
             }
-            sql.push_str(&parameter(backend, row * columns + column + 1));
+            push_parameter(&mut sql, backend, row * columns + column + 1);
         }
         sql.push_str(tail);
         sql.push(')');
@@ -210,11 +210,14 @@ pub(super) fn placeholders_with(backend: Backend, rows: usize, columns: usize, t
     sql
 }
 
-/// The `n`th parameter (from 1): `$n`, or `?` on SQLite (see [`placeholders`]).
-pub(super) fn parameter(backend: Backend, n: usize) -> String {
+/// Writes the `n`th parameter (from 1): `$n`, or `?` on SQLite (see [`placeholders`]).
+pub(super) fn push_parameter(sql: &mut String, backend: Backend, n: usize) {
     match backend {
-        Backend::Sqlite => "?".to_string(),
-        Backend::Postgres => format!("${n}"),
+        Backend::Sqlite => sql.push('?'),
+        Backend::Postgres => {
+            sql.push('$');
+            sql.push_str(&n.to_string());
+        }
     }
 }
 
