@@ -28,6 +28,22 @@ impl Collector {
             String::from_utf8_lossy(&keygen.stderr)
         );
         let log = std::fs::File::create(data_dir.join("collector.log")).expect("log file");
+        // The outbox stands in for the SMTP relay a shop's collector hands
+        // its mail to, another machine's disk: kept in memory where the
+        // machine has /dev/shm. On the database's disk its writes (3 KiB a
+        // mail, never synced: a demo mailbox) were written back by the
+        // kernel in 100 MB bursts every 30 s, stalling the database's
+        // fsyncs (BENCHMARKS.md, Sustained load).
+        let shm = std::path::Path::new("/dev/shm");
+        if shm.is_dir() && std::env::var_os("BENCH_OUTBOX_ON_DISK").is_none() {
+            let outbox = shm.join(format!(
+                "collector-outbox-{}-{}",
+                std::process::id(),
+                data_dir.file_name().and_then(|n| n.to_str()).unwrap_or("data")
+            ));
+            std::fs::create_dir_all(&outbox).expect("the outbox folder");
+            std::os::unix::fs::symlink(&outbox, data_dir.join("outbox")).expect("the outbox link");
+        }
         let mut command = Command::new(bin);
         // Rate limits off: every proof comes from one address. Mail goes to the
         // outbox folder: the confirmation mail is still written for each proof
@@ -45,6 +61,10 @@ impl Collector {
             .args(["--rate-ip", "0", "--rate-email", "0", "--outbox", "true"]);
         if let Some(url) = database {
             command.args(["--database", url]);
+        }
+        // More `serve` flags, to see what one setting does to a run.
+        if let Ok(more) = std::env::var("BENCH_SERVE_ARGS") {
+            command.args(more.split_whitespace());
         }
         let mut child = command
             .stdout(Stdio::piped())
@@ -143,6 +163,10 @@ impl Drop for Collector {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+        // The outbox kept in memory, if it was (see `start`).
+        if let Ok(outbox) = std::fs::read_link(self.data_dir.join("outbox")) {
+            let _ = std::fs::remove_dir_all(outbox);
+        }
     }
 }
 

@@ -17,6 +17,40 @@ pub struct Snapshot {
     /// The collector's and the load generator's CPU seconds so far.
     collector: f64,
     generator: f64,
+    disk: Disk,
+}
+
+/// What the machine's disks did so far, from /proc/diskstats: at
+/// `synchronous=FULL` every commit waits for a flush, and a flush waits
+/// behind whatever else was written, so the bytes written per proof are
+/// part of the tail.
+#[derive(Default, Clone, Copy)]
+struct Disk {
+    sectors_written: u64,
+    writes: u64,
+    flushes: u64,
+}
+
+impl Disk {
+    fn take() -> Disk {
+        let stats = std::fs::read_to_string("/proc/diskstats").unwrap_or_default();
+        let mut disk = Disk::default();
+        for line in stats.lines() {
+            let f: Vec<&str> = line.split_whitespace().collect();
+            // Whole disks only (a partition's writes are its disk's too), and
+            // not the memory-backed ones.
+            let Some(name) = f.get(2) else { continue };
+            let whole = std::path::Path::new("/sys/block").join(name).exists();
+            if !whole || ["loop", "ram", "zram"].iter().any(|p| name.starts_with(p)) {
+                continue;
+            }
+            let at = |i: usize| f.get(i).and_then(|v| v.parse::<u64>().ok()).unwrap_or(0);
+            disk.writes += at(7);
+            disk.sectors_written += at(9);
+            disk.flushes += at(18);
+        }
+        disk
+    }
 }
 
 impl Snapshot {
@@ -43,6 +77,7 @@ impl Snapshot {
             load,
             collector: collector_cpu,
             generator: crate::collector::cpu_seconds("self"),
+            disk: Disk::take(),
         }
     }
 
@@ -58,7 +93,11 @@ impl Snapshot {
         json!({ "cores": self.cores, "loadStart": self.load, "loadEnd": end.load,
                 "busyPct": busy, "collectorPct": collector, "generatorPct": generator,
                 "othersPct": (busy - collector - generator).max(0.0),
-                "stolenPct": share(end.steal.saturating_sub(self.steal)) })
+                "stolenPct": share(end.steal.saturating_sub(self.steal)),
+                // Sectors are 512 bytes whatever the device's own block size.
+                "diskWrittenKiB": end.disk.sectors_written.saturating_sub(self.disk.sectors_written) / 2,
+                "diskWrites": end.disk.writes.saturating_sub(self.disk.writes),
+                "diskFlushes": end.disk.flushes.saturating_sub(self.disk.flushes) })
     }
 }
 
@@ -66,7 +105,7 @@ impl Snapshot {
 pub fn describe(m: &Value) -> String {
     let f = |k: &str| m[k].as_f64().unwrap_or(f64::NAN);
     format!(
-        "machine: {} cores, load {:.1} → {:.1}; busy {:.0} % (collector {:.0} %, load generator {:.0} %, others {:.0} %: PostgreSQL, other programs), stolen {:.0} %",
+        "machine: {} cores, load {:.1} → {:.1}; busy {:.0} % (collector {:.0} %, load generator {:.0} %, others {:.0} %: PostgreSQL, other programs), stolen {:.0} %; disk {:.1} MiB written in {} writes, {} flushes",
         m["cores"].as_u64().unwrap_or(0),
         f("loadStart"),
         f("loadEnd"),
@@ -75,5 +114,8 @@ pub fn describe(m: &Value) -> String {
         f("generatorPct"),
         f("othersPct"),
         f("stolenPct"),
+        f("diskWrittenKiB") / 1024.0,
+        m["diskWrites"].as_u64().unwrap_or(0),
+        m["diskFlushes"].as_u64().unwrap_or(0),
     )
 }

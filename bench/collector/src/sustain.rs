@@ -6,7 +6,8 @@
 //! not as a worse average).
 //!
 //! `collector-bench sustain --collector BIN [--postgres URL] [--rate R]
-//!  [--secs S] [--concurrency C] [--out FILE] [--only sqlite|postgres]`; `bench/collector/sustain`
+//!  [--secs S] [--concurrency C] [--out FILE] [--only sqlite|postgres] [--keep DIR]`;
+//! `bench/collector/sustain`
 //! builds everything and starts PostgreSQL first.
 
 use crate::collector::Collector;
@@ -25,6 +26,9 @@ struct Args {
     out: PathBuf,
     /// `sqlite` or `postgres`: run that backend alone.
     only: Option<String>,
+    /// Where to keep each run's collector log and every request's timing,
+    /// for `bench/collector/episodes.py`.
+    keep: Option<PathBuf>,
 }
 
 fn args(mut it: impl Iterator<Item = String>) -> Args {
@@ -36,6 +40,7 @@ fn args(mut it: impl Iterator<Item = String>) -> Args {
         concurrency: 64,
         out: PathBuf::from("bench/collector/results/sustain.json"),
         only: None,
+        keep: None,
     };
     while let Some(flag) = it.next() {
         let value = it.next().unwrap_or_else(|| panic!("{flag} needs a value"));
@@ -47,6 +52,7 @@ fn args(mut it: impl Iterator<Item = String>) -> Args {
             "--concurrency" => a.concurrency = value.parse().expect("--concurrency C"),
             "--out" => a.out = value.into(),
             "--only" if value == "sqlite" || value == "postgres" => a.only = Some(value),
+            "--keep" => a.keep = Some(value.into()),
             _ => panic!("unknown flag {flag}"),
         }
     }
@@ -91,6 +97,15 @@ fn backend(a: &Args, name: &str, database: Option<&str>) -> Value {
     let wal_kib = std::fs::metadata(data_dir.join("collector.db-wal")).map(|m| m.len() / 1024).ok();
     let log = c.verify_log(&a.collector, database);
     drop(c);
+    if let Some(keep) = &a.keep {
+        // The collector's log (its batch lines at RUST_LOG=consent_collector::store=debug)
+        // and each request's due time (s), latency (ms) and status.
+        std::fs::create_dir_all(keep).expect("the --keep folder");
+        let _ = std::fs::copy(data_dir.join("collector.log"), keep.join(format!("collector-{name}.log")));
+        let csv: String =
+            o.samples.iter().map(|s| format!("{:.6},{:.3},{}\n", s.at, s.ms, s.status)).collect();
+        std::fs::write(keep.join(format!("samples-{name}.csv")), csv).expect("write the samples");
+    }
     let _ = std::fs::remove_dir_all(&data_dir);
 
     let mut errors: BTreeMap<String, usize> = BTreeMap::new();
@@ -174,6 +189,14 @@ pub fn main(rest: impl Iterator<Item = String>) -> bool {
             println!("{:<9} SQLite WAL at the end: {:.1} MiB", "", kib as f64 / 1024.0);
         }
         println!("{:<9} {}", "", machine::describe(&r["machine"]));
+        let stored = r["stored"].as_f64().unwrap_or(0.0).max(1.0);
+        let m = &r["machine"];
+        println!(
+            "{:<9} disk per stored proof: {:.1} KiB written, {:.2} flushes",
+            "",
+            m["diskWrittenKiB"].as_f64().unwrap_or(f64::NAN) / stored,
+            m["diskFlushes"].as_f64().unwrap_or(f64::NAN) / stored,
+        );
         println!("{:<9} verify-log: {}", "", r["verifyLog"].as_str().unwrap_or(""));
     }
     if let Some(dir) = a.out.parent() {
