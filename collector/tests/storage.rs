@@ -17,6 +17,7 @@ on_both_backends!(
     appends_link_into_one_chain_that_verifies,
     replay_returns_the_stored_entry_and_stores_nothing,
     texts_are_stored_once_per_hash_and_proofs_rebuild_exactly,
+    chain_values_come_in_seq_order_from_their_index,
     tokens_are_single_use_and_expire,
     tampering_with_any_stored_field_is_named_by_seq,
     prune_erases_inactive_subjects_and_the_chain_still_verifies,
@@ -113,6 +114,39 @@ async fn texts_are_stored_once_per_hash_and_proofs_rebuild_exactly(db: Db) {
         consent_collector::crypto::hash::sha256_hex(&jws),
         e.proof_sha256
     );
+}
+
+/// What a checkpoint reads: `(seq, chain)` after a seq, in order, and on
+/// SQLite from the index alone (through the table it read every proof).
+async fn chain_values_come_in_seq_order_from_their_index(db: Db) {
+    let backend = db;
+    let db = TestDb::new(db).await;
+    let store = db.open().await;
+    let keys = common::keys();
+    let batch = ["a@example.org", "b@example.org", "c@example.org"].map(proof_append).to_vec();
+    let entries: Vec<_> =
+        store.append(batch, &keys.ring, Utc::now()).await.unwrap().into_iter().map(new).collect();
+    let all: Vec<(i64, String)> = entries.iter().map(|e| (e.seq, e.chain.clone())).collect();
+    assert_eq!(store.chain_values(0, 2).await.unwrap(), all[..2]);
+    assert_eq!(store.chain_values(all[1].0, 10).await.unwrap(), all[2..]);
+    assert!(store.chain_values(all[2].0, 10).await.unwrap().is_empty());
+    if let Db::Sqlite = backend {
+        use sqlx::Row;
+        let explain = format!("EXPLAIN QUERY PLAN {}", consent_collector::store::CHAIN_VALUES_SQL);
+        let plan: Vec<String> = sqlx::query(&explain)
+            .bind(0_i64)
+            .bind(1000_i64)
+            .fetch_all(store.pool())
+        .await
+        .unwrap()
+        .iter()
+        .map(|row| row.try_get::<String, _>("detail").unwrap())
+        .collect();
+        assert!(
+            plan.iter().any(|step| step.contains("COVERING INDEX entries_chain")),
+            "{plan:?}"
+        );
+    }
 }
 
 async fn tokens_are_single_use_and_expire(db: Db) {
@@ -344,7 +378,7 @@ async fn migrations_run_once_per_database(db: Db) {
         .unwrap();
     drop(first);
     let second = db.open().await;
-    assert_eq!(common::count(&second, "schema_migrations").await, 7, "migrations 1 to 7, once");
+    assert_eq!(common::count(&second, "schema_migrations").await, 8, "migrations 1 to 8, once");
     assert_eq!(common::count(&second, "entries").await, 1);
 }
 

@@ -3,7 +3,8 @@
 
 use sqlx::AnyConnection;
 
-use super::rows::{placeholders, ROWS_PER_STATEMENT};
+use super::inserts::Inserts;
+use super::rows::ROWS_PER_STATEMENT;
 use super::sql::Backend;
 use super::{HeldMark, StoreError};
 
@@ -18,19 +19,27 @@ pub(super) async fn mark_all(
         .iter()
         .filter(|(_, mark)| matches!(mark, HeldMark::Hold { .. }))
         .collect();
+    let mut inserts = Inserts::new(backend);
     for chunk in holds.chunks(ROWS_PER_STATEMENT) {
-        let sql = format!(
-            "INSERT INTO held_proofs (seq, form_id, version, reason) VALUES {}",
-            placeholders(backend, chunk.len(), 4)
-        );
-        let mut query = sqlx::query(&sql);
+        inserts.insert("INSERT INTO held_proofs (seq, form_id, version, reason) VALUES ");
         for (seq, mark) in chunk {
-            if let HeldMark::Hold { form_id, version, reason } = mark {
-                query = query.bind(*seq).bind(form_id.as_str()).bind(version.as_str()).bind(reason.as_str());
+            if let HeldMark::Hold {
+                form_id,
+                version,
+                reason,
+            } = mark
+            {
+                inserts
+                    .row()
+                    .bind(*seq)
+                    .bind(form_id.as_str())
+                    .bind(version.as_str())
+                    .bind(reason.as_str());
             }
         }
-        query.execute(&mut *conn).await?;
+        inserts.end("");
     }
+    inserts.execute(&mut *conn).await?;
     for (seq, mark) in marks {
         if let HeldMark::Release { .. } = mark {
             self::mark(&mut *conn, *seq, mark).await?;

@@ -19,8 +19,7 @@ impl Store for SqlStore {
         now: DateTime<Utc>,
     ) -> Result<Vec<Appended>, StoreError> {
         let _guard = self.append_lock.lock().await;
-        let mut tx = self.begin_write().await?;
-        self.lock(&mut tx, APPEND_LOCK).await?;
+        let mut tx = self.begin_write(APPEND_LOCK).await?;
         let received_at = timestamp(now);
         let mut head = head(&mut tx).await?;
         // One query finds every replay of an earlier batch; a record id seen
@@ -95,7 +94,10 @@ impl Store for SqlStore {
         let committing = std::time::Instant::now();
         tx.commit().await?;
         // With the appender's "batch" line: whether a slow batch waited for its commit (the disk).
-        tracing::debug!(commit_us = committing.elapsed().as_micros() as u64, "append committed");
+        tracing::debug!(
+            commit_us = committing.elapsed().as_micros() as u64,
+            "append committed"
+        );
         Ok(outcomes)
     }
 
@@ -107,6 +109,18 @@ impl Store for SqlStore {
             .fetch_all(&self.pool)
             .await?;
         Ok(rows.iter().map(entry_from).collect::<Result<_, _>>()?)
+    }
+
+    async fn chain_values(&self, after: i64, limit: i64) -> Result<Vec<(i64, String)>, StoreError> {
+        let rows = sqlx::query(super::CHAIN_VALUES_SQL)
+            .bind(after)
+            .bind(limit)
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(rows
+            .iter()
+            .map(|row| Ok((row.try_get("seq")?, row.try_get("chain")?)))
+            .collect::<Result<_, sqlx::Error>>()?)
     }
 
     async fn entry(&self, seq: i64) -> Result<Option<StoredEntry>, StoreError> {
@@ -201,8 +215,7 @@ impl Store for SqlStore {
         handoff_to: &[String],
     ) -> Result<Option<StoredEntry>, StoreError> {
         let _guard = self.append_lock.lock().await;
-        let mut tx = self.begin_write().await?;
-        self.lock(&mut tx, APPEND_LOCK).await?;
+        let mut tx = self.begin_write(APPEND_LOCK).await?;
         let mut erased = erase_rows(&mut tx, subject).await?;
         if erased.is_empty() {
             return Ok(None);
@@ -210,9 +223,23 @@ impl Store for SqlStore {
         erased.sort_unstable();
         let mut head = head(&mut tx).await?;
         let entry = record(erased);
-        let stored =
-            insert_entry(&mut tx, self.backend, &mut head, entry, keys, &timestamp(now)).await?;
-        tell_erased(&mut tx, handoff_to, &stored, std::slice::from_ref(&subject.to_string()), now).await?;
+        let stored = insert_entry(
+            &mut tx,
+            self.backend,
+            &mut head,
+            entry,
+            keys,
+            &timestamp(now),
+        )
+        .await?;
+        tell_erased(
+            &mut tx,
+            handoff_to,
+            &stored,
+            std::slice::from_ref(&subject.to_string()),
+            now,
+        )
+        .await?;
         tx.commit().await?;
         Ok(Some(stored))
     }
@@ -225,8 +252,7 @@ impl Store for SqlStore {
         handoff_to: &[String],
     ) -> Result<Option<StoredEntry>, StoreError> {
         let _guard = self.append_lock.lock().await;
-        let mut tx = self.begin_write().await?;
-        self.lock(&mut tx, APPEND_LOCK).await?;
+        let mut tx = self.begin_write(APPEND_LOCK).await?;
         let subjects: Vec<String> = sqlx::query(
             "SELECT subject FROM entries WHERE subject IS NOT NULL GROUP BY subject HAVING MAX(received_at) < $1 ORDER BY subject",
         )
@@ -325,16 +351,20 @@ async fn tell_erased(
             stored.seq,
             &stored.receipt,
         );
-        crate::connectors::queue::enqueue_keyed(&mut *tx, handoff_to, stored.seq, &i.to_string(), &change, now)
-            .await?;
+        crate::connectors::queue::enqueue_keyed(
+            &mut *tx,
+            handoff_to,
+            stored.seq,
+            &i.to_string(),
+            &change,
+            now,
+        )
+        .await?;
     }
     Ok(())
 }
 
-async fn erase_rows(
-    tx: &mut sqlx::AnyConnection,
-    subject: &str,
-) -> Result<Vec<i64>, StoreError> {
+async fn erase_rows(tx: &mut sqlx::AnyConnection, subject: &str) -> Result<Vec<i64>, StoreError> {
     let seqs = sqlx::query("SELECT seq FROM entries WHERE subject = $1")
         .bind(subject)
         .fetch_all(&mut *tx)

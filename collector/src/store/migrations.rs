@@ -115,4 +115,13 @@ pub const MIGRATIONS: &[(i64, &[&str])] = &[
         // evidence (Mailchimp's `ip_signup`). Erased with the tokens.
         &["ALTER TABLE tokens ADD COLUMN network TEXT"],
     ),
+    (
+        8,
+        // The chain values in seq order, read from the index alone: a
+        // checkpoint reads every entry appended since the last one, and
+        // through the table that was each entry's whole row (a proof of
+        // several KiB): a minute of sign-ups read at once stalled the
+        // appends (BENCHMARKS.md, Sustained load).
+        &["CREATE INDEX entries_chain ON entries (seq, chain)"],
+    ),
 ];

@@ -6,6 +6,7 @@
 
 pub mod appender; // group commit: many requests, one transaction
 mod held; // held proofs, marked in their append's transaction
+mod inserts; // multi-row inserts, one statement per append on PostgreSQL
 pub mod limits; // rate-limit counters shared through the database
 mod log; // the Store methods over SQL: appends, reads, prune
 mod migrations; // versioned schema
@@ -13,6 +14,10 @@ mod pending_mail; // confirmation mail waiting beside the log
 mod rows; // entry rows: linked, signed, inserted in batches, read back
 mod sql; // connections, transactions, locks
 mod tokens; // token rows: stored, used up, cancelled
+
+/// The query behind [`Store::chain_values`] (`$1`: after, `$2`: limit),
+/// public for the test that checks SQLite answers it from its index.
+pub const CHAIN_VALUES_SQL: &str = "SELECT seq, chain FROM entries WHERE seq > $1 ORDER BY seq LIMIT $2";
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -219,6 +224,11 @@ pub trait Store: MailOutbox + Send + Sync {
     ) -> Result<Vec<Appended>, StoreError>;
     /// Up to `limit` entries with `seq > after`, in order.
     async fn entries(&self, after: i64, limit: i64) -> Result<Vec<StoredEntry>, StoreError>;
+    /// The chain values of up to `limit` entries with `seq > after`, in
+    /// order, as `(seq, chain)`: what a checkpoint needs, without reading
+    /// each entry's proof (several KiB each; a minute of sign-ups read
+    /// whole stalled the appends beside it).
+    async fn chain_values(&self, after: i64, limit: i64) -> Result<Vec<(i64, String)>, StoreError>;
     /// The entry at `seq`.
     async fn entry(&self, seq: i64) -> Result<Option<StoredEntry>, StoreError>;
     /// The proof stored under this record id.

@@ -18,10 +18,11 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use sqlx::any::AnyRow;
-use sqlx::{AnyConnection, Row};
+use sqlx::Row;
 
+use super::inserts::Inserts;
 use super::rows::{placeholders, ROWS_PER_STATEMENT};
-use super::sql::{Backend, SqlStore};
+use super::sql::SqlStore;
 use super::{timestamp, StoreError};
 
 /// A confirmation mail to store with its proof (see [`super::Append::mail`]).
@@ -110,41 +111,38 @@ pub trait MailOutbox {
     /// the attempt), or `None` when the mail is no longer stored or another
     /// collector has taken it for a later attempt since (its lease ran out):
     /// that attempt is the other collector's to record.
-    async fn mail_failed(
-        &self,
-        failures: &[MailFailure],
-    ) -> Result<Vec<Option<i64>>, StoreError>;
+    async fn mail_failed(&self, failures: &[MailFailure]) -> Result<Vec<Option<i64>>, StoreError>;
     /// When the earliest waiting mail is due, if any is waiting.
     async fn next_mail_due(&self) -> Result<Option<DateTime<Utc>>, StoreError>;
 }
 
 const COLUMNS: &str = "p.entry_seq, p.confirm_token, p.unsubscribe_token, p.expires_at, p.attempts, p.rejections, p.next_attempt_at, p.last_error, e.body, t.shown, e.jws_header";
 
-/// Inserts the mails of a batch, each under its entry's seq, with one multi-row statement per chunk.
-pub(super) async fn insert(
-    conn: &mut AnyConnection,
-    backend: Backend,
-    mails: &[(i64, NewMail)],
-) -> Result<(), StoreError> {
-    for chunk in mails.chunks(ROWS_PER_STATEMENT) {
+/// Writes the inserts of a batch's mails, each under its entry's seq; `times`
+/// holds each mail's expiry and first retry, as stored.
+pub(super) fn insert<'q>(
+    inserts: &mut Inserts<'q>,
+    mails: &'q [(i64, NewMail)],
+    times: &'q [(String, String)],
+) {
+    for (chunk, times) in mails
+        .chunks(ROWS_PER_STATEMENT)
+        .zip(times.chunks(ROWS_PER_STATEMENT))
+    {
         // attempts and rejections take their defaults: the attempt right
         // after the commit is the committing process's.
-        let sql = format!(
-            "INSERT INTO pending_mail (entry_seq, confirm_token, unsubscribe_token, expires_at, next_attempt_at) VALUES {}",
-            placeholders(backend, chunk.len(), 5)
-        );
-        let mut query = sqlx::query(&sql);
-        for (seq, mail) in chunk {
-            query = query
+        inserts.insert("INSERT INTO pending_mail (entry_seq, confirm_token, unsubscribe_token, expires_at, next_attempt_at) VALUES ");
+        for ((seq, mail), (expires_at, retry_at)) in chunk.iter().zip(times) {
+            inserts
+                .row()
                 .bind(*seq)
                 .bind(mail.confirm_token.as_str())
                 .bind(mail.unsubscribe_token.as_str())
-                .bind(timestamp(mail.expires_at))
-                .bind(timestamp(mail.retry_at));
+                .bind(expires_at.as_str())
+                .bind(retry_at.as_str());
         }
-        query.execute(&mut *conn).await?;
+        inserts.end("");
     }
-    Ok(())
 }
 
 fn parse_time(text: &str) -> Result<DateTime<Utc>, StoreError> {
@@ -229,10 +227,7 @@ impl MailOutbox for SqlStore {
         Ok(())
     }
 
-    async fn mail_failed(
-        &self,
-        failures: &[MailFailure],
-    ) -> Result<Vec<Option<i64>>, StoreError> {
+    async fn mail_failed(&self, failures: &[MailFailure]) -> Result<Vec<Option<i64>>, StoreError> {
         if failures.is_empty() {
             return Ok(Vec::new());
         }

@@ -3,6 +3,7 @@
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
+use super::inserts::Inserts;
 use super::sql::Backend;
 use super::{timestamp, NewBody, NewEntry, NewMail, NewToken, StoreError, StoredEntry};
 use crate::ledger::chain;
@@ -10,7 +11,15 @@ use crate::ledger::keys::Keyring;
 use crate::ledger::receipt::{Receipt, RECEIPT_SCHEMA};
 
 /// Every column of `entries`, in insert order.
-pub(super) const COLUMNS: &str = "seq, kind, received_at, proof_sha256, prev_chain, chain, receipt, record_id, subject, jws_header, jws_signature, body, texts_sha256";
+macro_rules! entry_columns {
+    () => {
+        "seq, kind, received_at, proof_sha256, prev_chain, chain, receipt, record_id, subject, jws_header, jws_signature, body, texts_sha256"
+    };
+}
+pub(super) const COLUMNS: &str = entry_columns!();
+
+/// The insert of every column, up to its values.
+const ENTRIES_INSERT: &str = concat!("INSERT INTO entries (", entry_columns!(), ") VALUES ");
 
 /// The last seq and chain value: where the next entry links.
 pub(super) struct Head {
@@ -123,31 +132,30 @@ impl Rows {
         Ok(stored)
     }
 
-    /// Inserts every kept row: texts, entries, tokens, then mails, each table in as few statements as fit.
+    /// Inserts every kept row: texts, entries, tokens, then mails, each table
+    /// in as few multi-row inserts as fit.
     pub(super) async fn flush(
         &mut self,
         conn: &mut AnyConnection,
         backend: Backend,
     ) -> Result<(), StoreError> {
-        for chunk in std::mem::take(&mut self.texts).chunks(ROWS_PER_STATEMENT) {
-            let sql = format!(
-                "INSERT INTO texts (sha256, shown) VALUES {} ON CONFLICT (sha256) DO NOTHING",
-                placeholders(backend, chunk.len(), 2)
-            );
-            let mut query = sqlx::query(&sql);
+        let texts = std::mem::take(&mut self.texts);
+        let entries = std::mem::take(&mut self.entries);
+        let tokens = std::mem::take(&mut self.tokens);
+        let mails = std::mem::take(&mut self.mails);
+        let mut inserts = Inserts::new(backend);
+        for chunk in texts.chunks(ROWS_PER_STATEMENT) {
+            inserts.insert("INSERT INTO texts (sha256, shown) VALUES ");
             for (sha, shown) in chunk {
-                query = query.bind(sha.as_str()).bind(shown.as_str());
+                inserts.row().bind(sha.as_str()).bind(shown.as_str());
             }
-            query.execute(&mut *conn).await?;
+            inserts.end(" ON CONFLICT (sha256) DO NOTHING");
         }
-        for chunk in std::mem::take(&mut self.entries).chunks(ROWS_PER_STATEMENT) {
-            let sql = format!(
-                "INSERT INTO entries ({COLUMNS}) VALUES {}",
-                placeholders(backend, chunk.len(), 13)
-            );
-            let mut query = sqlx::query(&sql);
+        for chunk in entries.chunks(ROWS_PER_STATEMENT) {
+            inserts.insert(ENTRIES_INSERT);
             for e in chunk {
-                query = query
+                inserts
+                    .row()
                     .bind(e.seq)
                     .bind(e.kind.as_str())
                     .bind(e.received_at.as_str())
@@ -162,16 +170,13 @@ impl Rows {
                     .bind(e.body.as_deref())
                     .bind(e.texts_sha256.as_deref());
             }
-            query.execute(&mut *conn).await?;
+            inserts.end("");
         }
-        for chunk in std::mem::take(&mut self.tokens).chunks(ROWS_PER_STATEMENT) {
-            let sql = format!(
-                "INSERT INTO tokens (hash, purpose, entry_seq, locale, expires_at, network) VALUES {}",
-                placeholders(backend, chunk.len(), 6)
-            );
-            let mut query = sqlx::query(&sql);
+        for chunk in tokens.chunks(ROWS_PER_STATEMENT) {
+            inserts.insert("INSERT INTO tokens (hash, purpose, entry_seq, locale, expires_at, network) VALUES ");
             for (entry_seq, token) in chunk {
-                query = query
+                inserts
+                    .row()
                     .bind(token.hash.as_str())
                     .bind(token.purpose.as_str())
                     .bind(*entry_seq)
@@ -179,9 +184,14 @@ impl Rows {
                     .bind(token.expires_at.map(timestamp))
                     .bind(token.network.as_deref());
             }
-            query.execute(&mut *conn).await?;
+            inserts.end("");
         }
-        super::pending_mail::insert(conn, backend, &std::mem::take(&mut self.mails)).await?;
+        let mail_times: Vec<(String, String)> = mails
+            .iter()
+            .map(|(_, mail)| (timestamp(mail.expires_at), timestamp(mail.retry_at)))
+            .collect();
+        super::pending_mail::insert(&mut inserts, &mails, &mail_times);
+        inserts.execute(conn).await?;
         Ok(())
     }
 }
@@ -194,7 +204,12 @@ pub(super) fn placeholders(backend: Backend, rows: usize, columns: usize) -> Str
 }
 
 /// [`placeholders`] with `tail` (constant values, e.g. `", 1"`) closing each row.
-pub(super) fn placeholders_with(backend: Backend, rows: usize, columns: usize, tail: &str) -> String {
+pub(super) fn placeholders_with(
+    backend: Backend,
+    rows: usize,
+    columns: usize,
+    tail: &str,
+) -> String {
     let mut sql = String::with_capacity(rows * (columns * 5 + tail.len()));
     for row in 0..rows {
         sql.push_str(if row == 0 { "(" } else { ", (" });

@@ -6,7 +6,7 @@ use std::sync::Once;
 
 use chrono::Utc;
 use sqlx::any::AnyPoolOptions;
-use sqlx::{AnyConnection, AnyPool, Executor, Row};
+use sqlx::{AnyPool, Executor, Row};
 use tokio::sync::Mutex;
 
 use super::migrations::MIGRATIONS;
@@ -126,8 +126,7 @@ impl SqlStore {
     }
 
     async fn migrate(&self) -> Result<(), StoreError> {
-        let mut tx = self.begin_write().await?;
-        self.lock(&mut tx, MIGRATE_LOCK).await?;
+        let mut tx = self.begin_write(MIGRATE_LOCK).await?;
         tx.execute("CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, applied_at TEXT NOT NULL)")
             .await?;
         let done: Option<i64> = sqlx::query("SELECT MAX(version) AS v FROM schema_migrations")
@@ -176,27 +175,24 @@ impl SqlStore {
         })
     }
 
-    /// Begins a transaction that holds the write lock from its first statement.
+    /// Begins a transaction that holds the write lock from its first
+    /// statement: SQLite's own, or on PostgreSQL the advisory lock `lock`
+    /// (one per role: appends, migrations), taken in the same round trip as
+    /// the `BEGIN` (a simple query may hold several statements).
     pub(super) async fn begin_write(
         &self,
+        lock: i64,
     ) -> Result<sqlx::Transaction<'static, sqlx::Any>, StoreError> {
         Ok(match self.backend {
             // A deferred SQLite transaction that reads first fails with SQLITE_BUSY when
             // another connection writes meanwhile; IMMEDIATE waits (busy_timeout) instead.
             Backend::Sqlite => self.writer.begin_with("BEGIN IMMEDIATE").await?,
-            Backend::Postgres => self.writer.begin().await?,
+            Backend::Postgres => {
+                self.writer
+                    .begin_with(format!("BEGIN; SELECT pg_advisory_xact_lock({lock})"))
+                    .await?
+            }
         })
-    }
-
-    pub(super) async fn lock(&self, conn: &mut AnyConnection, id: i64) -> Result<(), StoreError> {
-        if self.backend == Backend::Postgres {
-            // Wrapped so the driver sees an int column, not void.
-            sqlx::query("SELECT 1 AS locked FROM (SELECT pg_advisory_xact_lock($1)) AS l")
-                .bind(id)
-                .fetch_one(conn)
-                .await?;
-        }
-        Ok(())
     }
 }
 
