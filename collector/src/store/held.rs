@@ -23,18 +23,8 @@ pub(super) async fn mark_all(
     for chunk in holds.chunks(ROWS_PER_STATEMENT) {
         inserts.insert("INSERT INTO held_proofs (seq, form_id, version, reason) VALUES ");
         for (seq, mark) in chunk {
-            if let HeldMark::Hold {
-                form_id,
-                version,
-                reason,
-            } = mark
-            {
-                inserts
-                    .row()
-                    .bind(*seq)
-                    .bind(form_id.as_str())
-                    .bind(version.as_str())
-                    .bind(reason.as_str());
+            if let HeldMark::Hold { form_id, version, reason } = mark {
+                inserts.row().bind(*seq).bind(form_id.as_str()).bind(version.as_str()).bind(reason.as_str());
             }
         }
         inserts.end("");

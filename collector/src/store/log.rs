@@ -94,10 +94,7 @@ impl Store for SqlStore {
         let committing = std::time::Instant::now();
         tx.commit().await?;
         // With the appender's "batch" line: whether a slow batch waited for its commit (the disk).
-        tracing::debug!(
-            commit_us = committing.elapsed().as_micros() as u64,
-            "append committed"
-        );
+        tracing::debug!(commit_us = committing.elapsed().as_micros() as u64, "append committed");
         Ok(outcomes)
     }
 
@@ -223,23 +220,9 @@ impl Store for SqlStore {
         erased.sort_unstable();
         let mut head = head(&mut tx).await?;
         let entry = record(erased);
-        let stored = insert_entry(
-            &mut tx,
-            self.backend,
-            &mut head,
-            entry,
-            keys,
-            &timestamp(now),
-        )
-        .await?;
-        tell_erased(
-            &mut tx,
-            handoff_to,
-            &stored,
-            std::slice::from_ref(&subject.to_string()),
-            now,
-        )
-        .await?;
+        let stored =
+            insert_entry(&mut tx, self.backend, &mut head, entry, keys, &timestamp(now)).await?;
+        tell_erased(&mut tx, handoff_to, &stored, std::slice::from_ref(&subject.to_string()), now).await?;
         tx.commit().await?;
         Ok(Some(stored))
     }
@@ -351,20 +334,16 @@ async fn tell_erased(
             stored.seq,
             &stored.receipt,
         );
-        crate::connectors::queue::enqueue_keyed(
-            &mut *tx,
-            handoff_to,
-            stored.seq,
-            &i.to_string(),
-            &change,
-            now,
-        )
-        .await?;
+        crate::connectors::queue::enqueue_keyed(&mut *tx, handoff_to, stored.seq, &i.to_string(), &change, now)
+            .await?;
     }
     Ok(())
 }
 
-async fn erase_rows(tx: &mut sqlx::AnyConnection, subject: &str) -> Result<Vec<i64>, StoreError> {
+async fn erase_rows(
+    tx: &mut sqlx::AnyConnection,
+    subject: &str,
+) -> Result<Vec<i64>, StoreError> {
     let seqs = sqlx::query("SELECT seq FROM entries WHERE subject = $1")
         .bind(subject)
         .fetch_all(&mut *tx)

@@ -6,7 +6,7 @@
 
 pub mod appender; // group commit: many requests, one transaction
 mod held; // held proofs, marked in their append's transaction
-mod inserts; // multi-row inserts, one statement per append on PostgreSQL
+mod inserts; // multi-row inserts, their values bound as they are written
 pub mod limits; // rate-limit counters shared through the database
 mod log; // the Store methods over SQL: appends, reads, prune
 mod migrations; // versioned schema

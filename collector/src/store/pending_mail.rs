@@ -111,35 +111,30 @@ pub trait MailOutbox {
     /// the attempt), or `None` when the mail is no longer stored or another
     /// collector has taken it for a later attempt since (its lease ran out):
     /// that attempt is the other collector's to record.
-    async fn mail_failed(&self, failures: &[MailFailure]) -> Result<Vec<Option<i64>>, StoreError>;
+    async fn mail_failed(
+        &self,
+        failures: &[MailFailure],
+    ) -> Result<Vec<Option<i64>>, StoreError>;
     /// When the earliest waiting mail is due, if any is waiting.
     async fn next_mail_due(&self) -> Result<Option<DateTime<Utc>>, StoreError>;
 }
 
 const COLUMNS: &str = "p.entry_seq, p.confirm_token, p.unsubscribe_token, p.expires_at, p.attempts, p.rejections, p.next_attempt_at, p.last_error, e.body, t.shown, e.jws_header";
 
-/// Writes the inserts of a batch's mails, each under its entry's seq; `times`
-/// holds each mail's expiry and first retry, as stored.
-pub(super) fn insert<'q>(
-    inserts: &mut Inserts<'q>,
-    mails: &'q [(i64, NewMail)],
-    times: &'q [(String, String)],
-) {
-    for (chunk, times) in mails
-        .chunks(ROWS_PER_STATEMENT)
-        .zip(times.chunks(ROWS_PER_STATEMENT))
-    {
+/// Writes the inserts of a batch's mails, each under its entry's seq.
+pub(super) fn insert<'q>(inserts: &mut Inserts<'q>, mails: &'q [(i64, NewMail)]) {
+    for chunk in mails.chunks(ROWS_PER_STATEMENT) {
         // attempts and rejections take their defaults: the attempt right
         // after the commit is the committing process's.
         inserts.insert("INSERT INTO pending_mail (entry_seq, confirm_token, unsubscribe_token, expires_at, next_attempt_at) VALUES ");
-        for ((seq, mail), (expires_at, retry_at)) in chunk.iter().zip(times) {
+        for (seq, mail) in chunk {
             inserts
                 .row()
                 .bind(*seq)
                 .bind(mail.confirm_token.as_str())
                 .bind(mail.unsubscribe_token.as_str())
-                .bind(expires_at.as_str())
-                .bind(retry_at.as_str());
+                .bind(timestamp(mail.expires_at))
+                .bind(timestamp(mail.retry_at));
         }
         inserts.end("");
     }
@@ -227,7 +222,10 @@ impl MailOutbox for SqlStore {
         Ok(())
     }
 
-    async fn mail_failed(&self, failures: &[MailFailure]) -> Result<Vec<Option<i64>>, StoreError> {
+    async fn mail_failed(
+        &self,
+        failures: &[MailFailure],
+    ) -> Result<Vec<Option<i64>>, StoreError> {
         if failures.is_empty() {
             return Ok(Vec::new());
         }

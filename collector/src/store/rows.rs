@@ -186,11 +186,7 @@ impl Rows {
             }
             inserts.end("");
         }
-        let mail_times: Vec<(String, String)> = mails
-            .iter()
-            .map(|(_, mail)| (timestamp(mail.expires_at), timestamp(mail.retry_at)))
-            .collect();
-        super::pending_mail::insert(&mut inserts, &mails, &mail_times);
+        super::pending_mail::insert(&mut inserts, &mails);
         inserts.execute(conn).await?;
         Ok(())
     }
@@ -204,12 +200,7 @@ pub(super) fn placeholders(backend: Backend, rows: usize, columns: usize) -> Str
 }
 
 /// [`placeholders`] with `tail` (constant values, e.g. `", 1"`) closing each row.
-pub(super) fn placeholders_with(
-    backend: Backend,
-    rows: usize,
-    columns: usize,
-    tail: &str,
-) -> String {
+pub(super) fn placeholders_with(backend: Backend, rows: usize, columns: usize, tail: &str) -> String {
     let mut sql = String::with_capacity(rows * (columns * 5 + tail.len()));
     for row in 0..rows {
         sql.push_str(if row == 0 { "(" } else { ", (" });
